@@ -1,0 +1,162 @@
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { msg, page, ids } from '@/test/fixtures';
+import type { Message, Page } from '@/shared/api/types';
+import type { PageQuery } from './api';
+import { useChatStore } from './store';
+import { catchUpRoom, loadAround, loadLatest, loadOlder, openRoom, resyncRooms } from './sync';
+
+const store = () => useChatStore.getState();
+const room = (id = 1) => store().rooms[id];
+
+/** A fake server holding messages 1..n of room 1, answering like the API. */
+function fakeServer(all: Message[]) {
+  const calls: PageQuery[] = [];
+  const fetchPage = vi.fn(async (_roomId: number, q: PageQuery): Promise<Page<Message>> => {
+    calls.push(q);
+    const limit = q.limit ?? 50;
+    if (q.after !== undefined) {
+      const newer = all.filter((m) => m.id > q.after!);
+      return { items: newer.slice(0, limit), has_more: newer.length > limit };
+    }
+    const older = all.filter((m) => q.before === undefined || m.id < q.before).reverse();
+    return { items: older.slice(0, limit), has_more: older.length > limit };
+  });
+  return { fetchPage, calls };
+}
+
+beforeEach(() => store().reset());
+
+describe('chat store', () => {
+  it('ignores events for rooms never loaded', () => {
+    store().receive(msg(1));
+    expect(room()).toBeUndefined();
+  });
+
+  it('merges the first page (newest first) and older pages by id', () => {
+    store().applyPage(1, page([10, 9, 8], true), 'latest');
+    expect(ids(room().messages)).toEqual([8, 9, 10]);
+    expect(room().hasMoreBefore).toBe(true);
+    store().applyPage(1, page([8, 7, 6], false), 'before');
+    expect(ids(room().messages)).toEqual([6, 7, 8, 9, 10]);
+    expect(room().hasMoreBefore).toBe(false);
+  });
+
+  it('shows a live message once even when the catch-up brings it again', () => {
+    store().applyPage(1, page([1, 2]), 'latest');
+    store().receive(msg(3));
+    store().receive(msg(3));
+    store().applyPage(1, page([3, 4]), 'after');
+    expect(ids(room().messages)).toEqual([1, 2, 3, 4]);
+  });
+
+  it('replaces an optimistic pending send with the server copy via nonce', () => {
+    store().applyPage(1, page([1]), 'latest');
+    store().addPending({ nonce: 'n1', room_id: 1, text: 'hi', reply_to: null, created_at: '', status: 'pending' });
+    store().addPending({ nonce: 'n1', room_id: 1, text: 'hi', reply_to: null, created_at: '', status: 'pending' });
+    expect(room().pending).toHaveLength(1);
+    // The websocket event may come before the POST answer; both are fine.
+    store().receive(msg(2, { text: 'hi', nonce: 'n1' }));
+    store().receive(msg(2, { text: 'hi', nonce: 'n1' }));
+    expect(room().pending).toHaveLength(0);
+    expect(ids(room().messages)).toEqual([1, 2]);
+  });
+
+  it('marks a failed send and retries it with the same nonce', () => {
+    store().applyPage(1, page([1]), 'latest');
+    store().addPending({ nonce: 'n2', room_id: 1, text: 'x', reply_to: null, created_at: '', status: 'pending' });
+    store().setPendingStatus(1, 'n2', 'failed', 'offline');
+    expect(room().pending[0]).toMatchObject({ nonce: 'n2', status: 'failed', error: 'offline' });
+    store().setPendingStatus(1, 'n2', 'pending');
+    expect(room().pending[0].status).toBe('pending');
+  });
+
+  it('applies updated and deleted events; a deleted message never comes back', () => {
+    store().applyPage(1, page([3, 2, 1]), 'latest');
+    store().update(msg(2, { text: 'edited', edited_at: '2024-03-01T00:00:00.000Z' }));
+    expect(room().messages[1].text).toBe('edited');
+    store().remove(1, 3);
+    expect(ids(room().messages)).toEqual([1, 2]);
+    store().applyPage(1, page([3, 4]), 'after');
+    store().receive(msg(3));
+    expect(ids(room().messages)).toEqual([1, 2, 4]);
+  });
+
+  it('does not append live messages to a window detached from the newest', () => {
+    store().applyWindow(1, page([5, 4], true), page([6], true));
+    expect(room().hasMoreAfter).toBe(true);
+    store().addPending({ nonce: 'z', room_id: 1, text: 'x', reply_to: null, created_at: '', status: 'pending' });
+    store().receive(msg(100, { nonce: 'z' }));
+    expect(ids(room().messages)).toEqual([4, 5, 6]);
+    expect(room().pending).toHaveLength(0);
+  });
+});
+
+describe('sync', () => {
+  const server = Array.from({ length: 120 }, (_, i) => msg(i + 1));
+
+  it('loads the newest page then older pages until the start', async () => {
+    const { fetchPage } = fakeServer(server);
+    await loadLatest(1, fetchPage);
+    expect(room().messages[0].id).toBe(71);
+    expect(room().messages.at(-1)!.id).toBe(120);
+    await loadOlder(1, fetchPage);
+    await loadOlder(1, fetchPage);
+    expect(room().hasMoreBefore).toBe(false);
+    expect(ids(room().messages)).toEqual(server.map((m) => m.id));
+    await loadOlder(1, fetchPage); // nothing more: no request
+    expect(fetchPage).toHaveBeenCalledTimes(3);
+  });
+
+  it('catches up after a reconnect with after=<last id>, merging by id', async () => {
+    const all = server.slice(0, 60);
+    const { fetchPage, calls } = fakeServer(all);
+    await loadLatest(1, fetchPage);
+    // Missed while disconnected: 61..300; one of them also arrived live.
+    for (let i = 61; i <= 300; i++) all.push(msg(i));
+    store().receive(msg(61));
+    await catchUpRoom(1, fetchPage);
+    expect(calls.slice(1).map((q) => q.after)).toEqual([61, 161, 261]);
+    const got = ids(room().messages);
+    expect(got.at(-1)).toBe(300);
+    expect(new Set(got).size).toBe(got.length);
+    expect(got.filter((id) => id > 60)).toHaveLength(240);
+  });
+
+  it('resync catches up visible rooms and marks the others stale', async () => {
+    const { fetchPage } = fakeServer(server.slice(0, 10));
+    await loadLatest(1, fetchPage);
+    store().applyPage(2, { items: [msg(1, { room_id: 2 })], has_more: false }, 'latest');
+    await resyncRooms([1], fetchPage);
+    expect(room(1).stale).toBe(false);
+    expect(room(2).stale).toBe(true);
+  });
+
+  it('a stale room catches up when it is opened again', async () => {
+    const all = server.slice(0, 5);
+    const { fetchPage, calls } = fakeServer(all);
+    await loadLatest(1, fetchPage);
+    store().markStale([]);
+    all.push(msg(6), msg(7));
+    await openRoom(1, fetchPage);
+    expect(calls.at(-1)).toMatchObject({ after: 5 });
+    expect(ids(room().messages)).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    expect(room().stale).toBe(false);
+  });
+
+  it('loads a window around a message for a search jump', async () => {
+    const { fetchPage } = fakeServer(server);
+    await loadAround(1, 60, fetchPage);
+    const got = ids(room().messages);
+    expect(got).toContain(60);
+    expect(got[0]).toBe(36);
+    expect(got.at(-1)).toBe(85);
+    expect(room().hasMoreBefore).toBe(true);
+    expect(room().hasMoreAfter).toBe(true);
+  });
+
+  it('runs one load at a time per room', async () => {
+    const { fetchPage } = fakeServer(server);
+    await Promise.all([loadLatest(1, fetchPage), loadLatest(1, fetchPage)]);
+    expect(fetchPage).toHaveBeenCalledTimes(1);
+  });
+});

@@ -1,0 +1,189 @@
+// Real-time message state per room (zustand). REST pages and websocket
+// events both land here through the pure merge functions of merge.ts.
+
+import { create } from 'zustand';
+import type { Id, Message, Page } from '@/shared/api/types';
+import {
+  applyUpdate,
+  mergeMessages,
+  reconcilePending,
+  removeMessage,
+  type PendingMessage,
+} from './merge';
+
+/** How many deleted ids a room remembers, so late copies don't resurrect them. */
+const TOMBSTONE_LIMIT = 500;
+
+export interface RoomMessages {
+  messages: Message[];
+  pending: PendingMessage[];
+  deleted: Id[];
+  /** Older messages exist on the server. */
+  hasMoreBefore: boolean;
+  /** The list is a window that doesn't reach the newest message (after a jump). */
+  hasMoreAfter: boolean;
+  /** The first page has been loaded. */
+  loaded: boolean;
+  /** Events may have been missed while the room was off screen. */
+  stale: boolean;
+}
+
+export type PageKind = 'latest' | 'before' | 'after';
+
+export function emptyRoom(): RoomMessages {
+  return { messages: [], pending: [], deleted: [], hasMoreBefore: true, hasMoreAfter: false, loaded: false, stale: false };
+}
+
+interface ChatState {
+  rooms: Record<Id, RoomMessages>;
+  /** A page from GET /rooms/{id}/messages. */
+  applyPage: (roomId: Id, page: Page<Message>, kind: PageKind) => void;
+  /** A window around one message (search jump): replaces what we hold. */
+  applyWindow: (roomId: Id, older: Page<Message>, newer: Page<Message>) => void;
+  /** message.created, or the answer to our own POST. */
+  receive: (message: Message) => void;
+  /** message.updated or the answer to PATCH. */
+  update: (message: Message) => void;
+  /** message.deleted or our own DELETE. */
+  remove: (roomId: Id, id: Id) => void;
+  addPending: (p: PendingMessage) => void;
+  setPendingStatus: (roomId: Id, nonce: string, status: PendingMessage['status'], error?: string) => void;
+  dropPending: (roomId: Id, nonce: string) => void;
+  /** Marks every loaded room except `visible` as stale (after a reconnect). */
+  markStale: (visible: Id[]) => void;
+  setStale: (roomId: Id, stale: boolean) => void;
+  resetRoom: (roomId: Id) => void;
+  reset: () => void;
+}
+
+function withRoom(state: ChatState, roomId: Id, fn: (r: RoomMessages) => RoomMessages): Partial<ChatState> {
+  const room = state.rooms[roomId] ?? emptyRoom();
+  const next = fn(room);
+  if (next === room) return {};
+  return { rooms: { ...state.rooms, [roomId]: next } };
+}
+
+function ingest(room: RoomMessages, incoming: Message[]): RoomMessages {
+  const deleted = room.deleted.length ? new Set(room.deleted) : undefined;
+  const messages = mergeMessages(room.messages, incoming, deleted);
+  const pending = reconcilePending(room.pending, incoming);
+  if (messages === room.messages && pending === room.pending) return room;
+  return { ...room, messages, pending };
+}
+
+export const useChatStore = create<ChatState>()((set) => ({
+  rooms: {},
+
+  applyPage: (roomId, page, kind) =>
+    set((s) =>
+      withRoom(s, roomId, (room) => {
+        if (kind === 'latest') {
+          // A fresh start at the newest messages: drop what we held, which
+          // could otherwise leave a hidden gap; keep pending sends and tombstones.
+          const base: RoomMessages = { ...room, messages: [], hasMoreAfter: false };
+          const next = ingest(base, page.items);
+          return { ...next, hasMoreBefore: page.has_more, loaded: true, stale: false };
+        }
+        const next = ingest(room, page.items);
+        if (kind === 'before') return { ...next, hasMoreBefore: page.has_more, loaded: true };
+        return { ...next, hasMoreAfter: page.has_more, loaded: true };
+      }),
+    ),
+
+  applyWindow: (roomId, older, newer) =>
+    set((s) =>
+      withRoom(s, roomId, (room) => {
+        const base: RoomMessages = { ...room, messages: [] };
+        const next = ingest(base, [...older.items, ...newer.items]);
+        return { ...next, hasMoreBefore: older.has_more, hasMoreAfter: newer.has_more, loaded: true, stale: false };
+      }),
+    ),
+
+  receive: (message) =>
+    set((s) => {
+      const room = s.rooms[message.room_id];
+      if (!room || !room.loaded) return {};
+      return withRoom(s, message.room_id, (r) => {
+        if (r.hasMoreAfter) {
+          // Not attached to the live end: don't create a gap, only settle our send.
+          const pending = reconcilePending(r.pending, [message]);
+          return pending === r.pending ? r : { ...r, pending };
+        }
+        return ingest(r, [message]);
+      });
+    }),
+
+  update: (message) =>
+    set((s) => {
+      if (!s.rooms[message.room_id]) return {};
+      return withRoom(s, message.room_id, (r) => {
+        const messages = applyUpdate(r.messages, message);
+        return messages === r.messages ? r : { ...r, messages };
+      });
+    }),
+
+  remove: (roomId, id) =>
+    set((s) => {
+      if (!s.rooms[roomId]) return {};
+      return withRoom(s, roomId, (r) => {
+        const deleted = r.deleted.includes(id) ? r.deleted : [...r.deleted, id].slice(-TOMBSTONE_LIMIT);
+        const messages = removeMessage(r.messages, id);
+        if (deleted === r.deleted && messages === r.messages) return r;
+        return { ...r, messages, deleted };
+      });
+    }),
+
+  addPending: (p) =>
+    set((s) =>
+      withRoom(s, p.room_id, (r) => {
+        if (r.pending.some((x) => x.nonce === p.nonce)) return r;
+        return { ...r, pending: [...r.pending, p] };
+      }),
+    ),
+
+  setPendingStatus: (roomId, nonce, status, error) =>
+    set((s) =>
+      withRoom(s, roomId, (r) => {
+        if (!r.pending.some((p) => p.nonce === nonce)) return r;
+        return { ...r, pending: r.pending.map((p) => (p.nonce === nonce ? { ...p, status, error } : p)) };
+      }),
+    ),
+
+  dropPending: (roomId, nonce) =>
+    set((s) =>
+      withRoom(s, roomId, (r) => {
+        const pending = r.pending.filter((p) => p.nonce !== nonce);
+        return pending.length === r.pending.length ? r : { ...r, pending };
+      }),
+    ),
+
+  markStale: (visible) =>
+    set((s) => {
+      const rooms: Record<Id, RoomMessages> = {};
+      let changed = false;
+      for (const [key, room] of Object.entries(s.rooms)) {
+        const id = Number(key);
+        if (room.loaded && !visible.includes(id) && !room.stale) {
+          rooms[id] = { ...room, stale: true };
+          changed = true;
+        } else {
+          rooms[id] = room;
+        }
+      }
+      return changed ? { rooms } : {};
+    }),
+
+  setStale: (roomId, stale) =>
+    set((s) => withRoom(s, roomId, (r) => (r.stale === stale ? r : { ...r, stale }))),
+
+  resetRoom: (roomId) =>
+    set((s) => {
+      if (!s.rooms[roomId]) return {};
+      const rooms = { ...s.rooms };
+      const old = rooms[roomId];
+      rooms[roomId] = { ...emptyRoom(), pending: old.pending, deleted: old.deleted };
+      return { rooms };
+    }),
+
+  reset: () => set({ rooms: {} }),
+}));

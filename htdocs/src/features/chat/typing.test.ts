@@ -1,0 +1,60 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import { TYPING_TTL_MS, TypingThrottle, typersIn, typingText, useTypingStore } from './typingStore';
+
+const s = () => useTypingStore.getState();
+
+beforeEach(() => s().reset());
+
+describe('typing store', () => {
+  it('shows a typer until the state expires after 8 s without renewal', () => {
+    s().apply({ room_id: 1, user_id: 2, full_name: 'alice', is_typing: true }, 1000);
+    expect(typersIn(s().rooms, 1, null, 1000)).toEqual(['alice']);
+    expect(typersIn(s().rooms, 1, null, 1000 + TYPING_TTL_MS - 1)).toEqual(['alice']);
+    expect(typersIn(s().rooms, 1, null, 1000 + TYPING_TTL_MS)).toEqual([]);
+    s().prune(1000 + TYPING_TTL_MS);
+    expect(s().rooms[1]).toEqual({});
+  });
+
+  it('renewal extends the state', () => {
+    s().apply({ room_id: 1, user_id: 2, full_name: 'alice', is_typing: true }, 0);
+    s().apply({ room_id: 1, user_id: 2, full_name: 'alice', is_typing: true }, 5000);
+    s().prune(9000);
+    expect(typersIn(s().rooms, 1, null, 9000)).toEqual(['alice']);
+  });
+
+  it('is_typing false and a posted message clear the state', () => {
+    s().apply({ room_id: 1, user_id: 2, full_name: 'alice', is_typing: true }, 0);
+    s().apply({ room_id: 1, user_id: 3, full_name: 'bob', is_typing: true }, 0);
+    s().apply({ room_id: 1, user_id: 2, full_name: 'alice', is_typing: false }, 1);
+    expect(typersIn(s().rooms, 1, null, 2)).toEqual(['bob']);
+    s().clearUser(1, 3);
+    expect(typersIn(s().rooms, 1, null, 2)).toEqual([]);
+  });
+
+  it('never shows the current user and keeps rooms apart', () => {
+    s().apply({ room_id: 1, user_id: 2, full_name: 'me', is_typing: true }, 0);
+    s().apply({ room_id: 2, user_id: 3, full_name: 'bob', is_typing: true }, 0);
+    expect(typersIn(s().rooms, 1, 2, 1)).toEqual([]);
+    expect(typersIn(s().rooms, 2, 2, 1)).toEqual(['bob']);
+  });
+
+  it('words the indicator', () => {
+    expect(typingText([])).toBe('');
+    expect(typingText(['alice'])).toBe('alice is typing…');
+    expect(typingText(['alice', 'bob'])).toBe('alice and bob are typing…');
+    expect(typingText(['a', 'b', 'c', 'd'])).toBe('Several people are typing…');
+  });
+});
+
+describe('TypingThrottle', () => {
+  it('sends true at most once per interval and false once on stop', () => {
+    const t = new TypingThrottle(3000);
+    expect(t.keystroke(0)).toBe(true);
+    expect(t.keystroke(100)).toBe(false);
+    expect(t.keystroke(2999)).toBe(false);
+    expect(t.keystroke(3000)).toBe(true);
+    expect(t.stop()).toBe(true);
+    expect(t.stop()).toBe(false);
+    expect(t.keystroke(3100)).toBe(true);
+  });
+});

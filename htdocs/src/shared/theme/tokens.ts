@@ -1,0 +1,99 @@
+// The design tokens of the app: the only place colours, spacing, radii,
+// fonts and layout sizes are defined. CSS reads them as custom properties
+// (`var(--color-bg)` …) that applyTheme() writes on :root at start-up.
+
+export const tokens = {
+  color: {
+    bg: '#1e1f22',
+    bgRail: '#111214',
+    bgSidebar: '#2b2d31',
+    bgPane: '#313338',
+    bgElevated: '#383a40',
+    bgInput: '#1e1f22',
+    bgHover: '#3a3c42',
+    bgActive: '#404249',
+    border: '#3f4147',
+    text: '#f2f3f5',
+    textMuted: '#b5bac1',
+    textFaint: '#80848e',
+    accent: '#5865f2',
+    accentHover: '#4752c4',
+    accentText: '#ffffff',
+    danger: '#f23f43',
+    dangerHover: '#c9353a',
+    success: '#23a55a',
+    warning: '#f0b232',
+    online: '#23a55a',
+    busy: '#f23f43',
+    sleeping: '#f0b232',
+    offline: '#80848e',
+    unread: '#f23f43',
+    mention: '#faa61a',
+    highlight: 'rgba(88, 101, 242, 0.25)',
+    mark: 'rgba(250, 166, 26, 0.35)',
+    overlay: 'rgba(0, 0, 0, 0.7)',
+    focus: '#00a8fc',
+  },
+  space: { xxs: '2px', xs: '4px', sm: '8px', md: '12px', lg: '16px', xl: '24px', xxl: '32px' },
+  radius: { sm: '4px', md: '8px', lg: '16px', round: '50%' },
+  font: {
+    body: "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, 'Noto Sans', sans-serif",
+    mono: "ui-monospace, SFMono-Regular, Menlo, Consolas, 'Liberation Mono', monospace",
+    sizeXs: '11px',
+    sizeSm: '13px',
+    sizeMd: '15px',
+    sizeLg: '18px',
+    sizeXl: '24px',
+  },
+  size: {
+    rail: '72px',
+    sidebar: '240px',
+    members: '240px',
+    railIcon: '48px',
+    avatar: '40px',
+    avatarSm: '32px',
+    header: '48px',
+  },
+  shadow: {
+    menu: '0 8px 16px rgba(0, 0, 0, 0.24)',
+    dialog: '0 8px 32px rgba(0, 0, 0, 0.5)',
+  },
+} as const;
+
+/** Colour of a presence dot for a user status. */
+export function statusColor(status: string | undefined, online: boolean): string {
+  if (!online) return tokens.color.offline;
+  switch (status) {
+    case 'Busy':
+      return tokens.color.busy;
+    case 'Sleeping':
+      return tokens.color.sleeping;
+    case 'Offline':
+      return tokens.color.offline;
+    default:
+      return tokens.color.online;
+  }
+}
+
+function kebab(s: string): string {
+  return s.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase());
+}
+
+/** The tokens as CSS custom property declarations, e.g. `--color-bg: #1e1f22;`. */
+export function tokensToCss(): string {
+  const lines: string[] = [];
+  for (const [group, values] of Object.entries(tokens)) {
+    for (const [name, value] of Object.entries(values as Record<string, string>)) {
+      lines.push(`--${group}-${kebab(name)}: ${value};`);
+    }
+  }
+  return `:root{${lines.join('')}}`;
+}
+
+/** Installs the tokens on :root; call once before the first render. */
+export function applyTheme(doc: Document = document): void {
+  const style = doc.createElement('style');
+  style.setAttribute('data-theme', 'easy-chat-dark');
+  style.textContent = tokensToCss();
+  doc.head.prepend(style);
+}

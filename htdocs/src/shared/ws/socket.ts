@@ -1,0 +1,243 @@
+// The one websocket module of the SPA: a single connection to the relay at
+// /ws (same origin, cookie auth), reconnects with back-off + jitter, a
+// heartbeat, and re-sends the focus frame after every reconnect. The UI
+// subscribes to events and to "connected" notifications; it never opens its
+// own socket.
+
+import { backoffDelay } from './backoff';
+
+export interface ServerEvent {
+  type: string;
+  group_id?: number | null;
+  [key: string]: unknown;
+}
+
+export type ClientFrame =
+  | { type: 'focus'; group_id: number | null }
+  | { type: 'typing'; room_id: number; is_typing: boolean }
+  | { type: 'status'; status: string }
+  | { type: 'ping' };
+
+export type SocketStatus = 'idle' | 'connecting' | 'open' | 'reconnecting';
+
+type EventListener = (event: ServerEvent) => void;
+/** `reconnect` is false for the first connection of a session. */
+type ConnectedListener = (info: { reconnect: boolean; userId: number | null }) => void;
+type StatusListener = (status: SocketStatus) => void;
+
+export interface WebSocketLike {
+  readyState: number;
+  onopen: ((ev: unknown) => void) | null;
+  onclose: ((ev: { code: number }) => void) | null;
+  onerror: ((ev: unknown) => void) | null;
+  onmessage: ((ev: { data: unknown }) => void) | null;
+  send(data: string): void;
+  close(code?: number, reason?: string): void;
+}
+
+export interface RealtimeOptions {
+  url?: () => string;
+  createSocket?: (url: string) => WebSocketLike;
+  /** Runs before each reconnect; resolve false to stop (e.g. signed out). */
+  beforeReconnect?: () => Promise<boolean>;
+  random?: () => number;
+}
+
+const OPEN = 1;
+
+function defaultUrl(): string {
+  const proto = window.location.protocol === 'https:' ? 'wss:' : 'ws:';
+  return `${proto}//${window.location.host}/ws`;
+}
+
+export class RealtimeSocket {
+  private socket: WebSocketLike | null = null;
+  private status: SocketStatus = 'idle';
+  private attempt = 0;
+  private everConnected = false;
+  private wanted = false;
+  private focusGroup: number | null = null;
+  private reconnectTimer: ReturnType<typeof setTimeout> | null = null;
+  private heartbeatTimer: ReturnType<typeof setInterval> | null = null;
+  private lastFrameAt = 0;
+  private readonly events = new Set<EventListener>();
+  private readonly connected = new Set<ConnectedListener>();
+  private readonly statuses = new Set<StatusListener>();
+  private readonly opts: RealtimeOptions;
+
+  constructor(opts: RealtimeOptions = {}) {
+    this.opts = opts;
+  }
+
+  get currentStatus(): SocketStatus {
+    return this.status;
+  }
+
+  start(): void {
+    if (this.wanted) return;
+    this.wanted = true;
+    this.attempt = 0;
+    this.everConnected = false;
+    this.open();
+  }
+
+  stop(): void {
+    this.wanted = false;
+    this.clearTimers();
+    const s = this.socket;
+    this.socket = null;
+    if (s) {
+      s.onclose = null;
+      s.onmessage = null;
+      s.onerror = null;
+      s.close(1000, 'bye');
+    }
+    this.setStatus('idle');
+  }
+
+  /** Sends a frame if connected; returns false when it was dropped. */
+  send(frame: ClientFrame): boolean {
+    if (!this.socket || this.socket.readyState !== OPEN || this.status !== 'open') return false;
+    this.socket.send(JSON.stringify(frame));
+    return true;
+  }
+
+  /** Remembers the focused group and tells the relay (again after reconnects). */
+  setFocus(groupId: number | null): void {
+    if (this.focusGroup === groupId) return;
+    this.focusGroup = groupId;
+    this.send({ type: 'focus', group_id: groupId });
+  }
+
+  onEvent(listener: EventListener): () => void {
+    this.events.add(listener);
+    return () => this.events.delete(listener);
+  }
+
+  onConnected(listener: ConnectedListener): () => void {
+    this.connected.add(listener);
+    return () => this.connected.delete(listener);
+  }
+
+  onStatus(listener: StatusListener): () => void {
+    this.statuses.add(listener);
+    return () => this.statuses.delete(listener);
+  }
+
+  /** Drops the current connection and reconnects now (e.g. browser back online). */
+  reconnectNow(): void {
+    if (!this.wanted) return;
+    if (this.status === 'open') return;
+    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
+    this.reconnectTimer = null;
+    this.attempt = 0;
+    this.open();
+  }
+
+  private setStatus(status: SocketStatus): void {
+    if (this.status === status) return;
+    this.status = status;
+    for (const l of this.statuses) l(status);
+  }
+
+  private clearTimers(): void {
+    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
+    if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
+    this.reconnectTimer = null;
+    this.heartbeatTimer = null;
+  }
+
+  private open(): void {
+    if (!this.wanted) return;
+    this.setStatus(this.everConnected ? 'reconnecting' : 'connecting');
+    const url = (this.opts.url ?? defaultUrl)();
+    let s: WebSocketLike;
+    try {
+      s = this.opts.createSocket ? this.opts.createSocket(url) : (new WebSocket(url) as unknown as WebSocketLike);
+    } catch {
+      this.scheduleReconnect();
+      return;
+    }
+    this.socket = s;
+    s.onmessage = (ev) => this.handleFrame(ev.data);
+    s.onerror = () => {
+      /* onclose follows and schedules the reconnect */
+    };
+    s.onclose = () => {
+      if (this.socket !== s) return;
+      this.socket = null;
+      if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
+      this.heartbeatTimer = null;
+      this.scheduleReconnect();
+    };
+  }
+
+  private scheduleReconnect(): void {
+    if (!this.wanted) return;
+    this.setStatus('reconnecting');
+    const delay = backoffDelay(this.attempt, { random: this.opts.random });
+    this.attempt += 1;
+    this.reconnectTimer = setTimeout(async () => {
+      this.reconnectTimer = null;
+      if (this.opts.beforeReconnect) {
+        let go = true;
+        try {
+          go = await this.opts.beforeReconnect();
+        } catch {
+          go = true; // server unreachable: keep trying with back-off
+        }
+        if (!go) {
+          this.stop();
+          return;
+        }
+      }
+      this.open();
+    }, delay);
+  }
+
+  private handleFrame(data: unknown): void {
+    this.lastFrameAt = Date.now();
+    if (typeof data !== 'string') return;
+    let event: ServerEvent;
+    try {
+      event = JSON.parse(data) as ServerEvent;
+    } catch {
+      return;
+    }
+    if (!event || typeof event.type !== 'string') return;
+    if (event.type === 'hello') {
+      this.onHello(event);
+      return;
+    }
+    if (event.type === 'pong') return;
+    for (const l of this.events) l(event);
+  }
+
+  private onHello(event: ServerEvent): void {
+    const reconnect = this.everConnected;
+    this.everConnected = true;
+    this.attempt = 0;
+    this.setStatus('open');
+    if (this.focusGroup !== null) this.send({ type: 'focus', group_id: this.focusGroup });
+    const hb = typeof event.heartbeat_ms === 'number' && event.heartbeat_ms > 0 ? event.heartbeat_ms : 25_000;
+    if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
+    this.heartbeatTimer = setInterval(() => {
+      if (Date.now() - this.lastFrameAt > hb * 2 + 5_000) {
+        // The relay went silent: treat the connection as dead.
+        const s = this.socket;
+        if (s) {
+          s.onclose?.({ code: 4000 });
+          s.onclose = null;
+          s.close();
+        }
+        return;
+      }
+      this.send({ type: 'ping' });
+    }, hb);
+    const userId = typeof event.user_id === 'number' ? event.user_id : null;
+    for (const l of this.connected) l({ reconnect, userId });
+  }
+}
+
+/** The app's single connection. */
+export const realtime = new RealtimeSocket();
