@@ -1,0 +1,133 @@
+# Easy Chat - one plain Makefile for the C programs, the SPA and the tests.
+#
+#   make run      install what is missing, build, start everything under var/
+#   make stop     stop what `make run` started
+#   make test     sanitizer build + unit, integration and browser tests on a
+#                 throw-away stack (free ports), then tear it down
+#   make bench    benchmarks (figures only; never fails on numbers)
+#   make migrate  apply new db/migrations to the var/ database
+#   make format / check-format
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := all
+
+FLAVOR ?= release
+BUILD_DIR := build/$(FLAVOR)
+BIN_DIR := $(BUILD_DIR)/bin
+OBJ_DIR := $(BUILD_DIR)/obj
+VAR_DIR ?= $(CURDIR)/var
+
+CC ?= cc
+PKGS := libpq hiredis json-c libjwt libsodium libcurl GraphicsMagickWand
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+	-Wmissing-prototypes -Wpointer-arith -Wcast-qual -Wformat=2 \
+	-Wundef -Wvla -Wno-unused-parameter
+CFLAGS_release := -O2 -g -D_FORTIFY_SOURCE=2 -fstack-protector-strong
+CFLAGS_asan := -O1 -g -fno-omit-frame-pointer \
+	-fsanitize=address,undefined -fno-sanitize-recover=undefined
+LDFLAGS_asan := -fsanitize=address,undefined
+CFLAGS += -std=gnu11 -D_GNU_SOURCE $(WARN) $(CFLAGS_$(FLAVOR)) -iquote common $(PKG_CFLAGS) -MMD -MP
+LDFLAGS += $(LDFLAGS_$(FLAVOR))
+LDLIBS += $(PKG_LIBS) -lfcgi -lm
+
+COMMON_SRC := $(wildcard common/*.c)
+COMMON_OBJ := $(COMMON_SRC:%.c=$(OBJ_DIR)/%.o)
+COMMON_LIB := $(BUILD_DIR)/libeasychat.a
+
+APPS := $(notdir $(patsubst %/,%,$(dir $(wildcard fcgi-apps/*/main.c))))
+APP_BINS := $(APPS:%=$(BIN_DIR)/easychat-%)
+
+RELAY_SRC := $(wildcard relay/*.c)
+RELAY_BIN := $(if $(RELAY_SRC),$(BIN_DIR)/easychat-relay)
+RELAY_LIBS := -lwebsockets -lev -lhiredis
+
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(UNIT_SRC:tests/unit/%.c=$(BUILD_DIR)/tests/%)
+
+BENCH_SRC := $(wildcard tests/bench/*.c)
+BENCH_BINS := $(BENCH_SRC:tests/bench/%.c=$(BIN_DIR)/%)
+
+.PHONY: all deps spa run stop status migrate test unit bench format \
+	check-format clean
+
+all: $(APP_BINS) $(RELAY_BIN) $(BENCH_BINS)
+
+$(OBJ_DIR)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(COMMON_LIB): $(COMMON_OBJ)
+	@mkdir -p $(dir $@)
+	$(AR) rcs $@ $^
+
+define app_rule
+$(BIN_DIR)/easychat-$(1): $(patsubst %.c,$(OBJ_DIR)/%.o,$(wildcard fcgi-apps/$(1)/*.c)) $(COMMON_LIB)
+	@mkdir -p $$(dir $$@)
+	$$(CC) $$(LDFLAGS) -o $$@ $$^ $$(LDLIBS)
+endef
+$(foreach a,$(APPS),$(eval $(call app_rule,$(a))))
+
+$(BIN_DIR)/easychat-relay: $(RELAY_SRC:%.c=$(OBJ_DIR)/%.o) $(COMMON_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(RELAY_LIBS)
+
+$(BIN_DIR)/%: $(OBJ_DIR)/tests/bench/%.o $(COMMON_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD_DIR)/tests/%: $(OBJ_DIR)/tests/unit/%.o $(COMMON_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
+
+-include $(shell find $(BUILD_DIR) -name '*.d' 2>/dev/null)
+
+deps:
+	@conf/deps.sh
+
+spa:
+	@if [ -f htdocs/package.json ]; then \
+		cd htdocs && { [ -d node_modules ] && [ node_modules -nt package-lock.json ] || npm ci --no-audit --no-fund; } && npm run build; \
+	else echo "spa: htdocs/package.json missing, skipping"; fi
+
+run: deps
+	$(MAKE) all
+	$(MAKE) spa
+	BIN_DIR=$(CURDIR)/$(BIN_DIR) conf/stack.sh start $(VAR_DIR)
+
+stop:
+	conf/stack.sh stop $(VAR_DIR)
+
+status:
+	conf/stack.sh status $(VAR_DIR)
+
+migrate:
+	db/migrate.sh $(VAR_DIR)/easychat.env
+
+# The unit tests run in the sanitizer build; run `make unit` alone for a
+# quick loop.
+unit:
+	$(MAKE) FLAVOR=asan $(patsubst build/$(FLAVOR)/%,build/asan/%,$(UNIT_BINS))
+	tests/run-unit.sh build/asan/tests
+
+test: deps
+	$(MAKE) FLAVOR=asan all $(patsubst build/$(FLAVOR)/%,build/asan/%,$(UNIT_BINS))
+	$(MAKE) spa
+	tests/run.sh $(CURDIR)/build/asan
+
+bench: deps
+	$(MAKE) all
+	$(MAKE) spa
+	tests/bench/run.sh $(CURDIR)/$(BUILD_DIR) $(if $(FULL),full,quick)
+
+FORMAT_FILES = $(shell git ls-files '*.c' '*.h')
+format:
+	clang-format -i $(FORMAT_FILES)
+
+check-format:
+	clang-format --dry-run -Werror $(FORMAT_FILES)
+
+clean:
+	rm -rf build

@@ -1,0 +1,123 @@
+/* app.c - the accept loop shared by every FastCGI program. */
+#include "app.h"
+
+#include <fcgiapp.h>
+#include <stdio.h>
+#include <signal.h>
+#include <string.h>
+
+#include "auth.h"
+#include "cfg.h"
+#include "db.h"
+#include "log.h"
+#include "rds.h"
+#include "sec.h"
+
+static volatile sig_atomic_t app_stopping;
+
+static void
+app_on_signal(int sig)
+{
+	(void)sig;
+	app_stopping = 1;
+	/* Makes libfcgi's accept() give up instead of retrying on EINTR. */
+	FCGX_ShutdownPending();
+}
+
+static void
+app_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = app_on_signal;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = 0;	/* no SA_RESTART: accept() must return */
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGUSR1, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+static void
+app_handle(struct http_req *r, const struct http_route *routes,
+    size_t nroutes)
+{
+	const struct http_route *route;
+	enum err_code rc;
+
+	rc = http_req_parse(r);
+	if (rc)
+		goto out;
+	rc = http_route_match(r, routes, nroutes);
+	if (rc)
+		goto out;
+	route = r->route;
+	rc = http_check_origin(r);
+	if (rc)
+		goto out;
+	rc = http_read_body(r, (route->flags & HTTP_BODY_MULTIPART) ?
+	    cfg.upload_max : cfg.body_max);
+	if (rc)
+		goto out;
+	if (route->flags & (HTTP_AUTH_OPTIONAL | HTTP_AUTH_REQUIRED)) {
+		rc = auth_request(r, (route->flags & HTTP_AUTH_REQUIRED) != 0);
+		if (rc)
+			goto out;
+	}
+	rc = route->handler(r);
+	if (rc == ERR_OK && !r->replied) {
+		log_error("handler for %s %s did not answer", r->method_name,
+		    r->path);
+		rc = ERR_INTERNAL;
+	}
+out:
+	db_rollback();
+	if (rc && !r->replied)
+		http_reply_error(r, rc);
+	log_debug("%s %s -> %d", r->method_name, r->path ? r->path : "?",
+	    r->status);
+	log_set_request_id(NULL);
+}
+
+int
+app_run(const char *program, const struct http_route *routes, size_t nroutes)
+{
+	FCGX_Request fr;
+	struct http_req r;
+	int status = 0;
+
+	log_init(program, NULL);
+	if (cfg_load() || sec_init())
+		return 1;
+	log_init(program, cfg.log_level);
+	if (FCGX_Init() != 0) {
+		log_error("FastCGI initialisation failed");
+		cfg_release();
+		return 1;
+	}
+	app_signals();
+	if (FCGX_IsCGI()) {
+		http_req_init(&r, NULL);
+		app_handle(&r, routes, nroutes);
+		http_req_release(&r);
+		fflush(stdout);
+		goto out;
+	}
+	if (FCGX_InitRequest(&fr, 0, 0) != 0) {
+		status = 1;
+		goto out;
+	}
+	while (!app_stopping && FCGX_Accept_r(&fr) >= 0) {
+		http_req_init(&r, &fr);
+		app_handle(&r, routes, nroutes);
+		http_req_release(&r);
+		FCGX_Finish_r(&fr);
+	}
+	FCGX_Free(&fr, 1);
+out:
+	db_close();
+	rds_close();
+	cfg_release();
+	return status;
+}

@@ -1,0 +1,320 @@
+/* auth.c - sessions (refresh-token families) and request authentication. */
+#include "auth.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cfg.h"
+#include "db.h"
+#include "jwt.h"
+#include "log.h"
+#include "rds.h"
+
+#define AUTH_REFRESH_BYTES	32
+
+void
+auth_tokens_release(struct auth_tokens *t)
+{
+	if (t == NULL)
+		return;
+	free(t->access);
+	memset(t, 0, sizeof(*t));
+}
+
+static enum err_code
+auth_issue_access(struct auth_tokens *t)
+{
+	t->access_expires_at = (long)time(NULL) + cfg.access_lifetime;
+	return jwt_issue(JWT_TYPE_ACCESS, t->user_id, t->session_id,
+	    cfg.access_lifetime, &t->access);
+}
+
+/* Inserts a new refresh token for the session into t->refresh. */
+static enum err_code
+auth_insert_refresh(struct auth_tokens *t)
+{
+	char hash[SEC_DIGEST_HEX], sid[24], life[24];
+	const char *params[3];
+
+	sec_token(t->refresh, AUTH_REFRESH_BYTES);
+	sec_digest_hex(t->refresh, strlen(t->refresh), hash);
+	params[0] = hash;
+	params[1] = db_i64(sid, t->session_id);
+	params[2] = db_i64(life, cfg.refresh_lifetime);
+	return db_query(NULL,
+	    "INSERT INTO refresh_tokens (token_hash, session_id, expires_at) "
+	    "VALUES ($1, $2, now() + make_interval(secs => $3::bigint))",
+	    3, params);
+}
+
+enum err_code
+auth_session_start(int64_t user_id, struct auth_tokens *t)
+{
+	struct db_res *res = NULL;
+	char uid[24];
+	const char *params[1];
+	enum err_code rc;
+
+	memset(t, 0, sizeof(*t));
+	t->user_id = user_id;
+	params[0] = db_i64(uid, user_id);
+	rc = db_begin();
+	if (rc)
+		goto out;
+	rc = db_query(&res, "INSERT INTO sessions (user_id) VALUES ($1) "
+	    "RETURNING id", 1, params);
+	if (rc)
+		goto out;
+	t->session_id = db_int(res, 0, 0);
+	rc = auth_insert_refresh(t);
+	if (rc)
+		goto out;
+	rc = db_commit();
+	if (rc)
+		goto out;
+	rc = auth_issue_access(t);
+out:
+	db_res_free(res);
+	db_rollback();
+	if (rc)
+		auth_tokens_release(t);
+	return rc;
+}
+
+enum err_code
+auth_session_rotate(const char *refresh, long grace, struct auth_tokens *t)
+{
+	struct db_res *res = NULL;
+	char hash[SEC_DIGEST_HEX];
+	const char *params[1];
+	enum err_code rc;
+	int used, expired, revoked;
+	double used_ago;
+
+	memset(t, 0, sizeof(*t));
+	if (refresh == NULL || refresh[0] == '\0' || strlen(refresh) > 128)
+		return ERR_TOKEN_INVALID;
+	sec_digest_hex(refresh, strlen(refresh), hash);
+	params[0] = hash;
+	rc = db_begin();
+	if (rc)
+		goto out;
+	rc = db_query(&res,
+	    "SELECT t.session_id, s.user_id, t.used_at IS NOT NULL, "
+	    "t.expires_at <= now(), s.revoked_at IS NOT NULL, "
+	    "coalesce(extract(epoch FROM now() - t.used_at), 0) "
+	    "FROM refresh_tokens t JOIN sessions s ON s.id = t.session_id "
+	    "JOIN users u ON u.id = s.user_id AND u.is_active "
+	    "WHERE t.token_hash = $1 FOR UPDATE OF t, s", 1, params);
+	if (rc)
+		goto out;
+	if (db_rows(res) == 0) {
+		rc = ERR_TOKEN_INVALID;
+		goto out;
+	}
+	t->session_id = db_int(res, 0, 0);
+	t->user_id = db_int(res, 0, 1);
+	used = db_bool(res, 0, 2);
+	expired = db_bool(res, 0, 3);
+	revoked = db_bool(res, 0, 4);
+	used_ago = strtod(db_value(res, 0, 5), NULL);
+	if (revoked || expired) {
+		rc = ERR_TOKEN_INVALID;
+		goto out;
+	}
+	if (used && used_ago > (double)grace) {
+		/* Reuse: somebody holds a copy of a spent token. */
+		db_rollback();
+		log_warn("refresh token reuse: revoking session %lld",
+		    (long long)t->session_id);
+		auth_session_revoke(t->session_id);
+		rc = ERR_TOKEN_INVALID;
+		goto out;
+	}
+	if (!used) {
+		rc = db_query(NULL, "UPDATE refresh_tokens SET used_at = now() "
+		    "WHERE token_hash = $1", 1, params);
+		if (rc)
+			goto out;
+		rc = auth_insert_refresh(t);
+		if (rc)
+			goto out;
+	}
+	rc = db_commit();
+	if (rc)
+		goto out;
+	rc = auth_issue_access(t);
+out:
+	db_res_free(res);
+	db_rollback();
+	if (rc)
+		auth_tokens_release(t);
+	return rc;
+}
+
+static enum err_code
+auth_mark_revoked(int64_t session_id)
+{
+	char key[48];
+
+	snprintf(key, sizeof(key), "revoked:session:%lld",
+	    (long long)session_id);
+	return rds_set(key, "1", cfg.access_lifetime + 5);
+}
+
+enum err_code
+auth_session_revoke(int64_t session_id)
+{
+	char sid[24];
+	const char *params[1];
+	enum err_code rc;
+
+	params[0] = db_i64(sid, session_id);
+	rc = db_query(NULL, "UPDATE sessions SET revoked_at = now() "
+	    "WHERE id = $1 AND revoked_at IS NULL", 1, params);
+	if (rc)
+		return rc;
+	return auth_mark_revoked(session_id);
+}
+
+enum err_code
+auth_session_revoke_token(const char *refresh)
+{
+	struct db_res *res = NULL;
+	char hash[SEC_DIGEST_HEX];
+	const char *params[1];
+	enum err_code rc;
+
+	if (refresh == NULL || refresh[0] == '\0' || strlen(refresh) > 128)
+		return ERR_OK;
+	sec_digest_hex(refresh, strlen(refresh), hash);
+	params[0] = hash;
+	rc = db_query(&res, "SELECT session_id FROM refresh_tokens "
+	    "WHERE token_hash = $1", 1, params);
+	if (rc == ERR_OK && db_rows(res) == 1)
+		rc = auth_session_revoke(db_int(res, 0, 0));
+	db_res_free(res);
+	return rc;
+}
+
+enum err_code
+auth_session_revoke_user(int64_t user_id, int64_t keep)
+{
+	struct db_res *res = NULL;
+	char uid[24], kid[24];
+	const char *params[2];
+	enum err_code rc;
+	size_t i;
+
+	params[0] = db_i64(uid, user_id);
+	params[1] = db_i64(kid, keep);
+	rc = db_query(&res, "UPDATE sessions SET revoked_at = now() "
+	    "WHERE user_id = $1 AND id <> $2 AND revoked_at IS NULL "
+	    "RETURNING id", 2, params);
+	for (i = 0; rc == ERR_OK && i < db_rows(res); i++)
+		rc = auth_mark_revoked(db_int(res, i, 0));
+	db_res_free(res);
+	return rc;
+}
+
+enum err_code
+auth_session_revoked(int64_t session_id, int *revoked)
+{
+	char key[48];
+
+	snprintf(key, sizeof(key), "revoked:session:%lld",
+	    (long long)session_id);
+	return rds_exists(key, revoked);
+}
+
+void
+auth_set_cookies(struct http_req *r, const struct auth_tokens *t)
+{
+	http_set_cookie(r, cfg.access_cookie, t->access, "/",
+	    cfg.access_lifetime);
+	if (t->refresh[0] != '\0')
+		http_set_cookie(r, cfg.refresh_cookie, t->refresh, "/api",
+		    cfg.refresh_lifetime);
+}
+
+void
+auth_clear_cookies(struct http_req *r)
+{
+	http_set_cookie(r, cfg.access_cookie, "", "/", 0);
+	http_set_cookie(r, cfg.refresh_cookie, "", "/api", 0);
+}
+
+/* Checks an access token and its session; fills r on success. */
+static enum err_code
+auth_accept_access(struct http_req *r, const char *token)
+{
+	struct jwt_claims claims;
+	enum err_code rc;
+	int revoked;
+
+	rc = jwt_check(token, JWT_TYPE_ACCESS, &claims);
+	if (rc)
+		return rc;
+	rc = auth_session_revoked(claims.fam, &revoked);
+	if (rc)
+		return rc;
+	if (revoked)
+		return ERR_TOKEN_INVALID;
+	r->user_id = claims.sub;
+	r->family_id = claims.fam;
+	return ERR_OK;
+}
+
+enum err_code
+auth_request(struct http_req *r, int required)
+{
+	struct auth_tokens t;
+	const char *authz, *access, *refresh;
+	enum err_code rc;
+
+	r->user_id = 0;
+	r->family_id = 0;
+	authz = http_param(r, "HTTP_AUTHORIZATION");
+	if (authz != NULL && authz[0] != '\0') {
+		if (strncasecmp(authz, "Bearer ", 7) != 0)
+			return http_fail(r, ERR_TOKEN_INVALID,
+			    "Use Authorization: Bearer <access token>.");
+		r->via_bearer = 1;
+		return auth_accept_access(r, authz + 7);
+	}
+	access = http_cookie(r, cfg.access_cookie);
+	if (access != NULL && access[0] != '\0') {
+		rc = auth_accept_access(r, access);
+		if (rc == ERR_OK || rc == ERR_UNAVAILABLE)
+			return rc;
+	}
+	refresh = http_cookie(r, cfg.refresh_cookie);
+	if (refresh != NULL && refresh[0] != '\0') {
+		rc = auth_session_rotate(refresh, AUTH_REUSE_GRACE, &t);
+		if (rc == ERR_UNAVAILABLE)
+			return rc;
+		if (rc == ERR_OK) {
+			auth_set_cookies(r, &t);
+			r->user_id = t.user_id;
+			r->family_id = t.session_id;
+			auth_tokens_release(&t);
+			return ERR_OK;
+		}
+		auth_clear_cookies(r);
+	}
+	return required ? ERR_UNAUTHENTICATED : ERR_OK;
+}
+
+enum err_code
+auth_user_json(int64_t user_id, int with_email, char **json)
+{
+	char uid[24];
+	const char *params[2];
+
+	params[0] = db_i64(uid, user_id);
+	params[1] = with_email ? "t" : "f";
+	return db_query_text(json, "SELECT ec_user_json($1, $2)::text", 2,
+	    params);
+}

@@ -1,0 +1,75 @@
+/* auth.h - sessions (refresh-token families) and request authentication.
+ *
+ * A session is a family of single-use refresh tokens, stored only as
+ * SHA-256 hashes.  Presenting a used token revokes the whole family;
+ * revoking a family also puts its id on a revocation list in Redis for as
+ * long as an access token lives, so its access tokens stop at once.
+ *
+ * auth_request() identifies the caller of a request: the Bearer token if
+ * there is an Authorization header (cookies are then ignored), otherwise
+ * the access cookie, refreshed on the fly from the refresh cookie when it
+ * is missing or expired (new cookies are set on the response).
+ */
+#ifndef EC_AUTH_H
+#define EC_AUTH_H
+
+#include <stdint.h>
+
+#include "err.h"
+#include "http.h"
+#include "sec.h"
+
+/* A used refresh token presented again within this many seconds by the
+ * cookie auto-refresh path (parallel requests from one browser) gets a
+ * new access token instead of revoking the family. */
+#define AUTH_REUSE_GRACE	10
+
+struct auth_tokens {
+	char	*access;		/* JWT, malloc()ed */
+	char	 refresh[SEC_TOKEN_MAX];	/* "" when not rotated */
+	long	 access_expires_at;	/* unix seconds */
+	int64_t	 user_id;
+	int64_t	 session_id;
+};
+
+void auth_tokens_release(struct auth_tokens *t);
+
+/* Starts a new session for the user: a family with one refresh token and
+ * an access token. */
+enum err_code auth_session_start(int64_t user_id, struct auth_tokens *t);
+
+/* Rotates `refresh`: marks it used and issues its successor.  A token
+ * already used more than `grace` seconds ago revokes its family;
+ * within the grace only a new access token is issued (t->refresh "").
+ * ERR_TOKEN_INVALID for unknown, expired, revoked or reused tokens. */
+enum err_code auth_session_rotate(const char *refresh, long grace,
+    struct auth_tokens *t);
+
+/* Revokes one session (idempotent). */
+enum err_code auth_session_revoke(int64_t session_id);
+
+/* Revokes the session a refresh token belongs to (unknown tokens: ok). */
+enum err_code auth_session_revoke_token(const char *refresh);
+
+/* Revokes every session of the user except `keep` (0 = all). */
+enum err_code auth_session_revoke_user(int64_t user_id, int64_t keep);
+
+/* 1 in *revoked when the session is on the revocation list. */
+enum err_code auth_session_revoked(int64_t session_id, int *revoked);
+
+/* Sets the access and (when rotated) refresh cookies. */
+void auth_set_cookies(struct http_req *r, const struct auth_tokens *t);
+
+/* Expires both cookies. */
+void auth_clear_cookies(struct http_req *r);
+
+/* Identifies the caller (r->user_id, r->family_id).  With `required`,
+ * ERR_UNAUTHENTICATED when nobody is signed in.  A bad Bearer token is
+ * ERR_TOKEN_INVALID either way. */
+enum err_code auth_request(struct http_req *r, int required);
+
+/* The API.md `user` object as JSON text (with "email" when with_email);
+ * ERR_NOT_FOUND when there is no such user.  *json is malloc()ed. */
+enum err_code auth_user_json(int64_t user_id, int with_email, char **json);
+
+#endif

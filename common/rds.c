@@ -1,0 +1,254 @@
+/* rds.c - Redis access for the programs (over hiredis, synchronous). */
+#include "rds.h"
+
+#include <hiredis.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+
+#include "cfg.h"
+#include "log.h"
+#include "mem.h"
+
+static redisContext *rds_ctx;
+
+static redisContext *
+rds_get(void)
+{
+	struct timeval timeout = { 1, 0 };
+	redisReply *reply;
+
+	if (rds_ctx != NULL && rds_ctx->err == 0)
+		return rds_ctx;
+	if (rds_ctx != NULL) {
+		redisFree(rds_ctx);
+		rds_ctx = NULL;
+	}
+	rds_ctx = redisConnectWithTimeout(cfg.redis_host, cfg.redis_port,
+	    timeout);
+	if (rds_ctx == NULL || rds_ctx->err) {
+		log_error("redis unreachable: %s", rds_ctx ? rds_ctx->errstr :
+		    "out of memory");
+		goto fail;
+	}
+	redisSetTimeout(rds_ctx, timeout);
+	if (cfg.redis_password != NULL && cfg.redis_password[0] != '\0') {
+		reply = redisCommand(rds_ctx, "AUTH %s", cfg.redis_password);
+		if (reply == NULL || reply->type == REDIS_REPLY_ERROR) {
+			log_error("redis AUTH failed");
+			freeReplyObject(reply);
+			goto fail;
+		}
+		freeReplyObject(reply);
+	}
+	return rds_ctx;
+fail:
+	if (rds_ctx != NULL)
+		redisFree(rds_ctx);
+	rds_ctx = NULL;
+	return NULL;
+}
+
+/* Runs a command; on ERR_OK *out holds a reply that is not an error. */
+static enum err_code
+rds_run(redisReply **out, int argc, const char **argv, const size_t *lens)
+{
+	redisContext *c;
+	redisReply *reply;
+
+	*out = NULL;
+	c = rds_get();
+	if (c == NULL)
+		return ERR_UNAVAILABLE;
+	reply = redisCommandArgv(c, argc, argv, lens);
+	if (reply == NULL) {
+		log_error("redis command failed: %s", c->errstr);
+		redisFree(rds_ctx);
+		rds_ctx = NULL;
+		return ERR_UNAVAILABLE;
+	}
+	if (reply->type == REDIS_REPLY_ERROR) {
+		log_error("redis error: %s", reply->str);
+		freeReplyObject(reply);
+		return ERR_INTERNAL;
+	}
+	*out = reply;
+	return ERR_OK;
+}
+
+enum err_code
+rds_publish(const char *channel, const char *msg, size_t len)
+{
+	const char *argv[] = { "PUBLISH", channel, msg };
+	size_t lens[] = { 7, strlen(channel), len };
+	redisReply *reply;
+	enum err_code rc;
+
+	rc = rds_run(&reply, 3, argv, lens);
+	freeReplyObject(reply);
+	return rc;
+}
+
+enum err_code
+rds_incr(const char *key, long window, long long *count)
+{
+	const char *argv[3];
+	size_t lens[3];
+	char win[24];
+	redisReply *reply;
+	enum err_code rc;
+
+	argv[0] = "INCR";
+	argv[1] = key;
+	lens[0] = 4;
+	lens[1] = strlen(key);
+	rc = rds_run(&reply, 2, argv, lens);
+	if (rc)
+		return rc;
+	*count = reply->integer;
+	freeReplyObject(reply);
+	if (*count == 1) {
+		snprintf(win, sizeof(win), "%ld", window);
+		argv[0] = "EXPIRE";
+		argv[2] = win;
+		lens[0] = 6;
+		lens[2] = strlen(win);
+		rc = rds_run(&reply, 3, argv, lens);
+		freeReplyObject(reply);
+	}
+	return rc;
+}
+
+enum err_code
+rds_counter(const char *key, long long *count, long *ttl)
+{
+	const char *argv[] = { "GET", key };
+	size_t lens[] = { 3, strlen(key) };
+	redisReply *reply;
+	enum err_code rc;
+
+	*count = 0;
+	*ttl = 0;
+	rc = rds_run(&reply, 2, argv, lens);
+	if (rc)
+		return rc;
+	if (reply->type == REDIS_REPLY_STRING)
+		*count = strtoll(reply->str, NULL, 10);
+	freeReplyObject(reply);
+	if (*count == 0)
+		return ERR_OK;
+	argv[0] = "TTL";
+	rc = rds_run(&reply, 2, argv, lens);
+	if (rc)
+		return rc;
+	if (reply->type == REDIS_REPLY_INTEGER && reply->integer > 0)
+		*ttl = (long)reply->integer;
+	freeReplyObject(reply);
+	return ERR_OK;
+}
+
+enum err_code
+rds_set(const char *key, const char *value, long ttl)
+{
+	char t[24];
+	const char *argv[] = { "SET", key, value, "EX", t };
+	size_t lens[5];
+	redisReply *reply;
+	enum err_code rc;
+
+	snprintf(t, sizeof(t), "%ld", ttl);
+	lens[0] = 3;
+	lens[1] = strlen(key);
+	lens[2] = strlen(value);
+	lens[3] = 2;
+	lens[4] = strlen(t);
+	rc = rds_run(&reply, 5, argv, lens);
+	freeReplyObject(reply);
+	return rc;
+}
+
+enum err_code
+rds_take(const char *key, char **value)
+{
+	const char *argv[] = { "GETDEL", key };
+	size_t lens[] = { 6, strlen(key) };
+	redisReply *reply;
+	enum err_code rc;
+
+	*value = NULL;
+	rc = rds_run(&reply, 2, argv, lens);
+	if (rc)
+		return rc;
+	if (reply->type == REDIS_REPLY_STRING)
+		*value = mem_strndup(reply->str, reply->len);
+	freeReplyObject(reply);
+	return ERR_OK;
+}
+
+enum err_code
+rds_exists(const char *key, int *exists)
+{
+	const char *argv[] = { "EXISTS", key };
+	size_t lens[] = { 6, strlen(key) };
+	redisReply *reply;
+	enum err_code rc;
+
+	*exists = 0;
+	rc = rds_run(&reply, 2, argv, lens);
+	if (rc)
+		return rc;
+	*exists = reply->type == REDIS_REPLY_INTEGER && reply->integer > 0;
+	freeReplyObject(reply);
+	return ERR_OK;
+}
+
+enum err_code
+rds_del(const char *key)
+{
+	const char *argv[] = { "DEL", key };
+	size_t lens[] = { 3, strlen(key) };
+	redisReply *reply;
+	enum err_code rc;
+
+	rc = rds_run(&reply, 2, argv, lens);
+	freeReplyObject(reply);
+	return rc;
+}
+
+enum err_code
+rds_exists_many(const char *const *keys, size_t n, int *out)
+{
+	const char **argv;
+	size_t *lens, i;
+	redisReply *reply;
+	enum err_code rc;
+
+	memset(out, 0, n * sizeof(*out));
+	if (n == 0)
+		return ERR_OK;
+	argv = mem_calloc(n + 1, sizeof(*argv));
+	lens = mem_calloc(n + 1, sizeof(*lens));
+	argv[0] = "MGET";
+	lens[0] = 4;
+	for (i = 0; i < n; i++) {
+		argv[i + 1] = keys[i];
+		lens[i + 1] = strlen(keys[i]);
+	}
+	rc = rds_run(&reply, (int)n + 1, argv, lens);
+	if (rc == ERR_OK) {
+		for (i = 0; i < n && i < reply->elements; i++)
+			out[i] = reply->element[i]->type != REDIS_REPLY_NIL;
+		freeReplyObject(reply);
+	}
+	free(argv);
+	free(lens);
+	return rc;
+}
+
+void
+rds_close(void)
+{
+	if (rds_ctx != NULL)
+		redisFree(rds_ctx);
+	rds_ctx = NULL;
+}

@@ -1,0 +1,47 @@
+/* rds.h - Redis access for the programs: one lazy synchronous connection
+ * per process (over hiredis).
+ *
+ * Redis holds only what may be lost: pub/sub for the relay, rate-limit
+ * counters, one-time tickets, the token revocation list and presence.
+ * Every call reconnects on demand and returns ERR_UNAVAILABLE when Redis
+ * cannot be reached.
+ */
+#ifndef EC_RDS_H
+#define EC_RDS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+
+/* PUBLISH channel message. */
+enum err_code rds_publish(const char *channel, const char *msg, size_t len);
+
+/* INCR key, giving it an expiry of `window` seconds when it is new.
+ * *count receives the new value. */
+enum err_code rds_incr(const char *key, long window, long long *count);
+
+/* The integer value of key (0 when absent) and its remaining life in
+ * seconds (0 when absent or without expiry). */
+enum err_code rds_counter(const char *key, long long *count, long *ttl);
+
+/* SET key value EX ttl. */
+enum err_code rds_set(const char *key, const char *value, long ttl);
+
+/* Atomically gets and deletes key (a one-time ticket).  *value is a
+ * malloc()ed string, or NULL when the key did not exist. */
+enum err_code rds_take(const char *key, char **value);
+
+/* *exists = 1 when key exists. */
+enum err_code rds_exists(const char *key, int *exists);
+
+/* DEL key. */
+enum err_code rds_del(const char *key);
+
+/* For each of `n` keys, out[i] = 1 when it exists (one round trip). */
+enum err_code rds_exists_many(const char *const *keys, size_t n, int *out);
+
+/* Closes the connection (at exit). */
+void rds_close(void);
+
+#endif

@@ -1,0 +1,40 @@
+/* sec.h - passwords, random tokens and hashing (over libsodium).
+ *
+ * Passwords are hashed with argon2id (2 passes, 19 MiB); random tokens
+ * come from the kernel's CSPRNG; tokens kept server-side are stored only
+ * as SHA-256 hashes; comparisons of secrets are constant-time.
+ */
+#ifndef EC_SEC_H
+#define EC_SEC_H
+
+#include <stddef.h>
+
+#include "err.h"
+
+#define SEC_HASH_MAX	128	/* room for an argon2id string */
+#define SEC_TOKEN_MAX	96	/* room for a base64url token + NUL */
+#define SEC_DIGEST_HEX	65	/* SHA-256 in hex + NUL */
+
+#define SEC_PWHASH_OPSLIMIT	2
+#define SEC_PWHASH_MEMLIMIT	((size_t)19 * 1024 * 1024)
+
+/* Initialises libsodium; ERR_INTERNAL when it cannot. */
+enum err_code sec_init(void);
+
+/* argon2id hash of the password into out (SEC_HASH_MAX bytes). */
+enum err_code sec_password_hash(const char *password, size_t len,
+    char out[SEC_HASH_MAX]);
+
+/* 1 when `password` matches the stored `hash`, else 0. */
+int sec_password_verify(const char *hash, const char *password, size_t len);
+
+/* Writes a random URL-safe token of `bytes` random bytes (at most 64). */
+void sec_token(char out[SEC_TOKEN_MAX], size_t bytes);
+
+/* Lower-case hex SHA-256 of data. */
+void sec_digest_hex(const void *data, size_t len, char out[SEC_DIGEST_HEX]);
+
+/* Constant-time comparison of two equal-length buffers; 1 when equal. */
+int sec_equal(const void *a, const void *b, size_t len);
+
+#endif

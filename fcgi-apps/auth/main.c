@@ -1,0 +1,478 @@
+/* main.c - the auth program: sign-up, sign-in, tokens, sessions, tickets.
+ *
+ * Routes are in the table at the bottom; every handler reads top to bottom
+ * and leaves through `out:`.  Sessions and cookies live in common/auth.c,
+ * shared with the auto-refresh of every other program.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "app.h"
+#include "auth.h"
+#include "cfg.h"
+#include "db.h"
+#include "json.h"
+#include "log.h"
+#include "mem.h"
+#include "rds.h"
+#include "sec.h"
+
+#define TICKET_TTL	30
+#define USERNAME_MIN	5
+#define USERNAME_MAX	45
+#define PASSWORD_MIN	8
+#define PASSWORD_MAX	128
+#define EMAIL_MAX	254
+
+/* A valid argon2id hash of a random password: login for an unknown user
+ * verifies against it so that the answer takes as long as for a known
+ * one. */
+static char dummy_hash[SEC_HASH_MAX];
+
+static int
+username_chars_ok(const char *s, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		if (!isalnum((unsigned char)s[i]) && s[i] != '_' && s[i] != '-')
+			return 0;
+	}
+	return 1;
+}
+
+/* Reads and checks username and password from the body. */
+static enum err_code
+read_credentials(struct http_req *r, const char **username, size_t *ulen,
+    const char **password, size_t *plen, int strict)
+{
+	struct json_object *fields = http_fields(r);
+	enum err_code rc = ERR_OK;
+
+	if (json_get_text(r->json, "username", 1, strict ? USERNAME_MIN : 1,
+	    strict ? USERNAME_MAX : 256, 1, username, ulen, fields))
+		rc = ERR_VALIDATION;
+	else if (strict && !username_chars_ok(*username, *ulen))
+		rc = json_field_error(fields, "username",
+		    "may contain only letters, digits, _ and -");
+	if (json_get_text(r->json, "password", 1, strict ? PASSWORD_MIN : 1,
+	    PASSWORD_MAX, 0, password, plen, fields))
+		rc = ERR_VALIDATION;
+	return rc;
+}
+
+/* Answers `{"user": ...}` for the user with `status`. */
+static enum err_code
+reply_user(struct http_req *r, int status, int64_t user_id)
+{
+	struct json_object *root, *user;
+	enum err_code rc;
+	char *json = NULL;
+
+	rc = auth_user_json(user_id, 1, &json);
+	if (rc)
+		return rc == ERR_NOT_FOUND ? ERR_UNAUTHENTICATED : rc;
+	rc = json_parse(json, strlen(json), &user);
+	free(json);
+	if (rc)
+		return ERR_INTERNAL;
+	root = json_object_new_object();
+	json_object_object_add(root, "user", user);
+	http_reply_json(r, status, root);
+	return ERR_OK;
+}
+
+static void
+iso_time(long t, char out[32])
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	gmtime_r(&tt, &tm);
+	strftime(out, 32, "%Y-%m-%dT%H:%M:%S.000Z", &tm);
+}
+
+/* Answers the tokens in the body (bearer clients). */
+static void
+reply_tokens(struct http_req *r, const struct auth_tokens *t)
+{
+	struct json_object *root = json_object_new_object();
+	char when[32];
+
+	iso_time(t->access_expires_at, when);
+	json_object_object_add(root, "access", json_object_new_string(t->access));
+	if (t->refresh[0] != '\0')
+		json_object_object_add(root, "refresh",
+		    json_object_new_string(t->refresh));
+	json_object_object_add(root, "expires_in",
+	    json_object_new_int64(cfg.access_lifetime));
+	json_object_object_add(root, "access_expires_at",
+	    json_object_new_string(when));
+	http_reply_json(r, 200, root);
+}
+
+static enum err_code
+handle_signup(struct http_req *r)
+{
+	static const char *const allowed[] = { "username", "password", "email",
+	    NULL };
+	struct json_object *fields = http_fields(r);
+	struct auth_tokens t = { 0 };
+	struct db_res *res = NULL;
+	const char *username = NULL, *password = NULL, *email = NULL;
+	const char *params[3];
+	char hash[SEC_HASH_MAX];
+	size_t ulen = 0, plen = 0, elen = 0;
+	enum err_code rc;
+	char *u = NULL, *e = NULL;
+	int64_t user_id;
+
+	rc = json_only(r->json, allowed, fields);
+	if (read_credentials(r, &username, &ulen, &password, &plen, 1))
+		rc = ERR_VALIDATION;
+	if (json_get_text(r->json, "email", 0, 0, EMAIL_MAX, 1, &email, &elen,
+	    fields))
+		rc = ERR_VALIDATION;
+	else if (email != NULL && elen > 0 && (memchr(email, '@', elen) == NULL ||
+	    email[0] == '@' || email[elen - 1] == '@' ||
+	    memchr(email, ' ', elen) != NULL))
+		rc = json_field_error(fields, "email", "is not an email address");
+	if (rc)
+		goto out;
+
+	rc = sec_password_hash(password, plen, hash);
+	if (rc)
+		goto out;
+	u = mem_strndup(username, ulen);
+	e = email && elen ? mem_strndup(email, elen) : NULL;
+	params[0] = u;
+	params[1] = e;
+	params[2] = hash;
+	rc = db_query(&res,
+	    "WITH u AS (INSERT INTO users (username, email, password_hash) "
+	    "VALUES ($1, $2, $3) RETURNING id) "
+	    "INSERT INTO profiles (user_id) SELECT id FROM u RETURNING user_id",
+	    3, params);
+	if (rc == ERR_CONFLICT) {
+		rc = http_fail(r, ERR_USERNAME_TAKEN, NULL);
+		goto out;
+	}
+	if (rc)
+		goto out;
+	user_id = db_int(res, 0, 0);
+	rc = auth_session_start(user_id, &t);
+	if (rc)
+		goto out;
+	auth_set_cookies(r, &t);
+	log_info("signed up user %lld", (long long)user_id);
+	rc = reply_user(r, 201, user_id);
+out:
+	auth_tokens_release(&t);
+	db_res_free(res);
+	free(u);
+	free(e);
+	return rc;
+}
+
+/* Rate-limit keys for a login attempt. */
+static void
+login_keys(struct http_req *r, const char *username, size_t ulen,
+    char *ukey, size_t ukeylen, char *akey, size_t akeylen)
+{
+	size_t i, n;
+
+	n = (size_t)snprintf(ukey, ukeylen, "rl:login:user:");
+	for (i = 0; i < ulen && n + 1 < ukeylen; i++)
+		ukey[n++] = (char)tolower((unsigned char)username[i]);
+	ukey[n] = '\0';
+	snprintf(akey, akeylen, "rl:login:addr:%s", r->remote_addr);
+}
+
+static enum err_code
+login_limited(struct http_req *r, const char *ukey, const char *akey)
+{
+	long long count;
+	long ttl;
+	enum err_code rc;
+
+	rc = rds_counter(ukey, &count, &ttl);
+	if (rc)
+		return rc;
+	if (count >= cfg.login_fails_user) {
+		r->retry_after = ttl > 0 ? ttl : cfg.login_fail_window;
+		return http_fail(r, ERR_RATE_LIMITED,
+		    "Too many failed sign-ins for this username; try later.");
+	}
+	rc = rds_counter(akey, &count, &ttl);
+	if (rc)
+		return rc;
+	if (count >= cfg.login_fails_addr) {
+		r->retry_after = ttl > 0 ? ttl : cfg.login_fail_window;
+		return http_fail(r, ERR_RATE_LIMITED,
+		    "Too many failed sign-ins from this address; try later.");
+	}
+	return ERR_OK;
+}
+
+/* Checks the credentials in the body; on ERR_OK *user_id is the user. */
+static enum err_code
+check_login(struct http_req *r, int64_t *user_id)
+{
+	static const char *const allowed[] = { "username", "password", NULL };
+	struct db_res *res = NULL;
+	const char *username = NULL, *password = NULL, *params[1];
+	char ukey[96], akey[128];
+	size_t ulen = 0, plen = 0;
+	long long count;
+	enum err_code rc;
+	char *u = NULL;
+	int ok;
+
+	rc = json_only(r->json, allowed, http_fields(r));
+	if (read_credentials(r, &username, &ulen, &password, &plen, 0))
+		rc = ERR_VALIDATION;
+	if (rc)
+		goto out;
+	if (ulen > USERNAME_MAX)
+		ulen = USERNAME_MAX + 1;	/* cannot exist; still counted */
+	login_keys(r, username, ulen, ukey, sizeof(ukey), akey, sizeof(akey));
+	rc = login_limited(r, ukey, akey);
+	if (rc)
+		goto out;
+
+	u = mem_strndup(username, ulen);
+	params[0] = u;
+	rc = db_query(&res, "SELECT id, password_hash FROM users "
+	    "WHERE lower(username) = lower($1) AND is_active", 1, params);
+	if (rc)
+		goto out;
+	if (db_rows(res) == 1 && db_value(res, 0, 1) != NULL) {
+		ok = sec_password_verify(db_value(res, 0, 1), password, plen);
+		*user_id = db_int(res, 0, 0);
+	} else {
+		sec_password_verify(dummy_hash, password, plen);
+		ok = 0;
+	}
+	if (!ok) {
+		rds_incr(ukey, cfg.login_fail_window, &count);
+		rds_incr(akey, cfg.login_fail_window, &count);
+		rc = ERR_INVALID_CREDENTIALS;
+	}
+out:
+	db_res_free(res);
+	free(u);
+	return rc;
+}
+
+static enum err_code
+handle_login(struct http_req *r)
+{
+	struct auth_tokens t = { 0 };
+	int64_t user_id = 0;
+	enum err_code rc;
+
+	rc = check_login(r, &user_id);
+	if (rc)
+		goto out;
+	rc = auth_session_start(user_id, &t);
+	if (rc)
+		goto out;
+	auth_set_cookies(r, &t);
+	rc = reply_user(r, 200, user_id);
+out:
+	auth_tokens_release(&t);
+	return rc;
+}
+
+static enum err_code
+handle_token(struct http_req *r)
+{
+	struct auth_tokens t = { 0 };
+	int64_t user_id = 0;
+	enum err_code rc;
+
+	rc = check_login(r, &user_id);
+	if (rc)
+		goto out;
+	rc = auth_session_start(user_id, &t);
+	if (rc)
+		goto out;
+	reply_tokens(r, &t);
+out:
+	auth_tokens_release(&t);
+	return rc;
+}
+
+/* The refresh token from the body ("refresh"), if any; *in_body says so. */
+static enum err_code
+body_refresh(struct http_req *r, const char **token, int *in_body)
+{
+	static const char *const allowed[] = { "refresh", NULL };
+	struct json_object *fields = http_fields(r);
+	enum err_code rc;
+
+	*token = NULL;
+	*in_body = 0;
+	rc = json_only(r->json, allowed, fields);
+	if (json_get_text(r->json, "refresh", 0, 1, 128, 1, token, NULL, fields))
+		rc = ERR_VALIDATION;
+	if (rc == ERR_OK && *token != NULL)
+		*in_body = 1;
+	return rc;
+}
+
+static enum err_code
+handle_refresh(struct http_req *r)
+{
+	struct auth_tokens t = { 0 };
+	struct json_object *root;
+	const char *token;
+	char when[32];
+	enum err_code rc;
+	int in_body;
+
+	rc = body_refresh(r, &token, &in_body);
+	if (rc)
+		goto out;
+	if (in_body) {
+		rc = auth_session_rotate(token, 0, &t);
+		if (rc)
+			goto out;
+		reply_tokens(r, &t);
+		goto out;
+	}
+	token = http_cookie(r, cfg.refresh_cookie);
+	if (token == NULL || token[0] == '\0') {
+		rc = http_fail(r, ERR_UNAUTHENTICATED, "No refresh token.");
+		goto out;
+	}
+	rc = auth_session_rotate(token, AUTH_REUSE_GRACE, &t);
+	if (rc) {
+		if (rc == ERR_TOKEN_INVALID)
+			auth_clear_cookies(r);
+		goto out;
+	}
+	auth_set_cookies(r, &t);
+	iso_time(t.access_expires_at, when);
+	root = json_object_new_object();
+	json_object_object_add(root, "access_expires_at",
+	    json_object_new_string(when));
+	http_reply_json(r, 200, root);
+out:
+	auth_tokens_release(&t);
+	return rc;
+}
+
+static enum err_code
+handle_logout(struct http_req *r)
+{
+	const char *token;
+	enum err_code rc;
+	int in_body;
+
+	rc = body_refresh(r, &token, &in_body);
+	if (rc)
+		return rc;
+	if (!in_body)
+		token = http_cookie(r, cfg.refresh_cookie);
+	if (token != NULL && token[0] != '\0') {
+		rc = auth_session_revoke_token(token);
+		if (rc)
+			return rc;
+	}
+	if (r->family_id) {
+		rc = auth_session_revoke(r->family_id);
+		if (rc)
+			return rc;
+	}
+	auth_clear_cookies(r);
+	http_reply_empty(r);
+	return ERR_OK;
+}
+
+static enum err_code
+handle_me(struct http_req *r)
+{
+	return reply_user(r, 200, r->user_id);
+}
+
+static enum err_code
+handle_providers(struct http_req *r)
+{
+	struct json_object *root = json_object_new_object();
+
+	json_object_object_add(root, "password", json_object_new_boolean(1));
+	json_object_object_add(root, "google",
+	    json_object_new_boolean(cfg.oauth_google.enabled));
+	json_object_object_add(root, "github",
+	    json_object_new_boolean(cfg.oauth_github.enabled));
+	http_reply_json(r, 200, root);
+	return ERR_OK;
+}
+
+static enum err_code
+handle_ws_ticket(struct http_req *r)
+{
+	struct json_object *root;
+	char ticket[SEC_TOKEN_MAX], key[128], value[64];
+	enum err_code rc;
+
+	sec_token(ticket, 24);
+	snprintf(key, sizeof(key), "ticket:%s", ticket);
+	snprintf(value, sizeof(value), "%lld:%lld", (long long)r->user_id,
+	    (long long)r->family_id);
+	rc = rds_set(key, value, TICKET_TTL);
+	if (rc)
+		return rc;
+	root = json_object_new_object();
+	json_object_object_add(root, "ticket", json_object_new_string(ticket));
+	json_object_object_add(root, "expires_in",
+	    json_object_new_int(TICKET_TTL));
+	http_reply_json(r, 200, root);
+	return ERR_OK;
+}
+
+static enum err_code
+handle_oauth(struct http_req *r)
+{
+	const char *provider = r->args[0];
+
+	if (strcmp(provider, "google") != 0 && strcmp(provider, "github") != 0)
+		return ERR_NOT_FOUND;
+	if ((strcmp(provider, "google") == 0 && !cfg.oauth_google.enabled) ||
+	    (strcmp(provider, "github") == 0 && !cfg.oauth_github.enabled))
+		return http_fail(r, ERR_NOT_ENABLED,
+		    "This sign-in provider is not enabled on this server.");
+	return http_fail(r, ERR_NOT_ENABLED,
+	    "OAuth sign-in is not available in this build yet.");
+}
+
+static const struct http_route routes[] = {
+	{ HTTP_POST, "/api/auth/signup", handle_signup, 0 },
+	{ HTTP_POST, "/api/auth/login", handle_login, 0 },
+	{ HTTP_POST, "/api/auth/token", handle_token, 0 },
+	{ HTTP_POST, "/api/auth/refresh", handle_refresh, 0 },
+	{ HTTP_POST, "/api/auth/logout", handle_logout, HTTP_AUTH_OPTIONAL },
+	{ HTTP_GET, "/api/auth/me", handle_me, HTTP_AUTH_REQUIRED },
+	{ HTTP_GET, "/api/auth/providers", handle_providers, 0 },
+	{ HTTP_POST, "/api/auth/ws-ticket", handle_ws_ticket,
+	    HTTP_AUTH_REQUIRED },
+	{ HTTP_GET, "/api/auth/oauth/{str}/start", handle_oauth, 0 },
+	{ HTTP_GET, "/api/auth/oauth/{str}/callback", handle_oauth, 0 },
+};
+
+int
+main(void)
+{
+	char pw[SEC_TOKEN_MAX];
+
+	if (sec_init())
+		return 1;
+	sec_token(pw, 24);
+	if (sec_password_hash(pw, strlen(pw), dummy_hash))
+		return 1;
+	return app_run("auth", APP_ROUTES(routes));
+}
