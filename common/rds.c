@@ -218,30 +218,33 @@ rds_del(const char *key)
 enum err_code
 rds_exists_many(const char *const *keys, size_t n, int *out)
 {
-	const char **argv;
-	size_t *lens, i;
+	redisContext *c;
 	redisReply *reply;
-	enum err_code rc;
+	enum err_code rc = ERR_OK;
+	size_t i;
 
 	memset(out, 0, n * sizeof(*out));
 	if (n == 0)
 		return ERR_OK;
-	argv = mem_calloc(n + 1, sizeof(*argv));
-	lens = mem_calloc(n + 1, sizeof(*lens));
-	argv[0] = "MGET";
-	lens[0] = 4;
+	c = rds_get();
+	if (c == NULL)
+		return ERR_UNAVAILABLE;
+	/* One pipelined EXISTS per key: works for keys of any type. */
+	for (i = 0; i < n; i++)
+		redisAppendCommand(c, "EXISTS %s", keys[i]);
 	for (i = 0; i < n; i++) {
-		argv[i + 1] = keys[i];
-		lens[i + 1] = strlen(keys[i]);
-	}
-	rc = rds_run(&reply, (int)n + 1, argv, lens);
-	if (rc == ERR_OK) {
-		for (i = 0; i < n && i < reply->elements; i++)
-			out[i] = reply->element[i]->type != REDIS_REPLY_NIL;
+		if (redisGetReply(c, (void **)&reply) != REDIS_OK) {
+			log_error("redis pipeline failed: %s", c->errstr);
+			redisFree(rds_ctx);
+			rds_ctx = NULL;
+			return ERR_UNAVAILABLE;
+		}
+		if (reply->type == REDIS_REPLY_INTEGER)
+			out[i] = reply->integer > 0;
+		else
+			rc = ERR_INTERNAL;
 		freeReplyObject(reply);
 	}
-	free(argv);
-	free(lens);
 	return rc;
 }
 
