@@ -1,0 +1,801 @@
+#!/usr/bin/env bash
+# Start, stop and inspect the whole Easy Chat stack under one var directory:
+# a private PostgreSQL cluster, Redis, lighttpd (which spawns the FastCGI
+# programs) and the websocket relays. Loopback only; nothing outside VARDIR
+# is touched except, when run as root, a system user "easychat" for
+# PostgreSQL and the port reservations of --test runs (see PORT_RESV_DIR).
+#
+# Usage:
+#   conf/stack.sh start VARDIR [--test]   build VARDIR/easychat.env, start all
+#   conf/stack.sh stop VARDIR             stop what start started (pid files)
+#   conf/stack.sh status VARDIR
+#   conf/stack.sh pg-stop|pg-start VARDIR          (same port on restart)
+#   conf/stack.sh redis-stop|redis-start VARDIR
+#   conf/stack.sh relay-kill VARDIR I [SIGNAL]     (default KILL)
+#   conf/stack.sh relay-start VARDIR I
+#   conf/stack.sh serve VARDIR            container mode: see cmd_serve
+#
+# Environment: ENV_DIR (default env_files/dev) holds the *.env files that
+# are concatenated into VARDIR/easychat.env, then VARDIR/local.env if it
+# exists (your own overrides, never committed), then with --test free ports.
+# BIN_DIR (default build/bin) holds easychat-{auth,users,groups,rooms,
+# search,relay}. ASAN_OPTIONS, UBSAN_OPTIONS and LSAN_OPTIONS are passed on
+# to the programs. After start, VARDIR/stack.env has everything a test or a
+# shell needs (`. VARDIR/stack.env`).
+#
+# Other environment variables such as DB_PORT are deliberately NOT read:
+# a test that sourced one instance's stack.env must not redirect another.
+#
+# As root: PostgreSQL refuses to run as root, so initdb/pg_ctl run as the
+# system user "easychat" (created once) and VARDIR/pg belongs to it; the
+# other services run as the caller. As an ordinary user everything runs as
+# that user and nothing needs privileges.
+set -euo pipefail
+shopt -u patsub_replacement 2>/dev/null || true
+
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+PG_BIN=/usr/lib/postgresql/15/bin
+PG_SYSTEM_USER=easychat
+PROGRAMS=(auth users groups rooms search)
+# Shared by all --test runs on this machine: one empty directory per port
+# reserved by a run that has not stopped yet (mkdir is atomic).
+PORT_RESV_DIR="${TMPDIR:-/tmp}/easychat-ports"
+# How long to wait for a service to answer, in tenths of a second.
+WAIT_TENTHS=300
+
+log() { printf 'stack: %s\n' "$*"; }
+warn() { printf 'stack: warning: %s\n' "$*" >&2; }
+die() { printf 'stack: error: %s\n' "$*" >&2; exit 1; }
+is_root() { [[ $(id -u) -eq 0 ]]; }
+
+usage() {
+	sed -n '/^# Usage:/,/^# *$/p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+	exit 2
+}
+
+# --- configuration -----------------------------------------------------------
+
+declare -A CFG=()
+
+# load_env FILE: read KEY=value lines into CFG; later lines win; comments
+# and blank lines are skipped; no quoting, no expansion.
+load_env() {
+	local line key
+	CFG=()
+	while IFS= read -r line || [[ -n $line ]]; do
+		line=${line%$'\r'}
+		[[ $line =~ ^[A-Za-z_][A-Za-z0-9_]*= ]] || continue
+		key=${line%%=*}
+		CFG[$key]=${line#*=}
+	done <"$1"
+}
+
+# cfg KEY [DEFAULT]: the configured value, or DEFAULT when unset or empty.
+cfg() {
+	local v=${CFG[$1]:-}
+	printf '%s' "${v:-${2:-}}"
+}
+
+# need_cfg KEY...: die unless each key is set.
+need_cfg() {
+	local k
+	for k in "$@"; do
+		[[ -n ${CFG[$k]:-} ]] || die "$k is not set in $ENV_FILE"
+	done
+}
+
+# set_paths VARDIR: the global paths of one stack.
+set_paths() {
+	[[ -n ${1:-} ]] || usage
+	[[ $1 != *[\"\\$'\n']* ]] || die "VARDIR must not contain quotes, backslashes or newlines"
+	VARDIR=$(realpath -m -- "$1")
+	ENV_FILE=$VARDIR/easychat.env
+	RUN=$VARDIR/run
+	LOGS=$VARDIR/log
+	PGDATA=$VARDIR/pg
+}
+
+# load_stack VARDIR: paths plus the configuration of an existing stack.
+load_stack() {
+	set_paths "$1"
+	[[ -r $ENV_FILE ]] || die "$ENV_FILE not found: run 'conf/stack.sh start $VARDIR' first"
+	load_env "$ENV_FILE"
+}
+
+media_dir() {
+	local m
+	m=$(cfg MEDIA_DIR media)
+	[[ $m == /* ]] || m=$VARDIR/$m
+	printf '%s' "$m"
+}
+
+# --- processes -------------------------------------------------------------
+
+# pid_of PIDFILE NAME: print the pid if the file names a live process whose
+# command line contains NAME (guards against a recycled pid).
+pid_of() {
+	local pid
+	[[ -s $1 ]] || return 1
+	read -r pid <"$1" || return 1
+	[[ $pid =~ ^[0-9]+$ ]] || return 1
+	alive "$pid" || return 1
+	tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "$2" || return 1
+	printf '%s' "$pid"
+}
+
+# alive PID: the process exists and is not a zombie (an orphan that exited
+# stays a zombie until init reaps it, and kill -0 still succeeds on it).
+alive() {
+	local stat
+	kill -0 "$1" 2>/dev/null || return 1
+	stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+	stat=${stat##*) }
+	[[ ${stat:0:1} != Z ]]
+}
+
+# stop_pid PID WHAT [SIGNAL]: signal, wait up to 10 s, then SIGKILL.
+stop_pid() {
+	local pid=$1 what=$2 sig=${3:-TERM} i
+	kill "-$sig" "$pid" 2>/dev/null || return 0
+	for ((i = 0; i < 100; i++)); do
+		alive "$pid" || return 0
+		sleep 0.1
+	done
+	warn "$what (pid $pid) ignored SIG$sig for 10 s; killing it"
+	kill -KILL "$pid" 2>/dev/null || true
+	for ((i = 0; i < 20; i++)); do
+		alive "$pid" || return 0
+		sleep 0.1
+	done
+}
+
+# stop_pidfile PIDFILE NAME WHAT: stop that process if it runs; drop the file.
+stop_pidfile() {
+	local pid
+	if pid=$(pid_of "$1" "$2"); then
+		log "stopping $3 (pid $pid)"
+		stop_pid "$pid" "$3"
+	fi
+	rm -f "$1"
+}
+
+# port_open PORT: true if something accepts TCP connections on 127.0.0.1.
+port_open() {
+	timeout 1 bash -c "exec 3<>/dev/tcp/127.0.0.1/$1" 2>/dev/null
+}
+
+# wait_for WHAT LOGFILE CMD...: poll CMD until it succeeds or time runs out.
+wait_for() {
+	local what=$1 logfile=$2 i
+	shift 2
+	for ((i = 0; i < WAIT_TENTHS; i++)); do
+		"$@" >/dev/null 2>&1 && return 0
+		sleep 0.1
+	done
+	die "$what did not come up within $((WAIT_TENTHS / 10)) s; see $logfile"
+}
+
+# --- free ports (--test) ---------------------------------------------------
+
+port_free() {
+	local p=$1
+	[[ ! -e $PORT_RESV_DIR/$p ]] || return 1
+	if command -v ss >/dev/null; then
+		[[ -z $(ss -Htan "( sport = :$p )" 2>/dev/null) ]] || return 1
+	fi
+	! port_open "$p"
+}
+
+# release_ports: give back the reservations of this VARDIR.
+release_ports() {
+	local p
+	[[ -f $RUN/ports.reserved ]] || return 0
+	while read -r p; do
+		if [[ $p =~ ^[0-9]+$ ]]; then rm -rf -- "${PORT_RESV_DIR:?}/$p"; fi
+	done <"$RUN/ports.reserved"
+	rm -f "$RUN/ports.reserved"
+}
+
+# reclaim_stale_ports: drop reservations whose stack has gone away (its
+# VARDIR was deleted without a stop).
+reclaim_stale_ports() {
+	local d owner
+	for d in "$PORT_RESV_DIR"/*; do
+		[[ -f $d/owner ]] || continue
+		read -r owner <"$d/owner" || continue
+		[[ -d $owner/run ]] || rm -rf -- "$d"
+	done
+}
+
+# reserve_ports COUNT: print COUNT consecutive free ports after reserving
+# them. Random base in 20000-31999: below Linux's ephemeral range, far from
+# the default ports in env_files/dev.
+reserve_ports() {
+	local count=$1 attempt base p i ok
+	mkdir -p "$PORT_RESV_DIR" 2>/dev/null && chmod 1777 "$PORT_RESV_DIR" 2>/dev/null || true
+	reclaim_stale_ports
+	for ((attempt = 0; attempt < 100; attempt++)); do
+		base=$((20000 + (RANDOM * 32768 + RANDOM) % 12000))
+		ok=1
+		for ((i = 0; i < count; i++)); do
+			port_free $((base + i)) || { ok=0; break; }
+		done
+		((ok)) || continue
+		# Reserve; another run may have won the race for one of them.
+		for ((i = 0; i < count; i++)); do
+			p=$((base + i))
+			if mkdir "$PORT_RESV_DIR/$p" 2>/dev/null; then
+				printf '%s\n' "$VARDIR" >"$PORT_RESV_DIR/$p/owner"
+				printf '%s\n' "$p" >>"$RUN/ports.reserved"
+			else
+				ok=0
+				break
+			fi
+		done
+		if ((ok)); then
+			printf '%s\n' "$base"
+			return 0
+		fi
+		release_ports
+	done
+	die "found no $count free consecutive ports"
+}
+
+# --- easychat.env ------------------------------------------------------------
+
+# write_env TEST: concatenate the env files, then the overrides.
+write_env() {
+	local test=$1 f base relays tmp
+	local -a files=("$ENV_DIR"/*.env)
+	[[ -e ${files[0]} ]] || die "no *.env files in $ENV_DIR"
+	tmp=$ENV_FILE.tmp
+	{
+		echo "# Generated by conf/stack.sh from $ENV_DIR/*.env — do not edit;"
+		echo "# put overrides in $VARDIR/local.env. Later lines win."
+		for f in "${files[@]}"; do
+			printf '\n# ---- %s\n' "$f"
+			cat -- "$f"
+			echo
+		done
+		if [[ -f $VARDIR/local.env ]]; then
+			printf '\n# ---- %s\n' "$VARDIR/local.env"
+			cat -- "$VARDIR/local.env"
+			echo
+		fi
+	} >"$tmp"
+	if ((test)); then
+		load_env "$tmp"
+		relays=$(cfg RELAY_PROCESSES 1)
+		[[ $relays =~ ^[0-9]+$ ]] || die "RELAY_PROCESSES must be a number"
+		release_ports
+		base=$(reserve_ports $((3 + 2 * relays)))
+		{
+			printf '\n# ---- conf/stack.sh --test: ports chosen at run time\n'
+			echo "HTTP_HOST=127.0.0.1"
+			echo "HTTP_PORT=$base"
+			echo "PUBLIC_ORIGINS=http://127.0.0.1:$base"
+			echo "DB_HOST=127.0.0.1"
+			echo "DB_PORT=$((base + 1))"
+			echo "REDIS_HOST=127.0.0.1"
+			echo "REDIS_PORT=$((base + 2))"
+			echo "RELAY_HOST=127.0.0.1"
+			echo "RELAY_PORT=$((base + 3))"
+			echo "RELAY_METRICS_PORT=$((base + 3 + relays))"
+		} >>"$tmp"
+	fi
+	chmod 0644 "$tmp"
+	mv -f "$tmp" "$ENV_FILE"
+	load_env "$ENV_FILE"
+}
+
+# --- PostgreSQL ----------------------------------------------------------------
+
+# as_pg CMD...: run CMD as the PostgreSQL owner, from a directory it can
+# enter (initdb and postgres complain about an unreadable cwd).
+as_pg() {
+	if is_root; then
+		(cd "$VARDIR" && runuser -u "$PG_SYSTEM_USER" -- "$@")
+	else
+		(cd "$VARDIR" && "$@")
+	fi
+}
+
+pg_prepare_owner() {
+	is_root || return 0
+	if ! id -u "$PG_SYSTEM_USER" >/dev/null 2>&1; then
+		log "creating system user $PG_SYSTEM_USER (PostgreSQL will not run as root)"
+		useradd --system --no-create-home --home-dir /nonexistent \
+			--shell /usr/sbin/nologin "$PG_SYSTEM_USER"
+	fi
+	if ! runuser -u "$PG_SYSTEM_USER" -- test -x "$VARDIR"; then
+		die "user $PG_SYSTEM_USER cannot enter $VARDIR (PostgreSQL runs as that user when you are root). Make every parent directory searchable (chmod o+x) or use a VARDIR elsewhere, e.g. under /tmp"
+	fi
+}
+
+pg_running() { as_pg "$PG_BIN/pg_ctl" status -D "$PGDATA" >/dev/null 2>&1; }
+
+# pg_write_conf TEST: the settings we own, included from postgresql.conf.
+pg_write_conf() {
+	local test=$1
+	{
+		echo "# Written by conf/stack.sh on every start; edit env_files instead."
+		echo "listen_addresses = '127.0.0.1'"
+		echo "port = $(cfg DB_PORT)"
+		echo "# TCP only: no socket file in /var/run/postgresql to collide on."
+		echo "unix_socket_directories = ''"
+		echo "max_connections = 100"
+		echo "password_encryption = 'scram-sha-256'"
+		echo "timezone = 'UTC'"
+		echo "log_timezone = 'UTC'"
+		if ((test)); then
+			echo "# Throw-away test cluster: skip fsync for speed. A crash of the"
+			echo "# machine could corrupt it, which does not matter here;"
+			echo "# synchronous_commit stays at its default so commits are still"
+			echo "# ordered and durable against a PostgreSQL restart."
+			echo "fsync = off"
+			echo "full_page_writes = off"
+		fi
+	} >"$PGDATA/easychat.conf"
+	is_root && chown "$PG_SYSTEM_USER": "$PGDATA/easychat.conf"
+	grep -q "^include_if_exists = 'easychat.conf'" "$PGDATA/postgresql.conf" ||
+		echo "include_if_exists = 'easychat.conf'" >>"$PGDATA/postgresql.conf"
+}
+
+pg_init() {
+	local pwfile
+	mkdir -p "$PGDATA"
+	is_root && chown "$PG_SYSTEM_USER": "$PGDATA"
+	chmod 0700 "$PGDATA"
+	[[ -s $PGDATA/PG_VERSION ]] && return 0
+	need_cfg DB_USER DB_PASSWORD
+	log "creating PostgreSQL cluster in $PGDATA"
+	pwfile=$RUN/pg-pwfile
+	(umask 077 && printf '%s\n' "$(cfg DB_PASSWORD)" >"$pwfile")
+	is_root && chown "$PG_SYSTEM_USER": "$pwfile"
+	if ! as_pg "$PG_BIN/initdb" -D "$PGDATA" -U "$(cfg DB_USER)" --pwfile="$pwfile" \
+		--auth-host=scram-sha-256 --auth-local=scram-sha-256 \
+		-E UTF8 --locale=C.UTF-8 >"$LOGS/initdb.log" 2>&1; then
+		rm -f "$pwfile"
+		die "initdb failed; see $LOGS/initdb.log"
+	fi
+	rm -f "$pwfile"
+}
+
+pg_start() {
+	local logfile=$LOGS/postgres.log
+	pg_running && return 0
+	touch "$logfile"
+	is_root && chown "$PG_SYSTEM_USER": "$logfile"
+	log "starting PostgreSQL on 127.0.0.1:$(cfg DB_PORT)"
+	as_pg "$PG_BIN/pg_ctl" start -D "$PGDATA" -l "$logfile" -w -t 60 -s >/dev/null ||
+		die "PostgreSQL did not start; see $logfile"
+	wait_for PostgreSQL "$logfile" pg_isready -q -h 127.0.0.1 -p "$(cfg DB_PORT)"
+}
+
+pg_stop() {
+	[[ -d $PGDATA ]] || return 0
+	pg_running || return 0
+	log "stopping PostgreSQL"
+	as_pg "$PG_BIN/pg_ctl" stop -D "$PGDATA" -m fast -w -t 10 -s >/dev/null 2>&1 ||
+		as_pg "$PG_BIN/pg_ctl" stop -D "$PGDATA" -m immediate -w -t 10 -s >/dev/null 2>&1 ||
+		warn "PostgreSQL would not stop"
+}
+
+# The port PostgreSQL is listening on (line 4 of postmaster.pid).
+pg_live_port() { sed -n 4p "$PGDATA/postmaster.pid" 2>/dev/null || true; }
+
+pg_create_db() {
+	local name exists
+	name=$(cfg DB_NAME)
+	[[ $name =~ ^[A-Za-z0-9_]+$ ]] || die "DB_NAME must be letters, digits and _"
+	exists=$(PGPASSWORD=$(cfg DB_PASSWORD) psql -X -q -t -A -h 127.0.0.1 -p "$(cfg DB_PORT)" \
+		-U "$(cfg DB_USER)" -d postgres -c "SELECT 1 FROM pg_database WHERE datname = '$name'")
+	if [[ $exists != 1 ]]; then
+		log "creating database $name"
+		PGPASSWORD=$(cfg DB_PASSWORD) psql -X -q -h 127.0.0.1 -p "$(cfg DB_PORT)" \
+			-U "$(cfg DB_USER)" -d postgres -c "CREATE DATABASE \"$name\"" >/dev/null
+	fi
+}
+
+# --- Redis ---------------------------------------------------------------------
+
+redis_ping() {
+	local pass
+	pass=$(cfg REDIS_PASSWORD)
+	# REDISCLI_AUTH only when set: an empty one would make redis-cli AUTH.
+	env ${pass:+REDISCLI_AUTH="$pass"} redis-cli -h 127.0.0.1 -p "$(cfg REDIS_PORT)" ping | grep -q PONG
+}
+
+redis_start() {
+	local pass conf=$VARDIR/redis.conf
+	pass=$(cfg REDIS_PASSWORD)
+	[[ $pass != *[\"\\[:space:]]* ]] || die "REDIS_PASSWORD must not contain quotes, backslashes or spaces"
+	mkdir -p "$VARDIR/redis"
+	{
+		echo "# Written by conf/stack.sh on every start."
+		echo "bind 127.0.0.1"
+		echo "port $(cfg REDIS_PORT)"
+		echo "protected-mode yes"
+		echo "daemonize yes"
+		echo "pidfile \"$RUN/redis.pid\""
+		echo "logfile \"$LOGS/redis.log\""
+		echo "dir \"$VARDIR/redis\""
+		echo "# A cache and a message bus only: nothing is persisted."
+		echo 'save ""'
+		echo "appendonly no"
+		[[ -z $pass ]] || echo "requirepass \"$pass\""
+	} >"$conf.new"
+	chmod 0600 "$conf.new"
+	# Keep a running Redis unless its settings changed (new --test ports).
+	if pid_of "$RUN/redis.pid" redis-server >/dev/null; then
+		if cmp -s "$conf.new" "$conf"; then
+			rm -f "$conf.new"
+			return 0
+		fi
+		redis_stop
+	fi
+	mv -f "$conf.new" "$conf"
+	log "starting Redis on 127.0.0.1:$(cfg REDIS_PORT)"
+	redis-server "$conf" || die "Redis did not start; see $LOGS/redis.log"
+	wait_for Redis "$LOGS/redis.log" redis_ping
+}
+
+redis_stop() { stop_pidfile "$RUN/redis.pid" redis-server Redis; }
+
+# --- lighttpd ----------------------------------------------------------------
+
+# render_lighttpd_conf: conf/lighttpd.conf.in -> VARDIR/lighttpd.conf.
+render_lighttpd_conf() {
+	local text key value origin backends="" csp="" i n port sock
+	n=$(cfg RELAY_PROCESSES 1)
+	port=$(cfg RELAY_PORT 9001)
+	for ((i = 0; i < n; i++)); do
+		backends+="( \"host\" => \"$(cfg RELAY_HOST 127.0.0.1)\", \"port\" => $((port + i)) ), "
+	done
+	# Same-origin websockets, spelled out for browsers that do not map
+	# 'self' to ws:/wss: in connect-src.
+	IFS=, read -r -a origins <<<"$(cfg PUBLIC_ORIGINS)"
+	for origin in "${origins[@]}"; do
+		origin=${origin//[[:space:]]/}
+		case $origin in
+		http://*) csp+="ws://${origin#http://} " ;;
+		https://*) csp+="wss://${origin#https://} " ;;
+		esac
+	done
+	# A unix socket path is limited to 107 bytes (+ "-N" per process).
+	sock="$RUN/search.sock-99"
+	((${#sock} < 108)) || die "VARDIR path too long for unix sockets: $VARDIR"
+	declare -A subst=(
+		[REPO]=$REPO
+		[VARDIR]=$VARDIR
+		[BIN_DIR]=$BIN_DIR
+		[MEDIA_DIR]=$(media_dir)
+		[DOC_ROOT]=$REPO/htdocs/dist
+		[HTTP_HOST]=$(cfg HTTP_HOST 127.0.0.1)
+		[HTTP_PORT]=$(cfg HTTP_PORT 8080)
+		[FCGI_PROCS]=$(cfg FCGI_PROCS 2)
+		[RELAY_BACKENDS]=$backends
+		[CSP_WS_ORIGINS]=${csp% }
+	)
+	[[ ${subst[FCGI_PROCS]} =~ ^[1-9][0-9]*$ ]] || die "FCGI_PROCS must be a positive number"
+	text=$(<"$REPO/conf/lighttpd.conf.in")
+	for key in "${!subst[@]}"; do
+		value=${subst[$key]}
+		text=${text//"@$key@"/"$value"}
+	done
+	[[ $text != *@[A-Z_]*@* ]] || die "unreplaced placeholder in conf/lighttpd.conf.in: $(grep -o '@[A-Z_]*@' <<<"$text" | head -1)"
+	printf '%s\n' "$text" >"$VARDIR/lighttpd.conf"
+}
+
+http_answers() {
+	local code
+	code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$1") || true
+	[[ $code != 000 && -n $code ]]
+}
+
+lighttpd_start() {
+	local p missing=()
+	for p in "${PROGRAMS[@]}"; do
+		[[ -x $BIN_DIR/easychat-$p ]] || missing+=("easychat-$p")
+	done
+	((${#missing[@]} == 0)) || die "missing in $BIN_DIR: ${missing[*]} (run make first)"
+	[[ -d $REPO/htdocs/dist ]] || warn "$REPO/htdocs/dist does not exist yet: the SPA is not built, only /api works"
+	render_lighttpd_conf
+	lighttpd -tt -f "$VARDIR/lighttpd.conf" >"$LOGS/lighttpd-check.log" 2>&1 ||
+		die "lighttpd rejects $VARDIR/lighttpd.conf; see $LOGS/lighttpd-check.log"
+	lighttpd_stop
+	log "starting lighttpd on http://$(cfg HTTP_HOST 127.0.0.1):$(cfg HTTP_PORT)"
+	# lighttpd daemonises itself; its FastCGI children inherit only what
+	# bin-environment / bin-copy-environment give them.
+	lighttpd -f "$VARDIR/lighttpd.conf" >>"$LOGS/lighttpd-error.log" 2>&1 ||
+		die "lighttpd did not start; see $LOGS/lighttpd-error.log"
+	wait_for lighttpd "$LOGS/lighttpd-error.log" \
+		http_answers "http://127.0.0.1:$(cfg HTTP_PORT)/api/auth/me"
+}
+
+lighttpd_stop() { stop_pidfile "$RUN/lighttpd.pid" lighttpd lighttpd; }
+
+# --- relays --------------------------------------------------------------------
+
+relay_start() {
+	local i=$1 port pidfile=$RUN/relay-$1.pid logfile=$LOGS/relay-$1.log
+	local -a env=(PATH="$PATH" EASYCHAT_ENV="$ENV_FILE" EASYCHAT_VAR="$VARDIR"
+		EASYCHAT_STACK="$VARDIR" RELAY_INDEX="$i")
+	local v
+	for v in ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS TZ LANG; do
+		[[ -z ${!v:-} ]] || env+=("$v=${!v}")
+	done
+	port=$(($(cfg RELAY_PORT 9001) + i))
+	pid_of "$pidfile" easychat-relay >/dev/null && return 0
+	log "starting relay $i on 127.0.0.1:$port"
+	# setsid: its own session, so a Ctrl-C in the caller's terminal or the
+	# end of make does not take it down; the child writes its own pid.
+	(cd "$VARDIR" && exec setsid sh -c 'echo $$ >"$0" && exec "$@"' "$pidfile" \
+		env -i "${env[@]}" "$BIN_DIR/easychat-relay" \
+		</dev/null >>"$logfile" 2>&1) &
+	local t
+	for ((t = 0; t < WAIT_TENTHS; t++)); do
+		port_open "$port" && return 0
+		if ((t > 5)) && ! pid_of "$pidfile" easychat-relay >/dev/null; then
+			die "relay $i exited; see $logfile"
+		fi
+		sleep 0.1
+	done
+	die "relay $i does not accept on port $port; see $logfile"
+}
+
+relay_stop() { stop_pidfile "$RUN/relay-$1.pid" easychat-relay "relay $1" "${2:-TERM}"; }
+
+relay_count() {
+	local n
+	n=$(cfg RELAY_PROCESSES 1)
+	[[ -x $BIN_DIR/easychat-relay ]] || n=0
+	printf '%s' "$n"
+}
+
+# --- the whole stack -----------------------------------------------------------
+
+# sweep_strays: processes that carry this stack's EASYCHAT_STACK marker but
+# outlived their parent (e.g. FastCGI children of a lighttpd that was
+# SIGKILLed). Never the caller or its ancestors.
+sweep_strays() {
+	local env_path pid marker="EASYCHAT_STACK=$VARDIR"
+	for env_path in /proc/[0-9]*/environ; do
+		pid=${env_path#/proc/}
+		pid=${pid%/environ}
+		[[ $pid != "$$" && $pid != "$BASHPID" ]] || continue
+		{ tr '\0' '\n' <"$env_path"; } 2>/dev/null | grep -qxF -- "$marker" || continue
+		warn "stopping leftover process $pid: $(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null)"
+		stop_pid "$pid" "leftover $pid"
+	done
+}
+
+start_services() {
+	local test=$1 i n
+	need_cfg HTTP_PORT DB_PORT DB_NAME DB_USER DB_PASSWORD REDIS_PORT
+	# (a) PostgreSQL
+	pg_prepare_owner
+	pg_init
+	pg_write_conf "$test"
+	if pg_running && [[ $(pg_live_port) != "$(cfg DB_PORT)" ]]; then
+		log "PostgreSQL runs on another port; restarting it"
+		pg_stop
+	fi
+	pg_start
+	pg_create_db
+	# (b) migrations
+	"$REPO/db/migrate.sh" "$ENV_FILE"
+	# (c) Redis
+	redis_start
+	# (e) relays before lighttpd, so /ws works as soon as lighttpd answers
+	n=$(relay_count)
+	((n > 0)) || warn "$BIN_DIR/easychat-relay not found: /ws will answer 503"
+	for ((i = 0; i < n; i++)); do
+		relay_stop "$i"
+		relay_start "$i"
+	done
+	# (d) lighttpd and the FastCGI programs (restarted to pick up new builds)
+	lighttpd_start
+}
+
+stop_services() {
+	local f
+	lighttpd_stop
+	for f in "$RUN"/relay-*.pid; do
+		[[ -e $f ]] || continue
+		f=${f##*/relay-}
+		relay_stop "${f%.pid}"
+	done
+	redis_stop
+	pg_stop
+	sweep_strays
+}
+
+# write_stack_env: VARDIR/stack.env for tests and shells.
+write_stack_env() {
+	local http relays="" metrics="" i n user pass port base
+	http="http://127.0.0.1:$(cfg HTTP_PORT)"
+	n=$(relay_count)
+	for ((i = 0; i < n; i++)); do
+		relays+="ws://127.0.0.1:$(($(cfg RELAY_PORT) + i))/ws,"
+		metrics+="http://127.0.0.1:$(($(cfg RELAY_METRICS_PORT) + i))/metrics,"
+	done
+	user=$(urlencode "$(cfg DB_USER)")
+	pass=$(urlencode "$(cfg DB_PASSWORD)")
+	{
+		echo "# Written by conf/stack.sh: . this file to talk to the stack in $VARDIR"
+		kv EASYCHAT_VAR "$VARDIR"
+		kv EASYCHAT_ENV "$ENV_FILE"
+		kv BASE_URL "$http"
+		kv ORIGIN "$http"
+		kv WS_URL "ws://127.0.0.1:$(cfg HTTP_PORT)/ws"
+		kv RELAY_URLS "${relays%,}"
+		kv RELAY_METRICS_URLS "${metrics%,}"
+		kv DB_HOST 127.0.0.1
+		kv DB_PORT "$(cfg DB_PORT)"
+		kv DB_NAME "$(cfg DB_NAME)"
+		kv DB_USER "$(cfg DB_USER)"
+		kv DB_PASSWORD "$(cfg DB_PASSWORD)"
+		kv DATABASE_URL "postgresql://$user:$pass@127.0.0.1:$(cfg DB_PORT)/$(cfg DB_NAME)"
+		kv REDIS_HOST 127.0.0.1
+		kv REDIS_PORT "$(cfg REDIS_PORT)"
+		kv REDIS_PASSWORD "$(cfg REDIS_PASSWORD)"
+		kv BIN_DIR "$BIN_DIR"
+		kv MEDIA_DIR "$(media_dir)"
+	} >"$VARDIR/stack.env"
+}
+
+# kv KEY VALUE: one `export KEY=value` line, single-quoted when needed.
+kv() {
+	local v=$2
+	if [[ $v =~ ^[A-Za-z0-9_./:,@%+=-]*$ ]]; then
+		printf 'export %s=%s\n' "$1" "$v"
+	else
+		printf "export %s='%s'\n" "$1" "${v//\'/\'\\\'\'}"
+	fi
+}
+
+urlencode() {
+	local s=$1 out="" c i
+	for ((i = 0; i < ${#s}; i++)); do
+		c=${s:i:1}
+		case $c in
+		[A-Za-z0-9._~-]) out+=$c ;;
+		*) out+=$(printf '%%%02X' "'$c") ;;
+		esac
+	done
+	printf '%s' "$out"
+}
+
+cmd_start() {
+	local test=0 attempts=1 attempt rc
+	set_paths "${1:-}"
+	[[ ${2:-} == "" || ${2:-} == --test ]] || usage
+	[[ ${2:-} == --test ]] && test=1 && attempts=3
+	ENV_DIR=$(realpath -m -- "${ENV_DIR:-$REPO/env_files/dev}")
+	BIN_DIR=$(realpath -m -- "${BIN_DIR:-$REPO/build/bin}")
+	mkdir -p "$VARDIR" "$RUN" "$LOGS" "$VARDIR/tmp"
+	for ((attempt = 1; attempt <= attempts; attempt++)); do
+		write_env "$test"
+		mkdir -p "$(media_dir)"
+		# A subshell with its own errexit: a failure in any step ends it,
+		# and with --test we retry on other ports (one may have been
+		# taken by another program since we checked).
+		set +e
+		(set -e; start_services "$test")
+		rc=$?
+		set -e
+		((rc == 0)) && break
+		if ((attempt == attempts)); then
+			# A test harness gets nothing half-started to clean up.
+			((test)) && stop_services && release_ports
+			die "start failed (logs in $LOGS)"
+		fi
+		warn "start failed; stopping and retrying on other ports ($attempt/$attempts)"
+		stop_services
+	done
+	write_stack_env
+	log "stack is up: $(cfg_url)   (. $VARDIR/stack.env; conf/stack.sh stop $VARDIR)"
+}
+
+cfg_url() { printf 'http://%s:%s/' "$(cfg HTTP_HOST 127.0.0.1)" "$(cfg HTTP_PORT)"; }
+
+cmd_stop() {
+	set_paths "${1:-}"
+	[[ -d $VARDIR ]] || return 0
+	[[ -r $ENV_FILE ]] && load_env "$ENV_FILE"
+	stop_services
+	release_ports
+	log "stopped $VARDIR"
+}
+
+cmd_status() {
+	local i f pid rc=0
+	load_stack "${1:-}"
+	show() { printf '%-12s %s\n' "$1" "$2"; }
+	if [[ -d $PGDATA ]] && pg_running; then
+		show postgresql "running on 127.0.0.1:$(pg_live_port)"
+	else show postgresql stopped; rc=1; fi
+	if pid=$(pid_of "$RUN/redis.pid" redis-server); then
+		show redis "running (pid $pid) on 127.0.0.1:$(cfg REDIS_PORT)"
+	else show redis stopped; rc=1; fi
+	if pid=$(pid_of "$RUN/lighttpd.pid" lighttpd); then
+		show lighttpd "running (pid $pid) on $(cfg_url)"
+	else show lighttpd stopped; rc=1; fi
+	for f in "$RUN"/relay-*.pid; do
+		[[ -e $f ]] || continue
+		i=${f##*/relay-}
+		i=${i%.pid}
+		if pid=$(pid_of "$f" easychat-relay); then
+			show "relay $i" "running (pid $pid) on 127.0.0.1:$(($(cfg RELAY_PORT) + i))"
+		else show "relay $i" stopped; rc=1; fi
+	done
+	return $rc
+}
+
+# cmd_serve VARDIR: container mode (conf/Dockerfile). The environment (from
+# compose's env_file) becomes VARDIR/easychat.env, migrations run, and
+# lighttpd stays in the foreground. PostgreSQL and Redis are other
+# containers; the relay is its own container too.
+cmd_serve() {
+	local i
+	set_paths "${1:-}"
+	BIN_DIR=$(realpath -m -- "${BIN_DIR:-$REPO/build/bin}")
+	mkdir -p "$RUN" "$LOGS" "$VARDIR/tmp"
+	env | grep -E '^(HTTP_|PUBLIC_ORIGINS=|FCGI_PROCS=|DB_|REDIS_|RELAY_|JWT_|ACCESS_|REFRESH_|COOKIE_|BODY_|UPLOAD_|MEDIA_|LOGIN_|OAUTH_|SENTRY_|LOG_LEVEL=)' >"$ENV_FILE"
+	load_env "$ENV_FILE"
+	mkdir -p "$(media_dir)"
+	for ((i = 0; i < 60; i++)); do
+		"$REPO/db/migrate.sh" "$ENV_FILE" && break
+		sleep 2
+	done
+	((i < 60)) || die "migrations failed"
+	render_lighttpd_conf
+	# Logs to the container's stderr instead of files.
+	sed -i -e 's|^server.errorlog .*|server.errorlog = "/dev/stderr"|' \
+		-e 's|^accesslog.filename .*|accesslog.filename = "/dev/stderr"|' "$VARDIR/lighttpd.conf"
+	exec lighttpd -D -f "$VARDIR/lighttpd.conf"
+}
+
+main() {
+	local cmd=${1:-}
+	shift || true
+	case $cmd in
+	start) cmd_start "$@" ;;
+	stop) cmd_stop "$@" ;;
+	status) cmd_status "$@" ;;
+	serve) cmd_serve "$@" ;;
+	pg-stop)
+		load_stack "${1:-}"
+		pg_stop
+		;;
+	pg-start)
+		load_stack "${1:-}"
+		pg_prepare_owner
+		pg_start
+		;;
+	redis-stop)
+		load_stack "${1:-}"
+		redis_stop
+		;;
+	redis-start)
+		load_stack "${1:-}"
+		redis_start
+		;;
+	relay-kill)
+		load_stack "${1:-}"
+		[[ ${2:-} =~ ^[0-9]+$ ]] || usage
+		relay_stop "$2" "${3:-KILL}"
+		;;
+	relay-start)
+		load_stack "${1:-}"
+		[[ ${2:-} =~ ^[0-9]+$ ]] || usage
+		BIN_DIR=$(sed -n "s/^export BIN_DIR=//p" "$VARDIR/stack.env" 2>/dev/null | tr -d "'")
+		[[ -n $BIN_DIR ]] || BIN_DIR=$REPO/build/bin
+		relay_start "$2"
+		;;
+	*) usage ;;
+	esac
+}
+
+main "$@"
