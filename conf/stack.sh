@@ -100,6 +100,9 @@ load_stack() {
 	set_paths "$1"
 	[[ -r $ENV_FILE ]] || die "$ENV_FILE not found: run 'conf/stack.sh start $VARDIR' first"
 	load_env "$ENV_FILE"
+	# The BIN_DIR that start used, as recorded in stack.env.
+	BIN_DIR=$(sed -n "s/^export BIN_DIR=//p" "$VARDIR/stack.env" 2>/dev/null | tr -d "'")
+	BIN_DIR=${BIN_DIR:-$REPO/build/bin}
 }
 
 media_dir() {
@@ -710,7 +713,7 @@ cmd_stop() {
 }
 
 cmd_status() {
-	local i f pid rc=0
+	local i n pid rc=0
 	load_stack "${1:-}"
 	show() { printf '%-12s %s\n' "$1" "$2"; }
 	if [[ -d $PGDATA ]] && pg_running; then
@@ -722,11 +725,9 @@ cmd_status() {
 	if pid=$(pid_of "$RUN/lighttpd.pid" lighttpd); then
 		show lighttpd "running (pid $pid) on $(cfg_url)"
 	else show lighttpd stopped; rc=1; fi
-	for f in "$RUN"/relay-*.pid; do
-		[[ -e $f ]] || continue
-		i=${f##*/relay-}
-		i=${i%.pid}
-		if pid=$(pid_of "$f" easychat-relay); then
+	n=$(relay_count)
+	for ((i = 0; i < n; i++)); do
+		if pid=$(pid_of "$RUN/relay-$i.pid" easychat-relay); then
 			show "relay $i" "running (pid $pid) on 127.0.0.1:$(($(cfg RELAY_PORT) + i))"
 		else show "relay $i" stopped; rc=1; fi
 	done
@@ -790,8 +791,6 @@ main() {
 	relay-start)
 		load_stack "${1:-}"
 		[[ ${2:-} =~ ^[0-9]+$ ]] || usage
-		BIN_DIR=$(sed -n "s/^export BIN_DIR=//p" "$VARDIR/stack.env" 2>/dev/null | tr -d "'")
-		[[ -n $BIN_DIR ]] || BIN_DIR=$REPO/build/bin
 		relay_start "$2"
 		;;
 	*) usage ;;
