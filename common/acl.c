@@ -1,0 +1,93 @@
+/* acl.c - membership and role checks, one indexed query each. */
+#include "acl.h"
+
+#include <string.h>
+
+#include "db.h"
+
+static const char *const acl_names[] = { "", "member", "moderator", "admin",
+    "owner" };
+
+const char *
+acl_role_name(enum acl_role role)
+{
+	if ((int)role < 0 || role > ACL_OWNER)
+		return "";
+	return acl_names[role];
+}
+
+enum acl_role
+acl_role_parse(const char *name)
+{
+	int i;
+
+	for (i = ACL_MEMBER; name != NULL && i <= ACL_OWNER; i++) {
+		if (strcmp(name, acl_names[i]) == 0)
+			return (enum acl_role)i;
+	}
+	return ACL_NONE;
+}
+
+/* Runs `sql` ($1 = object id, $2 = user id) returning (group_id, role)
+ * and applies the visibility rules. */
+static enum err_code
+acl_check(const char *sql, int64_t id, int64_t user_id, enum acl_role min,
+    int64_t *group_id, enum acl_role *role)
+{
+	struct db_res *res = NULL;
+	char a[24], b[24];
+	const char *params[2];
+	enum acl_role got;
+	enum err_code rc;
+
+	params[0] = db_i64(a, id);
+	params[1] = db_i64(b, user_id);
+	rc = db_query(&res, sql, 2, params);
+	if (rc)
+		goto out;
+	if (db_rows(res) == 0) {
+		rc = ERR_NOT_FOUND;
+		goto out;
+	}
+	got = acl_role_parse(db_value(res, 0, 1));
+	if (group_id)
+		*group_id = db_int(res, 0, 0);
+	if (role)
+		*role = got;
+	if (min > ACL_NONE && got == ACL_NONE)
+		rc = ERR_NOT_FOUND;
+	else if (got < min)
+		rc = ERR_FORBIDDEN;
+out:
+	db_res_free(res);
+	return rc;
+}
+
+enum err_code
+acl_group(int64_t group_id, int64_t user_id, enum acl_role min,
+    enum acl_role *role)
+{
+	return acl_check("SELECT g.id, m.role FROM groups g "
+	    "LEFT JOIN group_members m ON m.group_id = g.id AND m.user_id = $2 "
+	    "WHERE g.id = $1", group_id, user_id, min, NULL, role);
+}
+
+enum err_code
+acl_topic(int64_t topic_id, int64_t user_id, enum acl_role min,
+    int64_t *group_id, enum acl_role *role)
+{
+	return acl_check("SELECT t.group_id, m.role FROM topics t "
+	    "LEFT JOIN group_members m ON m.group_id = t.group_id "
+	    "AND m.user_id = $2 WHERE t.id = $1", topic_id, user_id, min,
+	    group_id, role);
+}
+
+enum err_code
+acl_room(int64_t room_id, int64_t user_id, enum acl_role min,
+    int64_t *group_id, enum acl_role *role)
+{
+	return acl_check("SELECT r.group_id, m.role FROM rooms r "
+	    "LEFT JOIN group_members m ON m.group_id = r.group_id "
+	    "AND m.user_id = $2 WHERE r.id = $1", room_id, user_id, min,
+	    group_id, role);
+}

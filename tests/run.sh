@@ -1,0 +1,77 @@
+#!/bin/bash
+# run.sh BUILD_DIR - everything `make test` runs after the build:
+#   1. cmocka unit tests and the SPA's Vitest tests,
+#   2. a throw-away stack (PostgreSQL, Redis, lighttpd + programs, relays)
+#      on free ports under a temporary directory,
+#   3. the integration tests (tests/integration) and browser tests
+#      (tests/e2e) against it, each file in its own node process,
+#   4. teardown, then a check that no sanitizer report was written.
+# Exits non-zero when anything failed.  Logs of a failed run are copied to
+# tests/artifacts/.
+set -uo pipefail
+build=${1:?usage: run.sh BUILD_DIR}
+repo=$(cd "$(dirname "$0")/.." && pwd)
+cd "$repo"
+failures=()
+
+note() { printf '\n==== %s\n' "$*"; }
+
+note "unit tests (cmocka)"
+tests/run-unit.sh "$build/tests" || failures+=("unit")
+
+if [ -f htdocs/package.json ]; then
+	note "SPA unit tests (vitest)"
+	(cd htdocs && npm test) || failures+=("spa-unit")
+fi
+
+note "test dependencies (npm)"
+if [ ! -d tests/node_modules ] || [ tests/package-lock.json -nt tests/node_modules ]; then
+	(cd tests && npm ci --no-audit --no-fund) || { echo "npm ci failed"; exit 1; }
+fi
+
+vardir=$(mktemp -d /tmp/easychat-test.XXXXXX)
+chmod 755 "$vardir"
+mkdir -p "$vardir/log"
+export ASAN_OPTIONS="log_path=$vardir/log/asan:detect_leaks=1:abort_on_error=0:detect_stack_use_after_return=0"
+export UBSAN_OPTIONS="log_path=$vardir/log/ubsan:print_stacktrace=1:halt_on_error=1"
+export LSAN_OPTIONS="suppressions=$repo/tests/lsan.supp:print_suppressions=0"
+
+cleanup() {
+	conf/stack.sh stop "$vardir" >/dev/null 2>&1 || true
+}
+trap cleanup EXIT INT TERM
+
+note "starting the stack in $vardir"
+if ! BIN_DIR="$build/bin" conf/stack.sh start "$vardir" --test; then
+	failures+=("stack-start")
+else
+	# shellcheck disable=SC1091
+	set -a; . "$vardir/stack.env"; set +a
+	shopt -s nullglob
+	for suite in tests/integration/*.test.mjs tests/e2e/*.test.mjs; do
+		note "$suite"
+		if ! timeout 900 node --test "$suite"; then
+			failures+=("$suite")
+		fi
+	done
+fi
+
+note "stopping the stack"
+conf/stack.sh stop "$vardir" || failures+=("stack-stop")
+trap - EXIT INT TERM
+
+reports=$(find "$vardir/log" -name 'asan.*' -o -name 'ubsan.*' 2>/dev/null)
+if [ -n "$reports" ]; then
+	note "sanitizer reports"
+	for f in $reports; do echo "--- $f"; head -60 "$f"; done
+	failures+=("sanitizers")
+fi
+
+if [ ${#failures[@]} -gt 0 ]; then
+	mkdir -p tests/artifacts
+	cp -r "$vardir/log" "tests/artifacts/log-$(basename "$vardir")" 2>/dev/null
+	note "FAILED: ${failures[*]} (logs in tests/artifacts/)"
+	exit 1
+fi
+rm -rf "$vardir"
+note "all tests passed"
