@@ -85,11 +85,14 @@ export function loadAround(roomId: Id, messageId: Id, fetchPage: FetchPage = fet
   });
 }
 
-/** Opening a room: first page, or the catch-up when it went stale off screen. */
+/**
+ * Opening a room at its newest messages: the first page (also when we hold a
+ * detached search window), or the catch-up when it went stale off screen.
+ */
 export function openRoom(roomId: Id, fetchPage: FetchPage = fetchMessages): Promise<void> {
   const room = useChatStore.getState().rooms[roomId];
-  if (!room || !room.loaded) return loadLatest(roomId, fetchPage);
-  if (room.stale && !room.hasMoreAfter) return catchUpRoom(roomId, fetchPage);
+  if (!room || !room.loaded || room.hasMoreAfter) return loadLatest(roomId, fetchPage);
+  if (room.stale) return catchUpRoom(roomId, fetchPage);
   return Promise.resolve();
 }
 

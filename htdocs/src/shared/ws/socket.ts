@@ -69,6 +69,11 @@ export class RealtimeSocket {
     this.opts = opts;
   }
 
+  /** Sets the check that runs before each reconnect (see RealtimeOptions). */
+  setBeforeReconnect(fn: (() => Promise<boolean>) | undefined): void {
+    this.opts.beforeReconnect = fn;
+  }
+
   get currentStatus(): SocketStatus {
     return this.status;
   }

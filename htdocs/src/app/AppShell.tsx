@@ -1,0 +1,76 @@
+// The signed-in frame: the group rail and the routed screen; owns the one
+// websocket connection and feeds its events to the stores.
+
+import { useEffect, useRef, useState } from 'react';
+import { Outlet, useMatch, useNavigate } from 'react-router-dom';
+import { useQueryClient } from '@tanstack/react-query';
+import { realtime, type SocketStatus } from '@/shared/ws/socket';
+import { fetchMe, useSelf } from '@/features/auth/api';
+import { GroupRail } from '@/features/groups/GroupRail';
+import { handleServerEvent, resyncAll, type RealtimeContext } from './realtime';
+
+function useRealtime() {
+  const qc = useQueryClient();
+  const navigate = useNavigate();
+  const me = useSelf();
+  const selfId = useRef(me.id);
+  selfId.current = me.id;
+  const groupMatch = useMatch('/g/:groupId/*');
+  const currentGroup = useRef<number | null>(null);
+  currentGroup.current = groupMatch ? Number(groupMatch.params.groupId) : null;
+  const [status, setStatus] = useState<SocketStatus>(realtime.currentStatus);
+
+  useEffect(() => {
+    const ctx: RealtimeContext = {
+      qc,
+      selfId: () => selfId.current,
+      leaveGroup: (gid) => {
+        if (currentGroup.current === gid) navigate('/directory', { replace: true });
+      },
+    };
+    const offEvent = realtime.onEvent((ev) => handleServerEvent(ev, ctx));
+    // First connect too: messages may have been posted between the REST
+    // load and the socket being up.
+    const offConnected = realtime.onConnected(() => void resyncAll(ctx));
+    const offStatus = realtime.onStatus(setStatus);
+    // Before reconnecting, make sure the session is alive (this also
+    // refreshes an expired access cookie); signed out → stop and log in.
+    realtime.setBeforeReconnect(async () => {
+      const user = await fetchMe();
+      if (!user) {
+        qc.setQueryData(['me'], null);
+        return false;
+      }
+      return true;
+    });
+    realtime.start();
+    const online = () => realtime.reconnectNow();
+    window.addEventListener('online', online);
+    return () => {
+      window.removeEventListener('online', online);
+      offEvent();
+      offConnected();
+      offStatus();
+      realtime.stop();
+    };
+  }, [qc, navigate]);
+
+  return status;
+}
+
+export function AppShell() {
+  const status = useRealtime();
+  return (
+    <div className="shell">
+      <GroupRail />
+      <div className="shell-main">
+        {status === 'reconnecting' && (
+          <div className="connection-banner" role="status" data-testid="connection-status" data-status={status}>
+            Connection lost — reconnecting…
+          </div>
+        )}
+        <Outlet />
+      </div>
+    </div>
+  );
+}

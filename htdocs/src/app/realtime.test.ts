@@ -1,0 +1,53 @@
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { QueryClient } from '@tanstack/react-query';
+import { msg, page, ids } from '@/test/fixtures';
+import { useChatStore } from '@/features/chat/store';
+import { useTypingStore, typersIn } from '@/features/chat/typingStore';
+import { useViewStore } from '@/features/chat/viewStore';
+import { useUnreadStore } from '@/features/groups/unreadStore';
+import { usePresenceStore } from '@/features/members/presenceStore';
+import { handleServerEvent, type RealtimeContext } from './realtime';
+import { resetRealtimeState } from './resetState';
+
+let ctx: RealtimeContext;
+const leave = vi.fn();
+
+beforeEach(() => {
+  resetRealtimeState();
+  useViewStore.getState().setRoom(null);
+  leave.mockReset();
+  ctx = { qc: new QueryClient(), selfId: () => 99, leaveGroup: leave, isPageVisible: () => true };
+});
+
+describe('handleServerEvent', () => {
+  it('routes message events to the chat store and counts unread elsewhere', () => {
+    useChatStore.getState().applyPage(1, page([1]), 'latest');
+    handleServerEvent({ type: 'message.created', group_id: 7, message: msg(2) }, ctx);
+    handleServerEvent({ type: 'message.created', group_id: 7, message: msg(2) }, ctx);
+    expect(ids(useChatStore.getState().rooms[1].messages)).toEqual([1, 2]);
+    expect(useUnreadStore.getState().groups[7]).toBe(1);
+
+    useViewStore.getState().setRoom(1);
+    handleServerEvent({ type: 'message.created', group_id: 7, message: msg(3) }, ctx);
+    expect(useUnreadStore.getState().groups[7]).toBe(1);
+
+    handleServerEvent({ type: 'message.updated', group_id: 7, message: msg(3, { text: 'e', edited_at: '2025-01-01T00:00:00.000Z' }) }, ctx);
+    expect(useChatStore.getState().rooms[1].messages[2].text).toBe('e');
+    handleServerEvent({ type: 'message.deleted', group_id: 7, id: 2, room_id: 1 }, ctx);
+    expect(ids(useChatStore.getState().rooms[1].messages)).toEqual([1, 3]);
+  });
+
+  it('a message from a typer clears their typing state', () => {
+    handleServerEvent({ type: 'typing', group_id: 7, room_id: 1, user_id: 10, full_name: 'Alice', is_typing: true }, ctx);
+    expect(typersIn(useTypingStore.getState().rooms, 1, 99)).toEqual(['Alice']);
+    handleServerEvent({ type: 'message.created', group_id: 7, message: msg(5) }, ctx);
+    expect(typersIn(useTypingStore.getState().rooms, 1, 99)).toEqual([]);
+  });
+
+  it('records presence and leaves a group we were removed from', () => {
+    handleServerEvent({ type: 'presence', group_id: 7, user_id: 10, status: 'Busy', online: true }, ctx);
+    expect(usePresenceStore.getState().users[10]).toMatchObject({ online: true, status: 'Busy' });
+    handleServerEvent({ type: 'membership', group_id: 7, joined: false }, ctx);
+    expect(leave).toHaveBeenCalledWith(7);
+  });
+});

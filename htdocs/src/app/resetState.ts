@@ -1,0 +1,13 @@
+// Clears every real-time store (log-out, session lost).
+
+import { useChatStore } from '@/features/chat/store';
+import { useTypingStore } from '@/features/chat/typingStore';
+import { useUnreadStore } from '@/features/groups/unreadStore';
+import { usePresenceStore } from '@/features/members/presenceStore';
+
+export function resetRealtimeState(): void {
+  useChatStore.getState().reset();
+  useTypingStore.getState().reset();
+  useUnreadStore.getState().reset();
+  usePresenceStore.getState().reset();
+}

@@ -1,0 +1,139 @@
+// The log-in and sign-up screens.
+
+import { useState, type FormEvent } from 'react';
+import { Link, useNavigate, useSearchParams } from 'react-router-dom';
+import { useQueryClient } from '@tanstack/react-query';
+import { errorMessage, isApiError } from '@/shared/api/client';
+import { login, meKey, signup, useProviders } from './api';
+
+function safeNext(next: string | null): string {
+  // Only same-app paths: never an open redirect.
+  if (next && next.startsWith('/') && !next.startsWith('//')) return next;
+  return '/';
+}
+
+function OAuthButtons() {
+  const { data } = useProviders();
+  if (!data || (!data.google && !data.github)) return null;
+  return (
+    <div className="oauth" data-testid="oauth-buttons">
+      <div className="divider-text">or</div>
+      {data.google && (
+        <a className="button secondary block" href="/api/auth/oauth/google/start" data-testid="oauth-google">
+          Continue with Google
+        </a>
+      )}
+      {data.github && (
+        <a className="button secondary block" href="/api/auth/oauth/github/start" data-testid="oauth-github">
+          Continue with GitHub
+        </a>
+      )}
+    </div>
+  );
+}
+
+export function LoginPage() {
+  return <AuthForm mode="login" />;
+}
+
+export function SignupPage() {
+  return <AuthForm mode="signup" />;
+}
+
+function AuthForm({ mode }: { mode: 'login' | 'signup' }) {
+  const [params] = useSearchParams();
+  const next = safeNext(params.get('next'));
+  const navigate = useNavigate();
+  const qc = useQueryClient();
+  const [username, setUsername] = useState('');
+  const [password, setPassword] = useState('');
+  const [email, setEmail] = useState('');
+  const [error, setError] = useState('');
+  const [fields, setFields] = useState<Record<string, string>>({});
+  const [busy, setBusy] = useState(false);
+  const isLogin = mode === 'login';
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setBusy(true);
+    setError('');
+    setFields({});
+    try {
+      const res = isLogin ? await login(username.trim(), password) : await signup(username.trim(), password, email.trim() || undefined);
+      qc.setQueryData(meKey, res.user);
+      navigate(next, { replace: true });
+    } catch (err) {
+      if (isApiError(err)) setFields(err.fields);
+      setError(isApiError(err, 401) ? 'Wrong username or password' : errorMessage(err));
+      setBusy(false);
+    }
+  };
+
+  const title = isLogin ? 'Welcome back!' : 'Create an account';
+  const qs = params.get('next') ? `?next=${encodeURIComponent(next)}` : '';
+  return (
+    <main className="auth-page">
+      <form className="auth-card form" onSubmit={submit} aria-label={isLogin ? 'Log in' : 'Sign up'} data-testid={isLogin ? 'login-form' : 'signup-form'}>
+        <h1>{title}</h1>
+        <label className="field">
+          <span>Username</span>
+          <input
+            name="username"
+            autoComplete="username"
+            value={username}
+            onChange={(e) => setUsername(e.target.value)}
+            required
+            minLength={isLogin ? undefined : 5}
+            maxLength={45}
+            pattern={isLogin ? undefined : '[A-Za-z0-9_\\-]+'}
+            aria-invalid={!!fields.username}
+            autoFocus
+          />
+          {fields.username && <small className="field-error">{fields.username}</small>}
+        </label>
+        {!isLogin && (
+          <label className="field">
+            <span>Email (optional)</span>
+            <input name="email" type="email" autoComplete="email" value={email} onChange={(e) => setEmail(e.target.value)} />
+            {fields.email && <small className="field-error">{fields.email}</small>}
+          </label>
+        )}
+        <label className="field">
+          <span>Password</span>
+          <input
+            name="password"
+            type="password"
+            autoComplete={isLogin ? 'current-password' : 'new-password'}
+            value={password}
+            onChange={(e) => setPassword(e.target.value)}
+            required
+            minLength={isLogin ? undefined : 8}
+            maxLength={128}
+            aria-invalid={!!fields.password}
+          />
+          {fields.password && <small className="field-error">{fields.password}</small>}
+        </label>
+        {error && (
+          <p className="form-error" role="alert" data-testid="auth-error">
+            {error}
+          </p>
+        )}
+        <button type="submit" className="button block" disabled={busy} data-testid={isLogin ? 'login-submit' : 'signup-submit'}>
+          {isLogin ? 'Log in' : 'Sign up'}
+        </button>
+        <OAuthButtons />
+        <p className="muted">
+          {isLogin ? (
+            <>
+              Need an account? <Link to={`/signup${qs}`}>Sign up</Link>
+            </>
+          ) : (
+            <>
+              Already have an account? <Link to={`/login${qs}`}>Log in</Link>
+            </>
+          )}
+        </p>
+      </form>
+    </main>
+  );
+}

@@ -1,0 +1,125 @@
+// The chat pane of one room: header, message list, typing indicator and
+// composer. Keyed by room id, so each room starts fresh.
+
+import { useEffect, useRef, useState } from 'react';
+import { useSearchParams } from 'react-router-dom';
+import type { GroupDetail, Message, RoomSummary } from '@/shared/api/types';
+import { useSelf } from '@/features/auth/api';
+import { roleAtLeast } from '@/features/groups/api';
+import { useUnreadStore } from '@/features/groups/unreadStore';
+import { useChatStore, emptyRoom } from './store';
+import { loadAround, openRoom } from './sync';
+import { markRoomRead } from './api';
+import { lastMessageId } from './merge';
+import { useViewStore } from './viewStore';
+import { MessageList } from './MessageList';
+import { Composer } from './Composer';
+import { TypingIndicator } from './TypingIndicator';
+
+/** Read markers we moved in this session (the cached group detail lags). */
+const readMarkers = new Map<number, number>();
+
+export function ChatPane({ group, room }: { group: GroupDetail; room: RoomSummary }) {
+  const me = useSelf();
+  const [params, setParams] = useSearchParams();
+  const target = params.get('m') ? Number(params.get('m')) : null;
+  const state = useChatStore((s) => s.rooms[room.id]) ?? emptyRoom();
+  const [replyTo, setReplyTo] = useState<Message | null>(null);
+  const [loadError, setLoadError] = useState('');
+  const [readyFor, setReadyFor] = useState<string | null>(null);
+  const [lastReadAtOpen] = useState(() => Math.max(room.last_read_id ?? 0, readMarkers.get(room.id) ?? 0) || null);
+  const canModerate = roleAtLeast(group.my_role, 'moderator');
+  const viewKey = target === null ? 'live' : `m${target}`;
+
+  useEffect(() => {
+    useViewStore.getState().setRoom(room.id);
+    return () => useViewStore.getState().setRoom(null);
+  }, [room.id]);
+
+  useEffect(() => {
+    let cancelled = false;
+    setLoadError('');
+    const p = target !== null ? loadAround(room.id, target) : openRoom(room.id);
+    p.then(
+      () => !cancelled && setReadyFor(viewKey),
+      () => !cancelled && setLoadError('Could not load messages.'),
+    );
+    return () => {
+      cancelled = true;
+    };
+  }, [room.id, target, viewKey]);
+
+  // Move the read marker when new messages are shown at the live end.
+  const lastId = lastMessageId(state.messages);
+  const postedRef = useRef(0);
+  useEffect(() => {
+    if (lastId === null || state.hasMoreAfter) return;
+    const mark = () => {
+      if (document.visibilityState !== 'visible' || lastId <= postedRef.current) return;
+      postedRef.current = lastId;
+      readMarkers.set(room.id, lastId);
+      useUnreadStore.getState().markRead(room.id, lastId);
+      markRoomRead(room.id, lastId).catch(() => {
+        postedRef.current = 0;
+      });
+    };
+    const t = setTimeout(mark, 400);
+    document.addEventListener('visibilitychange', mark);
+    return () => {
+      clearTimeout(t);
+      document.removeEventListener('visibilitychange', mark);
+    };
+  }, [lastId, room.id, state.hasMoreAfter]);
+
+  const jumpToPresent = () => setParams({}, { replace: true });
+  const ready = readyFor === viewKey && state.loaded;
+
+  return (
+    <main className="chat-pane" aria-label={`Room ${room.name}`} data-testid="chat-pane" data-room-id={room.id}>
+      <header className="pane-header">
+        <span className="room-hash" aria-hidden="true">
+          #
+        </span>
+        <h2 className="pane-title" data-testid="room-title">
+          {room.name}
+        </h2>
+        {room.description && <span className="pane-desc">{room.description}</span>}
+      </header>
+      {loadError ? (
+        <div className="pane-empty" role="alert">
+          {loadError}
+        </div>
+      ) : !ready ? (
+        <div className="pane-loading" aria-busy="true">
+          Loading messages…
+        </div>
+      ) : (
+        <MessageList
+          key={`${room.id}:${viewKey}`}
+          roomId={room.id}
+          state={state}
+          selfId={me.id}
+          canModerate={canModerate}
+          target={target}
+          lastReadId={target === null ? lastReadAtOpen : null}
+          onReply={setReplyTo}
+          onJump={(id) => setParams({ m: String(id) }, { replace: false })}
+        />
+      )}
+      {state.hasMoreAfter && (
+        <button type="button" className="jump-present" onClick={jumpToPresent} data-testid="jump-present">
+          Jump to present
+        </button>
+      )}
+      <TypingIndicator roomId={room.id} selfId={me.id} />
+      <Composer
+        room={room}
+        replyTo={replyTo}
+        onCancelReply={() => setReplyTo(null)}
+        beforeSend={() => {
+          if (target !== null) jumpToPresent();
+        }}
+      />
+    </main>
+  );
+}

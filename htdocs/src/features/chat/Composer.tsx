@@ -1,0 +1,111 @@
+// The message composer: Enter sends, Shift+Enter makes a new line; typing
+// frames are throttled; a reply preview when replying.
+
+import { useEffect, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
+import type { Message, RoomSummary } from '@/shared/api/types';
+import { realtime } from '@/shared/ws/socket';
+import { sendMessage } from './send';
+import { TypingThrottle } from './typingStore';
+
+const MAX_LEN = 4000;
+
+interface Props {
+  room: RoomSummary;
+  replyTo: Message | null;
+  onCancelReply: () => void;
+  beforeSend: () => void;
+}
+
+export function Composer({ room, replyTo, onCancelReply, beforeSend }: Props) {
+  const [text, setText] = useState('');
+  const ref = useRef<HTMLTextAreaElement>(null);
+  const throttle = useRef(new TypingThrottle(3000));
+
+  const stopTyping = () => {
+    if (throttle.current.stop()) realtime.send({ type: 'typing', room_id: room.id, is_typing: false });
+  };
+
+  useEffect(() => {
+    ref.current?.focus();
+    return () => {
+      if (throttle.current.stop()) realtime.send({ type: 'typing', room_id: room.id, is_typing: false });
+    };
+  }, [room.id]);
+
+  useEffect(() => {
+    if (replyTo) ref.current?.focus();
+  }, [replyTo]);
+
+  // Grow with the content up to a limit.
+  useEffect(() => {
+    const el = ref.current;
+    if (!el) return;
+    el.style.height = 'auto';
+    el.style.height = `${Math.min(el.scrollHeight, 200)}px`;
+  }, [text]);
+
+  const submit = () => {
+    const body = text.trim();
+    if (!body || body.length > MAX_LEN) return;
+    beforeSend();
+    void sendMessage(room.id, text, replyTo);
+    setText('');
+    onCancelReply();
+    stopTyping();
+  };
+
+  const onKeyDown = (e: KeyboardEvent<HTMLTextAreaElement>) => {
+    if (e.key === 'Enter' && !e.shiftKey && !e.nativeEvent.isComposing) {
+      e.preventDefault();
+      submit();
+    } else if (e.key === 'Escape' && replyTo) {
+      e.preventDefault();
+      onCancelReply();
+    }
+  };
+
+  const onChange = (value: string) => {
+    setText(value);
+    if (value.trim() === '') stopTyping();
+    else if (throttle.current.keystroke()) realtime.send({ type: 'typing', room_id: room.id, is_typing: true });
+  };
+
+  return (
+    <form
+      className="composer"
+      onSubmit={(e: FormEvent) => {
+        e.preventDefault();
+        submit();
+      }}
+    >
+      {replyTo && (
+        <div className="reply-preview" data-testid="reply-preview">
+          <span>
+            Replying to <strong>{replyTo.sender.full_name || replyTo.sender.username}</strong>: {replyTo.text.slice(0, 120)}
+          </span>
+          <button type="button" className="icon-button" aria-label="Cancel reply" onClick={onCancelReply}>
+            ✕
+          </button>
+        </div>
+      )}
+      <div className="composer-row">
+        <textarea
+          ref={ref}
+          className="composer-input"
+          data-testid="composer"
+          aria-label={`Message #${room.name}`}
+          placeholder={`Message #${room.name}`}
+          value={text}
+          rows={1}
+          maxLength={MAX_LEN}
+          onChange={(e) => onChange(e.target.value)}
+          onKeyDown={onKeyDown}
+          onBlur={stopTyping}
+        />
+        <button type="submit" className="button composer-send" aria-label="Send message" data-testid="composer-send" disabled={!text.trim()}>
+          Send
+        </button>
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,69 @@
+// The left rail: home (public groups), my groups with unread dots,
+// create-group, search, settings.
+
+import { useState } from 'react';
+import { NavLink, useMatch, useNavigate } from 'react-router-dom';
+import { Avatar } from '@/shared/ui/Avatar';
+import { useGroups } from './api';
+import { useUnreadStore } from './unreadStore';
+import { CreateGroupDialog } from './CreateGroupDialog';
+import { useSelf } from '@/features/auth/api';
+import { UserMenu } from './UserMenu';
+
+export function GroupRail() {
+  const { data: groups } = useGroups();
+  const unread = useUnreadStore((s) => s.groups);
+  const groupId = useMatch('/g/:groupId/*')?.params.groupId;
+  const [creating, setCreating] = useState(false);
+  const navigate = useNavigate();
+  const me = useSelf();
+
+  return (
+    <nav className="rail" aria-label="Groups">
+      <NavLink to="/directory" className="rail-item rail-home" aria-label="Browse public groups" data-testid="rail-directory">
+        <span aria-hidden="true">🧭</span>
+      </NavLink>
+      <div className="rail-sep" role="separator" />
+      <ul className="rail-list">
+        {groups?.map((g) => {
+          const active = String(g.id) === groupId;
+          const hasUnread = (unread[g.id] ?? g.unread_count ?? 0) > 0;
+          return (
+            <li key={g.id} className="rail-entry">
+              {hasUnread && !active && <span className="unread-dot" data-testid="unread-dot" aria-hidden="true" />}
+              <NavLink
+                to={`/g/${g.id}`}
+                className={active ? 'rail-item active' : 'rail-item'}
+                aria-label={hasUnread ? `${g.name} (unread messages)` : g.name}
+                title={g.name}
+                data-testid="group-rail-item"
+                data-group-id={g.id}
+                data-unread={hasUnread ? 'true' : 'false'}
+                aria-current={active ? 'page' : undefined}
+              >
+                <Avatar url={g.icon_url} name={g.name} size={48} square={!active} />
+              </NavLink>
+            </li>
+          );
+        })}
+      </ul>
+      <button type="button" className="rail-item rail-action" aria-label="Create a group" title="Create a group" data-testid="create-group-button" onClick={() => setCreating(true)}>
+        +
+      </button>
+      <NavLink to="/search" className="rail-item rail-action" aria-label="Search messages" title="Search messages" data-testid="rail-search">
+        <span aria-hidden="true">🔍</span>
+      </NavLink>
+      <div className="rail-spacer" />
+      <UserMenu me={me} />
+      {creating && (
+        <CreateGroupDialog
+          onClose={() => setCreating(false)}
+          onCreated={(id) => {
+            setCreating(false);
+            navigate(`/g/${id}`);
+          }}
+        />
+      )}
+    </nav>
+  );
+}

@@ -1,0 +1,74 @@
+// REST calls and queries for groups, topics and rooms.
+
+import { useQuery } from '@tanstack/react-query';
+import { api } from '@/shared/api/client';
+import type { Category, GroupDetail, GroupSummary, Id, Page, RoomSummary, Role, Topic } from '@/shared/api/types';
+import { useUnreadStore } from './unreadStore';
+
+export const groupsKey = ['groups'] as const;
+export const groupKey = (id: Id) => ['group', id] as const;
+
+export async function fetchGroups(): Promise<GroupSummary[]> {
+  const res = await api.get<Page<GroupSummary> | GroupSummary[]>('/groups', { query: { limit: 100 } });
+  const items = Array.isArray(res) ? res : res.items;
+  useUnreadStore.getState().seedGroups(items);
+  return items;
+}
+
+export async function fetchGroup(id: Id): Promise<GroupDetail> {
+  const g = await api.get<GroupDetail>(`/groups/${id}`);
+  useUnreadStore.getState().seedGroup(g);
+  return g;
+}
+
+export function useGroups() {
+  return useQuery({ queryKey: groupsKey, queryFn: fetchGroups });
+}
+
+export function useGroup(id: Id | null) {
+  return useQuery({ queryKey: groupKey(id ?? 0), queryFn: () => fetchGroup(id as Id), enabled: id !== null });
+}
+
+export interface GroupInput {
+  name?: string;
+  description?: string;
+  category?: Category;
+  is_public?: boolean;
+}
+
+export const createGroup = (body: GroupInput) => api.post<GroupDetail>('/groups', body);
+export const updateGroup = (id: Id, body: GroupInput) => api.patch<GroupDetail>(`/groups/${id}`, body);
+export const deleteGroup = (id: Id) => api.del(`/groups/${id}`);
+export const joinGroup = (id: Id) => api.post<GroupDetail>(`/groups/${id}/join`, {});
+export const leaveGroup = (id: Id) => api.post<void>(`/groups/${id}/leave`, {});
+
+export const createTopic = (groupId: Id, name: string) => api.post<Topic>(`/groups/${groupId}/topics`, { name });
+export const renameTopic = (id: Id, name: string) => api.patch<Topic>(`/topics/${id}`, { name });
+export const deleteTopic = (id: Id) => api.del(`/topics/${id}`);
+
+export const createRoom = (topicId: Id, name: string, description?: string) =>
+  api.post<RoomSummary>(`/topics/${topicId}/rooms`, description ? { name, description } : { name });
+export const updateRoom = (id: Id, body: { name?: string; description?: string }) => api.patch<RoomSummary>(`/rooms/${id}`, body);
+export const deleteRoom = (id: Id) => api.del(`/rooms/${id}`);
+
+const RANK: Record<Role, number> = { owner: 3, admin: 2, moderator: 1, member: 0 };
+
+/** True when `role` is `min` or above. */
+export function roleAtLeast(role: Role | undefined, min: Role): boolean {
+  return role !== undefined && RANK[role] >= RANK[min];
+}
+
+export function roleRank(role: Role): number {
+  return RANK[role];
+}
+
+/** The first room of a group (the landing room when none is chosen). */
+export function firstRoom(group: GroupDetail): RoomSummary | null {
+  for (const t of group.topics) if (t.rooms.length) return t.rooms[0];
+  return null;
+}
+
+export function findRoom(group: GroupDetail, roomId: Id): RoomSummary | null {
+  for (const t of group.topics) for (const r of t.rooms) if (r.id === roomId) return r;
+  return null;
+}
