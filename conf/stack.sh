@@ -745,6 +745,9 @@ cmd_serve() {
 	mkdir -p "$RUN" "$LOGS" "$VARDIR/tmp"
 	env | grep -E '^(HTTP_|PUBLIC_ORIGINS=|FCGI_PROCS=|DB_|REDIS_|RELAY_|JWT_|ACCESS_|REFRESH_|COOKIE_|BODY_|UPLOAD_|MEDIA_|LOGIN_|OAUTH_|SENTRY_|LOG_LEVEL=)' >"$ENV_FILE"
 	load_env "$ENV_FILE"
+	if grep -q '=CHANGE_ME$' "$ENV_FILE"; then
+		die "still CHANGE_ME: $(grep '=CHANGE_ME$' "$ENV_FILE" | cut -d= -f1 | tr '\n' ' ')(see docker-compose.prod.yml)"
+	fi
 	mkdir -p "$(media_dir)"
 	for ((i = 0; i < 60; i++)); do
 		"$REPO/db/migrate.sh" "$ENV_FILE" && break
@@ -752,9 +755,9 @@ cmd_serve() {
 	done
 	((i < 60)) || die "migrations failed"
 	render_lighttpd_conf
-	# Logs to the container's stderr instead of files.
-	sed -i -e 's|^server.errorlog .*|server.errorlog = "/dev/stderr"|' \
-		-e 's|^accesslog.filename .*|accesslog.filename = "/dev/stderr"|' "$VARDIR/lighttpd.conf"
+	# Without server.errorlog, lighttpd -D logs to stderr, which the
+	# container runtime collects; no access log.
+	sed -i -e '/^server.errorlog /d' -e '/^accesslog.filename /d' "$VARDIR/lighttpd.conf"
 	exec lighttpd -D -f "$VARDIR/lighttpd.conf"
 }
 
