@@ -310,6 +310,13 @@ pg_prepare_owner() {
 		useradd --system --no-create-home --home-dir /nonexistent \
 			--shell /usr/sbin/nologin "$PG_SYSTEM_USER"
 	fi
+	# A mktemp -d VARDIR is 0700: let the PostgreSQL user pass through it
+	# (o+x only: it can still not list or read anything else there).
+	if ! runuser -u "$PG_SYSTEM_USER" -- test -x "$VARDIR" &&
+		[[ -O $VARDIR ]] && runuser -u "$PG_SYSTEM_USER" -- test -x "$(dirname "$VARDIR")"; then
+		log "chmod o+x $VARDIR so that $PG_SYSTEM_USER can reach $PGDATA"
+		chmod o+x "$VARDIR"
+	fi
 	if ! runuser -u "$PG_SYSTEM_USER" -- test -x "$VARDIR"; then
 		die "user $PG_SYSTEM_USER cannot enter $VARDIR (PostgreSQL runs as that user when you are root). Make every parent directory searchable (chmod o+x) or use a VARDIR elsewhere, e.g. under /tmp"
 	fi
@@ -678,6 +685,7 @@ cmd_start() {
 	ENV_DIR=$(realpath -m -- "${ENV_DIR:-$REPO/env_files/dev}")
 	BIN_DIR=$(realpath -m -- "${BIN_DIR:-$REPO/build/bin}")
 	mkdir -p "$VARDIR" "$RUN" "$LOGS" "$VARDIR/tmp"
+	pg_prepare_owner
 	for ((attempt = 1; attempt <= attempts; attempt++)); do
 		write_env "$test"
 		mkdir -p "$(media_dir)"
