@@ -105,6 +105,15 @@ load_stack() {
 	BIN_DIR=${BIN_DIR:-$REPO/build/bin}
 }
 
+# install_media_defaults: the default icons and wallpapers that new users
+# and groups point at (media paths defaults/*.png, see db/migrations).
+install_media_defaults() {
+	local dest
+	dest=$(media_dir)/defaults
+	mkdir -p "$dest"
+	cp -p -- "$REPO"/conf/media-defaults/*.png "$dest"/
+}
+
 media_dir() {
 	local m
 	m=$(cfg MEDIA_DIR media)
@@ -688,7 +697,7 @@ cmd_start() {
 	pg_prepare_owner
 	for ((attempt = 1; attempt <= attempts; attempt++)); do
 		write_env "$test"
-		mkdir -p "$(media_dir)"
+		install_media_defaults
 		# A subshell with its own errexit: a failure in any step ends it,
 		# and with --test we retry on other ports (one may have been
 		# taken by another program since we checked).
@@ -756,7 +765,7 @@ cmd_serve() {
 	if grep -q '=CHANGE_ME$' "$ENV_FILE"; then
 		die "still CHANGE_ME: $(grep '=CHANGE_ME$' "$ENV_FILE" | cut -d= -f1 | tr '\n' ' ')(see docker-compose.prod.yml)"
 	fi
-	mkdir -p "$(media_dir)"
+	install_media_defaults
 	for ((i = 0; i < 60; i++)); do
 		"$REPO/db/migrate.sh" "$ENV_FILE" && break
 		sleep 2
