@@ -224,7 +224,11 @@ reclaim_stale_ports() {
 # the default ports in env_files/dev.
 reserve_ports() {
 	local count=$1 attempt base p i ok
-	mkdir -p "$PORT_RESV_DIR" 2>/dev/null && chmod 1777 "$PORT_RESV_DIR" 2>/dev/null || true
+	# Shared like /tmp, so root and ordinary users' runs see each other.
+	if [[ ! -d $PORT_RESV_DIR ]]; then
+		mkdir -p "$PORT_RESV_DIR"
+		chmod 1777 "$PORT_RESV_DIR" 2>/dev/null || true
+	fi
 	reclaim_stale_ports
 	for ((attempt = 0; attempt < 100; attempt++)); do
 		base=$((20000 + (RANDOM * 32768 + RANDOM) % 12000))
@@ -549,6 +553,7 @@ relay_start() {
 	log "starting relay $i on 127.0.0.1:$port"
 	# setsid: its own session, so a Ctrl-C in the caller's terminal or the
 	# end of make does not take it down; the child writes its own pid.
+	# shellcheck disable=SC2016 # $$ and $@ belong to the inner sh
 	(cd "$VARDIR" && exec setsid sh -c 'echo $$ >"$0" && exec "$@"' "$pidfile" \
 		env -i "${env[@]}" "$BIN_DIR/easychat-relay" \
 		</dev/null >>"$logfile" 2>&1) &
