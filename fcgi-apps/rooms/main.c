@@ -1,14 +1,24 @@
-/* main.c - the rooms program (routes arrive with their issue). */
+/* main.c - the rooms program: rooms, their messages and read markers.
+ *
+ * lighttpd sends /api/topics/{id}/rooms, /api/rooms* and /api/messages*
+ * here.  Handlers live in rooms.c and messages.c; every one of them checks
+ * membership and roles through acl.c first.
+ */
 #include "app.h"
+#include "rooms.h"
 
-static enum err_code
-handle_not_yet(struct http_req *r)
-{
-	return http_fail(r, ERR_NOT_FOUND, "Not implemented yet.");
-}
+#define AUTH	HTTP_AUTH_REQUIRED
 
 static const struct http_route routes[] = {
-	{ HTTP_GET, "/api/rooms/_placeholder", handle_not_yet, 0 },
+	{ HTTP_POST, "/api/topics/{id}/rooms", rooms_create, AUTH },
+	{ HTTP_GET, "/api/rooms/{id}", rooms_get, AUTH },
+	{ HTTP_PATCH, "/api/rooms/{id}", rooms_update, AUTH },
+	{ HTTP_DELETE, "/api/rooms/{id}", rooms_delete, AUTH },
+	{ HTTP_GET, "/api/rooms/{id}/messages", messages_list, AUTH },
+	{ HTTP_POST, "/api/rooms/{id}/messages", messages_create, AUTH },
+	{ HTTP_POST, "/api/rooms/{id}/read", rooms_mark_read, AUTH },
+	{ HTTP_PATCH, "/api/messages/{id}", messages_update, AUTH },
+	{ HTTP_DELETE, "/api/messages/{id}", messages_delete, AUTH },
 };
 
 int

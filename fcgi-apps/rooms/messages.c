@@ -1,0 +1,356 @@
+/* messages.c - the messages of a room: history pages, post, edit, delete.
+ *
+ * Deleted messages are soft-deleted (deleted_at set, text emptied in the
+ * row itself, so nothing can find it any more) and left out of history
+ * pages; a reply to one renders reply_to.text as null.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "acl.h"
+#include "buf.h"
+#include "db.h"
+#include "event.h"
+#include "json.h"
+#include "mem.h"
+#include "rooms.h"
+
+/* One history page: one index range scan on messages (room_id, id), one
+ * row more than asked for to learn has_more.  $1 room, $2 cursor
+ * (exclusive), $3 limit. */
+static const char messages_sql_before[] =
+    "WITH page AS (SELECT m AS msg, m.id FROM messages m "
+    "WHERE m.room_id = $1 AND m.id < $2 AND m.deleted_at IS NULL "
+    "ORDER BY m.id DESC LIMIT $3::int + 1) "
+    "SELECT json_build_object('items', coalesce((SELECT "
+    "json_agg(ec_message_json(p.msg) ORDER BY p.id DESC) FROM "
+    "(SELECT * FROM page ORDER BY id DESC LIMIT $3::int) p), '[]'), "
+    "'has_more', (SELECT count(*) FROM page) > $3::int)::text";
+
+static const char messages_sql_after[] =
+    "WITH page AS (SELECT m AS msg, m.id FROM messages m "
+    "WHERE m.room_id = $1 AND m.id > $2 AND m.deleted_at IS NULL "
+    "ORDER BY m.id ASC LIMIT $3::int + 1) "
+    "SELECT json_build_object('items', coalesce((SELECT "
+    "json_agg(ec_message_json(p.msg) ORDER BY p.id ASC) FROM "
+    "(SELECT * FROM page ORDER BY id ASC LIMIT $3::int) p), '[]'), "
+    "'has_more', (SELECT count(*) FROM page) > $3::int)::text";
+
+/* The caller's live message with the same nonce, if any; a nonce older
+ * than 24 hours is cleared on the way so that it blocks nothing.  $1
+ * sender, $2 nonce. */
+static const char messages_sql_nonce[] =
+    "WITH expired AS (UPDATE messages SET nonce = NULL "
+    "WHERE sender_id = $1 AND nonce = $2 "
+    "AND created_at < now() - interval '24 hours' RETURNING id) "
+    "SELECT ec_message_json(m)::text, m.deleted_at IS NOT NULL "
+    "FROM messages m WHERE m.sender_id = $1 AND m.nonce = $2 "
+    "AND m.id NOT IN (SELECT id FROM expired)";
+
+/* Inserts the message and, in the same statement, moves the room's
+ * last_message_id and the sender's own read marker.  No row when a
+ * concurrent request took the nonce.  $1 room, $2 sender, $3 text,
+ * $4 reply_to, $5 nonce. */
+static const char messages_sql_insert[] =
+    "WITH ins AS (INSERT INTO messages "
+    "(room_id, sender_id, text, reply_to, nonce) "
+    "VALUES ($1, $2, $3, $4, $5) "
+    "ON CONFLICT (sender_id, nonce) WHERE nonce IS NOT NULL DO NOTHING "
+    "RETURNING *), "
+    "room AS (UPDATE rooms SET last_message_id = "
+    "greatest(rooms.last_message_id, ins.id) "
+    "FROM ins WHERE rooms.id = ins.room_id), "
+    "marker AS (INSERT INTO read_markers (user_id, room_id, last_read_id) "
+    "SELECT ins.sender_id, ins.room_id, ins.id FROM ins "
+    "ON CONFLICT (user_id, room_id) DO UPDATE SET last_read_id = "
+    "greatest(read_markers.last_read_id, excluded.last_read_id)) "
+    "SELECT ec_message_json(ROW(ins.*)::messages)::text FROM ins";
+
+/* Reads the message text (1..4000 code points after trimming, kept as
+ * sent) into *text, NUL-terminated and owned by r->json. */
+static enum err_code
+messages_read_text(struct http_req *r, const char **text)
+{
+	return json_get_text(r->json, "text", 1, 1, MESSAGES_TEXT_MAX, 0, text,
+	    NULL, http_fields(r));
+}
+
+/* GET /api/rooms/{id}/messages?before=&after=&limit=: {items, has_more};
+ * newest first with `before` or no cursor, oldest first with `after`. */
+enum err_code
+messages_list(struct http_req *r)
+{
+	const char *params[3];
+	char room_id[24], cursor[24], lim[24];
+	int64_t before = 0, after = 0, limit = 0;
+	enum err_code rc;
+	char *page = NULL;
+
+	rc = acl_room(r->ids[0], r->user_id, ACL_MEMBER, NULL, NULL);
+	if (rc)
+		goto out;
+	if (http_query_int(r, "before", 1, INT64_MAX, INT64_MAX, &before))
+		rc = ERR_VALIDATION;
+	if (http_query_int(r, "after", 0, INT64_MAX - 1, -1, &after))
+		rc = ERR_VALIDATION;
+	if (http_query_limit(r, &limit))
+		rc = ERR_VALIDATION;
+	if (rc == ERR_OK && after >= 0 && http_query(r, "before") != NULL)
+		rc = json_field_error(http_fields(r), "after",
+		    "cannot be combined with before");
+	if (rc)
+		goto out;
+	params[0] = db_i64(room_id, r->ids[0]);
+	params[1] = db_i64(cursor, after >= 0 ? after : before);
+	params[2] = db_i64(lim, limit);
+	rc = db_query_text(&page, after >= 0 ? messages_sql_after :
+	    messages_sql_before, 3, params);
+	if (rc)
+		goto out;
+	http_reply_raw(r, 200, page, strlen(page));
+out:
+	free(page);
+	return rc;
+}
+
+/* Looks up the caller's message with `nonce`.  ERR_OK with *json set
+ * (malloc()ed) when there is a live one, ERR_OK with *json NULL when there
+ * is none, ERR_CONFLICT when it was deleted. */
+static enum err_code
+messages_by_nonce(struct http_req *r, const char *sender, const char *nonce,
+    char **json)
+{
+	struct db_res *res = NULL;
+	const char *params[2];
+	enum err_code rc;
+
+	*json = NULL;
+	params[0] = sender;
+	params[1] = nonce;
+	rc = db_query(&res, messages_sql_nonce, 2, params);
+	if (rc)
+		goto out;
+	if (db_rows(res) == 0)
+		goto out;
+	if (db_bool(res, 0, 1)) {
+		rc = http_fail(r, ERR_CONFLICT,
+		    "The message sent with this nonce was deleted.");
+		goto out;
+	}
+	*json = mem_strndup(db_value(res, 0, 0), db_length(res, 0, 0));
+out:
+	db_res_free(res);
+	return rc;
+}
+
+/* POST /api/rooms/{id}/messages {text, reply_to?, nonce?}: 201 message,
+ * or 200 with the first message when the caller already sent this nonce.
+ *
+ * The room row is locked (FOR NO KEY UPDATE, which foreign-key checks do
+ * not wait for) before the id is drawn, so within a room ids commit in
+ * order: a reader paging with after= never skips a message that commits
+ * later with a smaller id. */
+enum err_code
+messages_create(struct http_req *r)
+{
+	static const char *const allowed[] = { "text", "reply_to", "nonce",
+	    NULL };
+	struct json_object *fields = http_fields(r);
+	struct db_res *res = NULL;
+	const char *text = NULL, *nonce = NULL, *params[5];
+	char room_id[24], sender[24], reply[24];
+	int64_t group_id = 0, reply_to = 0;
+	enum err_code rc;
+	char *msg = NULL;
+	int status = 201;
+
+	rc = acl_room(r->ids[0], r->user_id, ACL_MEMBER, &group_id, NULL);
+	if (rc)
+		goto out;
+	rc = json_only(r->json, allowed, fields);
+	if (messages_read_text(r, &text))
+		rc = ERR_VALIDATION;
+	if (json_get_int(r->json, "reply_to", 0, 1, INT64_MAX, &reply_to,
+	    fields))
+		rc = ERR_VALIDATION;
+	if (json_get_text(r->json, "nonce", 0, 1, MESSAGES_NONCE_MAX, 0,
+	    &nonce, NULL, fields))
+		rc = ERR_VALIDATION;
+	if (rc)
+		goto out;
+
+	params[0] = db_i64(room_id, r->ids[0]);
+	params[1] = db_i64(sender, r->user_id);
+	params[2] = text;
+	params[3] = reply_to ? db_i64(reply, reply_to) : NULL;
+	params[4] = nonce;
+	rc = db_begin();
+	if (rc)
+		goto out;
+	rc = db_query(&res, "SELECT $2::bigint IS NULL OR EXISTS (SELECT 1 "
+	    "FROM messages q WHERE q.id = $2 AND q.room_id = r.id "
+	    "AND q.deleted_at IS NULL) FROM rooms r WHERE r.id = $1 "
+	    "FOR NO KEY UPDATE OF r", 2, (const char *const[]){ params[0],
+	    params[3] });
+	if (rc)
+		goto out;
+	if (db_rows(res) == 0) {
+		rc = ERR_NOT_FOUND;	/* the room was deleted meanwhile */
+		goto out;
+	}
+	if (nonce != NULL) {
+		rc = messages_by_nonce(r, sender, nonce, &msg);
+		if (rc)
+			goto out;
+		if (msg != NULL) {
+			status = 200;
+			goto reply;
+		}
+	}
+	if (!db_bool(res, 0, 0)) {
+		rc = json_field_error(fields, "reply_to",
+		    "is not a message of this room");
+		goto out;
+	}
+	rc = db_query_text(&msg, messages_sql_insert, 5, params);
+	if (rc == ERR_NOT_FOUND && nonce != NULL) {
+		/* The same nonce went in through another room meanwhile;
+		 * our INSERT waited for it to commit, so it is visible. */
+		rc = messages_by_nonce(r, sender, nonce, &msg);
+		if (rc == ERR_OK && msg == NULL)
+			rc = ERR_INTERNAL;
+		if (rc)
+			goto out;
+		status = 200;
+	} else if (rc)
+		goto out;
+reply:
+	rc = db_commit();
+	if (rc)
+		goto out;
+	if (status == 201)
+		rooms_event(group_id, "message.created", "message", msg);
+	http_reply_raw(r, status, msg, strlen(msg));
+out:
+	db_res_free(res);
+	free(msg);
+	return rc;
+}
+
+/* Finds a live message: its room and sender (0 when the account is
+ * gone), and the caller's role in that room's group. ERR_NOT_FOUND when
+ * the message is deleted, absent or invisible to the caller. */
+static enum err_code
+messages_find(int64_t message_id, int64_t user_id, int64_t *room_id,
+    int64_t *sender_id, int64_t *group_id, enum acl_role *role)
+{
+	struct db_res *res = NULL;
+	const char *params[1];
+	char id[24];
+	enum err_code rc;
+
+	params[0] = db_i64(id, message_id);
+	rc = db_query(&res, "SELECT room_id, sender_id FROM messages "
+	    "WHERE id = $1 AND deleted_at IS NULL", 1, params);
+	if (rc)
+		goto out;
+	if (db_rows(res) == 0) {
+		rc = ERR_NOT_FOUND;
+		goto out;
+	}
+	*room_id = db_int(res, 0, 0);
+	*sender_id = db_int(res, 0, 1);
+	rc = acl_room(*room_id, user_id, ACL_MEMBER, group_id, role);
+out:
+	db_res_free(res);
+	return rc;
+}
+
+/* PATCH /api/messages/{id} {text}: the author only; sets edited_at. */
+enum err_code
+messages_update(struct http_req *r)
+{
+	static const char *const allowed[] = { "text", NULL };
+	const char *text = NULL, *params[2];
+	char id[24];
+	int64_t room_id = 0, sender_id = 0, group_id = 0;
+	enum acl_role role = ACL_NONE;
+	enum err_code rc;
+	char *msg = NULL;
+
+	rc = messages_find(r->ids[0], r->user_id, &room_id, &sender_id,
+	    &group_id, &role);
+	if (rc)
+		goto out;
+	if (sender_id != r->user_id) {
+		rc = http_fail(r, ERR_FORBIDDEN,
+		    "Only the author can edit a message.");
+		goto out;
+	}
+	rc = json_only(r->json, allowed, http_fields(r));
+	if (messages_read_text(r, &text))
+		rc = ERR_VALIDATION;
+	if (rc)
+		goto out;
+	params[0] = db_i64(id, r->ids[0]);
+	params[1] = text;
+	rc = db_query_text(&msg, "UPDATE messages SET text = $2, "
+	    "edited_at = now() WHERE id = $1 AND deleted_at IS NULL "
+	    "RETURNING ec_message_json(messages)::text", 2, params);
+	if (rc)
+		goto out;
+	rooms_event(group_id, "message.updated", "message", msg);
+	http_reply_raw(r, 200, msg, strlen(msg));
+out:
+	free(msg);
+	return rc;
+}
+
+/* DELETE /api/messages/{id}: the author, or a moderator+ of the group.
+ * 204; the text is emptied in the row, the nonce kept (a retry of it
+ * answers 409 instead of posting the message again). */
+enum err_code
+messages_delete(struct http_req *r)
+{
+	struct db_res *res = NULL;
+	struct buf ev;
+	const char *params[1];
+	char id[24];
+	int64_t room_id = 0, sender_id = 0, group_id = 0;
+	enum acl_role role = ACL_NONE;
+	enum err_code rc;
+
+	buf_init(&ev, 0);
+	rc = messages_find(r->ids[0], r->user_id, &room_id, &sender_id,
+	    &group_id, &role);
+	if (rc)
+		goto out;
+	if (sender_id != r->user_id && role < ACL_MODERATOR) {
+		rc = http_fail(r, ERR_FORBIDDEN,
+		    "Only the author or a moderator can delete a message.");
+		goto out;
+	}
+	params[0] = db_i64(id, r->ids[0]);
+	rc = db_query(&res, "UPDATE messages SET deleted_at = now(), "
+	    "text = '' WHERE id = $1 AND deleted_at IS NULL RETURNING id", 1,
+	    params);
+	if (rc)
+		goto out;
+	if (db_rows(res) == 0) {
+		rc = ERR_NOT_FOUND;	/* deleted meanwhile */
+		goto out;
+	}
+	rc = buf_printf(&ev, "{\"type\":\"message.deleted\",\"group_id\":%lld,"
+	    "\"id\":%s,\"room_id\":%lld}", (long long)group_id, id,
+	    (long long)room_id);
+	if (rc == ERR_OK)
+		event_to_group(group_id, ev.data, ev.len);
+	rc = ERR_OK;
+	http_reply_empty(r);
+out:
+	buf_release(&ev);
+	db_res_free(res);
+	return rc;
+}

@@ -1,0 +1,42 @@
+/* rooms.h - the handlers of the rooms program and what they share.
+ *
+ * rooms.c serves the rooms themselves (create, read, change, delete, read
+ * markers); messages.c the messages of a room.  JSON for `room` and
+ * `message` is built by PostgreSQL (ec_room_json / ec_message_json of
+ * migration 0004) and handed through as text, so a REST answer and the
+ * event about the same change carry the very same object.
+ */
+#ifndef EC_ROOMS_H
+#define EC_ROOMS_H
+
+#include <stdint.h>
+
+#include "err.h"
+#include "http.h"
+
+/* Limits of API.md, in code points after trimming. */
+#define ROOMS_NAME_MAX		22
+#define ROOMS_DESCRIPTION_MAX	100
+#define MESSAGES_TEXT_MAX	4000
+#define MESSAGES_NONCE_MAX	64
+
+/* Publishes {"type":type,"group_id":group_id,key:json} on group:<id>.
+ * `json` is a JSON document (an object or a number).  Call only after the
+ * change has committed; a failed publish is logged, never returned. */
+void rooms_event(int64_t group_id, const char *type, const char *key,
+    const char *json);
+
+/* Room handlers (rooms.c). */
+enum err_code rooms_create(struct http_req *r);
+enum err_code rooms_get(struct http_req *r);
+enum err_code rooms_update(struct http_req *r);
+enum err_code rooms_delete(struct http_req *r);
+enum err_code rooms_mark_read(struct http_req *r);
+
+/* Message handlers (messages.c). */
+enum err_code messages_list(struct http_req *r);
+enum err_code messages_create(struct http_req *r);
+enum err_code messages_update(struct http_req *r);
+enum err_code messages_delete(struct http_req *r);
+
+#endif
