@@ -13,6 +13,7 @@ import type { PendingMessage } from './merge';
 import { deleteMessage, editMessage } from './api';
 import { useChatStore } from './store';
 import { retrySend } from './send';
+import { EditIcon, ReplyIcon, TrashIcon } from '@/shared/ui/icons';
 
 const GROUP_WINDOW_MS = 5 * 60_000;
 
@@ -166,7 +167,7 @@ export const MessageItem = memo(function MessageItem({ message, prev, showDate, 
         </div>
         <div className="message-actions" role="toolbar" aria-label="Message actions">
           <button type="button" className="icon-button" aria-label="Reply" title="Reply" data-testid="message-reply" onClick={() => onReply(message)}>
-            ↩
+            <ReplyIcon />
           </button>
           {mine && (
             <button
@@ -180,12 +181,12 @@ export const MessageItem = memo(function MessageItem({ message, prev, showDate, 
                 setEditing(true);
               }}
             >
-              ✎
+              <EditIcon />
             </button>
           )}
           {(mine || canModerate) && (
             <button type="button" className="icon-button danger" aria-label="Delete message" title="Delete" data-testid="message-delete" onClick={() => setConfirming(true)}>
-              🗑
+              <TrashIcon />
             </button>
           )}
         </div>

@@ -2,8 +2,8 @@
 // (keeping the position), follows new messages when at the bottom, date
 // and unread dividers, and a highlighted target for search jumps.
 
-import { useMemo, useRef } from 'react';
-import { Virtuoso } from 'react-virtuoso';
+import { useEffect, useMemo, useRef } from 'react';
+import { Virtuoso, type VirtuosoHandle } from 'react-virtuoso';
 import type { Id, Message } from '@/shared/api/types';
 import type { RoomMessages } from './store';
 import type { PendingMessage } from './merge';
@@ -28,6 +28,14 @@ interface Props {
 
 export function MessageList({ roomId, state, selfId, canModerate, target, lastReadId, onReply, onJump }: Props) {
   const { messages, pending } = state;
+  const virtuoso = useRef<VirtuosoHandle>(null);
+
+  // Our own send always brings the end of the list into view.
+  const pendingCount = useRef(pending.length);
+  useEffect(() => {
+    if (pending.length > pendingCount.current) virtuoso.current?.scrollToIndex({ index: 'LAST', behavior: 'auto' });
+    pendingCount.current = pending.length;
+  }, [pending.length]);
   const rows = useMemo<Row[]>(() => {
     const out: Row[] = messages.map((m, i) => ({ kind: 'message', key: `m${m.id}`, message: m, prev: i > 0 ? messages[i - 1] : null }));
     if (!state.hasMoreAfter) for (const p of pending) out.push({ kind: 'pending', key: `p${p.nonce}`, pending: p });
@@ -57,7 +65,7 @@ export function MessageList({ roomId, state, selfId, canModerate, target, lastRe
       const i = messages.findIndex((m) => m.id === target);
       if (i >= 0) return { index: i, align: 'center' as const };
     }
-    if (unreadAt > 0) return { index: unreadAt, align: 'start' as const };
+    if (unreadAt > 0) return { index: unreadAt - 1, align: 'start' as const };
     return { index: Math.max(0, rows.length - 1), align: 'end' as const };
     // Only the first render matters to Virtuoso (the list is keyed by view).
   }, []);
@@ -73,6 +81,7 @@ export function MessageList({ roomId, state, selfId, canModerate, target, lastRe
   return (
     <div className="message-list" data-testid="message-list" role="log" aria-label="Messages" aria-live="polite">
       <Virtuoso
+        ref={virtuoso}
         className="message-scroller"
         data={rows}
         firstItemIndex={anchor.current.index}

@@ -32,6 +32,23 @@ describe('chat store', () => {
     expect(room()).toBeUndefined();
   });
 
+  it('keeps messages that arrive while the first page is in flight', () => {
+    // The send is answered (or its event arrives) before the first GET.
+    store().addPending({ nonce: 'early', room_id: 1, text: 'hi', reply_to: null, created_at: '', status: 'pending' });
+    store().receive(msg(12, { nonce: 'early' }));
+    store().receive(msg(11));
+    store().applyPage(1, page([10, 9, 8], true), 'latest');
+    expect(ids(room().messages)).toEqual([8, 9, 10, 11, 12]);
+    expect(room().pending).toHaveLength(0);
+  });
+
+  it('a fresh first page drops what it covers (a gap or a missed delete)', () => {
+    store().applyPage(1, page([5, 4, 3, 2, 1]), 'latest');
+    store().applyPage(1, page([20, 19, 17], true), 'latest'); // 18 was deleted, 6..16 older
+    expect(ids(room().messages)).toEqual([17, 19, 20]);
+    expect(room().hasMoreBefore).toBe(true);
+  });
+
   it('merges the first page (newest first) and older pages by id', () => {
     store().applyPage(1, page([10, 9, 8], true), 'latest');
     expect(ids(room().messages)).toEqual([8, 9, 10]);

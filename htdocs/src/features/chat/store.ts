@@ -78,9 +78,13 @@ export const useChatStore = create<ChatState>()((set) => ({
     set((s) =>
       withRoom(s, roomId, (room) => {
         if (kind === 'latest') {
-          // A fresh start at the newest messages: drop what we held, which
-          // could otherwise leave a hidden gap; keep pending sends and tombstones.
-          const base: RoomMessages = { ...room, messages: [], hasMoreAfter: false };
+          // A fresh start at the newest messages. The page is authoritative
+          // up to its newest id: what we held there could leave a hidden gap
+          // or be deleted meanwhile. Newer ones arrived by events while the
+          // page was in flight and stay, as do pending sends and tombstones.
+          const newest = page.items.reduce((max, m) => Math.max(max, m.id), -Infinity);
+          const kept = room.hasMoreAfter ? [] : room.messages.filter((m) => m.id > newest);
+          const base: RoomMessages = { ...room, messages: kept, hasMoreAfter: false };
           const next = ingest(base, page.items);
           return { ...next, hasMoreBefore: page.has_more, loaded: true, stale: false };
         }
@@ -101,8 +105,10 @@ export const useChatStore = create<ChatState>()((set) => ({
 
   receive: (message) =>
     set((s) => {
+      // Rooms never opened are loaded fresh when opened; a room being
+      // loaded keeps what arrives meanwhile (see applyPage 'latest').
       const room = s.rooms[message.room_id];
-      if (!room || !room.loaded) return {};
+      if (!room) return {};
       return withRoom(s, message.room_id, (r) => {
         if (r.hasMoreAfter) {
           // Not attached to the live end: don't create a gap, only settle our send.

@@ -9,6 +9,7 @@ import { useUnreadStore } from './unreadStore';
 import { CreateGroupDialog } from './CreateGroupDialog';
 import { useSelf } from '@/features/auth/api';
 import { UserMenu } from './UserMenu';
+import { CompassIcon, PlusIcon, SearchIcon } from '@/shared/ui/icons';
 
 export function GroupRail() {
   const { data: groups } = useGroups();
@@ -21,7 +22,7 @@ export function GroupRail() {
   return (
     <nav className="rail" aria-label="Groups">
       <NavLink to="/directory" className="rail-item rail-home" aria-label="Browse public groups" data-testid="rail-directory">
-        <span aria-hidden="true">🧭</span>
+        <CompassIcon size={24} />
       </NavLink>
       <div className="rail-sep" role="separator" />
       <ul className="rail-list">
@@ -48,10 +49,10 @@ export function GroupRail() {
         })}
       </ul>
       <button type="button" className="rail-item rail-action" aria-label="Create a group" title="Create a group" data-testid="create-group-button" onClick={() => setCreating(true)}>
-        +
+        <PlusIcon size={24} />
       </button>
       <NavLink to="/search" className="rail-item rail-action" aria-label="Search messages" title="Search messages" data-testid="rail-search">
-        <span aria-hidden="true">🔍</span>
+        <SearchIcon size={22} />
       </NavLink>
       <div className="rail-spacer" />
       <UserMenu me={me} />

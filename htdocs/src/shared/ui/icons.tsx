@@ -1,0 +1,21 @@
+// Inline SVG icons (no icon font, nothing fetched at run time).
+
+interface IconProps {
+  size?: number;
+}
+
+function Svg({ size = 18, d }: IconProps & { d: string }) {
+  return (
+    <svg width={size} height={size} viewBox="0 0 24 24" fill="none" stroke="currentColor" strokeWidth={2} strokeLinecap="round" strokeLinejoin="round" aria-hidden="true" focusable="false">
+      <path d={d} />
+    </svg>
+  );
+}
+
+export const CompassIcon = (p: IconProps) => <Svg {...p} d="M12 2a10 10 0 1 0 0 20 10 10 0 0 0 0-20zm4.2 5.8-2.1 6.3-6.3 2.1 2.1-6.3z" />;
+export const SearchIcon = (p: IconProps) => <Svg {...p} d="M11 4a7 7 0 1 0 0 14 7 7 0 0 0 0-14zm9 16-4-4" />;
+export const PlusIcon = (p: IconProps) => <Svg {...p} d="M12 5v14M5 12h14" />;
+export const ReplyIcon = (p: IconProps) => <Svg {...p} d="M9 14 4 9l5-5M4 9h10a6 6 0 0 1 6 6v4" />;
+export const EditIcon = (p: IconProps) => <Svg {...p} d="M4 20h4L19 9l-4-4L4 16v4zM14 6l4 4" />;
+export const TrashIcon = (p: IconProps) => <Svg {...p} d="M4 7h16M10 11v6M14 11v6M6 7l1 13h10l1-13M9 7V4h6v3" />;
+export const CloseIcon = (p: IconProps) => <Svg {...p} d="M6 6l12 12M18 6 6 18" />;
