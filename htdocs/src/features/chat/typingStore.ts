@@ -33,7 +33,7 @@ export const useTypingStore = create<TypingState>()((set) => ({
   apply: (ev, now = Date.now()) =>
     set((s) => {
       const room = { ...(s.rooms[ev.room_id] ?? {}) };
-      if (ev.is_typing) room[ev.user_id] = { name: ev.full_name, expiresAt: now + TYPING_TTL_MS };
+      if (ev.is_typing) room[ev.user_id] = { name: ev.full_name || 'Someone', expiresAt: now + TYPING_TTL_MS };
       else if (room[ev.user_id]) delete room[ev.user_id];
       else return {};
       return { rooms: { ...s.rooms, [ev.room_id]: room } };
