@@ -28,6 +28,24 @@ acl_role_parse(const char *name)
 	return ACL_NONE;
 }
 
+int
+acl_may_set_role(enum acl_role actor, enum acl_role target, enum acl_role to)
+{
+	if (target == ACL_NONE || to == ACL_NONE)
+		return 0;
+	if (actor == ACL_OWNER)
+		return target != ACL_OWNER;
+	if (actor == ACL_ADMIN)
+		return target < ACL_ADMIN && to < ACL_ADMIN;
+	return 0;
+}
+
+int
+acl_may_kick(enum acl_role actor, enum acl_role target)
+{
+	return actor >= ACL_MODERATOR && target != ACL_NONE && target < actor;
+}
+
 /* Runs `sql` ($1 = object id, $2 = user id) returning (group_id, role)
  * and applies the visibility rules. */
 static enum err_code

@@ -27,6 +27,20 @@ const char *acl_role_name(enum acl_role role);
 /* The role named by `name`, ACL_NONE if it is not one. */
 enum acl_role acl_role_parse(const char *name);
 
+/* Role rules of API.md for one change, decided on roles already read
+ * (under lock): 1 when allowed, else 0.
+ *
+ * acl_may_set_role: may `actor` give role `to` to another member whose
+ * role is `target`?  The owner: any role on anyone else (`owner` hands
+ * ownership over; the caller then becomes admin).  An admin: `member`
+ * or `moderator` on a member or moderator.  Nobody else. */
+int acl_may_set_role(enum acl_role actor, enum acl_role target,
+    enum acl_role to);
+
+/* acl_may_kick: may `actor` remove another member whose role is
+ * `target`?  Moderators and above, only members of a lower role. */
+int acl_may_kick(enum acl_role actor, enum acl_role target);
+
 /* The caller's role in the group.  ERR_NOT_FOUND when the group does not
  * exist or the user is not a member (and `min` > ACL_NONE);
  * ERR_FORBIDDEN when a member's role is below `min`. */

@@ -1,14 +1,38 @@
-/* main.c - the groups program (routes arrive with their issue). */
+/* main.c - the groups program: groups, members, invites, topics and the
+ * public directory (API.md, "Groups, topics, invites, members").
+ *
+ * lighttpd sends /api/groups*, /api/public-groups, /api/invites* and
+ * /api/topics/{id} here; /api/topics/{id}/rooms goes to the rooms
+ * program.  The group icon and wallpaper uploads are not served yet.
+ */
 #include "app.h"
+#include "groups.h"
 
-static enum err_code
-handle_not_yet(struct http_req *r)
-{
-	return http_fail(r, ERR_NOT_FOUND, "Not implemented yet.");
-}
+#define AUTH	HTTP_AUTH_REQUIRED
 
 static const struct http_route routes[] = {
-	{ HTTP_GET, "/api/groups/_placeholder", handle_not_yet, 0 },
+	{ HTTP_GET, "/api/groups", groups_handle_list, AUTH },
+	{ HTTP_POST, "/api/groups", groups_handle_create, AUTH },
+	{ HTTP_GET, "/api/groups/{id}", groups_handle_get, AUTH },
+	{ HTTP_PATCH, "/api/groups/{id}", groups_handle_update, AUTH },
+	{ HTTP_DELETE, "/api/groups/{id}", groups_handle_delete, AUTH },
+	{ HTTP_POST, "/api/groups/{id}/join", groups_handle_join, AUTH },
+	{ HTTP_POST, "/api/groups/{id}/leave", groups_handle_leave, AUTH },
+	{ HTTP_GET, "/api/groups/{id}/members", members_handle_list, AUTH },
+	{ HTTP_PATCH, "/api/groups/{id}/members/{id}", members_handle_update,
+	    AUTH },
+	{ HTTP_DELETE, "/api/groups/{id}/members/{id}", members_handle_delete,
+	    AUTH },
+	{ HTTP_POST, "/api/groups/{id}/invites", invites_handle_create, AUTH },
+	{ HTTP_GET, "/api/groups/{id}/invites", invites_handle_list, AUTH },
+	{ HTTP_POST, "/api/groups/{id}/topics", topics_handle_create, AUTH },
+	{ HTTP_PATCH, "/api/topics/{id}", topics_handle_update, AUTH },
+	{ HTTP_DELETE, "/api/topics/{id}", topics_handle_delete, AUTH },
+	{ HTTP_GET, "/api/invites/{str}", invites_handle_preview, 0 },
+	{ HTTP_DELETE, "/api/invites/{str}", invites_handle_revoke, AUTH },
+	{ HTTP_POST, "/api/invites/{str}/accept", invites_handle_accept,
+	    AUTH },
+	{ HTTP_GET, "/api/public-groups", groups_handle_directory, 0 },
 };
 
 int

@@ -1,0 +1,682 @@
+/* groups.c - groups themselves: my groups, create, detail, update, delete,
+ * join, leave and the public directory. */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "acl.h"
+#include "db.h"
+#include "groups.h"
+#include "json.h"
+#include "log.h"
+#include "mem.h"
+#include "utf8.h"
+
+static const char *const groups_categories[] = { "Gaming", "Music",
+    "Education", "Science", "Entertainment", "Undefined", NULL };
+
+/* The body of POST and PATCH /api/groups. */
+struct groups_input {
+	char	*name;		/* trimmed, malloc()ed; NULL = absent */
+	char	*description;	/* trimmed, malloc()ed; NULL = absent */
+	const char *category;	/* static; NULL = absent */
+	int	 is_public;	/* -1 = absent */
+};
+
+static void
+groups_input_release(struct groups_input *in)
+{
+	free(in->name);
+	free(in->description);
+}
+
+static enum err_code
+groups_read_input(struct http_req *r, int create, struct groups_input *in)
+{
+	static const char *const allowed[] = { "name", "description",
+	    "category", "is_public", NULL };
+	struct json_object *fields = http_fields(r);
+	const char *s = NULL;
+	size_t len = 0;
+	enum err_code rc;
+
+	memset(in, 0, sizeof(*in));
+	in->is_public = -1;
+	rc = json_only(r->json, allowed, fields);
+	if (json_get_text(r->json, "name", create, 1, GROUPS_NAME_MAX, 1, &s,
+	    &len, fields))
+		rc = ERR_VALIDATION;
+	else if (s != NULL)
+		in->name = mem_strndup(s, len);
+	s = NULL;
+	if (json_get_text(r->json, "description", 0, 0,
+	    GROUPS_DESCRIPTION_MAX, 1, &s, &len, fields))
+		rc = ERR_VALIDATION;
+	else if (s != NULL)
+		in->description = mem_strndup(s, len);
+	if (json_get_enum(r->json, "category", 0, groups_categories,
+	    &in->category, fields))
+		rc = ERR_VALIDATION;
+	if (json_get_bool(r->json, "is_public", 0, &in->is_public, fields))
+		rc = ERR_VALIDATION;
+	return rc;
+}
+
+/* A unique violation on the group name becomes 409 name_taken. */
+static enum err_code
+groups_conflict(struct http_req *r, enum err_code rc)
+{
+	if (rc == ERR_CONFLICT && strcmp(db_constraint(),
+	    "groups_name_lower") == 0)
+		return http_fail(r, ERR_NAME_TAKEN,
+		    "A group with this name already exists.");
+	return rc;
+}
+
+void
+groups_json_splice(struct buf *b, const char *json, const char *key,
+    const char *value_json)
+{
+	const char *end = strrchr(json, '}');
+	size_t n = end ? (size_t)(end - json) : strlen(json);
+	int empty = 1;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (json[i] != '{' && json[i] != ' ')
+			empty = 0;
+	}
+	buf_append(b, json, n);
+	buf_printf(b, "%s\"%s\": %s}", empty ? "" : ", ", key, value_json);
+}
+
+enum err_code
+groups_page(struct http_req *r, int64_t *limit, int64_t *offset)
+{
+	enum err_code rc;
+
+	rc = http_query_limit(r, limit);
+	if (http_query_int(r, "offset", 0, INT32_MAX, 0, offset))
+		rc = ERR_VALIDATION;
+	return rc;
+}
+
+enum err_code
+groups_no_fields(struct http_req *r)
+{
+	static const char *const none[] = { NULL };
+
+	return json_only(r->json, none, http_fields(r));
+}
+
+/* The ids of every member, comma-separated, for presence. */
+static enum err_code
+groups_member_ids(int64_t group_id, int64_t **ids, size_t *n)
+{
+	const char *params[1];
+	char g[24];
+	char *text = NULL;
+	enum err_code rc;
+
+	*ids = NULL;
+	*n = 0;
+	params[0] = db_i64(g, group_id);
+	rc = db_query_text(&text, "SELECT COALESCE(string_agg(user_id::text, "
+	    "','), '') FROM group_members WHERE group_id = $1", 1, params);
+	if (rc)
+		return rc;
+	*ids = presence_parse_ids(text, n);
+	free(text);
+	return ERR_OK;
+}
+
+/* The detail of API.md for member $2 of group $1; $3 = online count.
+ * unread_count agrees with the rooms program: messages after the
+ * caller's marker, not deleted, not their own; rooms whose last message
+ * is not after the marker are not even counted. */
+static const char groups_detail_sql[] =
+    "SELECT (ec_group_json(g) || jsonb_build_object("
+    " 'my_role', m.role,"
+    " 'member_count', (SELECT count(*) FROM group_members c"
+    "   WHERE c.group_id = g.id),"
+    " 'online_count', $3::int,"
+    " 'topics', COALESCE((SELECT jsonb_agg(jsonb_build_object("
+    "   'id', t.id, 'group_id', t.group_id, 'name', t.name,"
+    "   'rooms', COALESCE((SELECT jsonb_agg(ec_room_json(rm) ||"
+    "     jsonb_build_object("
+    "     'unread_count', CASE WHEN rm.last_message_id >"
+    "       COALESCE(k.last_read_id, 0) THEN (SELECT count(*)"
+    "       FROM messages x WHERE x.room_id = rm.id"
+    "       AND x.id > COALESCE(k.last_read_id, 0)"
+    "       AND x.deleted_at IS NULL"
+    "       AND x.sender_id IS DISTINCT FROM m.user_id) ELSE 0 END,"
+    "     'last_read_id', COALESCE(k.last_read_id, 0)) ORDER BY rm.id)"
+    "     FROM rooms rm LEFT JOIN read_markers k ON k.room_id = rm.id"
+    "     AND k.user_id = m.user_id WHERE rm.topic_id = t.id),"
+    "     '[]'::jsonb)) ORDER BY t.id)"
+    "   FROM topics t WHERE t.group_id = g.id), '[]'::jsonb)))::text "
+    "FROM groups g JOIN group_members m ON m.group_id = g.id"
+    " AND m.user_id = $2 WHERE g.id = $1";
+
+enum err_code
+groups_reply_detail(struct http_req *r, int status, int64_t group_id,
+    int64_t user_id)
+{
+	const char *params[3];
+	char g[24], u[24], online[24];
+	int64_t *ids = NULL;
+	char *json = NULL;
+	enum err_code rc;
+	size_t n;
+
+	rc = groups_member_ids(group_id, &ids, &n);
+	if (rc)
+		goto out;
+	params[0] = db_i64(g, group_id);
+	params[1] = db_i64(u, user_id);
+	params[2] = db_i64(online, (int64_t)presence_count(ids, n));
+	rc = db_query_text(&json, groups_detail_sql, 3, params);
+	if (rc)
+		goto out;
+	http_reply_raw(r, status, json, strlen(json));
+out:
+	free(ids);
+	free(json);
+	return rc;
+}
+
+enum err_code
+groups_handle_list(struct http_req *r)
+{
+	const char *params[3];
+	char u[24], l[24], o[24];
+	int64_t limit, offset;
+	char *json = NULL;
+	enum err_code rc;
+
+	rc = groups_page(r, &limit, &offset);
+	if (rc)
+		goto out;
+	params[0] = db_i64(u, r->user_id);
+	params[1] = db_i64(l, limit);
+	params[2] = db_i64(o, offset);
+	/* One query: the page (one row more to know has_more) with each
+	 * group's unread count summed over its rooms. */
+	rc = db_query_text(&json,
+	    "WITH page AS (SELECT g.id, g.name, g.icon, m.role,"
+	    "  row_number() OVER (ORDER BY lower(g.name), g.id) AS n"
+	    "  FROM group_members m JOIN groups g ON g.id = m.group_id"
+	    "  WHERE m.user_id = $1 ORDER BY lower(g.name), g.id"
+	    "  LIMIT $2::int + 1 OFFSET $3::int),"
+	    " counted AS (SELECT p.*, (SELECT count(*) FROM rooms rm"
+	    "  LEFT JOIN read_markers k ON k.room_id = rm.id AND k.user_id = $1"
+	    "  JOIN messages x ON x.room_id = rm.id"
+	    "   AND x.id > COALESCE(k.last_read_id, 0)"
+	    "  WHERE rm.group_id = p.id"
+	    "   AND rm.last_message_id > COALESCE(k.last_read_id, 0)"
+	    "   AND x.deleted_at IS NULL"
+	    "   AND x.sender_id IS DISTINCT FROM $1::bigint) AS unread"
+	    "  FROM page p) "
+	    "SELECT json_build_object('items', COALESCE(json_agg("
+	    " json_build_object('id', id, 'name', name,"
+	    "  'icon_url', '/media/' || icon, 'my_role', role,"
+	    "  'has_unread', unread > 0, 'unread_count', unread) ORDER BY n)"
+	    " FILTER (WHERE n <= $2::int), '[]'),"
+	    " 'has_more', count(*) > $2::int)::text FROM counted",
+	    3, params);
+	if (rc)
+		goto out;
+	http_reply_raw(r, 200, json, strlen(json));
+out:
+	free(json);
+	return rc;
+}
+
+enum err_code
+groups_handle_create(struct http_req *r)
+{
+	struct groups_input in;
+	struct db_res *res = NULL;
+	const char *params[5];
+	char u[24];
+	int64_t group_id;
+	enum err_code rc;
+
+	rc = groups_read_input(r, 1, &in);
+	if (rc)
+		goto out;
+	params[0] = in.name;
+	params[1] = in.description ? in.description : "";
+	params[2] = in.category ? in.category : "Undefined";
+	params[3] = in.is_public == 0 ? "f" : "t";
+	params[4] = db_i64(u, r->user_id);
+	/* One statement, so one transaction: the group, its owner, topic
+	 * General, room home and the owner's read marker. */
+	rc = db_query(&res,
+	    "WITH g AS (INSERT INTO groups (name, description, category,"
+	    "  is_public) VALUES ($1, $2, $3, $4) RETURNING id),"
+	    " m AS (INSERT INTO group_members (group_id, user_id, role)"
+	    "  SELECT id, $5, 'owner' FROM g),"
+	    " t AS (INSERT INTO topics (group_id, name)"
+	    "  SELECT id, 'General' FROM g RETURNING id, group_id),"
+	    " rm AS (INSERT INTO rooms (topic_id, group_id, name)"
+	    "  SELECT id, group_id, 'home' FROM t RETURNING id),"
+	    " k AS (INSERT INTO read_markers (user_id, room_id, last_read_id)"
+	    "  SELECT $5, id, 0 FROM rm) "
+	    "SELECT id FROM g", 5, params);
+	if (rc) {
+		rc = groups_conflict(r, rc);
+		goto out;
+	}
+	group_id = db_int(res, 0, 0);
+	log_info("user %lld created group %lld", (long long)r->user_id,
+	    (long long)group_id);
+	notify_membership(group_id, &r->user_id, 1, 1);
+	rc = groups_reply_detail(r, 201, group_id, r->user_id);
+out:
+	db_res_free(res);
+	groups_input_release(&in);
+	return rc;
+}
+
+enum err_code
+groups_handle_get(struct http_req *r)
+{
+	enum err_code rc;
+
+	rc = acl_group(r->ids[0], r->user_id, ACL_MEMBER, NULL);
+	if (rc)
+		return rc;
+	return groups_reply_detail(r, 200, r->ids[0], r->user_id);
+}
+
+enum err_code
+groups_handle_update(struct http_req *r)
+{
+	struct groups_input in;
+	const char *params[6];
+	char g[24], u[24];
+	char *json = NULL;
+	enum err_code rc;
+
+	rc = groups_read_input(r, 0, &in);
+	if (rc)
+		goto out;
+	rc = acl_group(r->ids[0], r->user_id, ACL_ADMIN, NULL);
+	if (rc)
+		goto out;
+	if (in.name == NULL && in.description == NULL && in.category == NULL &&
+	    in.is_public < 0)
+		goto reply;	/* nothing to change: no event either */
+	params[0] = db_i64(g, r->ids[0]);
+	params[1] = in.name;
+	params[2] = in.description;
+	params[3] = in.category;
+	params[4] = in.is_public < 0 ? NULL : in.is_public ? "t" : "f";
+	params[5] = db_i64(u, r->user_id);
+	/* The role is checked again in the statement itself. */
+	rc = db_query_text(&json,
+	    "UPDATE groups SET name = COALESCE($2, name),"
+	    " description = COALESCE($3, description),"
+	    " category = COALESCE($4, category),"
+	    " is_public = COALESCE($5::boolean, is_public) "
+	    "WHERE id = $1 AND EXISTS (SELECT 1 FROM group_members m"
+	    " WHERE m.group_id = $1 AND m.user_id = $6"
+	    " AND m.role IN ('owner', 'admin')) "
+	    "RETURNING ec_group_json(groups.*)::text", 6, params);
+	if (rc) {
+		rc = groups_conflict(r, rc);
+		goto out;
+	}
+	notify_group(r->ids[0], "group.updated", "group", json);
+reply:
+	rc = groups_reply_detail(r, 200, r->ids[0], r->user_id);
+out:
+	free(json);
+	groups_input_release(&in);
+	return rc;
+}
+
+enum err_code
+groups_handle_delete(struct http_req *r)
+{
+	struct db_res *res = NULL;
+	const char *params[2];
+	char g[24], u[24];
+	int64_t *ids = NULL;
+	enum err_code rc;
+	size_t i, n;
+
+	rc = acl_group(r->ids[0], r->user_id, ACL_OWNER, NULL);
+	if (rc)
+		goto out;
+	params[0] = db_i64(g, r->ids[0]);
+	params[1] = db_i64(u, r->user_id);
+	/* The members as they were, for their membership events; the
+	 * cascade takes topics, rooms, messages, markers and invites. */
+	rc = db_query(&res,
+	    "WITH m AS (SELECT user_id FROM group_members WHERE group_id = $1),"
+	    " d AS (DELETE FROM groups WHERE id = $1 AND EXISTS (SELECT 1"
+	    "  FROM group_members o WHERE o.group_id = $1 AND o.user_id = $2"
+	    "  AND o.role = 'owner') RETURNING id) "
+	    "SELECT m.user_id FROM m, d", 2, params);
+	if (rc)
+		goto out;
+	n = db_rows(res);
+	if (n == 0) {
+		rc = ERR_NOT_FOUND;	/* lost a race with a hand-over */
+		goto out;
+	}
+	ids = mem_calloc(n, sizeof(*ids));
+	for (i = 0; i < n; i++)
+		ids[i] = db_int(res, i, 0);
+	log_info("user %lld deleted group %lld", (long long)r->user_id,
+	    (long long)r->ids[0]);
+	notify_group_id(r->ids[0], "group.deleted", "id", r->ids[0]);
+	notify_membership(r->ids[0], ids, n, 0);
+	http_reply_empty(r);
+out:
+	free(ids);
+	db_res_free(res);
+	return rc;
+}
+
+enum err_code
+groups_add_member(int64_t group_id, int64_t user_id, int *added)
+{
+	struct db_res *res = NULL;
+	const char *params[2];
+	char g[24], u[24];
+	enum err_code rc;
+
+	*added = 0;
+	params[0] = db_i64(g, group_id);
+	params[1] = db_i64(u, user_id);
+	rc = db_query(&res,
+	    "WITH m AS (INSERT INTO group_members (group_id, user_id)"
+	    "  VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING user_id),"
+	    " k AS (INSERT INTO read_markers (user_id, room_id, last_read_id)"
+	    "  SELECT m.user_id, rm.id, rm.last_message_id FROM m, rooms rm"
+	    "  WHERE rm.group_id = $1 ON CONFLICT (user_id, room_id) DO UPDATE"
+	    "  SET last_read_id = GREATEST(read_markers.last_read_id,"
+	    "  EXCLUDED.last_read_id)) "
+	    "SELECT count(*) FROM m", 2, params);
+	if (rc)
+		goto out;
+	*added = db_int(res, 0, 0) > 0;
+out:
+	db_res_free(res);
+	return rc;
+}
+
+enum err_code
+groups_remove_member(int64_t group_id, int64_t user_id, int *removed)
+{
+	struct db_res *res = NULL;
+	const char *params[2];
+	char g[24], u[24];
+	enum err_code rc;
+
+	*removed = 0;
+	params[0] = db_i64(g, group_id);
+	params[1] = db_i64(u, user_id);
+	rc = db_query(&res,
+	    "WITH m AS (DELETE FROM group_members WHERE group_id = $1"
+	    "  AND user_id = $2 AND role <> 'owner' RETURNING user_id),"
+	    " k AS (DELETE FROM read_markers WHERE user_id IN"
+	    "  (SELECT user_id FROM m) AND room_id IN"
+	    "  (SELECT id FROM rooms WHERE group_id = $1)) "
+	    "SELECT count(*) FROM m", 2, params);
+	if (rc)
+		goto out;
+	*removed = db_int(res, 0, 0) > 0;
+out:
+	db_res_free(res);
+	return rc;
+}
+
+void
+groups_announce_join(int64_t group_id, int64_t user_id)
+{
+	char *member = NULL;
+
+	if (members_object(group_id, user_id, &member) == ERR_OK)
+		notify_member(group_id, "member.joined", member);
+	else
+		log_warn("member.joined for group %lld not published",
+		    (long long)group_id);
+	notify_membership(group_id, &user_id, 1, 1);
+	free(member);
+}
+
+void
+groups_announce_leave(int64_t group_id, int64_t user_id)
+{
+	notify_group_id(group_id, "member.left", "user_id", user_id);
+	notify_membership(group_id, &user_id, 1, 0);
+}
+
+enum err_code
+groups_handle_join(struct http_req *r)
+{
+	struct db_res *res = NULL;
+	const char *params[1];
+	char g[24];
+	enum acl_role role = ACL_NONE;
+	enum err_code rc;
+	int added = 0;
+
+	rc = groups_no_fields(r);
+	if (rc)
+		goto out;
+	rc = acl_group(r->ids[0], r->user_id, ACL_NONE, &role);
+	if (rc)
+		goto out;
+	if (role != ACL_NONE)
+		goto reply;	/* idempotent */
+	rc = db_begin();
+	if (rc)
+		goto out;
+	/* Only a public group may be joined without an invite; the row
+	 * lock keeps it public until we commit. */
+	params[0] = db_i64(g, r->ids[0]);
+	rc = db_query(&res, "SELECT 1 FROM groups WHERE id = $1 AND is_public "
+	    "FOR SHARE", 1, params);
+	if (rc)
+		goto out;
+	if (db_rows(res) == 0) {
+		rc = http_fail(r, ERR_NOT_FOUND, "No such group.");
+		goto out;
+	}
+	rc = groups_add_member(r->ids[0], r->user_id, &added);
+	if (rc)
+		goto out;
+	rc = db_commit();
+	if (rc)
+		goto out;
+	if (added)
+		groups_announce_join(r->ids[0], r->user_id);
+reply:
+	rc = groups_reply_detail(r, 200, r->ids[0], r->user_id);
+out:
+	db_res_free(res);
+	return rc;
+}
+
+enum err_code
+groups_handle_leave(struct http_req *r)
+{
+	enum acl_role role = ACL_NONE;
+	enum err_code rc;
+	int removed = 0;
+
+	rc = groups_no_fields(r);
+	if (rc)
+		return rc;
+	rc = acl_group(r->ids[0], r->user_id, ACL_MEMBER, &role);
+	if (rc)
+		return rc;
+	if (role == ACL_OWNER)
+		return http_fail(r, ERR_CONFLICT, "The owner cannot leave the "
+		    "group: hand ownership over or delete the group.");
+	rc = groups_remove_member(r->ids[0], r->user_id, &removed);
+	if (rc)
+		return rc;
+	if (!removed)
+		return http_fail(r, ERR_CONFLICT, "The owner cannot leave the "
+		    "group: hand ownership over or delete the group.");
+	groups_announce_leave(r->ids[0], r->user_id);
+	http_reply_empty(r);
+	return ERR_OK;
+}
+
+/* '%' q '%' for ILIKE, with q's own \ % _ escaped; malloc()ed. */
+static char *
+groups_like_pattern(const char *q)
+{
+	size_t i, n = 0, len = strlen(q);
+	char *p = mem_alloc(2 * len + 3);
+
+	p[n++] = '%';
+	for (i = 0; i < len; i++) {
+		if (q[i] == '\\' || q[i] == '%' || q[i] == '_')
+			p[n++] = '\\';
+		p[n++] = q[i];
+	}
+	p[n++] = '%';
+	p[n] = '\0';
+	return p;
+}
+
+/* Reads and checks ?category= and ?q= of the directory. */
+static enum err_code
+groups_directory_filters(struct http_req *r, const char **category,
+    char **pattern)
+{
+	const char *cat = http_query(r, "category");
+	const char *q = http_query(r, "q");
+	struct json_object *fields = http_fields(r);
+	enum err_code rc = ERR_OK;
+	size_t i, len;
+
+	*category = NULL;
+	*pattern = NULL;
+	if (cat != NULL && cat[0] != '\0') {
+		for (i = 0; groups_categories[i] != NULL; i++) {
+			if (strcmp(cat, groups_categories[i]) == 0)
+				*category = groups_categories[i];
+		}
+		if (*category == NULL)
+			rc = json_field_error(fields, "category",
+			    "is not one of the allowed values");
+	}
+	if (q == NULL)
+		return rc;
+	len = strlen(q);
+	if (!utf8_valid(q, len))
+		return json_field_error(fields, "q", "must be valid UTF-8");
+	utf8_trim(&q, &len);
+	if (utf8_count(q, len) > GROUPS_QUERY_MAX)
+		return json_field_error(fields, "q", "is too long");
+	if (len > 0 && rc == ERR_OK) {
+		char *t = mem_strndup(q, len);
+
+		*pattern = groups_like_pattern(t);
+		free(t);
+	}
+	return rc;
+}
+
+/* Online members of each of the first `n` rows of the directory query
+ * (column 1 lists member ids): one Redis round trip for the page.
+ * *online is malloc()ed. */
+static enum err_code
+groups_directory_online(struct db_res *res, size_t n, size_t **online)
+{
+	int64_t *all = NULL, *ids;
+	size_t i, j, k, total = 0, *ends;
+	int *up;
+
+	*online = mem_calloc(n + 1, sizeof(**online));
+	ends = mem_calloc(n + 1, sizeof(*ends));
+	for (i = 0; i < n; i++) {
+		ids = presence_parse_ids(db_value(res, i, 1), &k);
+		all = mem_realloc(all, (total + k + 1) * sizeof(*all));
+		memcpy(all + total, ids, k * sizeof(*ids));
+		total += k;
+		ends[i] = total;
+		free(ids);
+	}
+	up = mem_calloc(total + 1, sizeof(*up));
+	presence_many(all, total, up);
+	for (i = 0, j = 0; i < n; i++) {
+		for (; j < ends[i]; j++)
+			(*online)[i] += up[j] != 0;
+	}
+	free(up);
+	free(ends);
+	free(all);
+	return ERR_OK;
+}
+
+enum err_code
+groups_handle_directory(struct http_req *r)
+{
+	struct db_res *res = NULL;
+	const char *category = NULL, *params[4];
+	char l[24], o[24], count[24];
+	int64_t limit, offset;
+	size_t i, rows, shown, *online = NULL;
+	char *pattern = NULL;
+	struct buf b;
+	enum err_code rc;
+
+	buf_init(&b, 0);
+	rc = groups_page(r, &limit, &offset);
+	if (groups_directory_filters(r, &category, &pattern))
+		rc = ERR_VALIDATION;
+	if (rc)
+		goto out;
+	params[0] = category;
+	params[1] = pattern;
+	params[2] = db_i64(l, limit);
+	params[3] = db_i64(o, offset);
+	/* Biggest groups first; each row also names its members so that
+	 * their presence is one Redis round trip for the whole page. */
+	rc = db_query(&res,
+	    "SELECT ((ec_group_json(g) - 'is_public' - 'created_at')"
+	    "  || jsonb_build_object('member_count', mc.n))::text,"
+	    " (SELECT string_agg(c.user_id::text, ',') FROM group_members c"
+	    "  WHERE c.group_id = g.id) "
+	    "FROM groups g CROSS JOIN LATERAL (SELECT count(*) AS n"
+	    " FROM group_members c WHERE c.group_id = g.id) mc "
+	    "WHERE g.is_public AND ($1::text IS NULL OR g.category = $1)"
+	    " AND ($2::text IS NULL OR g.name ILIKE $2"
+	    "  OR g.description ILIKE $2) "
+	    "ORDER BY mc.n DESC, g.id LIMIT $3::int + 1 OFFSET $4::int",
+	    4, params);
+	if (rc)
+		goto out;
+	rows = db_rows(res);
+	shown = rows > (size_t)limit ? (size_t)limit : rows;
+	rc = groups_directory_online(res, shown, &online);
+	if (rc)
+		goto out;
+	buf_puts(&b, "{\"items\": [");
+	for (i = 0; i < shown; i++) {
+		if (i > 0)
+			buf_puts(&b, ", ");
+		groups_json_splice(&b, db_value(res, i, 0), "online_count",
+		    db_i64(count, (int64_t)online[i]));
+	}
+	buf_printf(&b, "], \"has_more\": %s}", rows > shown ? "true" :
+	    "false");
+	http_reply_raw(r, 200, b.data, b.len);
+out:
+	buf_release(&b);
+	free(online);
+	free(pattern);
+	db_res_free(res);
+	return rc;
+}

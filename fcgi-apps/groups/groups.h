@@ -1,0 +1,122 @@
+/* groups.h - what the files of the groups program share: handlers for the
+ * route table in main.c, and the few helpers more than one file uses.
+ *
+ * Handlers return an err_code and never write an error body (http.c
+ * does).  Events are published only after the change has committed.
+ */
+#ifndef EC_GROUPS_H
+#define EC_GROUPS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "http.h"
+
+/* Text limits of API.md, in code points after trimming. */
+#define GROUPS_NAME_MAX		35
+#define GROUPS_DESCRIPTION_MAX	140
+#define GROUPS_TOPIC_NAME_MAX	22
+#define GROUPS_QUERY_MAX	100	/* ?q= of the directory */
+
+/* groups.c */
+enum err_code groups_handle_list(struct http_req *r);
+enum err_code groups_handle_create(struct http_req *r);
+enum err_code groups_handle_get(struct http_req *r);
+enum err_code groups_handle_update(struct http_req *r);
+enum err_code groups_handle_delete(struct http_req *r);
+enum err_code groups_handle_join(struct http_req *r);
+enum err_code groups_handle_leave(struct http_req *r);
+enum err_code groups_handle_directory(struct http_req *r);
+
+/* members.c */
+enum err_code members_handle_list(struct http_req *r);
+enum err_code members_handle_update(struct http_req *r);
+enum err_code members_handle_delete(struct http_req *r);
+
+/* invites.c */
+enum err_code invites_handle_create(struct http_req *r);
+enum err_code invites_handle_list(struct http_req *r);
+enum err_code invites_handle_revoke(struct http_req *r);
+enum err_code invites_handle_preview(struct http_req *r);
+enum err_code invites_handle_accept(struct http_req *r);
+
+/* topics.c */
+enum err_code topics_handle_create(struct http_req *r);
+enum err_code topics_handle_update(struct http_req *r);
+enum err_code topics_handle_delete(struct http_req *r);
+
+/* Answers `status` with the group detail of API.md as `user_id` sees it
+ * (3 queries: membership, member ids for presence, the detail itself).
+ * ERR_NOT_FOUND when the group is gone or the user is not a member. */
+enum err_code groups_reply_detail(struct http_req *r, int status,
+    int64_t group_id, int64_t user_id);
+
+/* Inside the caller's transaction: makes `user_id` a plain member of
+ * `group_id` with read markers at each room's last message (no unread
+ * backlog).  *added is 0 when they already were a member (nothing
+ * changed).  ERR_NOT_FOUND when the group or user is gone. */
+enum err_code groups_add_member(int64_t group_id, int64_t user_id,
+    int *added);
+
+/* After commit: member.joined on the group, membership on the user. */
+void groups_announce_join(int64_t group_id, int64_t user_id);
+
+/* After commit: member.left on the group, membership false on the user. */
+void groups_announce_leave(int64_t group_id, int64_t user_id);
+
+/* Inside the caller's transaction: removes the membership and the read
+ * markers of the group's rooms, unless the member is the owner.  *removed
+ * is 1 when a membership row went away. */
+enum err_code groups_remove_member(int64_t group_id, int64_t user_id,
+    int *removed);
+
+/* Reads ?offset= (>= 0, default 0) and ?limit= (1..100, default 50). */
+enum err_code groups_page(struct http_req *r, int64_t *limit,
+    int64_t *offset);
+
+/* Refuses any body field (for POSTs that take none). */
+enum err_code groups_no_fields(struct http_req *r);
+
+/* presence.c: for each of `n` users, online[i] = 1 when the relay holds
+ * a connection of theirs (Redis key online:<id>).  When Redis is down
+ * everyone reads as offline (logged): presence is not worth a 503. */
+void presence_many(const int64_t *user_ids, size_t n, int *online);
+
+/* Number of online users among `n`. */
+size_t presence_count(const int64_t *user_ids, size_t n);
+
+/* Parses the comma-separated ids of `text` (from array_to_string) into a
+ * malloc()ed array the caller frees; *n receives the count. */
+int64_t *presence_parse_ids(const char *text, size_t *n);
+
+/* notify.c: events, built once and published after commit.
+ *
+ * notify_group publishes {"type":type,"group_id":G,key:json} on group:G
+ * (json is JSON text; key NULL publishes just type and group_id). */
+void notify_group(int64_t group_id, const char *type, const char *key,
+    const char *json);
+
+/* {"type":type,"group_id":G,key:id} on group:G (deletions, member.left). */
+void notify_group_id(int64_t group_id, const char *type, const char *key,
+    int64_t id);
+
+/* {"type":"membership","group_id":G,"joined":b} on user:U for each of
+ * the `n` users (built once). */
+void notify_membership(int64_t group_id, const int64_t *user_ids,
+    size_t n, int joined);
+
+/* {"type":type,"group_id":G,"member":member_json} on group:G. */
+void notify_member(int64_t group_id, const char *type,
+    const char *member_json);
+
+/* members.c: the `member` object ({user, role, joined_at, online}) of
+ * user_id as it is now, into *out (malloc()ed).  ERR_NOT_FOUND when they
+ * are not a member. */
+enum err_code members_object(int64_t group_id, int64_t user_id, char **out);
+
+/* Appends to `b` the JSON object text `json` with one more member
+ * "key": value_json spliced in before its closing brace. */
+void groups_json_splice(struct buf *b, const char *json, const char *key,
+    const char *value_json);
+
+#endif

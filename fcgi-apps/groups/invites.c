@@ -1,0 +1,272 @@
+/* invites.c - invite codes: create, list, revoke, preview, accept.
+ *
+ * A code is 16 random bytes (base64url, 22 characters).  Accepting counts
+ * the use in the same UPDATE that checks the limit, so concurrent accepts
+ * of the last use cannot both succeed.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "acl.h"
+#include "db.h"
+#include "groups.h"
+#include "json.h"
+#include "log.h"
+#include "sec.h"
+
+#define INVITES_CODE_BYTES	16
+#define INVITES_EXPIRES_MAX	(10LL * 365 * 24 * 3600)	/* ten years */
+#define INVITES_USES_MAX	1000000
+
+/* The invite object of API.md for row i; SQL shared by create and list. */
+#define INVITES_JSON \
+    "json_build_object('code', i.code, 'expires_at', ec_ts(i.expires_at)," \
+    " 'max_uses', i.max_uses, 'uses', i.uses, 'created_by', i.created_by," \
+    " 'created_at', ec_ts(i.created_at))"
+
+/* Still usable: not revoked (checked by callers), not expired, not used
+ * up. */
+#define INVITES_LIVE \
+    "(i.expires_at IS NULL OR i.expires_at > now())" \
+    " AND (i.max_uses IS NULL OR i.uses < i.max_uses)"
+
+enum err_code
+invites_handle_create(struct http_req *r)
+{
+	static const char *const allowed[] = { "max_uses", "expires_in",
+	    NULL };
+	struct json_object *fields = http_fields(r);
+	int64_t max_uses = 0, expires_in = 0;
+	char code[SEC_TOKEN_MAX], g[24], u[24], m[24], e[24];
+	const char *params[5];
+	char *json = NULL;
+	enum err_code rc;
+
+	rc = json_only(r->json, allowed, fields);
+	if (json_get_int(r->json, "max_uses", 0, 1, INVITES_USES_MAX,
+	    &max_uses, fields))
+		rc = ERR_VALIDATION;
+	if (json_get_int(r->json, "expires_in", 0, 1, INVITES_EXPIRES_MAX,
+	    &expires_in, fields))
+		rc = ERR_VALIDATION;
+	if (rc)
+		goto out;
+	rc = acl_group(r->ids[0], r->user_id, ACL_ADMIN, NULL);
+	if (rc)
+		goto out;
+	sec_token(code, INVITES_CODE_BYTES);
+	params[0] = code;
+	params[1] = db_i64(g, r->ids[0]);
+	params[2] = db_i64(u, r->user_id);
+	params[3] = max_uses ? db_i64(m, max_uses) : NULL;
+	params[4] = expires_in ? db_i64(e, expires_in) : NULL;
+	rc = db_query_text(&json,
+	    "INSERT INTO invites AS i (code, group_id, created_by, max_uses,"
+	    " expires_at) VALUES ($1, $2, $3, $4::int,"
+	    " now() + make_interval(secs => $5::bigint)) "
+	    "RETURNING " INVITES_JSON "::text", 5, params);
+	if (rc)
+		goto out;
+	log_info("user %lld created an invite to group %lld",
+	    (long long)r->user_id, (long long)r->ids[0]);
+	http_reply_raw(r, 201, json, strlen(json));
+out:
+	free(json);
+	return rc;
+}
+
+enum err_code
+invites_handle_list(struct http_req *r)
+{
+	const char *params[3];
+	char g[24], l[24], o[24];
+	int64_t limit, offset;
+	char *json = NULL;
+	enum err_code rc;
+
+	rc = groups_page(r, &limit, &offset);
+	if (rc)
+		goto out;
+	rc = acl_group(r->ids[0], r->user_id, ACL_ADMIN, NULL);
+	if (rc)
+		goto out;
+	params[0] = db_i64(g, r->ids[0]);
+	params[1] = db_i64(l, limit);
+	params[2] = db_i64(o, offset);
+	rc = db_query_text(&json,
+	    "WITH page AS (SELECT " INVITES_JSON " AS j,"
+	    "  row_number() OVER (ORDER BY i.created_at DESC, i.code) AS n"
+	    "  FROM invites i WHERE i.group_id = $1 AND i.revoked_at IS NULL"
+	    "  AND " INVITES_LIVE
+	    "  ORDER BY i.created_at DESC, i.code"
+	    "  LIMIT $2::int + 1 OFFSET $3::int) "
+	    "SELECT json_build_object('items', COALESCE(json_agg(j ORDER BY n)"
+	    " FILTER (WHERE n <= $2::int), '[]'),"
+	    " 'has_more', count(*) > $2::int)::text FROM page", 3, params);
+	if (rc)
+		goto out;
+	http_reply_raw(r, 200, json, strlen(json));
+out:
+	free(json);
+	return rc;
+}
+
+/* The group of a code not revoked; *live = 0 when expired or used up.
+ * ERR_NOT_FOUND for an unknown or revoked code. */
+static enum err_code
+invites_find(const char *code, int64_t *group_id, int *live)
+{
+	struct db_res *res = NULL;
+	const char *params[1];
+	enum err_code rc;
+
+	params[0] = code;
+	rc = db_query(&res, "SELECT i.group_id, " INVITES_LIVE
+	    " FROM invites i WHERE i.code = $1 AND i.revoked_at IS NULL",
+	    1, params);
+	if (rc)
+		goto out;
+	if (db_rows(res) == 0) {
+		rc = ERR_NOT_FOUND;
+		goto out;
+	}
+	*group_id = db_int(res, 0, 0);
+	*live = db_bool(res, 0, 1);
+out:
+	db_res_free(res);
+	return rc;
+}
+
+enum err_code
+invites_handle_revoke(struct http_req *r)
+{
+	const char *params[1];
+	struct db_res *res = NULL;
+	int64_t group_id = 0;
+	enum err_code rc;
+	int live;
+
+	rc = invites_find(r->args[0], &group_id, &live);
+	if (rc == ERR_NOT_FOUND)
+		rc = http_fail(r, rc, "No such invite.");
+	if (rc)
+		goto out;
+	rc = acl_group(group_id, r->user_id, ACL_ADMIN, NULL);
+	if (rc) {
+		/* A non-member learns nothing, not even that the code exists. */
+		if (rc == ERR_NOT_FOUND)
+			rc = http_fail(r, rc, "No such invite.");
+		goto out;
+	}
+	params[0] = r->args[0];
+	rc = db_query(&res, "UPDATE invites SET revoked_at = now() "
+	    "WHERE code = $1 AND revoked_at IS NULL", 1, params);
+	if (rc)
+		goto out;
+	http_reply_empty(r);
+out:
+	db_res_free(res);
+	return rc;
+}
+
+enum err_code
+invites_handle_preview(struct http_req *r)
+{
+	const char *params[1];
+	char *json = NULL;
+	enum err_code rc;
+
+	params[0] = r->args[0];
+	/* NULL (410) when expired or used up; no row (404) when unknown or
+	 * revoked. */
+	rc = db_query_text(&json,
+	    "SELECT CASE WHEN " INVITES_LIVE " THEN json_build_object('group',"
+	    " json_build_object('id', g.id, 'name', g.name,"
+	    "  'icon_url', '/media/' || g.icon,"
+	    "  'member_count', (SELECT count(*) FROM group_members c"
+	    "   WHERE c.group_id = g.id)))::text ELSE '' END "
+	    "FROM invites i JOIN groups g ON g.id = i.group_id "
+	    "WHERE i.code = $1 AND i.revoked_at IS NULL", 1, params);
+	if (rc) {
+		if (rc == ERR_NOT_FOUND)
+			rc = http_fail(r, rc, "No such invite.");
+		goto out;
+	}
+	if (json[0] == '\0') {
+		rc = http_fail(r, ERR_GONE,
+		    "This invite has expired or has been used up.");
+		goto out;
+	}
+	http_reply_raw(r, 200, json, strlen(json));
+out:
+	free(json);
+	return rc;
+}
+
+enum err_code
+invites_handle_accept(struct http_req *r)
+{
+	struct db_res *res = NULL;
+	const char *params[1];
+	int64_t group_id = 0;
+	enum acl_role role = ACL_NONE;
+	enum err_code rc;
+	int live = 0, added = 0;
+
+	rc = groups_no_fields(r);
+	if (rc)
+		goto out;
+	rc = invites_find(r->args[0], &group_id, &live);
+	if (rc == ERR_NOT_FOUND)
+		rc = http_fail(r, rc, "No such invite.");
+	if (rc)
+		goto out;
+	if (!live) {
+		rc = http_fail(r, ERR_GONE,
+		    "This invite has expired or has been used up.");
+		goto out;
+	}
+	rc = acl_group(group_id, r->user_id, ACL_NONE, &role);
+	if (rc)
+		goto out;
+	if (role != ACL_NONE)
+		goto reply;	/* already a member: no use is spent */
+	rc = db_begin();
+	if (rc)
+		goto out;
+	/* Counting the use and checking the limit in one UPDATE: the row
+	 * lock makes a concurrent accept re-check `uses` after we commit. */
+	params[0] = r->args[0];
+	rc = db_query(&res, "UPDATE invites i SET uses = uses + 1 "
+	    "WHERE i.code = $1 AND i.revoked_at IS NULL AND " INVITES_LIVE
+	    " RETURNING i.group_id", 1, params);
+	if (rc)
+		goto out;
+	if (db_rows(res) == 0) {
+		db_rollback();
+		rc = invites_find(r->args[0], &group_id, &live);
+		if (rc == ERR_OK || rc == ERR_NOT_FOUND)
+			rc = http_fail(r, rc == ERR_OK ? ERR_GONE : rc,
+			    rc == ERR_OK ? "This invite has expired or has "
+			    "been used up." : "No such invite.");
+		goto out;
+	}
+	rc = groups_add_member(group_id, r->user_id, &added);
+	if (rc)
+		goto out;
+	if (!added) {
+		db_rollback();	/* joined meanwhile: give the use back */
+		goto reply;
+	}
+	rc = db_commit();
+	if (rc)
+		goto out;
+	log_info("user %lld joined group %lld by invite",
+	    (long long)r->user_id, (long long)group_id);
+	groups_announce_join(group_id, r->user_id);
+reply:
+	rc = groups_reply_detail(r, 200, group_id, r->user_id);
+out:
+	db_res_free(res);
+	return rc;
+}

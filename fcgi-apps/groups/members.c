@@ -1,0 +1,277 @@
+/* members.c - the members of a group: list, change a role, kick. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "acl.h"
+#include "db.h"
+#include "groups.h"
+#include "json.h"
+#include "log.h"
+#include "mem.h"
+
+static const char *const members_roles[] = { "owner", "admin", "moderator",
+    "member", NULL };
+
+/* Appends the member object text `json` with "online" added. */
+static void
+members_append(struct buf *b, const char *json, int online)
+{
+	groups_json_splice(b, json, "online", online ? "true" : "false");
+}
+
+enum err_code
+members_object(int64_t group_id, int64_t user_id, char **out)
+{
+	const char *params[2];
+	char g[24], u[24];
+	char *json = NULL;
+	enum err_code rc;
+	struct buf b;
+	int online = 0;
+
+	*out = NULL;
+	params[0] = db_i64(g, group_id);
+	params[1] = db_i64(u, user_id);
+	rc = db_query_text(&json, "SELECT ec_member_json(m)::text "
+	    "FROM group_members m WHERE m.group_id = $1 AND m.user_id = $2",
+	    2, params);
+	if (rc)
+		return rc;
+	presence_many(&user_id, 1, &online);
+	buf_init(&b, 0);
+	members_append(&b, json, online);
+	*out = buf_detach(&b, NULL);
+	free(json);
+	return ERR_OK;
+}
+
+enum err_code
+members_handle_list(struct http_req *r)
+{
+	struct db_res *res = NULL;
+	const char *params[3];
+	char g[24], l[24], o[24];
+	int64_t limit, offset, *ids = NULL;
+	size_t i, rows, shown;
+	int *online = NULL;
+	enum err_code rc;
+	struct buf b;
+
+	buf_init(&b, 0);
+	rc = groups_page(r, &limit, &offset);
+	if (rc)
+		goto out;
+	rc = acl_group(r->ids[0], r->user_id, ACL_MEMBER, NULL);
+	if (rc)
+		goto out;
+	params[0] = db_i64(g, r->ids[0]);
+	params[1] = db_i64(l, limit);
+	params[2] = db_i64(o, offset);
+	/* Highest roles first, then by name. */
+	rc = db_query(&res,
+	    "SELECT m.user_id, ec_member_json(m)::text "
+	    "FROM group_members m JOIN users u ON u.id = m.user_id "
+	    "WHERE m.group_id = $1 ORDER BY array_position("
+	    " ARRAY['owner', 'admin', 'moderator', 'member'], m.role),"
+	    " lower(u.username), m.user_id "
+	    "LIMIT $2::int + 1 OFFSET $3::int", 3, params);
+	if (rc)
+		goto out;
+	rows = db_rows(res);
+	shown = rows > (size_t)limit ? (size_t)limit : rows;
+	ids = mem_calloc(shown + 1, sizeof(*ids));
+	online = mem_calloc(shown + 1, sizeof(*online));
+	for (i = 0; i < shown; i++)
+		ids[i] = db_int(res, i, 0);
+	presence_many(ids, shown, online);
+	buf_puts(&b, "{\"items\": [");
+	for (i = 0; i < shown; i++) {
+		if (i > 0)
+			buf_puts(&b, ", ");
+		members_append(&b, db_value(res, i, 1), online[i]);
+	}
+	buf_printf(&b, "], \"has_more\": %s}", rows > shown ? "true" :
+	    "false");
+	http_reply_raw(r, 200, b.data, b.len);
+out:
+	buf_release(&b);
+	free(online);
+	free(ids);
+	db_res_free(res);
+	return rc;
+}
+
+/* Inside a transaction: the roles of the caller and of the target,
+ * locked until commit so that two changes cannot cross.  ERR_NOT_FOUND
+ * when the caller is no longer a member or the target is none. */
+static enum err_code
+members_lock(int64_t group_id, int64_t actor_id, int64_t target_id,
+    enum acl_role *actor, enum acl_role *target)
+{
+	struct db_res *res = NULL;
+	const char *params[3];
+	char g[24], a[24], t[24];
+	enum err_code rc;
+	size_t i;
+
+	*actor = ACL_NONE;
+	*target = ACL_NONE;
+	params[0] = db_i64(g, group_id);
+	params[1] = db_i64(a, actor_id);
+	params[2] = db_i64(t, target_id);
+	rc = db_query(&res, "SELECT user_id, role FROM group_members "
+	    "WHERE group_id = $1 AND user_id IN ($2, $3) "
+	    "ORDER BY user_id FOR UPDATE", 3, params);
+	if (rc)
+		goto out;
+	for (i = 0; i < db_rows(res); i++) {
+		if (db_int(res, i, 0) == actor_id)
+			*actor = acl_role_parse(db_value(res, i, 1));
+		if (db_int(res, i, 0) == target_id)
+			*target = acl_role_parse(db_value(res, i, 1));
+	}
+	if (*actor == ACL_NONE || *target == ACL_NONE)
+		rc = ERR_NOT_FOUND;
+out:
+	db_res_free(res);
+	return rc;
+}
+
+/* Sets the role of ($1 group, $2 user) to $3; *member receives the
+ * member object (with online) when `member` is not NULL. */
+static enum err_code
+members_set_role(int64_t group_id, int64_t user_id, enum acl_role role,
+    char **member)
+{
+	const char *params[3];
+	char g[24], u[24];
+	char *json = NULL;
+	enum err_code rc;
+	struct buf b;
+	int online = 0;
+
+	params[0] = db_i64(g, group_id);
+	params[1] = db_i64(u, user_id);
+	params[2] = acl_role_name(role);
+	rc = db_query_text(&json, "UPDATE group_members SET role = $3 "
+	    "WHERE group_id = $1 AND user_id = $2 "
+	    "RETURNING ec_member_json(group_members.*)::text", 3, params);
+	if (rc)
+		return rc;
+	presence_many(&user_id, 1, &online);
+	buf_init(&b, 0);
+	members_append(&b, json, online);
+	*member = buf_detach(&b, NULL);
+	free(json);
+	return ERR_OK;
+}
+
+enum err_code
+members_handle_update(struct http_req *r)
+{
+	static const char *const allowed[] = { "role", NULL };
+	struct json_object *fields = http_fields(r);
+	int64_t group_id = r->ids[0], target_id = r->ids[1];
+	enum acl_role actor, target, to;
+	char *member = NULL, *demoted = NULL;
+	const char *role = NULL;
+	enum err_code rc;
+
+	rc = json_only(r->json, allowed, fields);
+	if (json_get_enum(r->json, "role", 1, members_roles, &role, fields))
+		rc = ERR_VALIDATION;
+	if (rc)
+		goto out;
+	to = acl_role_parse(role);
+	rc = acl_group(group_id, r->user_id, ACL_MEMBER, NULL);
+	if (rc)
+		goto out;
+	rc = db_begin();
+	if (rc)
+		goto out;
+	rc = members_lock(group_id, r->user_id, target_id, &actor, &target);
+	if (rc) {
+		if (rc == ERR_NOT_FOUND)
+			rc = http_fail(r, ERR_NOT_FOUND, "No such member.");
+		goto out;
+	}
+	if (target_id == r->user_id || !acl_may_set_role(actor, target, to)) {
+		rc = http_fail(r, ERR_FORBIDDEN,
+		    "Your role does not allow giving this member that role.");
+		goto out;
+	}
+	if (to == target) {
+		db_rollback();	/* nothing changes: no event */
+		rc = members_object(group_id, target_id, &member);
+		if (rc)
+			goto out;
+		http_reply_raw(r, 200, member, strlen(member));
+		goto out;
+	}
+	rc = members_set_role(group_id, target_id, to, &member);
+	if (rc)
+		goto out;
+	if (to == ACL_OWNER) {
+		/* Handing ownership over: the old owner becomes admin. */
+		rc = members_set_role(group_id, r->user_id, ACL_ADMIN,
+		    &demoted);
+		if (rc)
+			goto out;
+	}
+	rc = db_commit();
+	if (rc)
+		goto out;
+	log_info("user %lld set role %s on user %lld in group %lld",
+	    (long long)r->user_id, role, (long long)target_id,
+	    (long long)group_id);
+	notify_member(group_id, "member.updated", member);
+	if (demoted != NULL)
+		notify_member(group_id, "member.updated", demoted);
+	http_reply_raw(r, 200, member, strlen(member));
+out:
+	free(member);
+	free(demoted);
+	return rc;
+}
+
+enum err_code
+members_handle_delete(struct http_req *r)
+{
+	int64_t group_id = r->ids[0], target_id = r->ids[1];
+	enum acl_role actor, target;
+	enum err_code rc;
+	int removed = 0;
+
+	rc = acl_group(group_id, r->user_id, ACL_MEMBER, NULL);
+	if (rc)
+		goto out;
+	rc = db_begin();
+	if (rc)
+		goto out;
+	rc = members_lock(group_id, r->user_id, target_id, &actor, &target);
+	if (rc) {
+		if (rc == ERR_NOT_FOUND)
+			rc = http_fail(r, ERR_NOT_FOUND, "No such member.");
+		goto out;
+	}
+	if (target_id == r->user_id || !acl_may_kick(actor, target)) {
+		rc = http_fail(r, ERR_FORBIDDEN,
+		    "You may only remove members of a lower role.");
+		goto out;
+	}
+	rc = groups_remove_member(group_id, target_id, &removed);
+	if (rc)
+		goto out;
+	rc = db_commit();
+	if (rc)
+		goto out;
+	if (removed) {
+		log_info("user %lld removed user %lld from group %lld",
+		    (long long)r->user_id, (long long)target_id,
+		    (long long)group_id);
+		groups_announce_leave(group_id, target_id);
+	}
+	http_reply_empty(r);
+out:
+	return rc;
+}

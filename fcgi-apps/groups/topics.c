@@ -1,0 +1,118 @@
+/* topics.c - topics of a group: create, rename, delete (admins and the
+ * owner).  Their rooms belong to the rooms program. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "acl.h"
+#include "db.h"
+#include "groups.h"
+#include "json.h"
+#include "mem.h"
+
+/* Reads the required, trimmed "name" (and refuses other fields);
+ * *name is malloc()ed. */
+static enum err_code
+topics_read_name(struct http_req *r, char **name)
+{
+	static const char *const allowed[] = { "name", NULL };
+	struct json_object *fields = http_fields(r);
+	const char *s = NULL;
+	size_t len = 0;
+	enum err_code rc;
+
+	*name = NULL;
+	rc = json_only(r->json, allowed, fields);
+	if (json_get_text(r->json, "name", 1, 1, GROUPS_TOPIC_NAME_MAX, 1, &s,
+	    &len, fields))
+		rc = ERR_VALIDATION;
+	if (rc == ERR_OK)
+		*name = mem_strndup(s, len);
+	return rc;
+}
+
+enum err_code
+topics_handle_create(struct http_req *r)
+{
+	const char *params[2];
+	char g[24];
+	char *name = NULL, *json = NULL;
+	enum err_code rc;
+
+	rc = topics_read_name(r, &name);
+	if (rc)
+		goto out;
+	rc = acl_group(r->ids[0], r->user_id, ACL_ADMIN, NULL);
+	if (rc)
+		goto out;
+	params[0] = db_i64(g, r->ids[0]);
+	params[1] = name;
+	rc = db_query_text(&json, "INSERT INTO topics (group_id, name) "
+	    "VALUES ($1, $2) RETURNING ec_topic_json(topics.*)::text",
+	    2, params);
+	if (rc)
+		goto out;
+	notify_group(r->ids[0], "topic.created", "topic", json);
+	http_reply_raw(r, 201, json, strlen(json));
+out:
+	free(json);
+	free(name);
+	return rc;
+}
+
+enum err_code
+topics_handle_update(struct http_req *r)
+{
+	const char *params[2];
+	char t[24];
+	char *name = NULL, *json = NULL;
+	int64_t group_id = 0;
+	enum err_code rc;
+
+	rc = topics_read_name(r, &name);
+	if (rc)
+		goto out;
+	rc = acl_topic(r->ids[0], r->user_id, ACL_ADMIN, &group_id, NULL);
+	if (rc)
+		goto out;
+	params[0] = db_i64(t, r->ids[0]);
+	params[1] = name;
+	rc = db_query_text(&json, "UPDATE topics SET name = $2 WHERE id = $1 "
+	    "RETURNING ec_topic_json(topics.*)::text", 2, params);
+	if (rc)
+		goto out;
+	notify_group(group_id, "topic.updated", "topic", json);
+	http_reply_raw(r, 200, json, strlen(json));
+out:
+	free(json);
+	free(name);
+	return rc;
+}
+
+enum err_code
+topics_handle_delete(struct http_req *r)
+{
+	struct db_res *res = NULL;
+	const char *params[1];
+	char t[24];
+	int64_t group_id = 0;
+	enum err_code rc;
+
+	rc = acl_topic(r->ids[0], r->user_id, ACL_ADMIN, &group_id, NULL);
+	if (rc)
+		goto out;
+	params[0] = db_i64(t, r->ids[0]);
+	/* The cascade takes its rooms, their messages and read markers. */
+	rc = db_query(&res, "DELETE FROM topics WHERE id = $1 RETURNING id",
+	    1, params);
+	if (rc)
+		goto out;
+	if (db_rows(res) == 0) {
+		rc = ERR_NOT_FOUND;
+		goto out;
+	}
+	notify_group_id(group_id, "topic.deleted", "id", r->ids[0]);
+	http_reply_empty(r);
+out:
+	db_res_free(res);
+	return rc;
+}
