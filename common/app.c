@@ -12,8 +12,10 @@
 #include "log.h"
 #include "rds.h"
 #include "sec.h"
+#include "sentry.h"
 
 static volatile sig_atomic_t app_stopping;
+static const char *app_program = "easychat";
 
 static void
 app_on_signal(int sig)
@@ -75,6 +77,14 @@ out:
 	db_rollback();
 	if (rc && !r->replied)
 		http_reply_error(r, rc);
+	if (r->status >= 500) {
+		char what[256];
+
+		snprintf(what, sizeof(what), "%s %s answered %d (%s)",
+		    r->method_name, r->path ? r->path : "?", r->status,
+		    rc ? err_name(rc) : "handler");
+		sentry_report(app_program, what, r->request_id);
+	}
 	log_debug("%s %s -> %d", r->method_name, r->path ? r->path : "?",
 	    r->status);
 	log_set_request_id(NULL);
@@ -87,6 +97,7 @@ app_run(const char *program, const struct http_route *routes, size_t nroutes)
 	struct http_req r;
 	int status = 0;
 
+	app_program = program;
 	log_init(program, NULL);
 	if (cfg_load() || sec_init())
 		return 1;

@@ -48,6 +48,21 @@ sec_token(char out[SEC_TOKEN_MAX], size_t bytes)
 }
 
 void
+sec_random_hex(char *out, size_t size)
+{
+	unsigned char raw[64];
+	size_t bytes;
+
+	if (size == 0)
+		return;
+	bytes = (size - 1) / 2;
+	if (bytes > sizeof(raw))
+		bytes = sizeof(raw);
+	randombytes_buf(raw, bytes);
+	sodium_bin2hex(out, bytes * 2 + 1, raw, bytes);
+}
+
+void
 sec_digest_hex(const void *data, size_t len, char out[SEC_DIGEST_HEX])
 {
 	unsigned char digest[crypto_hash_sha256_BYTES];

@@ -31,6 +31,9 @@ int sec_password_verify(const char *hash, const char *password, size_t len);
 /* Writes a random URL-safe token of `bytes` random bytes (at most 64). */
 void sec_token(char out[SEC_TOKEN_MAX], size_t bytes);
 
+/* Fills out[0..size-1] with random lower-case hex digits and a NUL. */
+void sec_random_hex(char *out, size_t size);
+
 /* Lower-case hex SHA-256 of data. */
 void sec_digest_hex(const void *data, size_t len, char out[SEC_DIGEST_HEX]);
 

@@ -17,6 +17,7 @@
 #include "json.h"
 #include "log.h"
 #include "mem.h"
+#include "oauth.h"
 #include "rds.h"
 #include "sec.h"
 
@@ -435,21 +436,6 @@ handle_ws_ticket(struct http_req *r)
 	return ERR_OK;
 }
 
-static enum err_code
-handle_oauth(struct http_req *r)
-{
-	const char *provider = r->args[0];
-
-	if (strcmp(provider, "google") != 0 && strcmp(provider, "github") != 0)
-		return ERR_NOT_FOUND;
-	if ((strcmp(provider, "google") == 0 && !cfg.oauth_google.enabled) ||
-	    (strcmp(provider, "github") == 0 && !cfg.oauth_github.enabled))
-		return http_fail(r, ERR_NOT_ENABLED,
-		    "This sign-in provider is not enabled on this server.");
-	return http_fail(r, ERR_NOT_ENABLED,
-	    "OAuth sign-in is not available in this build yet.");
-}
-
 static const struct http_route routes[] = {
 	{ HTTP_POST, "/api/auth/signup", handle_signup, 0 },
 	{ HTTP_POST, "/api/auth/login", handle_login, 0 },
@@ -460,8 +446,9 @@ static const struct http_route routes[] = {
 	{ HTTP_GET, "/api/auth/providers", handle_providers, 0 },
 	{ HTTP_POST, "/api/auth/ws-ticket", handle_ws_ticket,
 	    HTTP_AUTH_REQUIRED },
-	{ HTTP_GET, "/api/auth/oauth/{str}/start", handle_oauth, 0 },
-	{ HTTP_GET, "/api/auth/oauth/{str}/callback", handle_oauth, 0 },
+	{ HTTP_GET, "/api/auth/oauth/{str}/start", oauth_start, 0 },
+	{ HTTP_GET, "/api/auth/oauth/{str}/callback", oauth_callback,
+	    HTTP_AUTH_OPTIONAL },
 };
 
 int

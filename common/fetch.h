@@ -1,0 +1,24 @@
+/* fetch.h - outgoing HTTP(S) requests (over libcurl), for OAuth and Sentry.
+ *
+ * Bounded like everything else: 5 s timeout, no redirects, http/https
+ * only, and the answer is capped by the caller's buffer maximum.
+ */
+#ifndef EC_FETCH_H
+#define EC_FETCH_H
+
+#include "buf.h"
+#include "err.h"
+
+/* Performs a request.  `method` is "GET" or "POST"; `body` (may be NULL)
+ * is sent as is with the headers in `headers` (NULL-terminated list of
+ * "Name: value", may be NULL).  On ERR_OK *status is the HTTP status and
+ * `out` holds the response body.  ERR_UNAVAILABLE when the server cannot
+ * be reached or answers too slowly, ERR_TOO_LARGE when the answer exceeds
+ * out->max. */
+enum err_code fetch(const char *method, const char *url, const char *body,
+    const char *const *headers, struct buf *out, long *status);
+
+/* Percent-encodes `s` for a URL query or form value, appending to out. */
+enum err_code fetch_escape(struct buf *out, const char *s);
+
+#endif
