@@ -1,14 +1,316 @@
-/* main.c - the users program (routes arrive with their issue). */
+/* main.c - the users program: my profile, password, icon and wallpaper,
+ * and other users' public profiles.
+ *
+ * Routes are in the table at the bottom.  The `user` object is rendered
+ * by PostgreSQL (ec_user_json, migration 0001); images go through
+ * common/img.c.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "app.h"
+#include "auth.h"
+#include "cfg.h"
+#include "db.h"
+#include "img.h"
+#include "json.h"
+#include "log.h"
+#include "mem.h"
+#include "rds.h"
+#include "sec.h"
+
+#define USERNAME_MIN	5
+#define USERNAME_MAX	45
+#define PASSWORD_MIN	8
+#define PASSWORD_MAX	128
+#define EMAIL_MAX	254
+#define FULL_NAME_MAX	45
+#define BIO_MAX		500
+
+/* Wrong current passwords on a password change: per user, like login. */
+#define PW_FAILS	10
+#define PW_FAIL_WINDOW	900
+
+static const char *const genders[] = { "Male", "Female", "Attack Helicopter",
+    "Undefined", NULL };
+static const char *const statuses[] = { "Online", "Busy", "Sleeping",
+    "Offline", NULL };
+
+static int
+username_chars_ok(const char *s, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		if (!isalnum((unsigned char)s[i]) && s[i] != '_' && s[i] != '-')
+			return 0;
+	}
+	return 1;
+}
+
+/* Answers the user's own `user` object (with email). */
+static enum err_code
+reply_me(struct http_req *r)
+{
+	enum err_code rc;
+	char *json = NULL;
+
+	rc = auth_user_json(r->user_id, 1, &json);
+	if (rc == ERR_NOT_FOUND)
+		return ERR_UNAUTHENTICATED;
+	if (rc)
+		return rc;
+	http_reply_raw(r, 200, json, strlen(json));
+	free(json);
+	return ERR_OK;
+}
 
 static enum err_code
-handle_not_yet(struct http_req *r)
+handle_me(struct http_req *r)
 {
-	return http_fail(r, ERR_NOT_FOUND, "Not implemented yet.");
+	return reply_me(r);
+}
+
+/* 1 when the user has an open websocket somewhere (presence key). */
+static int
+user_online(int64_t user_id)
+{
+	char key[48];
+	int exists = 0;
+
+	snprintf(key, sizeof(key), "online:%lld", (long long)user_id);
+	if (rds_exists(key, &exists) != ERR_OK) {
+		log_warn("presence unknown for user %lld (redis)",
+		    (long long)user_id);
+		return 0;
+	}
+	return exists;
+}
+
+static enum err_code
+handle_patch_me(struct http_req *r)
+{
+	static const char *const allowed[] = { "username", "email",
+	    "full_name", "bio", "gender", "default_status", NULL };
+	struct json_object *fields = http_fields(r);
+	const char *username = NULL, *email = NULL, *full_name = NULL;
+	const char *bio = NULL, *gender = NULL, *status = NULL;
+	size_t ulen = 0, elen = 0, flen = 0, blen = 0;
+	char *u = NULL, *e = NULL, *f = NULL, *b = NULL, uid[24];
+	const char *params[9];
+	enum err_code rc;
+
+	rc = json_only(r->json, allowed, fields);
+	if (json_get_text(r->json, "username", 0, USERNAME_MIN, USERNAME_MAX,
+	    1, &username, &ulen, fields))
+		rc = ERR_VALIDATION;
+	else if (username != NULL && !username_chars_ok(username, ulen))
+		rc = json_field_error(fields, "username",
+		    "may contain only letters, digits, _ and -");
+	if (json_get_text(r->json, "email", 0, 0, EMAIL_MAX, 1, &email, &elen,
+	    fields))
+		rc = ERR_VALIDATION;
+	else if (email != NULL && elen > 0 && (memchr(email, '@', elen) == NULL ||
+	    email[0] == '@' || email[elen - 1] == '@' ||
+	    memchr(email, ' ', elen) != NULL))
+		rc = json_field_error(fields, "email", "is not an email address");
+	if (json_get_text(r->json, "full_name", 0, 0, FULL_NAME_MAX, 1,
+	    &full_name, &flen, fields))
+		rc = ERR_VALIDATION;
+	if (json_get_text(r->json, "bio", 0, 0, BIO_MAX, 1, &bio, &blen,
+	    fields))
+		rc = ERR_VALIDATION;
+	if (json_get_enum(r->json, "gender", 0, genders, &gender, fields))
+		rc = ERR_VALIDATION;
+	if (json_get_enum(r->json, "default_status", 0, statuses, &status,
+	    fields))
+		rc = ERR_VALIDATION;
+	if (rc)
+		goto out;
+
+	u = username ? mem_strndup(username, ulen) : NULL;
+	e = email ? mem_strndup(email, elen) : NULL;
+	f = full_name ? mem_strndup(full_name, flen) : NULL;
+	b = bio ? mem_strndup(bio, blen) : NULL;
+	params[0] = db_i64(uid, r->user_id);
+	params[1] = u;
+	params[2] = email ? "t" : "f";
+	params[3] = e;
+	params[4] = f;
+	params[5] = b;
+	params[6] = gender;
+	params[7] = status;
+	/* status follows default_status while the user is connected. */
+	params[8] = status != NULL && user_online(r->user_id) ? "t" : "f";
+	rc = db_query(NULL,
+	    "WITH u AS (UPDATE users SET "
+	    "username = COALESCE($2, username), "
+	    "email = CASE WHEN $3::boolean THEN NULLIF($4, '') ELSE email END "
+	    "WHERE id = $1 RETURNING id) "
+	    "UPDATE profiles SET "
+	    "full_name = COALESCE($5, full_name), bio = COALESCE($6, bio), "
+	    "gender = COALESCE($7, gender), "
+	    "default_status = COALESCE($8, default_status), "
+	    "status = CASE WHEN $9::boolean THEN $8 ELSE status END "
+	    "WHERE user_id = (SELECT id FROM u)", 9, params);
+	if (rc == ERR_CONFLICT) {
+		rc = http_fail(r, ERR_USERNAME_TAKEN, NULL);
+		goto out;
+	}
+	if (rc)
+		goto out;
+	rc = reply_me(r);
+out:
+	free(u);
+	free(e);
+	free(f);
+	free(b);
+	return rc;
+}
+
+static enum err_code
+handle_password(struct http_req *r)
+{
+	static const char *const allowed[] = { "old", "new", NULL };
+	struct json_object *fields = http_fields(r);
+	struct db_res *res = NULL;
+	const char *old = NULL, *new = NULL, *params[2];
+	char hash[SEC_HASH_MAX], uid[24], key[64];
+	size_t olen = 0, nlen = 0;
+	long long count;
+	enum err_code rc;
+	long ttl;
+
+	rc = json_only(r->json, allowed, fields);
+	if (json_get_text(r->json, "old", 1, 1, PASSWORD_MAX, 0, &old, &olen,
+	    fields))
+		rc = ERR_VALIDATION;
+	if (json_get_text(r->json, "new", 1, PASSWORD_MIN, PASSWORD_MAX, 0,
+	    &new, &nlen, fields))
+		rc = ERR_VALIDATION;
+	if (rc)
+		goto out;
+
+	snprintf(key, sizeof(key), "rl:password:%lld", (long long)r->user_id);
+	rc = rds_counter(key, &count, &ttl);
+	if (rc)
+		goto out;
+	if (count >= PW_FAILS) {
+		r->retry_after = ttl > 0 ? ttl : PW_FAIL_WINDOW;
+		rc = http_fail(r, ERR_RATE_LIMITED,
+		    "Too many wrong passwords; try later.");
+		goto out;
+	}
+	params[0] = db_i64(uid, r->user_id);
+	rc = db_query(&res, "SELECT password_hash FROM users WHERE id = $1",
+	    1, params);
+	if (rc)
+		goto out;
+	if (db_rows(res) != 1 || db_value(res, 0, 0) == NULL ||
+	    !sec_password_verify(db_value(res, 0, 0), old, olen)) {
+		rds_incr(key, PW_FAIL_WINDOW, &count);
+		rc = json_field_error(fields, "old",
+		    "is not your current password");
+		goto out;
+	}
+	rc = sec_password_hash(new, nlen, hash);
+	if (rc)
+		goto out;
+	params[1] = hash;
+	rc = db_query(NULL, "UPDATE users SET password_hash = $2 WHERE id = $1",
+	    2, params);
+	if (rc)
+		goto out;
+	/* Every other session ends; this one (the caller's) stays. */
+	rc = auth_session_revoke_user(r->user_id, r->family_id);
+	if (rc)
+		goto out;
+	log_info("user %lld changed their password", (long long)r->user_id);
+	http_reply_empty(r);
+out:
+	db_res_free(res);
+	return rc;
+}
+
+/* POST /api/users/me/icon and /wallpaper. */
+static enum err_code
+upload(struct http_req *r, enum img_kind kind)
+{
+	struct json_object *root;
+	struct img_out out;
+	char url[IMG_PATH_MAX + 16];
+	enum err_code rc;
+
+	rc = img_from_request(r, kind, &out);
+	if (rc)
+		goto out;
+	rc = img_attach(&out, kind == IMG_ICON ?
+	    "UPDATE profiles p SET icon = $2 FROM (SELECT user_id, icon "
+	    "FROM profiles WHERE user_id = $1 FOR UPDATE) old "
+	    "WHERE p.user_id = old.user_id RETURNING old.icon" :
+	    "UPDATE profiles p SET wallpaper = $2 FROM (SELECT user_id, "
+	    "wallpaper FROM profiles WHERE user_id = $1 FOR UPDATE) old "
+	    "WHERE p.user_id = old.user_id RETURNING old.wallpaper",
+	    r->user_id, NULL);
+	if (rc == ERR_NOT_FOUND)
+		rc = ERR_UNAUTHENTICATED;
+	if (rc)
+		goto out;
+	snprintf(url, sizeof(url), "/media/%s", out.path);
+	root = json_object_new_object();
+	json_object_object_add(root, kind == IMG_ICON ? "icon_url" :
+	    "wallpaper_url", json_object_new_string(url));
+	http_reply_json(r, 200, root);
+out:
+	img_out_release(&out);
+	return rc;
+}
+
+static enum err_code
+handle_icon(struct http_req *r)
+{
+	return upload(r, IMG_ICON);
+}
+
+static enum err_code
+handle_wallpaper(struct http_req *r)
+{
+	return upload(r, IMG_WALLPAPER);
+}
+
+static enum err_code
+handle_user(struct http_req *r)
+{
+	const char *params[2];
+	char uid[24], *json = NULL;
+	enum err_code rc;
+
+	params[0] = db_i64(uid, r->ids[0]);
+	params[1] = user_online(r->ids[0]) ? "t" : "f";
+	rc = db_query_text(&json, "SELECT (ec_user_json(u.id) || "
+	    "jsonb_build_object('online', $2::boolean))::text "
+	    "FROM users u WHERE u.id = $1 AND u.is_active", 2, params);
+	if (rc == ERR_NOT_FOUND)
+		return http_fail(r, ERR_NOT_FOUND, "No such user.");
+	if (rc)
+		return rc;
+	http_reply_raw(r, 200, json, strlen(json));
+	free(json);
+	return ERR_OK;
 }
 
 static const struct http_route routes[] = {
-	{ HTTP_GET, "/api/users/_placeholder", handle_not_yet, 0 },
+	{ HTTP_GET, "/api/users/me", handle_me, HTTP_AUTH_REQUIRED },
+	{ HTTP_PATCH, "/api/users/me", handle_patch_me, HTTP_AUTH_REQUIRED },
+	{ HTTP_PUT, "/api/users/me/password", handle_password,
+	    HTTP_AUTH_REQUIRED },
+	{ HTTP_POST, "/api/users/me/icon", handle_icon,
+	    HTTP_AUTH_REQUIRED | HTTP_BODY_MULTIPART },
+	{ HTTP_POST, "/api/users/me/wallpaper", handle_wallpaper,
+	    HTTP_AUTH_REQUIRED | HTTP_BODY_MULTIPART },
+	{ HTTP_GET, "/api/users/{id}", handle_user, HTTP_AUTH_REQUIRED },
 };
 
 int
