@@ -261,7 +261,7 @@ reserve_ports() {
 
 # write_env TEST: concatenate the env files, then the overrides.
 write_env() {
-	local test=$1 f base relays tmp
+	local test=$1 f base relays slots tmp
 	local -a files=("$ENV_DIR"/*.env)
 	[[ -e ${files[0]} ]] || die "no *.env files in $ENV_DIR"
 	tmp=$ENV_FILE.tmp
@@ -283,8 +283,12 @@ write_env() {
 		load_env "$tmp"
 		relays=$(cfg RELAY_PROCESSES 1)
 		[[ $relays =~ ^[0-9]+$ ]] || die "RELAY_PROCESSES must be a number"
+		# Ports for at least two relays, so a test can start a spare
+		# one (relay-start VARDIR 1) next to a single configured relay.
+		slots=$relays
+		((slots >= 2)) || slots=2
 		release_ports
-		base=$(reserve_ports $((3 + 2 * relays)))
+		base=$(reserve_ports $((3 + 2 * slots)))
 		{
 			printf '\n# ---- conf/stack.sh --test: ports chosen at run time\n'
 			echo "HTTP_HOST=127.0.0.1"
@@ -296,7 +300,7 @@ write_env() {
 			echo "REDIS_PORT=$((base + 2))"
 			echo "RELAY_HOST=127.0.0.1"
 			echo "RELAY_PORT=$((base + 3))"
-			echo "RELAY_METRICS_PORT=$((base + 3 + relays))"
+			echo "RELAY_METRICS_PORT=$((base + 3 + slots))"
 		} >>"$tmp"
 	fi
 	chmod 0644 "$tmp"

@@ -1,0 +1,385 @@
+/* bus.c - Redis for the relay: hiredis async on the relay's libev loop.
+ *
+ * Two connections: `cmd` for commands (tickets, revocation checks,
+ * presence, PUBLISH) and `sub` in subscribe mode.  The set of wanted
+ * channels lives here, so a reconnection (with back-off) simply
+ * subscribes to all of them again and hub.c only tells sessions to
+ * resync.  A channel is unsubscribed and subscribed again strictly in
+ * order (hiredis 0.14 forgets a channel's callback when an UNSUBSCRIBE
+ * reply arrives after a newer SUBSCRIBE), so quick leave/join churn never
+ * loses a subscription.
+ */
+#include "relay.h"
+
+#include <hiredis/adapters/libev.h>
+#include <hiredis/async.h>
+#include <hiredis/hiredis.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cfg.h"
+#include "log.h"
+#include "mem.h"
+
+#define BUS_BACKOFF_MIN	0.1
+#define BUS_BACKOFF_MAX	5.0
+
+/* Channel states in bus_channels (value = bits, BUS_PRESENT always set). */
+#define BUS_PRESENT	0x01
+#define BUS_WANT	0x02	/* hub wants it */
+#define BUS_SENT	0x04	/* SUBSCRIBE sent on this connection */
+#define BUS_UNSUBBING	0x08	/* UNSUBSCRIBE sent, reply pending */
+
+struct bus_call {
+	bus_cb	 cb;
+	void	*arg;
+};
+
+static redisAsyncContext *bus_cmd, *bus_sub;
+static int bus_cmd_up, bus_sub_up, bus_sub_was_up;
+static double bus_backoff = BUS_BACKOFF_MIN;
+static ev_timer bus_retry_timer;
+static struct map bus_channels;
+static int bus_npending;
+
+static void bus_connect(void);
+
+static int64_t
+bus_key(const char *channel)
+{
+	long long id;
+	char *end;
+
+	if (strncmp(channel, "group:", 6) == 0) {
+		id = strtoll(channel + 6, &end, 10);
+		return (*end || id <= 0) ? 0 : (int64_t)id * 2;
+	}
+	if (strncmp(channel, "user:", 5) == 0) {
+		id = strtoll(channel + 5, &end, 10);
+		return (*end || id <= 0) ? 0 : (int64_t)id * 2 + 1;
+	}
+	return 0;
+}
+
+static void
+bus_channel_name(int64_t key, char out[48])
+{
+	snprintf(out, 48, "%s:%" PRId64, (key & 1) ? "user" : "group",
+	    key / 2);
+}
+
+static unsigned
+bus_state(int64_t key)
+{
+	return (unsigned)(uintptr_t)map_get(&bus_channels, key);
+}
+
+static void
+bus_set_state(int64_t key, unsigned st)
+{
+	unsigned old = bus_state(key);
+
+	if ((old & BUS_WANT) && !(st & BUS_WANT))
+		metrics.channels--;
+	else if (!(old & BUS_WANT) && (st & BUS_WANT))
+		metrics.channels++;
+	if (st == 0 || st == BUS_PRESENT)
+		map_del(&bus_channels, key);
+	else
+		map_put(&bus_channels, key, (void *)(uintptr_t)st);
+}
+
+static void bus_sub_cb(redisAsyncContext *ac, void *r, void *priv);
+
+static void
+bus_send_subscribe(int64_t key, const char *verb)
+{
+	char name[48];
+
+	bus_channel_name(key, name);
+	redisAsyncCommand(bus_sub, bus_sub_cb, NULL, "%s %s", verb, name);
+}
+
+static void
+bus_sub_cb(redisAsyncContext *ac, void *r, void *priv)
+{
+	redisReply *reply = r, **e;
+	int64_t key;
+	unsigned st;
+
+	if (reply == NULL || reply->type != REDIS_REPLY_ARRAY ||
+	    reply->elements < 3)
+		return;
+	e = reply->element;
+	if (e[0]->type != REDIS_REPLY_STRING || e[1]->type !=
+	    REDIS_REPLY_STRING)
+		return;
+	if (strcmp(e[0]->str, "message") == 0) {
+		if (e[2]->type == REDIS_REPLY_STRING) {
+			metrics.redis_messages++;
+			hub_message(e[1]->str, e[2]->str, e[2]->len);
+		}
+		return;
+	}
+	if (strcmp(e[0]->str, "unsubscribe") == 0) {
+		key = bus_key(e[1]->str);
+		st = bus_state(key);
+		if (key == 0 || !(st & BUS_UNSUBBING))
+			return;
+		st &= ~(unsigned)BUS_UNSUBBING;
+		if ((st & BUS_WANT) && bus_sub_up) {
+			bus_send_subscribe(key, "SUBSCRIBE");
+			st |= BUS_SENT;
+		}
+		bus_set_state(key, st);
+	}
+}
+
+void
+bus_subscribe(const char *channel)
+{
+	int64_t key = bus_key(channel);
+	unsigned st;
+
+	if (key == 0)
+		return;
+	st = bus_state(key) | BUS_PRESENT | BUS_WANT;
+	if (bus_sub_up && !(st & (BUS_SENT | BUS_UNSUBBING))) {
+		bus_send_subscribe(key, "SUBSCRIBE");
+		st |= BUS_SENT;
+	}
+	bus_set_state(key, st);
+}
+
+void
+bus_unsubscribe(const char *channel)
+{
+	int64_t key = bus_key(channel);
+	unsigned st;
+
+	if (key == 0)
+		return;
+	st = bus_state(key) & ~(unsigned)BUS_WANT;
+	if (bus_sub_up && (st & BUS_SENT)) {
+		bus_send_subscribe(key, "UNSUBSCRIBE");
+		st = (st & ~(unsigned)BUS_SENT) | BUS_UNSUBBING;
+	}
+	bus_set_state(key, st);
+}
+
+/* The subscribe connection is up: subscribe to everything wanted. */
+static void
+bus_sub_ready(void)
+{
+	size_t i;
+
+	for (i = 0; i < bus_channels.cap; i++) {
+		if (bus_channels.keys[i] == 0)
+			continue;
+		bus_send_subscribe(bus_channels.keys[i], "SUBSCRIBE");
+		bus_channels.vals[i] = (void *)(uintptr_t)
+		    (BUS_PRESENT | BUS_WANT | BUS_SENT);
+	}
+}
+
+/* The subscribe connection is gone: nothing is sent any more. */
+static void
+bus_sub_lost(void)
+{
+	size_t i;
+	unsigned st;
+
+	for (i = 0; i < bus_channels.cap; i++) {
+		if (bus_channels.keys[i] == 0)
+			continue;
+		st = (unsigned)(uintptr_t)bus_channels.vals[i];
+		if (!(st & BUS_WANT)) {
+			map_del(&bus_channels, bus_channels.keys[i]);
+			i = (size_t)-1;	/* entries moved: rescan */
+			continue;
+		}
+		bus_channels.vals[i] = (void *)(uintptr_t)
+		    (BUS_PRESENT | BUS_WANT);
+	}
+}
+
+static void
+bus_schedule_retry(void)
+{
+	if (relay_stopping || ev_is_active(&bus_retry_timer))
+		return;
+	ev_timer_set(&bus_retry_timer, bus_backoff, 0);
+	ev_timer_start(relay_loop, &bus_retry_timer);
+	bus_backoff *= 2;
+	if (bus_backoff > BUS_BACKOFF_MAX)
+		bus_backoff = BUS_BACKOFF_MAX;
+}
+
+static void
+bus_on_connect(const redisAsyncContext *ac, int status)
+{
+	int sub = (ac == bus_sub);
+
+	if (status != REDIS_OK) {
+		log_warn("redis %s connection failed: %s", sub ? "sub" : "cmd",
+		    ac->errstr);
+		/* hiredis frees the context after this callback. */
+		if (sub)
+			bus_sub = NULL;
+		else
+			bus_cmd = NULL;
+		bus_schedule_retry();
+		return;
+	}
+	if (sub) {
+		bus_sub_up = 1;
+		log_info("redis subscriber connected");
+		bus_sub_ready();
+		hub_redis_up(bus_sub_was_up);
+		if (bus_sub_was_up)
+			metrics.redis_reconnects++;
+		bus_sub_was_up = 1;
+	} else {
+		bus_cmd_up = 1;
+	}
+	if (bus_cmd_up && bus_sub_up)
+		bus_backoff = BUS_BACKOFF_MIN;
+}
+
+static void
+bus_on_disconnect(const redisAsyncContext *ac, int status)
+{
+	if (ac == bus_sub) {
+		bus_sub = NULL;
+		bus_sub_up = 0;
+		bus_sub_lost();
+	} else if (ac == bus_cmd) {
+		bus_cmd = NULL;
+		bus_cmd_up = 0;
+	}
+	if (!relay_stopping)
+		log_warn("redis connection lost: %s", ac->errstr[0] ?
+		    ac->errstr : "closed");
+	bus_schedule_retry();
+}
+
+static redisAsyncContext *
+bus_open(void)
+{
+	redisAsyncContext *ac;
+
+	ac = redisAsyncConnect(cfg.redis_host, cfg.redis_port);
+	if (ac == NULL)
+		return NULL;
+	if (ac->err) {
+		log_warn("redis: %s", ac->errstr);
+		redisAsyncFree(ac);
+		return NULL;
+	}
+	redisLibevAttach(relay_loop, ac);
+	redisAsyncSetConnectCallback(ac, bus_on_connect);
+	redisAsyncSetDisconnectCallback(ac, bus_on_disconnect);
+	if (cfg.redis_password && cfg.redis_password[0])
+		redisAsyncCommand(ac, NULL, NULL, "AUTH %s",
+		    cfg.redis_password);
+	return ac;
+}
+
+static void
+bus_connect(void)
+{
+	if (bus_cmd == NULL)
+		bus_cmd = bus_open();
+	if (bus_sub == NULL)
+		bus_sub = bus_open();
+	if (bus_cmd == NULL || bus_sub == NULL)
+		bus_schedule_retry();
+}
+
+static void
+bus_retry_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	bus_connect();
+}
+
+void
+bus_init(void)
+{
+	map_init(&bus_channels);
+	ev_init(&bus_retry_timer, bus_retry_cb);
+	bus_connect();
+}
+
+void
+bus_close(void)
+{
+	ev_timer_stop(relay_loop, &bus_retry_timer);
+	if (bus_cmd)
+		redisAsyncFree(bus_cmd);
+	if (bus_sub)
+		redisAsyncFree(bus_sub);
+	bus_cmd = bus_sub = NULL;
+	bus_cmd_up = bus_sub_up = 0;
+	map_release(&bus_channels);
+}
+
+int
+bus_ready(void)
+{
+	return bus_cmd_up;
+}
+
+int
+bus_pending(void)
+{
+	return bus_npending;
+}
+
+static void
+bus_call_cb(redisAsyncContext *ac, void *r, void *priv)
+{
+	struct bus_call *call = priv;
+	redisReply *reply = r;
+
+	bus_npending--;
+	if (reply && reply->type == REDIS_REPLY_ERROR) {
+		log_error("redis: %s", reply->str);
+		reply = NULL;
+	}
+	if (call->cb)
+		call->cb(reply, call->arg);
+	free(call);
+}
+
+enum err_code
+bus_command(bus_cb cb, void *arg, const char *fmt, ...)
+{
+	struct bus_call *call;
+	va_list ap;
+	int rc;
+
+	if (!bus_cmd_up)
+		return ERR_UNAVAILABLE;
+	call = mem_alloc(sizeof(*call));
+	call->cb = cb;
+	call->arg = arg;
+	va_start(ap, fmt);
+	rc = redisvAsyncCommand(bus_cmd, bus_call_cb, call, fmt, ap);
+	va_end(ap);
+	if (rc != REDIS_OK) {
+		free(call);
+		return ERR_UNAVAILABLE;
+	}
+	bus_npending++;
+	return ERR_OK;
+}
+
+void
+bus_publish(const char *channel, const char *msg, size_t len)
+{
+	if (bus_command(NULL, NULL, "PUBLISH %s %b", channel, msg, len))
+		log_warn("redis down: dropped an event for %s", channel);
+}

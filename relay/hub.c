@@ -1,0 +1,603 @@
+/* hub.c - local users and groups, reference-counted subscriptions,
+ * fan-out of Redis messages, presence.
+ *
+ * A user exists here while they have at least one local session; the
+ * relay is subscribed to `user:<id>` for each such user and to
+ * `group:<id>` for each group with at least one local member.  Each
+ * Redis message is skimmed once for its type (frame_scan) and becomes one
+ * frame shared by every recipient.
+ *
+ * Presence: hash online:<user_id>, one field per relay holding the user
+ * (value: unix time of its last refresh), expiring PRESENCE_TTL after the
+ * last refresh.  Two small Lua scripts make "first connection anywhere"
+ * and "last connection anywhere" atomic across relays; fields of relays
+ * that stopped refreshing (crashed) are dropped as stale.
+ */
+#include "relay.h"
+
+#include <hiredis/hiredis.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "mem.h"
+
+#define HUB_ROOM_CACHE_MAX	65536
+
+struct ruser {
+	int64_t		 id;
+	struct session	*sessions;
+	unsigned	 nsessions;
+	int64_t		*groups;
+	uint32_t	 ngroups, capgroups;
+	char		*full_name_json;
+	char		 status[16];
+};
+
+struct rgroup {
+	int64_t		 id;
+	struct ruser	**members;
+	uint32_t	 n, cap;
+};
+
+/* What the offline script's reply needs once the user is gone. */
+struct hub_gone {
+	int64_t		 user_id;
+	int64_t		*groups;
+	size_t		 ngroups;
+};
+
+struct hub_typing_req {
+	int64_t		 user_id;
+	int64_t		 room_id;
+	int		 is_typing;
+};
+
+static struct map hub_users, hub_groups, hub_rooms;
+static ev_timer hub_refresh_timer;
+
+/* KEYS[1] online:<uid>; ARGV: relay id, now, ttl.  Returns how many
+ * OTHER relays hold the user (stale fields dropped). */
+static const char HUB_ONLINE_LUA[] =
+    "local now, ttl = tonumber(ARGV[2]), tonumber(ARGV[3]) "
+    "local t = redis.call('HGETALL', KEYS[1]) local n = 0 "
+    "for i = 1, #t, 2 do if t[i] ~= ARGV[1] then "
+    "if now - (tonumber(t[i+1]) or 0) > ttl then "
+    "redis.call('HDEL', KEYS[1], t[i]) else n = n + 1 end end end "
+    "redis.call('HSET', KEYS[1], ARGV[1], ARGV[2]) "
+    "redis.call('EXPIRE', KEYS[1], ttl) return n";
+
+/* Same arguments; removes this relay; returns how many remain. */
+static const char HUB_OFFLINE_LUA[] =
+    "local now, ttl = tonumber(ARGV[2]), tonumber(ARGV[3]) "
+    "redis.call('HDEL', KEYS[1], ARGV[1]) "
+    "local t = redis.call('HGETALL', KEYS[1]) local n = 0 "
+    "for i = 1, #t, 2 do "
+    "if now - (tonumber(t[i+1]) or 0) > ttl then "
+    "redis.call('HDEL', KEYS[1], t[i]) else n = n + 1 end end return n";
+
+static const char SQL_ONLINE[] =
+    "UPDATE profiles SET status = default_status WHERE user_id = $1";
+static const char SQL_OFFLINE[] =
+    "UPDATE profiles SET status = 'Offline', last_seen = now() "
+    "WHERE user_id = $1";
+static const char SQL_STATUS[] =
+    "UPDATE profiles SET status = $2, default_status = $2 "
+    "WHERE user_id = $1";
+static const char SQL_ROOM[] = "SELECT group_id FROM rooms WHERE id = $1";
+
+/* ---- groups ------------------------------------------------------------ */
+
+static int
+hub_user_has(const struct ruser *u, int64_t gid)
+{
+	uint32_t i;
+
+	for (i = 0; i < u->ngroups; i++) {
+		if (u->groups[i] == gid)
+			return 1;
+	}
+	return 0;
+}
+
+static void
+hub_group_channel(char out[48], int64_t gid)
+{
+	snprintf(out, 48, "group:%" PRId64, gid);
+}
+
+static void
+hub_join(struct ruser *u, int64_t gid)
+{
+	struct rgroup *g;
+	char ch[48];
+
+	if (gid <= 0 || hub_user_has(u, gid))
+		return;
+	if (u->ngroups == u->capgroups) {
+		u->capgroups = u->capgroups ? u->capgroups * 2 : 4;
+		u->groups = mem_realloc(u->groups, u->capgroups *
+		    sizeof(*u->groups));
+	}
+	u->groups[u->ngroups++] = gid;
+	g = map_get(&hub_groups, gid);
+	if (g == NULL) {
+		g = mem_calloc(1, sizeof(*g));
+		g->id = gid;
+		map_put(&hub_groups, gid, g);
+		hub_group_channel(ch, gid);
+		bus_subscribe(ch);
+	}
+	if (g->n == g->cap) {
+		g->cap = g->cap ? g->cap * 2 : 4;
+		g->members = mem_realloc(g->members, g->cap *
+		    sizeof(*g->members));
+	}
+	g->members[g->n++] = u;
+}
+
+static void
+hub_leave(struct ruser *u, int64_t gid)
+{
+	struct rgroup *g;
+	struct session *s;
+	uint32_t i;
+	char ch[48];
+
+	for (i = 0; i < u->ngroups; i++) {
+		if (u->groups[i] == gid)
+			break;
+	}
+	if (i == u->ngroups)
+		return;
+	u->groups[i] = u->groups[--u->ngroups];
+	for (s = u->sessions; s; s = s->next) {
+		if (s->focus == gid)
+			s->focus = 0;
+	}
+	g = map_get(&hub_groups, gid);
+	if (g == NULL)
+		return;
+	for (i = 0; i < g->n; i++) {
+		if (g->members[i] == u) {
+			g->members[i] = g->members[--g->n];
+			break;
+		}
+	}
+	if (g->n == 0) {
+		map_del(&hub_groups, gid);
+		hub_group_channel(ch, gid);
+		bus_unsubscribe(ch);
+		free(g->members);
+		free(g);
+	}
+}
+
+/* Makes u's groups exactly ids[0..n). */
+static void
+hub_set_groups(struct ruser *u, const int64_t *ids, size_t n)
+{
+	size_t i, j;
+	int keep;
+
+	for (i = 0; i < u->ngroups;) {
+		keep = 0;
+		for (j = 0; j < n; j++) {
+			if (ids[j] == u->groups[i])
+				keep = 1;
+		}
+		if (keep)
+			i++;
+		else
+			hub_leave(u, u->groups[i]);
+	}
+	for (j = 0; j < n; j++)
+		hub_join(u, ids[j]);
+}
+
+int
+hub_member(const struct session *s, int64_t gid)
+{
+	return s->user && hub_user_has(s->user, gid);
+}
+
+int64_t
+hub_user_id(const struct session *s)
+{
+	return s->user ? s->user->id : 0;
+}
+
+/* ---- presence ---------------------------------------------------------- */
+
+static void
+hub_publish_presence(int64_t uid, const int64_t *groups, size_t n,
+    const char *status, int online)
+{
+	char ch[48], msg[256];
+	size_t i;
+	int len;
+
+	for (i = 0; i < n; i++) {
+		hub_group_channel(ch, groups[i]);
+		len = snprintf(msg, sizeof(msg), "{\"type\":\"presence\","
+		    "\"group_id\":%" PRId64 ",\"user_id\":%" PRId64 ","
+		    "\"status\":\"%s\",\"online\":%s}", groups[i], uid, status,
+		    online ? "true" : "false");
+		bus_publish(ch, msg, (size_t)len);
+	}
+}
+
+static void
+hub_online_cb(struct redisReply *reply, void *arg)
+{
+	int64_t uid = (int64_t)(intptr_t)arg;
+	struct ruser *u;
+	const char *params[1];
+	char id[24];
+
+	if (reply == NULL || reply->type != REDIS_REPLY_INTEGER ||
+	    reply->integer != 0)
+		return;
+	/* Nobody else held the user: they just came online. */
+	u = map_get(&hub_users, uid);
+	if (u == NULL)
+		return;		/* already gone again; offline follows */
+	snprintf(id, sizeof(id), "%" PRId64, uid);
+	params[0] = id;
+	pg_query(NULL, NULL, SQL_ONLINE, 1, params);
+	hub_publish_presence(uid, u->groups, u->ngroups, u->status, 1);
+}
+
+static void
+hub_offline_cb(struct redisReply *reply, void *arg)
+{
+	struct hub_gone *g = arg;
+	const char *params[1];
+	char id[24];
+
+	if (reply && reply->type == REDIS_REPLY_INTEGER &&
+	    reply->integer == 0 && map_get(&hub_users, g->user_id) == NULL) {
+		snprintf(id, sizeof(id), "%" PRId64, g->user_id);
+		params[0] = id;
+		pg_query(NULL, NULL, SQL_OFFLINE, 1, params);
+		hub_publish_presence(g->user_id, g->groups, g->ngroups,
+		    "Offline", 0);
+	}
+	free(g->groups);
+	free(g);
+}
+
+static void
+hub_refresh_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	long long now = (long long)relay_now();
+	size_t i;
+	int64_t uid;
+
+	for (i = 0; i < hub_users.cap; i++) {
+		uid = hub_users.keys[i];
+		if (uid <= 0)
+			continue;
+		if (bus_command(NULL, NULL, "HSET online:%lld %s %lld",
+		    (long long)uid, relay_conf.id, now))
+			return;
+		bus_command(NULL, NULL, "EXPIRE online:%lld %ld",
+		    (long long)uid, relay_conf.presence_ttl);
+	}
+}
+
+/* ---- sessions ---------------------------------------------------------- */
+
+void
+hub_attach(struct session *s, struct relay_auth *a)
+{
+	struct ruser *u;
+	struct frame *f;
+	int fresh = 0;
+
+	u = map_get(&hub_users, a->user_id);
+	if (u == NULL) {
+		char ch[48];
+
+		u = mem_calloc(1, sizeof(*u));
+		u->id = a->user_id;
+		map_put(&hub_users, u->id, u);
+		snprintf(ch, sizeof(ch), "user:%" PRId64, u->id);
+		bus_subscribe(ch);
+		metrics.users++;
+		fresh = 1;
+	}
+	free(u->full_name_json);
+	u->full_name_json = a->full_name_json;
+	a->full_name_json = NULL;
+	snprintf(u->status, sizeof(u->status), "%s", a->status);
+	hub_set_groups(u, a->groups, a->ngroups);
+	s->user = u;
+	s->prev = NULL;
+	s->next = u->sessions;
+	if (u->sessions)
+		u->sessions->prev = s;
+	u->sessions = s;
+	u->nsessions++;
+	metrics.connections++;
+	f = frame_printf("{\"type\":\"hello\",\"user_id\":%" PRId64 ","
+	    "\"heartbeat_ms\":%ld}", u->id, relay_conf.heartbeat_ms);
+	ws_push(s, f);
+	frame_unref(f);
+	if (fresh) {
+		if (bus_command(hub_online_cb, (void *)(intptr_t)u->id,
+		    "EVAL %s 1 online:%lld %s %lld %ld", HUB_ONLINE_LUA,
+		    (long long)u->id, relay_conf.id, (long long)relay_now(),
+		    relay_conf.presence_ttl))
+			log_warn("redis down: presence of user %" PRId64
+			    " not recorded", u->id);
+	}
+}
+
+void
+hub_detach(struct session *s)
+{
+	struct ruser *u = s->user;
+	struct hub_gone *g;
+	char ch[48];
+
+	if (u == NULL)
+		return;
+	s->user = NULL;
+	if (s->prev)
+		s->prev->next = s->next;
+	else
+		u->sessions = s->next;
+	if (s->next)
+		s->next->prev = s->prev;
+	s->next = s->prev = NULL;
+	u->nsessions--;
+	metrics.connections--;
+	if (u->nsessions > 0)
+		return;
+	g = mem_calloc(1, sizeof(*g));
+	g->user_id = u->id;
+	g->ngroups = u->ngroups;
+	g->groups = mem_calloc(u->ngroups ? u->ngroups : 1, sizeof(int64_t));
+	memcpy(g->groups, u->groups, u->ngroups * sizeof(int64_t));
+	while (u->ngroups > 0)
+		hub_leave(u, u->groups[u->ngroups - 1]);
+	snprintf(ch, sizeof(ch), "user:%" PRId64, u->id);
+	bus_unsubscribe(ch);
+	map_del(&hub_users, u->id);
+	metrics.users--;
+	free(u->groups);
+	free(u->full_name_json);
+	free(u);
+	if (bus_command(hub_offline_cb, g, "EVAL %s 1 online:%lld %s %lld %ld",
+	    HUB_OFFLINE_LUA, (long long)g->user_id, relay_conf.id,
+	    (long long)relay_now(), relay_conf.presence_ttl)) {
+		/* Redis is down: the key expires by itself. */
+		free(g->groups);
+		free(g);
+	}
+}
+
+/* ---- client frames ------------------------------------------------------ */
+
+void
+hub_set_status(struct session *s, const char *status)
+{
+	struct ruser *u = s->user;
+	const char *params[2];
+	char id[24];
+
+	if (u == NULL)
+		return;
+	snprintf(u->status, sizeof(u->status), "%s", status);
+	snprintf(id, sizeof(id), "%" PRId64, u->id);
+	params[0] = id;
+	params[1] = status;
+	pg_query(NULL, NULL, SQL_STATUS, 2, params);
+	hub_publish_presence(u->id, u->groups, u->ngroups, status, 1);
+}
+
+static void
+hub_typing_publish(struct ruser *u, int64_t gid, int64_t room_id,
+    int is_typing)
+{
+	struct frame *f;
+	char ch[48];
+
+	if (!hub_user_has(u, gid))
+		return;
+	f = frame_printf("{\"type\":\"typing\",\"group_id\":%" PRId64 ","
+	    "\"room_id\":%" PRId64 ",\"user_id\":%" PRId64 ",\"full_name\":%s,"
+	    "\"is_typing\":%s}", gid, room_id, u->id,
+	    u->full_name_json ? u->full_name_json : "\"\"",
+	    is_typing ? "true" : "false");
+	hub_group_channel(ch, gid);
+	bus_publish(ch, (const char *)frame_payload(f), f->len);
+	frame_unref(f);
+}
+
+static void
+hub_room_cb(const struct pg_res *res, void *arg)
+{
+	struct hub_typing_req *t = arg;
+	struct ruser *u;
+	const char *v;
+	int64_t gid;
+
+	if (res == NULL || pg_rows(res) != 1 ||
+	    (v = pg_value(res, 0, 0)) == NULL) {
+		free(t);
+		return;
+	}
+	gid = strtoll(v, NULL, 10);
+	if (hub_rooms.len >= HUB_ROOM_CACHE_MAX)
+		map_release(&hub_rooms);
+	map_put(&hub_rooms, t->room_id, (void *)(intptr_t)gid);
+	u = map_get(&hub_users, t->user_id);
+	if (u)
+		hub_typing_publish(u, gid, t->room_id, t->is_typing);
+	free(t);
+}
+
+void
+hub_typing(struct session *s, int64_t room_id, int is_typing)
+{
+	struct hub_typing_req *t;
+	const char *params[1];
+	char id[24];
+	int64_t gid;
+
+	if (s->user == NULL)
+		return;
+	gid = (int64_t)(intptr_t)map_get(&hub_rooms, room_id);
+	if (gid > 0) {
+		hub_typing_publish(s->user, gid, room_id, is_typing);
+		return;
+	}
+	/* Rooms never move between groups: look it up once. */
+	t = mem_alloc(sizeof(*t));
+	t->user_id = s->user->id;
+	t->room_id = room_id;
+	t->is_typing = is_typing;
+	snprintf(id, sizeof(id), "%" PRId64, room_id);
+	params[0] = id;
+	pg_query(hub_room_cb, t, SQL_ROOM, 1, params);
+}
+
+/* ---- fan-out ----------------------------------------------------------- */
+
+static void
+hub_group_message(int64_t gid, const char *msg, size_t len)
+{
+	struct rgroup *g;
+	struct session *s;
+	struct frame *f;
+	char type[48];
+	int64_t from = 0;
+	uint32_t i;
+	int focused;
+
+	g = map_get(&hub_groups, gid);
+	if (g == NULL)
+		return;
+	if (frame_scan_str(msg, len, "type", type, sizeof(type)))
+		type[0] = '\0';
+	focused = strcmp(type, "typing") == 0 || strcmp(type, "presence") == 0;
+	if (strcmp(type, "typing") == 0)
+		frame_scan_int(msg, len, "user_id", &from);
+	f = frame_new(msg, len);
+	for (i = 0; i < g->n; i++) {
+		if (from && g->members[i]->id == from)
+			continue;	/* one's own typing */
+		for (s = g->members[i]->sessions; s; s = s->next) {
+			if (focused && s->focus != gid)
+				continue;
+			ws_push(s, f);
+		}
+	}
+	frame_unref(f);
+	if (strcmp(type, "group.deleted") == 0) {
+		while ((g = map_get(&hub_groups, gid)) != NULL && g->n > 0)
+			hub_leave(g->members[g->n - 1], gid);
+	}
+}
+
+static void
+hub_user_message(int64_t uid, const char *msg, size_t len)
+{
+	struct ruser *u;
+	struct session *s;
+	struct frame *f;
+	const char *v;
+	size_t vlen;
+	char type[48];
+	int64_t gid;
+
+	u = map_get(&hub_users, uid);
+	if (u == NULL)
+		return;
+	if (frame_scan_str(msg, len, "type", type, sizeof(type)) == 0 &&
+	    strcmp(type, "membership") == 0 &&
+	    frame_scan_int(msg, len, "group_id", &gid) == 0 &&
+	    frame_scan(msg, len, "joined", &v, &vlen) == 0) {
+		if (vlen == 4 && memcmp(v, "true", 4) == 0)
+			hub_join(u, gid);
+		else
+			hub_leave(u, gid);
+	}
+	f = frame_new(msg, len);
+	for (s = u->sessions; s; s = s->next)
+		ws_push(s, f);
+	frame_unref(f);
+}
+
+void
+hub_message(const char *channel, const char *msg, size_t len)
+{
+	long long id;
+	char *end;
+
+	if (relay_stopping)
+		return;
+	if (strncmp(channel, "group:", 6) == 0) {
+		id = strtoll(channel + 6, &end, 10);
+		if (*end == '\0' && id > 0)
+			hub_group_message(id, msg, len);
+	} else if (strncmp(channel, "user:", 5) == 0) {
+		id = strtoll(channel + 5, &end, 10);
+		if (*end == '\0' && id > 0)
+			hub_user_message(id, msg, len);
+	}
+}
+
+void
+hub_redis_up(int reconnected)
+{
+	struct ruser *u;
+	struct session *s;
+	struct frame *f;
+	size_t i;
+
+	/* Presence: make sure every local user is recorded again. */
+	hub_refresh_cb(relay_loop, &hub_refresh_timer, 0);
+	if (!reconnected)
+		return;
+	log_info("redis is back: telling %llu sessions to resync",
+	    metrics.connections);
+	f = frame_printf("{\"type\":\"resync\"}");
+	for (i = 0; i < hub_users.cap; i++) {
+		if (hub_users.keys[i] <= 0)
+			continue;
+		u = hub_users.vals[i];
+		for (s = u->sessions; s; s = s->next)
+			ws_push(s, f);
+	}
+	frame_unref(f);
+}
+
+void
+hub_init(void)
+{
+	double every = (double)relay_conf.presence_ttl / 3;
+
+	map_init(&hub_users);
+	map_init(&hub_groups);
+	map_init(&hub_rooms);
+	ev_timer_init(&hub_refresh_timer, hub_refresh_cb, every, every);
+	ev_timer_start(relay_loop, &hub_refresh_timer);
+}
+
+void
+hub_release(void)
+{
+	ev_timer_stop(relay_loop, &hub_refresh_timer);
+	/* Sessions detached themselves when lws closed them. */
+	if (hub_users.len || hub_groups.len)
+		log_warn("hub: %zu users, %zu groups left at exit",
+		    hub_users.len, hub_groups.len);
+	map_release(&hub_users);
+	map_release(&hub_groups);
+	map_release(&hub_rooms);
+}

@@ -1,0 +1,151 @@
+/* main.c - easychat-relay: the websocket relay daemon.
+ *
+ * Configuration comes from $EASYCHAT_ENV (cfg.h) plus RELAY_INDEX from
+ * the environment: relay i listens on RELAY_HOST:RELAY_PORT+i and serves
+ * metrics on RELAY_METRICS_PORT+i.  SIGTERM/SIGINT: stop accepting, close
+ * every session (ending presence), let Redis and PostgreSQL finish what
+ * that queued (at most RELAY_DRAIN_SECS), free everything, exit 0.
+ */
+#include "relay.h"
+
+#include <libwebsockets.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cfg.h"
+#include "log.h"
+#include "sec.h"
+
+#define RELAY_DRAIN_SECS	3.0
+
+struct relay_conf relay_conf;
+struct ev_loop *relay_loop;
+int relay_stopping;
+
+static ev_signal relay_sigterm, relay_sigint;
+static ev_timer relay_drain_timer;
+static double relay_drain_start;
+
+double
+relay_now(void)
+{
+	return ev_now(relay_loop);
+}
+
+static void
+relay_drain_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	if ((bus_pending() > 0 || pg_pending()) &&
+	    relay_now() - relay_drain_start < RELAY_DRAIN_SECS)
+		return;
+	ev_timer_stop(loop, w);
+	ev_break(loop, EVBREAK_ALL);
+}
+
+static void
+relay_signal_cb(struct ev_loop *loop, ev_signal *w, int revents)
+{
+	if (relay_stopping)
+		return;
+	log_info("signal %d: shutting down", w->signum);
+	relay_stopping = 1;
+	listen_stop();
+	metrics_stop();
+	/* Closes every session: hub_detach() queues the presence ends. */
+	ws_stop();
+	relay_drain_start = relay_now();
+	ev_timer_init(&relay_drain_timer, relay_drain_cb, 0.02, 0.02);
+	ev_timer_start(loop, &relay_drain_timer);
+}
+
+static enum err_code
+relay_configure(void)
+{
+	long index, n;
+	char host[64];
+
+	index = cfg_get_long("RELAY_INDEX", 0);
+	if (index < 0 || index > 1000)
+		index = 0;
+	relay_conf.host = cfg_get("RELAY_HOST", "127.0.0.1");
+	relay_conf.port = (int)(cfg_get_long("RELAY_PORT", 9001) + index);
+	relay_conf.metrics_port = (int)(cfg_get_long("RELAY_METRICS_PORT",
+	    9101) + index);
+	relay_conf.heartbeat_ms = cfg_get_long("RELAY_HEARTBEAT_MS", 25000);
+	if (relay_conf.heartbeat_ms < 1000)
+		relay_conf.heartbeat_ms = 1000;
+	n = cfg_get_long("RELAY_QUEUE_MAX", 256);
+	relay_conf.queue_max = (unsigned)(n < 4 ? 4 : n > 4096 ? 4096 : n);
+	n = cfg_get_long("RELAY_RX_BUFFER", 512);
+	relay_conf.rx_buffer = (unsigned)(n < 128 ? 128 : n > 65536 ? 65536 :
+	    n);
+	relay_conf.typing_ms = cfg_get_long("RELAY_TYPING_INTERVAL_MS", 2000);
+	relay_conf.presence_ttl = cfg_get_long("RELAY_PRESENCE_TTL", 60);
+	if (relay_conf.presence_ttl < 3)
+		relay_conf.presence_ttl = 3;
+	if (gethostname(host, sizeof(host)) != 0)
+		snprintf(host, sizeof(host), "localhost");
+	host[sizeof(host) - 1] = '\0';
+	snprintf(relay_conf.id, sizeof(relay_conf.id), "%s:%d:%d", host,
+	    (int)getpid(), relay_conf.port);
+	return ERR_OK;
+}
+
+int
+main(void)
+{
+	enum err_code rc;
+	int status = 1;
+
+	signal(SIGPIPE, SIG_IGN);
+	rc = cfg_load();
+	if (rc)
+		return 1;
+	log_init("relay", cfg.log_level);
+	relay_configure();
+	relay_loop = ev_default_loop(EVFLAG_AUTO);
+	if (relay_loop == NULL) {
+		log_error("cannot create the event loop");
+		goto out;
+	}
+	rc = ws_start();
+	if (rc)
+		goto out_loop;
+	hub_init();
+	bus_init();
+	pg_init();
+	rc = metrics_start(relay_conf.host, relay_conf.metrics_port);
+	if (rc)
+		goto out_stop;
+	rc = listen_start(relay_conf.host, relay_conf.port);
+	if (rc)
+		goto out_stop;
+	ev_signal_init(&relay_sigterm, relay_signal_cb, SIGTERM);
+	ev_signal_init(&relay_sigint, relay_signal_cb, SIGINT);
+	ev_signal_start(relay_loop, &relay_sigterm);
+	ev_signal_start(relay_loop, &relay_sigint);
+	log_info("relay %s ready (queue %u frames, rx buffer %u bytes)",
+	    relay_conf.id, relay_conf.queue_max, relay_conf.rx_buffer);
+	ev_run(relay_loop, 0);
+	status = 0;
+	ev_signal_stop(relay_loop, &relay_sigterm);
+	ev_signal_stop(relay_loop, &relay_sigint);
+out_stop:
+	relay_stopping = 1;
+	listen_stop();
+	metrics_stop();
+	ws_stop();
+	bus_close();
+	pg_close();
+	listen_release();
+	hub_release();
+out_loop:
+	ev_loop_destroy(relay_loop);
+out:
+	cfg_release();
+	log_info("relay stopped");
+	return status;
+}

@@ -1,0 +1,249 @@
+/* relay.h - the websocket relay: shared state and the interfaces between
+ * its parts.
+ *
+ * One thread, one libev loop.  listen.c accepts TCP connections itself,
+ * reads the upgrade request and authenticates it (Redis and PostgreSQL
+ * asynchronously) before handing the socket to libwebsockets (ws.c), so a
+ * refused handshake is always an HTTP status.  hub.c keeps users, groups,
+ * reference-counted channel subscriptions and presence; bus.c is the
+ * Redis side (hiredis async), pg.c the PostgreSQL side (libpq
+ * non-blocking), frame.c the shared reference-counted frames, map.c an
+ * integer hash map, metrics.c the Prometheus endpoint.
+ *
+ * The relay is its own program with an event loop, so it is the one
+ * place besides db.c and rds.c that includes libpq and hiredis (pg.c and
+ * bus.c only); the synchronous lazy connections of common/ do not fit a
+ * loop that must never block.
+ */
+#ifndef EC_RELAY_H
+#define EC_RELAY_H
+
+#include <ev.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+
+struct lws;
+struct lws_context;
+struct lws_vhost;
+
+/* ---- configuration and global state (main.c) ------------------------ */
+
+struct relay_conf {
+	const char	*host;		/* RELAY_HOST */
+	int		 port;		/* RELAY_PORT + RELAY_INDEX */
+	int		 metrics_port;	/* RELAY_METRICS_PORT + RELAY_INDEX */
+	long		 heartbeat_ms;	/* RELAY_HEARTBEAT_MS */
+	unsigned	 queue_max;	/* RELAY_QUEUE_MAX frames per session */
+	unsigned	 rx_buffer;	/* RELAY_RX_BUFFER bytes */
+	long		 typing_ms;	/* RELAY_TYPING_INTERVAL_MS per room */
+	long		 presence_ttl;	/* seconds; refreshed every ttl/3 */
+	char		 id[160];	/* this relay's presence field */
+};
+
+extern struct relay_conf relay_conf;
+extern struct ev_loop *relay_loop;
+extern struct lws_context *relay_lws;
+extern struct lws_vhost *relay_vhost;
+extern int relay_stopping;
+
+/* Seconds since the epoch, as a double, from the loop's clock. */
+double relay_now(void);
+
+/* ---- metrics.c -------------------------------------------------------- */
+
+struct relay_metrics {
+	unsigned long long	connections;	/* open websocket sessions */
+	unsigned long long	users;		/* distinct local users */
+	unsigned long long	channels;	/* subscribed Redis channels */
+	unsigned long long	frames_out;
+	unsigned long long	bytes_out;
+	unsigned long long	frames_dropped;
+	unsigned long long	sessions_culled;
+	unsigned long long	redis_reconnects;
+	unsigned long long	redis_messages;
+	unsigned long long	handshakes_ok;
+	unsigned long long	handshakes_refused[6];	/* 400 401 403 404 431 503 */
+	unsigned long long	client_frames;
+	unsigned long long	client_closed_bad;	/* 1003/1007/1009 */
+};
+
+extern struct relay_metrics metrics;
+
+void metrics_refused(int status);
+
+/* Listens on host:port (loopback) and answers GET /metrics.  ERR_INTERNAL
+ * when the port cannot be bound. */
+enum err_code metrics_start(const char *host, int port);
+void metrics_stop(void);
+
+/* ---- map.c: int64 (> 0) -> pointer, open addressing ------------------- */
+
+struct map {
+	int64_t	*keys;		/* 0 = empty slot */
+	void	**vals;
+	size_t	 cap;		/* power of two, or 0 */
+	size_t	 len;
+};
+
+void map_init(struct map *m);
+void map_release(struct map *m);
+void *map_get(const struct map *m, int64_t key);
+/* Sets key to val (val != NULL); returns the previous value or NULL. */
+void *map_put(struct map *m, int64_t key, void *val);
+/* Removes key; returns its value or NULL. */
+void *map_del(struct map *m, int64_t key);
+
+/* ---- frame.c: reference-counted outgoing frames ---------------------- */
+
+struct frame {
+	unsigned	 refs;
+	unsigned	 len;		/* payload bytes */
+	unsigned char	 data[];	/* LWS_PRE headroom, payload, NUL */
+};
+
+/* A frame holding a copy of json[0..len); one reference. */
+struct frame *frame_new(const char *json, size_t len);
+struct frame *frame_printf(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2)));
+unsigned char *frame_payload(struct frame *f);
+void frame_ref(struct frame *f);
+/* Drops one reference; frees at zero.  NULL is a no-op. */
+void frame_unref(struct frame *f);
+
+/* The value of top-level key `key` of the JSON object text s[0..n):
+ * *val and *vlen span the raw value (a string keeps its quotes).  Returns 0
+ * when found, -1 when absent or the text is not an object.  Only skims:
+ * strings and nesting are skipped without building anything. */
+int frame_scan(const char *s, size_t n, const char *key, const char **val,
+    size_t *vlen);
+/* The top-level string `key` copied into out (no unescaping; -1 when
+ * absent, not a string, or too long). */
+int frame_scan_str(const char *s, size_t n, const char *key, char *out,
+    size_t outsz);
+/* The top-level integer `key`; -1 when absent or not an integer. */
+int frame_scan_int(const char *s, size_t n, const char *key, int64_t *out);
+
+/* ---- pg.c: one non-blocking PostgreSQL connection --------------------- */
+
+struct pg_res;
+
+/* Called once per query: res is NULL when PostgreSQL is unreachable or
+ * the query failed (logged); the result is freed after the call. */
+typedef void (*pg_cb)(const struct pg_res *res, void *arg);
+
+void pg_init(void);
+/* Fails every queued query (callbacks with NULL) and closes. */
+void pg_close(void);
+/* Queues a parameterised query; cb may be NULL (fire and forget).  The
+ * callback always runs later from the loop, never inside pg_query(). */
+void pg_query(pg_cb cb, void *arg, const char *sql, int nparams,
+    const char *const *params);
+/* 1 while a query is queued or running (for a clean shutdown). */
+int pg_pending(void);
+size_t pg_rows(const struct pg_res *res);
+const char *pg_value(const struct pg_res *res, size_t row, int col);
+
+/* ---- bus.c: Redis over hiredis async ---------------------------------- */
+
+struct redisReply;
+
+/* reply is NULL when Redis is unreachable or the command failed. */
+typedef void (*bus_cb)(struct redisReply *reply, void *arg);
+
+void bus_init(void);
+/* Disconnects; pending callbacks run with NULL. */
+void bus_close(void);
+/* 1 when the command connection is up. */
+int bus_ready(void);
+/* Sends a command (hiredis format).  ERR_UNAVAILABLE, without calling
+ * cb, when the connection is down. */
+enum err_code bus_command(bus_cb cb, void *arg, const char *fmt, ...);
+/* Binary-safe PUBLISH (fire and forget). */
+void bus_publish(const char *channel, const char *msg, size_t len);
+void bus_subscribe(const char *channel);
+void bus_unsubscribe(const char *channel);
+/* Pending command replies (for a clean shutdown). */
+int bus_pending(void);
+
+/* ---- hub.c: users, groups, subscriptions, fan-out, presence ----------- */
+
+struct session;
+struct ruser;
+
+/* What authentication found out, handed from listen.c to ws.c. */
+struct relay_auth {
+	int64_t	 user_id;
+	int64_t	 session_id;
+	char	*full_name_json;	/* JSON string literal, quotes included */
+	char	 status[16];		/* default_status */
+	int64_t	*groups;
+	size_t	 ngroups;
+};
+
+void relay_auth_free(struct relay_auth *a);
+
+void hub_init(void);
+void hub_release(void);
+/* Attaches an established session to its user (created on first use,
+ * with presence and subscriptions); takes `a`'s contents. */
+void hub_attach(struct session *s, struct relay_auth *a);
+/* Detaches a closing session; the last one of a user ends its presence. */
+void hub_detach(struct session *s);
+/* One message from Redis. */
+void hub_message(const char *channel, const char *msg, size_t len);
+/* Redis came back: subscribe to everything again, tell everyone resync. */
+void hub_redis_up(int reconnected);
+/* 1 when the session's user belongs to the group. */
+int hub_member(const struct session *s, int64_t group_id);
+/* Client `status` frame: save and publish presence. */
+void hub_set_status(struct session *s, const char *status);
+/* Client `typing` frame: the room's group is looked up (and cached),
+ * membership checked, and the typing event published on the group. */
+void hub_typing(struct session *s, int64_t room_id, int is_typing);
+int64_t hub_user_id(const struct session *s);
+
+/* ---- ws.c: the libwebsockets side ------------------------------------- */
+
+/* One websocket (lws per-session data, zeroed by lws). */
+struct session {
+	struct lws	*wsi;
+	struct ruser	*user;		/* NULL until attached */
+	struct session	*next, *prev;	/* the user's sessions */
+	int64_t		 focus;		/* focused group, 0 = none */
+	struct frame	**q;		/* ring of queued frames */
+	uint16_t	 qhead, qlen, qcap;
+	uint16_t	 close_code;	/* close after the queue drains */
+	uint8_t		 overflowed;
+	char		*rx;		/* a fragmented client message */
+	uint16_t	 rxlen;
+	int64_t		 typing_room;	/* last typing frame's room */
+	double		 typing_at;	/* and when it was relayed */
+	double		 typing_window;	/* start of the burst window */
+	unsigned	 typing_burst;	/* typing frames in that window */
+};
+
+/* Creates the lws context on relay_loop (no listener of its own).
+ * ERR_INTERNAL when it cannot. */
+enum err_code ws_start(void);
+void ws_stop(void);
+/* Queues a frame for the session (takes a reference of its own); a full
+ * queue closes the session (4008) after trying to send `resync`. */
+void ws_push(struct session *s, struct frame *f);
+/* Queues a copy of json for one session. */
+void ws_send_text(struct session *s, const char *json, size_t len);
+
+/* ---- listen.c: accept, read and authenticate upgrade requests --------- */
+
+enum err_code listen_start(const char *host, int port);
+/* Binds a non-blocking listening TCP socket; -1 when it cannot. */
+int listen_socket(const char *host, int port);
+void listen_stop(void);
+/* The authentication stored for an adopted socket; NULL when none.
+ * The caller owns the result. */
+struct relay_auth *listen_take_auth(int fd);
+/* Frees everything still held (shutdown). */
+void listen_release(void);
+
+#endif

@@ -1,0 +1,381 @@
+/* ws.c - the libwebsockets side: sessions, client frames, queues.
+ *
+ * lws runs on the relay's libev loop (LWS_SERVER_OPTION_LIBEV with a
+ * foreign loop) without a listener of its own: listen.c adopts sockets
+ * it has authenticated.  Each session has a small bounded ring of shared
+ * frames; lws_write() happens only in LWS_CALLBACK_SERVER_WRITEABLE, one
+ * frame per callback.  A full ring drops its frames, queues `resync` and
+ * closes the session with 4008 (or lws kills it after RELAY_CULL_SECS if
+ * the peer does not even read that).
+ */
+#include "relay.h"
+
+#include <libwebsockets.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "json.h"
+#include "log.h"
+#include "mem.h"
+
+#define WS_MSG_MAX	4096	/* client frames above: close 1009 */
+#define WS_CULL_SECS	5	/* a culled session's grace to read resync */
+#define WS_CLOSE_OVERFLOW	4008
+
+struct lws_context *relay_lws;
+struct lws_vhost *relay_vhost;
+
+static void
+ws_queue_drop(struct session *s)
+{
+	while (s->qlen > 0) {
+		frame_unref(s->q[s->qhead]);
+		s->qhead = (uint16_t)((s->qhead + 1) % s->qcap);
+		s->qlen--;
+	}
+	s->qhead = 0;
+}
+
+static void
+ws_queue_add(struct session *s, struct frame *f)
+{
+	struct frame **q;
+	unsigned cap, i;
+
+	if (s->qlen == s->qcap) {
+		cap = s->qcap ? s->qcap * 2u : 4u;
+		if (cap > relay_conf.queue_max + 1)
+			cap = relay_conf.queue_max + 1;
+		q = mem_alloc(cap * sizeof(*q));
+		for (i = 0; i < s->qlen; i++)
+			q[i] = s->q[(s->qhead + i) % s->qcap];
+		free(s->q);
+		s->q = q;
+		s->qcap = (uint16_t)cap;
+		s->qhead = 0;
+	}
+	frame_ref(f);
+	s->q[(s->qhead + s->qlen) % s->qcap] = f;
+	s->qlen++;
+}
+
+void
+ws_push(struct session *s, struct frame *f)
+{
+	struct frame *resync;
+
+	if (s->wsi == NULL || s->close_code) {
+		metrics.frames_dropped++;
+		return;
+	}
+	if (s->qlen >= relay_conf.queue_max) {
+		/* The reader cannot keep up: it must catch up over REST. */
+		metrics.frames_dropped += s->qlen + 1u;
+		metrics.sessions_culled++;
+		ws_queue_drop(s);
+		resync = frame_printf("{\"type\":\"resync\"}");
+		ws_queue_add(s, resync);
+		frame_unref(resync);
+		s->close_code = WS_CLOSE_OVERFLOW;
+		s->overflowed = 1;
+		lws_set_timeout(s->wsi, PENDING_TIMEOUT_USER_OK, WS_CULL_SECS);
+		lws_callback_on_writable(s->wsi);
+		log_info("session of user %lld culled: queue overflow",
+		    (long long)hub_user_id(s));
+		return;
+	}
+	ws_queue_add(s, f);
+	if (s->qlen == 1)
+		lws_callback_on_writable(s->wsi);
+}
+
+void
+ws_send_text(struct session *s, const char *json, size_t len)
+{
+	struct frame *f = frame_new(json, len);
+
+	ws_push(s, f);
+	frame_unref(f);
+}
+
+static void
+ws_error(struct session *s, const char *code, const char *message)
+{
+	struct frame *f;
+
+	f = frame_printf("{\"type\":\"error\",\"code\":\"%s\","
+	    "\"message\":\"%s\"}", code, message);
+	ws_push(s, f);
+	frame_unref(f);
+}
+
+static int
+ws_close(struct lws *wsi, enum lws_close_status code, const char *why)
+{
+	metrics.client_closed_bad++;
+	lws_close_reason(wsi, code, (unsigned char *)(uintptr_t)why,
+	    strlen(why));
+	return -1;
+}
+
+static const char *const ws_statuses[] = { "Online", "Busy", "Sleeping",
+    "Offline", NULL };
+
+/* Handles one complete client message; -1 closes the session. */
+static int
+ws_message(struct session *s, const char *msg, size_t len)
+{
+	struct json_object *obj = NULL, *v;
+	const char *type, *status;
+	int64_t id;
+	double now;
+	int is_typing, rc = 0;
+
+	metrics.client_frames++;
+	if (json_parse(msg, len, &obj)) {
+		rc = ws_close(s->wsi, LWS_CLOSE_STATUS_INVALID_PAYLOAD,
+		    "invalid JSON");
+		goto out;
+	}
+	if (!json_object_is_type(obj, json_type_object) ||
+	    !json_object_object_get_ex(obj, "type", &v) ||
+	    !json_object_is_type(v, json_type_string)) {
+		ws_error(s, "bad_request", "a frame is an object with a type");
+		goto out;
+	}
+	type = json_object_get_string(v);
+	if (strcmp(type, "ping") == 0) {
+		ws_send_text(s, "{\"type\":\"pong\"}", 15);
+	} else if (strcmp(type, "focus") == 0) {
+		if (!json_object_object_get_ex(obj, "group_id", &v) ||
+		    v == NULL) {
+			s->focus = 0;
+			goto out;
+		}
+		id = json_object_is_type(v, json_type_int) ?
+		    json_object_get_int64(v) : 0;
+		if (id <= 0 || !hub_member(s, id)) {
+			s->focus = 0;
+			ws_error(s, "not_found", "no such group");
+			goto out;
+		}
+		s->focus = id;
+	} else if (strcmp(type, "typing") == 0) {
+		if (!json_object_object_get_ex(obj, "room_id", &v) ||
+		    !json_object_is_type(v, json_type_int) ||
+		    (id = json_object_get_int64(v)) <= 0) {
+			ws_error(s, "validation_failed", "room_id is required");
+			goto out;
+		}
+		is_typing = 1;
+		if (json_object_object_get_ex(obj, "is_typing", &v) &&
+		    json_object_is_type(v, json_type_boolean))
+			is_typing = json_object_get_boolean(v);
+		/* Rate limits: one per room per interval (a stop always
+		 * passes), and a burst cap across rooms. */
+		now = relay_now();
+		if (now - s->typing_window >= relay_conf.typing_ms / 1000.0) {
+			s->typing_window = now;
+			s->typing_burst = 0;
+		}
+		if (s->typing_burst >= 4 || (is_typing &&
+		    s->typing_room == id && now - s->typing_at <
+		    relay_conf.typing_ms / 1000.0))
+			goto out;
+		s->typing_burst++;
+		s->typing_room = is_typing ? id : 0;
+		s->typing_at = now;
+		hub_typing(s, id, is_typing);
+	} else if (strcmp(type, "status") == 0) {
+		status = NULL;
+		if (json_get_enum(obj, "status", 1, ws_statuses, &status,
+		    NULL) || status == NULL) {
+			ws_error(s, "validation_failed",
+			    "status is one of Online, Busy, Sleeping, Offline");
+			goto out;
+		}
+		hub_set_status(s, status);
+	} else {
+		ws_error(s, "bad_request", "unknown frame type");
+	}
+out:
+	if (obj)
+		json_object_put(obj);
+	return rc;
+}
+
+static int
+ws_receive(struct session *s, const char *in, size_t len)
+{
+	int final = lws_is_final_fragment(s->wsi);
+	int rc;
+
+	if (lws_frame_is_binary(s->wsi))
+		return ws_close(s->wsi, LWS_CLOSE_STATUS_UNACCEPTABLE_OPCODE,
+		    "text frames only");
+	if (s->rx == NULL && final) {
+		if (len > WS_MSG_MAX)
+			return ws_close(s->wsi,
+			    LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE, "frame too large");
+		return ws_message(s, in, len);
+	}
+	/* Fragmented, or larger than lws' rx buffer: assemble. */
+	if ((size_t)s->rxlen + len > WS_MSG_MAX)
+		return ws_close(s->wsi, LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE,
+		    "frame too large");
+	if (s->rx == NULL)
+		s->rx = mem_alloc(WS_MSG_MAX);
+	memcpy(s->rx + s->rxlen, in, len);
+	s->rxlen = (uint16_t)(s->rxlen + len);
+	if (!final)
+		return 0;
+	rc = ws_message(s, s->rx, s->rxlen);
+	free(s->rx);
+	s->rx = NULL;
+	s->rxlen = 0;
+	return rc;
+}
+
+static int
+ws_writeable(struct session *s)
+{
+	struct frame *f;
+	int n;
+
+	if (s->qlen == 0) {
+		if (s->close_code) {
+			lws_close_reason(s->wsi, s->close_code,
+			    (unsigned char *)(uintptr_t)"queue overflow", 14);
+			return -1;
+		}
+		return 0;
+	}
+	f = s->q[s->qhead];
+	s->qhead = (uint16_t)((s->qhead + 1) % s->qcap);
+	s->qlen--;
+	n = lws_write(s->wsi, frame_payload(f), f->len, LWS_WRITE_TEXT);
+	if (n < (int)f->len) {
+		frame_unref(f);
+		return -1;
+	}
+	metrics.frames_out++;
+	metrics.bytes_out += f->len;
+	frame_unref(f);
+	if (s->qlen > 0 || s->close_code)
+		lws_callback_on_writable(s->wsi);
+	return 0;
+}
+
+static int
+ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
+    void *in, size_t len)
+{
+	struct session *s = user;
+	struct relay_auth *a;
+
+	switch (reason) {
+	case LWS_CALLBACK_ESTABLISHED:
+		a = listen_take_auth(lws_get_socket_fd(wsi));
+		if (a == NULL || relay_stopping) {
+			relay_auth_free(a);
+			return -1;
+		}
+		s->wsi = wsi;
+		hub_attach(s, a);
+		relay_auth_free(a);
+		return 0;
+	case LWS_CALLBACK_RECEIVE:
+		if (s->wsi == NULL || s->close_code)
+			return 0;
+		return ws_receive(s, in, len);
+	case LWS_CALLBACK_SERVER_WRITEABLE:
+		if (s->wsi == NULL)
+			return 0;
+		return ws_writeable(s);
+	case LWS_CALLBACK_CLOSED:
+		if (s->wsi == NULL)
+			return 0;
+		hub_detach(s);
+		ws_queue_drop(s);
+		free(s->q);
+		free(s->rx);
+		s->q = NULL;
+		s->rx = NULL;
+		s->wsi = NULL;
+		return 0;
+	default:
+		break;
+	}
+	return lws_callback_http_dummy(wsi, reason, user, in, len);
+}
+
+static struct lws_protocols ws_protocols[] = {
+	{ "easychat", ws_callback, sizeof(struct session), 0, 0, NULL, 0 },
+	{ NULL, NULL, 0, 0, 0, NULL, 0 }
+};
+
+static lws_retry_bo_t ws_retry;
+
+static void
+ws_log(int level, const char *line)
+{
+	size_t n = strlen(line);
+
+	while (n && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+		n--;
+	/* lws 4.1 logs every readbuf adoption as an error. */
+	if (strstr(line, "adopt_socket_readbuf: calling service"))
+		return;
+	if (level & LLL_ERR)
+		log_error("lws: %.*s", (int)n, line);
+	else
+		log_warn("lws: %.*s", (int)n, line);
+}
+
+enum err_code
+ws_start(void)
+{
+	struct lws_context_creation_info info;
+	void *loops[1];
+
+	lws_set_log_level(LLL_ERR | LLL_WARN, ws_log);
+	ws_protocols[0].rx_buffer_size = relay_conf.rx_buffer;
+	ws_retry.secs_since_valid_ping = (uint16_t)(relay_conf.heartbeat_ms /
+	    1000);
+	ws_retry.secs_since_valid_hangup = (uint16_t)(relay_conf.heartbeat_ms *
+	    2 / 1000 + 10);
+	memset(&info, 0, sizeof(info));
+	loops[0] = relay_loop;
+	info.foreign_loops = loops;
+	info.options = LWS_SERVER_OPTION_LIBEV |
+	    LWS_SERVER_OPTION_VALIDATE_UTF8;
+	info.port = CONTEXT_PORT_NO_LISTEN_SERVER;
+	info.protocols = ws_protocols;
+	info.retry_and_idle_policy = &ws_retry;
+	info.timeout_secs = 10;
+	info.vhost_name = "easychat-relay";
+	info.server_string = "easychat-relay";
+	relay_lws = lws_create_context(&info);
+	if (relay_lws == NULL) {
+		log_error("cannot create the libwebsockets context");
+		return ERR_INTERNAL;
+	}
+	relay_vhost = lws_get_vhost_by_name(relay_lws, "easychat-relay");
+	if (relay_vhost == NULL) {
+		log_error("no libwebsockets vhost");
+		lws_context_destroy(relay_lws);
+		relay_lws = NULL;
+		return ERR_INTERNAL;
+	}
+	return ERR_OK;
+}
+
+void
+ws_stop(void)
+{
+	if (relay_lws == NULL)
+		return;
+	lws_context_destroy(relay_lws);
+	relay_lws = NULL;
+	relay_vhost = NULL;
+}
