@@ -18,25 +18,24 @@
 #include "rooms.h"
 
 /* One history page: one index range scan on messages (room_id, id), one
- * row more than asked for to learn has_more.  $1 room, $2 cursor
- * (exclusive), $3 limit. */
-static const char messages_sql_before[] =
-    "WITH page AS (SELECT m AS msg, m.id FROM messages m "
-    "WHERE m.room_id = $1 AND m.id < $2 AND m.deleted_at IS NULL "
-    "ORDER BY m.id DESC LIMIT $3::int + 1) "
-    "SELECT json_build_object('items', coalesce((SELECT "
-    "json_agg(ec_message_json(p.msg) ORDER BY p.id DESC) FROM "
-    "(SELECT * FROM page ORDER BY id DESC LIMIT $3::int) p), '[]'), "
-    "'has_more', (SELECT count(*) FROM page) > $3::int)::text";
+ * row more than asked for to learn has_more; the sender, profile and
+ * replied message of the page's rows are joined by primary key and
+ * rendered by the inlined ec_message_json(m, u, p, q) (migration 0007).
+ * $1 room, $2 cursor (exclusive), $3 limit. */
+#define MESSAGES_SQL_PAGE(cmp, dir)					\
+    "WITH page AS (SELECT m AS msg, m.id FROM messages m "		\
+    "WHERE m.room_id = $1 AND m.id " cmp " $2 AND m.deleted_at IS NULL "	\
+    "ORDER BY m.id " dir " LIMIT $3::int + 1) "				\
+    "SELECT json_build_object('items', coalesce((SELECT "		\
+    "json_agg(ec_message_json(p.msg, u, pr, q) ORDER BY p.id " dir ") "	\
+    "FROM (SELECT * FROM page ORDER BY id " dir " LIMIT $3::int) p "	\
+    "LEFT JOIN users u ON u.id = (p.msg).sender_id "			\
+    "LEFT JOIN profiles pr ON pr.user_id = u.id "			\
+    "LEFT JOIN messages q ON q.id = (p.msg).reply_to), '[]'), "		\
+    "'has_more', (SELECT count(*) FROM page) > $3::int)::text"
 
-static const char messages_sql_after[] =
-    "WITH page AS (SELECT m AS msg, m.id FROM messages m "
-    "WHERE m.room_id = $1 AND m.id > $2 AND m.deleted_at IS NULL "
-    "ORDER BY m.id ASC LIMIT $3::int + 1) "
-    "SELECT json_build_object('items', coalesce((SELECT "
-    "json_agg(ec_message_json(p.msg) ORDER BY p.id ASC) FROM "
-    "(SELECT * FROM page ORDER BY id ASC LIMIT $3::int) p), '[]'), "
-    "'has_more', (SELECT count(*) FROM page) > $3::int)::text";
+static const char messages_sql_before[] = MESSAGES_SQL_PAGE("<", "DESC");
+static const char messages_sql_after[] = MESSAGES_SQL_PAGE(">", "ASC");
 
 /* The caller's live message with the same nonce, if any; a nonce older
  * than 24 hours is cleared on the way so that it blocks nothing.  $1
