@@ -204,12 +204,13 @@ groups_handle_list(struct http_req *r)
 	/* One query: the page (one row more to know has_more) with each
 	 * group's unread count summed over its rooms. */
 	rc = db_query_text(&json,
-	    "WITH page AS (SELECT g.id, g.name, g.icon, m.role,"
-	    "  row_number() OVER (ORDER BY lower(g.name), g.id) AS n"
+	    "WITH page AS (SELECT g.id, g.name, g.icon, m.role"
 	    "  FROM group_members m JOIN groups g ON g.id = m.group_id"
 	    "  WHERE m.user_id = $1 ORDER BY lower(g.name), g.id"
 	    "  LIMIT $2::int + 1 OFFSET $3::int),"
-	    " counted AS (SELECT p.*, (SELECT count(*) FROM rooms rm"
+	    " counted AS (SELECT p.*,"
+	    "  row_number() OVER (ORDER BY lower(p.name), p.id) AS n,"
+	    "  (SELECT count(*) FROM rooms rm"
 	    "  LEFT JOIN read_markers k ON k.room_id = rm.id AND k.user_id = $1"
 	    "  JOIN messages x ON x.room_id = rm.id"
 	    "   AND x.id > COALESCE(k.last_read_id, 0)"
@@ -486,7 +487,7 @@ groups_handle_join(struct http_req *r)
 	if (rc)
 		goto out;
 	if (db_rows(res) == 0) {
-		rc = http_fail(r, ERR_NOT_FOUND, "No such group.");
+		rc = ERR_NOT_FOUND;	/* private: as if it did not exist */
 		goto out;
 	}
 	rc = groups_add_member(r->ids[0], r->user_id, &added);

@@ -95,14 +95,17 @@ invites_handle_list(struct http_req *r)
 	params[2] = db_i64(o, offset);
 	rc = db_query_text(&json,
 	    "WITH page AS (SELECT " INVITES_JSON " AS j,"
-	    "  row_number() OVER (ORDER BY i.created_at DESC, i.code) AS n"
+	    "  i.created_at, i.code"
 	    "  FROM invites i WHERE i.group_id = $1 AND i.revoked_at IS NULL"
 	    "  AND " INVITES_LIVE
 	    "  ORDER BY i.created_at DESC, i.code"
-	    "  LIMIT $2::int + 1 OFFSET $3::int) "
+	    "  LIMIT $2::int + 1 OFFSET $3::int),"
+	    " numbered AS (SELECT j, row_number() OVER"
+	    "  (ORDER BY created_at DESC, code) AS n FROM page) "
 	    "SELECT json_build_object('items', COALESCE(json_agg(j ORDER BY n)"
 	    " FILTER (WHERE n <= $2::int), '[]'),"
-	    " 'has_more', count(*) > $2::int)::text FROM page", 3, params);
+	    " 'has_more', count(*) > $2::int)::text FROM numbered", 3,
+	    params);
 	if (rc)
 		goto out;
 	http_reply_raw(r, 200, json, strlen(json));
