@@ -3,6 +3,9 @@
 
 import { useEffect, useMemo, useState } from 'react';
 import Cropper, { type Area } from 'react-easy-crop';
+// The cropper's own CSS as a file: its default run-time <style> injection is
+// blocked by the server's Content-Security-Policy (style-src 'self').
+import 'react-easy-crop/react-easy-crop.css';
 import { Dialog } from '@/shared/ui/Dialog';
 import type { CropRect } from '@/shared/api/client';
 
@@ -43,6 +46,7 @@ export default function CropDialog({ file, aspect, round, title, busy, error, on
           zoom={zoom}
           aspect={aspect}
           cropShape={round ? 'round' : 'rect'}
+          disableAutomaticStylesInjection
           onCropChange={setCrop}
           onZoomChange={setZoom}
           onCropComplete={(_, pixels) => setArea(pixels)}

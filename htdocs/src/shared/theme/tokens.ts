@@ -90,10 +90,18 @@ export function tokensToCss(): string {
   return `:root{${lines.join('')}}`;
 }
 
-/** Installs the tokens on :root; call once before the first render. */
+/**
+ * Installs the tokens on :root; call once before the first render. They are
+ * set through the CSSOM (element.style.setProperty), which the server's
+ * Content-Security-Policy (`style-src 'self'`) allows, unlike an injected
+ * <style> element.
+ */
 export function applyTheme(doc: Document = document): void {
-  const style = doc.createElement('style');
-  style.setAttribute('data-theme', 'easy-chat-dark');
-  style.textContent = tokensToCss();
-  doc.head.prepend(style);
+  const root = doc.documentElement;
+  for (const [group, values] of Object.entries(tokens)) {
+    for (const [name, value] of Object.entries(values as Record<string, string>)) {
+      root.style.setProperty(`--${group}-${kebab(name)}`, value);
+    }
+  }
+  root.dataset.theme = 'easy-chat-dark';
 }
