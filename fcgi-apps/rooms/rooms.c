@@ -94,7 +94,8 @@ out:
 
 /* GET /api/rooms/{id}: the room with the caller's unread_count and
  * last_read_id (0 when the caller has no marker yet: everything unread).
- * The caller's own messages never count as unread; deleted ones neither. */
+ * The caller's own messages never count as unread; deleted ones neither.
+ * A caller who has read up to the last message costs no count at all. */
 enum err_code
 rooms_get(struct http_req *r)
 {
@@ -111,10 +112,12 @@ rooms_get(struct http_req *r)
 	rc = db_query_text(&room,
 	    "SELECT (ec_room_json(r) || jsonb_build_object("
 	    "'last_read_id', coalesce(k.last_read_id, 0), "
-	    "'unread_count', (SELECT count(*) FROM messages m "
-	    "WHERE m.room_id = r.id AND m.id > coalesce(k.last_read_id, 0) "
+	    "'unread_count', CASE WHEN r.last_message_id > "
+	    "coalesce(k.last_read_id, 0) THEN (SELECT count(*) "
+	    "FROM messages m WHERE m.room_id = r.id "
+	    "AND m.id > coalesce(k.last_read_id, 0) "
 	    "AND m.deleted_at IS NULL "
-	    "AND m.sender_id IS DISTINCT FROM $2::bigint)))::text "
+	    "AND m.sender_id IS DISTINCT FROM $2::bigint) ELSE 0 END))::text "
 	    "FROM rooms r LEFT JOIN read_markers k "
 	    "ON k.room_id = r.id AND k.user_id = $2 WHERE r.id = $1",
 	    2, params);

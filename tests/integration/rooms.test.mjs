@@ -569,3 +569,47 @@ test('bearer clients work and cookie clients need a good Origin', async () => {
     headers: { Origin: env.origin } });
   assertError(assert, res, 401, 'not_authenticated');
 });
+
+test('with the groups program: markers start at join, unread agrees with group detail', async () => {
+  const owner = await newUser();
+  const joiner = await newUser();
+  let res = await owner.post('/api/groups', { name: unique('Rooms') });
+  assert.equal(res.status, 201, res.text);
+  const gid = res.json.id;
+  const general = res.json.topics.find((t) => t.name === 'General');
+  const home = general.rooms.find((r) => r.name === 'home');
+  res = await owner.get(`/api/rooms/${home.id}`);
+  assert.equal(res.status, 200);
+  assert.equal(res.json.group_id, gid);
+  assert.equal(res.json.topic_id, general.id);
+  const m1 = await post(owner, home.id, 'before you came');
+  const m2 = await post(owner, home.id, 'also before');
+  assertError(assert, await joiner.get(`/api/rooms/${home.id}`), 404, 'not_found');
+  res = await joiner.post(`/api/groups/${gid}/join`);
+  assert.equal(res.status, 200, res.text);
+  res = await joiner.get(`/api/rooms/${home.id}`);
+  assert.equal(res.json.unread_count, 0, 'history before joining is not unread');
+  assert.equal(res.json.last_read_id, m2.id);
+  const m3 = await post(owner, home.id, 'welcome');
+  res = await joiner.get(`/api/rooms/${home.id}`);
+  assert.equal(res.json.unread_count, 1);
+  const detail = await joiner.get(`/api/groups/${gid}`);
+  assert.equal(detail.status, 200);
+  const inDetail = detail.json.topics.flatMap((t) => t.rooms).find((r) => r.id === home.id);
+  assert.equal(inDetail.unread_count, 1);
+  assert.equal(inDetail.last_message_id, m3.id);
+  res = await joiner.get(`/api/rooms/${home.id}/messages`);
+  assert.deepEqual(res.json.items.map((m) => m.id), [m3.id, m2.id, m1.id]);
+  assert.equal((await joiner.post(`/api/rooms/${home.id}/read`, { last_read_id: m3.id })).status, 204);
+  res = await joiner.get(`/api/rooms/${home.id}`);
+  assert.equal(res.json.unread_count, 0);
+  // A member may not delete the owner's message; promoted to moderator, may.
+  assertError(assert, await joiner.del(`/api/messages/${m1.id}`), 403, 'forbidden');
+  res = await owner.patch(`/api/groups/${gid}/members/${joiner.user.id}`, { role: 'moderator' });
+  assert.equal(res.status, 200, res.text);
+  assert.equal((await joiner.del(`/api/messages/${m1.id}`)).status, 204);
+  // Rooms made here show up in the group's detail.
+  const lobby = await makeRoom(owner, general.id, 'lobby');
+  res = await owner.get(`/api/groups/${gid}`);
+  assert.ok(res.json.topics.flatMap((t) => t.rooms).some((r) => r.id === lobby.id));
+});
