@@ -7,7 +7,7 @@
 #include "app.h"
 #include "rooms.h"
 
-#define AUTH	HTTP_AUTH_REQUIRED
+#define AUTH HTTP_AUTH_REQUIRED
 
 static const struct http_route routes[] = {
 	{ HTTP_POST, "/api/topics/{id}/rooms", rooms_create, AUTH },

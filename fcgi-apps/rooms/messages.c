@@ -22,17 +22,17 @@
  * replied message of the page's rows are joined by primary key and
  * rendered by the inlined ec_message_json(m, u, p, q) (migration 0007).
  * $1 room, $2 cursor (exclusive), $3 limit. */
-#define MESSAGES_SQL_PAGE(cmp, dir)					\
-    "WITH page AS (SELECT m AS msg, m.id FROM messages m "		\
-    "WHERE m.room_id = $1 AND m.id " cmp " $2 AND m.deleted_at IS NULL "	\
-    "ORDER BY m.id " dir " LIMIT $3::int + 1) "				\
-    "SELECT json_build_object('items', coalesce((SELECT "		\
-    "json_agg(ec_message_json(p.msg, u, pr, q) ORDER BY p.id " dir ") "	\
-    "FROM (SELECT * FROM page ORDER BY id " dir " LIMIT $3::int) p "	\
-    "LEFT JOIN users u ON u.id = (p.msg).sender_id "			\
-    "LEFT JOIN profiles pr ON pr.user_id = u.id "			\
-    "LEFT JOIN messages q ON q.id = (p.msg).reply_to), '[]'), "		\
-    "'has_more', (SELECT count(*) FROM page) > $3::int)::text"
+#define MESSAGES_SQL_PAGE(cmp, dir)                                            \
+	"WITH page AS (SELECT m AS msg, m.id FROM messages m "                 \
+	"WHERE m.room_id = $1 AND m.id " cmp " $2 AND m.deleted_at IS NULL "   \
+	"ORDER BY m.id " dir " LIMIT $3::int + 1) "                            \
+	"SELECT json_build_object('items', coalesce((SELECT "                  \
+	"json_agg(ec_message_json(p.msg, u, pr, q) ORDER BY p.id " dir ") "    \
+	"FROM (SELECT * FROM page ORDER BY id " dir " LIMIT $3::int) p "       \
+	"LEFT JOIN users u ON u.id = (p.msg).sender_id "                       \
+	"LEFT JOIN profiles pr ON pr.user_id = u.id "                          \
+	"LEFT JOIN messages q ON q.id = (p.msg).reply_to), '[]'), "            \
+	"'has_more', (SELECT count(*) FROM page) > $3::int)::text"
 
 static const char messages_sql_before[] = MESSAGES_SQL_PAGE("<", "DESC");
 static const char messages_sql_after[] = MESSAGES_SQL_PAGE(">", "ASC");
@@ -104,8 +104,8 @@ messages_list(struct http_req *r)
 	params[0] = db_i64(room_id, r->ids[0]);
 	params[1] = db_i64(cursor, after >= 0 ? after : before);
 	params[2] = db_i64(lim, limit);
-	rc = db_query_text(&page, after >= 0 ? messages_sql_after :
-	    messages_sql_before, 3, params);
+	rc = db_query_text(&page,
+	    after >= 0 ? messages_sql_after : messages_sql_before, 3, params);
 	if (rc)
 		goto out;
 	http_reply_raw(r, 200, page, strlen(page));
@@ -155,7 +155,7 @@ enum err_code
 messages_create(struct http_req *r)
 {
 	static const char *const allowed[] = { "text", "reply_to", "nonce",
-	    NULL };
+		NULL };
 	struct json_object *fields = http_fields(r);
 	struct db_res *res = NULL;
 	const char *text = NULL, *nonce = NULL, *params[5];
@@ -172,10 +172,10 @@ messages_create(struct http_req *r)
 	if (messages_read_text(r, &text))
 		rc = ERR_VALIDATION;
 	if (json_get_int(r->json, "reply_to", 0, 1, INT64_MAX, &reply_to,
-	    fields))
+	        fields))
 		rc = ERR_VALIDATION;
-	if (json_get_text(r->json, "nonce", 0, 1, MESSAGES_NONCE_MAX, 0,
-	    &nonce, NULL, fields))
+	if (json_get_text(r->json, "nonce", 0, 1, MESSAGES_NONCE_MAX, 0, &nonce,
+	        NULL, fields))
 		rc = ERR_VALIDATION;
 	if (rc)
 		goto out;
@@ -188,15 +188,16 @@ messages_create(struct http_req *r)
 	rc = db_begin();
 	if (rc)
 		goto out;
-	rc = db_query(&res, "SELECT $2::bigint IS NULL OR EXISTS (SELECT 1 "
+	rc = db_query(&res,
+	    "SELECT $2::bigint IS NULL OR EXISTS (SELECT 1 "
 	    "FROM messages q WHERE q.id = $2 AND q.room_id = r.id "
 	    "AND q.deleted_at IS NULL) FROM rooms r WHERE r.id = $1 "
-	    "FOR NO KEY UPDATE OF r", 2, (const char *const[]){ params[0],
-	    params[3] });
+	    "FOR NO KEY UPDATE OF r",
+	    2, (const char *const[]){ params[0], params[3] });
 	if (rc)
 		goto out;
 	if (db_rows(res) == 0) {
-		rc = ERR_NOT_FOUND;	/* the room was deleted meanwhile */
+		rc = ERR_NOT_FOUND; /* the room was deleted meanwhile */
 		goto out;
 	}
 	if (nonce != NULL) {
@@ -251,8 +252,10 @@ messages_find(int64_t message_id, int64_t user_id, int64_t *room_id,
 	enum err_code rc;
 
 	params[0] = db_i64(id, message_id);
-	rc = db_query(&res, "SELECT room_id, sender_id FROM messages "
-	    "WHERE id = $1 AND deleted_at IS NULL", 1, params);
+	rc = db_query(&res,
+	    "SELECT room_id, sender_id FROM messages "
+	    "WHERE id = $1 AND deleted_at IS NULL",
+	    1, params);
 	if (rc)
 		goto out;
 	if (db_rows(res) == 0) {
@@ -295,9 +298,11 @@ messages_update(struct http_req *r)
 		goto out;
 	params[0] = db_i64(id, r->ids[0]);
 	params[1] = text;
-	rc = db_query_text(&msg, "UPDATE messages SET text = $2, "
+	rc = db_query_text(&msg,
+	    "UPDATE messages SET text = $2, "
 	    "edited_at = now() WHERE id = $1 AND deleted_at IS NULL "
-	    "RETURNING ec_message_json(messages)::text", 2, params);
+	    "RETURNING ec_message_json(messages)::text",
+	    2, params);
 	if (rc)
 		goto out;
 	rooms_event(group_id, "message.updated", "message", msg);
@@ -332,18 +337,20 @@ messages_delete(struct http_req *r)
 		goto out;
 	}
 	params[0] = db_i64(id, r->ids[0]);
-	rc = db_query(&res, "UPDATE messages SET deleted_at = now(), "
-	    "text = '' WHERE id = $1 AND deleted_at IS NULL RETURNING id", 1,
-	    params);
+	rc = db_query(&res,
+	    "UPDATE messages SET deleted_at = now(), "
+	    "text = '' WHERE id = $1 AND deleted_at IS NULL RETURNING id",
+	    1, params);
 	if (rc)
 		goto out;
 	if (db_rows(res) == 0) {
-		rc = ERR_NOT_FOUND;	/* deleted meanwhile */
+		rc = ERR_NOT_FOUND; /* deleted meanwhile */
 		goto out;
 	}
-	rc = buf_printf(&ev, "{\"type\":\"message.deleted\",\"group_id\":%lld,"
-	    "\"id\":%s,\"room_id\":%lld}", (long long)group_id, id,
-	    (long long)room_id);
+	rc = buf_printf(&ev,
+	    "{\"type\":\"message.deleted\",\"group_id\":%lld,"
+	    "\"id\":%s,\"room_id\":%lld}",
+	    (long long)group_id, id, (long long)room_id);
 	if (rc == ERR_OK)
 		event_to_group(group_id, ev.data, ev.len);
 	rc = ERR_OK;

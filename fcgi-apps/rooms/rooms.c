@@ -21,7 +21,7 @@ rooms_event(int64_t group_id, const char *type, const char *key,
 
 	buf_init(&b, 0);
 	if (buf_printf(&b, "{\"type\":\"%s\",\"group_id\":%lld,\"%s\":%s}",
-	    type, (long long)group_id, key, json) == ERR_OK)
+	        type, (long long)group_id, key, json) == ERR_OK)
 		event_to_group(group_id, b.data, b.len);
 	else
 		log_error("event %s too large; not published", type);
@@ -44,10 +44,10 @@ rooms_read_fields(struct http_req *r, int name_required, const char **name,
 	*description = NULL;
 	rc = json_only(r->json, allowed, fields);
 	if (json_get_text(r->json, "name", name_required, 1, ROOMS_NAME_MAX, 1,
-	    &s, &slen, fields))
+	        &s, &slen, fields))
 		rc = ERR_VALIDATION;
 	if (json_get_text(r->json, "description", 0, 0, ROOMS_DESCRIPTION_MAX,
-	    1, &d, &dlen, fields))
+	        1, &d, &dlen, fields))
 		rc = ERR_VALIDATION;
 	if (rc)
 		return rc;
@@ -82,7 +82,8 @@ rooms_create(struct http_req *r)
 	rc = db_query_text(&room,
 	    "INSERT INTO rooms (topic_id, group_id, name, description) "
 	    "VALUES ($1, $2, $3, coalesce($4, '')) "
-	    "RETURNING ec_room_json(rooms)::text", 4, params);
+	    "RETURNING ec_room_json(rooms)::text",
+	    4, params);
 	if (rc)
 		goto out;
 	rooms_event(group_id, "room.created", "room", room);
@@ -150,8 +151,10 @@ rooms_update(struct http_req *r)
 	params[1] = name;
 	params[2] = description;
 	if (name == NULL && description == NULL) {
-		rc = db_query_text(&room, "SELECT ec_room_json(r)::text "
-		    "FROM rooms r WHERE r.id = $1", 1, params);
+		rc = db_query_text(&room,
+		    "SELECT ec_room_json(r)::text "
+		    "FROM rooms r WHERE r.id = $1",
+		    1, params);
 		if (rc)
 			goto out;
 		http_reply_raw(r, 200, room, strlen(room));
@@ -160,7 +163,8 @@ rooms_update(struct http_req *r)
 	rc = db_query_text(&room,
 	    "UPDATE rooms SET name = coalesce($2, name), "
 	    "description = coalesce($3, description) WHERE id = $1 "
-	    "RETURNING ec_room_json(rooms)::text", 3, params);
+	    "RETURNING ec_room_json(rooms)::text",
+	    3, params);
 	if (rc)
 		goto out;
 	rooms_event(group_id, "room.updated", "room", room);
@@ -189,7 +193,7 @@ rooms_delete(struct http_req *r)
 	if (rc)
 		goto out;
 	if (db_rows(res) == 0) {
-		rc = ERR_NOT_FOUND;	/* deleted meanwhile */
+		rc = ERR_NOT_FOUND; /* deleted meanwhile */
 		goto out;
 	}
 	rooms_event(group_id, "room.deleted", "id", room_id);
@@ -216,7 +220,7 @@ rooms_mark_read(struct http_req *r)
 		return rc;
 	rc = json_only(r->json, allowed, fields);
 	if (json_get_int(r->json, "last_read_id", 1, 0, INT64_MAX,
-	    &last_read_id, fields))
+	        &last_read_id, fields))
 		rc = ERR_VALIDATION;
 	if (rc)
 		return rc;
