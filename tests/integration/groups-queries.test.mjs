@@ -1,0 +1,100 @@
+// groups-queries.test.mjs - how many SQL statements each endpoint of the
+// groups program runs, counted from PostgreSQL's own statement log
+// (log_statement = all for the length of this file), so that an N+1 or a
+// stray extra round trip fails here.  BEGIN/COMMIT/ROLLBACK are counted
+// apart from queries.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { newUser, unique, env } from '../lib/api.mjs';
+import { sql, closeDb } from '../lib/db.mjs';
+
+const LOG = path.join(env.varDir, 'log', 'postgres.log');
+
+before(async () => {
+  await sql("ALTER SYSTEM SET log_statement = 'all'");
+  await sql('SELECT pg_reload_conf()');
+  for (let i = 0; i < 100; i++) {
+    const [{ v }] = await sql("SELECT current_setting('log_statement') AS v");
+    if (v === 'all') break;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+});
+
+after(async () => {
+  await sql('ALTER SYSTEM RESET log_statement').catch(() => {});
+  await sql('SELECT pg_reload_conf()').catch(() => {});
+  await closeDb();
+});
+
+/** Runs fn() and returns {queries, tx} the server logged meanwhile. */
+async function count(fn) {
+  const mark = randomBytes(6).toString('hex');
+  await sql(`SELECT 'qc-begin-${mark}'`);
+  const res = await fn();
+  await sql(`SELECT 'qc-end-${mark}'`);
+  let text = '';
+  for (let i = 0; i < 50 && !text.includes(`qc-end-${mark}`); i++) {
+    text = readFileSync(LOG, 'utf8');
+    if (!text.includes(`qc-end-${mark}`)) await new Promise((r) => setTimeout(r, 20));
+  }
+  const from = text.lastIndexOf(`qc-begin-${mark}`);
+  const to = text.lastIndexOf(`qc-end-${mark}`);
+  assert.ok(from >= 0 && to > from, 'markers in the statement log');
+  const lines = text.slice(from, to).split('\n').slice(1, -1)
+    .filter((l) => /LOG:\s+(statement|execute [^:]*):/.test(l));
+  const tx = lines.filter((l) => /:\s+(BEGIN|COMMIT|ROLLBACK)\s*$/.test(l)).length;
+  return { res, queries: lines.length - tx, tx };
+}
+
+test('statements per endpoint', async (t) => {
+  assert.ok(statSync(LOG).size > 0);
+  const owner = await newUser();
+  const u = await newUser();
+  const v = await newUser();
+  const table = [];
+  const check = async (name, fn, queries, tx = 0, status) => {
+    const got = await count(fn);
+    if (status) assert.equal(got.res.status, status, `${name}: ${got.res.text}`);
+    table.push(`${name}: ${got.queries} queries${got.tx ? ` + ${got.tx} BEGIN/COMMIT` : ''}`);
+    assert.equal(got.queries, queries, `${name}: queries`);
+    assert.equal(got.tx, tx, `${name}: transaction statements`);
+    return got.res;
+  };
+
+  // A group with some rooms and messages, so that nothing is trivially empty.
+  const g = (await check('POST /api/groups', () => owner.post('/api/groups', { name: unique('q') }), 1 + 2, 0, 201)).json;
+  for (let i = 0; i < 3; i++) await owner.post(`/api/groups/${g.id}/topics`, { name: `t${i}` });
+  const topics = await sql('SELECT id FROM topics WHERE group_id = $1', [g.id]);
+  for (const tp of topics) {
+    for (let j = 0; j < 2; j++) {
+      const [r] = await sql("INSERT INTO rooms (topic_id, group_id, name) VALUES ($1, $2, 'r') RETURNING id", [tp.id, g.id]);
+      const [m] = await sql("INSERT INTO messages (room_id, sender_id, text) VALUES ($1, $2, 'x') RETURNING id", [r.id, owner.user.id]);
+      await sql('UPDATE rooms SET last_message_id = $2 WHERE id = $1', [r.id, m.id]);
+    }
+  }
+  for (let i = 0; i < 4; i++) await owner.post('/api/groups', { name: unique('q') });
+
+  await check('GET /api/groups', () => owner.get('/api/groups'), 1, 0, 200);
+  await check('GET /api/groups/{id}', () => owner.get(`/api/groups/${g.id}`), 3, 0, 200);
+  await check('PATCH /api/groups/{id}', () => owner.patch(`/api/groups/${g.id}`, { description: 'x' }), 4, 0, 200);
+  await check('POST /api/groups/{id}/join (new member)', () => u.post(`/api/groups/${g.id}/join`), 6, 2, 200);
+  await check('POST /api/groups/{id}/join (already member)', () => u.post(`/api/groups/${g.id}/join`), 3, 0, 200);
+  await check('GET /api/groups/{id}/members', () => u.get(`/api/groups/${g.id}/members`), 2, 0, 200);
+  await check('PATCH /api/groups/{id}/members/{id}', () => owner.patch(`/api/groups/${g.id}/members/${u.user.id}`, { role: 'moderator' }), 3, 2, 200);
+  await check('DELETE /api/groups/{id}/members/{id}', () => owner.del(`/api/groups/${g.id}/members/${u.user.id}`), 3, 2, 204);
+  const inv = await check('POST /api/groups/{id}/invites', () => owner.post(`/api/groups/${g.id}/invites`, { max_uses: 5 }), 2, 0, 201);
+  await check('GET /api/groups/{id}/invites', () => owner.get(`/api/groups/${g.id}/invites`), 2, 0, 200);
+  await check('GET /api/invites/{code}', () => v.get(`/api/invites/${inv.json.code}`), 1, 0, 200);
+  await check('POST /api/invites/{code}/accept', () => v.post(`/api/invites/${inv.json.code}/accept`), 7, 2, 200);
+  await check('DELETE /api/invites/{code}', () => owner.del(`/api/invites/${inv.json.code}`), 3, 0, 204);
+  await check('POST /api/groups/{id}/leave', () => v.post(`/api/groups/${g.id}/leave`), 2, 0, 204);
+  const tp = await check('POST /api/groups/{id}/topics', () => owner.post(`/api/groups/${g.id}/topics`, { name: 'n' }), 2, 0, 201);
+  await check('PATCH /api/topics/{id}', () => owner.patch(`/api/topics/${tp.json.id}`, { name: 'm' }), 2, 0, 200);
+  await check('DELETE /api/topics/{id}', () => owner.del(`/api/topics/${tp.json.id}`), 2, 0, 204);
+  await check('GET /api/public-groups', () => v.get('/api/public-groups?q=q_'), 1, 0, 200);
+  await check('DELETE /api/groups/{id}', () => owner.del(`/api/groups/${g.id}`), 2, 0, 204);
+  for (const line of table) t.diagnostic(line);
+});
