@@ -1,14 +1,406 @@
-/* main.c - the search program (routes arrive with their issue). */
+/* main.c - the search program: public groups and my messages, in
+ * PostgreSQL only (full-text search plus pg_trgm, migration 0008).
+ *
+ * Messages are ranked in tiers, each newest first:
+ *   1. every word found exactly,
+ *   2. every word found as the start of a word (partial words),
+ *   3. similar text (pg_trgm word similarity: typos).
+ * Each tier is one query bounded by LIMIT, run only while the page is not
+ * full, so a common word stops after tier 1 and the cost never depends
+ * on how many messages match.  Access is checked inside each query: only
+ * rooms of groups the caller is a member of are searched.  Groups are
+ * ranked: exact name first, then every word exact, then ts_rank plus
+ * trigram similarity.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "app.h"
+#include "buf.h"
+#include "db.h"
+#include "json.h"
+#include "log.h"
+#include "mem.h"
+#include "rds.h"
+#include "searchq.h"
+
+#define SEARCH_OFFSET_MAX	1000
+/* pg_trgm word similarity needed for a typo match: one wrong letter in a
+ * 7-letter word scores 0.5-0.63, two swapped letters in a 10-letter one
+ * 0.47; shorter words need more luck (trigrams). */
+#define SEARCH_SIMILARITY	"0.45"
 
 static enum err_code
-handle_not_yet(struct http_req *r)
+search_threshold(void)
 {
-	return http_fail(r, ERR_NOT_FOUND, "Not implemented yet.");
+	return db_query(NULL, "SELECT set_config("
+	    "'pg_trgm.word_similarity_threshold', '" SEARCH_SIMILARITY "', false)",
+	    0, NULL);
+}
+
+/* q as a query parameter: required for groups, optional for messages. */
+static enum err_code
+search_q(struct http_req *r, int required, const char **q)
+{
+	*q = http_query(r, "q");
+	if (*q != NULL && (*q)[0] == '\x01')	/* malformed escape */
+		return json_field_error(http_fields(r), "q",
+		    "is not valid UTF-8 text");
+	if (required && (*q == NULL || strspn(*q, " \t") == strlen(*q)))
+		return json_field_error(http_fields(r), "q", "required");
+	if (*q != NULL && strlen(*q) > SEARCHQ_MAX)
+		return json_field_error(http_fields(r), "q", "is too long");
+	return ERR_OK;
+}
+
+/* Appends `"online_count": n` counts for each row's member list (column
+ * 1, comma-separated ids) to the group JSON of column 0. */
+static enum err_code
+search_groups_reply(struct http_req *r, struct db_res *res, size_t shown,
+    int has_more)
+{
+	const char **keys = NULL;
+	size_t i, nkeys = 0, k;
+	int *online = NULL;
+	struct buf b;
+	enum err_code rc = ERR_OK;
+	char **owned = NULL;
+
+	/* One pipelined EXISTS over every member of the page. */
+	for (i = 0; i < shown; i++) {
+		const char *ids = db_value(res, i, 1);
+
+		for (; ids != NULL && *ids != '\0';) {
+			size_t n = strcspn(ids, ",");
+			char *key = mem_alloc(n + 8);
+
+			snprintf(key, n + 8, "online:%.*s", (int)n, ids);
+			keys = mem_realloc(keys, (nkeys + 1) * sizeof(*keys));
+			owned = mem_realloc(owned, (nkeys + 1) * sizeof(*owned));
+			keys[nkeys] = owned[nkeys] = key;
+			nkeys++;
+			ids += n;
+			if (*ids == ',')
+				ids++;
+		}
+	}
+	online = mem_calloc(nkeys ? nkeys : 1, sizeof(int));
+	if (nkeys > 0 && rds_exists_many(keys, nkeys, online) != ERR_OK)
+		log_warn("presence unknown for group search (redis)");
+	buf_init(&b, 0);
+	buf_puts(&b, "{\"items\": [");
+	for (i = 0, k = 0; i < shown; i++) {
+		const char *g = db_value(res, i, 0), *ids = db_value(res, i, 1);
+		size_t glen = strlen(g);
+		long count = 0;
+
+		for (; ids != NULL && *ids != '\0'; k++) {
+			count += online[k];
+			ids += strcspn(ids, ",");
+			if (*ids == ',')
+				ids++;
+		}
+		/* g is a JSON object: splice before its closing brace. */
+		buf_printf(&b, "%s%.*s, \"online_count\": %ld}", i ? ", " : "",
+		    (int)(glen - 1), g, count);
+	}
+	buf_printf(&b, "], \"has_more\": %s}", has_more ? "true" : "false");
+	http_reply_raw(r, 200, b.data, b.len);
+	buf_release(&b);
+	for (i = 0; i < nkeys; i++)
+		free(owned[i]);
+	free(owned);
+	free(keys);
+	free(online);
+	return rc;
+}
+
+static enum err_code
+handle_groups(struct http_req *r)
+{
+	struct db_res *res = NULL;
+	const char *q = NULL, *params[3];
+	char l[24], o[24];
+	int64_t limit, offset;
+	enum err_code rc;
+	size_t rows, shown;
+
+	rc = search_q(r, 1, &q);
+	if (http_query_limit(r, &limit))
+		rc = ERR_VALIDATION;
+	if (http_query_int(r, "offset", 0, SEARCH_OFFSET_MAX, 0, &offset))
+		rc = ERR_VALIDATION;
+	if (rc)
+		goto out;
+	rc = search_threshold();
+	if (rc)
+		goto out;
+	params[0] = q;
+	params[1] = db_i64(l, limit);
+	params[2] = db_i64(o, offset);
+	rc = db_query(&res,
+	    "SELECT ((ec_group_json(g) - 'is_public' - 'created_at')"
+	    "  || jsonb_build_object('member_count', (SELECT count(*)"
+	    "  FROM group_members c WHERE c.group_id = g.id)))::text,"
+	    " (SELECT string_agg(c.user_id::text, ',') FROM group_members c"
+	    "  WHERE c.group_id = g.id) "
+	    "FROM groups g "
+	    "WHERE g.is_public AND (g.search @@ ec_search_tsquery($1, true)"
+	    "  OR $1 <% (g.name || ' ' || g.description)) "
+	    "ORDER BY lower(g.name) = lower(btrim($1)) DESC,"
+	    " COALESCE(g.search @@ ec_search_tsquery($1, false), false) DESC,"
+	    " COALESCE(ts_rank(g.search, ec_search_tsquery($1, true)), 0)"
+	    "  + word_similarity($1, g.name || ' ' || g.description) DESC,"
+	    " g.id "
+	    "LIMIT $2::int + 1 OFFSET $3::int", 3, params);
+	if (rc)
+		goto out;
+	rows = db_rows(res);
+	shown = rows > (size_t)limit ? (size_t)limit : rows;
+	rc = search_groups_reply(r, res, shown, rows > shown);
+out:
+	db_res_free(res);
+	return rc;
+}
+
+/* The filters of a message search, from the query string and the
+ * operators in q (the query string wins). */
+struct search_filters {
+	struct searchq	 sq;
+	int64_t		 group_id, room_id, limit, offset, sender_id;
+	const char	*from, *in, *before, *after;
+};
+
+static enum err_code
+search_filters_read(struct http_req *r, struct search_filters *f)
+{
+	struct json_object *fields = http_fields(r);
+	const char *q = NULL, *why = NULL, *v;
+	enum err_code rc;
+
+	memset(f, 0, sizeof(*f));
+	rc = search_q(r, 0, &q);
+	if (rc == ERR_OK && searchq_parse(q, &f->sq, &why) != ERR_OK)
+		rc = json_field_error(fields, "q", why);
+	if (http_query_int(r, "group_id", 1, INT64_MAX, 0, &f->group_id))
+		rc = ERR_VALIDATION;
+	if (http_query_int(r, "room_id", 1, INT64_MAX, 0, &f->room_id))
+		rc = ERR_VALIDATION;
+	if (http_query_limit(r, &f->limit))
+		rc = ERR_VALIDATION;
+	if (http_query_int(r, "offset", 0, SEARCH_OFFSET_MAX, 0, &f->offset))
+		rc = ERR_VALIDATION;
+	f->from = f->sq.from[0] ? f->sq.from : NULL;
+	f->in = f->sq.in[0] ? f->sq.in : NULL;
+	f->before = f->sq.before[0] ? f->sq.before : NULL;
+	f->after = f->sq.after[0] ? f->sq.after : NULL;
+	v = http_query(r, "from");
+	if (v != NULL) {
+		if (v[0] == '\0' || strlen(v) > 45 ||
+		    strspn(v, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+		    "0123456789_-") != strlen(v))
+			rc = json_field_error(fields, "from", "is not a username");
+		f->from = v;
+	}
+	v = http_query(r, "before");
+	if (v != NULL) {
+		if (!searchq_date_ok(v))
+			rc = json_field_error(fields, "before",
+			    "must be a date YYYY-MM-DD");
+		f->before = v;
+	}
+	v = http_query(r, "after");
+	if (v != NULL) {
+		if (!searchq_date_ok(v))
+			rc = json_field_error(fields, "after",
+			    "must be a date YYYY-MM-DD");
+		f->after = v;
+	}
+	if (rc == ERR_OK && f->sq.text[0] == '\0' && f->from == NULL &&
+	    f->in == NULL && f->before == NULL && f->after == NULL &&
+	    f->group_id == 0 && f->room_id == 0)
+		rc = json_field_error(fields, "q", "required");
+	return rc;
+}
+
+/* Where every tier searches: the caller's groups ($1) and the filters
+ * ($2 group, $3 room, $4 room name, $5 sender, $6 before, $7 after);
+ * $8 the words, $9 how many ids. */
+#define SEARCH_TIER(cond)						\
+    "SELECT m.id FROM messages m "					\
+    "WHERE m.room_id IN (SELECT r.id FROM rooms r "			\
+    "  JOIN group_members gm ON gm.group_id = r.group_id"		\
+    "  AND gm.user_id = $1 "						\
+    "  WHERE ($2::bigint IS NULL OR r.group_id = $2::bigint)"		\
+    "  AND ($3::bigint IS NULL OR r.id = $3::bigint)"			\
+    "  AND ($4::text IS NULL OR lower(r.name) = lower($4::text)))"	\
+    " AND m.deleted_at IS NULL"						\
+    " AND ($5::bigint IS NULL OR m.sender_id = $5::bigint)"		\
+    " AND ($6::text IS NULL OR m.created_at < ($6::text || ' 00:00Z')::timestamptz)" \
+    " AND ($7::text IS NULL OR m.created_at >= ($7::text || ' 00:00Z')::timestamptz)" \
+    " AND " cond " "							\
+    "ORDER BY m.id DESC LIMIT $9::int"
+
+static const char *const search_tiers[] = {
+	SEARCH_TIER("m.search @@ ec_search_tsquery($8::text, false)"),
+	SEARCH_TIER("m.search @@ ec_search_tsquery($8::text, true)"
+	    " AND NOT m.search @@ ec_search_tsquery($8::text, false)"),
+	SEARCH_TIER("$8::text <% m.text AND NOT COALESCE("
+	    "m.search @@ ec_search_tsquery($8::text, true), false)"),
+};
+static const char search_all[] = SEARCH_TIER("$8::text IS NULL");
+
+static enum err_code
+search_sender(struct search_filters *f, int *unknown)
+{
+	struct db_res *res = NULL;
+	const char *params[1] = { f->from };
+	enum err_code rc;
+
+	*unknown = 0;
+	if (f->from == NULL)
+		return ERR_OK;
+	rc = db_query(&res, "SELECT id FROM users WHERE lower(username) = "
+	    "lower($1)", 1, params);
+	if (rc == ERR_OK) {
+		if (db_rows(res) == 1)
+			f->sender_id = db_int(res, 0, 0);
+		else
+			*unknown = 1;
+	}
+	db_res_free(res);
+	return rc;
+}
+
+/* Renders the ids (in order) as messages with snippets. */
+static enum err_code
+search_messages_reply(struct http_req *r, struct buf *ids, size_t shown,
+    int has_more, const char *words)
+{
+	struct json_object *root, *items;
+	struct db_res *res = NULL;
+	const char *params[1];
+	enum err_code rc = ERR_OK;
+	struct buf snip;
+	size_t i;
+
+	root = json_object_new_object();
+	items = json_object_new_array();
+	json_object_object_add(root, "items", items);
+	json_object_object_add(root, "has_more",
+	    json_object_new_boolean(has_more));
+	buf_init(&snip, 0);
+	if (shown > 0) {
+		params[0] = ids->data;
+		rc = db_query(&res,
+		    "SELECT ec_message_json(m, u, p, q)::text, m.text "
+		    "FROM unnest($1::bigint[]) WITH ORDINALITY AS t(id, ord) "
+		    "JOIN messages m ON m.id = t.id "
+		    "LEFT JOIN users u ON u.id = m.sender_id "
+		    "LEFT JOIN profiles p ON p.user_id = u.id "
+		    "LEFT JOIN messages q ON q.id = m.reply_to "
+		    "ORDER BY t.ord", 1, params);
+		if (rc)
+			goto out;
+	}
+	for (i = 0; res != NULL && i < db_rows(res); i++) {
+		struct json_object *msg;
+
+		if (json_parse(db_value(res, i, 0), db_length(res, i, 0),
+		    &msg) != ERR_OK) {
+			rc = ERR_INTERNAL;
+			goto out;
+		}
+		buf_reset(&snip);
+		searchq_snippet(&snip, db_value(res, i, 1), db_length(res, i, 1),
+		    words);
+		json_object_object_add(msg, "snippet",
+		    json_object_new_string_len(snip.data, (int)snip.len));
+		json_object_array_add(items, msg);
+	}
+	http_reply_json(r, 200, root);
+	root = NULL;
+out:
+	json_object_put(root);
+	buf_release(&snip);
+	db_res_free(res);
+	return rc;
+}
+
+static enum err_code
+handle_messages(struct http_req *r)
+{
+	struct search_filters f;
+	struct db_res *res = NULL;
+	const char *params[9];
+	char uid[24], gid[24], rid[24], sid[24], want[24];
+	size_t ntiers, t, have = 0, shown, total;
+	struct buf ids;
+	enum err_code rc;
+	int unknown;
+
+	buf_init(&ids, 0);
+	buf_putc(&ids, '{');
+	rc = search_filters_read(r, &f);
+	if (rc)
+		goto out;
+	rc = search_sender(&f, &unknown);
+	if (rc)
+		goto out;
+	total = (size_t)(f.offset + f.limit + 1);
+	if (unknown)
+		total = 0;	/* from: someone who does not exist */
+	if (f.sq.text[0] != '\0') {
+		rc = search_threshold();
+		if (rc)
+			goto out;
+	}
+	params[0] = db_i64(uid, r->user_id);
+	params[1] = f.group_id ? db_i64(gid, f.group_id) : NULL;
+	params[2] = f.room_id ? db_i64(rid, f.room_id) : NULL;
+	params[3] = f.in;
+	params[4] = f.sender_id ? db_i64(sid, f.sender_id) : NULL;
+	params[5] = f.before;
+	params[6] = f.after;
+	params[7] = f.sq.text[0] ? f.sq.text : NULL;
+	ntiers = f.sq.text[0] ? sizeof(search_tiers) / sizeof(search_tiers[0]) :
+	    1;
+	for (t = 0; t < ntiers && have < total; t++) {
+		size_t i;
+
+		params[8] = db_i64(want, (int64_t)(total - have));
+		rc = db_query(&res, f.sq.text[0] ? search_tiers[t] : search_all,
+		    9, params);
+		if (rc)
+			goto out;
+		for (i = 0; i < db_rows(res); i++, have++) {
+			/* Only the page itself is rendered. */
+			if (have < (size_t)f.offset ||
+			    have >= (size_t)(f.offset + f.limit))
+				continue;
+			buf_printf(&ids, "%s%s", ids.len > 1 ? "," : "",
+			    db_value(res, i, 0));
+		}
+		db_res_free(res);
+		res = NULL;
+	}
+	buf_putc(&ids, '}');
+	shown = have > (size_t)f.offset ? have - (size_t)f.offset : 0;
+	if (shown > (size_t)f.limit)
+		shown = (size_t)f.limit;
+	rc = search_messages_reply(r, &ids, shown, have >= total && total > 0,
+	    f.sq.text);
+out:
+	db_res_free(res);
+	buf_release(&ids);
+	return rc;
 }
 
 static const struct http_route routes[] = {
-	{ HTTP_GET, "/api/search/_placeholder", handle_not_yet, 0 },
+	{ HTTP_GET, "/api/search/groups", handle_groups, HTTP_AUTH_OPTIONAL },
+	{ HTTP_GET, "/api/search/messages", handle_messages,
+	    HTTP_AUTH_REQUIRED },
 };
 
 int

@@ -1,0 +1,196 @@
+// search.test.mjs - GET /api/search/groups and /api/search/messages:
+// typo tolerance, partial words, ranking, access control (also through
+// operators), HTML-safe snippets, deleted messages, filters.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomInt } from 'node:crypto';
+import { newUser, unique, assertError, raw } from '../lib/api.mjs';
+import { closeDb, sql } from '../lib/db.mjs';
+
+after(closeDb);
+
+/** A made-up word of `n` letters nobody else uses. */
+function word(n = 10) {
+  const letters = 'bcdfghjklmnpqrstvwxz';
+  const vowels = 'aeiou';
+  let w = '';
+  for (let i = 0; i < n; i++) w += i % 2 ? vowels[randomInt(5)] : letters[randomInt(20)];
+  return w;
+}
+/** The word with two neighbouring letters in the middle swapped. */
+function swapTypo(w) {
+  const i = Math.floor(w.length / 2);
+  return w.slice(0, i) + w[i + 1] + w[i] + w.slice(i + 2);
+}
+/** The word with one letter replaced. */
+function substTypo(w) {
+  const i = Math.floor(w.length / 2);
+  return w.slice(0, i) + (w[i] === 'x' ? 'y' : 'x') + w.slice(i + 1);
+}
+
+async function makeGroup(owner, body) {
+  const res = await owner.post('/api/groups', { name: unique('grp'), ...body });
+  assert.equal(res.status, 201, res.text);
+  const room = res.json.topics[0].rooms[0];
+  return { id: res.json.id, name: res.json.name, room: room.id, roomName: room.name };
+}
+
+async function post(c, room, text) {
+  const res = await c.post(`/api/rooms/${room}/messages`, { text });
+  assert.equal(res.status, 201, res.text);
+  return res.json;
+}
+
+const q = (params) => new URLSearchParams(params).toString();
+
+test('groups: one typo finds a public group by name or description; private never', async () => {
+  const c = await newUser();
+  const w1 = word(10);
+  const w2 = word(11);
+  const byName = await makeGroup(c, { name: `${w1} club`, is_public: true });
+  const byDesc = await makeGroup(c, { description: `we talk about ${w2} every day`, is_public: true });
+  const hidden = await makeGroup(c, { name: `${w1} secret`, description: w2, is_public: false });
+  for (const [term, id] of [[swapTypo(w1), byName.id], [substTypo(w1), byName.id],
+    [swapTypo(w2), byDesc.id], [w2.slice(0, 6), byDesc.id], [w1.toUpperCase(), byName.id]]) {
+    const res = await c.get(`/api/search/groups?${q({ q: term })}`);
+    assert.equal(res.status, 200, res.text);
+    const ids = res.json.items.map((g) => g.id);
+    assert.ok(ids.includes(id), `${term}: ${res.text}`);
+    assert.ok(!ids.includes(hidden.id), 'a private group is never found');
+    assert.equal(typeof res.json.has_more, 'boolean');
+  }
+  const res = await raw(`/api/search/groups?${q({ q: w1 })}`);
+  assert.equal(res.status, 200, 'anonymous callers may search public groups');
+  const item = res.json.items.find((g) => g.id === byName.id);
+  assert.deepEqual(Object.keys(item).sort(), ['category', 'description', 'icon_url', 'id',
+    'member_count', 'name', 'online_count', 'wallpaper_url']);
+  assert.equal(item.member_count, 1);
+  assert.equal(item.online_count, 0);
+});
+
+test('groups: an exact name match is ranked first', async () => {
+  const c = await newUser();
+  const w = word(9);
+  const others = [];
+  others.push(await makeGroup(c, { name: `${w} fans`, description: `all about ${w} ${w}` }));
+  others.push(await makeGroup(c, { name: `the ${w}s`, description: w }));
+  const exact = await makeGroup(c, { name: w });
+  others.push(await makeGroup(c, { name: `${w}ish` }));
+  const res = await c.get(`/api/search/groups?${q({ q: w })}`);
+  assert.equal(res.status, 200, res.text);
+  assert.equal(res.json.items[0].id, exact.id, res.text);
+  assert.equal(res.json.items.length, 4);
+  // Limits.
+  const page = await c.get(`/api/search/groups?${q({ q: w, limit: 2 })}`);
+  assert.equal(page.json.items.length, 2);
+  assert.equal(page.json.has_more, true);
+  assertError(assert, await c.get(`/api/search/groups?${q({ q: w, limit: 0 })}`), 400);
+  assertError(assert, await c.get('/api/search/groups'), 400);
+  assertError(assert, await c.get('/api/search/groups?q=%20'), 400);
+});
+
+test('messages: typos and partial words, exact matches first, snippet marked and HTML-safe', async () => {
+  const c = await newUser();
+  const g = await makeGroup(c, { is_public: false });
+  const w = word(10);
+  const typo = await post(c, g.room, `a message with ${substTypo(w)} in it`);
+  const exact = await post(c, g.room, `<script>alert('x')</script> the ${w} meeting & more`);
+  const prefix = await post(c, g.room, `longer: ${w}ization`);
+  await post(c, g.room, 'unrelated chatter');
+
+  let res = await c.get(`/api/search/messages?${q({ q: w })}`);
+  assert.equal(res.status, 200, res.text);
+  assert.deepEqual(res.json.items.map((m) => m.id), [exact.id, prefix.id, typo.id], res.text);
+  const first = res.json.items[0];
+  assert.equal(first.text, exact.text);
+  assert.deepEqual(first.sender, exact.sender);
+  assert.equal(first.room_id, g.room);
+  assert.equal(first.snippet,
+    `&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; the <mark>${w}</mark> meeting &amp; more`);
+  assert.ok(!/<(?!\/?mark>)/.test(res.json.items.map((m) => m.snippet).join('')), 'only <mark> tags');
+  assert.equal(res.json.has_more, false);
+
+  // One typo in the query (swap or substitution) still finds the exact message.
+  for (const t of [swapTypo(w), substTypo(w)]) {
+    res = await c.get(`/api/search/messages?${q({ q: t })}`);
+    assert.ok(res.json.items.some((m) => m.id === exact.id), `${t}: ${res.text}`);
+  }
+  // A partial word.
+  res = await c.get(`/api/search/messages?${q({ q: w.slice(0, 7) })}`);
+  assert.ok(res.json.items.some((m) => m.id === prefix.id), res.text);
+  assert.match(res.json.items.find((m) => m.id === prefix.id).snippet, /<mark>\w+<\/mark>/);
+  // Paging.
+  res = await c.get(`/api/search/messages?${q({ q: w, limit: 2 })}`);
+  assert.deepEqual(res.json.items.map((m) => m.id), [exact.id, prefix.id]);
+  assert.equal(res.json.has_more, true);
+  res = await c.get(`/api/search/messages?${q({ q: w, limit: 2, offset: 2 })}`);
+  assert.deepEqual(res.json.items.map((m) => m.id), [typo.id]);
+  assert.equal(res.json.has_more, false);
+});
+
+test('messages: only groups the caller belongs to, also through operators and filters', async () => {
+  const alice = await newUser();
+  const bob = await newUser();
+  const w = word(10);
+  const mine = await makeGroup(alice, { is_public: true });
+  const theirs = await makeGroup(bob, { is_public: false });
+  const pub = await makeGroup(bob, { is_public: true });
+  const m1 = await post(alice, mine.room, `mine ${w}`);
+  const secret = await post(bob, theirs.room, `secret ${w}`);
+  const later = await post(bob, pub.room, `public but not joined ${w}`);
+  const search = async (params) => {
+    const res = await alice.get(`/api/search/messages?${q(params)}`);
+    assert.equal(res.status, 200, res.text);
+    return res.json.items.map((m) => m.id);
+  };
+  assert.deepEqual(await search({ q: w }), [m1.id]);
+  assert.deepEqual(await search({ q: `in:${theirs.roomName} ${w}` }), [m1.id]);
+  assert.deepEqual(await search({ q: `from:${bob.user.username} ${w}` }), []);
+  assert.deepEqual(await search({ q: `from:${bob.user.username}` }), []);
+  assert.deepEqual(await search({ q: w, group_id: theirs.id }), []);
+  assert.deepEqual(await search({ q: w, room_id: theirs.room }), []);
+  assert.deepEqual(await search({ q: swapTypo(w) }), [m1.id]);
+  // Joining the public group makes its messages searchable.
+  assert.equal((await alice.post(`/api/groups/${pub.id}/join`)).status, 200);
+  assert.deepEqual(await search({ q: w }), [later.id, m1.id]);
+  assert.deepEqual(await search({ q: `from:${bob.user.username} ${w}` }), [later.id]);
+  assert.deepEqual(await search({ q: w, from: bob.user.username }), [later.id]);
+  assert.deepEqual(await search({ q: w, group_id: mine.id }), [m1.id]);
+  assert.deepEqual(await search({ q: w, room_id: pub.room }), [later.id]);
+  assert.ok(!(await search({ q: w })).includes(secret.id));
+  // Dates (UTC days): everything is from today.
+  const day = (d) => new Date(Date.now() + d * 86400000).toISOString().slice(0, 10);
+  assert.deepEqual(await search({ q: `before:${day(1)} after:${day(-1)} ${w}` }), [later.id, m1.id]);
+  assert.deepEqual(await search({ q: `before:${day(0)} ${w}` }), []);
+  assert.deepEqual(await search({ q: `after:${day(1)} ${w}` }), []);
+  assert.deepEqual(await search({ q: w, before: day(0) }), []);
+  assert.deepEqual(await search({ q: `FROM:nobody_${word(6)} ${w}` }), []);
+});
+
+test('messages: deleted messages are never found', async () => {
+  const c = await newUser();
+  const g = await makeGroup(c, {});
+  const w = word(10);
+  const kept = await post(c, g.room, `kept ${w}`);
+  const gone = await post(c, g.room, `gone ${w}`);
+  assert.equal((await c.del(`/api/messages/${gone.id}`)).status, 204);
+  for (const t of [w, swapTypo(w), w.slice(0, 6), `in:${g.roomName} ${w}`]) {
+    const res = await c.get(`/api/search/messages?${q({ q: t })}`);
+    assert.deepEqual(res.json.items.map((m) => m.id), [kept.id], `${t}: ${res.text}`);
+  }
+  const rows = await sql('SELECT deleted_at IS NOT NULL AS d FROM messages WHERE id = $1', [gone.id]);
+  assert.equal(rows[0].d, true);
+});
+
+test('messages: validation', async () => {
+  const c = await newUser();
+  for (const params of [{}, { q: '' }, { q: 'x', limit: 101 }, { q: 'x', offset: -1 },
+    { q: 'before:2026-13-01 x' }, { q: 'from: x' }, { q: 'x', group_id: 'abc' },
+    { q: 'x', before: 'tomorrow' }, { q: 'x'.repeat(257) }, { q: 'x', from: 'a b' }]) {
+    assertError(assert, await c.get(`/api/search/messages?${q(params)}`), 400);
+  }
+  assertError(assert, await raw('/api/search/messages?q=x'), 401);
+  const res = await c.get('/api/search/messages?q=%21%21%21');
+  assert.equal(res.status, 200, 'punctuation only finds nothing, quietly');
+  assert.deepEqual(res.json.items, []);
+});
