@@ -5,6 +5,63 @@
 
 #include "utf8.h"
 
+/* Value of 4 hex digits at p, or -1. */
+static long
+json_hex4(const char *p)
+{
+	long v = 0;
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		char c = p[i];
+
+		v <<= 4;
+		if (c >= '0' && c <= '9')
+			v |= c - '0';
+		else if (c >= 'a' && c <= 'f')
+			v |= c - 'a' + 10;
+		else if (c >= 'A' && c <= 'F')
+			v |= c - 'A' + 10;
+		else
+			return -1;
+	}
+	return v;
+}
+
+/* 1 when every \u escape in the text is a valid code point: json-c turns
+ * a lone surrogate ("\ud800") into U+FFFD, which would store something
+ * other than what was sent, so such input is refused as invalid Unicode. */
+static int
+json_escapes_ok(const char *data, size_t len)
+{
+	size_t i;
+	long cp, lo;
+
+	for (i = 0; i + 1 < len; i++) {
+		if (data[i] != '\\')
+			continue;
+		if (data[i + 1] != 'u') {
+			i++;	/* skip the escaped character */
+			continue;
+		}
+		if (i + 6 > len || (cp = json_hex4(data + i + 2)) < 0)
+			return 0;
+		if (cp >= 0xdc00 && cp <= 0xdfff)
+			return 0;
+		if (cp >= 0xd800 && cp <= 0xdbff) {
+			if (i + 12 > len || data[i + 6] != '\\' ||
+			    data[i + 7] != 'u')
+				return 0;
+			lo = json_hex4(data + i + 8);
+			if (lo < 0xdc00 || lo > 0xdfff)
+				return 0;
+			i += 6;
+		}
+		i += 5;
+	}
+	return 1;
+}
+
 enum err_code
 json_parse(const char *data, size_t len, struct json_object **out)
 {
@@ -13,7 +70,8 @@ json_parse(const char *data, size_t len, struct json_object **out)
 	enum err_code rc = ERR_BAD_JSON;
 
 	*out = NULL;
-	if (len > (size_t)INT32_MAX || !utf8_valid(data, len))
+	if (len > (size_t)INT32_MAX || !utf8_valid(data, len) ||
+	    !json_escapes_ok(data, len))
 		return rc;
 	tok = json_tokener_new_ex(JSON_MAX_DEPTH);
 	if (tok == NULL)

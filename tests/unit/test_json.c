@@ -33,6 +33,14 @@ test_parse_limits(void **state)
 	assert_int_equal(json_parse("{\"a\":1,}", 8, &o), ERR_BAD_JSON);
 	assert_int_equal(json_parse("{\"a\":\"\xff\"}", 9, &o), ERR_BAD_JSON);
 	assert_null(o);
+	/* Escapes must be valid code points: surrogates only in pairs. */
+	json_object_put(parse_ok("{\"a\": \"\\ud83d\\ude00 \\u00e9 \\\\u\"}"));
+	assert_int_equal(json_parse("\"\\ud800\"", 8, &o), ERR_BAD_JSON);
+	assert_int_equal(json_parse("\"\\udc00\"", 8, &o), ERR_BAD_JSON);
+	assert_int_equal(json_parse("\"\\ud800\\u0041\"", 14, &o),
+	    ERR_BAD_JSON);
+	assert_int_equal(json_parse("\"\\ud800x\"", 9, &o), ERR_BAD_JSON);
+	assert_int_equal(json_parse("\"\\u12\"", 6, &o), ERR_BAD_JSON);
 	/* 32 levels are fine, 33 are not. */
 	for (i = 0; i < 32; i++)
 		deep[i] = '[';
