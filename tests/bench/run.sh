@@ -1,0 +1,256 @@
+#!/usr/bin/env bash
+# run.sh BUILD_DIR [quick|full] - what `make bench` runs after the build:
+# starts its own stack (conf/stack.sh --test, free ports, a temporary
+# VARDIR), seeds it (seed-bench.sh), runs the scenarios of issue 7 with
+# wsload (websockets), wrk + http.lua (HTTP) and redis-benchmark, prints a
+# table and writes tests/bench/results/latest.{json,md}; then tears the
+# stack down.  Bounded in time (quick: about 4 minutes after the build),
+# and it never fails on numbers: only when it cannot run at all.
+#
+# Environment: BENCH_KEEP=1 keeps the stack up at the end (printed how to
+# stop it); BENCH_ONLY="floors reads search idle fanout writes" runs a
+# subset.
+set -uo pipefail
+build=${1:?usage: run.sh BUILD_DIR [quick|full]}
+mode=${2:-quick}
+[[ $mode == quick || $mode == full ]] || { echo "usage: run.sh BUILD_DIR [quick|full]" >&2; exit 2; }
+repo=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$repo" || exit 1
+bin=$build/bin
+results_dir=$repo/tests/bench/results
+only=${BENCH_ONLY:-floors reads search idle fanout writes}
+started=$(date +%s)
+load_start=$(cut -d' ' -f1-3 /proc/loadavg)
+
+# ---- sizes and durations -----------------------------------------------------
+if [[ $mode == full ]]; then
+	relays=6 users=100000 messages=1000000 dirgroups=10000
+	wrk_secs=15 post_secs=15 hold=10 budget=1800
+	idle_sizes="10000 50000 100000"
+	fan1k_rates="100 200 300 400 500"
+	fan5k_rates="20 40 60 80"
+else
+	relays=1 users=10000 messages=1000000 dirgroups=10000
+	wrk_secs=6 post_secs=6 hold=3 budget=270
+	idle_sizes="10000"
+	fan1k_rates="300"
+	fan5k_rates="60"
+fi
+
+log() { printf '\n==== bench: %s (%ds)\n' "$*" "$(($(date +%s) - started))"; }
+want() { [[ " $only " == *" $1 "* ]]; }
+# over_budget: true when the time for the optional scenarios is spent.
+over_budget() {
+	if (($(date +%s) - started > budget)); then
+		echo "bench: time budget of ${budget}s spent; skipping $1" >&2
+		echo "{\"label\":\"$1\",\"skipped\":\"time budget\"}" >>"$raw"
+		return 0
+	fi
+	return 1
+}
+
+for tool in wsload; do
+	[[ -x $bin/$tool ]] || { echo "bench: $bin/$tool missing (make all)" >&2; exit 1; }
+done
+command -v wrk >/dev/null || { echo "bench: wrk is not installed (conf/deps.sh)" >&2; exit 1; }
+
+vardir=$(mktemp -d /tmp/easychat-bench.XXXXXX)
+chmod 755 "$vardir"
+raw=$vardir/raw.jsonl
+: >"$raw"
+cleanup() {
+	if [[ ${BENCH_KEEP:-0} == 1 ]]; then
+		echo "bench: stack kept: . $vardir/stack.env; conf/stack.sh stop $vardir"
+		return
+	fi
+	conf/stack.sh stop "$vardir" >/dev/null 2>&1 || true
+	rm -rf "$vardir"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# ---- the stack ------------------------------------------------------------------
+log "starting a $mode stack in $vardir ($relays relay processes)"
+{
+	echo "RELAY_PROCESSES=$relays"
+} >"$vardir/local.env"
+if ! BIN_DIR=$bin timeout 180 conf/stack.sh start "$vardir" --test; then
+	echo "bench: the stack did not start" >&2
+	exit 1
+fi
+# shellcheck disable=SC1091
+set -a; . "$vardir/stack.env"; set +a
+IFS=, read -r -a relay_urls <<<"$RELAY_URLS"
+relay_pids() {
+	local f pids=""
+	for f in "$vardir"/run/relay-*.pid; do
+		[[ -s $f ]] && pids+="$(cat "$f"),"
+	done
+	printf '%s' "${pids%,}"
+}
+# restart_relays: fresh relay processes, so that memory figures start clean.
+restart_relays() {
+	local i
+	for ((i = 0; i < ${#relay_urls[@]}; i++)); do
+		conf/stack.sh relay-kill "$vardir" "$i" TERM >/dev/null 2>&1
+		conf/stack.sh relay-start "$vardir" "$i" >/dev/null 2>&1 ||
+			echo "bench: relay $i did not restart" >&2
+	done
+}
+
+log "seeding: $users users, $messages messages, $dirgroups directory groups"
+if ! timeout 600 tests/bench/seed-bench.sh "$users" "$messages" "$dirgroups"; then
+	echo "bench: seeding failed" >&2
+	exit 1
+fi
+
+token() { "$bin/wsload" token --lifetime 7200 "$1"; }
+tok_reader=$(token 1)     # member of all 102 groups, sees all messages
+tok_50=$(token 5001)      # member of exactly 50 groups
+search_words="coffee,guitar,planet,river,castle,dragon,kernel,chocolate,weather,concert,train,library,garden,recipe,puzzle,physics,battery,festival,island,wizard"
+
+# wrk_run LABEL PATH TOKEN THREADS CONNECTIONS [env...]
+wrk_run() {
+	local label=$1 path=$2 tok=$3 threads=$4 conns=$5
+	shift 5
+	env BENCH_LABEL="$label" BENCH_PATH="$path" BENCH_TOKEN="$tok" \
+		BENCH_OUT="$raw" BENCH_ROOM_FIRST=3 BENCH_ROOM_LAST=1002 \
+		BENCH_WORDS="$search_words" "$@" \
+		timeout $((wrk_secs + 30)) wrk -t"$threads" -c"$conns" -d"${wrk_secs}s" \
+		--timeout 10s -s tests/bench/http.lua "$BASE_URL" | sed 's/^/    /'
+}
+
+# probe PATH TOKEN: the HTTP status of one GET.
+probe() {
+	curl -s -o /dev/null -w '%{http_code}' --max-time 10 \
+		-H "Authorization: Bearer $2" "$BASE_URL$1"
+}
+
+# ---- 6. floors --------------------------------------------------------------------
+if want floors; then
+	log "floors: static file, FastCGI no-op, Redis PUBLISH"
+	# A static file as large as a history page (lighttpd serves media by
+	# extension only).
+	size=$(curl -s -o /dev/null -w '%{size_download}' \
+		-H "Authorization: Bearer $tok_reader" \
+		"$BASE_URL/api/rooms/3/messages?limit=50")
+	[[ $size =~ ^[0-9]+$ ]] && ((size > 0)) || size=16384
+	mkdir -p "$MEDIA_DIR/bench"
+	head -c "$size" /dev/urandom >"$MEDIA_DIR/bench/page.png"
+	wrk_run floor-static /media/bench/page.png "" 2 16
+	wrk_run floor-fcgi-noop /api/auth/providers "" 2 16
+	payload=$(head -c 200 /dev/zero | tr '\0' x)
+	for p in 1 16; do
+		line=$(timeout 60 redis-benchmark -h 127.0.0.1 -p "$REDIS_PORT" \
+			${REDIS_PASSWORD:+-a "$REDIS_PASSWORD"} -c 50 -P "$p" \
+			-n $((p == 1 ? 200000 : 1000000)) --csv \
+			PUBLISH bench:floor "$payload" 2>/dev/null | tail -1)
+		rps=$(cut -d, -f2 <<<"$line" | tr -d '"')
+		p50=$(cut -d, -f5 <<<"$line" | tr -d '"')
+		p99=$(cut -d, -f7 <<<"$line" | tr -d '"')
+		echo "    redis PUBLISH (200 B, 50 clients, pipeline $p): $rps/s p50 $p50 ms p99 $p99 ms"
+		echo "{\"label\":\"floor-redis-publish-p$p\",\"rps\":${rps:-0},\"latency\":{\"p50_ms\":${p50:-0},\"p99_ms\":${p99:-0}}}" >>"$raw"
+	done
+fi
+
+# ---- 3. history reads ----------------------------------------------------------------
+if want reads; then
+	log "reads: GET /api/rooms/{id}/messages?limit=50, GET /api/groups (50 groups)"
+	wrk_run reads-history '/api/rooms/{room}/messages?limit=50' "$tok_reader" 2 16
+	wrk_run reads-groups /api/groups "$tok_50" 2 16
+fi
+
+# ---- 5. search -------------------------------------------------------------------------
+if want search; then
+	log "search over $messages messages"
+	for kind in messages groups; do
+		st=$(probe "/api/search/$kind?q=coffee" "$tok_reader")
+		if [[ $st != 200 ]]; then
+			echo "    /api/search/$kind answers $st: not measured"
+			echo "{\"label\":\"search-$kind\",\"skipped\":\"GET /api/search/$kind answered $st\"}" >>"$raw"
+			continue
+		fi
+		wrk_run "search-$kind" "/api/search/$kind?q={word}&limit=20" "$tok_reader" 1 4
+	done
+fi
+
+# wsload_run LABEL ARGS...: one wsload run against the relays.
+wsload_run() {
+	local label=$1
+	shift
+	timeout 300 "$bin/wsload" run --origin "$ORIGIN" --label "$label" \
+		--json "$raw" --pids "$(relay_pids)" "$@" 2>&1 | sed 's/^/    /'
+}
+
+# ---- 1. idle connections ---------------------------------------------------------------
+if want idle; then
+	for n in $idle_sizes; do
+		over_budget "idle-$n" && break
+		((n <= users)) || continue
+		log "idle: $n authenticated connections over $relays relay(s)"
+		restart_relays
+		wsload_run "idle-$n" --urls "$RELAY_URLS" --users "1:$n" --hold "$hold"
+	done
+fi
+
+# ---- 2. fan-out --------------------------------------------------------------------------
+if want fanout; then
+	one_relay=${relay_urls[0]}
+	restart_relays
+	log "fan-out: e2e latency, 500 msg/s into the 1k group"
+	wsload_run fanout-1k-e2e-500 --urls "$one_relay" --users 1:1000 \
+		--post "$BASE_URL" --rooms 1 --posters 1:16 --rate 500 \
+		--seconds "$post_secs" --drain 10
+	over_budget fanout-1k-e2e-100 ||
+		wsload_run fanout-1k-e2e-100conn-500 --urls "$one_relay" --users 1:100 \
+			--post "$BASE_URL" --rooms 1 --posters 1:16 --rate 500 \
+			--seconds "$post_secs" --drain 10
+	for r in $fan1k_rates; do
+		over_budget "fanout-1k-$r" && break
+		log "fan-out: $r msg/s into the 1k group ($((r * 1000)) deliveries/s offered)"
+		wsload_run "fanout-1k-$r" --urls "$one_relay" --users 1:1000 \
+			--post "$BASE_URL" --rooms 1 --posters 1:16 --rate "$r" \
+			--seconds "$post_secs" --drain 10
+	done
+	for r in $fan5k_rates; do
+		over_budget "fanout-5k-$r" && break
+		log "fan-out: $r msg/s into the 5k group ($((r * 5000)) deliveries/s offered)"
+		wsload_run "fanout-5k-$r" --urls "$one_relay" --users 1:5000 \
+			--post "$BASE_URL" --rooms 2 --posters 1:16 --rate "$r" \
+			--seconds "$post_secs" --drain 10
+	done
+	if [[ $mode == full ]] && ((relays > 1)); then
+		log "fan-out: 300 msg/s into the 5k group spread over $relays relays"
+		wsload_run fanout-5k-300-allrelays --urls "$RELAY_URLS" --users 1:5000 \
+			--post "$BASE_URL" --rooms 2 --posters 1:16 --rate 60 \
+			--seconds "$post_secs" --drain 10
+	fi
+fi
+
+# ---- 4. writes ------------------------------------------------------------------------------
+if want writes; then
+	log "writes: 64 clients posting as fast as they can, one listener"
+	over_budget writes-1room ||
+		wsload_run writes-1room --urls "${relay_urls[0]}" --users 1000:1 \
+			--post "$BASE_URL" --rooms 1 --posters 1:64 --rate 0 \
+			--seconds "$post_secs" --drain 10
+	rooms=$(seq -s, 3 66)
+	over_budget writes-64rooms ||
+		wsload_run writes-64rooms --urls "${relay_urls[0]}" --users 100:1 \
+			--post "$BASE_URL" --rooms "$rooms" --posters 1:64 --rate 0 \
+			--seconds "$post_secs" --drain 10
+fi
+
+# ---- report ------------------------------------------------------------------------------------
+log "report"
+# The effective settings: the last line of each key wins.
+relay_conf=$(grep -E '^(RELAY_[A-Z_]+|FCGI_PROCS)=' "$EASYCHAT_ENV" |
+	awk -F= '{ v[$1] = $0; if (!($1 in seen)) { seen[$1] = 1; k[n++] = $1 } }
+		END { for (i = 0; i < n; i++) printf "%s ", v[k[i]] }')
+mkdir -p "$results_dir"
+node tests/bench/report.mjs --raw "$raw" --mode "$mode" --relays "$relays" \
+	--users "$users" --messages "$messages" --config "$relay_conf" \
+	--seconds $(($(date +%s) - started)) \
+	--load "$load_start / $(cut -d' ' -f1-3 /proc/loadavg)" \
+	--out "$results_dir/latest" || echo "bench: report failed" >&2
+exit 0
