@@ -17,7 +17,7 @@ async function attempt(roomId: Id, nonce: string, post: Post): Promise<Message |
   try {
     const body = p.reply_to ? { text: p.text, reply_to: p.reply_to.id, nonce } : { text: p.text, nonce };
     const m = await post(roomId, body);
-    useChatStore.getState().receive(m);
+    useChatStore.getState().receive(m, 'send');
     // In case the room list was detached (search window), settle the send anyway.
     useChatStore.getState().dropPending(roomId, nonce);
     const groupId = useUnreadStore.getState().rooms[roomId]?.groupId;

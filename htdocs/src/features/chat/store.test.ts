@@ -139,6 +139,30 @@ describe('sync', () => {
     expect(got.filter((id) => id > 60)).toHaveLength(240);
   });
 
+  it('catches up from the last id seen, not from our own send made while disconnected', async () => {
+    const all = server.slice(0, 8);
+    const { fetchPage, calls } = fakeServer(all);
+    await loadLatest(1, fetchPage);
+    // Relay down: others post 9..12 (never seen); our own POST answers 13.
+    for (let i = 9; i <= 13; i++) all.push(msg(i));
+    store().addPending({ nonce: 'n', room_id: 1, text: 'x', reply_to: null, created_at: '', status: 'pending' });
+    store().receive(msg(13, { nonce: 'n' }), 'send');
+    expect(room().syncedId).toBe(8);
+    // Back up: resync starts, and 14 arrives live before the catch-up runs.
+    const resync = resyncRooms([1], fetchPage);
+    all.push(msg(14));
+    store().receive(msg(14));
+    await resync;
+    expect(calls.slice(1).map((q) => q.after)).toEqual([8]);
+    expect(ids(room().messages)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14]);
+    // 14 came live during the gap: the cursor stays at the catch-up's end.
+    expect(room().syncedId).toBe(13);
+    expect(room().gap).toBe(false);
+    // In sync again: live events move the cursor.
+    store().receive(msg(15));
+    expect(room().syncedId).toBe(15);
+  });
+
   it('resync catches up visible rooms and marks the others stale', async () => {
     const { fetchPage } = fakeServer(server.slice(0, 10));
     await loadLatest(1, fetchPage);

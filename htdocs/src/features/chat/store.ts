@@ -26,12 +26,33 @@ export interface RoomMessages {
   loaded: boolean;
   /** Events may have been missed while the room was off screen. */
   stale: boolean;
+  /**
+   * The catch-up cursor: every message up to this id has been seen (pages
+   * and relay events). Our own POST answers don't move it: sent while the
+   * relay was down, they would hide the messages missed before them.
+   */
+  syncedId: Id;
+  /**
+   * A reconnect or `resync` happened and the catch-up has not finished:
+   * live events are shown but don't move `syncedId` past the gap.
+   */
+  gap: boolean;
 }
 
 export type PageKind = 'latest' | 'before' | 'after';
 
 export function emptyRoom(): RoomMessages {
-  return { messages: [], pending: [], deleted: [], hasMoreBefore: true, hasMoreAfter: false, loaded: false, stale: false };
+  return {
+    messages: [],
+    pending: [],
+    deleted: [],
+    hasMoreBefore: true,
+    hasMoreAfter: false,
+    loaded: false,
+    stale: false,
+    syncedId: 0,
+    gap: false,
+  };
 }
 
 interface ChatState {
@@ -40,8 +61,8 @@ interface ChatState {
   applyPage: (roomId: Id, page: Page<Message>, kind: PageKind) => void;
   /** A window around one message (search jump): replaces what we hold. */
   applyWindow: (roomId: Id, older: Page<Message>, newer: Page<Message>) => void;
-  /** message.created, or the answer to our own POST. */
-  receive: (message: Message) => void;
+  /** message.created (`via` 'event'), or the answer to our own POST ('send'). */
+  receive: (message: Message, via?: 'event' | 'send') => void;
   /** message.updated or the answer to PATCH. */
   update: (message: Message) => void;
   /** message.deleted or our own DELETE. */
@@ -49,9 +70,14 @@ interface ChatState {
   addPending: (p: PendingMessage) => void;
   setPendingStatus: (roomId: Id, nonce: string, status: PendingMessage['status'], error?: string) => void;
   dropPending: (roomId: Id, nonce: string) => void;
-  /** Marks every loaded room except `visible` as stale (after a reconnect). */
+  /**
+   * After a reconnect: marks every loaded room except `visible` as stale,
+   * and every loaded room as having a gap until its catch-up is done.
+   */
   markStale: (visible: Id[]) => void;
   setStale: (roomId: Id, stale: boolean) => void;
+  /** The catch-up reached the newest message: live events move the cursor again. */
+  closeGap: (roomId: Id) => void;
   resetRoom: (roomId: Id) => void;
   reset: () => void;
 }
@@ -86,11 +112,13 @@ export const useChatStore = create<ChatState>()((set) => ({
           const kept = room.hasMoreAfter ? [] : room.messages.filter((m) => m.id > newest);
           const base: RoomMessages = { ...room, messages: kept, hasMoreAfter: false };
           const next = ingest(base, page.items);
-          return { ...next, hasMoreBefore: page.has_more, loaded: true, stale: false };
+          const syncedId = page.items.length ? newest : 0;
+          return { ...next, hasMoreBefore: page.has_more, loaded: true, stale: false, syncedId, gap: false };
         }
         const next = ingest(room, page.items);
         if (kind === 'before') return { ...next, hasMoreBefore: page.has_more, loaded: true };
-        return { ...next, hasMoreAfter: page.has_more, loaded: true };
+        const syncedId = Math.max(room.syncedId, ...page.items.map((m) => m.id));
+        return { ...next, hasMoreAfter: page.has_more, loaded: true, syncedId };
       }),
     ),
 
@@ -99,11 +127,12 @@ export const useChatStore = create<ChatState>()((set) => ({
       withRoom(s, roomId, (room) => {
         const base: RoomMessages = { ...room, messages: [] };
         const next = ingest(base, [...older.items, ...newer.items]);
-        return { ...next, hasMoreBefore: older.has_more, hasMoreAfter: newer.has_more, loaded: true, stale: false };
+        const syncedId = Math.max(0, ...next.messages.map((m) => m.id));
+        return { ...next, hasMoreBefore: older.has_more, hasMoreAfter: newer.has_more, loaded: true, stale: false, syncedId, gap: false };
       }),
     ),
 
-  receive: (message) =>
+  receive: (message, via = 'event') =>
     set((s) => {
       // Rooms never opened are loaded fresh when opened; a room being
       // loaded keeps what arrives meanwhile (see applyPage 'latest').
@@ -115,7 +144,9 @@ export const useChatStore = create<ChatState>()((set) => ({
           const pending = reconcilePending(r.pending, [message]);
           return pending === r.pending ? r : { ...r, pending };
         }
-        return ingest(r, [message]);
+        const next = ingest(r, [message]);
+        if (via === 'event' && !r.gap && !r.stale && message.id > r.syncedId) return { ...next, syncedId: message.id };
+        return next;
       });
     }),
 
@@ -169,8 +200,9 @@ export const useChatStore = create<ChatState>()((set) => ({
       let changed = false;
       for (const [key, room] of Object.entries(s.rooms)) {
         const id = Number(key);
-        if (room.loaded && !visible.includes(id) && !room.stale) {
-          rooms[id] = { ...room, stale: true };
+        const stale = room.stale || !visible.includes(id);
+        if (room.loaded && (stale !== room.stale || !room.gap)) {
+          rooms[id] = { ...room, stale, gap: true };
           changed = true;
         } else {
           rooms[id] = room;
@@ -181,6 +213,8 @@ export const useChatStore = create<ChatState>()((set) => ({
 
   setStale: (roomId, stale) =>
     set((s) => withRoom(s, roomId, (r) => (r.stale === stale ? r : { ...r, stale }))),
+
+  closeGap: (roomId) => set((s) => withRoom(s, roomId, (r) => (r.gap ? { ...r, gap: false } : r))),
 
   resetRoom: (roomId) =>
     set((s) => {

@@ -54,10 +54,15 @@ export function catchUpRoom(roomId: Id, fetchPage: FetchPage = fetchMessages, ma
     for (let i = 0; i < maxPages; i++) {
       const room = useChatStore.getState().rooms[roomId];
       if (!room) return;
-      const after = lastMessageId(room.messages) ?? 0;
+      // Not the newest id we hold: our own sends while disconnected may
+      // sit past messages we never got.
+      const after = room.syncedId;
       const page = await fetchPage(roomId, { after, limit: CATCH_UP_PAGE });
       useChatStore.getState().applyPage(roomId, page, 'after');
-      if (!page.has_more || page.items.length === 0) break;
+      if (!page.has_more || page.items.length === 0) {
+        useChatStore.getState().closeGap(roomId);
+        break;
+      }
     }
     useChatStore.getState().setStale(roomId, false);
   });
