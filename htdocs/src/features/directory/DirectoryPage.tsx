@@ -99,7 +99,7 @@ export function DirectoryPage() {
               <p className="muted small">{g.category}</p>
               <p className="directory-desc">{g.description}</p>
               <p className="muted small">
-                <span className="dot online" aria-hidden="true" /> {g.online_count} online · {g.member_count} members
+                <span className="dot online" aria-hidden="true" /> {g.online_count} online · {g.member_count} member{g.member_count === 1 ? '' : 's'}
               </p>
               {memberOf.has(g.id) ? (
                 <button type="button" className="button secondary" onClick={() => navigate(`/g/${g.id}`)}>
