@@ -95,6 +95,25 @@ http_read(struct http_req *r, char *data, size_t len)
 	return FCGX_GetStr(data, (int)len, fr->in);
 }
 
+static char *http_unescape(const char *s, size_t len);
+
+/* 1 when every key and value of the query string percent-decodes to valid
+ * UTF-8 (without U+0000), so http_query() never sees malformed input. */
+static int
+http_query_ok(const char *q)
+{
+	while (*q) {
+		const char *end = strchrnul(q, '&');
+		char *v = http_unescape(q, (size_t)(end - q));
+
+		if (v == NULL)
+			return 0;
+		free(v);
+		q = *end ? end + 1 : end;
+	}
+	return 1;
+}
+
 static int
 http_request_id_ok(const char *id)
 {
@@ -156,6 +175,9 @@ http_req_parse(struct http_req *r)
 		r->path = mem_strdup(uri);
 		r->query = mem_strdup("");
 	}
+	if (!http_query_ok(r->query))
+		return http_fail(r, ERR_BAD_REQUEST,
+		    "The query string is not valid percent-encoded UTF-8.");
 	return ERR_OK;
 }
 
@@ -472,10 +494,9 @@ http_query(struct http_req *r, const char *name)
 
 			if (eq == NULL)
 				return http_keep(r, mem_strdup(""));
+			/* Checked by http_req_parse(): never NULL here. */
 			v = http_unescape(eq + 1, (size_t)(end - eq - 1));
-			/* A malformed value reads as an empty one, which
-			 * every caller refuses or ignores. */
-			return http_keep(r, v ? v : mem_strdup("\x01"));
+			return http_keep(r, v ? v : mem_strdup(""));
 		}
 		p = *end ? end + 1 : end;
 	}

@@ -93,7 +93,8 @@ void http_req_init(struct http_req *r, void *transport);
 void http_req_release(struct http_req *r);
 
 /* Parses method, URI and request id.  ERR_BAD_REQUEST when the URI is not
- * usable. */
+ * usable or a query key or value is not percent-encoded UTF-8 (so that
+ * http_query() only ever returns valid UTF-8). */
 enum err_code http_req_parse(struct http_req *r);
 
 /* Finds the route; ERR_NOT_FOUND or ERR_METHOD_NOT_ALLOWED (and the Allow
@@ -116,8 +117,8 @@ const char *http_param(struct http_req *r, const char *name);
 /* The value of cookie `name`, or NULL.  Owned by the request. */
 const char *http_cookie(struct http_req *r, const char *name);
 
-/* The percent-decoded value of query parameter `name`, or NULL when
- * absent.  Owned by the request. */
+/* The percent-decoded value of query parameter `name` (valid UTF-8), or
+ * NULL when absent.  Owned by the request. */
 const char *http_query(struct http_req *r, const char *name);
 
 /* Integer query parameter in [min, max]; `fallback` when absent.

@@ -148,7 +148,22 @@ test_cookies_and_query(void **state)
 	int64_t v;
 
 	(void)state;
-	req(&r, "GET", "/x?a=1&b=hello%20w+x&c&bad=%zz&limit=101&neg=-5");
+	/* Malformed escapes or invalid UTF-8 anywhere in the query: 400. */
+	setenv("REQUEST_METHOD", "GET", 1);
+	setenv("REQUEST_URI", "/x?a=1&q=%FF", 1);
+	http_req_init(&r, NULL);
+	assert_int_equal(http_req_parse(&r), ERR_BAD_REQUEST);
+	http_req_release(&r);
+	setenv("REQUEST_URI", "/x?bad=%zz", 1);
+	http_req_init(&r, NULL);
+	assert_int_equal(http_req_parse(&r), ERR_BAD_REQUEST);
+	http_req_release(&r);
+	setenv("REQUEST_URI", "/x?nul=%00", 1);
+	http_req_init(&r, NULL);
+	assert_int_equal(http_req_parse(&r), ERR_BAD_REQUEST);
+	http_req_release(&r);
+
+	req(&r, "GET", "/x?a=1&b=hello%20w+x&c&bad=x%41&limit=101&neg=-5&e=%C3%A9");
 	setenv("HTTP_COOKIE", "theme=dark; access=tok.en.sig;refresh=\"r1\"; "
 	    "accessx=no", 1);
 	assert_string_equal(http_cookie(&r, "access"), "tok.en.sig");
@@ -157,6 +172,7 @@ test_cookies_and_query(void **state)
 	assert_null(http_cookie(&r, "acc"));
 	assert_null(http_cookie(&r, "missing"));
 	assert_string_equal(http_query(&r, "b"), "hello w x");
+	assert_string_equal(http_query(&r, "e"), "\xc3\xa9");
 	assert_string_equal(http_query(&r, "c"), "");
 	assert_null(http_query(&r, "d"));
 	assert_int_equal(http_query_int(&r, "a", 1, 10, 0, &v), ERR_OK);
