@@ -61,13 +61,15 @@ describe('two users chatting in the browser', () => {
     await page.getByTestId('create-group-button').click();
     await page.getByTestId('create-group-dialog').waitFor();
     await page.getByTestId('create-group-name').fill(name);
+    // Private: only the invite link lets the second user in.
+    await page.getByTestId('create-group-dialog').getByLabel('Public (listed in the directory)').uncheck();
     await page.getByTestId('create-group-submit').click();
     await page.waitForURL(/\/g\/\d+\/r\/\d+$/);
     const [, gid, rid] = page.url().match(/\/g\/(\d+)\/r\/(\d+)$/);
     await poll(async () => assert.equal(await page.getByTestId('group-name').innerText(), name));
-    const rows = await sql(`SELECT g.name, m.role FROM groups g JOIN group_members m ON m.group_id = g.id
+    const rows = await sql(`SELECT g.name, g.is_public, m.role FROM groups g JOIN group_members m ON m.group_id = g.id
       WHERE g.id = $1 AND m.user_id = $2`, [gid, alice.user.id]);
-    assert.deepEqual(rows, [{ name, role: 'owner' }]);
+    assert.deepEqual(rows, [{ name, is_public: false, role: 'owner' }]);
     const item = page.locator(`[data-testid=group-rail-item][data-group-id="${gid}"]`);
     assert.equal(await item.getAttribute('aria-current'), 'page');
     assert.equal(await page.getByTestId('chat-pane').getAttribute('data-room-id'), rid);
