@@ -57,7 +57,7 @@ describe('two users chatting in the browser', () => {
   test('create a group', async (t) => {
     if (!needs(t, 'users')) return;
     const { page } = alice;
-    const name = unique('Lounge').slice(0, 30);
+    const name = `Book Club ${unique('').slice(1, 7)}`;
     await page.getByTestId('create-group-button').click();
     await page.getByTestId('create-group-dialog').waitFor();
     await page.getByTestId('create-group-name').fill(name);
@@ -169,7 +169,7 @@ describe('two users chatting in the browser', () => {
     }
     st.searchWord = word;
     st.searchId = Number(rows[1].id);
-    await shot(alice.page, 'chat');
+    await shot(bob.page, 'chat');
     assertNoErrors(assert, alice, bob);
   });
 
