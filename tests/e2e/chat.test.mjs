@@ -179,10 +179,10 @@ describe('two users chatting in the browser', () => {
       `[data-testid=member][data-user-id="${alice.user.id}"] [data-testid=presence-dot][data-online="${v}"]`);
     await row('true').waitFor();
     await bob.page.locator(`[data-testid=member][data-user-id="${bob.user.id}"][data-online="true"]`).waitFor();
-    await shot(bob.page, 'members');
     assertNoErrors(assert, alice);
     await alice.page.close();
     await row('false').waitFor();
+    await shot(bob.page, 'members');
     assert.equal(await bob.page.locator(`[data-testid=member][data-user-id="${alice.user.id}"]`)
       .getAttribute('data-online'), 'false');
     // The relay dropped her presence key too (she had one connection).
