@@ -244,6 +244,8 @@ bus_on_connect(const redisAsyncContext *ac, int status)
 		bus_sub_was_up = 1;
 	} else {
 		bus_cmd_up = 1;
+		/* Presence keys may be gone (a restarted Redis). */
+		hub_presence_refresh();
 	}
 	if (bus_cmd_up && bus_sub_up)
 		bus_backoff = BUS_BACKOFF_MIN;

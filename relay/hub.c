@@ -42,11 +42,14 @@ struct rgroup {
 	uint32_t	 n, cap;
 };
 
-/* What the offline script's reply needs once the user is gone. */
+/* A presence change to publish (after its save): the user may be gone
+ * by then, so it carries its own copy of their groups. */
 struct hub_gone {
 	int64_t		 user_id;
 	int64_t		*groups;
 	size_t		 ngroups;
+	char		 status[16];
+	int		 online;
 };
 
 struct hub_typing_req {
@@ -229,13 +232,59 @@ hub_publish_presence(int64_t uid, const int64_t *groups, size_t n,
 	}
 }
 
+static struct hub_gone *
+hub_gone_new(int64_t uid, const int64_t *groups, size_t n, const char *status,
+    int online)
+{
+	struct hub_gone *g = mem_calloc(1, sizeof(*g));
+
+	g->user_id = uid;
+	g->ngroups = n;
+	g->groups = mem_calloc(n ? n : 1, sizeof(int64_t));
+	if (n)
+		memcpy(g->groups, groups, n * sizeof(int64_t));
+	snprintf(g->status, sizeof(g->status), "%s", status);
+	g->online = online;
+	return g;
+}
+
+static void
+hub_gone_free(struct hub_gone *g)
+{
+	free(g->groups);
+	free(g);
+}
+
+/* The status is saved: now tell the groups, so a client that reads the
+ * profile on a presence event sees the same. */
+static void
+hub_saved_cb(const struct pg_res *res, void *arg)
+{
+	struct hub_gone *g = arg;
+
+	hub_publish_presence(g->user_id, g->groups, g->ngroups, g->status,
+	    g->online);
+	hub_gone_free(g);
+}
+
+static void
+hub_save_and_publish(const char *sql, int nparams, const char *status,
+    struct hub_gone *g)
+{
+	const char *params[2];
+	char id[24];
+
+	snprintf(id, sizeof(id), "%" PRId64, g->user_id);
+	params[0] = id;
+	params[1] = status;
+	pg_query(hub_saved_cb, g, sql, nparams, params);
+}
+
 static void
 hub_online_cb(struct redisReply *reply, void *arg)
 {
 	int64_t uid = (int64_t)(intptr_t)arg;
 	struct ruser *u;
-	const char *params[1];
-	char id[24];
 
 	if (reply == NULL || reply->type != REDIS_REPLY_INTEGER ||
 	    reply->integer != 0)
@@ -244,29 +293,21 @@ hub_online_cb(struct redisReply *reply, void *arg)
 	u = map_get(&hub_users, uid);
 	if (u == NULL)
 		return;		/* already gone again; offline follows */
-	snprintf(id, sizeof(id), "%" PRId64, uid);
-	params[0] = id;
-	pg_query(NULL, NULL, SQL_ONLINE, 1, params);
-	hub_publish_presence(uid, u->groups, u->ngroups, u->status, 1);
+	hub_save_and_publish(SQL_ONLINE, 1, NULL, hub_gone_new(uid, u->groups,
+	    u->ngroups, u->status, 1));
 }
 
 static void
 hub_offline_cb(struct redisReply *reply, void *arg)
 {
 	struct hub_gone *g = arg;
-	const char *params[1];
-	char id[24];
 
 	if (reply && reply->type == REDIS_REPLY_INTEGER &&
 	    reply->integer == 0 && map_get(&hub_users, g->user_id) == NULL) {
-		snprintf(id, sizeof(id), "%" PRId64, g->user_id);
-		params[0] = id;
-		pg_query(NULL, NULL, SQL_OFFLINE, 1, params);
-		hub_publish_presence(g->user_id, g->groups, g->ngroups,
-		    "Offline", 0);
+		hub_save_and_publish(SQL_OFFLINE, 1, NULL, g);
+		return;
 	}
-	free(g->groups);
-	free(g);
+	hub_gone_free(g);
 }
 
 static void
@@ -357,11 +398,7 @@ hub_detach(struct session *s)
 	metrics.connections--;
 	if (u->nsessions > 0)
 		return;
-	g = mem_calloc(1, sizeof(*g));
-	g->user_id = u->id;
-	g->ngroups = u->ngroups;
-	g->groups = mem_calloc(u->ngroups ? u->ngroups : 1, sizeof(int64_t));
-	memcpy(g->groups, u->groups, u->ngroups * sizeof(int64_t));
+	g = hub_gone_new(u->id, u->groups, u->ngroups, "Offline", 0);
 	while (u->ngroups > 0)
 		hub_leave(u, u->groups[u->ngroups - 1]);
 	snprintf(ch, sizeof(ch), "user:%" PRId64, u->id);
@@ -375,8 +412,7 @@ hub_detach(struct session *s)
 	    HUB_OFFLINE_LUA, (long long)g->user_id, relay_conf.id,
 	    (long long)relay_now(), relay_conf.presence_ttl)) {
 		/* Redis is down: the key expires by itself. */
-		free(g->groups);
-		free(g);
+		hub_gone_free(g);
 	}
 }
 
@@ -386,17 +422,12 @@ void
 hub_set_status(struct session *s, const char *status)
 {
 	struct ruser *u = s->user;
-	const char *params[2];
-	char id[24];
 
 	if (u == NULL)
 		return;
 	snprintf(u->status, sizeof(u->status), "%s", status);
-	snprintf(id, sizeof(id), "%" PRId64, u->id);
-	params[0] = id;
-	params[1] = status;
-	pg_query(NULL, NULL, SQL_STATUS, 2, params);
-	hub_publish_presence(u->id, u->groups, u->ngroups, status, 1);
+	hub_save_and_publish(SQL_STATUS, 2, status, hub_gone_new(u->id,
+	    u->groups, u->ngroups, status, 1));
 }
 
 static void
@@ -553,6 +584,12 @@ hub_message(const char *channel, const char *msg, size_t len)
 }
 
 void
+hub_presence_refresh(void)
+{
+	hub_refresh_cb(relay_loop, &hub_refresh_timer, 0);
+}
+
+void
 hub_redis_up(int reconnected)
 {
 	struct ruser *u;
@@ -560,8 +597,6 @@ hub_redis_up(int reconnected)
 	struct frame *f;
 	size_t i;
 
-	/* Presence: make sure every local user is recorded again. */
-	hub_refresh_cb(relay_loop, &hub_refresh_timer, 0);
 	if (!reconnected)
 		return;
 	log_info("redis is back: telling %llu sessions to resync",

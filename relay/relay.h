@@ -193,8 +193,11 @@ void hub_attach(struct session *s, struct relay_auth *a);
 void hub_detach(struct session *s);
 /* One message from Redis. */
 void hub_message(const char *channel, const char *msg, size_t len);
-/* Redis came back: subscribe to everything again, tell everyone resync. */
+/* The subscriber connection is up (again): after a loss, every session
+ * is told to resync. */
 void hub_redis_up(int reconnected);
+/* Records every local user in their online:<id> hash again. */
+void hub_presence_refresh(void);
 /* 1 when the session's user belongs to the group. */
 int hub_member(const struct session *s, int64_t group_id);
 /* Client `status` frame: save and publish presence. */

@@ -13,17 +13,80 @@
 #include <libwebsockets.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "json.h"
 #include "log.h"
 #include "mem.h"
 
 #define WS_MSG_MAX	4096	/* client frames above: close 1009 */
-#define WS_CULL_SECS	5	/* a culled session's grace to read resync */
+#define WS_CULL_SECS	2	/* a culled session's grace to read resync */
 #define WS_CLOSE_OVERFLOW	4008
 
 struct lws_context *relay_lws;
 struct lws_vhost *relay_vhost;
+
+/* Culled sessions waiting out their grace.  lws 4.1 never closes a
+ * connection whose partial write is still buffered (it waits in
+ * FLUSHING_BEFORE_CLOSE for a peer that does not read), so after the
+ * grace the socket is shut down under it: lws then sees EOF and closes. */
+struct ws_cull {
+	struct ws_cull	*next;
+	struct lws	*wsi;
+	double		 deadline;
+};
+
+static struct ws_cull *ws_culls;
+static ev_timer ws_cull_timer;
+
+static void
+ws_cull_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct ws_cull **pp = &ws_culls, *c;
+	double now = relay_now();
+
+	while ((c = *pp) != NULL) {
+		if (c->deadline > now) {
+			pp = &c->next;
+			continue;
+		}
+		*pp = c->next;
+		shutdown(lws_get_socket_fd(c->wsi), SHUT_RDWR);
+		free(c);
+	}
+	if (ws_culls == NULL)
+		ev_timer_stop(relay_loop, &ws_cull_timer);
+}
+
+static void
+ws_cull_add(struct lws *wsi)
+{
+	struct ws_cull *c = mem_alloc(sizeof(*c));
+
+	c->wsi = wsi;
+	c->deadline = relay_now() + WS_CULL_SECS;
+	c->next = ws_culls;
+	ws_culls = c;
+	if (!ev_is_active(&ws_cull_timer)) {
+		ev_timer_init(&ws_cull_timer, ws_cull_cb, 0.5, 0.5);
+		ev_timer_start(relay_loop, &ws_cull_timer);
+	}
+}
+
+static void
+ws_cull_forget(struct lws *wsi)
+{
+	struct ws_cull **pp = &ws_culls, *c;
+
+	while ((c = *pp) != NULL) {
+		if (c->wsi == wsi) {
+			*pp = c->next;
+			free(c);
+		} else {
+			pp = &c->next;
+		}
+	}
+}
 
 static void
 ws_queue_drop(struct session *s)
@@ -78,7 +141,7 @@ ws_push(struct session *s, struct frame *f)
 		frame_unref(resync);
 		s->close_code = WS_CLOSE_OVERFLOW;
 		s->overflowed = 1;
-		lws_set_timeout(s->wsi, PENDING_TIMEOUT_USER_OK, WS_CULL_SECS);
+		ws_cull_add(s->wsi);
 		lws_callback_on_writable(s->wsi);
 		log_info("session of user %lld culled: queue overflow",
 		    (long long)hub_user_id(s));
@@ -225,7 +288,8 @@ ws_receive(struct session *s, const char *in, size_t len)
 		    "frame too large");
 	if (s->rx == NULL)
 		s->rx = mem_alloc(WS_MSG_MAX);
-	memcpy(s->rx + s->rxlen, in, len);
+	if (len)
+		memcpy(s->rx + s->rxlen, in, len);
 	s->rxlen = (uint16_t)(s->rxlen + len);
 	if (!final)
 		return 0;
@@ -296,6 +360,8 @@ ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 		if (s->wsi == NULL)
 			return 0;
 		hub_detach(s);
+		if (s->overflowed)
+			ws_cull_forget(wsi);
 		ws_queue_drop(s);
 		free(s->q);
 		free(s->rx);
@@ -376,6 +442,7 @@ ws_stop(void)
 	if (relay_lws == NULL)
 		return;
 	lws_context_destroy(relay_lws);
+	ev_timer_stop(relay_loop, &ws_cull_timer);
 	relay_lws = NULL;
 	relay_vhost = NULL;
 }
