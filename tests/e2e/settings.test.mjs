@@ -138,11 +138,15 @@ describe('settings and directory', () => {
     // Search, then join the hit.
     const target = made.find((g) => g.name.startsWith('Night Sky'));
     await page.getByTestId('directory-search').fill(target.name);
+    // Ranked: the exact name first; only groups that match (a rerun against
+    // the same stack may have left a "Night Sky Watchers <suffix>").
     await poll(async () => {
-      const ids = await page.getByTestId('directory-group').evaluateAll((els) => els.map((e) => Number(e.dataset.groupId)));
-      assert.deepEqual(ids, [target.id]);
+      const cards = await page.getByTestId('directory-group').evaluateAll((els) =>
+        els.map((e) => [Number(e.dataset.groupId), e.textContent]));
+      assert.equal(cards[0]?.[0], target.id);
+      for (const [, text] of cards) assert.match(text, /Night Sky Watchers/);
     });
-    await page.getByTestId('directory-join').click();
+    await page.locator(`[data-testid=directory-group][data-group-id="${target.id}"]`).getByTestId('directory-join').click();
     await page.waitForURL(new RegExp(`/g/${target.id}(/r/\\d+)?$`));
     await page.getByTestId('chat-pane').waitFor();
     assert.equal(await page.getByTestId('group-name').innerText(), target.name);
