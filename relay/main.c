@@ -79,7 +79,9 @@ relay_configure(void)
 		relay_conf.heartbeat_ms = 1000;
 	n = cfg_get_long("RELAY_QUEUE_MAX", 256);
 	relay_conf.queue_max = (unsigned)(n < 4 ? 4 : n > 4096 ? 4096 : n);
-	n = cfg_get_long("RELAY_RX_BUFFER", 512);
+	/* Client frames are small (focus, typing, ping); larger ones are
+	 * assembled by ws.c up to 4 KiB.  256 keeps idle memory low. */
+	n = cfg_get_long("RELAY_RX_BUFFER", 256);
 	relay_conf.rx_buffer = (unsigned)(n < 128 ? 128 : n > 65536 ? 65536 :
 	    n);
 	relay_conf.typing_ms = cfg_get_long("RELAY_TYPING_INTERVAL_MS", 2000);

@@ -406,6 +406,9 @@ ws_start(void)
 
 	lws_set_log_level(LLL_ERR | LLL_WARN, ws_log);
 	ws_protocols[0].rx_buffer_size = relay_conf.rx_buffer;
+	/* Without it lws would cut every send() to rx_buffer_size and
+	 * buffer the rest; frames go out in one send() up to this size. */
+	ws_protocols[0].tx_packet_size = 65536;
 	ws_retry.secs_since_valid_ping = (uint16_t)(relay_conf.heartbeat_ms /
 	    1000);
 	ws_retry.secs_since_valid_hangup = (uint16_t)(relay_conf.heartbeat_ms *
