@@ -55,17 +55,25 @@ rds_run(redisReply **out, int argc, const char **argv, const size_t *lens)
 {
 	redisContext *c;
 	redisReply *reply;
+	int attempt;
 
 	*out = NULL;
-	c = rds_get();
-	if (c == NULL)
-		return ERR_UNAVAILABLE;
-	reply = redisCommandArgv(c, argc, argv, lens);
-	if (reply == NULL) {
-		log_error("redis command failed: %s", c->errstr);
+	for (attempt = 0;; attempt++) {
+		c = rds_get();
+		if (c == NULL)
+			return ERR_UNAVAILABLE;
+		reply = redisCommandArgv(c, argc, argv, lens);
+		if (reply != NULL)
+			break;
+		log_warn("redis command failed: %s", c->errstr);
 		redisFree(rds_ctx);
 		rds_ctx = NULL;
-		return ERR_UNAVAILABLE;
+		/* A connection that went stale while idle (Redis restarted)
+		 * fails on first use: retry once on a fresh one.  A reply
+		 * lost after the command ran is rare; then an INCR may
+		 * count twice, which only errs towards limiting. */
+		if (attempt == 1)
+			return ERR_UNAVAILABLE;
 	}
 	if (reply->type == REDIS_REPLY_ERROR) {
 		log_error("redis error: %s", reply->str);
