@@ -226,10 +226,21 @@ search_filters_read(struct http_req *r, struct search_filters *f)
 
 /* Where every tier searches: the caller's groups ($1) and the filters
  * ($2 group, $3 room, $4 room name, $5 sender, $6 before, $7 after);
- * $8 the words, $9 how many ids. */
-#define SEARCH_TIER(cond)						\
-    "SELECT m.id FROM messages m "					\
-    "WHERE m.room_id IN (SELECT r.id FROM rooms r "			\
+ * $8 the words, $9 how many ids, $10 the first id older than the window.
+ *
+ * Each tier is two branches under one LIMIT, and the second runs only
+ * when the first did not fill it:
+ *   - the window: the newest SEARCH_WINDOW messages walked backwards
+ *     along the primary key, the condition as a plain filter (IS TRUE
+ *     keeps the planner off the text indexes), so a common word costs at
+ *     most one window whatever the statistics say;
+ *   - the rest: older messages through the GIN index (ORDER BY id + 0
+ *     keeps the planner off the backward walk), reached only by a word
+ *     rarer than $9 per window, so it has few rows to fetch.
+ * Together they are newest first, as the page needs. */
+#define SEARCH_WINDOW	"10000"
+#define SEARCH_WHERE							\
+    "m.room_id IN (SELECT r.id FROM rooms r "				\
     "  JOIN group_members gm ON gm.group_id = r.group_id"		\
     "  AND gm.user_id = $1 "						\
     "  WHERE ($2::bigint IS NULL OR r.group_id = $2::bigint)"		\
@@ -238,9 +249,14 @@ search_filters_read(struct http_req *r, struct search_filters *f)
     " AND m.deleted_at IS NULL"						\
     " AND ($5::bigint IS NULL OR m.sender_id = $5::bigint)"		\
     " AND ($6::text IS NULL OR m.created_at < ($6::text || ' 00:00Z')::timestamptz)" \
-    " AND ($7::text IS NULL OR m.created_at >= ($7::text || ' 00:00Z')::timestamptz)" \
-    " AND " cond " "							\
-    "ORDER BY m.id DESC LIMIT $9::int"
+    " AND ($7::text IS NULL OR m.created_at >= ($7::text || ' 00:00Z')::timestamptz)"
+#define SEARCH_TIER(cond)						\
+    "(SELECT m.id FROM messages m WHERE m.id > $10::bigint AND "	\
+    SEARCH_WHERE " AND (" cond ") IS TRUE "				\
+    "ORDER BY m.id DESC LIMIT $9::int) UNION ALL "			\
+    "(SELECT m.id FROM messages m WHERE m.id <= $10::bigint AND "	\
+    SEARCH_WHERE " AND " cond " "					\
+    "ORDER BY m.id + 0 DESC LIMIT $9::int) LIMIT $9::int"
 
 static const char *const search_tiers[] = {
 	SEARCH_TIER("m.search @@ ec_search_tsquery($8::text, false)"),
@@ -249,7 +265,26 @@ static const char *const search_tiers[] = {
 	SEARCH_TIER("$8::text <% m.text AND NOT COALESCE("
 	    "m.search @@ ec_search_tsquery($8::text, true), false)"),
 };
-static const char search_all[] = SEARCH_TIER("$8::text IS NULL");
+/* Operators only: newest first along the primary key. */
+static const char search_all[] =
+    "SELECT m.id FROM messages m WHERE " SEARCH_WHERE
+    " AND $8::text IS NULL AND $10::bigint IS NOT NULL "
+    "ORDER BY m.id DESC LIMIT $9::int";
+
+/* The first id below the window of the newest SEARCH_WINDOW messages. */
+static enum err_code
+search_cut(char out[24])
+{
+	struct db_res *res = NULL;
+	enum err_code rc;
+
+	rc = db_query(&res, "SELECT COALESCE(max(id), 0) - "
+	    "(" SEARCH_WINDOW ") FROM messages", 0, NULL);
+	if (rc == ERR_OK)
+		db_i64(out, db_int(res, 0, 0));
+	db_res_free(res);
+	return rc;
+}
 
 static enum err_code
 search_sender(struct search_filters *f, int *unknown)
@@ -333,8 +368,8 @@ handle_messages(struct http_req *r)
 {
 	struct search_filters f;
 	struct db_res *res = NULL;
-	const char *params[9];
-	char uid[24], gid[24], rid[24], sid[24], want[24];
+	const char *params[10];
+	char uid[24], gid[24], rid[24], sid[24], want[24], cut[24];
 	size_t ntiers, t, have = 0, shown, total;
 	struct buf ids;
 	enum err_code rc;
@@ -364,6 +399,10 @@ handle_messages(struct http_req *r)
 	params[5] = f.before;
 	params[6] = f.after;
 	params[7] = f.sq.text[0] ? f.sq.text : NULL;
+	rc = search_cut(cut);
+	if (rc)
+		goto out;
+	params[9] = cut;
 	ntiers = f.sq.text[0] ? sizeof(search_tiers) / sizeof(search_tiers[0]) :
 	    1;
 	for (t = 0; t < ntiers && have < total; t++) {
@@ -371,7 +410,7 @@ handle_messages(struct http_req *r)
 
 		params[8] = db_i64(want, (int64_t)(total - have));
 		rc = db_query(&res, f.sq.text[0] ? search_tiers[t] : search_all,
-		    9, params);
+		    10, params);
 		if (rc)
 			goto out;
 		for (i = 0; i < db_rows(res); i++, have++) {
