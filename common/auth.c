@@ -8,6 +8,7 @@
 
 #include "cfg.h"
 #include "db.h"
+#include "event.h"
 #include "jwt.h"
 #include "log.h"
 #include "rds.h"
@@ -154,29 +155,43 @@ out:
 	return rc;
 }
 
+/* Puts the session on the revocation list (for as long as one of its
+ * access tokens can live) and tells the relays, which close its
+ * websockets at once. */
 static enum err_code
-auth_mark_revoked(int64_t session_id)
+auth_mark_revoked(int64_t user_id, int64_t session_id)
 {
-	char key[48];
+	char key[48], json[96];
+	enum err_code rc;
+	int n;
 
 	snprintf(key, sizeof(key), "revoked:session:%lld",
 	    (long long)session_id);
-	return rds_set(key, "1", cfg.access_lifetime + 5);
+	rc = rds_set(key, "1", cfg.access_lifetime + 5);
+	if (rc)
+		return rc;
+	n = snprintf(json, sizeof(json), "{\"type\":\"session.revoked\","
+	    "\"session_id\":%lld}", (long long)session_id);
+	event_to_user(user_id, json, (size_t)n);
+	return ERR_OK;
 }
 
 enum err_code
 auth_session_revoke(int64_t session_id)
 {
+	struct db_res *res = NULL;
 	char sid[24];
 	const char *params[1];
 	enum err_code rc;
 
 	params[0] = db_i64(sid, session_id);
-	rc = db_query(NULL, "UPDATE sessions SET revoked_at = now() "
-	    "WHERE id = $1 AND revoked_at IS NULL", 1, params);
-	if (rc)
-		return rc;
-	return auth_mark_revoked(session_id);
+	rc = db_query(&res, "UPDATE sessions SET revoked_at = now() "
+	    "WHERE id = $1 AND revoked_at IS NULL RETURNING user_id", 1,
+	    params);
+	if (rc == ERR_OK && db_rows(res) == 1)
+		rc = auth_mark_revoked(db_int(res, 0, 0), session_id);
+	db_res_free(res);
+	return rc;
 }
 
 enum err_code
@@ -214,7 +229,7 @@ auth_session_revoke_user(int64_t user_id, int64_t keep)
 	    "WHERE user_id = $1 AND id <> $2 AND revoked_at IS NULL "
 	    "RETURNING id", 2, params);
 	for (i = 0; rc == ERR_OK && i < db_rows(res); i++)
-		rc = auth_mark_revoked(db_int(res, i, 0));
+		rc = auth_mark_revoked(user_id, db_int(res, i, 0));
 	db_res_free(res);
 	return rc;
 }

@@ -356,6 +356,7 @@ hub_attach(struct session *s, struct relay_auth *a)
 	snprintf(u->status, sizeof(u->status), "%s", a->status);
 	hub_set_groups(u, a->groups, a->ngroups);
 	s->user = u;
+	s->session_id = a->session_id;
 	s->prev = NULL;
 	s->next = u->sessions;
 	if (u->sessions)
@@ -544,13 +545,14 @@ hub_user_message(int64_t uid, const char *msg, size_t len)
 	const char *v;
 	size_t vlen;
 	char type[48];
-	int64_t gid;
+	int64_t gid, sid;
 
 	u = map_get(&hub_users, uid);
 	if (u == NULL)
 		return;
-	if (frame_scan_str(msg, len, "type", type, sizeof(type)) == 0 &&
-	    strcmp(type, "membership") == 0 &&
+	if (frame_scan_str(msg, len, "type", type, sizeof(type)))
+		type[0] = '\0';
+	if (strcmp(type, "membership") == 0 &&
 	    frame_scan_int(msg, len, "group_id", &gid) == 0 &&
 	    frame_scan(msg, len, "joined", &v, &vlen) == 0) {
 		if (vlen == 4 && memcmp(v, "true", 4) == 0)
@@ -559,6 +561,21 @@ hub_user_message(int64_t uid, const char *msg, size_t len)
 			hub_leave(u, gid);
 	}
 	f = frame_new(msg, len);
+	if (strcmp(type, "session.revoked") == 0) {
+		/* Sign-out, reuse detection or a password change: the
+		 * connections of that session end now, not at their next
+		 * handshake. */
+		if (frame_scan_int(msg, len, "session_id", &sid) == 0) {
+			for (s = u->sessions; s; s = s->next) {
+				if (s->session_id != sid)
+					continue;
+				ws_push(s, f);
+				ws_close_after_queue(s, WS_CLOSE_REVOKED);
+			}
+		}
+		frame_unref(f);
+		return;
+	}
 	for (s = u->sessions; s; s = s->next)
 		ws_push(s, f);
 	frame_unref(f);

@@ -215,6 +215,7 @@ struct session {
 	struct ruser	*user;		/* NULL until attached */
 	struct session	*next, *prev;	/* the user's sessions */
 	int64_t		 focus;		/* focused group, 0 = none */
+	int64_t		 session_id;	/* the sign-in session (token family) */
 	struct frame	**q;		/* ring of queued frames */
 	uint16_t	 qhead, qlen, qcap;
 	uint16_t	 close_code;	/* close after the queue drains */
@@ -236,6 +237,13 @@ void ws_stop(void);
 void ws_push(struct session *s, struct frame *f);
 /* Queues a copy of json for one session. */
 void ws_send_text(struct session *s, const char *json, size_t len);
+/* Closes the session with `code` once its queue has drained; frames
+ * pushed after this are dropped. */
+void ws_close_after_queue(struct session *s, uint16_t code);
+
+/* Close codes of our own (4000-4999). */
+#define WS_CLOSE_REVOKED	4001	/* the sign-in session was revoked */
+#define WS_CLOSE_OVERFLOW	4008	/* queue overflow: catch up over REST */
 
 /* ---- listen.c: accept, read and authenticate upgrade requests --------- */
 

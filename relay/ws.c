@@ -21,7 +21,6 @@
 
 #define WS_MSG_MAX	4096	/* client frames above: close 1009 */
 #define WS_CULL_SECS	2	/* a culled session's grace to read resync */
-#define WS_CLOSE_OVERFLOW	4008
 
 struct lws_context *relay_lws;
 struct lws_vhost *relay_vhost;
@@ -120,6 +119,15 @@ ws_queue_add(struct session *s, struct frame *f)
 	frame_ref(f);
 	s->q[(s->qhead + s->qlen) % s->qcap] = f;
 	s->qlen++;
+}
+
+void
+ws_close_after_queue(struct session *s, uint16_t code)
+{
+	if (s->wsi == NULL || s->close_code)
+		return;
+	s->close_code = code;
+	lws_callback_on_writable(s->wsi);
 }
 
 void
@@ -308,8 +316,11 @@ ws_writeable(struct session *s)
 
 	if (s->qlen == 0) {
 		if (s->close_code) {
+			const char *why = s->close_code == WS_CLOSE_REVOKED ?
+			    "session revoked" : "queue overflow";
+
 			lws_close_reason(s->wsi, s->close_code,
-			    (unsigned char *)(uintptr_t)"queue overflow", 14);
+			    (unsigned char *)(uintptr_t)why, strlen(why));
 			return -1;
 		}
 		return 0;

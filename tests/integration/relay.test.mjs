@@ -356,6 +356,32 @@ test('bad frames close only that session: binary 1003, non-JSON 1007, > 4 KiB 10
   await good.next((e) => e.type === 'message.created' && e.message.id === msg.id, 2000);
 });
 
+test('sign-out and a password change close that session\'s websockets at once (4001)', async () => {
+  const a = await newUser();
+  const w1 = await ws(a);
+  // A second sign-in of the same user: another session.
+  const other = new (a.constructor)();
+  const login = await other.post('/api/auth/login', { username: a.user.username, password: a.password });
+  assert.equal(login.status, 200);
+  other.user = a.user;
+  const w2 = await ws(other);
+  assert.equal((await a.post('/api/auth/logout')).status, 204);
+  const ev = await w1.next((e) => e.type === 'session.revoked', 3000);
+  assert.equal(typeof ev.session_id, 'number');
+  const closed = await w1.closed;
+  assert.equal(closed.code, 4001);
+  // The other session is untouched...
+  w2.send({ type: 'ping' });
+  await w2.next((e) => e.type === 'pong', 3000);
+  // ...until the password changes from a third session, which revokes
+  // every other one.
+  const third = new (a.constructor)();
+  assert.equal((await third.post('/api/auth/login', { username: a.user.username, password: a.password })).status, 200);
+  const res = await third.put('/api/users/me/password', { old: a.password, new: 'another fine password' });
+  assert.equal(res.status, 204, res.text);
+  assert.equal((await w2.closed).code, 4001);
+});
+
 test('metrics: Prometheus text on the loopback metrics port', async () => {
   const m = await metrics(0);
   for (const k of ['connections', 'users', 'subscribed_channels', 'frames_out_total', 'bytes_out_total',
