@@ -3,10 +3,11 @@
  *
  * lighttpd sends /api/groups*, /api/public-groups, /api/invites* and
  * /api/topics/{id} here; /api/topics/{id}/rooms goes to the rooms
- * program.  The group icon and wallpaper uploads are not served yet.
+ * program.  The icon and wallpaper uploads are in images.c.
  */
 #include "app.h"
 #include "groups.h"
+#include "images.h"
 
 #define AUTH	HTTP_AUTH_REQUIRED
 
@@ -18,6 +19,10 @@ static const struct http_route routes[] = {
 	{ HTTP_DELETE, "/api/groups/{id}", groups_handle_delete, AUTH },
 	{ HTTP_POST, "/api/groups/{id}/join", groups_handle_join, AUTH },
 	{ HTTP_POST, "/api/groups/{id}/leave", groups_handle_leave, AUTH },
+	{ HTTP_POST, "/api/groups/{id}/icon", groups_upload_icon,
+	    AUTH | HTTP_BODY_MULTIPART },
+	{ HTTP_POST, "/api/groups/{id}/wallpaper", groups_upload_wallpaper,
+	    AUTH | HTTP_BODY_MULTIPART },
 	{ HTTP_GET, "/api/groups/{id}/members", members_handle_list, AUTH },
 	{ HTTP_PATCH, "/api/groups/{id}/members/{id}", members_handle_update,
 	    AUTH },

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { newUser, assertError, raw, REPO } from '../lib/api.mjs';
-import { closeDb, sql } from '../lib/db.mjs';
+import { closeDb, sql, subscribe } from '../lib/db.mjs';
 
 after(closeDb);
 
@@ -252,4 +252,46 @@ test('new users get a default icon and wallpaper that are served', async () => {
   for (let i = 1; i <= 4; i++) assert.equal((await raw(`/media/defaults/wallpaper-${i}.png`)).status, 200);
   const rows = await sql('SELECT icon FROM profiles WHERE user_id = $1', [c.user.id]);
   assert.equal(`/media/${rows[0].icon}`, icon);
+});
+
+test('group icon and wallpaper: owner/admin only, group.updated after commit, defaults served', async () => {
+  const owner = await newUser();
+  const member = await newUser();
+  const stranger = await newUser();
+  const created = await owner.post('/api/groups', { name: `img_${Date.now()}`, is_public: false });
+  assert.equal(created.status, 201, created.text);
+  const g = created.json;
+  assert.match(g.icon_url, /^\/media\/defaults\/group-icon-[1-8]\.png$/);
+  assert.match(g.wallpaper_url, /^\/media\/defaults\/wallpaper-[1-4]\.png$/);
+  assert.equal((await raw(g.icon_url)).status, 200);
+  await sql("INSERT INTO group_members (group_id, user_id, role) VALUES ($1, $2, 'member')",
+    [g.id, member.user.id]);
+  const png = { name: 'g.png', type: 'image/png', data: fixture('img-320x240.png') };
+  const before = mediaFiles();
+  assertError(assert, await upload(member, `/api/groups/${g.id}/icon`, crop(0, 0, 100, 100), png), 403);
+  assertError(assert, await upload(stranger, `/api/groups/${g.id}/icon`, crop(0, 0, 100, 100), png), 404);
+  assertError(assert, await upload(owner, '/api/groups/999999999/icon', crop(0, 0, 100, 100), png), 404);
+  assert.deepEqual(mediaFiles(), before, 'refused uploads write nothing');
+
+  const events = await subscribe(`group:${g.id}`);
+  try {
+    const res = await upload(owner, `/api/groups/${g.id}/icon`, crop(20, 10, 160, 160), png);
+    assert.equal(res.status, 200, res.text);
+    assert.match(res.json.icon_url, /^\/media\/[0-9a-f]{2}\/[0-9a-f]{64}\.png$/);
+    const ev = await events.next((m) => m.data.type === 'group.updated');
+    assert.equal(ev.data.group_id, g.id);
+    assert.equal(ev.data.group.icon_url, res.json.icon_url);
+    const body = fs.readFileSync(path.join(MEDIA, res.json.icon_url.slice(7)));
+    assert.deepEqual(dimensions(body), { type: 'png', width: 256, height: 256 });
+    const wall = await upload(owner, `/api/groups/${g.id}/wallpaper`, {},
+      { name: 'g.gif', type: 'image/gif', data: fixture('img-320x240.gif') });
+    assert.equal(wall.status, 200, wall.text);
+    const wbody = fs.readFileSync(path.join(MEDIA, wall.json.wallpaper_url.slice(7)));
+    assert.deepEqual(dimensions(wbody), { type: 'jpeg', width: 1500, height: 500 });
+    const detail = await owner.get(`/api/groups/${g.id}`);
+    assert.equal(detail.json.icon_url, res.json.icon_url);
+    assert.equal(detail.json.wallpaper_url, wall.json.wallpaper_url);
+  } finally {
+    await events.close();
+  }
 });
