@@ -161,12 +161,13 @@ stop_pid() {
 	done
 }
 
-# stop_pidfile PIDFILE NAME WHAT: stop that process if it runs; drop the file.
+# stop_pidfile PIDFILE NAME WHAT [SIGNAL]: stop that process if it runs
+# (SIGTERM unless told otherwise); drop the file.
 stop_pidfile() {
 	local pid
 	if pid=$(pid_of "$1" "$2"); then
-		log "stopping $3 (pid $pid)"
-		stop_pid "$pid" "$3"
+		log "stopping $3 (pid $pid, SIG${4:-TERM})"
+		stop_pid "$pid" "$3" "${4:-TERM}"
 	fi
 	rm -f "$1"
 }

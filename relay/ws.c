@@ -242,18 +242,24 @@ ws_message(struct session *s, const char *msg, size_t len)
 		if (json_object_object_get_ex(obj, "is_typing", &v) &&
 		    json_object_is_type(v, json_type_boolean))
 			is_typing = json_object_get_boolean(v);
-		/* Rate limits: one per room per interval (a stop always
-		 * passes), and a burst cap across rooms. */
+		/* Rate limits for starts: one per room per interval and a
+		 * burst cap across rooms.  A stop passes whenever it ends a
+		 * typing state that was relayed (else receivers would show
+		 * "typing" until it expires); other stops change nothing. */
 		now = relay_now();
 		if (now - s->typing_window >= relay_conf.typing_ms / 1000.0) {
 			s->typing_window = now;
 			s->typing_burst = 0;
 		}
-		if (s->typing_burst >= 4 || (is_typing &&
-		    s->typing_room == id && now - s->typing_at <
-		    relay_conf.typing_ms / 1000.0))
-			goto out;
-		s->typing_burst++;
+		if (!is_typing) {
+			if (s->typing_room != id)
+				goto out;
+		} else {
+			if (s->typing_burst >= 4 || (s->typing_room == id &&
+			    now - s->typing_at < relay_conf.typing_ms / 1000.0))
+				goto out;
+			s->typing_burst++;
+		}
 		s->typing_room = is_typing ? id : 0;
 		s->typing_at = now;
 		hub_typing(s, id, is_typing);

@@ -256,6 +256,22 @@ test('typing reaches only sessions focused on the group, never the typist', asyn
   wa.send({ type: 'typing', room_id: other.room, is_typing: true });
   await sleep(300);
   assert.equal(wb.events.filter((e) => e.type === 'typing').length, 2);
+  // Someone sending fast: start/stop pairs beyond the burst cap. Starts
+  // are dropped past the cap, but every relayed start gets its stop, so
+  // the receiver never ends with a stale "typing".
+  const ws2 = await ws(a);
+  ws2.send({ type: 'focus', group_id: g.id });
+  await sleep(100);
+  const before = wb.events.filter((e) => e.type === 'typing').length;
+  for (let i = 0; i < 6; i++) {
+    ws2.send({ type: 'typing', room_id: g.room, is_typing: true });
+    ws2.send({ type: 'typing', room_id: g.room, is_typing: false });
+  }
+  await sleep(500);
+  const burst = wb.events.filter((e) => e.type === 'typing').slice(before);
+  assert.ok(burst.length >= 2 && burst.length <= 8, `burst of ${burst.length}`);
+  assert.equal(burst.filter((e) => e.is_typing).length, burst.filter((e) => !e.is_typing).length);
+  assert.equal(burst[burst.length - 1].is_typing, false, 'ends not typing');
 });
 
 test('membership changes take effect live, without a reconnect', async () => {
