@@ -108,8 +108,13 @@ describe('settings and directory', () => {
       ['Calculus Study Hall', 'Education', 'Limits, series and late-night problem sets.'],
       ['Jazz Standards', 'Music', 'Real Book tunes, transcriptions and jam nights.'],
     ];
+    // A word of this run in every description: the stack holds many other
+    // public groups (the integration suites ran first), more than one
+    // directory page, so the test searches for its own.
+    const tag = `run${unique('').slice(1, 9)}`;
     const made = [];
-    for (const [name, category, description] of wanted) {
+    for (const [name, category, text] of wanted) {
+      const description = `${text} ${tag}`;
       let res = await owner.post('/api/groups', { name, category, description, is_public: true });
       if (res.status === 409) { // a rerun against the same stack
         res = await owner.post('/api/groups', { name: `${name} ${unique('').slice(1, 5)}`, category, description, is_public: true });
@@ -121,6 +126,7 @@ describe('settings and directory', () => {
     const { page } = carol;
     await page.getByTestId('rail-directory').click();
     await page.waitForURL(/\/directory$/);
+    await page.getByTestId('directory-search').fill(tag);
     for (const g of made) await page.locator(`[data-testid=directory-group][data-group-id="${g.id}"]`).waitFor();
     await shot(page, 'directory');
 
@@ -132,6 +138,7 @@ describe('settings and directory', () => {
       const rows = await sql('SELECT id, category FROM groups WHERE id = ANY($1::bigint[])', [ids]);
       assert.ok(rows.length === ids.length && rows.every((r) => r.category === 'Music'), `not all Music: ${ids}`);
       for (const id of music) assert.ok(ids.includes(id), `Music group ${id} missing`);
+      assert.equal(ids.length, music.length, 'only this run\'s Music groups');
     });
     await page.getByTestId('directory-category').filter({ hasText: /^All$/ }).click();
 
