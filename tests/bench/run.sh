@@ -9,7 +9,9 @@
 #
 # Environment: BENCH_KEEP=1 keeps the stack up at the end (printed how to
 # stop it); BENCH_ONLY="floors reads search idle fanout writes" runs a
-# subset.
+# subset (its report goes to results/subset.* instead of latest.*);
+# BENCH_FCGI_PROCS=N runs N processes per FastCGI program instead of the
+# configured FCGI_PROCS.
 set -uo pipefail
 build=${1:?usage: run.sh BUILD_DIR [quick|full]}
 mode=${2:-quick}
@@ -73,6 +75,7 @@ trap 'exit 130' INT TERM
 log "starting a $mode stack in $vardir ($relays relay processes)"
 {
 	echo "RELAY_PROCESSES=$relays"
+	[[ -z ${BENCH_FCGI_PROCS:-} ]] || echo "FCGI_PROCS=$BENCH_FCGI_PROCS"
 } >"$vardir/local.env"
 if ! BIN_DIR=$bin timeout 180 conf/stack.sh start "$vardir" --test; then
 	echo "bench: the stack did not start" >&2
@@ -252,5 +255,5 @@ node tests/bench/report.mjs --raw "$raw" --mode "$mode" --relays "$relays" \
 	--users "$users" --messages "$messages" --config "$relay_conf" \
 	--seconds $(($(date +%s) - started)) \
 	--load "$load_start / $(cut -d' ' -f1-3 /proc/loadavg)" \
-	--out "$results_dir/latest" || echo "bench: report failed" >&2
+	--out "$results_dir/$([[ -n ${BENCH_ONLY:-} ]] && echo subset || echo latest)" || echo "bench: report failed" >&2
 exit 0

@@ -375,6 +375,52 @@ pids_cpu_s(void)
 	return sum;
 }
 
+/* Time the relays spent running and runnable-but-waiting for a CPU
+ * (/proc/PID/schedstat, ns): tells a starved relay from an idle one on a
+ * shared machine. */
+static void
+pids_sched(double *run_s, double *wait_s)
+{
+	unsigned long long run, wait;
+	char path[64];
+	FILE *f;
+	int i;
+
+	*run_s = *wait_s = 0;
+	for (i = 0; i < opt.npids; i++) {
+		snprintf(path, sizeof(path), "/proc/%d/schedstat",
+		    (int)opt.pids[i]);
+		f = fopen(path, "r");
+		if (f == NULL)
+			continue;
+		if (fscanf(f, "%llu %llu", &run, &wait) == 2) {
+			*run_s += (double)run / 1e9;
+			*wait_s += (double)wait / 1e9;
+		}
+		fclose(f);
+	}
+}
+
+/* Busy and total jiffies of the whole machine (/proc/stat). */
+static void
+machine_cpu(double *busy, double *total)
+{
+	unsigned long long v[8] = { 0 };
+	FILE *f;
+
+	*busy = *total = 0;
+	f = fopen("/proc/stat", "r");
+	if (f == NULL)
+		return;
+	if (fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu %llu", &v[0],
+	        &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7]) == 8) {
+		*total = (double)(v[0] + v[1] + v[2] + v[3] + v[4] + v[5] +
+		    v[6] + v[7]);
+		*busy = *total - (double)(v[3] + v[4]);
+	}
+	fclose(f);
+}
+
 /* ---- worker: the websocket connections ---------------------------------- */
 
 enum conn_state {
@@ -1217,7 +1263,8 @@ cmd_run(void)
 	uint64_t expected = 0, listeners;
 	long rss0, rss1 = 0, rss2 = 0;
 	double cpu0 = 0, cpu1 = 0, conn_secs, post_secs = 0, deliv_secs = 0;
-	double my_cpu;
+	double my_cpu, cpu_secs = 0, run0 = 0, run1 = 0, wait0 = 0, wait1 = 0;
+	double mbusy0 = 0, mbusy1 = 0, mtot0 = 0, mtot1 = 0, mbusy_pct = 0;
 	struct rlimit rl;
 	FILE *f;
 
@@ -1268,7 +1315,13 @@ cmd_run(void)
 	if (opt.posting) {
 		posters_init();
 		cpu0 = pids_cpu_s();
+		pids_sched(&run0, &wait0);
+		machine_cpu(&mbusy0, &mtot0);
 		posters_run(&t_post0, &t_post1);
+		pids_sched(&run1, &wait1);
+		machine_cpu(&mbusy1, &mtot1);
+		if (mtot1 > mtot0)
+			mbusy_pct = 100.0 * (mbusy1 - mbusy0) / (mtot1 - mtot0);
 		post_secs = (double)(t_post1 - t_post0) / 1e9;
 		expected = post.ok * listeners;
 		t_drain = ws_now();
@@ -1280,6 +1333,7 @@ cmd_run(void)
 			ws_sleep_ms(100);
 		}
 		cpu1 = pids_cpu_s();
+		cpu_secs = (double)(ws_now() - t_post0) / 1e9;
 	}
 	workers_ask('s', &s);
 	workers_wait();
@@ -1327,10 +1381,15 @@ cmd_run(void)
 			    "  relay CPU             %.2f s (%.0f%% "
 			    "of one core; %.2f us/delivery)\n",
 			    cpu1 - cpu0,
-			    100.0 * (cpu1 - cpu0) / (post_secs + 1e-9),
+			    100.0 * (cpu1 - cpu0) / (cpu_secs + 1e-9),
 			    s.marks ? (cpu1 - cpu0) * 1e6 / (double)s.marks
 			            : 0);
 	}
+	if (opt.posting && opt.npids > 0)
+		fprintf(stderr,
+		    "  while posting         relays ran %.2f s and "
+		    "waited for a CPU %.2f s; machine %.0f%% busy\n",
+		    run1 - run0, wait1 - wait0, mbusy_pct);
 	fprintf(stderr, "  load tool CPU         %.2f s\n", my_cpu);
 
 	if (opt.json == NULL)
@@ -1384,7 +1443,7 @@ cmd_run(void)
 		fprintf(f,
 		    "},\"relay_cpu_s\":%.3f,\"relay_cpu_pct\":%.1f,"
 		    "\"relay_us_per_delivery\":%.3f",
-		    cpu1 - cpu0, 100.0 * (cpu1 - cpu0) / (post_secs + 1e-9),
+		    cpu1 - cpu0, 100.0 * (cpu1 - cpu0) / (cpu_secs + 1e-9),
 		    s.marks ? (cpu1 - cpu0) * 1e6 / (double)s.marks : 0);
 	}
 	fprintf(f, "}\n");
