@@ -224,62 +224,106 @@ search_filters_read(struct http_req *r, struct search_filters *f)
 	return rc;
 }
 
-/* Where every tier searches: the caller's groups ($1) and the filters
- * ($2 group, $3 room, $4 room name, $5 sender, $6 before, $7 after);
- * $8 the words, $9 how many ids, $10 the first id older than the window.
+/* Where every tier searches: $1 the caller's rooms that pass the group,
+ * room and room-name filters (an array resolved first, so the planner
+ * sees how many there are), $2 sender, $3 before, $4 after; $5 the
+ * words, $6 how many ids, $7 the newest id to consider.
  *
  * Each tier is two branches under one LIMIT, and the second runs only
  * when the first did not fill it:
- *   - the window: the newest SEARCH_WINDOW messages walked backwards
- *     along the primary key, the condition as a plain filter (IS TRUE
- *     keeps the planner off the text indexes), so a common word costs at
- *     most one window whatever the statistics say;
- *   - the rest: older messages through the GIN index (ORDER BY id + 0
- *     keeps the planner off the backward walk), reached only by a word
- *     rarer than $9 per window, so it has few rows to fetch.
- * Together they are newest first, as the page needs. */
-#define SEARCH_WINDOW	"10000"
+ *   - the window: the newest messages up to $7 walked backwards along
+ *     the primary key, the condition as a plain filter (IS TRUE keeps the
+ *     planner off the text indexes), so a common word costs at most one
+ *     window whatever the statistics say;
+ *   - the rest: older messages through the GIN index or the room index
+ *     (ORDER BY id + 0 keeps the planner off the backward walk), reached
+ *     only by a word rarer than $6 per window, so few rows to fetch.
+ * Together they are newest first, as the page needs.  The typo tier's
+ * window is smaller: word similarity costs ~10 us a row. */
 #define SEARCH_WHERE							\
-    "m.room_id IN (SELECT r.id FROM rooms r "				\
-    "  JOIN group_members gm ON gm.group_id = r.group_id"		\
-    "  AND gm.user_id = $1 "						\
-    "  WHERE ($2::bigint IS NULL OR r.group_id = $2::bigint)"		\
-    "  AND ($3::bigint IS NULL OR r.id = $3::bigint)"			\
-    "  AND ($4::text IS NULL OR lower(r.name) = lower($4::text)))"	\
+    "m.room_id = ANY ($1::bigint[])"					\
     " AND m.deleted_at IS NULL"						\
-    " AND ($5::bigint IS NULL OR m.sender_id = $5::bigint)"		\
-    " AND ($6::text IS NULL OR m.created_at < ($6::text || ' 00:00Z')::timestamptz)" \
-    " AND ($7::text IS NULL OR m.created_at >= ($7::text || ' 00:00Z')::timestamptz)"
-#define SEARCH_TIER(cond)						\
-    "(SELECT m.id FROM messages m WHERE m.id > $10::bigint AND "	\
+    " AND ($2::bigint IS NULL OR m.sender_id = $2::bigint)"		\
+    " AND ($3::text IS NULL OR m.created_at < ($3::text || ' 00:00Z')::timestamptz)" \
+    " AND ($4::text IS NULL OR m.created_at >= ($4::text || ' 00:00Z')::timestamptz)"
+#define SEARCH_TIER(window, cond)					\
+    "(SELECT m.id FROM messages m WHERE m.id <= $7::bigint"		\
+    " AND m.id > $7::bigint - " window " AND "				\
     SEARCH_WHERE " AND (" cond ") IS TRUE "				\
-    "ORDER BY m.id DESC LIMIT $9::int) UNION ALL "			\
-    "(SELECT m.id FROM messages m WHERE m.id <= $10::bigint AND "	\
-    SEARCH_WHERE " AND " cond " "					\
-    "ORDER BY m.id + 0 DESC LIMIT $9::int) LIMIT $9::int"
+    "ORDER BY m.id DESC LIMIT $6::int) UNION ALL "			\
+    "(SELECT m.id FROM messages m WHERE m.id <= $7::bigint - " window	\
+    " AND " SEARCH_WHERE " AND " cond " "				\
+    "ORDER BY m.id + 0 DESC LIMIT $6::int) LIMIT $6::int"
 
 static const char *const search_tiers[] = {
-	SEARCH_TIER("m.search @@ ec_search_tsquery($8::text, false)"),
-	SEARCH_TIER("m.search @@ ec_search_tsquery($8::text, true)"
-	    " AND NOT m.search @@ ec_search_tsquery($8::text, false)"),
-	SEARCH_TIER("$8::text <% m.text AND NOT COALESCE("
-	    "m.search @@ ec_search_tsquery($8::text, true), false)"),
+	SEARCH_TIER("10000", "m.search @@ ec_search_tsquery($5::text, false)"),
+	SEARCH_TIER("10000", "m.search @@ ec_search_tsquery($5::text, true)"
+	    " AND NOT m.search @@ ec_search_tsquery($5::text, false)"),
+	SEARCH_TIER("2000", "$5::text <% m.text AND NOT COALESCE("
+	    "m.search @@ ec_search_tsquery($5::text, true), false)"),
 };
 /* Operators only: newest first along the primary key. */
 static const char search_all[] =
     "SELECT m.id FROM messages m WHERE " SEARCH_WHERE
-    " AND $8::text IS NULL AND $10::bigint IS NOT NULL "
-    "ORDER BY m.id DESC LIMIT $9::int";
+    " AND $5::text IS NULL AND m.id <= $7::bigint "
+    "ORDER BY m.id DESC LIMIT $6::int";
 
-/* The first id below the window of the newest SEARCH_WINDOW messages. */
+/* Typos are looked for only in words up to this many bytes: longer ones
+ * are hashes, links and the like, and cost the most to compare. */
+#define SEARCH_TYPO_WORD_MAX	24
+
+static int
+search_typo_ok(const char *text)
+{
+	while (*text != '\0') {
+		size_t n = strcspn(text, " ");
+
+		if (n > SEARCH_TYPO_WORD_MAX)
+			return 0;
+		text += n;
+		text += strspn(text, " ");
+	}
+	return 1;
+}
+
+/* The caller's rooms that pass the filters, as an array literal in
+ * *rooms ("{}" when none). */
 static enum err_code
-search_cut(char out[24])
+search_rooms(struct http_req *r, const struct search_filters *f,
+    char **rooms)
+{
+	const char *params[4];
+	char uid[24], gid[24], rid[24];
+
+	params[0] = db_i64(uid, r->user_id);
+	params[1] = f->group_id ? db_i64(gid, f->group_id) : NULL;
+	params[2] = f->room_id ? db_i64(rid, f->room_id) : NULL;
+	params[3] = f->in;
+	return db_query_text(rooms, "SELECT COALESCE(array_agg(r.id), "
+	    "'{}')::text FROM rooms r JOIN group_members gm "
+	    "ON gm.group_id = r.group_id AND gm.user_id = $1 "
+	    "WHERE ($2::bigint IS NULL OR r.group_id = $2::bigint) "
+	    "AND ($3::bigint IS NULL OR r.id = $3::bigint) "
+	    "AND ($4::text IS NULL OR lower(r.name) = lower($4::text))",
+	    4, params);
+}
+
+/* The newest message id to consider: the last one, or with before: the
+ * last one created before that day (ids grow with time). */
+static enum err_code
+search_top(const struct search_filters *f, char out[24])
 {
 	struct db_res *res = NULL;
+	const char *params[1] = { f->before };
 	enum err_code rc;
 
-	rc = db_query(&res, "SELECT COALESCE(max(id), 0) - "
-	    "(" SEARCH_WINDOW ") FROM messages", 0, NULL);
+	if (f->before != NULL)
+		rc = db_query(&res, "SELECT COALESCE((SELECT id FROM messages "
+		    "WHERE created_at < ($1::text || ' 00:00Z')::timestamptz "
+		    "ORDER BY created_at DESC LIMIT 1), 0) + 1000", 1, params);
+	else
+		rc = db_query(&res, "SELECT COALESCE(max(id), 0) FROM messages",
+		    0, NULL);
 	if (rc == ERR_OK)
 		db_i64(out, db_int(res, 0, 0));
 	db_res_free(res);
@@ -368,8 +412,8 @@ handle_messages(struct http_req *r)
 {
 	struct search_filters f;
 	struct db_res *res = NULL;
-	const char *params[10];
-	char uid[24], gid[24], rid[24], sid[24], want[24], cut[24];
+	const char *params[7];
+	char sid[24], want[24], top[24], *rooms = NULL;
 	size_t ntiers, t, have = 0, shown, total;
 	struct buf ids;
 	enum err_code rc;
@@ -383,34 +427,37 @@ handle_messages(struct http_req *r)
 	rc = search_sender(&f, &unknown);
 	if (rc)
 		goto out;
+	rc = search_rooms(r, &f, &rooms);
+	if (rc)
+		goto out;
 	total = (size_t)(f.offset + f.limit + 1);
-	if (unknown)
-		total = 0;	/* from: someone who does not exist */
-	if (f.sq.text[0] != '\0') {
+	if (unknown || strcmp(rooms, "{}") == 0)
+		total = 0;	/* from: nobody, or no room to search */
+	if (total > 0) {
+		rc = search_top(&f, top);
+		if (rc)
+			goto out;
+	}
+	if (total > 0 && f.sq.text[0] != '\0') {
 		rc = search_threshold();
 		if (rc)
 			goto out;
 	}
-	params[0] = db_i64(uid, r->user_id);
-	params[1] = f.group_id ? db_i64(gid, f.group_id) : NULL;
-	params[2] = f.room_id ? db_i64(rid, f.room_id) : NULL;
-	params[3] = f.in;
-	params[4] = f.sender_id ? db_i64(sid, f.sender_id) : NULL;
-	params[5] = f.before;
-	params[6] = f.after;
-	params[7] = f.sq.text[0] ? f.sq.text : NULL;
-	rc = search_cut(cut);
-	if (rc)
-		goto out;
-	params[9] = cut;
-	ntiers = f.sq.text[0] ? sizeof(search_tiers) / sizeof(search_tiers[0]) :
-	    1;
+	params[0] = rooms;
+	params[1] = f.sender_id ? db_i64(sid, f.sender_id) : NULL;
+	params[2] = f.before;
+	params[3] = f.after;
+	params[4] = f.sq.text[0] ? f.sq.text : NULL;
+	params[6] = top;
+	ntiers = 1;
+	if (f.sq.text[0] != '\0')
+		ntiers = search_typo_ok(f.sq.text) ? 3 : 2;
 	for (t = 0; t < ntiers && have < total; t++) {
 		size_t i;
 
-		params[8] = db_i64(want, (int64_t)(total - have));
+		params[5] = db_i64(want, (int64_t)(total - have));
 		rc = db_query(&res, f.sq.text[0] ? search_tiers[t] : search_all,
-		    10, params);
+		    7, params);
 		if (rc)
 			goto out;
 		for (i = 0; i < db_rows(res); i++, have++) {
@@ -431,6 +478,7 @@ handle_messages(struct http_req *r)
 	rc = search_messages_reply(r, &ids, shown, have >= total && total > 0,
 	    f.sq.text);
 out:
+	free(rooms);
 	db_res_free(res);
 	buf_release(&ids);
 	return rc;
