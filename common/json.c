@@ -232,6 +232,50 @@ json_get_enum(struct json_object *obj, const char *key, int required,
 }
 
 enum err_code
+json_get_username(struct json_object *obj, const char *key, int required,
+    const char **out, size_t *len, struct json_object *fields)
+{
+	const char *s = NULL;
+	enum err_code rc;
+	size_t i, n = 0;
+
+	rc = json_get_text(obj, key, required, JSON_USERNAME_MIN,
+	    JSON_USERNAME_MAX, 1, &s, &n, fields);
+	if (rc || s == NULL)
+		return rc;
+	for (i = 0; i < n; i++) {
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' &&
+		    s[i] <= 'Z') || (s[i] >= '0' && s[i] <= '9') ||
+		    s[i] == '_' || s[i] == '-'))
+			return json_field_error(fields, key,
+			    "may contain only letters, digits, _ and -");
+	}
+	*out = s;
+	*len = n;
+	return ERR_OK;
+}
+
+enum err_code
+json_get_email(struct json_object *obj, const char *key, int required,
+    const char **out, size_t *len, struct json_object *fields)
+{
+	const char *s = NULL;
+	enum err_code rc;
+	size_t n = 0;
+
+	rc = json_get_text(obj, key, required, 0, JSON_EMAIL_MAX, 1, &s, &n,
+	    fields);
+	if (rc || s == NULL)
+		return rc;
+	if (n > 0 && (memchr(s, '@', n) == NULL || s[0] == '@' ||
+	    s[n - 1] == '@' || memchr(s, ' ', n) != NULL))
+		return json_field_error(fields, key, "is not an email address");
+	*out = s;
+	*len = n;
+	return ERR_OK;
+}
+
+enum err_code
 json_only(struct json_object *obj, const char *const *allowed,
     struct json_object *fields)
 {

@@ -49,6 +49,22 @@ enum err_code json_get_enum(struct json_object *obj, const char *key,
     int required, const char *const *choices, const char **out,
     struct json_object *fields);
 
+/* API.md's account fields. */
+#define JSON_USERNAME_MIN	5
+#define JSON_USERNAME_MAX	45
+#define JSON_EMAIL_MAX		254
+#define JSON_PASSWORD_MIN	8
+#define JSON_PASSWORD_MAX	128
+
+/* json_get_username: 5..45 of [A-Za-z0-9_-] (trimmed). */
+enum err_code json_get_username(struct json_object *obj, const char *key,
+    int required, const char **out, size_t *len, struct json_object *fields);
+
+/* json_get_email: empty (to clear it) or something@something without
+ * spaces, at most 254 characters (trimmed). */
+enum err_code json_get_email(struct json_object *obj, const char *key,
+    int required, const char **out, size_t *len, struct json_object *fields);
+
 /* Adds "key": "why" to `fields` and returns ERR_VALIDATION. */
 enum err_code json_field_error(struct json_object *fields, const char *key,
     const char *why);

@@ -21,11 +21,6 @@
 #include "rds.h"
 #include "sec.h"
 
-#define USERNAME_MIN	5
-#define USERNAME_MAX	45
-#define PASSWORD_MIN	8
-#define PASSWORD_MAX	128
-#define EMAIL_MAX	254
 #define FULL_NAME_MAX	45
 #define BIO_MAX		500
 
@@ -37,18 +32,6 @@ static const char *const genders[] = { "Male", "Female", "Attack Helicopter",
     "Undefined", NULL };
 static const char *const statuses[] = { "Online", "Busy", "Sleeping",
     "Offline", NULL };
-
-static int
-username_chars_ok(const char *s, size_t len)
-{
-	size_t i;
-
-	for (i = 0; i < len; i++) {
-		if (!isalnum((unsigned char)s[i]) && s[i] != '_' && s[i] != '-')
-			return 0;
-	}
-	return 1;
-}
 
 /* Answers the user's own `user` object (with email). */
 static enum err_code
@@ -103,19 +86,11 @@ handle_patch_me(struct http_req *r)
 	enum err_code rc;
 
 	rc = json_only(r->json, allowed, fields);
-	if (json_get_text(r->json, "username", 0, USERNAME_MIN, USERNAME_MAX,
-	    1, &username, &ulen, fields))
-		rc = ERR_VALIDATION;
-	else if (username != NULL && !username_chars_ok(username, ulen))
-		rc = json_field_error(fields, "username",
-		    "may contain only letters, digits, _ and -");
-	if (json_get_text(r->json, "email", 0, 0, EMAIL_MAX, 1, &email, &elen,
+	if (json_get_username(r->json, "username", 0, &username, &ulen,
 	    fields))
 		rc = ERR_VALIDATION;
-	else if (email != NULL && elen > 0 && (memchr(email, '@', elen) == NULL ||
-	    email[0] == '@' || email[elen - 1] == '@' ||
-	    memchr(email, ' ', elen) != NULL))
-		rc = json_field_error(fields, "email", "is not an email address");
+	if (json_get_email(r->json, "email", 0, &email, &elen, fields))
+		rc = ERR_VALIDATION;
 	if (json_get_text(r->json, "full_name", 0, 0, FULL_NAME_MAX, 1,
 	    &full_name, &flen, fields))
 		rc = ERR_VALIDATION;
@@ -184,10 +159,10 @@ handle_password(struct http_req *r)
 	long ttl;
 
 	rc = json_only(r->json, allowed, fields);
-	if (json_get_text(r->json, "old", 1, 1, PASSWORD_MAX, 0, &old, &olen,
+	if (json_get_text(r->json, "old", 1, 1, JSON_PASSWORD_MAX, 0, &old, &olen,
 	    fields))
 		rc = ERR_VALIDATION;
-	if (json_get_text(r->json, "new", 1, PASSWORD_MIN, PASSWORD_MAX, 0,
+	if (json_get_text(r->json, "new", 1, JSON_PASSWORD_MIN, JSON_PASSWORD_MAX, 0,
 	    &new, &nlen, fields))
 		rc = ERR_VALIDATION;
 	if (rc)

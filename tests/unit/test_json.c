@@ -107,6 +107,41 @@ test_field_readers(void **state)
 }
 
 static void
+test_account_fields(void **state)
+{
+	struct json_object *o, *fields = json_object_new_object();
+	const char *s = NULL;
+	size_t len = 0;
+
+	(void)state;
+	o = parse_ok("{\"u1\": \" alice_9 \", \"u2\": \"al ice\", "
+	    "\"u3\": \"abcd\", \"u4\": \"\u00e9lodie\", "
+	    "\"e1\": \"a@b.c\", \"e2\": \"\", \"e3\": \"@b\", "
+	    "\"e4\": \"a b@c\", \"e5\": \"ab\"}");
+	assert_int_equal(json_get_username(o, "u1", 1, &s, &len, fields),
+	    ERR_OK);
+	assert_int_equal(len, 7);
+	assert_memory_equal(s, "alice_9", 7);
+	assert_int_equal(json_get_username(o, "u2", 1, &s, &len, fields),
+	    ERR_VALIDATION);
+	assert_int_equal(json_get_username(o, "u3", 1, &s, &len, fields),
+	    ERR_VALIDATION);
+	assert_int_equal(json_get_username(o, "u4", 1, &s, &len, fields),
+	    ERR_VALIDATION);
+	assert_int_equal(json_get_email(o, "e1", 1, &s, &len, fields), ERR_OK);
+	assert_int_equal(json_get_email(o, "e2", 1, &s, &len, fields), ERR_OK);
+	assert_int_equal(len, 0);
+	assert_int_equal(json_get_email(o, "e3", 1, &s, &len, fields),
+	    ERR_VALIDATION);
+	assert_int_equal(json_get_email(o, "e4", 1, &s, &len, fields),
+	    ERR_VALIDATION);
+	assert_int_equal(json_get_email(o, "e5", 1, &s, &len, fields),
+	    ERR_VALIDATION);
+	json_object_put(o);
+	json_object_put(fields);
+}
+
+static void
 test_error_body(void **state)
 {
 	struct json_object *fields = json_object_new_object(), *empty;
@@ -143,6 +178,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse_limits),
 		cmocka_unit_test(test_field_readers),
+		cmocka_unit_test(test_account_fields),
 		cmocka_unit_test(test_error_body),
 	};
 
