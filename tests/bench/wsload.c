@@ -444,6 +444,8 @@ struct wconn {
 struct wstats {
 	uint64_t assigned, attempted, inflight, ready;
 	uint64_t fail_connect, fail_timeout, fail_other;
+	uint64_t fail_eof_request; /* closed before the upgrade answer */
+	uint64_t fail_eof_upgraded; /* closed after 101, before hello */
 	uint64_t refused_401, refused_403, refused_other;
 	uint64_t closed; /* closed by the server after hello */
 	uint64_t marks; /* bench messages received */
@@ -723,8 +725,10 @@ conn_readable(struct worker *w, long k)
 	} else if (r <= 0) {
 		if (c->state == CONN_OPEN)
 			conn_finish(w, c, &w->st.closed);
+		else if (c->state == CONN_UPGRADED)
+			conn_finish(w, c, &w->st.fail_eof_upgraded);
 		else
-			conn_finish(w, c, &w->st.fail_other);
+			conn_finish(w, c, &w->st.fail_eof_request);
 		return;
 	}
 	total = have + (size_t)r;
@@ -752,7 +756,8 @@ conn_readable(struct worker *w, long k)
 	used = conn_frames(w, c, buf + start, total - start, now);
 	if (used < 0) {
 		conn_finish(w, c,
-		    c->state == CONN_OPEN ? &w->st.closed : &w->st.fail_other);
+		    c->state == CONN_OPEN ? &w->st.closed
+		                          : &w->st.fail_eof_upgraded);
 		return;
 	}
 	start += (size_t)used;
@@ -927,6 +932,8 @@ workers_ask(char cmd, struct wstats *sum)
 		sum->fail_connect += one->fail_connect;
 		sum->fail_timeout += one->fail_timeout;
 		sum->fail_other += one->fail_other;
+		sum->fail_eof_request += one->fail_eof_request;
+		sum->fail_eof_upgraded += one->fail_eof_upgraded;
 		sum->refused_401 += one->refused_401;
 		sum->refused_403 += one->refused_403;
 		sum->refused_other += one->refused_other;
@@ -1235,12 +1242,16 @@ stats_progress(const char *what, const struct wstats *s, double secs)
 	    "wsload[%s] %s %.1fs: ready %" PRIu64 "/%" PRIu64
 	    " inflight %" PRIu64 " failed %" PRIu64 " (connect %" PRIu64
 	    " timeout %" PRIu64 " 401 %" PRIu64 " 403 %" PRIu64
-	    " other-status %" PRIu64 " other %" PRIu64 ") closed %" PRIu64 "\n",
+	    " other-status %" PRIu64 " eof-before-101 %" PRIu64
+	    " eof-before-hello %" PRIu64 " other %" PRIu64 ") closed %" PRIu64
+	    "\n",
 	    opt.label, what, secs, s->ready, s->assigned, s->inflight,
 	    s->fail_connect + s->fail_timeout + s->refused_401 +
-	        s->refused_403 + s->refused_other + s->fail_other,
+	        s->refused_403 + s->refused_other + s->fail_eof_request +
+	        s->fail_eof_upgraded + s->fail_other,
 	    s->fail_connect, s->fail_timeout, s->refused_401, s->refused_403,
-	    s->refused_other, s->fail_other, s->closed);
+	    s->refused_other, s->fail_eof_request, s->fail_eof_upgraded,
+	    s->fail_other, s->closed);
 }
 
 static void
@@ -1403,13 +1414,14 @@ cmd_run(void)
 	    "{\"label\":\"%s\",\"connections\":%ld,\"ready\":%" PRIu64
 	    ",\"workers\":%d,\"relays\":%d,\"failed\":{\"connect\":%" PRIu64
 	    ",\"timeout\":%" PRIu64 ",\"401\":%" PRIu64 ",\"403\":%" PRIu64
-	    ",\"other_status\":%" PRIu64 ",\"other\":%" PRIu64 "},"
+	    ",\"other_status\":%" PRIu64 ",\"eof_before_101\":%" PRIu64
+	    ",\"eof_before_hello\":%" PRIu64 ",\"other\":%" PRIu64 "},"
 	    "\"closed_by_server\":%" PRIu64 ",\"connect_seconds\":%.3f,"
 	    "\"connect_rate\":%.1f,\"handshake\":",
 	    opt.label, opt.nusers, s.ready, nworkers, opt.nurls, s.fail_connect,
 	    s.fail_timeout, s.refused_401, s.refused_403, s.refused_other,
-	    s.fail_other, s.closed, conn_secs,
-	    (double)listeners / (conn_secs > 0 ? conn_secs : 1));
+	    s.fail_eof_request, s.fail_eof_upgraded, s.fail_other, s.closed,
+	    conn_secs, (double)listeners / (conn_secs > 0 ? conn_secs : 1));
 	hist_json(f, &s.hs);
 	fprintf(f,
 	    ",\"relay_rss_kb_before\":%ld,\"relay_rss_kb_after\":%ld,"
