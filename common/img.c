@@ -637,3 +637,141 @@ out:
 	free(mp);
 	return rc;
 }
+
+/* ---- default pictures ------------------------------------------------ */
+
+/* Gradient ends (top-left, bottom-right), from the SPA's dark palette. */
+static const char *const img_palette[][2] = {
+	{ "#5865f2", "#2b2f8f" }, { "#3ba55d", "#1d5c33" },
+	{ "#faa61a", "#b5580b" }, { "#ed4245", "#8a1c23" },
+	{ "#eb459e", "#7d1f56" }, { "#00a8fc", "#005a8c" },
+	{ "#9b59b6", "#4a2363" }, { "#1abc9c", "#0e5e4f" },
+};
+
+/* Draws one primitive ("circle x,y x2,y2") filled with `fill`. */
+static enum err_code
+img_draw(Image *image, const char *fill, const char *primitive)
+{
+	ExceptionInfo ex;
+	DrawInfo *draw;
+	enum err_code rc = ERR_OK;
+
+	GetExceptionInfo(&ex);
+	draw = CloneDrawInfo(NULL, NULL);
+	if (draw == NULL)
+		return ERR_INTERNAL;
+	if (!QueryColorDatabase(fill, &draw->fill, &ex) ||
+	    CloneString(&draw->primitive, primitive) == MagickFalse ||
+	    DrawImage(image, draw) == MagickFail)
+		rc = ERR_INTERNAL;
+	DestroyDrawInfo(draw);
+	DestroyExceptionInfo(&ex);
+	return rc;
+}
+
+/* Renders one default picture and writes it as PNG to `path`. */
+static enum err_code
+img_make_default(const char *path, const char *figure, int index)
+{
+	const char *const *colours = img_palette[index % 8];
+	char spec[64], shape[160];
+	unsigned long w, h;
+	ImageInfo *info;
+	ExceptionInfo ex;
+	Image *image = NULL;
+	enum err_code rc = ERR_INTERNAL;
+
+	if (strcmp(figure, "wallpaper") == 0) {
+		w = IMG_WALLPAPER_WIDTH;
+		h = IMG_WALLPAPER_HEIGHT;
+	} else {
+		w = h = IMG_ICON_SIZE;
+	}
+	GetExceptionInfo(&ex);
+	info = CloneImageInfo(NULL);
+	snprintf(spec, sizeof(spec), "%lux%lu", w, h);
+	(void)CloneString(&info->size, spec);
+	snprintf(info->filename, sizeof(info->filename), "gradient:%s-%s",
+	    colours[0], colours[1]);
+	image = ReadImage(info, &ex);
+	if (image == NULL)
+		goto out;
+	if (strcmp(figure, "user") == 0) {
+		/* Head and shoulders. */
+		if (img_draw(image, "#ffffff", "circle 128,100 128,148") ||
+		    img_draw(image, "#ffffff", "ellipse 128,236 84,64 180,360"))
+			goto out;
+	} else if (strcmp(figure, "group") == 0) {
+		/* Three speech bubbles. */
+		if (img_draw(image, "#ffffffb0", "circle 92,110 92,160") ||
+		    img_draw(image, "#ffffffd0", "circle 164,110 164,160") ||
+		    img_draw(image, "#ffffff", "circle 128,162 128,214"))
+			goto out;
+	} else {
+		snprintf(shape, sizeof(shape), "circle %d,%d %d,%d",
+		    200 + 300 * index, 120, 200 + 300 * index, 420);
+		if (img_draw(image, "#ffffffe0", shape) ||
+		    img_draw(image, "#ffffffe8", "circle 1300,480 1300,820"))
+			goto out;
+	}
+	StripImage(image);
+	snprintf(image->filename, sizeof(image->filename), "PNG:%.2000s",
+	    path);
+	if (WriteImage(info, image) == MagickFail)
+		goto out;
+	rc = ERR_OK;
+out:
+	if (rc)
+		log_error("drawing %s failed: %s", path,
+		    ex.reason ? ex.reason : "GraphicsMagick error");
+	if (image != NULL)
+		DestroyImage(image);
+	DestroyImageInfo(info);
+	DestroyExceptionInfo(&ex);
+	return rc;
+}
+
+enum err_code
+img_make_defaults(const char *dir)
+{
+	static const struct {
+		const char	*prefix;
+		const char	*figure;
+		int		 count;
+	} sets[] = {
+		{ "icon", "user", 8 },
+		{ "group-icon", "group", 8 },
+		{ "wallpaper", "wallpaper", 4 },
+	};
+	char path[1900], tmp[1960];
+	struct stat st;
+	enum err_code rc;
+	size_t i;
+	int n;
+
+	img_init();
+	if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
+		log_error("cannot create %s: %s", dir, strerror(errno));
+		return ERR_INTERNAL;
+	}
+	for (i = 0; i < sizeof(sets) / sizeof(sets[0]); i++) {
+		for (n = 1; n <= sets[i].count; n++) {
+			snprintf(path, sizeof(path), "%s/%s-%d.png", dir,
+			    sets[i].prefix, n);
+			if (stat(path, &st) == 0)
+				continue;
+			/* Drawn aside and renamed: never a half-written file
+			 * under the served name. */
+			snprintf(tmp, sizeof(tmp), "%s.%d.tmp", path,
+			    (int)getpid());
+			rc = img_make_default(tmp, sets[i].figure, n - 1);
+			if (rc == ERR_OK && rename(tmp, path) != 0)
+				rc = ERR_INTERNAL;
+			if (rc) {
+				unlink(tmp);
+				return rc;
+			}
+		}
+	}
+	return ERR_OK;
+}

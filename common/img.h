@@ -89,4 +89,12 @@ enum err_code img_attach(const struct img_out *out, const char *sql_update,
  * so a concurrent upload of the same image cannot lose its file. */
 void img_release(const char *path);
 
+/* Draws the default pictures new users and groups get (db/migrations
+ * pick one at random): icon-1..8.png and group-icon-1..8.png (256x256),
+ * wallpaper-1..4.png (1500x500) in `dir`, which is created if needed.
+ * Files that exist are kept.  Each is a two-colour vertical gradient
+ * with a simple figure: a person for users, three bubbles for groups,
+ * soft circles for wallpapers. */
+enum err_code img_make_defaults(const char *dir);
+
 #endif

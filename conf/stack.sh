@@ -106,12 +106,16 @@ load_stack() {
 }
 
 # install_media_defaults: the default icons and wallpapers that new users
-# and groups point at (media paths defaults/*.png, see db/migrations).
+# and groups point at (media paths defaults/*.png, see db/migrations),
+# drawn by the users program once; existing files are kept.
 install_media_defaults() {
 	local dest
 	dest=$(media_dir)/defaults
 	mkdir -p "$dest"
-	cp -p -- "$REPO"/conf/media-defaults/*.png "$dest"/
+	[[ -x $BIN_DIR/easychat-users ]] ||
+		die "missing $BIN_DIR/easychat-users (run make first)"
+	"$BIN_DIR/easychat-users" --make-defaults "$dest" >>"$LOGS/programs.log" 2>&1 ||
+		die "drawing the default pictures failed; see $LOGS/programs.log"
 }
 
 media_dir() {

@@ -289,7 +289,13 @@ static const struct http_route routes[] = {
 };
 
 int
-main(void)
+main(int argc, char **argv)
 {
+	/* `easychat-users --make-defaults DIR` draws the default pictures
+	 * (conf/stack.sh runs it at start); otherwise serve requests. */
+	if (argc == 3 && strcmp(argv[1], "--make-defaults") == 0) {
+		log_init("users", NULL);
+		return img_make_defaults(argv[2]) == ERR_OK ? 0 : 1;
+	}
 	return app_run("users", APP_ROUTES(routes));
 }
