@@ -255,18 +255,71 @@ search_filters_read(struct http_req *r, struct search_filters *f)
     " AND " SEARCH_WHERE " AND " cond " "				\
     "ORDER BY m.id + 0 DESC LIMIT $6::int) LIMIT $6::int"
 
+/* The tier conditions: every word exact, every word as a word start
+ * (not exact), similar text (not a word start). */
+#define SEARCH_EXACT	"m.search @@ ec_search_tsquery($5::text, false)"
+#define SEARCH_PREFIX	"m.search @@ ec_search_tsquery($5::text, true)"	\
+    " AND NOT m.search @@ ec_search_tsquery($5::text, false)"
+#define SEARCH_TYPO	"$5::text <% m.text AND NOT COALESCE("		\
+    "m.search @@ ec_search_tsquery($5::text, true), false)"
+
 static const char *const search_tiers[] = {
-	SEARCH_TIER("10000", "m.search @@ ec_search_tsquery($5::text, false)"),
-	SEARCH_TIER("10000", "m.search @@ ec_search_tsquery($5::text, true)"
-	    " AND NOT m.search @@ ec_search_tsquery($5::text, false)"),
-	SEARCH_TIER("2000", "$5::text <% m.text AND NOT COALESCE("
-	    "m.search @@ ec_search_tsquery($5::text, true), false)"),
+	SEARCH_TIER("10000", SEARCH_EXACT),
+	SEARCH_TIER("10000", SEARCH_PREFIX),
+	SEARCH_TIER("2000", SEARCH_TYPO),
 };
 /* Operators only: newest first along the primary key. */
 static const char search_all[] =
     "SELECT m.id FROM messages m WHERE " SEARCH_WHERE
     " AND $5::text IS NULL AND m.id <= $7::bigint "
     "ORDER BY m.id DESC LIMIT $6::int";
+
+/* A narrowed search (a few rooms, or one sender) walks the newest
+ * `window` messages of that set along its own index - (room_id, id) per
+ * room, or (sender_id, id) - and applies everything else as a filter, so
+ * a common word narrowed to one room costs at most one window instead of
+ * a bitmap of every message with that word.  When the walk came back
+ * short the set is exhausted and the query ends there; otherwise the
+ * older messages are searched below the last one walked, the planner's
+ * way (few of them can match: the window had fewer hits than wanted).
+ * The walk is materialized in id order and read in that order.  A
+ * sender's rows are spread over the table (one heap page each), so its
+ * window is smaller: a rare word then goes to the GIN index early. */
+#define SEARCH_COLS	"m.id, m.room_id, m.sender_id, m.created_at,"	\
+    " m.deleted_at, m.search, m.text"
+#define SEARCH_WALK_ROOMS(window)					\
+    "SELECT m.* FROM unnest($1::bigint[]) AS r(id) CROSS JOIN LATERAL "	\
+    "(SELECT " SEARCH_COLS " FROM messages m WHERE m.room_id = r.id"	\
+    " AND m.id <= $7::bigint AND m.deleted_at IS NULL"			\
+    " ORDER BY m.id DESC LIMIT " window ") m "				\
+    "ORDER BY m.id DESC LIMIT " window
+#define SEARCH_WALK_SENDER(window)					\
+    "SELECT " SEARCH_COLS " FROM messages m WHERE m.sender_id = $2::bigint" \
+    " AND m.id <= $7::bigint AND m.deleted_at IS NULL"			\
+    " ORDER BY m.id DESC LIMIT " window
+#define SEARCH_NARROW(walk, window, cond, order)			\
+    "WITH w AS MATERIALIZED (" walk ") "				\
+    "(SELECT m.id FROM w m WHERE " SEARCH_WHERE " AND (" cond ") IS TRUE" \
+    " LIMIT $6::int) UNION ALL "					\
+    "(SELECT m.id FROM messages m WHERE"				\
+    " (SELECT count(*) FROM w) = " window				\
+    " AND m.id < (SELECT min(w.id) FROM w) AND " SEARCH_WHERE		\
+    " AND " cond " ORDER BY " order " DESC LIMIT $6::int) LIMIT $6::int"
+#define SEARCH_NARROW_TIERS(walk, w, wtypo)				\
+	SEARCH_NARROW(walk(w), w, SEARCH_EXACT, "m.id + 0"),		\
+	SEARCH_NARROW(walk(w), w, SEARCH_PREFIX, "m.id + 0"),		\
+	SEARCH_NARROW(walk(wtypo), wtypo, SEARCH_TYPO, "m.id + 0"),	\
+	SEARCH_NARROW(walk(w), w, "$5::text IS NULL", "m.id")
+
+/* Up to this many rooms are walked one by one. */
+#define SEARCH_WALK_ROOMS_MAX	8
+
+static const char *const search_by_rooms[] = {
+	SEARCH_NARROW_TIERS(SEARCH_WALK_ROOMS, "5000", "1000")
+};
+static const char *const search_by_sender[] = {
+	SEARCH_NARROW_TIERS(SEARCH_WALK_SENDER, "1000", "500")
+};
 
 /* Typos are looked for only in words up to this many bytes: longer ones
  * are hashes, links and the like, and cost the most to compare. */
@@ -414,7 +467,8 @@ handle_messages(struct http_req *r)
 	struct db_res *res = NULL;
 	const char *params[7];
 	char sid[24], want[24], top[24], *rooms = NULL;
-	size_t ntiers, t, have = 0, shown, total;
+	size_t ntiers, t, tier, have = 0, shown, total, nrooms;
+	const char *p;
 	struct buf ids;
 	enum err_code rc;
 	int unknown;
@@ -452,12 +506,23 @@ handle_messages(struct http_req *r)
 	ntiers = 1;
 	if (f.sq.text[0] != '\0')
 		ntiers = search_typo_ok(f.sq.text) ? 3 : 2;
+	nrooms = 1;	/* rooms is "{1,2,...}" */
+	for (p = rooms; *p != '\0'; p++)
+		nrooms += *p == ',';
 	for (t = 0; t < ntiers && have < total; t++) {
+		const char *sql;
 		size_t i;
 
+		/* The tier of a search by operators only is the last one. */
+		tier = f.sq.text[0] ? t : 3;
+		if (nrooms <= SEARCH_WALK_ROOMS_MAX)
+			sql = search_by_rooms[tier];
+		else if (f.sender_id)
+			sql = search_by_sender[tier];
+		else
+			sql = f.sq.text[0] ? search_tiers[t] : search_all;
 		params[5] = db_i64(want, (int64_t)(total - have));
-		rc = db_query(&res, f.sq.text[0] ? search_tiers[t] : search_all,
-		    7, params);
+		rc = db_query(&res, sql, 7, params);
 		if (rc)
 			goto out;
 		for (i = 0; i < db_rows(res); i++, have++) {

@@ -194,3 +194,69 @@ test('messages: validation', async () => {
   assert.equal(res.status, 200, 'punctuation only finds nothing, quietly');
   assert.deepEqual(res.json.items, []);
 });
+
+test('messages: narrowed by room or sender, common words, prefixes, no match', async () => {
+  const alice = await newUser();
+  const bob = await newUser();
+  const g = await makeGroup(alice, { is_public: true });
+  assert.equal((await bob.post(`/api/groups/${g.id}/join`)).status, 200);
+  const other = await makeGroup(alice, {});
+  const w = word(10);
+  // Both first rooms have the default name: give this one its own.
+  g.roomName = `r${word(8)}`;
+  await sql('UPDATE rooms SET name = $1 WHERE id = $2', [g.roomName, g.room]);
+  const search = async (params) => {
+    const res = await alice.get(`/api/search/messages?${q(params)}`);
+    assert.equal(res.status, 200, res.text);
+    return res.json.items.map((m) => m.id);
+  };
+  // A word common in the room, from both senders, and elsewhere.
+  const a1 = await post(alice, g.room, `common ${w} one`);
+  const b1 = await post(bob, g.room, `common ${w} two`);
+  const a2 = await post(alice, g.room, `common ${w} three`);
+  const elsewhere = await post(alice, other.room, `common ${w} four`);
+  const gone = await post(alice, g.room, `common ${w} five`);
+  assert.equal((await alice.del(`/api/messages/${gone.id}`)).status, 204);
+  const from = `from:${alice.user.username}`;
+  assert.deepEqual(await search({ q: `${from} in:${g.roomName} ${w}` }), [a2.id, a1.id]);
+  assert.deepEqual(await search({ q: `in:${g.roomName} ${w}` }), [a2.id, b1.id, a1.id]);
+  assert.deepEqual(await search({ q: w, room_id: g.room, from: bob.user.username }), [b1.id]);
+  assert.deepEqual(await search({ q: `${from} ${w}` }), [elsewhere.id, a2.id, a1.id]);
+  assert.deepEqual(await search({ q: `${from} in:${g.roomName}` }), [a2.id, a1.id]);
+  // Prefix and typo through the narrowed walk; paging across tiers.
+  assert.deepEqual(await search({ q: `in:${g.roomName} ${w.slice(0, 6)}` }), [a2.id, b1.id, a1.id]);
+  assert.deepEqual(await search({ q: `${from} ${swapTypo(w)}` }), [elsewhere.id, a2.id, a1.id]);
+  assert.deepEqual(await search({ q: `in:${g.roomName} ${w}`, limit: 1, offset: 1 }), [b1.id]);
+  // No match, narrowed or not.
+  assert.deepEqual(await search({ q: `in:${g.roomName} ${word(12)}` }), []);
+  assert.deepEqual(await search({ q: `${from} ${word(12)}` }), []);
+  assert.deepEqual(await search({ q: word(12) }), []);
+});
+
+test('messages: a narrowed search finds old matches past its newest-messages window', async () => {
+  const c = await newUser();
+  const g = await makeGroup(c, {});
+  const w = word(10);
+  const uid = c.user.id;
+  // 6000 fillers (more than any window) between an old and a new match.
+  const [old] = await sql('INSERT INTO messages (room_id, sender_id, text) '
+    + 'VALUES ($1, $2, $3) RETURNING id', [g.room, uid, `old ${w}`]);
+  await sql('INSERT INTO messages (room_id, sender_id, text) '
+    + "SELECT $1, $2, 'filler ' || i FROM generate_series(1, 6000) i", [g.room, uid]);
+  const recent = await post(c, g.room, `new ${w}`);
+  const search = async (params) => {
+    const res = await c.get(`/api/search/messages?${q(params)}`);
+    assert.equal(res.status, 200, res.text);
+    return res.json.items.map((m) => m.id);
+  };
+  const ids = [recent.id, Number(old.id)];
+  assert.deepEqual(await search({ q: `in:${g.roomName} ${w}` }), ids);
+  assert.deepEqual(await search({ q: `from:${c.user.username} ${w}` }), ids);
+  assert.deepEqual(await search({ q: `from:${c.user.username} ${w.slice(0, 7)}` }), ids);
+  assert.deepEqual(await search({ q: w, room_id: g.room }), ids);
+  assert.deepEqual(await search({ q: `in:${g.roomName} ${swapTypo(w)}` }), ids);
+  const page = await c.get(`/api/search/messages?${q({ q: `in:${g.roomName} filler`, limit: 3 })}`);
+  assert.equal(page.json.items.length, 3);
+  assert.equal(page.json.has_more, true);
+  assert.ok(page.json.items[0].id > page.json.items[2].id);
+});
