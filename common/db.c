@@ -13,6 +13,24 @@
 
 static PGconn *db_conn;
 static int db_tx_depth;
+
+/*
+ * Prepared statements, one per distinct SQL text, per connection: a
+ * program runs the same few dozen statements over and over, and planning
+ * them on every request cost more than running most of them.  The cache
+ * is keyed by the text (FNV-1a hash + full compare), bounded, and
+ * forgotten whenever the connection is remade.
+ */
+#define DB_STMT_MAX	256
+
+struct db_stmt {
+	uint64_t	 hash;
+	char		*sql;		/* NULL: free slot */
+};
+
+static struct db_stmt db_stmts[DB_STMT_MAX];
+static size_t db_nstmts;
+static int db_stmts_stale;	/* DEALLOCATE ALL before the next use */
 static char db_last_constraint[128];
 
 static void
@@ -20,6 +38,75 @@ db_notice(void *arg, const char *message)
 {
 	(void)arg;
 	(void)message;
+}
+
+static void
+db_stmts_forget(void)
+{
+	size_t i;
+
+	for (i = 0; i < DB_STMT_MAX; i++) {
+		free(db_stmts[i].sql);
+		db_stmts[i].sql = NULL;
+	}
+	db_nstmts = 0;
+}
+
+static uint64_t
+db_hash(const char *s)
+{
+	uint64_t h = 1469598103934665603ULL;
+
+	while (*s) {
+		h ^= (unsigned char)*s++;
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
+
+/* The slot of `sql` in the cache (found, or the free one to use), or -1
+ * when it is absent and the cache is full. */
+static long
+db_stmt_slot(const char *sql, uint64_t h)
+{
+	size_t i, k;
+
+	for (k = 0; k < DB_STMT_MAX; k++) {
+		i = (size_t)((h + k) % DB_STMT_MAX);
+		if (db_stmts[i].sql == NULL)
+			return db_nstmts < DB_STMT_MAX * 3 / 4 ? (long)i : -1;
+		if (db_stmts[i].hash == h && strcmp(db_stmts[i].sql, sql) == 0)
+			return (long)i;
+	}
+	return -1;
+}
+
+/* Runs sql as a prepared statement (preparing it on first use), or
+ * unprepared when the cache is full.  NULL result: out of memory or a
+ * broken connection, as with PQexecParams. */
+static PGresult *
+db_exec(PGconn *conn, const char *sql, int nparams, const char *const *params)
+{
+	char name[24];
+	PGresult *r;
+	uint64_t h = db_hash(sql);
+	long slot;
+
+	slot = db_stmt_slot(sql, h);
+	if (slot < 0)
+		return PQexecParams(conn, sql, nparams, NULL, params, NULL, NULL,
+		    0);
+	snprintf(name, sizeof(name), "ec%ld", slot);
+	if (db_stmts[slot].sql == NULL) {
+		r = PQprepare(conn, name, sql, nparams, NULL);
+		if (r == NULL || PQresultStatus(r) != PGRES_COMMAND_OK)
+			return r;	/* the caller maps the error */
+		PQclear(r);
+		db_stmts[slot].sql = mem_strdup(sql);
+		db_stmts[slot].hash = h;
+		db_nstmts++;
+	}
+	return PQexecPrepared(conn, name, nparams, params, NULL, NULL, 0);
 }
 
 /* Returns a usable connection or NULL (logged) when the server is down. */
@@ -32,6 +119,9 @@ db_get(void)
 
 	if (db_conn != NULL && PQstatus(db_conn) == CONNECTION_OK)
 		return db_conn;
+	/* A new session on the server: no statement is prepared there. */
+	db_stmts_forget();
+	db_stmts_stale = 0;
 	if (db_conn != NULL) {
 		PQreset(db_conn);
 		if (PQstatus(db_conn) == CONNECTION_OK)
@@ -99,7 +189,14 @@ db_query(struct db_res **res, const char *sql, int nparams,
 		conn = db_get();
 		if (conn == NULL)
 			return ERR_UNAVAILABLE;
-		r = PQexecParams(conn, sql, nparams, NULL, params, NULL, NULL, 0);
+		if (db_stmts_stale && !db_tx_depth) {
+			/* Outside a transaction, so this cannot fail for an
+			 * aborted one. */
+			PQclear(PQexec(conn, "DEALLOCATE ALL"));
+			db_stmts_forget();
+			db_stmts_stale = 0;
+		}
+		r = db_exec(conn, sql, nparams, params);
 		if (r != NULL && (PQresultStatus(r) == PGRES_TUPLES_OK ||
 		    PQresultStatus(r) == PGRES_COMMAND_OK)) {
 			if (res)
@@ -109,6 +206,21 @@ db_query(struct db_res **res, const char *sql, int nparams,
 			return ERR_OK;
 		}
 		if (PQstatus(conn) == CONNECTION_OK) {
+			const char *state = r ? PQresultErrorField(r,
+			    PG_DIAG_SQLSTATE) : NULL;
+
+			/* "cached plan must not change result type": the
+			 * schema changed under a prepared statement (a
+			 * migration applied while running).  Start afresh;
+			 * retry unless a transaction was open. */
+			if (state != NULL && strcmp(state, "0A000") == 0 &&
+			    attempt == 0) {
+				PQclear(r);
+				db_stmts_stale = 1;
+				if (!db_tx_depth)
+					continue;
+				return ERR_UNAVAILABLE;
+			}
 			rc = r ? db_map_error(r) : ERR_INTERNAL;
 			PQclear(r);
 			return rc;
@@ -244,6 +356,7 @@ db_i64(char *out, int64_t n)
 void
 db_close(void)
 {
+	db_stmts_forget();
 	PQfinish(db_conn);
 	db_conn = NULL;
 	db_tx_depth = 0;
