@@ -15,6 +15,9 @@
 #   conf/stack.sh relay-start VARDIR I
 #   conf/stack.sh serve VARDIR            container mode: see cmd_serve
 #
+# STACK_FSYNC=on keeps fsync on in a --test cluster (benchmarks of durable
+# writes); by default test clusters skip it.
+#
 # Environment: ENV_DIR (default env_files/dev) holds the *.env files that
 # are concatenated into VARDIR/easychat.env, then VARDIR/local.env if it
 # exists (your own overrides, never committed), then with --test free ports.
@@ -359,7 +362,11 @@ pg_write_conf() {
 		echo "password_encryption = 'scram-sha-256'"
 		echo "timezone = 'UTC'"
 		echo "log_timezone = 'UTC'"
-		if ((test)); then
+		echo "# Planner costs for SSDs and a warm cache: with the default 4.0 a"
+		echo "# history page joined 50 senders by scanning all of users."
+		echo "random_page_cost = 1.1"
+		echo "effective_io_concurrency = 200"
+		if ((test)) && [[ ${STACK_FSYNC:-off} != on ]]; then
 			echo "# Throw-away test cluster: skip fsync for speed. A crash of the"
 			echo "# machine could corrupt it, which does not matter here;"
 			echo "# synchronous_commit stays at its default so commits are still"

@@ -77,7 +77,9 @@ log "starting a $mode stack in $vardir ($relays relay processes)"
 	echo "RELAY_PROCESSES=$relays"
 	[[ -z ${BENCH_FCGI_PROCS:-} ]] || echo "FCGI_PROCS=$BENCH_FCGI_PROCS"
 } >"$vardir/local.env"
-if ! BIN_DIR=$bin timeout 180 conf/stack.sh start "$vardir" --test; then
+# fsync stays on: the write figures are for durable commits, as in
+# production (test clusters skip fsync otherwise).
+if ! STACK_FSYNC=on BIN_DIR=$bin timeout 180 conf/stack.sh start "$vardir" --test; then
 	echo "bench: the stack did not start" >&2
 	exit 1
 fi
