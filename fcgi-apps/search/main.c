@@ -4,10 +4,13 @@
  * Messages are ranked in tiers, each newest first:
  *   1. every word found exactly,
  *   2. every word found as the start of a word (partial words),
- *   3. similar text (pg_trgm word similarity: typos).
- * Each tier is one query bounded by LIMIT, run only while the page is not
- * full, so a common word stops after tier 1 and the cost never depends
- * on how many messages match.  Access is checked inside each query: only
+ *   3. every word found as a similar word (pg_trgm word similarity: typos).
+ * The word table (migration 0012) first turns the query into one tsquery
+ * per tier (the known words each query word starts or resembles) and
+ * says which tiers cannot match at all: those are skipped.  Each tier is
+ * one query bounded by LIMIT, run only while the page is not full, so a
+ * common word stops after tier 1 and the cost never depends on how many
+ * messages match.  Access is checked inside each query: only
  * rooms of groups the caller is a member of are searched.  Groups are
  * ranked: exact name first, then every word exact, then ts_rank plus
  * trigram similarity.
@@ -31,11 +34,22 @@
  * 0.47; shorter words need more luck (trigrams). */
 #define SEARCH_SIMILARITY	"0.45"
 
+/* Longest a search statement may run: a guard of last resort (the
+ * queries are bounded by design; a request that hits it fails with 500
+ * instead of holding a connection and a core). */
+#define SEARCH_TIMEOUT	"2s"
+
+/* The session settings of every search.  db_query() prepares its
+ * statements, and after five runs PostgreSQL may switch to a generic plan
+ * that cannot see the tsquery, the room array or the window bounds: the
+ * planner must see them each time (planning costs ~1 ms). */
 static enum err_code
 search_threshold(void)
 {
 	return db_query(NULL, "SELECT set_config("
-	    "'pg_trgm.word_similarity_threshold', '" SEARCH_SIMILARITY "', false)",
+	    "'pg_trgm.word_similarity_threshold', '" SEARCH_SIMILARITY "', false),"
+	    " set_config('plan_cache_mode', 'force_custom_plan', false),"
+	    " set_config('statement_timeout', '" SEARCH_TIMEOUT "', false)",
 	    0, NULL);
 }
 
@@ -238,8 +252,7 @@ search_filters_read(struct http_req *r, struct search_filters *f)
  *   - the rest: older messages through the GIN index or the room index
  *     (ORDER BY id + 0 keeps the planner off the backward walk), reached
  *     only by a word rarer than $6 per window, so few rows to fetch.
- * Together they are newest first, as the page needs.  The typo tier's
- * window is smaller: word similarity costs ~10 us a row. */
+ * Together they are newest first, as the page needs. */
 #define SEARCH_WHERE							\
     "m.room_id = ANY ($1::bigint[])"					\
     " AND m.deleted_at IS NULL"						\
@@ -255,23 +268,28 @@ search_filters_read(struct http_req *r, struct search_filters *f)
     " AND " SEARCH_WHERE " AND " cond " "				\
     "ORDER BY m.id + 0 DESC LIMIT $6::int) LIMIT $6::int"
 
-/* The tier conditions: every word exact, every word as a word start
- * (not exact), similar text (not a word start). */
-#define SEARCH_EXACT	"m.search @@ ec_search_tsquery($5::text, false)"
-#define SEARCH_PREFIX	"m.search @@ ec_search_tsquery($5::text, true)"	\
+/* The tier conditions, $8 the tier's tsquery from ec_search_expand()
+ * (migration 0012: the known words that start each query word, or are
+ * the most similar to it): every word exact; every word as a word start
+ * (not exact); every word as a similar word (not a word start).  A tier
+ * whose tsquery is NULL cannot match and is not run at all, so a word
+ * found nowhere costs a few probes of the word table. */
+#define SEARCH_EXACT	"m.search @@ $8::tsquery AND $5::text IS NOT NULL"
+#define SEARCH_PREFIX	"m.search @@ $8::tsquery"			\
     " AND NOT m.search @@ ec_search_tsquery($5::text, false)"
-#define SEARCH_TYPO	"$5::text <% m.text AND NOT COALESCE("		\
+#define SEARCH_TYPO	"m.search @@ $8::tsquery AND NOT COALESCE("	\
     "m.search @@ ec_search_tsquery($5::text, true), false)"
+#define SEARCH_NONE	"$5::text IS NULL AND $8::tsquery IS NULL"
 
 static const char *const search_tiers[] = {
 	SEARCH_TIER("10000", SEARCH_EXACT),
 	SEARCH_TIER("10000", SEARCH_PREFIX),
-	SEARCH_TIER("2000", SEARCH_TYPO),
+	SEARCH_TIER("10000", SEARCH_TYPO),
 };
 /* Operators only: newest first along the primary key. */
 static const char search_all[] =
     "SELECT m.id FROM messages m WHERE " SEARCH_WHERE
-    " AND $5::text IS NULL AND m.id <= $7::bigint "
+    " AND " SEARCH_NONE " AND m.id <= $7::bigint "
     "ORDER BY m.id DESC LIMIT $6::int";
 
 /* A narrowed search (a few rooms, or one sender) walks the newest
@@ -286,7 +304,7 @@ static const char search_all[] =
  * sender's rows are spread over the table (one heap page each), so its
  * window is smaller: a rare word then goes to the GIN index early. */
 #define SEARCH_COLS	"m.id, m.room_id, m.sender_id, m.created_at,"	\
-    " m.deleted_at, m.search, m.text"
+    " m.deleted_at, m.search"
 #define SEARCH_WALK_ROOMS(window)					\
     "SELECT m.* FROM unnest($1::bigint[]) AS r(id) CROSS JOIN LATERAL "	\
     "(SELECT " SEARCH_COLS " FROM messages m WHERE m.room_id = r.id"	\
@@ -309,16 +327,16 @@ static const char search_all[] =
 	SEARCH_NARROW(walk(w), w, SEARCH_EXACT, "m.id + 0"),		\
 	SEARCH_NARROW(walk(w), w, SEARCH_PREFIX, "m.id + 0"),		\
 	SEARCH_NARROW(walk(wtypo), wtypo, SEARCH_TYPO, "m.id + 0"),	\
-	SEARCH_NARROW(walk(w), w, "$5::text IS NULL", "m.id")
+	SEARCH_NARROW(walk(w), w, SEARCH_NONE, "m.id")
 
 /* Up to this many rooms are walked one by one. */
 #define SEARCH_WALK_ROOMS_MAX	8
 
 static const char *const search_by_rooms[] = {
-	SEARCH_NARROW_TIERS(SEARCH_WALK_ROOMS, "5000", "1000")
+	SEARCH_NARROW_TIERS(SEARCH_WALK_ROOMS, "5000", "5000")
 };
 static const char *const search_by_sender[] = {
-	SEARCH_NARROW_TIERS(SEARCH_WALK_SENDER, "1000", "500")
+	SEARCH_NARROW_TIERS(SEARCH_WALK_SENDER, "1000", "1000")
 };
 
 /* Typos are looked for only in words up to this many bytes: longer ones
@@ -337,6 +355,23 @@ search_typo_ok(const char *text)
 		text += strspn(text, " ");
 	}
 	return 1;
+}
+
+/* The tsquery of each tier for the words (one row, three columns, each
+ * NULL when that tier cannot match), from the word table (0012).  The
+ * typo tier's costs a trigram search of the word table (~5 ms for a
+ * word starting like many others), so it is only asked for (typo) when
+ * the first two tiers did not fill the page.  *res is replaced. */
+static enum err_code
+search_expand(const char *words, int typo, struct db_res **res)
+{
+	const char *params[2] = { words,
+	    typo && search_typo_ok(words) ? "t" : "f" };
+
+	db_res_free(*res);
+	*res = NULL;
+	return db_query(res, "SELECT q_exact::text, q_prefix::text, "
+	    "q_typo::text FROM ec_search_expand($1, $2::boolean)", 2, params);
 }
 
 /* The caller's rooms that pass the filters, as an array literal in
@@ -464,8 +499,8 @@ static enum err_code
 handle_messages(struct http_req *r)
 {
 	struct search_filters f;
-	struct db_res *res = NULL;
-	const char *params[7];
+	struct db_res *res = NULL, *tsq = NULL;
+	const char *params[8];
 	char sid[24], want[24], top[24], *rooms = NULL;
 	size_t ntiers, t, tier, have = 0, shown, total, nrooms;
 	const char *p;
@@ -492,8 +527,13 @@ handle_messages(struct http_req *r)
 		if (rc)
 			goto out;
 	}
-	if (total > 0 && f.sq.text[0] != '\0') {
+	ntiers = 1;
+	if (total > 0) {
 		rc = search_threshold();
+		if (rc == ERR_OK && f.sq.text[0] != '\0') {
+			ntiers = 3;
+			rc = search_expand(f.sq.text, 0, &tsq);
+		}
 		if (rc)
 			goto out;
 	}
@@ -503,9 +543,7 @@ handle_messages(struct http_req *r)
 	params[3] = f.after;
 	params[4] = f.sq.text[0] ? f.sq.text : NULL;
 	params[6] = top;
-	ntiers = 1;
-	if (f.sq.text[0] != '\0')
-		ntiers = search_typo_ok(f.sq.text) ? 3 : 2;
+	params[7] = NULL;
 	nrooms = 1;	/* rooms is "{1,2,...}" */
 	for (p = rooms; *p != '\0'; p++)
 		nrooms += *p == ',';
@@ -515,6 +553,16 @@ handle_messages(struct http_req *r)
 
 		/* The tier of a search by operators only is the last one. */
 		tier = f.sq.text[0] ? t : 3;
+		if (tsq != NULL && t == 2) {
+			rc = search_expand(f.sq.text, 1, &tsq);
+			if (rc)
+				goto out;
+		}
+		if (tsq != NULL) {
+			params[7] = db_value(tsq, 0, (int)t);
+			if (params[7] == NULL)
+				continue;	/* cannot match */
+		}
 		if (nrooms <= SEARCH_WALK_ROOMS_MAX)
 			sql = search_by_rooms[tier];
 		else if (f.sender_id)
@@ -522,7 +570,7 @@ handle_messages(struct http_req *r)
 		else
 			sql = f.sq.text[0] ? search_tiers[t] : search_all;
 		params[5] = db_i64(want, (int64_t)(total - have));
-		rc = db_query(&res, sql, 7, params);
+		rc = db_query(&res, sql, 8, params);
 		if (rc)
 			goto out;
 		for (i = 0; i < db_rows(res); i++, have++) {
@@ -545,6 +593,7 @@ handle_messages(struct http_req *r)
 out:
 	free(rooms);
 	db_res_free(res);
+	db_res_free(tsq);
 	buf_release(&ids);
 	return rc;
 }

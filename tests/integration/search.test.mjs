@@ -260,3 +260,23 @@ test('messages: a narrowed search finds old matches past its newest-messages win
   assert.equal(page.json.has_more, true);
   assert.ok(page.json.items[0].id > page.json.items[2].id);
 });
+
+test('messages: an edited message is found by its new words, exact, partial and misspelled', async () => {
+  const c = await newUser();
+  const g = await makeGroup(c, {});
+  const w = word(11);
+  const m = await post(c, g.room, 'nothing to see');
+  const res0 = await c.patch(`/api/messages/${m.id}`, { text: `now with ${w} inside` });
+  assert.equal(res0.status, 200, res0.text);
+  for (const t of [w, w.slice(0, 6), swapTypo(w), substTypo(w), `in:${g.roomName} ${substTypo(w)}`]) {
+    const res = await c.get(`/api/search/messages?${q({ q: t })}`);
+    assert.equal(res.status, 200, res.text);
+    assert.deepEqual(res.json.items.map((x) => x.id), [m.id], `${t}: ${res.text}`);
+    assert.match(res.json.items[0].snippet, /<mark>/, t);
+  }
+  // Two words, one of them misspelled; and a known word next to an unknown one.
+  let res = await c.get(`/api/search/messages?${q({ q: `inside ${substTypo(w)}` })}`);
+  assert.deepEqual(res.json.items.map((x) => x.id), [m.id], res.text);
+  res = await c.get(`/api/search/messages?${q({ q: `${w} ${word(12)}` })}`);
+  assert.deepEqual(res.json.items, [], res.text);
+});
