@@ -57,9 +57,11 @@ $$;
 -- it did not):
 --   q_exact   every word, exactly (ec_search_tsquery(q, false));
 --   q_prefix  every word, as itself or a known word it starts;
---   q_typo    every word, as one of the 32 known words most similar
+--   q_typo    every word, as one of the 16 known words most similar
 --             to it (pg_trgm.word_similarity_threshold, set by the caller;
---             NULL also when typo is false or a word is over 24 bytes).
+--             NULL also when typo is false, or a word is over 24 bytes or
+--             has a digit: numbers, codes and hashes are not misspelled,
+--             and their trigrams are shared by too many other words).
 CREATE FUNCTION ec_search_expand(q text, typo boolean,
     OUT q_exact tsquery, OUT q_prefix tsquery, OUT q_typo tsquery)
 LANGUAGE plpgsql STABLE AS $$
@@ -101,11 +103,11 @@ BEGIN
 			longer := longer OR cardinality(alts) > 1
 			    OR alts[1] <> w;
 		END IF;
-		IF typo_ok AND octet_length(w) <= 24 THEN
+		IF typo_ok AND octet_length(w) <= 24 AND w !~ '[0-9]' THEN
 			SELECT array_agg(s.word) INTO alts FROM (SELECT s.word
 			    FROM search_words s WHERE w <% s.word
 			    ORDER BY word_similarity(w, s.word) DESC, s.word
-			    LIMIT 32) s;
+			    LIMIT 16) s;
 			IF alts IS NULL THEN
 				typo_ok := false;
 			ELSE

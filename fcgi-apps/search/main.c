@@ -252,7 +252,8 @@ search_filters_read(struct http_req *r, struct search_filters *f)
  *   - the rest: older messages through the GIN index or the room index
  *     (ORDER BY id + 0 keeps the planner off the backward walk), reached
  *     only by a word rarer than $6 per window, so few rows to fetch.
- * Together they are newest first, as the page needs. */
+ * Together they are newest first, as the page needs.  The typo tier's
+ * window is smaller: its tsquery has up to 16 words per query word. */
 #define SEARCH_WHERE							\
     "m.room_id = ANY ($1::bigint[])"					\
     " AND m.deleted_at IS NULL"						\
@@ -284,7 +285,7 @@ search_filters_read(struct http_req *r, struct search_filters *f)
 static const char *const search_tiers[] = {
 	SEARCH_TIER("10000", SEARCH_EXACT),
 	SEARCH_TIER("10000", SEARCH_PREFIX),
-	SEARCH_TIER("10000", SEARCH_TYPO),
+	SEARCH_TIER("2000", SEARCH_TYPO),
 };
 /* Operators only: newest first along the primary key. */
 static const char search_all[] =
@@ -333,7 +334,7 @@ static const char search_all[] =
 #define SEARCH_WALK_ROOMS_MAX	8
 
 static const char *const search_by_rooms[] = {
-	SEARCH_NARROW_TIERS(SEARCH_WALK_ROOMS, "5000", "5000")
+	SEARCH_NARROW_TIERS(SEARCH_WALK_ROOMS, "5000", "2000")
 };
 static const char *const search_by_sender[] = {
 	SEARCH_NARROW_TIERS(SEARCH_WALK_SENDER, "1000", "1000")
@@ -360,8 +361,8 @@ search_typo_ok(const char *text)
 /* The tsquery of each tier for the words (one row, three columns, each
  * NULL when that tier cannot match), from the word table (0012).  The
  * typo tier's costs a trigram search of the word table (~5 ms for a
- * word starting like many others), so it is only asked for (typo) when
- * the first two tiers did not fill the page.  *res is replaced. */
+ * word that starts like many others), so it is only asked for (typo)
+ * when the first two tiers did not fill the page.  *res is replaced. */
 static enum err_code
 search_expand(const char *words, int typo, struct db_res **res)
 {

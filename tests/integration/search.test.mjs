@@ -280,3 +280,14 @@ test('messages: an edited message is found by its new words, exact, partial and 
   res = await c.get(`/api/search/messages?${q({ q: `${w} ${word(12)}` })}`);
   assert.deepEqual(res.json.items, [], res.text);
 });
+
+test('messages: words with digits match exactly or as word starts', async () => {
+  const c = await newUser();
+  const g = await makeGroup(c, {});
+  const code = `${word(4)}${randomInt(100000, 999999)}${word(4)}`;
+  const m = await post(c, g.room, `build ${code} passed`);
+  for (const t of [code, code.slice(0, 8), code.toUpperCase()]) {
+    const res = await c.get(`/api/search/messages?${q({ q: t })}`);
+    assert.deepEqual(res.json.items.map((x) => x.id), [m.id], `${t}: ${res.text}`);
+  }
+});
