@@ -1,9 +1,12 @@
-/* frame.c - reference-counted outgoing frames with LWS_PRE headroom, and
- * a skimmer that finds top-level fields of a JSON object without parsing
- * the rest. */
+/* frame.c - reference-counted outgoing frames that carry their complete
+ * websocket header (built once, when the frame is made), and a skimmer
+ * that finds top-level fields of a JSON object without parsing the rest.
+ *
+ * Server-to-client frames are never masked, so the bytes on the wire are
+ * the same for every recipient: sessions copy whole frames into one
+ * buffer and send several with one write (ws.c). */
 #include "relay.h"
 
-#include <libwebsockets.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,16 +14,55 @@
 
 #include "mem.h"
 
-struct frame *
-frame_new(const char *json, size_t len)
+/* Writes the header of a final text frame of f->len bytes just before
+ * the payload: 0x81, then a 7-bit, 16-bit or 64-bit length. */
+static void
+frame_seal(struct frame *f)
+{
+	unsigned char *h;
+	uint64_t n = f->len;
+	int i;
+
+	if (n < 126)
+		f->hlen = 2;
+	else if (n < 65536)
+		f->hlen = 4;
+	else
+		f->hlen = 10;
+	h = f->data + FRAME_HDR_MAX - f->hlen;
+	h[0] = 0x81;
+	if (f->hlen == 2) {
+		h[1] = (unsigned char)n;
+	} else if (f->hlen == 4) {
+		h[1] = 126;
+		h[2] = (unsigned char)(n >> 8);
+		h[3] = (unsigned char)n;
+	} else {
+		h[1] = 127;
+		for (i = 0; i < 8; i++)
+			h[2 + i] = (unsigned char)(n >> (56 - 8 * i));
+	}
+}
+
+static struct frame *
+frame_alloc(size_t len)
 {
 	struct frame *f;
 
-	f = mem_alloc(sizeof(*f) + LWS_PRE + len + 1);
+	f = mem_alloc(sizeof(*f) + FRAME_HDR_MAX + len + 1);
 	f->refs = 1;
 	f->len = (unsigned)len;
-	memcpy(f->data + LWS_PRE, json, len);
-	f->data[LWS_PRE + len] = '\0';
+	return f;
+}
+
+struct frame *
+frame_new(const char *json, size_t len)
+{
+	struct frame *f = frame_alloc(len);
+
+	memcpy(f->data + FRAME_HDR_MAX, json, len);
+	f->data[FRAME_HDR_MAX + len] = '\0';
+	frame_seal(f);
 	return f;
 }
 
@@ -36,19 +78,30 @@ frame_printf(const char *fmt, ...)
 	va_end(ap);
 	if (n < 0)
 		abort();
-	f = mem_alloc(sizeof(*f) + LWS_PRE + (size_t)n + 1);
-	f->refs = 1;
-	f->len = (unsigned)n;
+	f = frame_alloc((size_t)n);
 	va_start(ap, fmt);
-	vsnprintf((char *)f->data + LWS_PRE, (size_t)n + 1, fmt, ap);
+	vsnprintf((char *)f->data + FRAME_HDR_MAX, (size_t)n + 1, fmt, ap);
 	va_end(ap);
+	frame_seal(f);
 	return f;
 }
 
 unsigned char *
 frame_payload(struct frame *f)
 {
-	return f->data + LWS_PRE;
+	return f->data + FRAME_HDR_MAX;
+}
+
+const unsigned char *
+frame_wire(const struct frame *f)
+{
+	return f->data + FRAME_HDR_MAX - f->hlen;
+}
+
+size_t
+frame_wire_len(const struct frame *f)
+{
+	return (size_t)f->hlen + f->len;
 }
 
 void

@@ -77,8 +77,13 @@ relay_configure(void)
 	relay_conf.heartbeat_ms = cfg_get_long("RELAY_HEARTBEAT_MS", 25000);
 	if (relay_conf.heartbeat_ms < 1000)
 		relay_conf.heartbeat_ms = 1000;
-	n = cfg_get_long("RELAY_QUEUE_MAX", 256);
+	/* Frames are shared, so a long queue costs a pointer per frame;
+	 * the byte bound keeps a stalled reader from pinning much. */
+	n = cfg_get_long("RELAY_QUEUE_MAX", 1024);
 	relay_conf.queue_max = (unsigned)(n < 4 ? 4 : n > 4096 ? 4096 : n);
+	n = cfg_get_long("RELAY_QUEUE_BYTES", 4L << 20);
+	relay_conf.queue_bytes = (unsigned)(n < 65536 ? 65536 :
+	    n > (256L << 20) ? (256L << 20) : n);
 	/* Client frames are small (focus, typing, ping); larger ones are
 	 * assembled by ws.c up to 4 KiB.  256 keeps idle memory low. */
 	n = cfg_get_long("RELAY_RX_BUFFER", 256);

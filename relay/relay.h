@@ -36,6 +36,7 @@ struct relay_conf {
 	int		 metrics_port;	/* RELAY_METRICS_PORT + RELAY_INDEX */
 	long		 heartbeat_ms;	/* RELAY_HEARTBEAT_MS */
 	unsigned	 queue_max;	/* RELAY_QUEUE_MAX frames per session */
+	unsigned	 queue_bytes;	/* RELAY_QUEUE_BYTES per session */
 	unsigned	 rx_buffer;	/* RELAY_RX_BUFFER bytes */
 	long		 typing_ms;	/* RELAY_TYPING_INTERVAL_MS per room */
 	long		 presence_ttl;	/* seconds; refreshed every ttl/3 */
@@ -97,10 +98,16 @@ void *map_del(struct map *m, int64_t key);
 
 /* ---- frame.c: reference-counted outgoing frames ---------------------- */
 
+#define FRAME_HDR_MAX	10	/* longest server websocket header */
+
+/* One final text frame, header included: data[FRAME_HDR_MAX - hlen ..
+ * FRAME_HDR_MAX) is the websocket header, then len payload bytes and a
+ * NUL (not sent). */
 struct frame {
 	unsigned	 refs;
 	unsigned	 len;		/* payload bytes */
-	unsigned char	 data[];	/* LWS_PRE headroom, payload, NUL */
+	unsigned char	 hlen;		/* header bytes: 2, 4 or 10 */
+	unsigned char	 data[];
 };
 
 /* A frame holding a copy of json[0..len); one reference. */
@@ -108,6 +115,9 @@ struct frame *frame_new(const char *json, size_t len);
 struct frame *frame_printf(const char *fmt, ...)
     __attribute__((format(printf, 1, 2)));
 unsigned char *frame_payload(struct frame *f);
+/* The frame as sent: header and payload, frame_wire_len() bytes. */
+const unsigned char *frame_wire(const struct frame *f);
+size_t frame_wire_len(const struct frame *f);
 void frame_ref(struct frame *f);
 /* Drops one reference; frees at zero.  NULL is a no-op. */
 void frame_unref(struct frame *f);
@@ -216,10 +226,17 @@ struct session {
 	struct session	*next, *prev;	/* the user's sessions */
 	int64_t		 focus;		/* focused group, 0 = none */
 	int64_t		 session_id;	/* the sign-in session (token family) */
-	struct frame	**q;		/* ring of queued frames */
+	struct frame	**q;		/* ring of queued frames (NULL when
+					   empty) */
 	uint16_t	 qhead, qlen, qcap;
 	uint16_t	 close_code;	/* close after the queue drains */
+	uint32_t	 qbytes;	/* wire bytes queued */
+	uint32_t	 slot;		/* index in ws.c's session table */
+	uint32_t	 rx_ms;		/* last client frame or pong (ws_ms) */
+	uint32_t	 ping_ms;	/* last ping sent */
 	uint8_t		 overflowed;
+	uint8_t		 ping_due;	/* send a ping at the next write */
+	uint8_t		 hungup;	/* idle too long: being shut down */
 	char		*rx;		/* a fragmented client message */
 	uint16_t	 rxlen;
 	int64_t		 typing_room;	/* last typing frame's room */
@@ -233,7 +250,8 @@ struct session {
 enum err_code ws_start(void);
 void ws_stop(void);
 /* Queues a frame for the session (takes a reference of its own); a full
- * queue closes the session (4008) after trying to send `resync`. */
+ * queue (RELAY_QUEUE_MAX frames or RELAY_QUEUE_BYTES) closes the session
+ * (4008) after trying to send `resync`. */
 void ws_push(struct session *s, struct frame *f);
 /* Queues a copy of json for one session. */
 void ws_send_text(struct session *s, const char *json, size_t len);

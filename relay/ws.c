@@ -1,12 +1,26 @@
-/* ws.c - the libwebsockets side: sessions, client frames, queues.
+/* ws.c - the libwebsockets side: sessions, client frames, queues,
+ * heartbeats.
  *
  * lws runs on the relay's libev loop (LWS_SERVER_OPTION_LIBEV with a
  * foreign loop) without a listener of its own: listen.c adopts sockets
- * it has authenticated.  Each session has a small bounded ring of shared
- * frames; lws_write() happens only in LWS_CALLBACK_SERVER_WRITEABLE, one
- * frame per callback.  A full ring drops its frames, queues `resync` and
- * closes the session with 4008 (or lws kills it after RELAY_CULL_SECS if
- * the peer does not even read that).
+ * it has authenticated.  Each session has a bounded ring of shared frames
+ * (frame.c: each carries its complete websocket header); writes happen
+ * only in LWS_CALLBACK_SERVER_WRITEABLE, where as many queued frames as
+ * fit in WS_BATCH_MAX bytes are copied into one buffer and sent with one
+ * raw lws_write() (lws buffers what the socket did not take and calls
+ * writeable again only once that drained).  A full ring drops its
+ * frames, queues `resync` and closes the session with 4008 (or the
+ * socket is shut down after WS_CULL_SECS if the peer does not even read
+ * that).
+ *
+ * No per-connection lws timer in steady state: lws keeps its scheduled
+ * timers in one sorted list and inserting walks it, so its validity
+ * (ping/idle) timers made each new connection O(connections).  The
+ * retry/idle policy here schedules nothing; one libev timer walks the
+ * session table in slices instead, asks for a ping after
+ * RELAY_HEARTBEAT_MS of silence and shuts down sessions silent for
+ * 2 x heartbeat + 10 s.  The handshake timeout lws sets on adoption is
+ * cleared once the session is established.
  */
 #include "relay.h"
 
@@ -21,9 +35,20 @@
 
 #define WS_MSG_MAX	4096	/* client frames above: close 1009 */
 #define WS_CULL_SECS	2	/* a culled session's grace to read resync */
+#define WS_BATCH_MAX	65536	/* bytes of frames per write */
+#define WS_SWEEP_TICK	0.1	/* seconds between heartbeat slices */
 
 struct lws_context *relay_lws;
 struct lws_vhost *relay_vhost;
+
+/* The write buffer shared by all sessions (one thread). */
+static unsigned char ws_batch[LWS_PRE + WS_BATCH_MAX];
+
+/* Established sessions, for the heartbeat sweep: s->slot is the index. */
+static struct session **ws_all;
+static uint32_t ws_nall, ws_capall, ws_sweep_pos;
+static ev_timer ws_sweep_timer;
+static double ws_t0;
 
 /* Culled sessions waiting out their grace.  lws 4.1 never closes a
  * connection whose partial write is still buffered (it waits in
@@ -96,6 +121,10 @@ ws_queue_drop(struct session *s)
 		s->qlen--;
 	}
 	s->qhead = 0;
+	s->qbytes = 0;
+	free(s->q);
+	s->q = NULL;
+	s->qcap = 0;
 }
 
 static void
@@ -119,6 +148,33 @@ ws_queue_add(struct session *s, struct frame *f)
 	frame_ref(f);
 	s->q[(s->qhead + s->qlen) % s->qcap] = f;
 	s->qlen++;
+	s->qbytes += (uint32_t)frame_wire_len(f);
+}
+
+/* Takes the oldest frame off the ring (the caller owns its reference);
+ * an emptied ring is freed, so idle sessions hold none. */
+static struct frame *
+ws_queue_pop(struct session *s)
+{
+	struct frame *f = s->q[s->qhead];
+
+	s->qhead = (uint16_t)((s->qhead + 1) % s->qcap);
+	s->qlen--;
+	s->qbytes -= (uint32_t)frame_wire_len(f);
+	if (s->qlen == 0) {
+		free(s->q);
+		s->q = NULL;
+		s->qcap = 0;
+		s->qhead = 0;
+	}
+	return f;
+}
+
+/* Milliseconds since ws_start(), wrapping (differences stay right). */
+static uint32_t
+ws_ms(void)
+{
+	return (uint32_t)(uint64_t)((relay_now() - ws_t0) * 1000.0);
 }
 
 void
@@ -139,7 +195,8 @@ ws_push(struct session *s, struct frame *f)
 		metrics.frames_dropped++;
 		return;
 	}
-	if (s->qlen >= relay_conf.queue_max) {
+	if (s->qlen >= relay_conf.queue_max || (s->qlen > 0 &&
+	    s->qbytes + frame_wire_len(f) > relay_conf.queue_bytes)) {
 		/* The reader cannot keep up: it must catch up over REST. */
 		metrics.frames_dropped += s->qlen + 1u;
 		metrics.sessions_culled++;
@@ -314,13 +371,34 @@ ws_receive(struct session *s, const char *in, size_t len)
 	return rc;
 }
 
+/* Sends what is queued: a ping if one is due, then whole frames in
+ * order, as many as fit in WS_BATCH_MAX bytes, in one raw write (each
+ * frame carries its header; server frames are unmasked).  A frame alone
+ * (or larger than the batch) goes from its own memory.  lws buffers what
+ * the socket did not take and calls back only after that drained, so
+ * frames are never interleaved. */
 static int
 ws_writeable(struct session *s)
 {
-	struct frame *f;
-	int n;
+	unsigned char *out = ws_batch + LWS_PRE;
+	const unsigned char *buf = out;
+	struct frame *f, *alone = NULL;
+	unsigned long long bytes = 0;
+	unsigned frames = 0;
+	size_t n = 0, w;
+	int rc = 0;
 
-	if (s->qlen == 0) {
+	if (s->ping_due) {
+		/* With a payload: lws 4.1 drops an empty pong without
+		 * LWS_CALLBACK_RECEIVE_PONG. */
+		out[0] = 0x89;
+		out[1] = 2;
+		out[2] = 'h';
+		out[3] = 'b';
+		n = 4;
+		s->ping_due = 0;
+	}
+	if (s->qlen == 0 && n == 0) {
 		if (s->close_code) {
 			const char *why = s->close_code == WS_CLOSE_REVOKED ?
 			    "session revoked" : "queue overflow";
@@ -331,20 +409,107 @@ ws_writeable(struct session *s)
 		}
 		return 0;
 	}
-	f = s->q[s->qhead];
-	s->qhead = (uint16_t)((s->qhead + 1) % s->qcap);
-	s->qlen--;
-	n = lws_write(s->wsi, frame_payload(f), f->len, LWS_WRITE_TEXT);
-	if (n < (int)f->len) {
+	while (s->qlen > 0) {
+		f = s->q[s->qhead];
+		w = frame_wire_len(f);
+		if (n + w > WS_BATCH_MAX && n > 0)
+			break;
+		f = ws_queue_pop(s);
+		frames++;
+		bytes += f->len;
+		if (n == 0 && (w > WS_BATCH_MAX || s->qlen == 0)) {
+			alone = f;
+			buf = frame_wire(f);
+			n = w;
+			break;
+		}
+		memcpy(out + n, frame_wire(f), w);
+		n += w;
 		frame_unref(f);
-		return -1;
 	}
-	metrics.frames_out++;
-	metrics.bytes_out += f->len;
-	frame_unref(f);
+	/* Raw: lws adds no header (LWS_WRITE_RAW is its HTTP write, which
+	 * the ws role hands straight to lws_issue_raw(); a partial send is
+	 * buffered there). */
+	if (lws_write(s->wsi, (unsigned char *)(uintptr_t)buf, n,
+	    LWS_WRITE_RAW) < (int)n)
+		rc = -1;
+	frame_unref(alone);
+	if (rc)
+		return -1;
+	metrics.frames_out += frames;
+	metrics.bytes_out += bytes;
 	if (s->qlen > 0 || s->close_code)
 		lws_callback_on_writable(s->wsi);
 	return 0;
+}
+
+/* ---- heartbeats ------------------------------------------------------ */
+
+static void
+ws_track(struct session *s)
+{
+	if (ws_nall == ws_capall) {
+		ws_capall = ws_capall ? ws_capall * 2 : 1024;
+		ws_all = mem_realloc(ws_all, ws_capall * sizeof(*ws_all));
+	}
+	s->slot = ws_nall;
+	ws_all[ws_nall++] = s;
+	s->rx_ms = s->ping_ms = ws_ms();
+}
+
+static void
+ws_untrack(struct session *s)
+{
+	struct session *last;
+
+	if (s->slot >= ws_nall || ws_all[s->slot] != s)
+		return;
+	last = ws_all[--ws_nall];
+	ws_all[s->slot] = last;
+	last->slot = s->slot;
+}
+
+/* One slice of the session table per tick, so that every session is
+ * looked at about every heartbeat / 5 (0.2 to 5 s). */
+static void
+ws_sweep_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	uint32_t now = ws_ms(), hb = (uint32_t)relay_conf.heartbeat_ms;
+	uint32_t hangup = 2 * hb + 10000, i, count;
+	double cycle = (double)relay_conf.heartbeat_ms / 5000.0;
+	struct session *s;
+
+	if (ws_nall == 0)
+		return;
+	if (cycle < 0.2)
+		cycle = 0.2;
+	if (cycle > 5)
+		cycle = 5;
+	count = (uint32_t)((double)ws_nall * WS_SWEEP_TICK / cycle) + 1;
+	if (count > ws_nall)
+		count = ws_nall;
+	for (i = 0; i < count; i++) {
+		if (ws_sweep_pos >= ws_nall)
+			ws_sweep_pos = 0;
+		s = ws_all[ws_sweep_pos++];
+		if (s->hungup)
+			continue;
+		if (now - s->rx_ms >= hangup) {
+			/* As lws' validity timeout did: no close frame.  The
+			 * shutdown makes lws see EOF and close, even with a
+			 * send still buffered for a peer that is gone. */
+			s->hungup = 1;
+			log_info("session of user %lld silent for %u ms: "
+			    "closing", (long long)hub_user_id(s),
+			    now - s->rx_ms);
+			shutdown(lws_get_socket_fd(s->wsi), SHUT_RDWR);
+		} else if (now - s->rx_ms >= hb && now - s->ping_ms >= hb &&
+		    !s->close_code) {
+			s->ping_due = 1;
+			s->ping_ms = now;
+			lws_callback_on_writable(s->wsi);
+		}
+	}
 }
 
 static int
@@ -361,14 +526,23 @@ ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 			relay_auth_free(a);
 			return -1;
 		}
+		/* Adoption armed lws' handshake timeout (a sorted-list
+		 * timer); heartbeats are ws_sweep_cb's from now on. */
+		lws_set_timeout(wsi, NO_PENDING_TIMEOUT, 0);
 		s->wsi = wsi;
+		ws_track(s);
 		hub_attach(s, a);
 		relay_auth_free(a);
 		return 0;
 	case LWS_CALLBACK_RECEIVE:
 		if (s->wsi == NULL || s->close_code)
 			return 0;
+		s->rx_ms = ws_ms();
 		return ws_receive(s, in, len);
+	case LWS_CALLBACK_RECEIVE_PONG:
+		if (s->wsi != NULL)
+			s->rx_ms = ws_ms();
+		return 0;
 	case LWS_CALLBACK_SERVER_WRITEABLE:
 		if (s->wsi == NULL)
 			return 0;
@@ -377,10 +551,10 @@ ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 		if (s->wsi == NULL)
 			return 0;
 		hub_detach(s);
+		ws_untrack(s);
 		if (s->overflowed)
 			ws_cull_forget(wsi);
 		ws_queue_drop(s);
-		free(s->q);
 		free(s->rx);
 		s->q = NULL;
 		s->rx = NULL;
@@ -397,7 +571,11 @@ static struct lws_protocols ws_protocols[] = {
 	{ NULL, NULL, 0, 0, 0, NULL, 0 }
 };
 
-static lws_retry_bo_t ws_retry;
+/* Nothing scheduled per connection: with secs_since_valid_hangup 0, lws
+ * 4.1's validity timer (_lws_validity_confirmed_role) is never armed; a
+ * NULL policy would give the context default (ping 300 s, hangup 310 s),
+ * one sorted-list timer per connection. */
+static const lws_retry_bo_t ws_retry;
 
 static void
 ws_log(int level, const char *line)
@@ -425,11 +603,7 @@ ws_start(void)
 	ws_protocols[0].rx_buffer_size = relay_conf.rx_buffer;
 	/* Without it lws would cut every send() to rx_buffer_size and
 	 * buffer the rest; frames go out in one send() up to this size. */
-	ws_protocols[0].tx_packet_size = 65536;
-	ws_retry.secs_since_valid_ping = (uint16_t)(relay_conf.heartbeat_ms /
-	    1000);
-	ws_retry.secs_since_valid_hangup = (uint16_t)(relay_conf.heartbeat_ms *
-	    2 / 1000 + 10);
+	ws_protocols[0].tx_packet_size = WS_BATCH_MAX;
 	memset(&info, 0, sizeof(info));
 	loops[0] = relay_loop;
 	info.foreign_loops = loops;
@@ -453,6 +627,10 @@ ws_start(void)
 		relay_lws = NULL;
 		return ERR_INTERNAL;
 	}
+	ws_t0 = relay_now();
+	ev_timer_init(&ws_sweep_timer, ws_sweep_cb, WS_SWEEP_TICK,
+	    WS_SWEEP_TICK);
+	ev_timer_start(relay_loop, &ws_sweep_timer);
 	return ERR_OK;
 }
 
@@ -461,8 +639,12 @@ ws_stop(void)
 {
 	if (relay_lws == NULL)
 		return;
+	ev_timer_stop(relay_loop, &ws_sweep_timer);
 	lws_context_destroy(relay_lws);
 	ev_timer_stop(relay_loop, &ws_cull_timer);
+	free(ws_all);
+	ws_all = NULL;
+	ws_nall = ws_capall = 0;
 	relay_lws = NULL;
 	relay_vhost = NULL;
 }

@@ -11,6 +11,8 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import http from 'node:http';
 import fs from 'node:fs';
+import path from 'node:path';
+import { spawn } from 'node:child_process';
 import { createHmac, randomBytes } from 'node:crypto';
 import { newUser, unique, stack, sleep, env } from '../lib/api.mjs';
 import { connect } from '../lib/ws.mjs';
@@ -440,6 +442,109 @@ test('two relays: every session gets each message exactly once', async () => {
   assert.equal(Object.keys(h).length, 2);
   const m1 = await metrics(1);
   assert.ok(m1.easychat_relay_connections >= 2);
+});
+
+/** `{...fields, pad}` whose JSON text is exactly `size` bytes. */
+function sized(fields, size) {
+  const base = JSON.stringify({ ...fields, pad: '' }).length;
+  assert.ok(size >= base, `size ${size} < ${base}`);
+  return JSON.stringify({ ...fields, pad: 'p'.repeat(size - base) });
+}
+
+test('a burst of hundreds of frames arrives complete and in order (coalesced writes)', async () => {
+  const owner = await newUser();
+  const g = await makeGroup(owner);
+  const viaProxy = await ws(owner);
+  const direct = await ws(owner, { url: RELAYS[0] });
+  // Header lengths change at 126 and 65536 bytes; cover both sides of each.
+  const special = [125, 126, 127, 65535, 65536, 65537, 70000, 200000];
+  const texts = [];
+  for (let i = 0; i < 600; i++) {
+    const size = i % 40 === 3 ? special[(i / 40 | 0) % special.length]
+      : i % 3 === 0 ? 100 + (i * 37) % 900 : 60 + (i % 7);
+    texts.push(sized({ type: 'room.updated', group_id: g.id, seq: i }, Math.max(size, 60)));
+  }
+  // Published without waiting: one pipeline, so each session's queue
+  // holds many frames at once and they go out several per write.
+  await Promise.all(texts.map((t) => rds.publish(`group:${g.id}`, t)));
+  for (const w of [viaProxy, direct]) {
+    await w.next((e) => e.type === 'room.updated' && e.seq === texts.length - 1, 15000);
+    const got = w.events.filter((e) => e.type === 'room.updated' && e.group_id === g.id);
+    assert.equal(got.length, texts.length);
+    for (let i = 0; i < texts.length; i++) {
+      const { _at, _taken, ...ev } = got[i];
+      assert.equal(JSON.stringify(ev), texts[i], `frame ${i} intact and in order`);
+    }
+  }
+  // Still a working session afterwards.
+  direct.send({ type: 'ping' });
+  await direct.next((e) => e.type === 'pong', 2000);
+});
+
+test('heartbeat: pings after heartbeat_ms of silence; a peer that never answers is hung up', async () => {
+  // A relay of our own with a 1 s heartbeat (hang-up after 2 x 1 s + 10 s).
+  const free = () => new Promise((resolve) => {
+    const srv = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+  const port = await free();
+  const mport = await free();
+  const envFile = path.join(process.env.EASYCHAT_VAR, `relay-hb-${port}.env`);
+  fs.writeFileSync(envFile, `${fs.readFileSync(process.env.EASYCHAT_ENV, 'utf8')}\n`
+    + `RELAY_PORT=${port}\nRELAY_METRICS_PORT=${mport}\nRELAY_HEARTBEAT_MS=1000\n`);
+  const logFile = path.join(process.env.EASYCHAT_VAR, 'log', `relay-hb-${port}.log`);
+  const log = fs.openSync(logFile, 'a');
+  const relay = spawn(path.join(process.env.BIN_DIR, 'easychat-relay'), [], {
+    env: { ...process.env, EASYCHAT_ENV: envFile, RELAY_INDEX: '0' },
+    stdio: ['ignore', log, log],
+  });
+  const exited = new Promise((resolve) => relay.once('exit', (code, sig) => resolve({ code, sig })));
+  try {
+    const url = `ws://127.0.0.1:${port}/ws`;
+    for (let i = 0; i < 50; i++) {
+      if (await new Promise((r) => { const c = net.connect(port, '127.0.0.1', () => { c.destroy(); r(true); }); c.on('error', () => r(false)); })) break;
+      await sleep(100);
+    }
+    const a = await newUser();
+    // The ws client answers pings by itself: it stays.
+    const good = await ws(a, { url });
+    let pings = 0;
+    good.ws.on('ping', () => { pings++; });
+    // A raw client that completes the upgrade and never answers pings.
+    const sock = net.connect(port, '127.0.0.1');
+    await new Promise((r) => sock.once('connect', r));
+    sock.write(`GET /ws HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n`
+      + `Sec-WebSocket-Key: ${randomBytes(16).toString('base64')}\r\nSec-WebSocket-Version: 13\r\n`
+      + `Origin: ${env.origin}\r\nCookie: ${a.cookieHeader()}\r\n\r\n`);
+    let buf = Buffer.alloc(0);
+    const t0 = Date.now();
+    const closedAt = new Promise((resolve) => sock.on('close', () => resolve(Date.now())));
+    sock.on('error', () => {});
+    sock.on('data', (d) => { buf = Buffer.concat([buf, d]); });
+    // The first ping comes after about a second of silence.
+    const ping = Buffer.from([0x89, 0x02, 0x68, 0x62]);
+    for (let i = 0; i < 40 && buf.indexOf(ping) < 0; i++) await sleep(100);
+    assert.ok(buf.toString('latin1').startsWith('HTTP/1.1 101'), 'upgraded');
+    assert.ok(buf.indexOf(ping) > 0, 'a ping within 4 s');
+    const gone = await Promise.race([closedAt, sleep(20000).then(() => 0)]);
+    assert.ok(gone > 0, 'the silent peer was hung up');
+    const after = (gone - t0) / 1000;
+    assert.ok(after >= 11 && after < 18, `hung up after ${after} s (2 x 1 s + 10 s)`);
+    // The answering client is still there and was pinged meanwhile.
+    assert.ok(pings >= 3, `pings: ${pings}`);
+    good.send({ type: 'ping' });
+    await good.next((e) => e.type === 'pong', 2000);
+    good.ws.close();
+  } finally {
+    relay.kill('SIGTERM');
+    const r = await Promise.race([exited, sleep(10000).then(() => null)]);
+    if (r === null) relay.kill('SIGKILL');
+    fs.closeSync(log);
+    fs.rmSync(envFile, { force: true });
+  }
+  assert.deepEqual(await exited, { code: 0, sig: null }, 'clean exit');
 });
 
 test('a stalled reader is culled while the others keep receiving', async () => {
