@@ -6,7 +6,7 @@
 #include "db.h"
 
 static const char *const acl_names[] = { "", "member", "moderator", "admin",
-    "owner" };
+	"owner" };
 
 const char *
 acl_role_name(enum acl_role role)
@@ -86,8 +86,10 @@ acl_group(int64_t group_id, int64_t user_id, enum acl_role min,
     enum acl_role *role)
 {
 	return acl_check("SELECT g.id, m.role FROM groups g "
-	    "LEFT JOIN group_members m ON m.group_id = g.id AND m.user_id = $2 "
-	    "WHERE g.id = $1", group_id, user_id, min, NULL, role);
+	                 "LEFT JOIN group_members m ON m.group_id = g.id AND "
+	                 "m.user_id = $2 "
+	                 "WHERE g.id = $1",
+	    group_id, user_id, min, NULL, role);
 }
 
 enum err_code
@@ -95,17 +97,17 @@ acl_topic(int64_t topic_id, int64_t user_id, enum acl_role min,
     int64_t *group_id, enum acl_role *role)
 {
 	return acl_check("SELECT t.group_id, m.role FROM topics t "
-	    "LEFT JOIN group_members m ON m.group_id = t.group_id "
-	    "AND m.user_id = $2 WHERE t.id = $1", topic_id, user_id, min,
-	    group_id, role);
+	                 "LEFT JOIN group_members m ON m.group_id = t.group_id "
+	                 "AND m.user_id = $2 WHERE t.id = $1",
+	    topic_id, user_id, min, group_id, role);
 }
 
 enum err_code
-acl_room(int64_t room_id, int64_t user_id, enum acl_role min,
-    int64_t *group_id, enum acl_role *role)
+acl_room(int64_t room_id, int64_t user_id, enum acl_role min, int64_t *group_id,
+    enum acl_role *role)
 {
 	return acl_check("SELECT r.group_id, m.role FROM rooms r "
-	    "LEFT JOIN group_members m ON m.group_id = r.group_id "
-	    "AND m.user_id = $2 WHERE r.id = $1", room_id, user_id, min,
-	    group_id, role);
+	                 "LEFT JOIN group_members m ON m.group_id = r.group_id "
+	                 "AND m.user_id = $2 WHERE r.id = $1",
+	    room_id, user_id, min, group_id, role);
 }

@@ -14,7 +14,7 @@
 #include "err.h"
 
 enum acl_role {
-	ACL_NONE = 0,		/* not a member */
+	ACL_NONE = 0, /* not a member */
 	ACL_MEMBER,
 	ACL_MODERATOR,
 	ACL_ADMIN,
@@ -34,8 +34,8 @@ enum acl_role acl_role_parse(const char *name);
  * role is `target`?  The owner: any role on anyone else (`owner` hands
  * ownership over; the caller then becomes admin).  An admin: `member`
  * or `moderator` on a member or moderator.  Nobody else. */
-int acl_may_set_role(enum acl_role actor, enum acl_role target,
-    enum acl_role to);
+int
+acl_may_set_role(enum acl_role actor, enum acl_role target, enum acl_role to);
 
 /* acl_may_kick: may `actor` remove another member whose role is
  * `target`?  Moderators and above, only members of a lower role. */

@@ -34,7 +34,7 @@ app_signals(void)
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = app_on_signal;
 	sigemptyset(&sa.sa_mask);
-	sa.sa_flags = 0;	/* no SA_RESTART: accept() must return */
+	sa.sa_flags = 0; /* no SA_RESTART: accept() must return */
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGUSR1, &sa, NULL);
@@ -42,8 +42,7 @@ app_signals(void)
 }
 
 static void
-app_handle(struct http_req *r, const struct http_route *routes,
-    size_t nroutes)
+app_handle(struct http_req *r, const struct http_route *routes, size_t nroutes)
 {
 	const struct http_route *route;
 	enum err_code rc;
@@ -58,8 +57,9 @@ app_handle(struct http_req *r, const struct http_route *routes,
 	rc = http_check_origin(r);
 	if (rc)
 		goto out;
-	rc = http_read_body(r, (route->flags & HTTP_BODY_MULTIPART) ?
-	    cfg.upload_max : cfg.body_max);
+	rc = http_read_body(r,
+	    (route->flags & HTTP_BODY_MULTIPART) ? cfg.upload_max
+	                                         : cfg.body_max);
 	if (rc)
 		goto out;
 	if (route->flags & (HTTP_AUTH_OPTIONAL | HTTP_AUTH_REQUIRED)) {

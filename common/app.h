@@ -15,8 +15,8 @@
 #include "http.h"
 
 /* Returns the process exit status. */
-int app_run(const char *program, const struct http_route *routes,
-    size_t nroutes);
+int
+app_run(const char *program, const struct http_route *routes, size_t nroutes);
 
 #define APP_ROUTES(table) (table), (sizeof(table) / sizeof((table)[0]))
 

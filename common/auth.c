@@ -13,7 +13,7 @@
 #include "log.h"
 #include "rds.h"
 
-#define AUTH_REFRESH_BYTES	32
+#define AUTH_REFRESH_BYTES 32
 
 void
 auth_tokens_release(struct auth_tokens *t)
@@ -64,8 +64,10 @@ auth_session_start(int64_t user_id, struct auth_tokens *t)
 	rc = db_begin();
 	if (rc)
 		goto out;
-	rc = db_query(&res, "INSERT INTO sessions (user_id) VALUES ($1) "
-	    "RETURNING id", 1, params);
+	rc = db_query(&res,
+	    "INSERT INTO sessions (user_id) VALUES ($1) "
+	    "RETURNING id",
+	    1, params);
 	if (rc)
 		goto out;
 	t->session_id = db_int(res, 0, 0);
@@ -108,7 +110,8 @@ auth_session_rotate(const char *refresh, long grace, struct auth_tokens *t)
 	    "coalesce(extract(epoch FROM now() - t.used_at), 0) "
 	    "FROM refresh_tokens t JOIN sessions s ON s.id = t.session_id "
 	    "JOIN users u ON u.id = s.user_id AND u.is_active "
-	    "WHERE t.token_hash = $1 FOR UPDATE OF t, s", 1, params);
+	    "WHERE t.token_hash = $1 FOR UPDATE OF t, s",
+	    1, params);
 	if (rc)
 		goto out;
 	if (db_rows(res) == 0) {
@@ -135,8 +138,10 @@ auth_session_rotate(const char *refresh, long grace, struct auth_tokens *t)
 		goto out;
 	}
 	if (!used) {
-		rc = db_query(NULL, "UPDATE refresh_tokens SET used_at = now() "
-		    "WHERE token_hash = $1", 1, params);
+		rc = db_query(NULL,
+		    "UPDATE refresh_tokens SET used_at = now() "
+		    "WHERE token_hash = $1",
+		    1, params);
 		if (rc)
 			goto out;
 		rc = auth_insert_refresh(t);
@@ -170,8 +175,10 @@ auth_mark_revoked(int64_t user_id, int64_t session_id)
 	rc = rds_set(key, "1", cfg.access_lifetime + 5);
 	if (rc)
 		return rc;
-	n = snprintf(json, sizeof(json), "{\"type\":\"session.revoked\","
-	    "\"session_id\":%lld}", (long long)session_id);
+	n = snprintf(json, sizeof(json),
+	    "{\"type\":\"session.revoked\","
+	    "\"session_id\":%lld}",
+	    (long long)session_id);
 	event_to_user(user_id, json, (size_t)n);
 	return ERR_OK;
 }
@@ -185,9 +192,10 @@ auth_session_revoke(int64_t session_id)
 	enum err_code rc;
 
 	params[0] = db_i64(sid, session_id);
-	rc = db_query(&res, "UPDATE sessions SET revoked_at = now() "
-	    "WHERE id = $1 AND revoked_at IS NULL RETURNING user_id", 1,
-	    params);
+	rc = db_query(&res,
+	    "UPDATE sessions SET revoked_at = now() "
+	    "WHERE id = $1 AND revoked_at IS NULL RETURNING user_id",
+	    1, params);
 	if (rc == ERR_OK && db_rows(res) == 1)
 		rc = auth_mark_revoked(db_int(res, 0, 0), session_id);
 	db_res_free(res);
@@ -206,8 +214,10 @@ auth_session_revoke_token(const char *refresh)
 		return ERR_OK;
 	sec_digest_hex(refresh, strlen(refresh), hash);
 	params[0] = hash;
-	rc = db_query(&res, "SELECT session_id FROM refresh_tokens "
-	    "WHERE token_hash = $1", 1, params);
+	rc = db_query(&res,
+	    "SELECT session_id FROM refresh_tokens "
+	    "WHERE token_hash = $1",
+	    1, params);
 	if (rc == ERR_OK && db_rows(res) == 1)
 		rc = auth_session_revoke(db_int(res, 0, 0));
 	db_res_free(res);
@@ -225,9 +235,11 @@ auth_session_revoke_user(int64_t user_id, int64_t keep)
 
 	params[0] = db_i64(uid, user_id);
 	params[1] = db_i64(kid, keep);
-	rc = db_query(&res, "UPDATE sessions SET revoked_at = now() "
+	rc = db_query(&res,
+	    "UPDATE sessions SET revoked_at = now() "
 	    "WHERE user_id = $1 AND id <> $2 AND revoked_at IS NULL "
-	    "RETURNING id", 2, params);
+	    "RETURNING id",
+	    2, params);
 	for (i = 0; rc == ERR_OK && i < db_rows(res); i++)
 		rc = auth_mark_revoked(user_id, db_int(res, i, 0));
 	db_res_free(res);

@@ -22,14 +22,14 @@
 /* A used refresh token presented again within this many seconds by the
  * cookie auto-refresh path (parallel requests from one browser) gets a
  * new access token instead of revoking the family. */
-#define AUTH_REUSE_GRACE	10
+#define AUTH_REUSE_GRACE 10
 
 struct auth_tokens {
-	char	*access;		/* JWT, malloc()ed */
-	char	 refresh[SEC_TOKEN_MAX];	/* "" when not rotated */
-	long	 access_expires_at;	/* unix seconds */
-	int64_t	 user_id;
-	int64_t	 session_id;
+	char *access;                /* JWT, malloc()ed */
+	char refresh[SEC_TOKEN_MAX]; /* "" when not rotated */
+	long access_expires_at;      /* unix seconds */
+	int64_t user_id;
+	int64_t session_id;
 };
 
 void auth_tokens_release(struct auth_tokens *t);
@@ -42,8 +42,8 @@ enum err_code auth_session_start(int64_t user_id, struct auth_tokens *t);
  * already used more than `grace` seconds ago revokes its family;
  * within the grace only a new access token is issued (t->refresh "").
  * ERR_TOKEN_INVALID for unknown, expired, revoked or reused tokens. */
-enum err_code auth_session_rotate(const char *refresh, long grace,
-    struct auth_tokens *t);
+enum err_code
+auth_session_rotate(const char *refresh, long grace, struct auth_tokens *t);
 
 /* Revokes one session (idempotent). */
 enum err_code auth_session_revoke(int64_t session_id);

@@ -14,13 +14,13 @@
 #include "err.h"
 
 struct buf {
-	char	*data;
-	size_t	 len;
-	size_t	 cap;
-	size_t	 max;	/* content never exceeds this many bytes */
+	char *data;
+	size_t len;
+	size_t cap;
+	size_t max; /* content never exceeds this many bytes */
 };
 
-#define BUF_MAX_DEFAULT	((size_t)64 * 1024 * 1024)
+#define BUF_MAX_DEFAULT ((size_t)64 * 1024 * 1024)
 
 /* Prepares an empty buffer limited to `max` bytes (0 = BUF_MAX_DEFAULT). */
 void buf_init(struct buf *b, size_t max);

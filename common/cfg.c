@@ -13,8 +13,8 @@
 struct cfg cfg;
 
 struct cfg_pair {
-	char	*key;
-	char	*value;
+	char *key;
+	char *value;
 };
 
 static struct cfg_pair *cfg_pairs;
@@ -33,7 +33,8 @@ cfg_set(const char *key, size_t klen, const char *value, size_t vlen)
 			return;
 		}
 	}
-	cfg_pairs = mem_realloc(cfg_pairs, (cfg_npairs + 1) * sizeof(*cfg_pairs));
+	cfg_pairs = mem_realloc(cfg_pairs,
+	    (cfg_npairs + 1) * sizeof(*cfg_pairs));
 	cfg_pairs[cfg_npairs].key = mem_strndup(key, klen);
 	cfg_pairs[cfg_npairs].value = mem_strndup(value, vlen);
 	cfg_npairs++;
@@ -97,7 +98,8 @@ cfg_get(const char *key, const char *fallback)
 		return env;
 	for (i = 0; i < cfg_npairs; i++) {
 		if (strcmp(cfg_pairs[i].key, key) == 0)
-			return cfg_pairs[i].value[0] ? cfg_pairs[i].value : fallback;
+			return cfg_pairs[i].value[0] ? cfg_pairs[i].value
+			                             : fallback;
 	}
 	return fallback;
 }

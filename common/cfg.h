@@ -13,31 +13,31 @@
 #include "err.h"
 
 struct cfg_oauth {
-	int	 enabled;
-	char	*client_id;
-	char	*client_secret;
+	int enabled;
+	char *client_id;
+	char *client_secret;
 };
 
 struct cfg {
-	char		*var_dir;	/* $EASYCHAT_VAR, "" if unset */
-	char		*db_host, *db_port, *db_name, *db_user, *db_password;
-	char		*redis_host, *redis_password;
-	int		 redis_port;
-	char		*jwt_key;	/* HS256 signing key */
-	long		 access_lifetime;	/* seconds */
-	long		 refresh_lifetime;	/* seconds */
-	char		*access_cookie, *refresh_cookie;
-	int		 cookie_secure;
-	char		**origins;	/* allowed public origins */
-	size_t		 norigins;
-	size_t		 body_max, upload_max;
-	long		 upload_max_pixels;
-	char		*media_dir, *media_url;
-	long		 login_fails_user, login_fails_addr, login_fail_window;
+	char *var_dir; /* $EASYCHAT_VAR, "" if unset */
+	char *db_host, *db_port, *db_name, *db_user, *db_password;
+	char *redis_host, *redis_password;
+	int redis_port;
+	char *jwt_key;         /* HS256 signing key */
+	long access_lifetime;  /* seconds */
+	long refresh_lifetime; /* seconds */
+	char *access_cookie, *refresh_cookie;
+	int cookie_secure;
+	char **origins; /* allowed public origins */
+	size_t norigins;
+	size_t body_max, upload_max;
+	long upload_max_pixels;
+	char *media_dir, *media_url;
+	long login_fails_user, login_fails_addr, login_fail_window;
 	struct cfg_oauth oauth_google, oauth_github;
-	int		 sentry_enabled;
-	char		*sentry_dsn;
-	char		*log_level;
+	int sentry_enabled;
+	char *sentry_dsn;
+	char *log_level;
 };
 
 extern struct cfg cfg;

@@ -21,16 +21,16 @@ static int db_tx_depth;
  * is keyed by the text (FNV-1a hash + full compare), bounded, and
  * forgotten whenever the connection is remade.
  */
-#define DB_STMT_MAX	256
+#define DB_STMT_MAX 256
 
 struct db_stmt {
-	uint64_t	 hash;
-	char		*sql;		/* NULL: free slot */
+	uint64_t hash;
+	char *sql; /* NULL: free slot */
 };
 
 static struct db_stmt db_stmts[DB_STMT_MAX];
 static size_t db_nstmts;
-static int db_stmts_stale;	/* DEALLOCATE ALL before the next use */
+static int db_stmts_stale; /* DEALLOCATE ALL before the next use */
 static char db_last_constraint[128];
 
 static void
@@ -94,13 +94,13 @@ db_exec(PGconn *conn, const char *sql, int nparams, const char *const *params)
 
 	slot = db_stmt_slot(sql, h);
 	if (slot < 0)
-		return PQexecParams(conn, sql, nparams, NULL, params, NULL, NULL,
-		    0);
+		return PQexecParams(conn, sql, nparams, NULL, params, NULL,
+		    NULL, 0);
 	snprintf(name, sizeof(name), "ec%ld", slot);
 	if (db_stmts[slot].sql == NULL) {
 		r = PQprepare(conn, name, sql, nparams, NULL);
 		if (r == NULL || PQresultStatus(r) != PGRES_COMMAND_OK)
-			return r;	/* the caller maps the error */
+			return r; /* the caller maps the error */
 		PQclear(r);
 		db_stmts[slot].sql = mem_strdup(sql);
 		db_stmts[slot].hash = h;
@@ -114,7 +114,7 @@ static PGconn *
 db_get(void)
 {
 	const char *keys[] = { "host", "port", "dbname", "user", "password",
-	    "connect_timeout", "application_name", NULL };
+		"connect_timeout", "application_name", NULL };
 	const char *values[8];
 
 	if (db_conn != NULL && PQstatus(db_conn) == CONNECTION_OK)
@@ -139,8 +139,8 @@ db_get(void)
 	values[7] = NULL;
 	db_conn = PQconnectdbParams(keys, values, 0);
 	if (db_conn == NULL || PQstatus(db_conn) != CONNECTION_OK) {
-		log_error("database unreachable: %s", db_conn ?
-		    PQerrorMessage(db_conn) : "out of memory");
+		log_error("database unreachable: %s",
+		    db_conn ? PQerrorMessage(db_conn) : "out of memory");
 		PQfinish(db_conn);
 		db_conn = NULL;
 		return NULL;
@@ -197,8 +197,9 @@ db_query(struct db_res **res, const char *sql, int nparams,
 			db_stmts_stale = 0;
 		}
 		r = db_exec(conn, sql, nparams, params);
-		if (r != NULL && (PQresultStatus(r) == PGRES_TUPLES_OK ||
-		    PQresultStatus(r) == PGRES_COMMAND_OK)) {
+		if (r != NULL &&
+		    (PQresultStatus(r) == PGRES_TUPLES_OK ||
+		        PQresultStatus(r) == PGRES_COMMAND_OK)) {
 			if (res)
 				*res = (struct db_res *)r;
 			else
@@ -206,8 +207,9 @@ db_query(struct db_res **res, const char *sql, int nparams,
 			return ERR_OK;
 		}
 		if (PQstatus(conn) == CONNECTION_OK) {
-			const char *state = r ? PQresultErrorField(r,
-			    PG_DIAG_SQLSTATE) : NULL;
+			const char *state = r
+			    ? PQresultErrorField(r, PG_DIAG_SQLSTATE)
+			    : NULL;
 
 			/* "cached plan must not change result type": the
 			 * schema changed under a prepared statement (a

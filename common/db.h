@@ -14,7 +14,7 @@
 
 #include "err.h"
 
-struct db_res;	/* a query result; free with db_res_free() */
+struct db_res; /* a query result; free with db_res_free() */
 
 /* Runs `sql` with `nparams` text parameters (NULL = SQL NULL).  On ERR_OK
  * *res holds the result (may be NULL when the caller passes res == NULL).

@@ -4,9 +4,9 @@
 #include <stddef.h>
 
 struct err_info {
-	int		 status;
-	const char	*name;
-	const char	*message;
+	int status;
+	const char *name;
+	const char *message;
 };
 
 static const struct err_info err_table[ERR__COUNT] = {
@@ -21,9 +21,9 @@ static const struct err_info err_table[ERR__COUNT] = {
 	    "Wrong username or password." },
 	[ERR_TOKEN_INVALID] = { 401, "token_invalid",
 	    "The token is invalid, expired or revoked." },
-	[ERR_FORBIDDEN] = { 403, "forbidden", "You are not allowed to do this." },
-	[ERR_CSRF] = { 403, "csrf",
-	    "The request's Origin is not allowed." },
+	[ERR_FORBIDDEN] = { 403, "forbidden",
+	    "You are not allowed to do this." },
+	[ERR_CSRF] = { 403, "csrf", "The request's Origin is not allowed." },
 	[ERR_NOT_FOUND] = { 404, "not_found", "Not found." },
 	[ERR_NOT_ENABLED] = { 404, "not_enabled",
 	    "This feature is not enabled on this server." },

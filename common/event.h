@@ -14,7 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define EVENT_CHANNEL_MAX	48
+#define EVENT_CHANNEL_MAX 48
 
 /* Writes "group:<id>" or "user:<id>" into out. */
 void event_group_channel(char out[EVENT_CHANNEL_MAX], int64_t group_id);

@@ -6,7 +6,7 @@
 
 #include "log.h"
 
-#define FETCH_TIMEOUT_MS	5000L
+#define FETCH_TIMEOUT_MS 5000L
 
 static int fetch_ready;
 
@@ -16,7 +16,7 @@ fetch_write(char *data, size_t size, size_t nmemb, void *arg)
 	struct buf *out = arg;
 
 	if (buf_append(out, data, size * nmemb) != ERR_OK)
-		return 0;	/* makes curl fail with CURLE_WRITE_ERROR */
+		return 0; /* makes curl fail with CURLE_WRITE_ERROR */
 	return size * nmemb;
 }
 

@@ -16,15 +16,18 @@
 #include "sec.h"
 #include "utf8.h"
 
-#define HTTP_URI_MAX		8192
-#define HTTP_HEADERS_MAX	(64 * 1024)
+#define HTTP_URI_MAX     8192
+#define HTTP_HEADERS_MAX (64 * 1024)
 
 static const struct {
-	int		 method;
-	const char	*name;
+	int method;
+	const char *name;
 } http_methods[] = {
-	{ HTTP_GET, "GET" }, { HTTP_POST, "POST" }, { HTTP_PUT, "PUT" },
-	{ HTTP_PATCH, "PATCH" }, { HTTP_DELETE, "DELETE" },
+	{ HTTP_GET, "GET" },
+	{ HTTP_POST, "POST" },
+	{ HTTP_PUT, "PUT" },
+	{ HTTP_PATCH, "PATCH" },
+	{ HTTP_DELETE, "DELETE" },
 };
 
 void
@@ -155,8 +158,9 @@ http_req_parse(struct http_req *r)
 	method = http_param(r, "REQUEST_METHOD");
 	r->method = HTTP_OTHER;
 	r->method_name = method ? method : "";
-	for (i = 0; method && i < sizeof(http_methods) / sizeof(http_methods[0]);
-	    i++) {
+	for (i = 0;
+	     method && i < sizeof(http_methods) / sizeof(http_methods[0]);
+	     i++) {
 		if (strcmp(method, http_methods[i].name) == 0)
 			r->method = http_methods[i].method;
 	}
@@ -211,7 +215,8 @@ http_segment_match(struct http_req *r, const char *pat, size_t plen,
 				return 0;
 		}
 		if (*nargs < HTTP_MAX_ARGS)
-			r->args[(*nargs)++] = http_keep(r, mem_strndup(seg, slen));
+			r->args[(*nargs)++] = http_keep(r,
+			    mem_strndup(seg, slen));
 		return 1;
 	}
 	return plen == slen && memcmp(pat, seg, slen) == 0;
@@ -235,7 +240,7 @@ http_path_match(struct http_req *r, const char *pattern, const char *path)
 		pe = strchrnul(p, '/');
 		se = strchrnul(s, '/');
 		if (!http_segment_match(r, p, (size_t)(pe - p), s,
-		    (size_t)(se - s), &nids, &nargs))
+		        (size_t)(se - s), &nids, &nargs))
 			return 0;
 		p = pe;
 		s = se;
@@ -272,9 +277,10 @@ http_route_match(struct http_req *r, const struct http_route *routes,
 
 		buf_init(&allow, 256);
 		for (k = 0; k < sizeof(http_methods) / sizeof(http_methods[0]);
-		    k++) {
+		     k++) {
 			if (allowed & http_methods[k].method)
-				buf_printf(&allow, "%s%s", allow.len ? ", " : "",
+				buf_printf(&allow, "%s%s",
+				    allow.len ? ", " : "",
 				    http_methods[k].name);
 		}
 		http_add_header(r, "Allow: %s", allow.data);
@@ -311,14 +317,14 @@ http_check_origin(struct http_req *r)
 	referer = http_param(r, "HTTP_REFERER");
 	cookie = http_param(r, "HTTP_COOKIE");
 	if (origin != NULL && strcmp(origin, "null") != 0)
-		return cfg_origin_allowed(origin, strlen(origin)) ? ERR_OK :
-		    ERR_CSRF;
+		return cfg_origin_allowed(origin, strlen(origin)) ? ERR_OK
+		                                                  : ERR_CSRF;
 	if (referer != NULL && referer[0] != '\0') {
 		size_t n = http_origin_of(referer);
 
 		return n && cfg_origin_allowed(referer, n) ? ERR_OK : ERR_CSRF;
 	}
-	if (origin != NULL)	/* "null": a sandboxed or opaque origin */
+	if (origin != NULL) /* "null": a sandboxed or opaque origin */
 		return ERR_CSRF;
 	return cookie != NULL && cookie[0] != '\0' ? ERR_CSRF : ERR_OK;
 }
@@ -370,7 +376,7 @@ http_read_body(struct http_req *r, size_t max)
 			ask = sizeof(chunk);
 		n = http_read(r, chunk, ask);
 		if (n <= 0)
-			return ERR_BAD_REQUEST;	/* body shorter than announced */
+			return ERR_BAD_REQUEST; /* body shorter than announced */
 		rc = buf_append(&r->body, chunk, (size_t)n);
 		if (rc)
 			return rc;
@@ -394,7 +400,8 @@ http_read_body(struct http_req *r, size_t max)
 	if (rc)
 		return rc;
 	if (!json_object_is_type(r->json, json_type_object))
-		return http_fail(r, ERR_BAD_JSON, "The body must be a JSON object.");
+		return http_fail(r, ERR_BAD_JSON,
+		    "The body must be a JSON object.");
 	return ERR_OK;
 }
 
@@ -504,8 +511,8 @@ http_query(struct http_req *r, const char *name)
 }
 
 enum err_code
-http_query_int(struct http_req *r, const char *name, int64_t min,
-    int64_t max, int64_t fallback, int64_t *out)
+http_query_int(struct http_req *r, const char *name, int64_t min, int64_t max,
+    int64_t fallback, int64_t *out)
 {
 	const char *s = http_query(r, name);
 	char *end;
@@ -520,8 +527,9 @@ http_query_int(struct http_req *r, const char *name, int64_t min,
 	    isspace((unsigned char)s[0])) {
 		char why[96];
 
-		snprintf(why, sizeof(why), "must be an integer from %lld to %lld",
-		    (long long)min, (long long)max);
+		snprintf(why, sizeof(why),
+		    "must be an integer from %lld to %lld", (long long)min,
+		    (long long)max);
 		json_field_error(http_fields(r), name, why);
 		return ERR_VALIDATION;
 	}
@@ -550,31 +558,49 @@ void
 http_set_cookie(struct http_req *r, const char *name, const char *value,
     const char *path, long max_age)
 {
-	http_add_header(r, "Set-Cookie: %s=%s; Path=%s; Max-Age=%ld; HttpOnly; "
-	    "SameSite=Lax%s", name, max_age > 0 ? value : "", path,
-	    max_age > 0 ? max_age : 0L, cfg.cookie_secure ? "; Secure" : "");
+	http_add_header(r,
+	    "Set-Cookie: %s=%s; Path=%s; Max-Age=%ld; HttpOnly; "
+	    "SameSite=Lax%s",
+	    name, max_age > 0 ? value : "", path, max_age > 0 ? max_age : 0L,
+	    cfg.cookie_secure ? "; Secure" : "");
 }
 
 static const char *
 http_reason(int status)
 {
 	switch (status) {
-	case 200: return "OK";
-	case 201: return "Created";
-	case 204: return "No Content";
-	case 302: return "Found";
-	case 400: return "Bad Request";
-	case 401: return "Unauthorized";
-	case 403: return "Forbidden";
-	case 404: return "Not Found";
-	case 405: return "Method Not Allowed";
-	case 409: return "Conflict";
-	case 410: return "Gone";
-	case 413: return "Payload Too Large";
-	case 415: return "Unsupported Media Type";
-	case 429: return "Too Many Requests";
-	case 503: return "Service Unavailable";
-	default: return status >= 500 ? "Internal Server Error" : "OK";
+	case 200:
+		return "OK";
+	case 201:
+		return "Created";
+	case 204:
+		return "No Content";
+	case 302:
+		return "Found";
+	case 400:
+		return "Bad Request";
+	case 401:
+		return "Unauthorized";
+	case 403:
+		return "Forbidden";
+	case 404:
+		return "Not Found";
+	case 405:
+		return "Method Not Allowed";
+	case 409:
+		return "Conflict";
+	case 410:
+		return "Gone";
+	case 413:
+		return "Payload Too Large";
+	case 415:
+		return "Unsupported Media Type";
+	case 429:
+		return "Too Many Requests";
+	case 503:
+		return "Service Unavailable";
+	default:
+		return status >= 500 ? "Internal Server Error" : "OK";
 	}
 }
 
@@ -652,8 +678,8 @@ http_error_body(struct buf *out, enum err_code code, const char *message,
 	err = json_object_new_object();
 	json_object_object_add(err, "code",
 	    json_object_new_string(err_name(code)));
-	json_object_object_add(err, "message", json_object_new_string(
-	    message ? message : err_message(code)));
+	json_object_object_add(err, "message",
+	    json_object_new_string(message ? message : err_message(code)));
 	if (fields != NULL && json_object_object_length(fields) > 0)
 		json_object_object_add(err, "fields", json_object_get(fields));
 	json_object_object_add(root, "error", err);
@@ -676,8 +702,8 @@ http_reply_error(struct http_req *r, enum err_code code)
 	buf_init(&out, 0);
 	/* Server errors never carry internals to the client. */
 	http_error_body(&out, code, status >= 500 ? NULL : r->error_message,
-	    code == ERR_VALIDATION || code == ERR_BAD_REQUEST ?
-	    r->error_fields : NULL);
+	    code == ERR_VALIDATION || code == ERR_BAD_REQUEST ? r->error_fields
+	                                                      : NULL);
 	http_reply_raw(r, status, out.data, out.len);
 	buf_release(&out);
 }

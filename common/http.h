@@ -30,13 +30,13 @@ enum http_method {
 };
 
 /* Route flags. */
-#define HTTP_AUTH_OPTIONAL	0x01	/* identify the caller if possible */
-#define HTTP_AUTH_REQUIRED	0x02	/* 401 unless signed in */
-#define HTTP_BODY_MULTIPART	0x04	/* multipart/form-data upload */
-#define HTTP_BODY_RAW		0x08	/* body kept raw, any content type */
+#define HTTP_AUTH_OPTIONAL  0x01 /* identify the caller if possible */
+#define HTTP_AUTH_REQUIRED  0x02 /* 401 unless signed in */
+#define HTTP_BODY_MULTIPART 0x04 /* multipart/form-data upload */
+#define HTTP_BODY_RAW       0x08 /* body kept raw, any content type */
 
-#define HTTP_MAX_IDS	4
-#define HTTP_MAX_ARGS	2
+#define HTTP_MAX_IDS  4
+#define HTTP_MAX_ARGS 2
 
 struct http_req;
 typedef enum err_code (*http_handler)(struct http_req *r);
@@ -45,45 +45,45 @@ typedef enum err_code (*http_handler)(struct http_req *r);
  * matches a positive decimal integer (stored in r->ids[] in order) and
  * "{str}" any segment of 1..64 URL-safe characters (r->args[]). */
 struct http_route {
-	int		 method;
-	const char	*pattern;
-	http_handler	 handler;
-	int		 flags;
+	int method;
+	const char *pattern;
+	http_handler handler;
+	int flags;
 };
 
 struct http_req {
 	/* Request, as parsed. */
-	int		 method;
-	const char	*method_name;
-	char		*path;		/* without the query string */
-	char		*query;		/* raw, without '?'; "" if none */
-	char		 request_id[65];
-	const char	*remote_addr;
-	int64_t		 ids[HTTP_MAX_IDS];
-	const char	*args[HTTP_MAX_ARGS];
+	int method;
+	const char *method_name;
+	char *path;  /* without the query string */
+	char *query; /* raw, without '?'; "" if none */
+	char request_id[65];
+	const char *remote_addr;
+	int64_t ids[HTTP_MAX_IDS];
+	const char *args[HTTP_MAX_ARGS];
 	const struct http_route *route;
-	struct buf	 body;		/* raw body */
-	struct json_object *json;	/* parsed JSON object ({} if empty) */
+	struct buf body;          /* raw body */
+	struct json_object *json; /* parsed JSON object ({} if empty) */
 
 	/* Caller, filled by authentication. */
-	int64_t		 user_id;	/* 0 when anonymous */
-	int64_t		 family_id;	/* session of the access token */
-	int		 via_bearer;
+	int64_t user_id;   /* 0 when anonymous */
+	int64_t family_id; /* session of the access token */
+	int via_bearer;
 
 	/* Error details for the JSON error body. */
-	const char	*error_message;	/* NULL = the code's default */
-	struct json_object *error_fields;	/* "fields" of a 400 */
-	long		 retry_after;	/* seconds, for 429 */
+	const char *error_message;        /* NULL = the code's default */
+	struct json_object *error_fields; /* "fields" of a 400 */
+	long retry_after;                 /* seconds, for 429 */
 
 	/* Response. */
-	int		 replied;
-	int		 status;
-	struct buf	 headers;	/* extra header lines */
+	int replied;
+	int status;
+	struct buf headers; /* extra header lines */
 
 	/* Transport and memory owned by the request. */
-	void		*transport;	/* FCGX_Request, NULL in CGI mode */
-	void		**pool;
-	size_t		 npool;
+	void *transport; /* FCGX_Request, NULL in CGI mode */
+	void **pool;
+	size_t npool;
 };
 
 /* Prepares `r` for one request on `transport` (NULL = CGI). */
@@ -123,8 +123,8 @@ const char *http_query(struct http_req *r, const char *name);
 
 /* Integer query parameter in [min, max]; `fallback` when absent.
  * ERR_VALIDATION (with fields) when present but not such an integer. */
-enum err_code http_query_int(struct http_req *r, const char *name,
-    int64_t min, int64_t max, int64_t fallback, int64_t *out);
+enum err_code http_query_int(struct http_req *r, const char *name, int64_t min,
+    int64_t max, int64_t fallback, int64_t *out);
 
 /* ?limit= per API.md: 1..100, default 50. */
 enum err_code http_query_limit(struct http_req *r, int64_t *limit);
@@ -146,8 +146,8 @@ void http_set_cookie(struct http_req *r, const char *name, const char *value,
 void http_reply_json(struct http_req *r, int status, struct json_object *obj);
 
 /* Answers with JSON text made elsewhere (usually by PostgreSQL). */
-void http_reply_raw(struct http_req *r, int status, const char *json,
-    size_t len);
+void
+http_reply_raw(struct http_req *r, int status, const char *json, size_t len);
 
 /* Answers 204 No Content. */
 void http_reply_empty(struct http_req *r);
@@ -158,8 +158,8 @@ void http_reply(struct http_req *r, int status, const char *content_type,
 
 /* Records the message for the error body and returns `code`, so handlers
  * can `return http_fail(r, ERR_NOT_FOUND, "no such group");`. */
-enum err_code http_fail(struct http_req *r, enum err_code code,
-    const char *message);
+enum err_code
+http_fail(struct http_req *r, enum err_code code, const char *message);
 
 /* The "fields" object of a validation error, created on first use. */
 struct json_object *http_fields(struct http_req *r);

@@ -29,11 +29,11 @@
 
 /* Memory and memory-mapped pixel cache: enough for one 40 MP image at 16
  * bits per sample (320 MB) being resized; nothing ever goes to disk. */
-#define IMG_MEMORY_LIMIT	((int64_t)768 * 1024 * 1024)
-#define IMG_MAP_LIMIT		((int64_t)768 * 1024 * 1024)
-#define IMG_SIDE_LIMIT		65535
-#define IMG_JPEG_QUALITY	85
-#define IMG_CROP_MAX		1000000
+#define IMG_MEMORY_LIMIT ((int64_t)768 * 1024 * 1024)
+#define IMG_MAP_LIMIT    ((int64_t)768 * 1024 * 1024)
+#define IMG_SIDE_LIMIT   65535
+#define IMG_JPEG_QUALITY 85
+#define IMG_CROP_MAX     1000000
 
 static int img_ready;
 
@@ -62,8 +62,8 @@ img_init(void)
 	InitializeMagick(NULL);
 	SetWarningHandler(img_warning);
 	SetErrorHandler(img_warning);
-	SetMagickResourceLimit(PixelsResource, cfg.upload_max_pixels > 0 ?
-	    cfg.upload_max_pixels : 40000000);
+	SetMagickResourceLimit(PixelsResource,
+	    cfg.upload_max_pixels > 0 ? cfg.upload_max_pixels : 40000000);
 	SetMagickResourceLimit(WidthResource, IMG_SIDE_LIMIT);
 	SetMagickResourceLimit(HeightResource, IMG_SIDE_LIMIT);
 	SetMagickResourceLimit(MemoryResource, IMG_MEMORY_LIMIT);
@@ -84,8 +84,8 @@ img_sniff(const void *data, size_t len)
 		return "PNG";
 	if (len >= 3 && p[0] == 0xff && p[1] == 0xd8 && p[2] == 0xff)
 		return "JPEG";
-	if (len >= 6 && (memcmp(p, "GIF87a", 6) == 0 ||
-	    memcmp(p, "GIF89a", 6) == 0))
+	if (len >= 6 &&
+	    (memcmp(p, "GIF87a", 6) == 0 || memcmp(p, "GIF89a", 6) == 0))
 		return "GIF";
 	if (len >= 12 && memcmp(p, "RIFF", 4) == 0 &&
 	    memcmp(p + 8, "WEBP", 4) == 0)
@@ -137,7 +137,8 @@ img_declared(const char *format, const unsigned char *p, size_t len,
 				*w = (uint64_t)(p[i + 7] << 8 | p[i + 8]);
 				break;
 			}
-			if (m == 0xd8 || (m >= 0xd0 && m <= 0xd7) || m == 0x01) {
+			if (m == 0xd8 || (m >= 0xd0 && m <= 0xd7) ||
+			    m == 0x01) {
 				i += 2;
 				continue;
 			}
@@ -163,8 +164,7 @@ img_failure(const ExceptionInfo *ex, const char *what, const char **why)
 		*why = "The image is too large.";
 		return ERR_TOO_LARGE;
 	}
-	log_info("image %s failed: %s %s", what,
-	    ex->reason ? ex->reason : "?",
+	log_info("image %s failed: %s %s", what, ex->reason ? ex->reason : "?",
 	    ex->description ? ex->description : "");
 	*why = "The image could not be decoded.";
 	return ERR_BAD_REQUEST;
@@ -172,8 +172,8 @@ img_failure(const ExceptionInfo *ex, const char *what, const char **why)
 
 /* Replaces *image with the result of a transformation (NULL = failed). */
 static enum err_code
-img_swap(Image **image, Image *next, const ExceptionInfo *ex,
-    const char *what, const char **why)
+img_swap(Image **image, Image *next, const ExceptionInfo *ex, const char *what,
+    const char **why)
 {
 	if (next == NULL)
 		return img_failure(ex, what, why);
@@ -254,8 +254,9 @@ img_fit(Image **image, const struct img_crop *c, unsigned long tw,
 	if (nh < th)
 		nh = th;
 	if (nw != (*image)->columns || nh != (*image)->rows) {
-		rc = img_swap(image, ResizeImage(*image, nw, nh, LanczosFilter,
-		    1.0, ex), ex, "resize", why);
+		rc = img_swap(image,
+		    ResizeImage(*image, nw, nh, LanczosFilter, 1.0, ex), ex,
+		    "resize", why);
 		if (rc)
 			return rc;
 	}
@@ -390,8 +391,9 @@ img_convert(const void *data, size_t len, const struct img_crop *crop,
 		DestroyImageList(rest);
 	}
 	if (image->orientation > TopLeftOrientation) {
-		rc = img_swap(&image, AutoOrientImage(image, image->orientation,
-		    &ex), &ex, "orient", why);
+		rc = img_swap(&image,
+		    AutoOrientImage(image, image->orientation, &ex), &ex,
+		    "orient", why);
 		if (rc)
 			goto out;
 	}
@@ -467,7 +469,7 @@ img_path_ours(const char *path)
 		return 0;
 	for (i = 3; i < 3 + 64; i++) {
 		if (!((path[i] >= '0' && path[i] <= '9') ||
-		    (path[i] >= 'a' && path[i] <= 'f')))
+		        (path[i] >= 'a' && path[i] <= 'f')))
 			return 0;
 	}
 	return strcmp(path + 67, ".png") == 0 || strcmp(path + 67, ".jpg") == 0;
@@ -478,8 +480,10 @@ img_lock(const char *path)
 {
 	const char *params[1] = { path };
 
-	return db_query(NULL, "SELECT pg_advisory_xact_lock(727002, "
-	    "hashtext($1))", 1, params);
+	return db_query(NULL,
+	    "SELECT pg_advisory_xact_lock(727002, "
+	    "hashtext($1))",
+	    1, params);
 }
 
 enum err_code
@@ -535,14 +539,16 @@ img_release(const char *path)
 	char file[4200];
 
 	if (!img_path_ours(path))
-		return;		/* defaults/ and anything unexpected stay */
+		return; /* defaults/ and anything unexpected stay */
 	if (db_begin())
 		return;
 	if (img_lock(path))
 		goto out;
-	if (db_query(&res, "SELECT EXISTS (SELECT 1 FROM profiles "
-	    "WHERE icon = $1 OR wallpaper = $1) OR EXISTS (SELECT 1 FROM "
-	    "groups WHERE icon = $1 OR wallpaper = $1)", 1, params))
+	if (db_query(&res,
+	        "SELECT EXISTS (SELECT 1 FROM profiles "
+	        "WHERE icon = $1 OR wallpaper = $1) OR EXISTS (SELECT 1 FROM "
+	        "groups WHERE icon = $1 OR wallpaper = $1)",
+	        1, params))
 		goto out;
 	if (!db_bool(res, 0, 0)) {
 		snprintf(file, sizeof(file), "%s/%s", cfg.media_dir, path);
@@ -580,7 +586,7 @@ enum err_code
 img_from_request(struct http_req *r, enum img_kind kind, struct img_out *out)
 {
 	static const char *const names[] = { "crop_x", "crop_y", "crop_w",
-	    "crop_h" };
+		"crop_h" };
 	struct json_object *fields = http_fields(r);
 	char boundary[MULTIPART_BOUNDARY_MAX + 1];
 	const struct multipart_part *file = NULL;
@@ -642,10 +648,14 @@ out:
 
 /* Gradient ends (top-left, bottom-right), from the SPA's dark palette. */
 static const char *const img_palette[][2] = {
-	{ "#5865f2", "#2b2f8f" }, { "#3ba55d", "#1d5c33" },
-	{ "#faa61a", "#b5580b" }, { "#ed4245", "#8a1c23" },
-	{ "#eb459e", "#7d1f56" }, { "#00a8fc", "#005a8c" },
-	{ "#9b59b6", "#4a2363" }, { "#1abc9c", "#0e5e4f" },
+	{ "#5865f2", "#2b2f8f" },
+	{ "#3ba55d", "#1d5c33" },
+	{ "#faa61a", "#b5580b" },
+	{ "#ed4245", "#8a1c23" },
+	{ "#eb459e", "#7d1f56" },
+	{ "#00a8fc", "#005a8c" },
+	{ "#9b59b6", "#4a2363" },
+	{ "#1abc9c", "#0e5e4f" },
 };
 
 /* Draws one primitive ("circle x,y x2,y2") filled with `fill`. */
@@ -715,8 +725,7 @@ img_make_default(const char *path, const char *figure, int index)
 			goto out;
 	}
 	StripImage(image);
-	snprintf(image->filename, sizeof(image->filename), "PNG:%.2000s",
-	    path);
+	snprintf(image->filename, sizeof(image->filename), "PNG:%.2000s", path);
 	if (WriteImage(info, image) == MagickFail)
 		goto out;
 	rc = ERR_OK;
@@ -735,9 +744,9 @@ enum err_code
 img_make_defaults(const char *dir)
 {
 	static const struct {
-		const char	*prefix;
-		const char	*figure;
-		int		 count;
+		const char *prefix;
+		const char *figure;
+		int count;
 	} sets[] = {
 		{ "icon", "user", 8 },
 		{ "group-icon", "group", 8 },

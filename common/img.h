@@ -29,24 +29,24 @@
 #include "err.h"
 
 enum img_kind {
-	IMG_ICON,		/* 256x256 PNG */
-	IMG_WALLPAPER,		/* 1500x500 JPEG */
+	IMG_ICON,      /* 256x256 PNG */
+	IMG_WALLPAPER, /* 1500x500 JPEG */
 };
 
-#define IMG_ICON_SIZE		256
-#define IMG_WALLPAPER_WIDTH	1500
-#define IMG_WALLPAPER_HEIGHT	500
-#define IMG_PATH_MAX		96
+#define IMG_ICON_SIZE        256
+#define IMG_WALLPAPER_WIDTH  1500
+#define IMG_WALLPAPER_HEIGHT 500
+#define IMG_PATH_MAX         96
 
 struct img_crop {
-	int64_t	 x, y, w, h;	/* pixels of the original; w == 0: all */
+	int64_t x, y, w, h; /* pixels of the original; w == 0: all */
 };
 
 struct img_out {
-	unsigned char	*data;		/* encoded output, malloc()ed */
-	size_t		 len;
-	unsigned long	 width, height;
-	char		 path[IMG_PATH_MAX];	/* relative to the media dir */
+	unsigned char *data; /* encoded output, malloc()ed */
+	size_t len;
+	unsigned long width, height;
+	char path[IMG_PATH_MAX]; /* relative to the media dir */
 };
 
 /* "PNG", "JPEG", "GIF" or "WEBP" from the magic bytes, else NULL. */
@@ -58,9 +58,9 @@ const char *img_sniff(const void *data, size_t len);
  * cfg.upload_max bytes or cfg.upload_max_pixels, or a GraphicsMagick
  * resource limit), ERR_VALIDATION (crop rectangle not inside the image),
  * ERR_BAD_REQUEST (the decoder failed), ERR_INTERNAL. */
-enum err_code img_convert(const void *data, size_t len,
-    const struct img_crop *crop, enum img_kind kind, struct img_out *out,
-    const char **why);
+enum err_code
+img_convert(const void *data, size_t len, const struct img_crop *crop,
+    enum img_kind kind, struct img_out *out, const char **why);
 
 void img_out_release(struct img_out *out);
 
@@ -71,8 +71,8 @@ struct http_req;
  * crop_h as decimal integers: all four, or none for the whole image),
  * refuses unknown parts, and img_convert()s the file into out.  Errors
  * carry their message or fields in `r` (http_fail / http_fields). */
-enum err_code img_from_request(struct http_req *r, enum img_kind kind,
-    struct img_out *out);
+enum err_code
+img_from_request(struct http_req *r, enum img_kind kind, struct img_out *out);
 
 /* Stores `out` and points one row at it: in a transaction, takes an
  * advisory lock on the new path, writes the file (atomically), runs

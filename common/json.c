@@ -41,7 +41,7 @@ json_escapes_ok(const char *data, size_t len)
 		if (data[i] != '\\')
 			continue;
 		if (data[i + 1] != 'u') {
-			i++;	/* skip the escaped character */
+			i++; /* skip the escaped character */
 			continue;
 		}
 		if (i + 6 > len || (cp = json_hex4(data + i + 2)) < 0)
@@ -76,8 +76,8 @@ json_parse(const char *data, size_t len, struct json_object **out)
 	tok = json_tokener_new_ex(JSON_MAX_DEPTH);
 	if (tok == NULL)
 		return ERR_INTERNAL;
-	json_tokener_set_flags(tok, JSON_TOKENER_STRICT |
-	    JSON_TOKENER_VALIDATE_UTF8);
+	json_tokener_set_flags(tok,
+	    JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
 	obj = json_tokener_parse_ex(tok, data, (int)len);
 	if (json_tokener_get_error(tok) == json_tokener_success &&
 	    json_tokener_get_parse_end(tok) == len) {
@@ -110,8 +110,8 @@ json_append(struct buf *b, struct json_object *obj)
 	size_t len;
 	const char *s;
 
-	s = json_object_to_json_string_length(obj, JSON_C_TO_STRING_PLAIN |
-	    JSON_C_TO_STRING_NOSLASHESCAPE, &len);
+	s = json_object_to_json_string_length(obj,
+	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
 	return buf_append(b, s, len);
 }
 
@@ -119,7 +119,8 @@ enum err_code
 json_field_error(struct json_object *fields, const char *key, const char *why)
 {
 	if (fields != NULL)
-		json_object_object_add(fields, key, json_object_new_string(why));
+		json_object_object_add(fields, key,
+		    json_object_new_string(why));
 	return ERR_VALIDATION;
 }
 
@@ -136,8 +137,8 @@ json_lookup(struct json_object *obj, const char *key, struct json_object **v)
 }
 
 enum err_code
-json_get_text(struct json_object *obj, const char *key, int required, size_t min,
-    size_t max, int trim, const char **out, size_t *len,
+json_get_text(struct json_object *obj, const char *key, int required,
+    size_t min, size_t max, int trim, const char **out, size_t *len,
     struct json_object *fields)
 {
 	struct json_object *v;
@@ -145,8 +146,8 @@ json_get_text(struct json_object *obj, const char *key, int required, size_t min
 	size_t n, tn, count;
 
 	if (!json_lookup(obj, key, &v))
-		return required ? json_field_error(fields, key, "required") :
-		    ERR_OK;
+		return required ? json_field_error(fields, key, "required")
+		                : ERR_OK;
 	if (!json_object_is_type(v, json_type_string))
 		return json_field_error(fields, key, "must be a string");
 	s = json_object_get_string(v);
@@ -159,8 +160,8 @@ json_get_text(struct json_object *obj, const char *key, int required, size_t min
 	utf8_trim(&t, &tn);
 	count = utf8_count(t, tn);
 	if (count < min) {
-		return json_field_error(fields, key, min == 1 ?
-		    "must not be empty" : "is too short");
+		return json_field_error(fields, key,
+		    min == 1 ? "must not be empty" : "is too short");
 	}
 	if (count > max)
 		return json_field_error(fields, key, "is too long");
@@ -175,15 +176,15 @@ json_get_text(struct json_object *obj, const char *key, int required, size_t min
 }
 
 enum err_code
-json_get_int(struct json_object *obj, const char *key, int required, int64_t min,
-    int64_t max, int64_t *out, struct json_object *fields)
+json_get_int(struct json_object *obj, const char *key, int required,
+    int64_t min, int64_t max, int64_t *out, struct json_object *fields)
 {
 	struct json_object *v;
 	int64_t n;
 
 	if (!json_lookup(obj, key, &v))
-		return required ? json_field_error(fields, key, "required") :
-		    ERR_OK;
+		return required ? json_field_error(fields, key, "required")
+		                : ERR_OK;
 	if (!json_object_is_type(v, json_type_int))
 		return json_field_error(fields, key, "must be an integer");
 	n = json_object_get_int64(v);
@@ -200,8 +201,8 @@ json_get_bool(struct json_object *obj, const char *key, int required, int *out,
 	struct json_object *v;
 
 	if (!json_lookup(obj, key, &v))
-		return required ? json_field_error(fields, key, "required") :
-		    ERR_OK;
+		return required ? json_field_error(fields, key, "required")
+		                : ERR_OK;
 	if (!json_object_is_type(v, json_type_boolean))
 		return json_field_error(fields, key, "must be true or false");
 	*out = json_object_get_boolean(v);
@@ -217,8 +218,8 @@ json_get_enum(struct json_object *obj, const char *key, int required,
 	size_t i;
 
 	if (!json_lookup(obj, key, &v))
-		return required ? json_field_error(fields, key, "required") :
-		    ERR_OK;
+		return required ? json_field_error(fields, key, "required")
+		                : ERR_OK;
 	if (!json_object_is_type(v, json_type_string))
 		return json_field_error(fields, key, "must be a string");
 	s = json_object_get_string(v);
@@ -228,7 +229,8 @@ json_get_enum(struct json_object *obj, const char *key, int required,
 			return ERR_OK;
 		}
 	}
-	return json_field_error(fields, key, "is not one of the allowed values");
+	return json_field_error(fields, key,
+	    "is not one of the allowed values");
 }
 
 enum err_code
@@ -244,9 +246,10 @@ json_get_username(struct json_object *obj, const char *key, int required,
 	if (rc || s == NULL)
 		return rc;
 	for (i = 0; i < n; i++) {
-		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' &&
-		    s[i] <= 'Z') || (s[i] >= '0' && s[i] <= '9') ||
-		    s[i] == '_' || s[i] == '-'))
+		if (!((s[i] >= 'a' && s[i] <= 'z') ||
+		        (s[i] >= 'A' && s[i] <= 'Z') ||
+		        (s[i] >= '0' && s[i] <= '9') || s[i] == '_' ||
+		        s[i] == '-'))
 			return json_field_error(fields, key,
 			    "may contain only letters, digits, _ and -");
 	}
@@ -267,8 +270,9 @@ json_get_email(struct json_object *obj, const char *key, int required,
 	    fields);
 	if (rc || s == NULL)
 		return rc;
-	if (n > 0 && (memchr(s, '@', n) == NULL || s[0] == '@' ||
-	    s[n - 1] == '@' || memchr(s, ' ', n) != NULL))
+	if (n > 0 &&
+	    (memchr(s, '@', n) == NULL || s[0] == '@' || s[n - 1] == '@' ||
+	        memchr(s, ' ', n) != NULL))
 		return json_field_error(fields, key, "is not an email address");
 	*out = s;
 	*len = n;
@@ -284,7 +288,8 @@ json_only(struct json_object *obj, const char *const *allowed,
 
 	if (obj == NULL || !json_object_is_type(obj, json_type_object))
 		return ERR_OK;
-	json_object_object_foreach(obj, key, val) {
+	json_object_object_foreach(obj, key, val)
+	{
 		int known = 0;
 
 		(void)val;

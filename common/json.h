@@ -14,13 +14,13 @@
 #include "buf.h"
 #include "err.h"
 
-#define JSON_MAX_DEPTH	32
+#define JSON_MAX_DEPTH 32
 
 /* Parses exactly one JSON value from data[0..len).  ERR_BAD_JSON when it
  * is malformed, nested deeper than JSON_MAX_DEPTH, has trailing bytes or
  * invalid UTF-8.  On ERR_OK the caller owns *out (json_object_put). */
-enum err_code json_parse(const char *data, size_t len,
-    struct json_object **out);
+enum err_code
+json_parse(const char *data, size_t len, struct json_object **out);
 
 /* Serialises `obj` compactly (no escaped slashes) and appends it. */
 enum err_code json_append(struct buf *b, struct json_object *obj);
@@ -36,25 +36,25 @@ enum err_code json_get_text(struct json_object *obj, const char *key,
     size_t *len, struct json_object *fields);
 
 /* json_get_int: an integer in [min, max]. */
-enum err_code json_get_int(struct json_object *obj, const char *key,
-    int required, int64_t min, int64_t max, int64_t *out,
-    struct json_object *fields);
+enum err_code
+json_get_int(struct json_object *obj, const char *key, int required,
+    int64_t min, int64_t max, int64_t *out, struct json_object *fields);
 
 /* json_get_bool: true or false. */
 enum err_code json_get_bool(struct json_object *obj, const char *key,
     int required, int *out, struct json_object *fields);
 
 /* json_get_enum: a string equal to one of `choices` (NULL-terminated). */
-enum err_code json_get_enum(struct json_object *obj, const char *key,
-    int required, const char *const *choices, const char **out,
-    struct json_object *fields);
+enum err_code
+json_get_enum(struct json_object *obj, const char *key, int required,
+    const char *const *choices, const char **out, struct json_object *fields);
 
 /* API.md's account fields. */
-#define JSON_USERNAME_MIN	5
-#define JSON_USERNAME_MAX	45
-#define JSON_EMAIL_MAX		254
-#define JSON_PASSWORD_MIN	8
-#define JSON_PASSWORD_MAX	128
+#define JSON_USERNAME_MIN 5
+#define JSON_USERNAME_MAX 45
+#define JSON_EMAIL_MAX    254
+#define JSON_PASSWORD_MIN 8
+#define JSON_PASSWORD_MAX 128
 
 /* json_get_username: 5..45 of [A-Za-z0-9_-] (trimmed). */
 enum err_code json_get_username(struct json_object *obj, const char *key,
@@ -66,8 +66,8 @@ enum err_code json_get_email(struct json_object *obj, const char *key,
     int required, const char **out, size_t *len, struct json_object *fields);
 
 /* Adds "key": "why" to `fields` and returns ERR_VALIDATION. */
-enum err_code json_field_error(struct json_object *fields, const char *key,
-    const char *why);
+enum err_code
+json_field_error(struct json_object *fields, const char *key, const char *why);
 
 /* ERR_VALIDATION (adding "unknown field" entries) if `obj` has a key not in
  * `allowed` (NULL-terminated). */

@@ -11,11 +11,10 @@
 
 #include "cfg.h"
 
-#define JWT_MAX_LEN	4096
+#define JWT_MAX_LEN 4096
 
 enum err_code
-jwt_issue(const char *typ, int64_t sub, int64_t fam, long lifetime,
-    char **out)
+jwt_issue(const char *typ, int64_t sub, int64_t fam, long lifetime, char **out)
 {
 	unsigned char jti[12];
 	char jti_hex[sizeof(jti) * 2 + 1];
@@ -36,7 +35,7 @@ jwt_issue(const char *typ, int64_t sub, int64_t fam, long lifetime,
 	    jwt_add_grant(jwt, "jti", jti_hex) != 0)
 		goto out;
 	if (jwt_set_alg(jwt, JWT_ALG_HS256, (const unsigned char *)cfg.jwt_key,
-	    (int)strlen(cfg.jwt_key)) != 0)
+	        (int)strlen(cfg.jwt_key)) != 0)
 		goto out;
 	*out = jwt_encode_str(jwt);
 	if (*out != NULL)
@@ -63,7 +62,8 @@ jwt_header_ok(const char *token, size_t len)
 		char c = token[i];
 
 		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-		    (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.'))
+		        (c >= '0' && c <= '9') || c == '-' || c == '_' ||
+		        c == '.'))
 			return 0;
 	}
 	dot1 = memchr(token, '.', len);
@@ -75,8 +75,8 @@ jwt_header_ok(const char *token, size_t len)
 	if (memchr(dot2 + 1, '.', len - (size_t)(dot2 + 1 - token)) != NULL)
 		return 0;
 	if (sodium_base642bin(header, sizeof(header) - 1, token,
-	    (size_t)(dot1 - token), NULL, &hlen, NULL,
-	    sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0)
+	        (size_t)(dot1 - token), NULL, &hlen, NULL,
+	        sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0)
 		return 0;
 	header[hlen] = '\0';
 	obj = json_tokener_parse((const char *)header);
@@ -88,7 +88,7 @@ jwt_header_ok(const char *token, size_t len)
 		goto out;
 	if (json_object_object_get_ex(obj, "typ", &typ) &&
 	    (!json_object_is_type(typ, json_type_string) ||
-	    strcmp(json_object_get_string(typ), "JWT") != 0))
+	        strcmp(json_object_get_string(typ), "JWT") != 0))
 		goto out;
 	ok = 1;
 out:
@@ -120,7 +120,8 @@ jwt_check(const char *token, const char *typ, struct jwt_claims *claims)
 	if (len == 0 || len > JWT_MAX_LEN || !jwt_header_ok(token, len))
 		return rc;
 	if (jwt_decode(&jwt, token, (const unsigned char *)cfg.jwt_key,
-	    (int)strlen(cfg.jwt_key)) != 0 || jwt == NULL)
+	        (int)strlen(cfg.jwt_key)) != 0 ||
+	    jwt == NULL)
 		goto out;
 	if (jwt_get_alg(jwt) != JWT_ALG_HS256)
 		goto out;

@@ -13,25 +13,25 @@
 
 #include "err.h"
 
-#define JWT_TYPE_ACCESS	"access"
+#define JWT_TYPE_ACCESS "access"
 
 struct jwt_claims {
-	int64_t	 sub;		/* user id */
-	int64_t	 fam;		/* session (refresh family) id */
-	long	 iat;
-	long	 exp;
+	int64_t sub; /* user id */
+	int64_t fam; /* session (refresh family) id */
+	long iat;
+	long exp;
 };
 
 /* Signs a token of type `typ` for user `sub` in family `fam`, valid for
  * `lifetime` seconds from now.  On ERR_OK *out is a malloc()ed string the
  * caller frees. */
-enum err_code jwt_issue(const char *typ, int64_t sub, int64_t fam,
-    long lifetime, char **out);
+enum err_code
+jwt_issue(const char *typ, int64_t sub, int64_t fam, long lifetime, char **out);
 
 /* Verifies signature, algorithm, expiry and type.  Returns
  * ERR_TOKEN_INVALID for anything wrong with the token (without saying
  * which, to the client), ERR_OK and fills *claims otherwise. */
-enum err_code jwt_check(const char *token, const char *typ,
-    struct jwt_claims *claims);
+enum err_code
+jwt_check(const char *token, const char *typ, struct jwt_claims *claims);
 
 #endif

@@ -49,9 +49,8 @@ log_msg(enum log_level level, const char *fmt, ...)
 	gmtime_r(&ts.tv_sec, &tm);
 	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S", &tm);
 	n = snprintf(line, sizeof(line), "%s.%03ldZ %s[%d] %s%s%s: ", stamp,
-	    ts.tv_nsec / 1000000, log_program, (int)getpid(),
-	    log_names[level], log_request_id[0] ? " req=" : "",
-	    log_request_id);
+	    ts.tv_nsec / 1000000, log_program, (int)getpid(), log_names[level],
+	    log_request_id[0] ? " req=" : "", log_request_id);
 	if (n < 0 || (size_t)n >= sizeof(line))
 		n = 0;
 	va_start(ap, fmt);

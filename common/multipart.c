@@ -39,11 +39,11 @@ multipart_param_value(const char *s, size_t *i, size_t end, char *out,
 			out[n++] = s[k];
 		}
 		if (k >= end)
-			return -1;	/* unterminated quoted string */
+			return -1; /* unterminated quoted string */
 		k++;
 	} else {
 		for (; k < end && s[k] != ';' && s[k] != ' ' && s[k] != '\t';
-		    k++) {
+		     k++) {
 			if (n >= max)
 				return -1;
 			out[n++] = s[k];
@@ -63,8 +63,8 @@ multipart_skip_ws(const char *s, size_t *i, size_t end)
 
 /* Reads the "; key=value" parameters of a header value s[i..end).  For
  * each key, `cb` decides where the value goes (NULL = skip it). */
-typedef char *(*multipart_param_cb)(void *ctx, const char *key, size_t klen,
-    size_t *max);
+typedef char *(
+    *multipart_param_cb)(void *ctx, const char *key, size_t klen, size_t *max);
 
 static int
 multipart_params(const char *s, size_t i, size_t end, multipart_param_cb cb,
@@ -84,7 +84,7 @@ multipart_params(const char *s, size_t i, size_t end, multipart_param_cb cb,
 		i++;
 		multipart_skip_ws(s, &i, end);
 		if (i == end)
-			return 0;	/* a trailing ';' is tolerated */
+			return 0; /* a trailing ';' is tolerated */
 		kstart = i;
 		while (i < end && multipart_tchar((unsigned char)s[i]))
 			i++;
@@ -97,14 +97,14 @@ multipart_params(const char *s, size_t i, size_t end, multipart_param_cb cb,
 		max = sizeof(skip) - 1;
 		dest = cb(ctx, s + kstart, klen, &max);
 		if (multipart_param_value(s, &i, end, dest ? dest : skip,
-		    dest ? max : sizeof(skip) - 1) != 0)
+		        dest ? max : sizeof(skip) - 1) != 0)
 			return -1;
 	}
 }
 
 struct multipart_disp {
 	struct multipart_part *part;
-	int	 has_name;
+	int has_name;
 };
 
 static char *
@@ -160,10 +160,11 @@ multipart_headers(const char *s, size_t len, struct multipart_part *part)
 
 			while (t < end && multipart_tchar((unsigned char)s[t]))
 				t++;
-			if (t - v != 9 || strncasecmp(s + v, "form-data", 9) != 0)
+			if (t - v != 9 ||
+			    strncasecmp(s + v, "form-data", 9) != 0)
 				return -1;
 			if (multipart_params(s, t, end, multipart_disp_param,
-			    &disp) != 0)
+			        &disp) != 0)
 				return -1;
 			has_disp = 1;
 		} else if (nlen == 12 &&
@@ -207,7 +208,7 @@ multipart_next(const char *body, size_t len, size_t from, const char *delim,
 
 		if (hit == NULL)
 			break;
-		at = (size_t)(hit - body) + 2;	/* skip the CRLF */
+		at = (size_t)(hit - body) + 2; /* skip the CRLF */
 		if (multipart_is_delimiter(body, len, at, dlen - 2))
 			return at;
 		from = at;
@@ -247,9 +248,9 @@ multipart_parse(const char *body, size_t len, const char *boundary,
 		size_t p = pos + dlen - 2, hstart, hlen, data, next, scan;
 
 		if (p + 2 <= len && body[p] == '-' && body[p + 1] == '-')
-			return ERR_OK;	/* close delimiter; epilogue ignored */
+			return ERR_OK; /* close delimiter; epilogue ignored */
 		multipart_skip_ws(body, &p, len);
-		p += 2;		/* the CRLF multipart_is_delimiter() saw */
+		p += 2; /* the CRLF multipart_is_delimiter() saw */
 		if (mp->nparts == MULTIPART_MAX_PARTS)
 			return ERR_BAD_REQUEST;
 		part = &mp->parts[mp->nparts];
@@ -277,7 +278,7 @@ multipart_parse(const char *body, size_t len, const char *boundary,
 		/* Data: up to CRLF before the next delimiter. */
 		next = multipart_next(body, len, data, delim, dlen);
 		if (next == (size_t)-1)
-			return ERR_BAD_REQUEST;	/* no final delimiter */
+			return ERR_BAD_REQUEST; /* no final delimiter */
 		part->data = body + data;
 		part->len = next - 2 - data;
 		mp->nparts++;
@@ -301,8 +302,8 @@ multipart_boundary(const char *content_type,
 	while (t < end && content_type[t] != ';' && content_type[t] != ' ' &&
 	    content_type[t] != '\t')
 		t++;
-	if (t - i != 19 || strncasecmp(content_type + i, "multipart/form-data",
-	    19) != 0)
+	if (t - i != 19 ||
+	    strncasecmp(content_type + i, "multipart/form-data", 19) != 0)
 		return ERR_BAD_REQUEST;
 	/* The parameters, by hand: only "boundary" is kept. */
 	i = t;
@@ -318,17 +319,18 @@ multipart_boundary(const char *content_type,
 		i++;
 		multipart_skip_ws(content_type, &i, end);
 		kstart = i;
-		while (i < end && multipart_tchar((unsigned char)content_type[i]))
+		while (
+		    i < end && multipart_tchar((unsigned char)content_type[i]))
 			i++;
 		klen = i - kstart;
 		if (klen == 0 || i == end || content_type[i] != '=')
 			return ERR_BAD_REQUEST;
 		i++;
 		if (multipart_param_value(content_type, &i, end, value,
-		    MULTIPART_BOUNDARY_MAX) != 0)
+		        MULTIPART_BOUNDARY_MAX) != 0)
 			return ERR_BAD_REQUEST;
-		if (klen == 8 && strncasecmp(content_type + kstart, "boundary",
-		    8) == 0) {
+		if (klen == 8 &&
+		    strncasecmp(content_type + kstart, "boundary", 8) == 0) {
 			memcpy(out, value, strlen(value) + 1);
 			found = 1;
 		}

@@ -23,25 +23,25 @@
 
 #include "err.h"
 
-#define MULTIPART_BOUNDARY_MAX	70	/* RFC 2046 */
-#define MULTIPART_MAX_PARTS	16
-#define MULTIPART_HEADER_MAX	2048	/* bytes of one part's header block */
-#define MULTIPART_NAME_MAX	64
-#define MULTIPART_FILENAME_MAX	256
-#define MULTIPART_TYPE_MAX	128
+#define MULTIPART_BOUNDARY_MAX 70 /* RFC 2046 */
+#define MULTIPART_MAX_PARTS    16
+#define MULTIPART_HEADER_MAX   2048 /* bytes of one part's header block */
+#define MULTIPART_NAME_MAX     64
+#define MULTIPART_FILENAME_MAX 256
+#define MULTIPART_TYPE_MAX     128
 
 struct multipart_part {
-	char		 name[MULTIPART_NAME_MAX + 1];
-	char		 filename[MULTIPART_FILENAME_MAX + 1];	/* "" if none */
-	int		 has_filename;
-	char		 content_type[MULTIPART_TYPE_MAX + 1];	/* "" if none */
-	const char	*data;		/* into the parsed buffer */
-	size_t		 len;
+	char name[MULTIPART_NAME_MAX + 1];
+	char filename[MULTIPART_FILENAME_MAX + 1]; /* "" if none */
+	int has_filename;
+	char content_type[MULTIPART_TYPE_MAX + 1]; /* "" if none */
+	const char *data;                          /* into the parsed buffer */
+	size_t len;
 };
 
 struct multipart {
 	struct multipart_part parts[MULTIPART_MAX_PARTS];
-	size_t		 nparts;
+	size_t nparts;
 };
 
 /* Copies the boundary parameter of a multipart/form-data Content-Type
@@ -61,7 +61,7 @@ enum err_code multipart_parse(const char *body, size_t len,
     const char *boundary, struct multipart *mp);
 
 /* The first part named `name`, or NULL. */
-const struct multipart_part *multipart_find(const struct multipart *mp,
-    const char *name);
+const struct multipart_part *
+multipart_find(const struct multipart *mp, const char *name);
 
 #endif

@@ -27,8 +27,8 @@ rds_get(void)
 	rds_ctx = redisConnectWithTimeout(cfg.redis_host, cfg.redis_port,
 	    timeout);
 	if (rds_ctx == NULL || rds_ctx->err) {
-		log_error("redis unreachable: %s", rds_ctx ? rds_ctx->errstr :
-		    "out of memory");
+		log_error("redis unreachable: %s",
+		    rds_ctx ? rds_ctx->errstr : "out of memory");
 		goto fail;
 	}
 	redisSetTimeout(rds_ctx, timeout);

@@ -4,9 +4,9 @@
 #include <string.h>
 #include <strings.h>
 
-#define SEARCHQ_TERMS		16
-#define SEARCHQ_TERM_MAX	64
-#define SEARCHQ_LEAD		60	/* bytes shown before the first match */
+#define SEARCHQ_TERMS    16
+#define SEARCHQ_TERM_MAX 64
+#define SEARCHQ_LEAD     60 /* bytes shown before the first match */
 
 static int
 searchq_space(int c)
@@ -33,8 +33,8 @@ searchq_lower(int c)
 int
 searchq_date_ok(const char *s)
 {
-	static const int days[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31,
-	    30, 31 };
+	static const int days[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30,
+		31 };
 	int i, y, m, d, max;
 
 	if (s == NULL || strlen(s) != 10 || s[4] != '-' || s[7] != '-')
@@ -95,17 +95,17 @@ searchq_operator(struct searchq *sq, const char *key, size_t klen,
 		return -1;
 	}
 	if (searchq_copy(dest, cap, v, vlen) != 0) {
-		*why = dest == sq->before || dest == sq->after ?
-		    "Dates are written YYYY-MM-DD." :
-		    "An operator value is too long.";
+		*why = dest == sq->before || dest == sq->after
+		    ? "Dates are written YYYY-MM-DD."
+		    : "An operator value is too long.";
 		return -1;
 	}
 	if (dest == sq->from) {
 		for (i = 0; i < vlen; i++) {
 			if (!((v[i] >= '0' && v[i] <= '9') ||
-			    (v[i] >= 'a' && v[i] <= 'z') ||
-			    (v[i] >= 'A' && v[i] <= 'Z') || v[i] == '_' ||
-			    v[i] == '-')) {
+			        (v[i] >= 'a' && v[i] <= 'z') ||
+			        (v[i] >= 'A' && v[i] <= 'Z') || v[i] == '_' ||
+			        v[i] == '-')) {
 				*why = "from: takes a username.";
 				return -1;
 			}
@@ -141,9 +141,10 @@ searchq_parse(const char *q, struct searchq *sq, const char **why)
 			break;
 		start = i;
 		/* A key is letters only, right before a ':'. */
-		for (colon = i; colon < n && ((q[colon] >= 'a' &&
-		    q[colon] <= 'z') || (q[colon] >= 'A' && q[colon] <= 'Z'));
-		    colon++)
+		for (colon = i; colon < n &&
+		     ((q[colon] >= 'a' && q[colon] <= 'z') ||
+		         (q[colon] >= 'A' && q[colon] <= 'Z'));
+		     colon++)
 			;
 		if (colon > start && colon < n && q[colon] == ':') {
 			vstart = colon + 1;
@@ -156,7 +157,8 @@ searchq_parse(const char *q, struct searchq *sq, const char **why)
 				next = close ? vend + 1 : n;
 			} else {
 				for (vend = vstart; vend < n &&
-				    !searchq_space((unsigned char)q[vend]); vend++)
+				     !searchq_space((unsigned char)q[vend]);
+				     vend++)
 					;
 				next = vend;
 			}
@@ -172,7 +174,8 @@ searchq_parse(const char *q, struct searchq *sq, const char **why)
 			}
 		}
 		/* A word: up to the next space. */
-		for (i = start; i < n && !searchq_space((unsigned char)q[i]); i++)
+		for (i = start; i < n && !searchq_space((unsigned char)q[i]);
+		     i++)
 			;
 		if (tlen > 0)
 			sq->text[tlen++] = ' ';
@@ -207,7 +210,9 @@ searchq_distance(const char *a, size_t an, const char *b, size_t bn,
 		best = cur[0];
 		for (j = 1; j <= bn; j++) {
 			size_t cost = searchq_lower((unsigned char)a[i - 1]) ==
-			    searchq_lower((unsigned char)b[j - 1]) ? 0 : 1;
+			        searchq_lower((unsigned char)b[j - 1])
+			    ? 0
+			    : 1;
 			size_t v = prev[j] + 1;
 
 			if (cur[j - 1] + 1 < v)
@@ -216,9 +221,9 @@ searchq_distance(const char *a, size_t an, const char *b, size_t bn,
 				v = prev[j - 1] + cost;
 			if (i > 1 && j > 1 &&
 			    searchq_lower((unsigned char)a[i - 1]) ==
-			    searchq_lower((unsigned char)b[j - 2]) &&
+			        searchq_lower((unsigned char)b[j - 2]) &&
 			    searchq_lower((unsigned char)a[i - 2]) ==
-			    searchq_lower((unsigned char)b[j - 1]) &&
+			        searchq_lower((unsigned char)b[j - 1]) &&
 			    prev2[j - 2] + 1 < v)
 				v = prev2[j - 2] + 1;
 			cur[j] = v;
@@ -234,9 +239,9 @@ searchq_distance(const char *a, size_t an, const char *b, size_t bn,
 }
 
 struct searchq_terms {
-	const char	*t[SEARCHQ_TERMS];
-	size_t		 n[SEARCHQ_TERMS];
-	size_t		 count;
+	const char *t[SEARCHQ_TERMS];
+	size_t n[SEARCHQ_TERMS];
+	size_t count;
 };
 
 static void
@@ -277,7 +282,7 @@ searchq_matches(const struct searchq_terms *terms, const char *w, size_t wn)
 					break;
 			}
 			if (i == tn)
-				return 1;	/* equal or a prefix */
+				return 1; /* equal or a prefix */
 		}
 		if (tn < 4 || wn < 3)
 			continue;
@@ -302,12 +307,23 @@ searchq_escape(struct buf *out, const char *s, size_t n)
 		const char *ent = NULL;
 
 		switch (s[i]) {
-		case '&': ent = "&amp;"; break;
-		case '<': ent = "&lt;"; break;
-		case '>': ent = "&gt;"; break;
-		case '"': ent = "&quot;"; break;
-		case '\'': ent = "&#39;"; break;
-		default: break;
+		case '&':
+			ent = "&amp;";
+			break;
+		case '<':
+			ent = "&lt;";
+			break;
+		case '>':
+			ent = "&gt;";
+			break;
+		case '"':
+			ent = "&quot;";
+			break;
+		case '\'':
+			ent = "&#39;";
+			break;
+		default:
+			break;
 		}
 		if (ent == NULL)
 			continue;
@@ -363,10 +379,11 @@ searchq_snippet(struct buf *out, const char *text, size_t len,
 				break;
 			}
 		}
-		end = searchq_char_start(text, len, start + SEARCHQ_SNIPPET_MAX);
+		end = searchq_char_start(text, len,
+		    start + SEARCHQ_SNIPPET_MAX);
 	}
 	if (start > 0)
-		rc = buf_puts(out, "\xe2\x80\xa6");	/* U+2026 */
+		rc = buf_puts(out, "\xe2\x80\xa6"); /* U+2026 */
 	for (i = start; i < end && rc == ERR_OK;) {
 		size_t w = i;
 
@@ -377,7 +394,8 @@ searchq_snippet(struct buf *out, const char *text, size_t len,
 			size_t we = i;
 			int hit;
 
-			while (we < len && searchq_wordc((unsigned char)text[we]))
+			while (
+			    we < len && searchq_wordc((unsigned char)text[we]))
 				we++;
 			hit = searchq_matches(&terms, text + w, we - w);
 			if (hit)

@@ -25,24 +25,24 @@
 #include "buf.h"
 #include "err.h"
 
-#define SEARCHQ_MAX		256	/* bytes of q */
-#define SEARCHQ_NAME_MAX	64	/* bytes of a from:/in: value */
-#define SEARCHQ_SNIPPET_MAX	240	/* bytes of text in a snippet */
+#define SEARCHQ_MAX         256 /* bytes of q */
+#define SEARCHQ_NAME_MAX    64  /* bytes of a from:/in: value */
+#define SEARCHQ_SNIPPET_MAX 240 /* bytes of text in a snippet */
 
 struct searchq {
-	char	 text[SEARCHQ_MAX + 1];	/* the free words, single-spaced */
-	char	 from[SEARCHQ_NAME_MAX + 1];	/* "" when absent */
-	char	 in[SEARCHQ_NAME_MAX + 1];
-	char	 before[11];		/* YYYY-MM-DD or "" */
-	char	 after[11];
+	char text[SEARCHQ_MAX + 1];      /* the free words, single-spaced */
+	char from[SEARCHQ_NAME_MAX + 1]; /* "" when absent */
+	char in[SEARCHQ_NAME_MAX + 1];
+	char before[11]; /* YYYY-MM-DD or "" */
+	char after[11];
 };
 
 /* Splits q into words and operators (sq is fully overwritten).
  * ERR_VALIDATION with a sentence in *why when q is longer than
  * SEARCHQ_MAX, an operator has an empty or invalid value (from: not a
  * username, in: too long, a date that is not a real YYYY-MM-DD). */
-enum err_code searchq_parse(const char *q, struct searchq *sq,
-    const char **why);
+enum err_code
+searchq_parse(const char *q, struct searchq *sq, const char **why);
 
 /* 1 when s is a real calendar date written YYYY-MM-DD (years 1000-9999). */
 int searchq_date_ok(const char *s);

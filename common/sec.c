@@ -20,7 +20,7 @@ enum err_code
 sec_password_hash(const char *password, size_t len, char out[SEC_HASH_MAX])
 {
 	if (crypto_pwhash_str_alg(out, password, len, SEC_PWHASH_OPSLIMIT,
-	    SEC_PWHASH_MEMLIMIT, crypto_pwhash_ALG_ARGON2ID13) != 0) {
+	        SEC_PWHASH_MEMLIMIT, crypto_pwhash_ALG_ARGON2ID13) != 0) {
 		log_error("password hashing failed (out of memory?)");
 		return ERR_INTERNAL;
 	}

@@ -11,19 +11,19 @@
 
 #include "err.h"
 
-#define SEC_HASH_MAX	128	/* room for an argon2id string */
-#define SEC_TOKEN_MAX	96	/* room for a base64url token + NUL */
-#define SEC_DIGEST_HEX	65	/* SHA-256 in hex + NUL */
+#define SEC_HASH_MAX   128 /* room for an argon2id string */
+#define SEC_TOKEN_MAX  96  /* room for a base64url token + NUL */
+#define SEC_DIGEST_HEX 65  /* SHA-256 in hex + NUL */
 
-#define SEC_PWHASH_OPSLIMIT	2
-#define SEC_PWHASH_MEMLIMIT	((size_t)19 * 1024 * 1024)
+#define SEC_PWHASH_OPSLIMIT 2
+#define SEC_PWHASH_MEMLIMIT ((size_t)19 * 1024 * 1024)
 
 /* Initialises libsodium; ERR_INTERNAL when it cannot. */
 enum err_code sec_init(void);
 
 /* argon2id hash of the password into out (SEC_HASH_MAX bytes). */
-enum err_code sec_password_hash(const char *password, size_t len,
-    char out[SEC_HASH_MAX]);
+enum err_code
+sec_password_hash(const char *password, size_t len, char out[SEC_HASH_MAX]);
 
 /* 1 when `password` matches the stored `hash`, else 0. */
 int sec_password_verify(const char *hash, const char *password, size_t len);

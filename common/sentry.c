@@ -23,8 +23,9 @@ sentry_parse_dsn(const char *dsn, struct sentry_dsn *out)
 	if (dsn == NULL)
 		return ERR_VALIDATION;
 	scheme_end = strstr(dsn, "://");
-	if (scheme_end == NULL || (strncmp(dsn, "https://", 8) != 0 &&
-	    strncmp(dsn, "http://", 7) != 0))
+	if (scheme_end == NULL ||
+	    (strncmp(dsn, "https://", 8) != 0 &&
+	        strncmp(dsn, "http://", 7) != 0))
 		return ERR_VALIDATION;
 	at = strchr(scheme_end + 3, '@');
 	if (at == NULL || at == scheme_end + 3)
@@ -45,8 +46,8 @@ sentry_parse_dsn(const char *dsn, struct sentry_dsn *out)
 	memcpy(out->key, scheme_end + 3, i);
 	out->key[i] = '\0';
 	if ((size_t)snprintf(out->store_url, sizeof(out->store_url),
-	    "%.*s%.*s/api/%s/store/", (int)(scheme_end + 3 - dsn), dsn,
-	    (int)(slash - host), host, project) >= sizeof(out->store_url))
+	        "%.*s%.*s/api/%s/store/", (int)(scheme_end + 3 - dsn), dsn,
+	        (int)(slash - host), host, project) >= sizeof(out->store_url))
 		return ERR_VALIDATION;
 	return ERR_OK;
 }
@@ -75,7 +76,8 @@ sentry_event_json(struct buf *out, const char *program, const char *message,
 	json_object_object_add(ev, "server_name", json_object_new_string(host));
 	json_object_object_add(ev, "message", json_object_new_string(message));
 	tags = json_object_new_object();
-	json_object_object_add(tags, "program", json_object_new_string(program));
+	json_object_object_add(tags, "program",
+	    json_object_new_string(program));
 	json_object_object_add(tags, "request_id",
 	    json_object_new_string(request_id ? request_id : ""));
 	json_object_object_add(ev, "tags", tags);
@@ -84,8 +86,7 @@ sentry_event_json(struct buf *out, const char *program, const char *message,
 }
 
 void
-sentry_report(const char *program, const char *message,
-    const char *request_id)
+sentry_report(const char *program, const char *message, const char *request_id)
 {
 	struct sentry_dsn dsn;
 	struct buf body, answer, auth;
@@ -103,13 +104,16 @@ sentry_report(const char *program, const char *message,
 	buf_init(&answer, 64 * 1024);
 	buf_init(&auth, 1024);
 	sentry_event_json(&body, program, message, request_id);
-	buf_printf(&auth, "X-Sentry-Auth: Sentry sentry_version=7, "
-	    "sentry_client=easychat/1.0, sentry_key=%s", dsn.key);
+	buf_printf(&auth,
+	    "X-Sentry-Auth: Sentry sentry_version=7, "
+	    "sentry_client=easychat/1.0, sentry_key=%s",
+	    dsn.key);
 	headers[0] = auth.data;
 	headers[1] = "Content-Type: application/json";
 	headers[2] = NULL;
 	if (fetch("POST", dsn.store_url, body.data, headers, &answer,
-	    &status) != ERR_OK || status >= 300)
+	        &status) != ERR_OK ||
+	    status >= 300)
 		log_warn("sentry report not accepted (HTTP %ld)", status);
 	buf_release(&body);
 	buf_release(&answer);

@@ -12,8 +12,8 @@
 #include "err.h"
 
 struct sentry_dsn {
-	char	store_url[512];	/* https://HOST/api/PROJECT/store/ */
-	char	key[128];	/* public key */
+	char store_url[512]; /* https://HOST/api/PROJECT/store/ */
+	char key[128];       /* public key */
 };
 
 /* Parses a DSN; ERR_VALIDATION when it is not of the form above. */
@@ -24,7 +24,7 @@ void sentry_event_json(struct buf *out, const char *program,
     const char *message, const char *request_id);
 
 /* Sends an event when Sentry is enabled; no-op otherwise. */
-void sentry_report(const char *program, const char *message,
-    const char *request_id);
+void
+sentry_report(const char *program, const char *message, const char *request_id);
 
 #endif

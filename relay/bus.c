@@ -24,18 +24,18 @@
 #include "log.h"
 #include "mem.h"
 
-#define BUS_BACKOFF_MIN	0.1
-#define BUS_BACKOFF_MAX	5.0
+#define BUS_BACKOFF_MIN 0.1
+#define BUS_BACKOFF_MAX 5.0
 
 /* Channel states in bus_channels (value = bits, BUS_PRESENT always set). */
-#define BUS_PRESENT	0x01
-#define BUS_WANT	0x02	/* hub wants it */
-#define BUS_SENT	0x04	/* SUBSCRIBE sent on this connection */
-#define BUS_UNSUBBING	0x08	/* UNSUBSCRIBE sent, reply pending */
+#define BUS_PRESENT   0x01
+#define BUS_WANT      0x02 /* hub wants it */
+#define BUS_SENT      0x04 /* SUBSCRIBE sent on this connection */
+#define BUS_UNSUBBING 0x08 /* UNSUBSCRIBE sent, reply pending */
 
 struct bus_call {
-	bus_cb	 cb;
-	void	*arg;
+	bus_cb cb;
+	void *arg;
 };
 
 static redisAsyncContext *bus_cmd, *bus_sub;
@@ -67,8 +67,7 @@ bus_key(const char *channel)
 static void
 bus_channel_name(int64_t key, char out[48])
 {
-	snprintf(out, 48, "%s:%" PRId64, (key & 1) ? "user" : "group",
-	    key / 2);
+	snprintf(out, 48, "%s:%" PRId64, (key & 1) ? "user" : "group", key / 2);
 }
 
 static unsigned
@@ -114,8 +113,8 @@ bus_sub_cb(redisAsyncContext *ac, void *r, void *priv)
 	    reply->elements < 3)
 		return;
 	e = reply->element;
-	if (e[0]->type != REDIS_REPLY_STRING || e[1]->type !=
-	    REDIS_REPLY_STRING)
+	if (e[0]->type != REDIS_REPLY_STRING ||
+	    e[1]->type != REDIS_REPLY_STRING)
 		return;
 	if (strcmp(e[0]->str, "message") == 0) {
 		if (e[2]->type == REDIS_REPLY_STRING) {
@@ -180,8 +179,8 @@ bus_sub_ready(void)
 		if (bus_channels.keys[i] == 0)
 			continue;
 		bus_send_subscribe(bus_channels.keys[i], "SUBSCRIBE");
-		bus_channels.vals[i] = (void *)(uintptr_t)
-		    (BUS_PRESENT | BUS_WANT | BUS_SENT);
+		bus_channels.vals[i] = (void *)(uintptr_t)(BUS_PRESENT |
+		    BUS_WANT | BUS_SENT);
 	}
 }
 
@@ -198,11 +197,11 @@ bus_sub_lost(void)
 		st = (unsigned)(uintptr_t)bus_channels.vals[i];
 		if (!(st & BUS_WANT)) {
 			map_del(&bus_channels, bus_channels.keys[i]);
-			i = (size_t)-1;	/* entries moved: rescan */
+			i = (size_t)-1; /* entries moved: rescan */
 			continue;
 		}
-		bus_channels.vals[i] = (void *)(uintptr_t)
-		    (BUS_PRESENT | BUS_WANT);
+		bus_channels.vals[i] = (void *)(uintptr_t)(BUS_PRESENT |
+		    BUS_WANT);
 	}
 }
 
@@ -263,8 +262,8 @@ bus_on_disconnect(const redisAsyncContext *ac, int status)
 		bus_cmd_up = 0;
 	}
 	if (!relay_stopping)
-		log_warn("redis connection lost: %s", ac->errstr[0] ?
-		    ac->errstr : "closed");
+		log_warn("redis connection lost: %s",
+		    ac->errstr[0] ? ac->errstr : "closed");
 	bus_schedule_retry();
 }
 

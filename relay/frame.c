@@ -122,8 +122,8 @@ frame_unref(struct frame *f)
 static size_t
 scan_ws(const char *s, size_t n, size_t i)
 {
-	while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' ||
-	    s[i] == '\r'))
+	while (i < n &&
+	    (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r'))
 		i++;
 	return i;
 }
@@ -153,8 +153,7 @@ scan_value(const char *s, size_t n, size_t i)
 		return scan_string(s, n, i);
 	if (s[i] != '{' && s[i] != '[') {
 		while (i < n && s[i] != ',' && s[i] != '}' && s[i] != ']' &&
-		    s[i] != ' ' && s[i] != '\n' && s[i] != '\r' &&
-		    s[i] != '\t')
+		    s[i] != ' ' && s[i] != '\n' && s[i] != '\r' && s[i] != '\t')
 			i++;
 		return i;
 	}
@@ -189,7 +188,7 @@ frame_scan(const char *s, size_t n, const char *key, const char **val,
 		i = scan_string(s, n, i);
 		if (i >= n)
 			return -1;
-		end = i - 1;	/* the closing quote */
+		end = i - 1; /* the closing quote */
 		i = scan_ws(s, n, i);
 		if (i >= n || s[i] != ':')
 			return -1;

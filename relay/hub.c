@@ -24,38 +24,38 @@
 #include "log.h"
 #include "mem.h"
 
-#define HUB_ROOM_CACHE_MAX	65536
+#define HUB_ROOM_CACHE_MAX 65536
 
 struct ruser {
-	int64_t		 id;
-	struct session	*sessions;
-	unsigned	 nsessions;
-	int64_t		*groups;
-	uint32_t	 ngroups, capgroups;
-	char		*full_name_json;
-	char		 status[16];
+	int64_t id;
+	struct session *sessions;
+	unsigned nsessions;
+	int64_t *groups;
+	uint32_t ngroups, capgroups;
+	char *full_name_json;
+	char status[16];
 };
 
 struct rgroup {
-	int64_t		 id;
-	struct ruser	**members;
-	uint32_t	 n, cap;
+	int64_t id;
+	struct ruser **members;
+	uint32_t n, cap;
 };
 
 /* A presence change to publish (after its save): the user may be gone
  * by then, so it carries its own copy of their groups. */
 struct hub_gone {
-	int64_t		 user_id;
-	int64_t		*groups;
-	size_t		 ngroups;
-	char		 status[16];
-	int		 online;
+	int64_t user_id;
+	int64_t *groups;
+	size_t ngroups;
+	char status[16];
+	int online;
 };
 
 struct hub_typing_req {
-	int64_t		 user_id;
-	int64_t		 room_id;
-	int		 is_typing;
+	int64_t user_id;
+	int64_t room_id;
+	int is_typing;
 };
 
 static struct map hub_users, hub_groups, hub_rooms;
@@ -121,8 +121,8 @@ hub_join(struct ruser *u, int64_t gid)
 		return;
 	if (u->ngroups == u->capgroups) {
 		u->capgroups = u->capgroups ? u->capgroups * 2 : 4;
-		u->groups = mem_realloc(u->groups, u->capgroups *
-		    sizeof(*u->groups));
+		u->groups = mem_realloc(u->groups,
+		    u->capgroups * sizeof(*u->groups));
 	}
 	u->groups[u->ngroups++] = gid;
 	g = map_get(&hub_groups, gid);
@@ -135,8 +135,8 @@ hub_join(struct ruser *u, int64_t gid)
 	}
 	if (g->n == g->cap) {
 		g->cap = g->cap ? g->cap * 2 : 4;
-		g->members = mem_realloc(g->members, g->cap *
-		    sizeof(*g->members));
+		g->members = mem_realloc(g->members,
+		    g->cap * sizeof(*g->members));
 	}
 	g->members[g->n++] = u;
 }
@@ -224,10 +224,11 @@ hub_publish_presence(int64_t uid, const int64_t *groups, size_t n,
 
 	for (i = 0; i < n; i++) {
 		hub_group_channel(ch, groups[i]);
-		len = snprintf(msg, sizeof(msg), "{\"type\":\"presence\","
+		len = snprintf(msg, sizeof(msg),
+		    "{\"type\":\"presence\","
 		    "\"group_id\":%" PRId64 ",\"user_id\":%" PRId64 ","
-		    "\"status\":\"%s\",\"online\":%s}", groups[i], uid, status,
-		    online ? "true" : "false");
+		    "\"status\":\"%s\",\"online\":%s}",
+		    groups[i], uid, status, online ? "true" : "false");
 		bus_publish(ch, msg, (size_t)len);
 	}
 }
@@ -292,9 +293,9 @@ hub_online_cb(struct redisReply *reply, void *arg)
 	/* Nobody else held the user: they just came online. */
 	u = map_get(&hub_users, uid);
 	if (u == NULL)
-		return;		/* already gone again; offline follows */
-	hub_save_and_publish(SQL_ONLINE, 1, NULL, hub_gone_new(uid, u->groups,
-	    u->ngroups, u->status, 1));
+		return; /* already gone again; offline follows */
+	hub_save_and_publish(SQL_ONLINE, 1, NULL,
+	    hub_gone_new(uid, u->groups, u->ngroups, u->status, 1));
 }
 
 static void
@@ -322,7 +323,7 @@ hub_refresh_cb(struct ev_loop *loop, ev_timer *w, int revents)
 		if (uid <= 0)
 			continue;
 		if (bus_command(NULL, NULL, "HSET online:%lld %s %lld",
-		    (long long)uid, relay_conf.id, now))
+		        (long long)uid, relay_conf.id, now))
 			return;
 		bus_command(NULL, NULL, "EXPIRE online:%lld %ld",
 		    (long long)uid, relay_conf.presence_ttl);
@@ -365,16 +366,18 @@ hub_attach(struct session *s, struct relay_auth *a)
 	u->nsessions++;
 	metrics.connections++;
 	f = frame_printf("{\"type\":\"hello\",\"user_id\":%" PRId64 ","
-	    "\"heartbeat_ms\":%ld}", u->id, relay_conf.heartbeat_ms);
+	                 "\"heartbeat_ms\":%ld}",
+	    u->id, relay_conf.heartbeat_ms);
 	ws_push(s, f);
 	frame_unref(f);
 	if (fresh) {
 		if (bus_command(hub_online_cb, (void *)(intptr_t)u->id,
-		    "EVAL %s 1 online:%lld %s %lld %ld", HUB_ONLINE_LUA,
-		    (long long)u->id, relay_conf.id, (long long)relay_now(),
-		    relay_conf.presence_ttl))
+		        "EVAL %s 1 online:%lld %s %lld %ld", HUB_ONLINE_LUA,
+		        (long long)u->id, relay_conf.id, (long long)relay_now(),
+		        relay_conf.presence_ttl))
 			log_warn("redis down: presence of user %" PRId64
-			    " not recorded", u->id);
+			         " not recorded",
+			    u->id);
 	}
 }
 
@@ -410,8 +413,8 @@ hub_detach(struct session *s)
 	free(u->full_name_json);
 	free(u);
 	if (bus_command(hub_offline_cb, g, "EVAL %s 1 online:%lld %s %lld %ld",
-	    HUB_OFFLINE_LUA, (long long)g->user_id, relay_conf.id,
-	    (long long)relay_now(), relay_conf.presence_ttl)) {
+	        HUB_OFFLINE_LUA, (long long)g->user_id, relay_conf.id,
+	        (long long)relay_now(), relay_conf.presence_ttl)) {
 		/* Redis is down: the key expires by itself. */
 		hub_gone_free(g);
 	}
@@ -427,13 +430,12 @@ hub_set_status(struct session *s, const char *status)
 	if (u == NULL)
 		return;
 	snprintf(u->status, sizeof(u->status), "%s", status);
-	hub_save_and_publish(SQL_STATUS, 2, status, hub_gone_new(u->id,
-	    u->groups, u->ngroups, status, 1));
+	hub_save_and_publish(SQL_STATUS, 2, status,
+	    hub_gone_new(u->id, u->groups, u->ngroups, status, 1));
 }
 
 static void
-hub_typing_publish(struct ruser *u, int64_t gid, int64_t room_id,
-    int is_typing)
+hub_typing_publish(struct ruser *u, int64_t gid, int64_t room_id, int is_typing)
 {
 	struct frame *f;
 	char ch[48];
@@ -441,9 +443,10 @@ hub_typing_publish(struct ruser *u, int64_t gid, int64_t room_id,
 	if (!hub_user_has(u, gid))
 		return;
 	f = frame_printf("{\"type\":\"typing\",\"group_id\":%" PRId64 ","
-	    "\"room_id\":%" PRId64 ",\"user_id\":%" PRId64 ",\"full_name\":%s,"
-	    "\"is_typing\":%s}", gid, room_id, u->id,
-	    u->full_name_json ? u->full_name_json : "\"\"",
+	                 "\"room_id\":%" PRId64 ",\"user_id\":%" PRId64
+	                 ",\"full_name\":%s,"
+	                 "\"is_typing\":%s}",
+	    gid, room_id, u->id, u->full_name_json ? u->full_name_json : "\"\"",
 	    is_typing ? "true" : "false");
 	hub_group_channel(ch, gid);
 	bus_publish(ch, (const char *)frame_payload(f), f->len);
@@ -522,7 +525,7 @@ hub_group_message(int64_t gid, const char *msg, size_t len)
 	f = frame_new(msg, len);
 	for (i = 0; i < g->n; i++) {
 		if (from && g->members[i]->id == from)
-			continue;	/* one's own typing */
+			continue; /* one's own typing */
 		for (s = g->members[i]->sessions; s; s = s->next) {
 			if (focused && s->focus != gid)
 				continue;

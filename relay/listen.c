@@ -32,22 +32,22 @@
 #include "log.h"
 #include "mem.h"
 
-#define HS_MAX		8192	/* request head limit: 431 above */
-#define HS_TIMEOUT	10.0	/* seconds for a whole handshake */
-#define HS_VALUE_MAX	256	/* longest header value kept for lws */
+#define HS_MAX       8192 /* request head limit: 431 above */
+#define HS_TIMEOUT   10.0 /* seconds for a whole handshake */
+#define HS_VALUE_MAX 256  /* longest header value kept for lws */
 
 struct hs {
-	struct hs	*prev, *next;	/* live handshakes */
-	int		 fd;
-	ev_io		 io;
-	ev_timer	 timer;
-	int		 waiting;	/* an async lookup is out */
-	int		 dead;		/* closed meanwhile: free on return */
-	size_t		 len;
+	struct hs *prev, *next; /* live handshakes */
+	int fd;
+	ev_io io;
+	ev_timer timer;
+	int waiting; /* an async lookup is out */
+	int dead;    /* closed meanwhile: free on return */
+	size_t len;
 	struct relay_auth auth;
-	char		 req[1024];	/* the trimmed request for lws */
-	size_t		 reqlen;
-	char		 buf[HS_MAX + 1];
+	char req[1024]; /* the trimmed request for lws */
+	size_t reqlen;
+	char buf[HS_MAX + 1];
 };
 
 static struct hs *hs_live;
@@ -106,14 +106,22 @@ static const char *
 hs_reason(int status)
 {
 	switch (status) {
-	case 400: return "Bad Request";
-	case 401: return "Unauthorized";
-	case 403: return "Forbidden";
-	case 404: return "Not Found";
-	case 405: return "Method Not Allowed";
-	case 431: return "Request Header Fields Too Large";
-	case 503: return "Service Unavailable";
-	default: return "Internal Server Error";
+	case 400:
+		return "Bad Request";
+	case 401:
+		return "Unauthorized";
+	case 403:
+		return "Forbidden";
+	case 404:
+		return "Not Found";
+	case 405:
+		return "Method Not Allowed";
+	case 431:
+		return "Request Header Fields Too Large";
+	case 503:
+		return "Service Unavailable";
+	default:
+		return "Internal Server Error";
 	}
 }
 
@@ -129,21 +137,23 @@ hs_refuse(struct hs *h, enum err_code code, int status, const char *message)
 		status = err_status(code);
 	metrics_refused(status);
 	b = snprintf(body, sizeof(body),
-	    "{\"error\":{\"code\":\"%s\",\"message\":\"%s\"}}",
-	    err_name(code), message ? message : err_message(code));
-	n = snprintf(out, sizeof(out), "HTTP/1.1 %d %s\r\n"
+	    "{\"error\":{\"code\":\"%s\",\"message\":\"%s\"}}", err_name(code),
+	    message ? message : err_message(code));
+	n = snprintf(out, sizeof(out),
+	    "HTTP/1.1 %d %s\r\n"
 	    "Content-Type: application/json\r\n"
 	    "Content-Length: %d\r\n"
 	    "Cache-Control: no-store\r\n"
-	    "Connection: close\r\n\r\n%s", status, hs_reason(status), b, body);
+	    "Connection: close\r\n\r\n%s",
+	    status, hs_reason(status), b, body);
 	if (h->fd >= 0 && n > 0) {
 		/* One small write to a fresh socket; nothing to retry. */
 		w = write(h->fd, out, (size_t)n);
 		(void)w;
 		shutdown(h->fd, SHUT_WR);
 	}
-	log_info("handshake refused: %d %s", status, message ? message :
-	    err_name(code));
+	log_info("handshake refused: %d %s", status,
+	    message ? message : err_name(code));
 	hs_close(h);
 }
 
@@ -265,7 +275,7 @@ static void
 hs_check_revoked(struct hs *h)
 {
 	if (bus_command(hs_revoked_cb, h, "EXISTS revoked:session:%lld",
-	    (long long)h->auth.session_id)) {
+	        (long long)h->auth.session_id)) {
 		hs_refuse(h, ERR_UNAVAILABLE, 503, "redis unavailable");
 		return;
 	}
@@ -300,13 +310,12 @@ hs_ticket_cb(struct redisReply *reply, void *arg)
 /* ---- parsing ----------------------------------------------------------- */
 
 struct hs_head {
-	const char	*target;
-	size_t		 target_len;
-	const char	*host, *upgrade, *key, *version, *protocol, *origin,
-			*cookie;
-	size_t		 host_len, upgrade_len, key_len, version_len,
-			 protocol_len, origin_len, cookie_len;
-	int		 has_origin;
+	const char *target;
+	size_t target_len;
+	const char *host, *upgrade, *key, *version, *protocol, *origin, *cookie;
+	size_t host_len, upgrade_len, key_len, version_len, protocol_len,
+	    origin_len, cookie_len;
+	int has_origin;
 };
 
 /* Parses the request head in place (NUL-terminates nothing). */
@@ -326,7 +335,7 @@ hs_parse(struct hs *h, struct hs_head *hd)
 		return ERR_BAD_REQUEST;
 	hd->target_len = (size_t)(sp - hd->target);
 	for (p = eol + 2; (eol = strstr(p, "\r\n")) != NULL && eol != p;
-	    p = eol + 2) {
+	     p = eol + 2) {
 		colon = memchr(p, ':', (size_t)(eol - p));
 		if (colon == NULL)
 			return ERR_BAD_REQUEST;
@@ -336,13 +345,12 @@ hs_parse(struct hs *h, struct hs_head *hd)
 		vlen = (size_t)(eol - v);
 		while (vlen && (v[vlen - 1] == ' ' || v[vlen - 1] == '\t'))
 			vlen--;
-#define HS_HDR(name, field) \
-		if (nlen == sizeof(name) - 1 && \
-		    strncasecmp(p, name, nlen) == 0) { \
-			hd->field = v; \
-			hd->field##_len = vlen; \
-			continue; \
-		}
+#define HS_HDR(name, field)                                                    \
+	if (nlen == sizeof(name) - 1 && strncasecmp(p, name, nlen) == 0) {     \
+		hd->field = v;                                                 \
+		hd->field##_len = vlen;                                        \
+		continue;                                                      \
+	}
 		HS_HDR("Host", host)
 		HS_HDR("Upgrade", upgrade)
 		HS_HDR("Sec-WebSocket-Key", key)
@@ -392,7 +400,8 @@ hs_cookie(const char *c, size_t clen, const char *name, size_t *vlen)
 		if (semi == NULL)
 			semi = end;
 		eq = memchr(c, '=', (size_t)(semi - c));
-		if (eq && (size_t)(eq - c) == nlen && memcmp(c, name, nlen) == 0) {
+		if (eq && (size_t)(eq - c) == nlen &&
+		    memcmp(c, name, nlen) == 0) {
 			*vlen = (size_t)(semi - eq - 1);
 			return eq + 1;
 		}
@@ -407,9 +416,10 @@ hs_token_chars(const char *s, size_t n)
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		if (!((s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= 'a' &&
-		    s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') ||
-		    s[i] == '-' || s[i] == '_' || s[i] == '.'))
+		if (!((s[i] >= 'A' && s[i] <= 'Z') ||
+		        (s[i] >= 'a' && s[i] <= 'z') ||
+		        (s[i] >= '0' && s[i] <= '9') || s[i] == '-' ||
+		        s[i] == '_' || s[i] == '.'))
 			return 0;
 	}
 	return 1;
@@ -434,7 +444,7 @@ hs_process(struct hs *h)
 	path_end = memchr(hd.target, '?', hd.target_len);
 	plen = path_end ? (size_t)(path_end - hd.target) : hd.target_len;
 	if (!((plen == 3 && memcmp(hd.target, "/ws", 3) == 0) ||
-	    (plen == 4 && memcmp(hd.target, "/ws/", 4) == 0))) {
+	        (plen == 4 && memcmp(hd.target, "/ws/", 4) == 0))) {
 		hs_refuse(h, ERR_NOT_FOUND, 404, "no such path");
 		return;
 	}
@@ -450,15 +460,15 @@ hs_process(struct hs *h)
 		return;
 	}
 	/* The request lws will see: what a websocket upgrade needs. */
-	n = snprintf(h->req, sizeof(h->req), "GET /ws HTTP/1.1\r\n"
+	n = snprintf(h->req, sizeof(h->req),
+	    "GET /ws HTTP/1.1\r\n"
 	    "Host: %.*s\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
 	    "Sec-WebSocket-Key: %.*s\r\nSec-WebSocket-Version: %.*s\r\n"
 	    "%s%.*s%s\r\n",
-	    (int)hd.host_len, hd.host ? hd.host : "relay",
-	    (int)hd.key_len, hd.key, (int)hd.version_len, hd.version,
-	    hd.protocol ? "Sec-WebSocket-Protocol: " : "",
-	    (int)hd.protocol_len, hd.protocol ? hd.protocol : "",
-	    hd.protocol ? "\r\n" : "");
+	    (int)hd.host_len, hd.host ? hd.host : "relay", (int)hd.key_len,
+	    hd.key, (int)hd.version_len, hd.version,
+	    hd.protocol ? "Sec-WebSocket-Protocol: " : "", (int)hd.protocol_len,
+	    hd.protocol ? hd.protocol : "", hd.protocol ? "\r\n" : "");
 	if (n < 0 || (size_t)n >= sizeof(h->req)) {
 		hs_refuse(h, ERR_BAD_REQUEST, 431, NULL);
 		return;
@@ -472,15 +482,16 @@ hs_process(struct hs *h)
 			return;
 		}
 		if (bus_command(hs_ticket_cb, h, "GETDEL ticket:%b", ticket,
-		    tlen)) {
+		        tlen)) {
 			hs_refuse(h, ERR_UNAVAILABLE, 503, "redis unavailable");
 			return;
 		}
 		h->waiting = 1;
 		return;
 	}
-	token = hd.cookie ? hs_cookie(hd.cookie, hd.cookie_len,
-	    cfg.access_cookie, &tlen) : NULL;
+	token = hd.cookie
+	    ? hs_cookie(hd.cookie, hd.cookie_len, cfg.access_cookie, &tlen)
+	    : NULL;
 	if (token == NULL || tlen == 0) {
 		hs_refuse(h, ERR_UNAUTHENTICATED, 401, NULL);
 		return;
@@ -552,12 +563,13 @@ listen_accept_cb(struct ev_loop *loop, ev_io *w, int revents)
 	int fd, i, one = 1;
 
 	for (i = 0; i < 64; i++) {
-		fd = accept4(listen_fd, NULL, NULL, SOCK_NONBLOCK |
-		    SOCK_CLOEXEC);
+		fd = accept4(listen_fd, NULL, NULL,
+		    SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (fd < 0) {
 			if (errno == EMFILE || errno == ENFILE ||
 			    errno == ENOBUFS || errno == ENOMEM) {
-				log_warn("accept: %s; pausing", strerror(errno));
+				log_warn("accept: %s; pausing",
+				    strerror(errno));
 				ev_io_stop(relay_loop, &listen_io);
 				ev_timer_set(&listen_pause, 0.5, 0);
 				ev_timer_start(relay_loop, &listen_pause);

@@ -19,7 +19,7 @@
 #include "log.h"
 #include "sec.h"
 
-#define RELAY_DRAIN_SECS	3.0
+#define RELAY_DRAIN_SECS 3.0
 
 struct relay_conf relay_conf;
 struct ev_loop *relay_loop;
@@ -72,8 +72,8 @@ relay_configure(void)
 		index = 0;
 	relay_conf.host = cfg_get("RELAY_HOST", "127.0.0.1");
 	relay_conf.port = (int)(cfg_get_long("RELAY_PORT", 9001) + index);
-	relay_conf.metrics_port = (int)(cfg_get_long("RELAY_METRICS_PORT",
-	    9101) + index);
+	relay_conf.metrics_port =
+	    (int)(cfg_get_long("RELAY_METRICS_PORT", 9101) + index);
 	relay_conf.heartbeat_ms = cfg_get_long("RELAY_HEARTBEAT_MS", 25000);
 	if (relay_conf.heartbeat_ms < 1000)
 		relay_conf.heartbeat_ms = 1000;
@@ -82,14 +82,16 @@ relay_configure(void)
 	n = cfg_get_long("RELAY_QUEUE_MAX", 1024);
 	relay_conf.queue_max = (unsigned)(n < 4 ? 4 : n > 4096 ? 4096 : n);
 	n = cfg_get_long("RELAY_QUEUE_BYTES", 4L << 20);
-	relay_conf.queue_bytes = (unsigned)(n < 65536 ? 65536 :
-	    n > (256L << 20) ? (256L << 20) : n);
+	relay_conf.queue_bytes = (unsigned)(n < 65536 ? 65536
+	        : n > (256L << 20)                    ? (256L << 20)
+	                                              : n);
 	/* Client frames are small (focus, typing, ping); larger ones are
 	 * assembled by ws.c up to 4 KiB.  128 keeps idle memory low
 	 * (measured: ~2.0 KB per idle connection, ~2.14 KB with 256). */
 	n = cfg_get_long("RELAY_RX_BUFFER", 128);
-	relay_conf.rx_buffer = (unsigned)(n < 128 ? 128 : n > 65536 ? 65536 :
-	    n);
+	relay_conf.rx_buffer = (unsigned)(n < 128 ? 128
+	        : n > 65536                       ? 65536
+	                                          : n);
 	relay_conf.typing_ms = cfg_get_long("RELAY_TYPING_INTERVAL_MS", 2000);
 	relay_conf.presence_ttl = cfg_get_long("RELAY_PRESENCE_TTL", 60);
 	if (relay_conf.presence_ttl < 3)

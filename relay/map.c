@@ -66,7 +66,7 @@ map_get(const struct map *m, int64_t key)
 	if (m->cap == 0 || key <= 0)
 		return NULL;
 	for (i = map_slot(key, m->cap); m->keys[i] != 0;
-	    i = (i + 1) & (m->cap - 1)) {
+	     i = (i + 1) & (m->cap - 1)) {
 		if (m->keys[i] == key)
 			return m->vals[i];
 	}
@@ -84,7 +84,7 @@ map_put(struct map *m, int64_t key, void *val)
 	if ((m->len + 1) * 4 > m->cap * 3)
 		map_grow(m);
 	for (i = map_slot(key, m->cap); m->keys[i] != 0;
-	    i = (i + 1) & (m->cap - 1)) {
+	     i = (i + 1) & (m->cap - 1)) {
 		if (m->keys[i] == key) {
 			old = m->vals[i];
 			m->vals[i] = val;
@@ -106,8 +106,7 @@ map_del(struct map *m, int64_t key)
 	if (m->cap == 0 || key <= 0)
 		return NULL;
 	mask = m->cap - 1;
-	for (i = map_slot(key, m->cap); m->keys[i] != key;
-	    i = (i + 1) & mask) {
+	for (i = map_slot(key, m->cap); m->keys[i] != key; i = (i + 1) & mask) {
 		if (m->keys[i] == 0)
 			return NULL;
 	}

@@ -14,16 +14,16 @@
 #include "log.h"
 #include "mem.h"
 
-#define METRICS_REQ_MAX	2048
+#define METRICS_REQ_MAX 2048
 
 struct relay_metrics metrics;
 
 struct metrics_conn {
-	int	 fd;
-	ev_io	 io;
+	int fd;
+	ev_io io;
 	ev_timer timer;
-	size_t	 len;
-	char	 buf[METRICS_REQ_MAX + 1];
+	size_t len;
+	char buf[METRICS_REQ_MAX + 1];
 };
 
 static int metrics_fd = -1;
@@ -46,10 +46,12 @@ metrics_render(struct buf *b)
 {
 	size_t i;
 
-#define METRIC(name, type, help, value) \
-	buf_printf(b, "# HELP easychat_relay_" name " " help "\n" \
-	    "# TYPE easychat_relay_" name " " type "\n" \
-	    "easychat_relay_" name " %llu\n", (unsigned long long)(value))
+#define METRIC(name, type, help, value)                                        \
+	buf_printf(b,                                                          \
+	    "# HELP easychat_relay_" name " " help "\n"                        \
+	    "# TYPE easychat_relay_" name " " type "\n"                        \
+	    "easychat_relay_" name " %llu\n",                                  \
+	    (unsigned long long)(value))
 	METRIC("connections", "gauge", "Open websocket sessions.",
 	    metrics.connections);
 	METRIC("users", "gauge", "Distinct users with a local session.",
@@ -77,13 +79,15 @@ metrics_render(struct buf *b)
 	METRIC("handshakes_accepted_total", "counter",
 	    "Upgrades authenticated and accepted.", metrics.handshakes_ok);
 #undef METRIC
-	buf_puts(b, "# HELP easychat_relay_handshakes_refused_total "
+	buf_puts(b,
+	    "# HELP easychat_relay_handshakes_refused_total "
 	    "Upgrades refused, by HTTP status.\n"
 	    "# TYPE easychat_relay_handshakes_refused_total counter\n");
 	for (i = 0; i < sizeof(metrics_statuses) / sizeof(int); i++)
-		buf_printf(b, "easychat_relay_handshakes_refused_total"
-		    "{status=\"%d\"} %llu\n", metrics_statuses[i],
-		    metrics.handshakes_refused[i]);
+		buf_printf(b,
+		    "easychat_relay_handshakes_refused_total"
+		    "{status=\"%d\"} %llu\n",
+		    metrics_statuses[i], metrics.handshakes_refused[i]);
 }
 
 static void
@@ -111,10 +115,11 @@ metrics_reply(struct metrics_conn *c)
 		metrics_render(&body);
 	else
 		buf_puts(&body, "not found\n");
-	buf_printf(&out, "HTTP/1.0 %s\r\nContent-Type: text/plain; "
+	buf_printf(&out,
+	    "HTTP/1.0 %s\r\nContent-Type: text/plain; "
 	    "version=0.0.4; charset=utf-8\r\nContent-Length: %zu\r\n"
-	    "Connection: close\r\n\r\n", ok ? "200 OK" : "404 Not Found",
-	    body.len);
+	    "Connection: close\r\n\r\n",
+	    ok ? "200 OK" : "404 Not Found", body.len);
 	buf_append(&out, body.data, body.len);
 	/* A few KiB on loopback: write it out, briefly blocking at worst. */
 	while (off < out.len) {

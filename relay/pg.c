@@ -17,28 +17,28 @@
 #include "log.h"
 #include "mem.h"
 
-#define PG_RETRY		1.0	/* seconds between connection attempts */
-#define PG_CONNECT_TIMEOUT	3.0
+#define PG_RETRY           1.0 /* seconds between connection attempts */
+#define PG_CONNECT_TIMEOUT 3.0
 
 enum pg_state { PG_DOWN, PG_CONNECTING, PG_READY, PG_BUSY };
 
 struct pg_res {
-	PGresult	*r;
+	PGresult *r;
 };
 
 struct pg_query {
-	struct pg_query	*next;
-	pg_cb		 cb;
-	void		*arg;
-	const char	*sql;		/* a constant */
-	int		 nparams;
-	char		**params;
+	struct pg_query *next;
+	pg_cb cb;
+	void *arg;
+	const char *sql; /* a constant */
+	int nparams;
+	char **params;
 };
 
 static PGconn *pg_conn;
 static enum pg_state pg_state = PG_DOWN;
 static struct pg_query *pg_head, *pg_tail;
-static PGresult *pg_result;		/* of the running query */
+static PGresult *pg_result; /* of the running query */
 static double pg_last_fail = -1e9;
 static ev_io pg_io;
 static ev_timer pg_kick_timer, pg_connect_timer;
@@ -160,7 +160,7 @@ static void
 pg_connect(void)
 {
 	static const char *const keys[] = { "host", "port", "dbname", "user",
-	    "password", "application_name", NULL };
+		"password", "application_name", NULL };
 	const char *values[7];
 
 	values[0] = cfg.db_host;
@@ -189,7 +189,7 @@ pg_send(void)
 	int rc;
 
 	if (!PQsendQueryParams(pg_conn, q->sql, q->nparams, NULL,
-	    (const char *const *)q->params, NULL, NULL, 0)) {
+	        (const char *const *)q->params, NULL, NULL, 0)) {
 		pg_down(PQerrorMessage(pg_conn));
 		return;
 	}
@@ -320,7 +320,7 @@ void
 pg_close(void)
 {
 	ev_timer_stop(relay_loop, &pg_kick_timer);
-	pg_state = PG_DOWN;	/* no warning: we are leaving */
+	pg_state = PG_DOWN; /* no warning: we are leaving */
 	pg_down("closing");
 }
 

@@ -31,16 +31,16 @@ struct lws_vhost;
 /* ---- configuration and global state (main.c) ------------------------ */
 
 struct relay_conf {
-	const char	*host;		/* RELAY_HOST */
-	int		 port;		/* RELAY_PORT + RELAY_INDEX */
-	int		 metrics_port;	/* RELAY_METRICS_PORT + RELAY_INDEX */
-	long		 heartbeat_ms;	/* RELAY_HEARTBEAT_MS */
-	unsigned	 queue_max;	/* RELAY_QUEUE_MAX frames per session */
-	unsigned	 queue_bytes;	/* RELAY_QUEUE_BYTES per session */
-	unsigned	 rx_buffer;	/* RELAY_RX_BUFFER bytes */
-	long		 typing_ms;	/* RELAY_TYPING_INTERVAL_MS per room */
-	long		 presence_ttl;	/* seconds; refreshed every ttl/3 */
-	char		 id[160];	/* this relay's presence field */
+	const char *host;     /* RELAY_HOST */
+	int port;             /* RELAY_PORT + RELAY_INDEX */
+	int metrics_port;     /* RELAY_METRICS_PORT + RELAY_INDEX */
+	long heartbeat_ms;    /* RELAY_HEARTBEAT_MS */
+	unsigned queue_max;   /* RELAY_QUEUE_MAX frames per session */
+	unsigned queue_bytes; /* RELAY_QUEUE_BYTES per session */
+	unsigned rx_buffer;   /* RELAY_RX_BUFFER bytes */
+	long typing_ms;       /* RELAY_TYPING_INTERVAL_MS per room */
+	long presence_ttl;    /* seconds; refreshed every ttl/3 */
+	char id[160];         /* this relay's presence field */
 };
 
 extern struct relay_conf relay_conf;
@@ -55,19 +55,19 @@ double relay_now(void);
 /* ---- metrics.c -------------------------------------------------------- */
 
 struct relay_metrics {
-	unsigned long long	connections;	/* open websocket sessions */
-	unsigned long long	users;		/* distinct local users */
-	unsigned long long	channels;	/* subscribed Redis channels */
-	unsigned long long	frames_out;
-	unsigned long long	bytes_out;
-	unsigned long long	frames_dropped;
-	unsigned long long	sessions_culled;
-	unsigned long long	redis_reconnects;
-	unsigned long long	redis_messages;
-	unsigned long long	handshakes_ok;
-	unsigned long long	handshakes_refused[6];	/* 400 401 403 404 431 503 */
-	unsigned long long	client_frames;
-	unsigned long long	client_closed_bad;	/* 1003/1007/1009 */
+	unsigned long long connections; /* open websocket sessions */
+	unsigned long long users;       /* distinct local users */
+	unsigned long long channels;    /* subscribed Redis channels */
+	unsigned long long frames_out;
+	unsigned long long bytes_out;
+	unsigned long long frames_dropped;
+	unsigned long long sessions_culled;
+	unsigned long long redis_reconnects;
+	unsigned long long redis_messages;
+	unsigned long long handshakes_ok;
+	unsigned long long handshakes_refused[6]; /* 400 401 403 404 431 503 */
+	unsigned long long client_frames;
+	unsigned long long client_closed_bad; /* 1003/1007/1009 */
 };
 
 extern struct relay_metrics metrics;
@@ -82,10 +82,10 @@ void metrics_stop(void);
 /* ---- map.c: int64 (> 0) -> pointer, open addressing ------------------- */
 
 struct map {
-	int64_t	*keys;		/* 0 = empty slot */
-	void	**vals;
-	size_t	 cap;		/* power of two, or 0 */
-	size_t	 len;
+	int64_t *keys; /* 0 = empty slot */
+	void **vals;
+	size_t cap; /* power of two, or 0 */
+	size_t len;
 };
 
 void map_init(struct map *m);
@@ -98,22 +98,22 @@ void *map_del(struct map *m, int64_t key);
 
 /* ---- frame.c: reference-counted outgoing frames ---------------------- */
 
-#define FRAME_HDR_MAX	10	/* longest server websocket header */
+#define FRAME_HDR_MAX 10 /* longest server websocket header */
 
 /* One final text frame, header included: data[FRAME_HDR_MAX - hlen ..
  * FRAME_HDR_MAX) is the websocket header, then len payload bytes and a
  * NUL (not sent). */
 struct frame {
-	unsigned	 refs;
-	unsigned	 len;		/* payload bytes */
-	unsigned char	 hlen;		/* header bytes: 2, 4 or 10 */
-	unsigned char	 data[];
+	unsigned refs;
+	unsigned len;       /* payload bytes */
+	unsigned char hlen; /* header bytes: 2, 4 or 10 */
+	unsigned char data[];
 };
 
 /* A frame holding a copy of json[0..len); one reference. */
 struct frame *frame_new(const char *json, size_t len);
-struct frame *frame_printf(const char *fmt, ...)
-    __attribute__((format(printf, 1, 2)));
+struct frame *
+frame_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 unsigned char *frame_payload(struct frame *f);
 /* The frame as sent: header and payload, frame_wire_len() bytes. */
 const unsigned char *frame_wire(const struct frame *f);
@@ -184,12 +184,12 @@ struct ruser;
 
 /* What authentication found out, handed from listen.c to ws.c. */
 struct relay_auth {
-	int64_t	 user_id;
-	int64_t	 session_id;
-	char	*full_name_json;	/* JSON string literal, quotes included */
-	char	 status[16];		/* default_status */
-	int64_t	*groups;
-	size_t	 ngroups;
+	int64_t user_id;
+	int64_t session_id;
+	char *full_name_json; /* JSON string literal, quotes included */
+	char status[16];      /* default_status */
+	int64_t *groups;
+	size_t ngroups;
 };
 
 void relay_auth_free(struct relay_auth *a);
@@ -221,28 +221,28 @@ int64_t hub_user_id(const struct session *s);
 
 /* One websocket (lws per-session data, zeroed by lws). */
 struct session {
-	struct lws	*wsi;
-	struct ruser	*user;		/* NULL until attached */
-	struct session	*next, *prev;	/* the user's sessions */
-	int64_t		 focus;		/* focused group, 0 = none */
-	int64_t		 session_id;	/* the sign-in session (token family) */
-	struct frame	**q;		/* ring of queued frames (NULL when
-					   empty) */
-	uint16_t	 qhead, qlen, qcap;
-	uint16_t	 close_code;	/* close after the queue drains */
-	uint32_t	 qbytes;	/* wire bytes queued */
-	uint32_t	 slot;		/* index in ws.c's session table */
-	uint32_t	 rx_ms;		/* last client frame or pong (ws_ms) */
-	uint32_t	 ping_ms;	/* last ping sent */
-	uint8_t		 overflowed;
-	uint8_t		 ping_due;	/* send a ping at the next write */
-	uint8_t		 hungup;	/* idle too long: being shut down */
-	char		*rx;		/* a fragmented client message */
-	uint16_t	 rxlen;
-	int64_t		 typing_room;	/* last typing frame's room */
-	double		 typing_at;	/* and when it was relayed */
-	double		 typing_window;	/* start of the burst window */
-	unsigned	 typing_burst;	/* typing frames in that window */
+	struct lws *wsi;
+	struct ruser *user;          /* NULL until attached */
+	struct session *next, *prev; /* the user's sessions */
+	int64_t focus;               /* focused group, 0 = none */
+	int64_t session_id;          /* the sign-in session (token family) */
+	struct frame **q;            /* ring of queued frames (NULL when
+	                                empty) */
+	uint16_t qhead, qlen, qcap;
+	uint16_t close_code; /* close after the queue drains */
+	uint32_t qbytes;     /* wire bytes queued */
+	uint32_t slot;       /* index in ws.c's session table */
+	uint32_t rx_ms;      /* last client frame or pong (ws_ms) */
+	uint32_t ping_ms;    /* last ping sent */
+	uint8_t overflowed;
+	uint8_t ping_due; /* send a ping at the next write */
+	uint8_t hungup;   /* idle too long: being shut down */
+	char *rx;         /* a fragmented client message */
+	uint16_t rxlen;
+	int64_t typing_room;   /* last typing frame's room */
+	double typing_at;      /* and when it was relayed */
+	double typing_window;  /* start of the burst window */
+	unsigned typing_burst; /* typing frames in that window */
 };
 
 /* Creates the lws context on relay_loop (no listener of its own).
@@ -260,8 +260,8 @@ void ws_send_text(struct session *s, const char *json, size_t len);
 void ws_close_after_queue(struct session *s, uint16_t code);
 
 /* Close codes of our own (4000-4999). */
-#define WS_CLOSE_REVOKED	4001	/* the sign-in session was revoked */
-#define WS_CLOSE_OVERFLOW	4008	/* queue overflow: catch up over REST */
+#define WS_CLOSE_REVOKED  4001 /* the sign-in session was revoked */
+#define WS_CLOSE_OVERFLOW 4008 /* queue overflow: catch up over REST */
 
 /* ---- listen.c: accept, read and authenticate upgrade requests --------- */
 

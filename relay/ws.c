@@ -33,10 +33,10 @@
 #include "log.h"
 #include "mem.h"
 
-#define WS_MSG_MAX	4096	/* client frames above: close 1009 */
-#define WS_CULL_SECS	2	/* a culled session's grace to read resync */
-#define WS_BATCH_MAX	65536	/* bytes of frames per write */
-#define WS_SWEEP_TICK	0.1	/* seconds between heartbeat slices */
+#define WS_MSG_MAX    4096  /* client frames above: close 1009 */
+#define WS_CULL_SECS  2     /* a culled session's grace to read resync */
+#define WS_BATCH_MAX  65536 /* bytes of frames per write */
+#define WS_SWEEP_TICK 0.1   /* seconds between heartbeat slices */
 
 struct lws_context *relay_lws;
 struct lws_vhost *relay_vhost;
@@ -55,9 +55,9 @@ static double ws_t0;
  * FLUSHING_BEFORE_CLOSE for a peer that does not read), so after the
  * grace the socket is shut down under it: lws then sees EOF and closes. */
 struct ws_cull {
-	struct ws_cull	*next;
-	struct lws	*wsi;
-	double		 deadline;
+	struct ws_cull *next;
+	struct lws *wsi;
+	double deadline;
 };
 
 static struct ws_cull *ws_culls;
@@ -195,8 +195,9 @@ ws_push(struct session *s, struct frame *f)
 		metrics.frames_dropped++;
 		return;
 	}
-	if (s->qlen >= relay_conf.queue_max || (s->qlen > 0 &&
-	    s->qbytes + frame_wire_len(f) > relay_conf.queue_bytes)) {
+	if (s->qlen >= relay_conf.queue_max ||
+	    (s->qlen > 0 &&
+	        s->qbytes + frame_wire_len(f) > relay_conf.queue_bytes)) {
 		/* The reader cannot keep up: it must catch up over REST. */
 		metrics.frames_dropped += s->qlen + 1u;
 		metrics.sessions_culled++;
@@ -232,7 +233,8 @@ ws_error(struct session *s, const char *code, const char *message)
 	struct frame *f;
 
 	f = frame_printf("{\"type\":\"error\",\"code\":\"%s\","
-	    "\"message\":\"%s\"}", code, message);
+	                 "\"message\":\"%s\"}",
+	    code, message);
 	ws_push(s, f);
 	frame_unref(f);
 }
@@ -247,7 +249,7 @@ ws_close(struct lws *wsi, enum lws_close_status code, const char *why)
 }
 
 static const char *const ws_statuses[] = { "Online", "Busy", "Sleeping",
-    "Offline", NULL };
+	"Offline", NULL };
 
 /* Handles one complete client message; -1 closes the session. */
 static int
@@ -280,8 +282,9 @@ ws_message(struct session *s, const char *msg, size_t len)
 			s->focus = 0;
 			goto out;
 		}
-		id = json_object_is_type(v, json_type_int) ?
-		    json_object_get_int64(v) : 0;
+		id = json_object_is_type(v, json_type_int)
+		    ? json_object_get_int64(v)
+		    : 0;
 		if (id <= 0 || !hub_member(s, id)) {
 			s->focus = 0;
 			ws_error(s, "not_found", "no such group");
@@ -312,8 +315,10 @@ ws_message(struct session *s, const char *msg, size_t len)
 			if (s->typing_room != id)
 				goto out;
 		} else {
-			if (s->typing_burst >= 4 || (s->typing_room == id &&
-			    now - s->typing_at < relay_conf.typing_ms / 1000.0))
+			if (s->typing_burst >= 4 ||
+			    (s->typing_room == id &&
+			        now - s->typing_at <
+			            relay_conf.typing_ms / 1000.0))
 				goto out;
 			s->typing_burst++;
 		}
@@ -323,7 +328,8 @@ ws_message(struct session *s, const char *msg, size_t len)
 	} else if (strcmp(type, "status") == 0) {
 		status = NULL;
 		if (json_get_enum(obj, "status", 1, ws_statuses, &status,
-		    NULL) || status == NULL) {
+		        NULL) ||
+		    status == NULL) {
 			ws_error(s, "validation_failed",
 			    "status is one of Online, Busy, Sleeping, Offline");
 			goto out;
@@ -350,7 +356,8 @@ ws_receive(struct session *s, const char *in, size_t len)
 	if (s->rx == NULL && final) {
 		if (len > WS_MSG_MAX)
 			return ws_close(s->wsi,
-			    LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE, "frame too large");
+			    LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE,
+			    "frame too large");
 		return ws_message(s, in, len);
 	}
 	/* Fragmented, or larger than lws' rx buffer: assemble. */
@@ -400,8 +407,9 @@ ws_writeable(struct session *s)
 	}
 	if (s->qlen == 0 && n == 0) {
 		if (s->close_code) {
-			const char *why = s->close_code == WS_CLOSE_REVOKED ?
-			    "session revoked" : "queue overflow";
+			const char *why = s->close_code == WS_CLOSE_REVOKED
+			    ? "session revoked"
+			    : "queue overflow";
 
 			lws_close_reason(s->wsi, s->close_code,
 			    (unsigned char *)(uintptr_t)why, strlen(why));
@@ -431,7 +439,7 @@ ws_writeable(struct session *s)
 	 * the ws role hands straight to lws_issue_raw(); a partial send is
 	 * buffered there). */
 	if (lws_write(s->wsi, (unsigned char *)(uintptr_t)buf, n,
-	    LWS_WRITE_RAW) < (int)n)
+	        LWS_WRITE_RAW) < (int)n)
 		rc = -1;
 	frame_unref(alone);
 	if (rc)
@@ -500,8 +508,8 @@ ws_sweep_cb(struct ev_loop *loop, ev_timer *w, int revents)
 			 * send still buffered for a peer that is gone. */
 			s->hungup = 1;
 			log_info("session of user %lld silent for %u ms: "
-			    "closing", (long long)hub_user_id(s),
-			    now - s->rx_ms);
+			         "closing",
+			    (long long)hub_user_id(s), now - s->rx_ms);
 			shutdown(lws_get_socket_fd(s->wsi), SHUT_RDWR);
 		} else if (now - s->rx_ms >= hb && now - s->ping_ms >= hb &&
 		    !s->close_code) {

@@ -21,7 +21,7 @@
 #include "rds.h"
 #include "sec.h"
 
-#define TICKET_TTL	30
+#define TICKET_TTL 30
 
 /* A valid argon2id hash of a random password: login for an unknown user
  * verifies against it so that the answer takes as long as for a known
@@ -39,11 +39,13 @@ read_credentials(struct http_req *r, const char **username, size_t *ulen,
 	/* Sign-up enforces the username rules; sign-in takes any text (a
 	 * wrong one simply does not exist). */
 	if (strict ? json_get_username(r->json, "username", 1, username, ulen,
-	    fields) : json_get_text(r->json, "username", 1, 1, 256, 1,
-	    username, ulen, fields))
+	                 fields)
+	           : json_get_text(r->json, "username", 1, 1, 256, 1, username,
+	                 ulen, fields))
 		rc = ERR_VALIDATION;
-	if (json_get_text(r->json, "password", 1, strict ? JSON_PASSWORD_MIN : 1,
-	    JSON_PASSWORD_MAX, 0, password, plen, fields))
+	if (json_get_text(r->json, "password", 1,
+	        strict ? JSON_PASSWORD_MIN : 1, JSON_PASSWORD_MAX, 0, password,
+	        plen, fields))
 		rc = ERR_VALIDATION;
 	return rc;
 }
@@ -87,7 +89,8 @@ reply_tokens(struct http_req *r, const struct auth_tokens *t)
 	char when[32];
 
 	iso_time(t->access_expires_at, when);
-	json_object_object_add(root, "access", json_object_new_string(t->access));
+	json_object_object_add(root, "access",
+	    json_object_new_string(t->access));
 	if (t->refresh[0] != '\0')
 		json_object_object_add(root, "refresh",
 		    json_object_new_string(t->refresh));
@@ -102,7 +105,7 @@ static enum err_code
 handle_signup(struct http_req *r)
 {
 	static const char *const allowed[] = { "username", "password", "email",
-	    NULL };
+		NULL };
 	struct json_object *fields = http_fields(r);
 	struct auth_tokens t = { 0 };
 	struct db_res *res = NULL;
@@ -158,8 +161,8 @@ out:
 
 /* Rate-limit keys for a login attempt. */
 static void
-login_keys(struct http_req *r, const char *username, size_t ulen,
-    char *ukey, size_t ukeylen, char *akey, size_t akeylen)
+login_keys(struct http_req *r, const char *username, size_t ulen, char *ukey,
+    size_t ukeylen, char *akey, size_t akeylen)
 {
 	size_t i, n;
 
@@ -216,7 +219,7 @@ check_login(struct http_req *r, int64_t *user_id)
 	if (rc)
 		goto out;
 	if (ulen > JSON_USERNAME_MAX)
-		ulen = JSON_USERNAME_MAX + 1;	/* cannot exist; still counted */
+		ulen = JSON_USERNAME_MAX + 1; /* cannot exist; still counted */
 	login_keys(r, username, ulen, ukey, sizeof(ukey), akey, sizeof(akey));
 	rc = login_limited(r, ukey, akey);
 	if (rc)
@@ -224,8 +227,10 @@ check_login(struct http_req *r, int64_t *user_id)
 
 	u = mem_strndup(username, ulen);
 	params[0] = u;
-	rc = db_query(&res, "SELECT id, password_hash FROM users "
-	    "WHERE lower(username) = lower($1) AND is_active", 1, params);
+	rc = db_query(&res,
+	    "SELECT id, password_hash FROM users "
+	    "WHERE lower(username) = lower($1) AND is_active",
+	    1, params);
 	if (rc)
 		goto out;
 	if (db_rows(res) == 1 && db_value(res, 0, 1) != NULL) {
@@ -296,7 +301,8 @@ body_refresh(struct http_req *r, const char **token, int *in_body)
 	*token = NULL;
 	*in_body = 0;
 	rc = json_only(r->json, allowed, fields);
-	if (json_get_text(r->json, "refresh", 0, 1, 128, 1, token, NULL, fields))
+	if (json_get_text(r->json, "refresh", 0, 1, 128, 1, token, NULL,
+	        fields))
 		rc = ERR_VALIDATION;
 	if (rc == ERR_OK && *token != NULL)
 		*in_body = 1;

@@ -24,20 +24,20 @@
 #include "rds.h"
 #include "sec.h"
 
-#define OAUTH_STATE_TTL		600
-#define OAUTH_STATE_COOKIE	"oauth_state"
-#define OAUTH_COOKIE_PATH	"/api/auth/oauth"
-#define OAUTH_ANSWER_MAX	(256 * 1024)
+#define OAUTH_STATE_TTL    600
+#define OAUTH_STATE_COOKIE "oauth_state"
+#define OAUTH_COOKIE_PATH  "/api/auth/oauth"
+#define OAUTH_ANSWER_MAX   (256 * 1024)
 
 struct oauth_provider {
-	const char		*name;		/* "google", "github" */
-	const char		*env;		/* "GOOGLE", "GITHUB" */
-	const char		*authorize_url;
-	const char		*token_url;
-	const char		*userinfo_url;
-	const char		*scope;
-	const char		*subject_key;	/* user info: stable id */
-	const char		*login_key;	/* user info: a name to derive a username */
+	const char *name; /* "google", "github" */
+	const char *env;  /* "GOOGLE", "GITHUB" */
+	const char *authorize_url;
+	const char *token_url;
+	const char *userinfo_url;
+	const char *scope;
+	const char *subject_key; /* user info: stable id */
+	const char *login_key;   /* user info: a name to derive a username */
 };
 
 static const struct oauth_provider oauth_providers[] = {
@@ -54,8 +54,8 @@ static const struct oauth_provider oauth_providers[] = {
 static const struct cfg_oauth *
 oauth_cfg(const struct oauth_provider *p)
 {
-	return strcmp(p->name, "google") == 0 ? &cfg.oauth_google :
-	    &cfg.oauth_github;
+	return strcmp(p->name, "google") == 0 ? &cfg.oauth_google
+	                                      : &cfg.oauth_github;
 }
 
 /* The provider named in the URL, enabled; NULL with *rc set otherwise. */
@@ -65,11 +65,12 @@ oauth_provider(struct http_req *r, enum err_code *rc)
 	size_t i;
 
 	for (i = 0; i < sizeof(oauth_providers) / sizeof(oauth_providers[0]);
-	    i++) {
+	     i++) {
 		if (strcmp(r->args[0], oauth_providers[i].name) != 0)
 			continue;
 		if (!oauth_cfg(&oauth_providers[i])->enabled) {
-			*rc = http_fail(r, ERR_NOT_ENABLED, "This sign-in "
+			*rc = http_fail(r, ERR_NOT_ENABLED,
+			    "This sign-in "
 			    "provider is not enabled on this server.");
 			return NULL;
 		}
@@ -145,7 +146,7 @@ static enum err_code
 oauth_token(const struct oauth_provider *p, const char *code, char **token)
 {
 	const char *headers[] = { "Accept: application/json",
-	    "Content-Type: application/x-www-form-urlencoded", NULL };
+		"Content-Type: application/x-www-form-urlencoded", NULL };
 	struct json_object *obj = NULL, *t;
 	struct buf form, answer, redirect;
 	enum err_code rc;
@@ -204,9 +205,9 @@ oauth_userinfo(const struct oauth_provider *p, const char *token,
 	headers[2] = NULL;
 	rc = fetch("GET", oauth_url(p, "USERINFO", p->userinfo_url), NULL,
 	    headers, &answer, &status);
-	if (rc == ERR_OK && (status != 200 ||
-	    json_parse(answer.data, answer.len, info) ||
-	    !json_object_is_type(*info, json_type_object))) {
+	if (rc == ERR_OK &&
+	    (status != 200 || json_parse(answer.data, answer.len, info) ||
+	        !json_object_is_type(*info, json_type_object))) {
 		log_warn("oauth %s: user info refused (HTTP %ld)", p->name,
 		    status);
 		json_object_put(*info);
@@ -242,7 +243,8 @@ oauth_username(const char *hint, int attempt, char out[48])
 	char tok[SEC_TOKEN_MAX];
 
 	for (; hint != NULL && *hint && n < 36; hint++) {
-		if (isalnum((unsigned char)*hint) || *hint == '_' || *hint == '-')
+		if (isalnum((unsigned char)*hint) || *hint == '_' ||
+		    *hint == '-')
 			out[n++] = *hint;
 	}
 	while (n < 5) {
@@ -275,8 +277,10 @@ oauth_link(struct http_req *r, const struct oauth_provider *p,
 		return ERR_UNAUTHENTICATED;
 	params[0] = p->name;
 	params[1] = subject;
-	rc = db_query(&res, "SELECT user_id FROM oauth_accounts "
-	    "WHERE provider = $1 AND subject = $2", 2, params);
+	rc = db_query(&res,
+	    "SELECT user_id FROM oauth_accounts "
+	    "WHERE provider = $1 AND subject = $2",
+	    2, params);
 	if (rc)
 		return rc;
 	if (db_rows(res) == 1) {
@@ -289,9 +293,10 @@ oauth_link(struct http_req *r, const struct oauth_provider *p,
 	if (r->user_id) {
 		/* Signed in already: link this account to them. */
 		params[2] = db_i64(uid, r->user_id);
-		rc = db_query(NULL, "INSERT INTO oauth_accounts "
-		    "(provider, subject, user_id) VALUES ($1, $2, $3)", 3,
-		    params);
+		rc = db_query(NULL,
+		    "INSERT INTO oauth_accounts "
+		    "(provider, subject, user_id) VALUES ($1, $2, $3)",
+		    3, params);
 		*user_id = r->user_id;
 		return rc;
 	}
@@ -305,7 +310,8 @@ oauth_link(struct http_req *r, const struct oauth_provider *p,
 		    "WITH u AS (INSERT INTO users (username, email) "
 		    "VALUES ($1, $2) RETURNING id), "
 		    "p AS (INSERT INTO profiles (user_id, full_name) "
-		    "SELECT id, $3 FROM u) SELECT id FROM u", 3, params);
+		    "SELECT id, $3 FROM u) SELECT id FROM u",
+		    3, params);
 		if (rc != ERR_CONFLICT)
 			break;
 	}
@@ -315,8 +321,10 @@ oauth_link(struct http_req *r, const struct oauth_provider *p,
 	params[0] = p->name;
 	params[1] = subject;
 	params[2] = db_i64(uid, *user_id);
-	rc = db_query(NULL, "INSERT INTO oauth_accounts (provider, subject, "
-	    "user_id) VALUES ($1, $2, $3)", 3, params);
+	rc = db_query(NULL,
+	    "INSERT INTO oauth_accounts (provider, subject, "
+	    "user_id) VALUES ($1, $2, $3)",
+	    3, params);
 	if (rc == ERR_OK)
 		log_info("created user %lld from %s", (long long)*user_id,
 		    p->name);

@@ -13,15 +13,15 @@
 #include "mem.h"
 #include "utf8.h"
 
-static const char *const groups_categories[] = { "Gaming", "Music",
-    "Education", "Science", "Entertainment", "Undefined", NULL };
+static const char *const groups_categories[] = { "Gaming", "Music", "Education",
+	"Science", "Entertainment", "Undefined", NULL };
 
 /* The body of POST and PATCH /api/groups. */
 struct groups_input {
-	char	*name;		/* trimmed, malloc()ed; NULL = absent */
-	char	*description;	/* trimmed, malloc()ed; NULL = absent */
-	const char *category;	/* static; NULL = absent */
-	int	 is_public;	/* -1 = absent */
+	char *name;           /* trimmed, malloc()ed; NULL = absent */
+	char *description;    /* trimmed, malloc()ed; NULL = absent */
+	const char *category; /* static; NULL = absent */
+	int is_public;        /* -1 = absent */
 };
 
 static void
@@ -35,7 +35,7 @@ static enum err_code
 groups_read_input(struct http_req *r, int create, struct groups_input *in)
 {
 	static const char *const allowed[] = { "name", "description",
-	    "category", "is_public", NULL };
+		"category", "is_public", NULL };
 	struct json_object *fields = http_fields(r);
 	const char *s = NULL;
 	size_t len = 0;
@@ -45,18 +45,18 @@ groups_read_input(struct http_req *r, int create, struct groups_input *in)
 	in->is_public = -1;
 	rc = json_only(r->json, allowed, fields);
 	if (json_get_text(r->json, "name", create, 1, GROUPS_NAME_MAX, 1, &s,
-	    &len, fields))
+	        &len, fields))
 		rc = ERR_VALIDATION;
 	else if (s != NULL)
 		in->name = mem_strndup(s, len);
 	s = NULL;
-	if (json_get_text(r->json, "description", 0, 0,
-	    GROUPS_DESCRIPTION_MAX, 1, &s, &len, fields))
+	if (json_get_text(r->json, "description", 0, 0, GROUPS_DESCRIPTION_MAX,
+	        1, &s, &len, fields))
 		rc = ERR_VALIDATION;
 	else if (s != NULL)
 		in->description = mem_strndup(s, len);
 	if (json_get_enum(r->json, "category", 0, groups_categories,
-	    &in->category, fields))
+	        &in->category, fields))
 		rc = ERR_VALIDATION;
 	if (json_get_bool(r->json, "is_public", 0, &in->is_public, fields))
 		rc = ERR_VALIDATION;
@@ -67,8 +67,8 @@ groups_read_input(struct http_req *r, int create, struct groups_input *in)
 static enum err_code
 groups_conflict(struct http_req *r, enum err_code rc)
 {
-	if (rc == ERR_CONFLICT && strcmp(db_constraint(),
-	    "groups_name_lower") == 0)
+	if (rc == ERR_CONFLICT &&
+	    strcmp(db_constraint(), "groups_name_lower") == 0)
 		return http_fail(r, ERR_NAME_TAKEN,
 		    "A group with this name already exists.");
 	return rc;
@@ -122,8 +122,10 @@ groups_member_ids(int64_t group_id, int64_t **ids, size_t *n)
 	*ids = NULL;
 	*n = 0;
 	params[0] = db_i64(g, group_id);
-	rc = db_query_text(&text, "SELECT COALESCE(string_agg(user_id::text, "
-	    "','), '') FROM group_members WHERE group_id = $1", 1, params);
+	rc = db_query_text(&text,
+	    "SELECT COALESCE(string_agg(user_id::text, "
+	    "','), '') FROM group_members WHERE group_id = $1",
+	    1, params);
 	if (rc)
 		return rc;
 	*ids = presence_parse_ids(text, n);
@@ -265,7 +267,8 @@ groups_handle_create(struct http_req *r)
 	    "  SELECT id, group_id, 'home' FROM t RETURNING id),"
 	    " k AS (INSERT INTO read_markers (user_id, room_id, last_read_id)"
 	    "  SELECT $5, id, 0 FROM rm) "
-	    "SELECT id FROM g", 5, params);
+	    "SELECT id FROM g",
+	    5, params);
 	if (rc) {
 		rc = groups_conflict(r, rc);
 		goto out;
@@ -309,7 +312,7 @@ groups_handle_update(struct http_req *r)
 		goto out;
 	if (in.name == NULL && in.description == NULL && in.category == NULL &&
 	    in.is_public < 0)
-		goto reply;	/* nothing to change: no event either */
+		goto reply; /* nothing to change: no event either */
 	params[0] = db_i64(g, r->ids[0]);
 	params[1] = in.name;
 	params[2] = in.description;
@@ -325,7 +328,8 @@ groups_handle_update(struct http_req *r)
 	    "WHERE id = $1 AND EXISTS (SELECT 1 FROM group_members m"
 	    " WHERE m.group_id = $1 AND m.user_id = $6"
 	    " AND m.role IN ('owner', 'admin')) "
-	    "RETURNING ec_group_json(groups.*)::text", 6, params);
+	    "RETURNING ec_group_json(groups.*)::text",
+	    6, params);
 	if (rc) {
 		rc = groups_conflict(r, rc);
 		goto out;
@@ -361,12 +365,13 @@ groups_handle_delete(struct http_req *r)
 	    " d AS (DELETE FROM groups WHERE id = $1 AND EXISTS (SELECT 1"
 	    "  FROM group_members o WHERE o.group_id = $1 AND o.user_id = $2"
 	    "  AND o.role = 'owner') RETURNING id) "
-	    "SELECT m.user_id FROM m, d", 2, params);
+	    "SELECT m.user_id FROM m, d",
+	    2, params);
 	if (rc)
 		goto out;
 	n = db_rows(res);
 	if (n == 0) {
-		rc = ERR_NOT_FOUND;	/* lost a race with a hand-over */
+		rc = ERR_NOT_FOUND; /* lost a race with a hand-over */
 		goto out;
 	}
 	ids = mem_calloc(n, sizeof(*ids));
@@ -402,7 +407,8 @@ groups_add_member(int64_t group_id, int64_t user_id, int *added)
 	    "  WHERE rm.group_id = $1 ON CONFLICT (user_id, room_id) DO UPDATE"
 	    "  SET last_read_id = GREATEST(read_markers.last_read_id,"
 	    "  EXCLUDED.last_read_id)) "
-	    "SELECT count(*) FROM m", 2, params);
+	    "SELECT count(*) FROM m",
+	    2, params);
 	if (rc)
 		goto out;
 	*added = db_int(res, 0, 0) > 0;
@@ -428,7 +434,8 @@ groups_remove_member(int64_t group_id, int64_t user_id, int *removed)
 	    " k AS (DELETE FROM read_markers WHERE user_id IN"
 	    "  (SELECT user_id FROM m) AND room_id IN"
 	    "  (SELECT id FROM rooms WHERE group_id = $1)) "
-	    "SELECT count(*) FROM m", 2, params);
+	    "SELECT count(*) FROM m",
+	    2, params);
 	if (rc)
 		goto out;
 	*removed = db_int(res, 0, 0) > 0;
@@ -475,19 +482,21 @@ groups_handle_join(struct http_req *r)
 	if (rc)
 		goto out;
 	if (role != ACL_NONE)
-		goto reply;	/* idempotent */
+		goto reply; /* idempotent */
 	rc = db_begin();
 	if (rc)
 		goto out;
 	/* Only a public group may be joined without an invite; the row
 	 * lock keeps it public until we commit. */
 	params[0] = db_i64(g, r->ids[0]);
-	rc = db_query(&res, "SELECT 1 FROM groups WHERE id = $1 AND is_public "
-	    "FOR SHARE", 1, params);
+	rc = db_query(&res,
+	    "SELECT 1 FROM groups WHERE id = $1 AND is_public "
+	    "FOR SHARE",
+	    1, params);
 	if (rc)
 		goto out;
 	if (db_rows(res) == 0) {
-		rc = ERR_NOT_FOUND;	/* private: as if it did not exist */
+		rc = ERR_NOT_FOUND; /* private: as if it did not exist */
 		goto out;
 	}
 	rc = groups_add_member(r->ids[0], r->user_id, &added);
@@ -519,13 +528,15 @@ groups_handle_leave(struct http_req *r)
 	if (rc)
 		return rc;
 	if (role == ACL_OWNER)
-		return http_fail(r, ERR_CONFLICT, "The owner cannot leave the "
+		return http_fail(r, ERR_CONFLICT,
+		    "The owner cannot leave the "
 		    "group: hand ownership over or delete the group.");
 	rc = groups_remove_member(r->ids[0], r->user_id, &removed);
 	if (rc)
 		return rc;
 	if (!removed)
-		return http_fail(r, ERR_CONFLICT, "The owner cannot leave the "
+		return http_fail(r, ERR_CONFLICT,
+		    "The owner cannot leave the "
 		    "group: hand ownership over or delete the group.");
 	groups_announce_leave(r->ids[0], r->user_id);
 	http_reply_empty(r);
@@ -671,8 +682,7 @@ groups_handle_directory(struct http_req *r)
 		groups_json_splice(&b, db_value(res, i, 0), "online_count",
 		    db_i64(count, (int64_t)online[i]));
 	}
-	buf_printf(&b, "], \"has_more\": %s}", rows > shown ? "true" :
-	    "false");
+	buf_printf(&b, "], \"has_more\": %s}", rows > shown ? "true" : "false");
 	http_reply_raw(r, 200, b.data, b.len);
 out:
 	buf_release(&b);

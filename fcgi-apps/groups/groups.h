@@ -13,10 +13,10 @@
 #include "http.h"
 
 /* Text limits of API.md, in code points after trimming. */
-#define GROUPS_NAME_MAX		35
-#define GROUPS_DESCRIPTION_MAX	140
-#define GROUPS_TOPIC_NAME_MAX	22
-#define GROUPS_QUERY_MAX	100	/* ?q= of the directory */
+#define GROUPS_NAME_MAX        35
+#define GROUPS_DESCRIPTION_MAX 140
+#define GROUPS_TOPIC_NAME_MAX  22
+#define GROUPS_QUERY_MAX       100 /* ?q= of the directory */
 
 /* groups.c */
 enum err_code groups_handle_list(struct http_req *r);
@@ -55,8 +55,7 @@ enum err_code groups_reply_detail(struct http_req *r, int status,
  * `group_id` with read markers at each room's last message (no unread
  * backlog).  *added is 0 when they already were a member (nothing
  * changed).  ERR_NOT_FOUND when the group or user is gone. */
-enum err_code groups_add_member(int64_t group_id, int64_t user_id,
-    int *added);
+enum err_code groups_add_member(int64_t group_id, int64_t user_id, int *added);
 
 /* After commit: member.joined on the group, membership on the user. */
 void groups_announce_join(int64_t group_id, int64_t user_id);
@@ -67,12 +66,11 @@ void groups_announce_leave(int64_t group_id, int64_t user_id);
 /* Inside the caller's transaction: removes the membership and the read
  * markers of the group's rooms, unless the member is the owner.  *removed
  * is 1 when a membership row went away. */
-enum err_code groups_remove_member(int64_t group_id, int64_t user_id,
-    int *removed);
+enum err_code
+groups_remove_member(int64_t group_id, int64_t user_id, int *removed);
 
 /* Reads ?offset= (>= 0, default 0) and ?limit= (1..100, default 50). */
-enum err_code groups_page(struct http_req *r, int64_t *limit,
-    int64_t *offset);
+enum err_code groups_page(struct http_req *r, int64_t *limit, int64_t *offset);
 
 /* Refuses any body field (for POSTs that take none). */
 enum err_code groups_no_fields(struct http_req *r);
@@ -102,12 +100,11 @@ void notify_group_id(int64_t group_id, const char *type, const char *key,
 
 /* {"type":"membership","group_id":G,"joined":b} on user:U for each of
  * the `n` users (built once). */
-void notify_membership(int64_t group_id, const int64_t *user_ids,
-    size_t n, int joined);
+void notify_membership(int64_t group_id, const int64_t *user_ids, size_t n,
+    int joined);
 
 /* {"type":type,"group_id":G,"member":member_json} on group:G. */
-void notify_member(int64_t group_id, const char *type,
-    const char *member_json);
+void notify_member(int64_t group_id, const char *type, const char *member_json);
 
 /* members.c: the `member` object ({user, role, joined_at, online}) of
  * user_id as it is now, into *out (malloc()ed).  ERR_NOT_FOUND when they

@@ -25,24 +25,32 @@ groups_upload(struct http_req *r, enum img_kind kind)
 	rc = img_from_request(r, kind, &out);
 	if (rc)
 		goto out;
-	rc = img_attach(&out, kind == IMG_ICON ?
-	    "UPDATE groups g SET icon = $2 FROM (SELECT id, icon FROM groups "
-	    "WHERE id = $1 FOR UPDATE) old WHERE g.id = old.id "
-	    "RETURNING old.icon" :
-	    "UPDATE groups g SET wallpaper = $2 FROM (SELECT id, wallpaper "
-	    "FROM groups WHERE id = $1 FOR UPDATE) old WHERE g.id = old.id "
-	    "RETURNING old.wallpaper", r->ids[0], NULL);
+	rc = img_attach(&out,
+	    kind == IMG_ICON
+	        ? "UPDATE groups g SET icon = $2 FROM (SELECT id, icon FROM "
+	          "groups "
+	          "WHERE id = $1 FOR UPDATE) old WHERE g.id = old.id "
+	          "RETURNING old.icon"
+	        : "UPDATE groups g SET wallpaper = $2 FROM (SELECT id, "
+	          "wallpaper "
+	          "FROM groups WHERE id = $1 FOR UPDATE) old WHERE g.id = "
+	          "old.id "
+	          "RETURNING old.wallpaper",
+	    r->ids[0], NULL);
 	if (rc)
 		goto out;
 	/* Committed: tell the members, with the group as PATCH does. */
 	params[0] = db_i64(g, r->ids[0]);
-	if (db_query_text(&json, "SELECT ec_group_json(g)::text FROM groups g "
-	    "WHERE g.id = $1", 1, params) == ERR_OK)
+	if (db_query_text(&json,
+	        "SELECT ec_group_json(g)::text FROM groups g "
+	        "WHERE g.id = $1",
+	        1, params) == ERR_OK)
 		notify_group(r->ids[0], "group.updated", "group", json);
 	snprintf(url, sizeof(url), "/media/%s", out.path);
 	root = json_object_new_object();
-	json_object_object_add(root, kind == IMG_ICON ? "icon_url" :
-	    "wallpaper_url", json_object_new_string(url));
+	json_object_object_add(root,
+	    kind == IMG_ICON ? "icon_url" : "wallpaper_url",
+	    json_object_new_string(url));
 	http_reply_json(r, 200, root);
 out:
 	free(json);

@@ -14,27 +14,26 @@
 #include "log.h"
 #include "sec.h"
 
-#define INVITES_CODE_BYTES	16
-#define INVITES_EXPIRES_MAX	(10LL * 365 * 24 * 3600)	/* ten years */
-#define INVITES_USES_MAX	1000000
+#define INVITES_CODE_BYTES  16
+#define INVITES_EXPIRES_MAX (10LL * 365 * 24 * 3600) /* ten years */
+#define INVITES_USES_MAX    1000000
 
 /* The invite object of API.md for row i; SQL shared by create and list. */
-#define INVITES_JSON \
-    "json_build_object('code', i.code, 'expires_at', ec_ts(i.expires_at)," \
-    " 'max_uses', i.max_uses, 'uses', i.uses, 'created_by', i.created_by," \
-    " 'created_at', ec_ts(i.created_at))"
+#define INVITES_JSON                                                           \
+	"json_build_object('code', i.code, 'expires_at', ec_ts(i.expires_at)," \
+	" 'max_uses', i.max_uses, 'uses', i.uses, 'created_by', i.created_by," \
+	" 'created_at', ec_ts(i.created_at))"
 
 /* Still usable: not revoked (checked by callers), not expired, not used
  * up. */
-#define INVITES_LIVE \
-    "(i.expires_at IS NULL OR i.expires_at > now())" \
-    " AND (i.max_uses IS NULL OR i.uses < i.max_uses)"
+#define INVITES_LIVE                                                           \
+	"(i.expires_at IS NULL OR i.expires_at > now())"                       \
+	" AND (i.max_uses IS NULL OR i.uses < i.max_uses)"
 
 enum err_code
 invites_handle_create(struct http_req *r)
 {
-	static const char *const allowed[] = { "max_uses", "expires_in",
-	    NULL };
+	static const char *const allowed[] = { "max_uses", "expires_in", NULL };
 	struct json_object *fields = http_fields(r);
 	int64_t max_uses = 0, expires_in = 0;
 	char code[SEC_TOKEN_MAX], g[24], u[24], m[24], e[24];
@@ -43,11 +42,11 @@ invites_handle_create(struct http_req *r)
 	enum err_code rc;
 
 	rc = json_only(r->json, allowed, fields);
-	if (json_get_int(r->json, "max_uses", 0, 1, INVITES_USES_MAX,
-	    &max_uses, fields))
+	if (json_get_int(r->json, "max_uses", 0, 1, INVITES_USES_MAX, &max_uses,
+	        fields))
 		rc = ERR_VALIDATION;
 	if (json_get_int(r->json, "expires_in", 0, 1, INVITES_EXPIRES_MAX,
-	    &expires_in, fields))
+	        &expires_in, fields))
 		rc = ERR_VALIDATION;
 	if (rc)
 		goto out;
@@ -64,7 +63,8 @@ invites_handle_create(struct http_req *r)
 	    "INSERT INTO invites AS i (code, group_id, created_by, max_uses,"
 	    " expires_at) VALUES ($1, $2, $3, $4::int,"
 	    " now() + make_interval(secs => $5::bigint)) "
-	    "RETURNING " INVITES_JSON "::text", 5, params);
+	    "RETURNING " INVITES_JSON "::text",
+	    5, params);
 	if (rc)
 		goto out;
 	log_info("user %lld created an invite to group %lld",
@@ -97,15 +97,14 @@ invites_handle_list(struct http_req *r)
 	    "WITH page AS (SELECT " INVITES_JSON " AS j,"
 	    "  i.created_at, i.code"
 	    "  FROM invites i WHERE i.group_id = $1 AND i.revoked_at IS NULL"
-	    "  AND " INVITES_LIVE
-	    "  ORDER BY i.created_at DESC, i.code"
+	    "  AND " INVITES_LIVE "  ORDER BY i.created_at DESC, i.code"
 	    "  LIMIT $2::int + 1 OFFSET $3::int),"
 	    " numbered AS (SELECT j, row_number() OVER"
 	    "  (ORDER BY created_at DESC, code) AS n FROM page) "
 	    "SELECT json_build_object('items', COALESCE(json_agg(j ORDER BY n)"
 	    " FILTER (WHERE n <= $2::int), '[]'),"
-	    " 'has_more', count(*) > $2::int)::text FROM numbered", 3,
-	    params);
+	    " 'has_more', count(*) > $2::int)::text FROM numbered",
+	    3, params);
 	if (rc)
 		goto out;
 	http_reply_raw(r, 200, json, strlen(json));
@@ -124,7 +123,8 @@ invites_find(const char *code, int64_t *group_id, int *live)
 	enum err_code rc;
 
 	params[0] = code;
-	rc = db_query(&res, "SELECT i.group_id, " INVITES_LIVE
+	rc = db_query(&res,
+	    "SELECT i.group_id, " INVITES_LIVE
 	    " FROM invites i WHERE i.code = $1 AND i.revoked_at IS NULL",
 	    1, params);
 	if (rc)
@@ -162,8 +162,10 @@ invites_handle_revoke(struct http_req *r)
 		goto out;
 	}
 	params[0] = r->args[0];
-	rc = db_query(&res, "UPDATE invites SET revoked_at = now() "
-	    "WHERE code = $1 AND revoked_at IS NULL", 1, params);
+	rc = db_query(&res,
+	    "UPDATE invites SET revoked_at = now() "
+	    "WHERE code = $1 AND revoked_at IS NULL",
+	    1, params);
 	if (rc)
 		goto out;
 	http_reply_empty(r);
@@ -189,7 +191,8 @@ invites_handle_preview(struct http_req *r)
 	    "  'member_count', (SELECT count(*) FROM group_members c"
 	    "   WHERE c.group_id = g.id)))::text ELSE '' END "
 	    "FROM invites i JOIN groups g ON g.id = i.group_id "
-	    "WHERE i.code = $1 AND i.revoked_at IS NULL", 1, params);
+	    "WHERE i.code = $1 AND i.revoked_at IS NULL",
+	    1, params);
 	if (rc) {
 		if (rc == ERR_NOT_FOUND)
 			rc = http_fail(r, rc, "No such invite.");
@@ -233,16 +236,18 @@ invites_handle_accept(struct http_req *r)
 	if (rc)
 		goto out;
 	if (role != ACL_NONE)
-		goto reply;	/* already a member: no use is spent */
+		goto reply; /* already a member: no use is spent */
 	rc = db_begin();
 	if (rc)
 		goto out;
 	/* Counting the use and checking the limit in one UPDATE: the row
 	 * lock makes a concurrent accept re-check `uses` after we commit. */
 	params[0] = r->args[0];
-	rc = db_query(&res, "UPDATE invites i SET uses = uses + 1 "
+	rc = db_query(&res,
+	    "UPDATE invites i SET uses = uses + 1 "
 	    "WHERE i.code = $1 AND i.revoked_at IS NULL AND " INVITES_LIVE
-	    " RETURNING i.group_id", 1, params);
+	    " RETURNING i.group_id",
+	    1, params);
 	if (rc)
 		goto out;
 	if (db_rows(res) == 0) {
@@ -251,21 +256,22 @@ invites_handle_accept(struct http_req *r)
 		if (rc == ERR_OK || rc == ERR_NOT_FOUND)
 			rc = http_fail(r, rc == ERR_OK ? ERR_GONE : rc,
 			    rc == ERR_OK ? "This invite has expired or has "
-			    "been used up." : "No such invite.");
+			                   "been used up."
+			                 : "No such invite.");
 		goto out;
 	}
 	rc = groups_add_member(group_id, r->user_id, &added);
 	if (rc)
 		goto out;
 	if (!added) {
-		db_rollback();	/* joined meanwhile: give the use back */
+		db_rollback(); /* joined meanwhile: give the use back */
 		goto reply;
 	}
 	rc = db_commit();
 	if (rc)
 		goto out;
-	log_info("user %lld joined group %lld by invite",
-	    (long long)r->user_id, (long long)group_id);
+	log_info("user %lld joined group %lld by invite", (long long)r->user_id,
+	    (long long)group_id);
 	groups_announce_join(group_id, r->user_id);
 reply:
 	rc = groups_reply_detail(r, 200, group_id, r->user_id);

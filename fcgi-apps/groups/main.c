@@ -9,7 +9,7 @@
 #include "groups.h"
 #include "images.h"
 
-#define AUTH	HTTP_AUTH_REQUIRED
+#define AUTH HTTP_AUTH_REQUIRED
 
 static const struct http_route routes[] = {
 	{ HTTP_GET, "/api/groups", groups_handle_list, AUTH },
@@ -35,8 +35,7 @@ static const struct http_route routes[] = {
 	{ HTTP_DELETE, "/api/topics/{id}", topics_handle_delete, AUTH },
 	{ HTTP_GET, "/api/invites/{str}", invites_handle_preview, 0 },
 	{ HTTP_DELETE, "/api/invites/{str}", invites_handle_revoke, AUTH },
-	{ HTTP_POST, "/api/invites/{str}/accept", invites_handle_accept,
-	    AUTH },
+	{ HTTP_POST, "/api/invites/{str}/accept", invites_handle_accept, AUTH },
 	{ HTTP_GET, "/api/public-groups", groups_handle_directory, 0 },
 };
 

@@ -10,7 +10,7 @@
 #include "mem.h"
 
 static const char *const members_roles[] = { "owner", "admin", "moderator",
-    "member", NULL };
+	"member", NULL };
 
 /* Appends the member object text `json` with "online" added. */
 static void
@@ -32,7 +32,8 @@ members_object(int64_t group_id, int64_t user_id, char **out)
 	*out = NULL;
 	params[0] = db_i64(g, group_id);
 	params[1] = db_i64(u, user_id);
-	rc = db_query_text(&json, "SELECT ec_member_json(m)::text "
+	rc = db_query_text(&json,
+	    "SELECT ec_member_json(m)::text "
 	    "FROM group_members m WHERE m.group_id = $1 AND m.user_id = $2",
 	    2, params);
 	if (rc)
@@ -74,7 +75,8 @@ members_handle_list(struct http_req *r)
 	    "WHERE m.group_id = $1 ORDER BY array_position("
 	    " ARRAY['owner', 'admin', 'moderator', 'member'], m.role),"
 	    " lower(u.username), m.user_id "
-	    "LIMIT $2::int + 1 OFFSET $3::int", 3, params);
+	    "LIMIT $2::int + 1 OFFSET $3::int",
+	    3, params);
 	if (rc)
 		goto out;
 	rows = db_rows(res);
@@ -90,8 +92,7 @@ members_handle_list(struct http_req *r)
 			buf_puts(&b, ", ");
 		members_append(&b, db_value(res, i, 1), online[i]);
 	}
-	buf_printf(&b, "], \"has_more\": %s}", rows > shown ? "true" :
-	    "false");
+	buf_printf(&b, "], \"has_more\": %s}", rows > shown ? "true" : "false");
 	http_reply_raw(r, 200, b.data, b.len);
 out:
 	buf_release(&b);
@@ -119,9 +120,11 @@ members_lock(int64_t group_id, int64_t actor_id, int64_t target_id,
 	params[0] = db_i64(g, group_id);
 	params[1] = db_i64(a, actor_id);
 	params[2] = db_i64(t, target_id);
-	rc = db_query(&res, "SELECT user_id, role FROM group_members "
+	rc = db_query(&res,
+	    "SELECT user_id, role FROM group_members "
 	    "WHERE group_id = $1 AND user_id IN ($2, $3) "
-	    "ORDER BY user_id FOR UPDATE", 3, params);
+	    "ORDER BY user_id FOR UPDATE",
+	    3, params);
 	if (rc)
 		goto out;
 	for (i = 0; i < db_rows(res); i++) {
@@ -153,9 +156,11 @@ members_set_role(int64_t group_id, int64_t user_id, enum acl_role role,
 	params[0] = db_i64(g, group_id);
 	params[1] = db_i64(u, user_id);
 	params[2] = acl_role_name(role);
-	rc = db_query_text(&json, "UPDATE group_members SET role = $3 "
+	rc = db_query_text(&json,
+	    "UPDATE group_members SET role = $3 "
 	    "WHERE group_id = $1 AND user_id = $2 "
-	    "RETURNING ec_member_json(group_members.*)::text", 3, params);
+	    "RETURNING ec_member_json(group_members.*)::text",
+	    3, params);
 	if (rc)
 		return rc;
 	presence_many(&user_id, 1, &online);
@@ -201,7 +206,7 @@ members_handle_update(struct http_req *r)
 		goto out;
 	}
 	if (to == target) {
-		db_rollback();	/* nothing changes: no event */
+		db_rollback(); /* nothing changes: no event */
 		rc = members_object(group_id, target_id, &member);
 		if (rc)
 			goto out;

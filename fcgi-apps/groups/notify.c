@@ -25,8 +25,7 @@ notify_group(int64_t group_id, const char *type, const char *key,
 }
 
 void
-notify_group_id(int64_t group_id, const char *type, const char *key,
-    int64_t id)
+notify_group_id(int64_t group_id, const char *type, const char *key, int64_t id)
 {
 	char text[24];
 

@@ -9,12 +9,12 @@
 #include "mem.h"
 #include "rds.h"
 
-#define PRESENCE_KEY_MAX	32	/* "online:" + a 64-bit integer */
+#define PRESENCE_KEY_MAX 32 /* "online:" + a 64-bit integer */
 
 void
 presence_many(const int64_t *user_ids, size_t n, int *online)
 {
-	char (*names)[PRESENCE_KEY_MAX] = NULL;
+	char(*names)[PRESENCE_KEY_MAX] = NULL;
 	const char **keys = NULL;
 	size_t i;
 

@@ -23,7 +23,7 @@ topics_read_name(struct http_req *r, char **name)
 	*name = NULL;
 	rc = json_only(r->json, allowed, fields);
 	if (json_get_text(r->json, "name", 1, 1, GROUPS_TOPIC_NAME_MAX, 1, &s,
-	    &len, fields))
+	        &len, fields))
 		rc = ERR_VALIDATION;
 	if (rc == ERR_OK)
 		*name = mem_strndup(s, len);
@@ -46,7 +46,8 @@ topics_handle_create(struct http_req *r)
 		goto out;
 	params[0] = db_i64(g, r->ids[0]);
 	params[1] = name;
-	rc = db_query_text(&json, "INSERT INTO topics (group_id, name) "
+	rc = db_query_text(&json,
+	    "INSERT INTO topics (group_id, name) "
 	    "VALUES ($1, $2) RETURNING ec_topic_json(topics.*)::text",
 	    2, params);
 	if (rc)
@@ -76,8 +77,10 @@ topics_handle_update(struct http_req *r)
 		goto out;
 	params[0] = db_i64(t, r->ids[0]);
 	params[1] = name;
-	rc = db_query_text(&json, "UPDATE topics SET name = $2 WHERE id = $1 "
-	    "RETURNING ec_topic_json(topics.*)::text", 2, params);
+	rc = db_query_text(&json,
+	    "UPDATE topics SET name = $2 WHERE id = $1 "
+	    "RETURNING ec_topic_json(topics.*)::text",
+	    2, params);
 	if (rc)
 		goto out;
 	notify_group(group_id, "topic.updated", "topic", json);
@@ -102,8 +105,8 @@ topics_handle_delete(struct http_req *r)
 		goto out;
 	params[0] = db_i64(t, r->ids[0]);
 	/* The cascade takes its rooms, their messages and read markers. */
-	rc = db_query(&res, "DELETE FROM topics WHERE id = $1 RETURNING id",
-	    1, params);
+	rc = db_query(&res, "DELETE FROM topics WHERE id = $1 RETURNING id", 1,
+	    params);
 	if (rc)
 		goto out;
 	if (db_rows(res) == 0) {

@@ -216,7 +216,7 @@ messages_create(struct http_req *r)
 			group_id = db_int(res, 0, 0);
 			msg = mem_strndup(db_value(res, 0, 1),
 			    db_length(res, 0, 1));
-			goto created;	/* committed: a single statement */
+			goto created; /* committed: a single statement */
 		}
 		db_res_free(res);
 		res = NULL;

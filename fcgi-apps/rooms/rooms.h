@@ -15,10 +15,10 @@
 #include "http.h"
 
 /* Limits of API.md, in code points after trimming. */
-#define ROOMS_NAME_MAX 22
+#define ROOMS_NAME_MAX        22
 #define ROOMS_DESCRIPTION_MAX 100
-#define MESSAGES_TEXT_MAX 4000
-#define MESSAGES_NONCE_MAX 64
+#define MESSAGES_TEXT_MAX     4000
+#define MESSAGES_NONCE_MAX    64
 
 /* Publishes {"type":type,"group_id":group_id,key:json} on group:<id>.
  * `json` is a JSON document (an object or a number).  Call only after the

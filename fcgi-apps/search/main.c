@@ -28,16 +28,16 @@
 #include "rds.h"
 #include "searchq.h"
 
-#define SEARCH_OFFSET_MAX	1000
+#define SEARCH_OFFSET_MAX 1000
 /* pg_trgm word similarity needed for a typo match: one wrong letter in a
  * 7-letter word scores 0.5-0.63, two swapped letters in a 10-letter one
  * 0.47; shorter words need more luck (trigrams). */
-#define SEARCH_SIMILARITY	"0.45"
+#define SEARCH_SIMILARITY "0.45"
 
 /* Longest a search statement may run: a guard of last resort (the
  * queries are bounded by design; a request that hits it fails with 500
  * instead of holding a connection and a core). */
-#define SEARCH_TIMEOUT	"2s"
+#define SEARCH_TIMEOUT "2s"
 
 /* The session settings of every search.  db_query() prepares its
  * statements, and after five runs PostgreSQL may switch to a generic plan
@@ -46,8 +46,10 @@
 static enum err_code
 search_threshold(void)
 {
-	return db_query(NULL, "SELECT set_config("
-	    "'pg_trgm.word_similarity_threshold', '" SEARCH_SIMILARITY "', false),"
+	return db_query(NULL,
+	    "SELECT set_config("
+	    "'pg_trgm.word_similarity_threshold', '" SEARCH_SIMILARITY
+	    "', false),"
 	    " set_config('plan_cache_mode', 'force_custom_plan', false),"
 	    " set_config('statement_timeout', '" SEARCH_TIMEOUT "', false)",
 	    0, NULL);
@@ -58,7 +60,7 @@ static enum err_code
 search_q(struct http_req *r, int required, const char **q)
 {
 	*q = http_query(r, "q");
-	if (*q != NULL && (*q)[0] == '\x01')	/* malformed escape */
+	if (*q != NULL && (*q)[0] == '\x01') /* malformed escape */
 		return json_field_error(http_fields(r), "q",
 		    "is not valid UTF-8 text");
 	if (required && (*q == NULL || strspn(*q, " \t") == strlen(*q)))
@@ -91,7 +93,8 @@ search_groups_reply(struct http_req *r, struct db_res *res, size_t shown,
 
 			snprintf(key, n + 8, "online:%.*s", (int)n, ids);
 			keys = mem_realloc(keys, (nkeys + 1) * sizeof(*keys));
-			owned = mem_realloc(owned, (nkeys + 1) * sizeof(*owned));
+			owned = mem_realloc(owned,
+			    (nkeys + 1) * sizeof(*owned));
 			keys[nkeys] = owned[nkeys] = key;
 			nkeys++;
 			ids += n;
@@ -167,7 +170,8 @@ handle_groups(struct http_req *r)
 	    " COALESCE(ts_rank(g.search, ec_search_tsquery($1, true)), 0)"
 	    "  + word_similarity($1, g.name || ' ' || g.description) DESC,"
 	    " g.id "
-	    "LIMIT $2::int + 1 OFFSET $3::int", 3, params);
+	    "LIMIT $2::int + 1 OFFSET $3::int",
+	    3, params);
 	if (rc)
 		goto out;
 	rows = db_rows(res);
@@ -181,9 +185,9 @@ out:
 /* The filters of a message search, from the query string and the
  * operators in q (the query string wins). */
 struct search_filters {
-	struct searchq	 sq;
-	int64_t		 group_id, room_id, limit, offset, sender_id;
-	const char	*from, *in, *before, *after;
+	struct searchq sq;
+	int64_t group_id, room_id, limit, offset, sender_id;
+	const char *from, *in, *before, *after;
 };
 
 static enum err_code
@@ -212,9 +216,11 @@ search_filters_read(struct http_req *r, struct search_filters *f)
 	v = http_query(r, "from");
 	if (v != NULL) {
 		if (v[0] == '\0' || strlen(v) > 45 ||
-		    strspn(v, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-		    "0123456789_-") != strlen(v))
-			rc = json_field_error(fields, "from", "is not a username");
+		    strspn(v,
+		        "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+		        "0123456789_-") != strlen(v))
+			rc = json_field_error(fields, "from",
+			    "is not a username");
 		f->from = v;
 	}
 	v = http_query(r, "before");
@@ -254,20 +260,22 @@ search_filters_read(struct http_req *r, struct search_filters *f)
  *     only by a word rarer than $6 per window, so few rows to fetch.
  * Together they are newest first, as the page needs.  The typo tier's
  * window is smaller: its tsquery has up to 16 words per query word. */
-#define SEARCH_WHERE							\
-    "m.room_id = ANY ($1::bigint[])"					\
-    " AND m.deleted_at IS NULL"						\
-    " AND ($2::bigint IS NULL OR m.sender_id = $2::bigint)"		\
-    " AND ($3::text IS NULL OR m.created_at < ($3::text || ' 00:00Z')::timestamptz)" \
-    " AND ($4::text IS NULL OR m.created_at >= ($4::text || ' 00:00Z')::timestamptz)"
-#define SEARCH_TIER(window, cond)					\
-    "(SELECT m.id FROM messages m WHERE m.id <= $7::bigint"		\
-    " AND m.id > $7::bigint - " window " AND "				\
-    SEARCH_WHERE " AND (" cond ") IS TRUE "				\
-    "ORDER BY m.id DESC LIMIT $6::int) UNION ALL "			\
-    "(SELECT m.id FROM messages m WHERE m.id <= $7::bigint - " window	\
-    " AND " SEARCH_WHERE " AND " cond " "				\
-    "ORDER BY m.id + 0 DESC LIMIT $6::int) LIMIT $6::int"
+#define SEARCH_WHERE                                                           \
+	"m.room_id = ANY ($1::bigint[])"                                       \
+	" AND m.deleted_at IS NULL"                                            \
+	" AND ($2::bigint IS NULL OR m.sender_id = $2::bigint)"                \
+	" AND ($3::text IS NULL OR m.created_at < ($3::text || ' "             \
+	"00:00Z')::timestamptz)"                                               \
+	" AND ($4::text IS NULL OR m.created_at >= ($4::text || ' "            \
+	"00:00Z')::timestamptz)"
+#define SEARCH_TIER(window, cond)                                              \
+	"(SELECT m.id FROM messages m WHERE m.id <= $7::bigint"                \
+	" AND m.id > $7::bigint - " window " AND " SEARCH_WHERE " AND (" cond  \
+	") IS TRUE "                                                           \
+	"ORDER BY m.id DESC LIMIT $6::int) UNION ALL "                         \
+	"(SELECT m.id FROM messages m WHERE m.id <= $7::bigint - " window      \
+	" AND " SEARCH_WHERE " AND " cond " "                                  \
+	"ORDER BY m.id + 0 DESC LIMIT $6::int) LIMIT $6::int"
 
 /* The tier conditions, $8 the tier's tsquery from ec_search_expand()
  * (migration 0012: the known words that start each query word, or are
@@ -275,12 +283,14 @@ search_filters_read(struct http_req *r, struct search_filters *f)
  * (not exact); every word as a similar word (not a word start).  A tier
  * whose tsquery is NULL cannot match and is not run at all, so a word
  * found nowhere costs a few probes of the word table. */
-#define SEARCH_EXACT	"m.search @@ $8::tsquery AND $5::text IS NOT NULL"
-#define SEARCH_PREFIX	"m.search @@ $8::tsquery"			\
-    " AND NOT m.search @@ ec_search_tsquery($5::text, false)"
-#define SEARCH_TYPO	"m.search @@ $8::tsquery AND NOT COALESCE("	\
-    "m.search @@ ec_search_tsquery($5::text, true), false)"
-#define SEARCH_NONE	"$5::text IS NULL AND $8::tsquery IS NULL"
+#define SEARCH_EXACT "m.search @@ $8::tsquery AND $5::text IS NOT NULL"
+#define SEARCH_PREFIX                                                          \
+	"m.search @@ $8::tsquery"                                              \
+	" AND NOT m.search @@ ec_search_tsquery($5::text, false)"
+#define SEARCH_TYPO                                                            \
+	"m.search @@ $8::tsquery AND NOT COALESCE("                            \
+	"m.search @@ ec_search_tsquery($5::text, true), false)"
+#define SEARCH_NONE "$5::text IS NULL AND $8::tsquery IS NULL"
 
 static const char *const search_tiers[] = {
 	SEARCH_TIER("10000", SEARCH_EXACT),
@@ -289,8 +299,8 @@ static const char *const search_tiers[] = {
 };
 /* Operators only: newest first along the primary key. */
 static const char search_all[] =
-    "SELECT m.id FROM messages m WHERE " SEARCH_WHERE
-    " AND " SEARCH_NONE " AND m.id <= $7::bigint "
+    "SELECT m.id FROM messages m WHERE " SEARCH_WHERE " AND " SEARCH_NONE
+    " AND m.id <= $7::bigint "
     "ORDER BY m.id DESC LIMIT $6::int";
 
 /* A narrowed search (a few rooms, or one sender) walks the newest
@@ -304,34 +314,36 @@ static const char search_all[] =
  * The walk is materialized in id order and read in that order.  A
  * sender's rows are spread over the table (one heap page each), so its
  * window is smaller: a rare word then goes to the GIN index early. */
-#define SEARCH_COLS	"m.id, m.room_id, m.sender_id, m.created_at,"	\
-    " m.deleted_at, m.search"
-#define SEARCH_WALK_ROOMS(window)					\
-    "SELECT m.* FROM unnest($1::bigint[]) AS r(id) CROSS JOIN LATERAL "	\
-    "(SELECT " SEARCH_COLS " FROM messages m WHERE m.room_id = r.id"	\
-    " AND m.id <= $7::bigint AND m.deleted_at IS NULL"			\
-    " ORDER BY m.id DESC LIMIT " window ") m "				\
-    "ORDER BY m.id DESC LIMIT " window
-#define SEARCH_WALK_SENDER(window)					\
-    "SELECT " SEARCH_COLS " FROM messages m WHERE m.sender_id = $2::bigint" \
-    " AND m.id <= $7::bigint AND m.deleted_at IS NULL"			\
-    " ORDER BY m.id DESC LIMIT " window
-#define SEARCH_NARROW(walk, window, cond, order)			\
-    "WITH w AS MATERIALIZED (" walk ") "				\
-    "(SELECT m.id FROM w m WHERE " SEARCH_WHERE " AND (" cond ") IS TRUE" \
-    " LIMIT $6::int) UNION ALL "					\
-    "(SELECT m.id FROM messages m WHERE"				\
-    " (SELECT count(*) FROM w) = " window				\
-    " AND m.id < (SELECT min(w.id) FROM w) AND " SEARCH_WHERE		\
-    " AND " cond " ORDER BY " order " DESC LIMIT $6::int) LIMIT $6::int"
-#define SEARCH_NARROW_TIERS(walk, w, wtypo)				\
-	SEARCH_NARROW(walk(w), w, SEARCH_EXACT, "m.id + 0"),		\
-	SEARCH_NARROW(walk(w), w, SEARCH_PREFIX, "m.id + 0"),		\
-	SEARCH_NARROW(walk(wtypo), wtypo, SEARCH_TYPO, "m.id + 0"),	\
-	SEARCH_NARROW(walk(w), w, SEARCH_NONE, "m.id")
+#define SEARCH_COLS                                                            \
+	"m.id, m.room_id, m.sender_id, m.created_at,"                          \
+	" m.deleted_at, m.search"
+#define SEARCH_WALK_ROOMS(window)                                              \
+	"SELECT m.* FROM unnest($1::bigint[]) AS r(id) CROSS JOIN LATERAL "    \
+	"(SELECT " SEARCH_COLS " FROM messages m WHERE m.room_id = r.id"       \
+	" AND m.id <= $7::bigint AND m.deleted_at IS NULL"                     \
+	" ORDER BY m.id DESC LIMIT " window ") m "                             \
+	"ORDER BY m.id DESC LIMIT " window
+#define SEARCH_WALK_SENDER(window)                                             \
+	"SELECT " SEARCH_COLS                                                  \
+	" FROM messages m WHERE m.sender_id = $2::bigint"                      \
+	" AND m.id <= $7::bigint AND m.deleted_at IS NULL"                     \
+	" ORDER BY m.id DESC LIMIT " window
+#define SEARCH_NARROW(walk, window, cond, order)                               \
+	"WITH w AS MATERIALIZED (" walk ") "                                   \
+	"(SELECT m.id FROM w m WHERE " SEARCH_WHERE " AND (" cond ") IS TRUE"  \
+	" LIMIT $6::int) UNION ALL "                                           \
+	"(SELECT m.id FROM messages m WHERE"                                   \
+	" (SELECT count(*) FROM w) = " window                                  \
+	" AND m.id < (SELECT min(w.id) FROM w) AND " SEARCH_WHERE " AND " cond \
+	" ORDER BY " order " DESC LIMIT $6::int) LIMIT $6::int"
+#define SEARCH_NARROW_TIERS(walk, w, wtypo)                                    \
+	SEARCH_NARROW(walk(w), w, SEARCH_EXACT, "m.id + 0"),                   \
+	    SEARCH_NARROW(walk(w), w, SEARCH_PREFIX, "m.id + 0"),              \
+	    SEARCH_NARROW(walk(wtypo), wtypo, SEARCH_TYPO, "m.id + 0"),        \
+	    SEARCH_NARROW(walk(w), w, SEARCH_NONE, "m.id")
 
 /* Up to this many rooms are walked one by one. */
-#define SEARCH_WALK_ROOMS_MAX	8
+#define SEARCH_WALK_ROOMS_MAX 8
 
 static const char *const search_by_rooms[] = {
 	SEARCH_NARROW_TIERS(SEARCH_WALK_ROOMS, "5000", "2000")
@@ -342,7 +354,7 @@ static const char *const search_by_sender[] = {
 
 /* Typos are looked for only in words up to this many bytes: longer ones
  * are hashes, links and the like, and cost the most to compare. */
-#define SEARCH_TYPO_WORD_MAX	24
+#define SEARCH_TYPO_WORD_MAX 24
 
 static int
 search_typo_ok(const char *text)
@@ -367,19 +379,20 @@ static enum err_code
 search_expand(const char *words, int typo, struct db_res **res)
 {
 	const char *params[2] = { words,
-	    typo && search_typo_ok(words) ? "t" : "f" };
+		typo && search_typo_ok(words) ? "t" : "f" };
 
 	db_res_free(*res);
 	*res = NULL;
-	return db_query(res, "SELECT q_exact::text, q_prefix::text, "
-	    "q_typo::text FROM ec_search_expand($1, $2::boolean)", 2, params);
+	return db_query(res,
+	    "SELECT q_exact::text, q_prefix::text, "
+	    "q_typo::text FROM ec_search_expand($1, $2::boolean)",
+	    2, params);
 }
 
 /* The caller's rooms that pass the filters, as an array literal in
  * *rooms ("{}" when none). */
 static enum err_code
-search_rooms(struct http_req *r, const struct search_filters *f,
-    char **rooms)
+search_rooms(struct http_req *r, const struct search_filters *f, char **rooms)
 {
 	const char *params[4];
 	char uid[24], gid[24], rid[24];
@@ -388,7 +401,8 @@ search_rooms(struct http_req *r, const struct search_filters *f,
 	params[1] = f->group_id ? db_i64(gid, f->group_id) : NULL;
 	params[2] = f->room_id ? db_i64(rid, f->room_id) : NULL;
 	params[3] = f->in;
-	return db_query_text(rooms, "SELECT COALESCE(array_agg(r.id), "
+	return db_query_text(rooms,
+	    "SELECT COALESCE(array_agg(r.id), "
 	    "'{}')::text FROM rooms r JOIN group_members gm "
 	    "ON gm.group_id = r.group_id AND gm.user_id = $1 "
 	    "WHERE ($2::bigint IS NULL OR r.group_id = $2::bigint) "
@@ -407,9 +421,11 @@ search_top(const struct search_filters *f, char out[24])
 	enum err_code rc;
 
 	if (f->before != NULL)
-		rc = db_query(&res, "SELECT COALESCE((SELECT id FROM messages "
+		rc = db_query(&res,
+		    "SELECT COALESCE((SELECT id FROM messages "
 		    "WHERE created_at < ($1::text || ' 00:00Z')::timestamptz "
-		    "ORDER BY created_at DESC LIMIT 1), 0) + 1000", 1, params);
+		    "ORDER BY created_at DESC LIMIT 1), 0) + 1000",
+		    1, params);
 	else
 		rc = db_query(&res, "SELECT COALESCE(max(id), 0) FROM messages",
 		    0, NULL);
@@ -429,8 +445,10 @@ search_sender(struct search_filters *f, int *unknown)
 	*unknown = 0;
 	if (f->from == NULL)
 		return ERR_OK;
-	rc = db_query(&res, "SELECT id FROM users WHERE lower(username) = "
-	    "lower($1)", 1, params);
+	rc = db_query(&res,
+	    "SELECT id FROM users WHERE lower(username) = "
+	    "lower($1)",
+	    1, params);
 	if (rc == ERR_OK) {
 		if (db_rows(res) == 1)
 			f->sender_id = db_int(res, 0, 0);
@@ -468,7 +486,8 @@ search_messages_reply(struct http_req *r, struct buf *ids, size_t shown,
 		    "LEFT JOIN users u ON u.id = m.sender_id "
 		    "LEFT JOIN profiles p ON p.user_id = u.id "
 		    "LEFT JOIN messages q ON q.id = m.reply_to "
-		    "ORDER BY t.ord", 1, params);
+		    "ORDER BY t.ord",
+		    1, params);
 		if (rc)
 			goto out;
 	}
@@ -476,13 +495,13 @@ search_messages_reply(struct http_req *r, struct buf *ids, size_t shown,
 		struct json_object *msg;
 
 		if (json_parse(db_value(res, i, 0), db_length(res, i, 0),
-		    &msg) != ERR_OK) {
+		        &msg) != ERR_OK) {
 			rc = ERR_INTERNAL;
 			goto out;
 		}
 		buf_reset(&snip);
-		searchq_snippet(&snip, db_value(res, i, 1), db_length(res, i, 1),
-		    words);
+		searchq_snippet(&snip, db_value(res, i, 1),
+		    db_length(res, i, 1), words);
 		json_object_object_add(msg, "snippet",
 		    json_object_new_string_len(snip.data, (int)snip.len));
 		json_object_array_add(items, msg);
@@ -522,7 +541,7 @@ handle_messages(struct http_req *r)
 		goto out;
 	total = (size_t)(f.offset + f.limit + 1);
 	if (unknown || strcmp(rooms, "{}") == 0)
-		total = 0;	/* from: nobody, or no room to search */
+		total = 0; /* from: nobody, or no room to search */
 	if (total > 0) {
 		rc = search_top(&f, top);
 		if (rc)
@@ -545,7 +564,7 @@ handle_messages(struct http_req *r)
 	params[4] = f.sq.text[0] ? f.sq.text : NULL;
 	params[6] = top;
 	params[7] = NULL;
-	nrooms = 1;	/* rooms is "{1,2,...}" */
+	nrooms = 1; /* rooms is "{1,2,...}" */
 	for (p = rooms; *p != '\0'; p++)
 		nrooms += *p == ',';
 	for (t = 0; t < ntiers && have < total; t++) {
@@ -562,7 +581,7 @@ handle_messages(struct http_req *r)
 		if (tsq != NULL) {
 			params[7] = db_value(tsq, 0, (int)t);
 			if (params[7] == NULL)
-				continue;	/* cannot match */
+				continue; /* cannot match */
 		}
 		if (nrooms <= SEARCH_WALK_ROOMS_MAX)
 			sql = search_by_rooms[tier];

@@ -21,17 +21,17 @@
 #include "rds.h"
 #include "sec.h"
 
-#define FULL_NAME_MAX	45
-#define BIO_MAX		500
+#define FULL_NAME_MAX 45
+#define BIO_MAX       500
 
 /* Wrong current passwords on a password change: per user, like login. */
-#define PW_FAILS	10
-#define PW_FAIL_WINDOW	900
+#define PW_FAILS       10
+#define PW_FAIL_WINDOW 900
 
 static const char *const genders[] = { "Male", "Female", "Attack Helicopter",
-    "Undefined", NULL };
-static const char *const statuses[] = { "Online", "Busy", "Sleeping",
-    "Offline", NULL };
+	"Undefined", NULL };
+static const char *const statuses[] = { "Online", "Busy", "Sleeping", "Offline",
+	NULL };
 
 /* Answers the user's own `user` object (with email). */
 static enum err_code
@@ -75,8 +75,8 @@ user_online(int64_t user_id)
 static enum err_code
 handle_patch_me(struct http_req *r)
 {
-	static const char *const allowed[] = { "username", "email",
-	    "full_name", "bio", "gender", "default_status", NULL };
+	static const char *const allowed[] = { "username", "email", "full_name",
+		"bio", "gender", "default_status", NULL };
 	struct json_object *fields = http_fields(r);
 	const char *username = NULL, *email = NULL, *full_name = NULL;
 	const char *bio = NULL, *gender = NULL, *status = NULL;
@@ -86,21 +86,20 @@ handle_patch_me(struct http_req *r)
 	enum err_code rc;
 
 	rc = json_only(r->json, allowed, fields);
-	if (json_get_username(r->json, "username", 0, &username, &ulen,
-	    fields))
+	if (json_get_username(r->json, "username", 0, &username, &ulen, fields))
 		rc = ERR_VALIDATION;
 	if (json_get_email(r->json, "email", 0, &email, &elen, fields))
 		rc = ERR_VALIDATION;
 	if (json_get_text(r->json, "full_name", 0, 0, FULL_NAME_MAX, 1,
-	    &full_name, &flen, fields))
+	        &full_name, &flen, fields))
 		rc = ERR_VALIDATION;
 	if (json_get_text(r->json, "bio", 0, 0, BIO_MAX, 1, &bio, &blen,
-	    fields))
+	        fields))
 		rc = ERR_VALIDATION;
 	if (json_get_enum(r->json, "gender", 0, genders, &gender, fields))
 		rc = ERR_VALIDATION;
 	if (json_get_enum(r->json, "default_status", 0, statuses, &status,
-	    fields))
+	        fields))
 		rc = ERR_VALIDATION;
 	if (rc)
 		goto out;
@@ -129,7 +128,8 @@ handle_patch_me(struct http_req *r)
 	    "gender = COALESCE($7, gender), "
 	    "default_status = COALESCE($8, default_status), "
 	    "status = CASE WHEN $9::boolean THEN $8 ELSE status END "
-	    "WHERE user_id = (SELECT id FROM u)", 9, params);
+	    "WHERE user_id = (SELECT id FROM u)",
+	    9, params);
 	if (rc == ERR_CONFLICT) {
 		rc = http_fail(r, ERR_USERNAME_TAKEN, NULL);
 		goto out;
@@ -159,11 +159,11 @@ handle_password(struct http_req *r)
 	long ttl;
 
 	rc = json_only(r->json, allowed, fields);
-	if (json_get_text(r->json, "old", 1, 1, JSON_PASSWORD_MAX, 0, &old, &olen,
-	    fields))
+	if (json_get_text(r->json, "old", 1, 1, JSON_PASSWORD_MAX, 0, &old,
+	        &olen, fields))
 		rc = ERR_VALIDATION;
-	if (json_get_text(r->json, "new", 1, JSON_PASSWORD_MIN, JSON_PASSWORD_MAX, 0,
-	    &new, &nlen, fields))
+	if (json_get_text(r->json, "new", 1, JSON_PASSWORD_MIN,
+	        JSON_PASSWORD_MAX, 0, &new, &nlen, fields))
 		rc = ERR_VALIDATION;
 	if (rc)
 		goto out;
@@ -179,8 +179,8 @@ handle_password(struct http_req *r)
 		goto out;
 	}
 	params[0] = db_i64(uid, r->user_id);
-	rc = db_query(&res, "SELECT password_hash FROM users WHERE id = $1",
-	    1, params);
+	rc = db_query(&res, "SELECT password_hash FROM users WHERE id = $1", 1,
+	    params);
 	if (rc)
 		goto out;
 	if (db_rows(res) != 1 || db_value(res, 0, 0) == NULL ||
@@ -221,13 +221,14 @@ upload(struct http_req *r, enum img_kind kind)
 	rc = img_from_request(r, kind, &out);
 	if (rc)
 		goto out;
-	rc = img_attach(&out, kind == IMG_ICON ?
-	    "UPDATE profiles p SET icon = $2 FROM (SELECT user_id, icon "
-	    "FROM profiles WHERE user_id = $1 FOR UPDATE) old "
-	    "WHERE p.user_id = old.user_id RETURNING old.icon" :
-	    "UPDATE profiles p SET wallpaper = $2 FROM (SELECT user_id, "
-	    "wallpaper FROM profiles WHERE user_id = $1 FOR UPDATE) old "
-	    "WHERE p.user_id = old.user_id RETURNING old.wallpaper",
+	rc = img_attach(&out,
+	    kind == IMG_ICON
+	        ? "UPDATE profiles p SET icon = $2 FROM (SELECT user_id, icon "
+	          "FROM profiles WHERE user_id = $1 FOR UPDATE) old "
+	          "WHERE p.user_id = old.user_id RETURNING old.icon"
+	        : "UPDATE profiles p SET wallpaper = $2 FROM (SELECT user_id, "
+	          "wallpaper FROM profiles WHERE user_id = $1 FOR UPDATE) old "
+	          "WHERE p.user_id = old.user_id RETURNING old.wallpaper",
 	    r->user_id, NULL);
 	if (rc == ERR_NOT_FOUND)
 		rc = ERR_UNAUTHENTICATED;
@@ -235,8 +236,9 @@ upload(struct http_req *r, enum img_kind kind)
 		goto out;
 	snprintf(url, sizeof(url), "/media/%s", out.path);
 	root = json_object_new_object();
-	json_object_object_add(root, kind == IMG_ICON ? "icon_url" :
-	    "wallpaper_url", json_object_new_string(url));
+	json_object_object_add(root,
+	    kind == IMG_ICON ? "icon_url" : "wallpaper_url",
+	    json_object_new_string(url));
 	http_reply_json(r, 200, root);
 out:
 	img_out_release(&out);
@@ -264,9 +266,11 @@ handle_user(struct http_req *r)
 
 	params[0] = db_i64(uid, r->ids[0]);
 	params[1] = user_online(r->ids[0]) ? "t" : "f";
-	rc = db_query_text(&json, "SELECT (ec_user_json(u.id) || "
+	rc = db_query_text(&json,
+	    "SELECT (ec_user_json(u.id) || "
 	    "jsonb_build_object('online', $2::boolean))::text "
-	    "FROM users u WHERE u.id = $1 AND u.is_active", 2, params);
+	    "FROM users u WHERE u.id = $1 AND u.is_active",
+	    2, params);
 	if (rc == ERR_NOT_FOUND)
 		return http_fail(r, ERR_NOT_FOUND, "No such user.");
 	if (rc)

@@ -45,18 +45,18 @@
 #include "jwt.h"
 #include "sec.h"
 
-#define WS_MAX_URLS 16
-#define WS_MAX_PIDS 16
-#define WS_MAX_WORKERS 32
-#define WS_MAX_POSTERS 512
-#define WS_MAX_ROOMS 256
+#define WS_MAX_URLS         16
+#define WS_MAX_PIDS         16
+#define WS_MAX_WORKERS      32
+#define WS_MAX_POSTERS      512
+#define WS_MAX_ROOMS        256
 #define WS_CONNS_PER_WORKER 15000
-#define WS_INFLIGHT_MAX 256 /* handshakes in progress per worker */
-#define WS_RBUF (256 * 1024)
-#define WS_PARTIAL_MAX (64 * 1024)
-#define WS_MARK "~bench:"
-#define WS_HS_MAX 8192
-#define POST_RBUF 16384
+#define WS_INFLIGHT_MAX     256 /* handshakes in progress per worker */
+#define WS_RBUF             (256 * 1024)
+#define WS_PARTIAL_MAX      (64 * 1024)
+#define WS_MARK             "~bench:"
+#define WS_HS_MAX           8192
+#define POST_RBUF           16384
 
 /* ---- time --------------------------------------------------------------- */
 
@@ -81,8 +81,8 @@ ws_sleep_ms(long ms)
 /* ---- histogram: HDR-like, 32 sub-buckets per power of two (~3 %) ----- */
 
 #define HIST_SUB_BITS 5
-#define HIST_SUB (1u << HIST_SUB_BITS)
-#define HIST_BUCKETS (2 * HIST_SUB + 40 * HIST_SUB)
+#define HIST_SUB      (1u << HIST_SUB_BITS)
+#define HIST_BUCKETS  (2 * HIST_SUB + 40 * HIST_SUB)
 
 struct hist {
 	uint64_t n, max, sum;
@@ -424,12 +424,12 @@ machine_cpu(double *busy, double *total)
 /* ---- worker: the websocket connections ---------------------------------- */
 
 enum conn_state {
-	CONN_IDLE = 0, /* not started */
+	CONN_IDLE = 0,   /* not started */
 	CONN_CONNECTING, /* TCP connect in progress */
-	CONN_HANDSHAKE, /* upgrade request sent */
-	CONN_UPGRADED, /* 101 received, waiting for hello */
-	CONN_OPEN, /* hello received */
-	CONN_DONE, /* failed or closed */
+	CONN_HANDSHAKE,  /* upgrade request sent */
+	CONN_UPGRADED,   /* 101 received, waiting for hello */
+	CONN_OPEN,       /* hello received */
+	CONN_DONE,       /* failed or closed */
 };
 
 struct wconn {
@@ -444,15 +444,15 @@ struct wconn {
 struct wstats {
 	uint64_t assigned, attempted, inflight, ready;
 	uint64_t fail_connect, fail_timeout, fail_other;
-	uint64_t fail_eof_request; /* closed before the upgrade answer */
+	uint64_t fail_eof_request;  /* closed before the upgrade answer */
 	uint64_t fail_eof_upgraded; /* closed after 101, before hello */
 	uint64_t refused_401, refused_403, refused_other;
 	uint64_t closed; /* closed by the server after hello */
-	uint64_t marks; /* bench messages received */
+	uint64_t marks;  /* bench messages received */
 	uint64_t frames, bytes, pings;
 	uint64_t last_mark_ns;
 	struct hist lat; /* POST sent -> frame read, us */
-	struct hist hs; /* connect -> hello, us */
+	struct hist hs;  /* connect -> hello, us */
 };
 
 struct worker {

@@ -40,8 +40,9 @@ test_set_role(void **state)
 					    to <= ACL_MODERATOR;
 				else
 					want = 0;
-				assert_int_equal(acl_may_set_role(actor,
-				    target, to), want);
+				assert_int_equal(acl_may_set_role(actor, target,
+				                     to),
+				    want);
 			}
 		}
 	}
@@ -50,8 +51,8 @@ test_set_role(void **state)
 	assert_true(acl_may_set_role(ACL_ADMIN, ACL_MODERATOR, ACL_MEMBER));
 	assert_false(acl_may_set_role(ACL_ADMIN, ACL_MEMBER, ACL_ADMIN));
 	assert_false(acl_may_set_role(ACL_ADMIN, ACL_ADMIN, ACL_MEMBER));
-	assert_false(acl_may_set_role(ACL_MODERATOR, ACL_MEMBER,
-	    ACL_MODERATOR));
+	assert_false(
+	    acl_may_set_role(ACL_MODERATOR, ACL_MEMBER, ACL_MODERATOR));
 }
 
 static void
@@ -64,7 +65,7 @@ test_kick(void **state)
 		for (target = ACL_NONE; target <= ACL_OWNER; target++) {
 			assert_int_equal(acl_may_kick(actor, target),
 			    actor >= ACL_MODERATOR && target != ACL_NONE &&
-			    target < actor);
+			        target < actor);
 		}
 	}
 	assert_false(acl_may_kick(ACL_MEMBER, ACL_MEMBER));

@@ -23,20 +23,21 @@ test_file_and_overrides(void **state)
 	assert_true(fd >= 0);
 	f = fdopen(fd, "w");
 	fputs("# DEVELOPMENT SAMPLE\n"
-	    "JWT_SIGNING_KEY = file-key-0123456789abcdef0123456789\n"
-	    "DB_PORT=1111\n"
-	    "DB_PORT=2222\n"
-	    "export REDIS_PORT=3333\n"
-	    "PUBLIC_ORIGINS=https://a.example/, http://b.example:8080\n"
-	    "ACCESS_TOKEN_LIFETIME=120\n"
-	    "OAUTH_ENABLED_GITHUB=true\n"
-	    "garbage line without equals\n", f);
+	      "JWT_SIGNING_KEY = file-key-0123456789abcdef0123456789\n"
+	      "DB_PORT=1111\n"
+	      "DB_PORT=2222\n"
+	      "export REDIS_PORT=3333\n"
+	      "PUBLIC_ORIGINS=https://a.example/, http://b.example:8080\n"
+	      "ACCESS_TOKEN_LIFETIME=120\n"
+	      "OAUTH_ENABLED_GITHUB=true\n"
+	      "garbage line without equals\n",
+	    f);
 	fclose(f);
 	unsetenv("JWT_SIGNING_KEY");
 	unsetenv("PUBLIC_ORIGINS");
-	setenv("ACCESS_TOKEN_LIFETIME", "60", 1);	/* env beats file */
+	setenv("ACCESS_TOKEN_LIFETIME", "60", 1); /* env beats file */
 	assert_int_equal(cfg_load_file(path), ERR_OK);
-	assert_string_equal(cfg.db_port, "2222");	/* later line wins */
+	assert_string_equal(cfg.db_port, "2222"); /* later line wins */
 	assert_int_equal(cfg.redis_port, 3333);
 	assert_int_equal(cfg.access_lifetime, 60);
 	assert_true(cfg.oauth_github.enabled);
@@ -45,7 +46,7 @@ test_file_and_overrides(void **state)
 	assert_true(cfg_origin_allowed("https://a.example", 17));
 	assert_true(cfg_origin_allowed("http://b.example:8080", 21));
 	assert_false(cfg_origin_allowed("http://b.example", 16));
-	assert_true(cfg.cookie_secure);	/* an https origin */
+	assert_true(cfg.cookie_secure); /* an https origin */
 	assert_string_equal(cfg_get("MISSING", "fb"), "fb");
 	unsetenv("ACCESS_TOKEN_LIFETIME");
 	cfg_release();

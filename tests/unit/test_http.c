@@ -34,7 +34,8 @@ static int
 setup(void **state)
 {
 	(void)state;
-	setenv("JWT_SIGNING_KEY", "unit-test-key-0123456789abcdef0123456789", 1);
+	setenv("JWT_SIGNING_KEY", "unit-test-key-0123456789abcdef0123456789",
+	    1);
 	setenv("PUBLIC_ORIGINS", "http://127.0.0.1:8080, https://chat.example/",
 	    1);
 	return cfg_load_file(NULL) == ERR_OK ? 0 : -1;
@@ -89,7 +90,8 @@ test_routing(void **state)
 
 	/* Known path, other method: 405 with Allow. */
 	req(&r, "PUT", "/api/groups/42");
-	assert_int_equal(http_route_match(&r, routes, 6), ERR_METHOD_NOT_ALLOWED);
+	assert_int_equal(http_route_match(&r, routes, 6),
+	    ERR_METHOD_NOT_ALLOWED);
 	assert_non_null(strstr(r.headers.data, "Allow: GET, PATCH"));
 	http_req_release(&r);
 
@@ -163,9 +165,12 @@ test_cookies_and_query(void **state)
 	assert_int_equal(http_req_parse(&r), ERR_BAD_REQUEST);
 	http_req_release(&r);
 
-	req(&r, "GET", "/x?a=1&b=hello%20w+x&c&bad=x%41&limit=101&neg=-5&e=%C3%A9");
-	setenv("HTTP_COOKIE", "theme=dark; access=tok.en.sig;refresh=\"r1\"; "
-	    "accessx=no", 1);
+	req(&r, "GET",
+	    "/x?a=1&b=hello%20w+x&c&bad=x%41&limit=101&neg=-5&e=%C3%A9");
+	setenv("HTTP_COOKIE",
+	    "theme=dark; access=tok.en.sig;refresh=\"r1\"; "
+	    "accessx=no",
+	    1);
 	assert_string_equal(http_cookie(&r, "access"), "tok.en.sig");
 	assert_string_equal(http_cookie(&r, "refresh"), "r1");
 	assert_string_equal(http_cookie(&r, "theme"), "dark");
@@ -272,7 +277,8 @@ test_body(void **state)
 	body_req(&r, "application/json; charset=utf-8", "{\"name\": \"x\"}");
 	assert_int_equal(http_read_body(&r, 1024), ERR_OK);
 	assert_string_equal(json_object_get_string(
-	    json_object_object_get(r.json, "name")), "x");
+	                        json_object_object_get(r.json, "name")),
+	    "x");
 	http_req_release(&r);
 
 	/* Over the cap: 413 before anything is read. */
@@ -323,9 +329,11 @@ test_set_cookie(void **state)
 	req(&r, "POST", "/");
 	http_set_cookie(&r, "access", "v", "/", 300);
 	http_set_cookie(&r, "refresh", "", "/api", 0);
-	assert_non_null(strstr(r.headers.data, "Set-Cookie: access=v; Path=/; "
+	assert_non_null(strstr(r.headers.data,
+	    "Set-Cookie: access=v; Path=/; "
 	    "Max-Age=300; HttpOnly; SameSite=Lax; Secure\r\n"));
-	assert_non_null(strstr(r.headers.data, "Set-Cookie: refresh=; "
+	assert_non_null(strstr(r.headers.data,
+	    "Set-Cookie: refresh=; "
 	    "Path=/api; Max-Age=0; HttpOnly; SameSite=Lax"));
 	http_req_release(&r);
 }

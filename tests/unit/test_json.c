@@ -61,13 +61,14 @@ test_field_readers(void **state)
 	const char *s = NULL, *e = NULL;
 	const char *const choices[] = { "Male", "Female", NULL };
 	const char *const allowed[] = { "name", "n", "b", "g", "nul", "ws",
-	    NULL };
+		NULL };
 	int64_t n = 0;
 	size_t len = 0;
 	int b = 0;
 
 	(void)state;
-	o = parse_ok("{\"name\": \"  abc \", \"n\": 7, \"b\": true, "
+	o = parse_ok(
+	    "{\"name\": \"  abc \", \"n\": 7, \"b\": true, "
 	    "\"g\": \"Male\", \"nul\": \"a\\u0000b\", \"ws\": \"   \"}");
 	assert_int_equal(json_get_text(o, "name", 1, 1, 3, 1, &s, &len, fields),
 	    ERR_OK);
@@ -82,9 +83,11 @@ test_field_readers(void **state)
 	assert_int_equal(json_get_text(o, "n", 1, 1, 5, 1, &s, &len, fields),
 	    ERR_VALIDATION);
 	assert_int_equal(json_get_text(o, "missing", 0, 1, 5, 1, &s, &len,
-	    fields), ERR_OK);
+	                     fields),
+	    ERR_OK);
 	assert_int_equal(json_get_text(o, "missing", 1, 1, 5, 1, &s, &len,
-	    fields), ERR_VALIDATION);
+	                     fields),
+	    ERR_VALIDATION);
 	assert_int_equal(json_get_int(o, "n", 1, 1, 10, &n, fields), ERR_OK);
 	assert_int_equal(n, 7);
 	assert_int_equal(json_get_int(o, "n", 1, 8, 10, &n, fields),
@@ -115,9 +118,9 @@ test_account_fields(void **state)
 
 	(void)state;
 	o = parse_ok("{\"u1\": \" alice_9 \", \"u2\": \"al ice\", "
-	    "\"u3\": \"abcd\", \"u4\": \"\u00e9lodie\", "
-	    "\"e1\": \"a@b.c\", \"e2\": \"\", \"e3\": \"@b\", "
-	    "\"e4\": \"a b@c\", \"e5\": \"ab\"}");
+	             "\"u3\": \"abcd\", \"u4\": \"\u00e9lodie\", "
+	             "\"e1\": \"a@b.c\", \"e2\": \"\", \"e3\": \"@b\", "
+	             "\"e4\": \"a b@c\", \"e5\": \"ab\"}");
 	assert_int_equal(json_get_username(o, "u1", 1, &s, &len, fields),
 	    ERR_OK);
 	assert_int_equal(len, 7);
@@ -153,10 +156,13 @@ test_error_body(void **state)
 	assert_string_equal(b.data,
 	    "{\"error\":{\"code\":\"not_found\",\"message\":\"Not found.\"}}");
 	buf_reset(&b);
-	json_object_object_add(fields, "name", json_object_new_string("required"));
+	json_object_object_add(fields, "name",
+	    json_object_new_string("required"));
 	http_error_body(&b, ERR_VALIDATION, "Fix \"it\"/now", fields);
-	assert_string_equal(b.data, "{\"error\":{\"code\":\"validation_failed\","
-	    "\"message\":\"Fix \\\"it\\\"/now\",\"fields\":{\"name\":\"required\"}}}");
+	assert_string_equal(b.data,
+	    "{\"error\":{\"code\":\"validation_failed\","
+	    "\"message\":\"Fix "
+	    "\\\"it\\\"/now\",\"fields\":{\"name\":\"required\"}}}");
 	buf_reset(&b);
 	/* An empty fields object is left out. */
 	empty = json_object_new_object();

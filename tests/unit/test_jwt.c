@@ -76,9 +76,10 @@ payload(long exp_delta, const char *typ)
 {
 	static char p[256];
 
-	snprintf(p, sizeof(p), "{\"typ\":\"%s\",\"sub\":5,\"fam\":9,"
-	    "\"iat\":%ld,\"exp\":%ld}", typ, (long)time(NULL),
-	    (long)time(NULL) + exp_delta);
+	snprintf(p, sizeof(p),
+	    "{\"typ\":\"%s\",\"sub\":5,\"fam\":9,"
+	    "\"iat\":%ld,\"exp\":%ld}",
+	    typ, (long)time(NULL), (long)time(NULL) + exp_delta);
 	return p;
 }
 
@@ -99,7 +100,8 @@ test_issue_and_check(void **state)
 	free(tok);
 	/* A refresh-typed token is not an access token. */
 	assert_int_equal(jwt_issue("refresh", 5, 9, 60, &tok), ERR_OK);
-	assert_int_equal(jwt_check(tok, JWT_TYPE_ACCESS, &c), ERR_TOKEN_INVALID);
+	assert_int_equal(jwt_check(tok, JWT_TYPE_ACCESS, &c),
+	    ERR_TOKEN_INVALID);
 	free(tok);
 }
 
@@ -111,7 +113,8 @@ test_expired(void **state)
 
 	(void)state;
 	assert_int_equal(jwt_issue(JWT_TYPE_ACCESS, 5, 9, -10, &tok), ERR_OK);
-	assert_int_equal(jwt_check(tok, JWT_TYPE_ACCESS, &c), ERR_TOKEN_INVALID);
+	assert_int_equal(jwt_check(tok, JWT_TYPE_ACCESS, &c),
+	    ERR_TOKEN_INVALID);
 	assert_int_equal(c.sub, 0);
 	free(tok);
 }
@@ -125,13 +128,15 @@ test_tampered(void **state)
 	(void)state;
 	assert_int_equal(jwt_issue(JWT_TYPE_ACCESS, 5, 9, 60, &tok), ERR_OK);
 	dot = strchr(tok, '.');
-	dot[3] = dot[3] == 'A' ? 'B' : 'A';	/* flip a payload byte */
-	assert_int_equal(jwt_check(tok, JWT_TYPE_ACCESS, &c), ERR_TOKEN_INVALID);
+	dot[3] = dot[3] == 'A' ? 'B' : 'A'; /* flip a payload byte */
+	assert_int_equal(jwt_check(tok, JWT_TYPE_ACCESS, &c),
+	    ERR_TOKEN_INVALID);
 	free(tok);
 	/* Right shape, other key. */
 	tok = forge("{\"alg\":\"HS256\",\"typ\":\"JWT\"}",
 	    payload(60, "access"), "another-key-0123456789abcdef012345678");
-	assert_int_equal(jwt_check(tok, JWT_TYPE_ACCESS, &c), ERR_TOKEN_INVALID);
+	assert_int_equal(jwt_check(tok, JWT_TYPE_ACCESS, &c),
+	    ERR_TOKEN_INVALID);
 	free(tok);
 	/* Same key, forged correctly: accepted (proves forge() is right). */
 	tok = forge("{\"alg\":\"HS256\",\"typ\":\"JWT\"}",
@@ -149,19 +154,23 @@ test_alg_none_and_confusion(void **state)
 	(void)state;
 	tok = forge("{\"alg\":\"none\",\"typ\":\"JWT\"}", payload(60, "access"),
 	    NULL);
-	assert_int_equal(jwt_check(tok, JWT_TYPE_ACCESS, &c), ERR_TOKEN_INVALID);
+	assert_int_equal(jwt_check(tok, JWT_TYPE_ACCESS, &c),
+	    ERR_TOKEN_INVALID);
 	free(tok);
 	tok = forge("{\"alg\":\"none\"}", payload(60, "access"), KEY);
-	assert_int_equal(jwt_check(tok, JWT_TYPE_ACCESS, &c), ERR_TOKEN_INVALID);
+	assert_int_equal(jwt_check(tok, JWT_TYPE_ACCESS, &c),
+	    ERR_TOKEN_INVALID);
 	free(tok);
 	/* RS256 header signed with the HMAC key (key confusion). */
-	tok = forge("{\"alg\":\"RS256\",\"typ\":\"JWT\"}", payload(60, "access"),
-	    KEY);
-	assert_int_equal(jwt_check(tok, JWT_TYPE_ACCESS, &c), ERR_TOKEN_INVALID);
+	tok = forge("{\"alg\":\"RS256\",\"typ\":\"JWT\"}",
+	    payload(60, "access"), KEY);
+	assert_int_equal(jwt_check(tok, JWT_TYPE_ACCESS, &c),
+	    ERR_TOKEN_INVALID);
 	free(tok);
-	tok = forge("{\"alg\":\"HS512\",\"typ\":\"JWT\"}", payload(60, "access"),
-	    KEY);
-	assert_int_equal(jwt_check(tok, JWT_TYPE_ACCESS, &c), ERR_TOKEN_INVALID);
+	tok = forge("{\"alg\":\"HS512\",\"typ\":\"JWT\"}",
+	    payload(60, "access"), KEY);
+	assert_int_equal(jwt_check(tok, JWT_TYPE_ACCESS, &c),
+	    ERR_TOKEN_INVALID);
 	free(tok);
 	assert_int_equal(jwt_check("", JWT_TYPE_ACCESS, &c), ERR_TOKEN_INVALID);
 	assert_int_equal(jwt_check("a.b", JWT_TYPE_ACCESS, &c),

@@ -17,7 +17,9 @@ test_operators(void **state)
 
 	(void)state;
 	assert_int_equal(searchq_parse("from:alice in:home before:2026-01-01 "
-	    "after:2025-12-01 word", &sq, &why), ERR_OK);
+	                               "after:2025-12-01 word",
+	                     &sq, &why),
+	    ERR_OK);
 	assert_string_equal(sq.text, "word");
 	assert_string_equal(sq.from, "alice");
 	assert_string_equal(sq.in, "home");
@@ -26,7 +28,9 @@ test_operators(void **state)
 
 	/* Mixed order, case-insensitive keys, quoted values, last wins. */
 	assert_int_equal(searchq_parse("  Hello FROM:Bob_1  in:\"my room\" "
-	    "there\tIN:other from:carol-2 ", &sq, &why), ERR_OK);
+	                               "there\tIN:other from:carol-2 ",
+	                     &sq, &why),
+	    ERR_OK);
 	assert_string_equal(sq.text, "Hello there");
 	assert_string_equal(sq.from, "carol-2");
 	assert_string_equal(sq.in, "other");
@@ -49,7 +53,9 @@ test_not_operators(void **state)
 
 	(void)state;
 	assert_int_equal(searchq_parse("meet at 10:30 http://x.org "
-	    "to:bob :in fromx:y", &sq, &why), ERR_OK);
+	                               "to:bob :in fromx:y",
+	                     &sq, &why),
+	    ERR_OK);
 	assert_string_equal(sq.text,
 	    "meet at 10:30 http://x.org to:bob :in fromx:y");
 	assert_string_equal(sq.from, "");
@@ -66,10 +72,20 @@ static void
 test_invalid(void **state)
 {
 	static const char *const bad[] = {
-		"from:", "in:", "in:\"\"", "before:", "before:2026-13-01",
-		"after:2026-02-30", "after:2025-2-1", "before:yesterday",
-		"from:al'ice", "from:a;b", "before:2026-01-011",
-		"in:12345678901234567890123456789012345678901234567890123456789012345",
+		"from:",
+		"in:",
+		"in:\"\"",
+		"before:",
+		"before:2026-13-01",
+		"after:2026-02-30",
+		"after:2025-2-1",
+		"before:yesterday",
+		"from:al'ice",
+		"from:a;b",
+		"before:2026-01-011",
+		"in:"
+		"12345678901234567890123456789012345678901234567890123456789012"
+		"345",
 	};
 	struct searchq sq;
 	const char *why;
@@ -124,12 +140,14 @@ test_snippet_escapes_everything(void **state)
 
 	(void)state;
 	s = snippet("<script>alert('x')</script> & \"meeting\"", "meeting");
-	assert_string_equal(s, "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; "
+	assert_string_equal(s,
+	    "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; "
 	    "&amp; &quot;<mark>meeting</mark>&quot;");
 	free(s);
 	/* Searching for "script" marks the word, never the markup. */
 	s = snippet("<script>x</script>", "script");
-	assert_string_equal(s, "&lt;<mark>script</mark>&gt;x&lt;/"
+	assert_string_equal(s,
+	    "&lt;<mark>script</mark>&gt;x&lt;/"
 	    "<mark>script</mark>&gt;");
 	free(s);
 	/* Entity-like words in the query do not reach inside entities. */
@@ -149,11 +167,13 @@ test_snippet_matches(void **state)
 	(void)state;
 	/* Case, prefixes (partial words), one typo, a transposition. */
 	s = snippet("The Meeting moved; meetings later", "meet");
-	assert_string_equal(s, "The <mark>Meeting</mark> moved; "
+	assert_string_equal(s,
+	    "The <mark>Meeting</mark> moved; "
 	    "<mark>meetings</mark> later");
 	free(s);
 	s = snippet("project meeting tomorrow", "meetnig projct");
-	assert_string_equal(s, "<mark>project</mark> <mark>meeting</mark> "
+	assert_string_equal(s,
+	    "<mark>project</mark> <mark>meeting</mark> "
 	    "tomorrow");
 	free(s);
 	/* Short terms need exact or prefix matches. */

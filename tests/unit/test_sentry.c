@@ -17,12 +17,14 @@ test_dsn(void **state)
 	struct sentry_dsn d;
 
 	(void)state;
-	assert_int_equal(sentry_parse_dsn("https://abc123@o1.ingest.sentry.io/42",
-	    &d), ERR_OK);
+	assert_int_equal(
+	    sentry_parse_dsn("https://abc123@o1.ingest.sentry.io/42", &d),
+	    ERR_OK);
 	assert_string_equal(d.key, "abc123");
 	assert_string_equal(d.store_url,
 	    "https://o1.ingest.sentry.io/api/42/store/");
-	assert_int_equal(sentry_parse_dsn("http://k:secret@127.0.0.1:9000/7", &d),
+	assert_int_equal(sentry_parse_dsn("http://k:secret@127.0.0.1:9000/7",
+	                     &d),
 	    ERR_OK);
 	assert_string_equal(d.key, "k");
 	assert_string_equal(d.store_url, "http://127.0.0.1:9000/api/7/store/");
@@ -30,7 +32,8 @@ test_dsn(void **state)
 	assert_int_equal(sentry_parse_dsn("ftp://k@h/1", &d), ERR_VALIDATION);
 	assert_int_equal(sentry_parse_dsn("https://h/1", &d), ERR_VALIDATION);
 	assert_int_equal(sentry_parse_dsn("https://k@h/", &d), ERR_VALIDATION);
-	assert_int_equal(sentry_parse_dsn("https://k@h/12x", &d), ERR_VALIDATION);
+	assert_int_equal(sentry_parse_dsn("https://k@h/12x", &d),
+	    ERR_VALIDATION);
 	assert_int_equal(sentry_parse_dsn(NULL, &d), ERR_VALIDATION);
 }
 
@@ -48,10 +51,12 @@ test_event(void **state)
 	assert_true(json_object_object_get_ex(ev, "event_id", &v));
 	assert_int_equal(strlen(json_object_get_string(v)), 32);
 	assert_true(json_object_object_get_ex(ev, "message", &v));
-	assert_string_equal(json_object_get_string(v), "GET /x answered 500 \"q\"");
+	assert_string_equal(json_object_get_string(v),
+	    "GET /x answered 500 \"q\"");
 	assert_true(json_object_object_get_ex(ev, "tags", &v));
 	assert_string_equal(json_object_get_string(
-	    json_object_object_get(v, "request_id")), "req-1");
+	                        json_object_object_get(v, "request_id")),
+	    "req-1");
 	json_object_put(ev);
 	buf_release(&b);
 }

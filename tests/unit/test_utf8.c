@@ -16,25 +16,25 @@ test_valid(void **state)
 	(void)state;
 	assert_true(utf8_valid(S("")));
 	assert_true(utf8_valid(S("hello")));
-	assert_true(utf8_valid(S("h\xc3\xa9llo")));		/* é */
-	assert_true(utf8_valid(S("\xe2\x82\xac")));		/* € */
-	assert_true(utf8_valid(S("\xf0\x9f\x98\x80")));		/* 😀 */
-	assert_true(utf8_valid(S("\xf4\x8f\xbf\xbf")));		/* U+10FFFF */
+	assert_true(utf8_valid(S("h\xc3\xa9llo")));     /* é */
+	assert_true(utf8_valid(S("\xe2\x82\xac")));     /* € */
+	assert_true(utf8_valid(S("\xf0\x9f\x98\x80"))); /* 😀 */
+	assert_true(utf8_valid(S("\xf4\x8f\xbf\xbf"))); /* U+10FFFF */
 }
 
 static void
 test_invalid(void **state)
 {
 	(void)state;
-	assert_false(utf8_valid(S("\x80")));			/* lone continuation */
-	assert_false(utf8_valid(S("\xc3")));			/* truncated */
-	assert_false(utf8_valid(S("\xc0\xaf")));		/* overlong '/' */
-	assert_false(utf8_valid(S("\xe0\x80\xaf")));		/* overlong */
-	assert_false(utf8_valid(S("\xed\xa0\x80")));		/* surrogate */
-	assert_false(utf8_valid(S("\xf4\x90\x80\x80")));	/* > U+10FFFF */
+	assert_false(utf8_valid(S("\x80")));             /* lone continuation */
+	assert_false(utf8_valid(S("\xc3")));             /* truncated */
+	assert_false(utf8_valid(S("\xc0\xaf")));         /* overlong '/' */
+	assert_false(utf8_valid(S("\xe0\x80\xaf")));     /* overlong */
+	assert_false(utf8_valid(S("\xed\xa0\x80")));     /* surrogate */
+	assert_false(utf8_valid(S("\xf4\x90\x80\x80"))); /* > U+10FFFF */
 	assert_false(utf8_valid(S("\xff")));
-	assert_false(utf8_valid(S("a\0b")));			/* U+0000 */
-	assert_false(utf8_valid(S("ok\xe2\x82")));		/* cut at end */
+	assert_false(utf8_valid(S("a\0b")));       /* U+0000 */
+	assert_false(utf8_valid(S("ok\xe2\x82"))); /* cut at end */
 }
 
 static void
