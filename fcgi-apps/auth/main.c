@@ -251,8 +251,10 @@ out:
 	return rc;
 }
 
+/* Checks the credentials and starts a session: cookies and {user} for
+ * browsers (login), the tokens in the body for API clients (token). */
 static enum err_code
-handle_login(struct http_req *r)
+sign_in(struct http_req *r, int cookies)
 {
 	struct auth_tokens t = { 0 };
 	int64_t user_id = 0;
@@ -264,30 +266,27 @@ handle_login(struct http_req *r)
 	rc = auth_session_start(user_id, &t);
 	if (rc)
 		goto out;
-	auth_set_cookies(r, &t);
-	rc = reply_user(r, 200, user_id);
+	if (cookies) {
+		auth_set_cookies(r, &t);
+		rc = reply_user(r, 200, user_id);
+	} else {
+		reply_tokens(r, &t);
+	}
 out:
 	auth_tokens_release(&t);
 	return rc;
 }
 
 static enum err_code
+handle_login(struct http_req *r)
+{
+	return sign_in(r, 1);
+}
+
+static enum err_code
 handle_token(struct http_req *r)
 {
-	struct auth_tokens t = { 0 };
-	int64_t user_id = 0;
-	enum err_code rc;
-
-	rc = check_login(r, &user_id);
-	if (rc)
-		goto out;
-	rc = auth_session_start(user_id, &t);
-	if (rc)
-		goto out;
-	reply_tokens(r, &t);
-out:
-	auth_tokens_release(&t);
-	return rc;
+	return sign_in(r, 0);
 }
 
 /* The refresh token from the body ("refresh"), if any; *in_body says so. */
