@@ -266,10 +266,14 @@ handle_user(struct http_req *r)
 
 	params[0] = db_i64(uid, r->ids[0]);
 	params[1] = user_online(r->ids[0]) ? "t" : "f";
+	/* Presence in Redis is the truth: a user whose relay died keeps
+	 * their last status in the table but is shown Offline. */
 	rc = db_query_text(&json,
-	    "SELECT (ec_user_json(u.id) || "
+	    "SELECT (jsonb_set(j, '{profile,status}', CASE WHEN $2::boolean "
+	    "THEN j->'profile'->'status' ELSE '\"Offline\"' END) || "
 	    "jsonb_build_object('online', $2::boolean))::text "
-	    "FROM users u WHERE u.id = $1 AND u.is_active",
+	    "FROM users u, ec_user_json(u.id) j "
+	    "WHERE u.id = $1 AND u.is_active",
 	    2, params);
 	if (rc == ERR_NOT_FOUND)
 		return http_fail(r, ERR_NOT_FOUND, "No such user.");

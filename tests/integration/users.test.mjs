@@ -2,7 +2,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Client, newUser, unique, assertError, raw, PASSWORD } from '../lib/api.mjs';
-import { closeDb, redis } from '../lib/db.mjs';
+import { closeDb, redis, sql } from '../lib/db.mjs';
 
 after(closeDb);
 
@@ -99,10 +99,17 @@ test('GET /api/users/{id}: public profile with online from presence, no email', 
   assert.ok(res.json.profile.icon_url.startsWith('/media/'));
   const r = await redis();
   try {
+    // A status left in the table by a relay that died: presence in
+    // Redis decides, so the user shows Offline until a relay holds them.
+    await sql("UPDATE profiles SET status = 'Busy' WHERE user_id = $1", [a.user.id]);
+    res = await b.get(`/api/users/${a.user.id}`);
+    assert.equal(res.json.online, false);
+    assert.equal(res.json.profile.status, 'Offline');
     await r.hSet(`online:${a.user.id}`, 'test-relay', '1');
     await r.expire(`online:${a.user.id}`, 60);
     res = await b.get(`/api/users/${a.user.id}`);
     assert.equal(res.json.online, true);
+    assert.equal(res.json.profile.status, 'Busy');
     await r.del(`online:${a.user.id}`);
   } finally {
     await r.quit();
