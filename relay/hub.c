@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "log.h"
 #include "mem.h"
 
@@ -609,6 +610,100 @@ hub_presence_refresh(void)
 	hub_refresh_cb(relay_loop, &hub_refresh_timer, 0);
 }
 
+size_t
+hub_parse_ids(const char *csv, int64_t **ids)
+{
+	const char *p;
+	char *end;
+	size_t n = 0, i;
+
+	for (p = csv; p && *p; p++)
+		n += (*p == ',');
+	n += (csv && *csv) ? 1 : 0;
+	*ids = mem_calloc(n ? n : 1, sizeof(int64_t));
+	for (i = 0, p = csv; p && *p && i < n; i++) {
+		(*ids)[i] = strtoll(p, &end, 10);
+		p = (*end == ',') ? end + 1 : end;
+	}
+	return i;
+}
+
+/* The users whose groups are being reloaded after a Redis outage. */
+struct hub_reload {
+	size_t n;
+	int64_t ids[];
+};
+
+static const char SQL_RELOAD[] =
+    "SELECT user_id, string_agg(group_id::text, ',') FROM group_members "
+    "WHERE user_id = ANY($1::bigint[]) GROUP BY user_id";
+
+static void
+hub_reload_cb(const struct pg_res *res, void *arg)
+{
+	struct hub_reload *rl = arg;
+	struct ruser *u;
+	int64_t *ids;
+	size_t i, k, n;
+	int found;
+
+	if (res == NULL || relay_stopping) {
+		free(rl);
+		return;
+	}
+	for (i = 0; i < pg_rows(res); i++) {
+		u = map_get(&hub_users, strtoll(pg_value(res, i, 0), NULL, 10));
+		if (u == NULL)
+			continue; /* gone meanwhile */
+		n = hub_parse_ids(pg_value(res, i, 1), &ids);
+		hub_set_groups(u, ids, n);
+		free(ids);
+	}
+	/* Users without a row belong to no group any more. */
+	for (k = 0; k < rl->n; k++) {
+		found = 0;
+		for (i = 0; i < pg_rows(res) && !found; i++)
+			found = strtoll(pg_value(res, i, 0), NULL, 10) ==
+			    rl->ids[k];
+		u = found ? NULL : map_get(&hub_users, rl->ids[k]);
+		if (u != NULL)
+			hub_set_groups(u, NULL, 0);
+	}
+	log_info("reloaded the groups of %zu users after redis came back",
+	    rl->n);
+	free(rl);
+}
+
+/* Membership events published while Redis was away are lost: reload the
+ * groups of every local user in one query and resubscribe. */
+static void
+hub_reload_groups(void)
+{
+	struct hub_reload *rl;
+	struct buf arr;
+	const char *params[1];
+	size_t i;
+
+	rl = mem_alloc(sizeof(*rl) + (hub_users.len + 1) * sizeof(int64_t));
+	rl->n = 0;
+	buf_init(&arr, 0);
+	buf_putc(&arr, '{');
+	for (i = 0; i < hub_users.cap; i++) {
+		if (hub_users.keys[i] <= 0)
+			continue;
+		buf_printf(&arr, "%s%" PRId64, rl->n ? "," : "",
+		    hub_users.keys[i]);
+		rl->ids[rl->n++] = hub_users.keys[i];
+	}
+	buf_putc(&arr, '}');
+	params[0] = arr.data;
+	if (rl->n > 0)
+		pg_query(hub_reload_cb, rl, SQL_RELOAD, 1, params);
+	else
+		free(rl);
+	buf_release(&arr);
+}
+
 void
 hub_redis_up(int reconnected)
 {
@@ -630,6 +725,7 @@ hub_redis_up(int reconnected)
 			ws_push(s, f);
 	}
 	frame_unref(f);
+	hub_reload_groups();
 }
 
 void

@@ -200,10 +200,7 @@ static void
 hs_user_cb(const struct pg_res *res, void *arg)
 {
 	struct hs *h = arg;
-	const char *status, *name, *groups, *p;
-	char *end;
-	size_t n, i;
-	long long id;
+	const char *status, *name, *groups;
 
 	h->waiting = 0;
 	if (h->dead) {
@@ -224,17 +221,7 @@ hs_user_cb(const struct pg_res *res, void *arg)
 	snprintf(h->auth.status, sizeof(h->auth.status), "%s",
 	    status ? status : "Online");
 	h->auth.full_name_json = mem_strdup(name ? name : "\"\"");
-	n = 0;
-	for (p = groups; p && *p; p++)
-		n += (*p == ',');
-	n += (groups && *groups) ? 1 : 0;
-	h->auth.groups = mem_calloc(n ? n : 1, sizeof(int64_t));
-	for (i = 0, p = groups; p && *p && i < n; i++) {
-		id = strtoll(p, &end, 10);
-		h->auth.groups[i] = id;
-		p = (*end == ',') ? end + 1 : end;
-	}
-	h->auth.ngroups = i;
+	h->auth.ngroups = hub_parse_ids(groups, &h->auth.groups);
 	hs_adopt(h);
 }
 

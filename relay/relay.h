@@ -194,6 +194,10 @@ struct relay_auth {
 
 void relay_auth_free(struct relay_auth *a);
 
+/* Parses "1,2,3" (as string_agg gives it) into a malloc()ed array; returns
+ * the count.  *ids is never NULL. */
+size_t hub_parse_ids(const char *csv, int64_t **ids);
+
 void hub_init(void);
 void hub_release(void);
 /* Attaches an established session to its user (created on first use,

@@ -614,12 +614,17 @@ test('PostgreSQL down: new connections get 503, existing sessions keep receiving
 test('Redis restart: sessions are told to resync and events flow again', async () => {
   const owner = await newUser();
   const g = await makeGroup(owner);
+  // A membership whose event is lost with Redis: the relay must pick it
+  // up from PostgreSQL when Redis is back, without a reconnect.
+  const other = await newUser();
+  const lost = await makeGroup(other);
   const w = await ws(owner);
   const w2 = await ws(owner, { url: RELAYS[0] });
   const before0 = await metrics(0);
   await rds.quit().catch(() => {});
   rds = null;
   stack('redis-stop');
+  await sql('INSERT INTO group_members (group_id, user_id) VALUES ($1, $2)', [lost.id, owner.user.id]);
   stack('redis-start');
   await w.next((e) => e.type === 'resync', 15000);
   await w2.next((e) => e.type === 'resync', 15000);
@@ -629,6 +634,17 @@ test('Redis restart: sessions are told to resync and events flow again', async (
   // Resubscribed: a new event arrives (the programs reconnect lazily too).
   const msg = await postMessage(owner, g.room, 'after the restart');
   await w.next((e) => e.type === 'message.created' && e.message.id === msg.id, 3000);
+  // The group joined while Redis was away is live too (the reload is one
+  // query issued with the resync; allow it a moment).
+  let inLost;
+  let got = false;
+  for (let attempt = 0; attempt < 5 && !got; attempt++) {
+    inLost = await postMessage(other, lost.room, `in the group joined during the outage ${attempt}`);
+    got = await w.next((e) => e.type === 'message.created' && e.message.id === inLost.id, 1000)
+      .then(() => true, () => false);
+  }
+  assert.ok(got, 'events of the group joined during the outage');
+  await w2.next((e) => e.type === 'message.created' && e.message.id === inLost.id, 3000);
   // Presence was recorded again.
   assert.ok(await rds.exists(`online:${owner.user.id}`));
 });
