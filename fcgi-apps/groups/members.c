@@ -19,6 +19,21 @@ members_append(struct buf *b, const char *json, int online)
 	groups_json_splice(b, json, "online", online ? "true" : "false");
 }
 
+/* One member object text from the database plus the user's presence:
+ * a malloc()ed string the caller frees.  Takes ownership of json. */
+static char *
+members_with_presence(char *json, int64_t user_id)
+{
+	struct buf b;
+	int online = 0;
+
+	presence_many(&user_id, 1, &online);
+	buf_init(&b, 0);
+	members_append(&b, json, online);
+	free(json);
+	return buf_detach(&b, NULL);
+}
+
 enum err_code
 members_object(int64_t group_id, int64_t user_id, char **out)
 {
@@ -26,8 +41,6 @@ members_object(int64_t group_id, int64_t user_id, char **out)
 	char g[24], u[24];
 	char *json = NULL;
 	enum err_code rc;
-	struct buf b;
-	int online = 0;
 
 	*out = NULL;
 	params[0] = db_i64(g, group_id);
@@ -38,11 +51,7 @@ members_object(int64_t group_id, int64_t user_id, char **out)
 	    2, params);
 	if (rc)
 		return rc;
-	presence_many(&user_id, 1, &online);
-	buf_init(&b, 0);
-	members_append(&b, json, online);
-	*out = buf_detach(&b, NULL);
-	free(json);
+	*out = members_with_presence(json, user_id);
 	return ERR_OK;
 }
 
@@ -150,8 +159,6 @@ members_set_role(int64_t group_id, int64_t user_id, enum acl_role role,
 	char g[24], u[24];
 	char *json = NULL;
 	enum err_code rc;
-	struct buf b;
-	int online = 0;
 
 	params[0] = db_i64(g, group_id);
 	params[1] = db_i64(u, user_id);
@@ -163,11 +170,10 @@ members_set_role(int64_t group_id, int64_t user_id, enum acl_role role,
 	    3, params);
 	if (rc)
 		return rc;
-	presence_many(&user_id, 1, &online);
-	buf_init(&b, 0);
-	members_append(&b, json, online);
-	*member = buf_detach(&b, NULL);
-	free(json);
+	if (member != NULL)
+		*member = members_with_presence(json, user_id);
+	else
+		free(json);
 	return ERR_OK;
 }
 
