@@ -115,7 +115,7 @@ rds_incr(const char *key, long window, long long *count)
 		return rc;
 	*count = reply->integer;
 	freeReplyObject(reply);
-	if (*count == 1) {
+	if (*count == 1 && window > 0) {
 		snprintf(win, sizeof(win), "%ld", window);
 		argv[0] = "EXPIRE";
 		argv[2] = win;
@@ -253,6 +253,45 @@ rds_exists_many(const char *const *keys, size_t n, int *out)
 			rc = ERR_INTERNAL;
 		freeReplyObject(reply);
 	}
+	return rc;
+}
+
+enum err_code
+rds_eval(const char *script, int nkeys, int argc, const char *const *argv,
+    char **out, size_t nout)
+{
+	const char **args;
+	size_t *lens, i;
+	redisReply *reply, *e;
+	char nk[16];
+	enum err_code rc;
+
+	memset(out, 0, nout * sizeof(*out));
+	args = mem_calloc((size_t)argc + 3, sizeof(*args));
+	lens = mem_calloc((size_t)argc + 3, sizeof(*lens));
+	snprintf(nk, sizeof(nk), "%d", nkeys);
+	args[0] = "EVAL";
+	args[1] = script;
+	args[2] = nk;
+	for (i = 0; i < (size_t)argc; i++)
+		args[i + 3] = argv[i];
+	for (i = 0; i < (size_t)argc + 3; i++)
+		lens[i] = strlen(args[i]);
+	rc = rds_run(&reply, argc + 3, args, lens);
+	if (rc == ERR_OK) {
+		if (reply->type != REDIS_REPLY_ARRAY) {
+			rc = ERR_INTERNAL;
+		} else {
+			for (i = 0; i < nout && i < reply->elements; i++) {
+				e = reply->element[i];
+				if (e->type == REDIS_REPLY_STRING)
+					out[i] = mem_strndup(e->str, e->len);
+			}
+		}
+		freeReplyObject(reply);
+	}
+	free(args);
+	free(lens);
 	return rc;
 }
 

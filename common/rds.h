@@ -17,8 +17,8 @@
 /* PUBLISH channel message. */
 enum err_code rds_publish(const char *channel, const char *msg, size_t len);
 
-/* INCR key, giving it an expiry of `window` seconds when it is new.
- * *count receives the new value. */
+/* INCR key, giving it an expiry of `window` seconds when it is new
+ * (window 0: no expiry).  *count receives the new value. */
 enum err_code rds_incr(const char *key, long window, long long *count);
 
 /* The integer value of key (0 when absent) and its remaining life in
@@ -41,6 +41,13 @@ enum err_code rds_del(const char *key);
 /* For each of `n` keys, out[i] = 1 when it exists (one pipelined round
  * trip; keys of any type). */
 enum err_code rds_exists_many(const char *const *keys, size_t n, int *out);
+
+/* EVAL of a Lua script with `nkeys` keys followed by the other arguments
+ * in argv[0..argc).  The script must return an array: out[i] receives a
+ * malloc()ed copy of its element i when that is a string, NULL otherwise
+ * (for i < nout). */
+enum err_code rds_eval(const char *script, int nkeys, int argc,
+    const char *const *argv, char **out, size_t nout);
 
 /* Closes the connection (at exit). */
 void rds_close(void);

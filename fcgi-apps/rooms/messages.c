@@ -13,6 +13,7 @@
 #include "buf.h"
 #include "db.h"
 #include "event.h"
+#include "hist.h"
 #include "json.h"
 #include "mem.h"
 #include "rooms.h"
@@ -113,7 +114,8 @@ messages_list(struct http_req *r)
 	char room_id[24], cursor[24], lim[24];
 	int64_t before = 0, after = 0, limit = 0;
 	enum err_code rc;
-	char *page = NULL;
+	char *page = NULL, *key = NULL;
+	int newest;
 
 	rc = acl_room(r->ids[0], r->user_id, ACL_MEMBER, NULL, NULL);
 	if (rc)
@@ -129,6 +131,15 @@ messages_list(struct http_req *r)
 		    "cannot be combined with before");
 	if (rc)
 		goto out;
+	/* The newest page (no cursor) is what opening a room asks for: it
+	 * comes from the cache when it can (membership is checked above on
+	 * every request all the same). */
+	newest = after < 0 && http_query(r, "before") == NULL;
+	if (newest) {
+		hist_get(r->ids[0], limit, &key, &page);
+		if (page != NULL)
+			goto reply;
+	}
 	params[0] = db_i64(room_id, r->ids[0]);
 	params[1] = db_i64(cursor, after >= 0 ? after : before);
 	params[2] = db_i64(lim, limit);
@@ -136,9 +147,13 @@ messages_list(struct http_req *r)
 	    after >= 0 ? messages_sql_after : messages_sql_before, 3, params);
 	if (rc)
 		goto out;
+	if (newest)
+		hist_put(key, page);
+reply:
 	http_reply_raw(r, 200, page, strlen(page));
 out:
 	free(page);
+	free(key);
 	return rc;
 }
 
@@ -276,8 +291,10 @@ reply:
 	if (rc)
 		goto out;
 created:
-	if (status == 201)
+	if (status == 201) {
+		hist_touch_room(r->ids[0]);
 		rooms_event(group_id, "message.created", "message", msg);
+	}
 	http_reply_raw(r, status, msg, strlen(msg));
 out:
 	db_res_free(res);
@@ -351,6 +368,7 @@ messages_update(struct http_req *r)
 	    2, params);
 	if (rc)
 		goto out;
+	hist_touch_room(room_id);
 	rooms_event(group_id, "message.updated", "message", msg);
 	http_reply_raw(r, 200, msg, strlen(msg));
 out:
@@ -393,6 +411,7 @@ messages_delete(struct http_req *r)
 		rc = ERR_NOT_FOUND; /* deleted meanwhile */
 		goto out;
 	}
+	hist_touch_room(room_id);
 	rc = buf_printf(&ev,
 	    "{\"type\":\"message.deleted\",\"group_id\":%lld,"
 	    "\"id\":%s,\"room_id\":%lld}",

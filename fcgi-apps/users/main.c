@@ -14,6 +14,7 @@
 #include "auth.h"
 #include "cfg.h"
 #include "db.h"
+#include "hist.h"
 #include "img.h"
 #include "json.h"
 #include "log.h"
@@ -136,6 +137,9 @@ handle_patch_me(struct http_req *r)
 	}
 	if (rc)
 		goto out;
+	/* Names appear in every cached history page. */
+	if (u != NULL || f != NULL)
+		hist_touch_profiles();
 	rc = reply_me(r);
 out:
 	free(u);
@@ -234,6 +238,8 @@ upload(struct http_req *r, enum img_kind kind)
 		rc = ERR_UNAUTHENTICATED;
 	if (rc)
 		goto out;
+	if (kind == IMG_ICON)
+		hist_touch_profiles(); /* icons appear in history pages */
 	snprintf(url, sizeof(url), "/media/%s", out.path);
 	root = json_object_new_object();
 	json_object_object_add(root,
