@@ -30,7 +30,8 @@ struct db_stmt {
 
 static struct db_stmt db_stmts[DB_STMT_MAX];
 static size_t db_nstmts;
-static int db_stmts_stale; /* DEALLOCATE ALL before the next use */
+static int db_stmts_stale;         /* DEALLOCATE ALL before the next use */
+static const char *db_session_sql; /* run after each connect */
 static char db_last_constraint[128];
 
 static void
@@ -109,6 +110,22 @@ db_exec(PGconn *conn, const char *sql, int nparams, const char *const *params)
 	return PQexecPrepared(conn, name, nparams, params, NULL, NULL, 0);
 }
 
+/* Applies the program's session settings to a new server session. */
+static void
+db_session_start(PGconn *conn)
+{
+	PGresult *r;
+
+	if (db_session_sql == NULL)
+		return;
+	r = PQexec(conn, db_session_sql);
+	if (PQresultStatus(r) != PGRES_TUPLES_OK &&
+	    PQresultStatus(r) != PGRES_COMMAND_OK)
+		log_error("session settings failed: %s",
+		    PQresultErrorMessage(r));
+	PQclear(r);
+}
+
 /* Returns a usable connection or NULL (logged) when the server is down. */
 static PGconn *
 db_get(void)
@@ -124,8 +141,10 @@ db_get(void)
 	db_stmts_stale = 0;
 	if (db_conn != NULL) {
 		PQreset(db_conn);
-		if (PQstatus(db_conn) == CONNECTION_OK)
+		if (PQstatus(db_conn) == CONNECTION_OK) {
+			db_session_start(db_conn);
 			return db_conn;
+		}
 		PQfinish(db_conn);
 		db_conn = NULL;
 	}
@@ -146,6 +165,7 @@ db_get(void)
 		return NULL;
 	}
 	PQsetNoticeProcessor(db_conn, db_notice, NULL);
+	db_session_start(db_conn);
 	return db_conn;
 }
 
@@ -353,6 +373,12 @@ db_i64(char *out, int64_t n)
 {
 	snprintf(out, 24, "%" PRId64, n);
 	return out;
+}
+
+void
+db_set_session_sql(const char *sql)
+{
+	db_session_sql = sql;
 }
 
 void

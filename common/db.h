@@ -50,6 +50,12 @@ const char *db_constraint(void);
 /* Formats n into `out` (at least 24 bytes) and returns out: for params. */
 const char *db_i64(char *out, int64_t n);
 
+/* Session settings for every connection the process makes from now on
+ * (e.g. "SELECT set_config(...)"): run right after each (re)connect, so
+ * they survive server restarts without costing a round trip per request.
+ * `sql` must stay valid (a constant); NULL clears. */
+void db_set_session_sql(const char *sql);
+
 /* Closes the connection (at exit). */
 void db_close(void);
 

@@ -39,21 +39,16 @@
  * instead of holding a connection and a core). */
 #define SEARCH_TIMEOUT "2s"
 
-/* The session settings of every search.  db_query() prepares its
- * statements, and after five runs PostgreSQL may switch to a generic plan
- * that cannot see the tsquery, the room array or the window bounds: the
- * planner must see them each time (planning costs ~1 ms). */
-static enum err_code
-search_threshold(void)
-{
-	return db_query(NULL,
-	    "SELECT set_config("
-	    "'pg_trgm.word_similarity_threshold', '" SEARCH_SIMILARITY
-	    "', false),"
-	    " set_config('plan_cache_mode', 'force_custom_plan', false),"
-	    " set_config('statement_timeout', '" SEARCH_TIMEOUT "', false)",
-	    0, NULL);
-}
+/* The session settings of every search connection (db.c runs them after
+ * each connect).  db_query() prepares its statements, and after five runs
+ * PostgreSQL may switch to a generic plan that cannot see the tsquery,
+ * the room array or the window bounds: the planner must see them each
+ * time (planning costs ~1 ms). */
+static const char search_session_sql[] =
+    "SELECT set_config("
+    "'pg_trgm.word_similarity_threshold', '" SEARCH_SIMILARITY "', false),"
+    " set_config('plan_cache_mode', 'force_custom_plan', false),"
+    " set_config('statement_timeout', '" SEARCH_TIMEOUT "', false)";
 
 /* q as a query parameter: required for groups, optional for messages. */
 static enum err_code
@@ -148,9 +143,6 @@ handle_groups(struct http_req *r)
 		rc = ERR_VALIDATION;
 	if (http_query_int(r, "offset", 0, SEARCH_OFFSET_MAX, 0, &offset))
 		rc = ERR_VALIDATION;
-	if (rc)
-		goto out;
-	rc = search_threshold();
 	if (rc)
 		goto out;
 	params[0] = q;
@@ -549,8 +541,7 @@ handle_messages(struct http_req *r)
 	}
 	ntiers = 1;
 	if (total > 0) {
-		rc = search_threshold();
-		if (rc == ERR_OK && f.sq.text[0] != '\0') {
+		if (f.sq.text[0] != '\0') {
 			ntiers = 3;
 			rc = search_expand(f.sq.text, 0, &tsq);
 		}
@@ -627,5 +618,6 @@ static const struct http_route routes[] = {
 int
 main(void)
 {
+	db_set_session_sql(search_session_sql);
 	return app_run("search", APP_ROUTES(routes));
 }
