@@ -528,10 +528,11 @@ test('heartbeat: pings after heartbeat_ms of silence; a peer that never answers 
     for (let i = 0; i < 40 && buf.indexOf(ping) < 0; i++) await sleep(100);
     assert.ok(buf.toString('latin1').startsWith('HTTP/1.1 101'), 'upgraded');
     assert.ok(buf.indexOf(ping) > 0, 'a ping within 4 s');
-    const gone = await Promise.race([closedAt, sleep(20000).then(() => 0)]);
+    const gone = await Promise.race([closedAt, sleep(30000).then(() => 0)]);
     assert.ok(gone > 0, 'the silent peer was hung up');
     const after = (gone - t0) / 1000;
-    assert.ok(after >= 11 && after < 18, `hung up after ${after} s (2 x 1 s + 10 s)`);
+    // Due at 12 s; the upper bound leaves room for a loaded CI machine.
+    assert.ok(after >= 11 && after < 25, `hung up after ${after} s (2 x 1 s + 10 s)`);
     // The answering client is still there and was pinged meanwhile.
     assert.ok(pings >= 3, `pings: ${pings}`);
     good.send({ type: 'ping' });
