@@ -356,12 +356,6 @@ db_rollback(void)
 		PQclear(PQexec(db_conn, "ROLLBACK"));
 }
 
-int
-db_in_transaction(void)
-{
-	return db_tx_depth;
-}
-
 const char *
 db_constraint(void)
 {

@@ -42,7 +42,6 @@ void db_res_free(struct db_res *res);
 enum err_code db_begin(void);
 enum err_code db_commit(void);
 void db_rollback(void);
-int db_in_transaction(void);
 
 /* Name of the constraint behind the last ERR_CONFLICT ("" if unknown). */
 const char *db_constraint(void);

@@ -49,7 +49,8 @@ fail:
 	return NULL;
 }
 
-/* Runs a command; on ERR_OK *out holds a reply that is not an error. */
+/* Runs a command; on ERR_OK *out holds a reply that is not an error.
+ * lens NULL: every argument is a NUL-terminated string. */
 static enum err_code
 rds_run(redisReply **out, int argc, const char **argv, const size_t *lens)
 {
@@ -100,17 +101,12 @@ rds_publish(const char *channel, const char *msg, size_t len)
 enum err_code
 rds_incr(const char *key, long window, long long *count)
 {
-	const char *argv[3];
-	size_t lens[3];
+	const char *argv[3] = { "INCR", key, NULL };
 	char win[24];
 	redisReply *reply;
 	enum err_code rc;
 
-	argv[0] = "INCR";
-	argv[1] = key;
-	lens[0] = 4;
-	lens[1] = strlen(key);
-	rc = rds_run(&reply, 2, argv, lens);
+	rc = rds_run(&reply, 2, argv, NULL);
 	if (rc)
 		return rc;
 	*count = reply->integer;
@@ -119,9 +115,7 @@ rds_incr(const char *key, long window, long long *count)
 		snprintf(win, sizeof(win), "%ld", window);
 		argv[0] = "EXPIRE";
 		argv[2] = win;
-		lens[0] = 6;
-		lens[2] = strlen(win);
-		rc = rds_run(&reply, 3, argv, lens);
+		rc = rds_run(&reply, 3, argv, NULL);
 		freeReplyObject(reply);
 	}
 	return rc;
@@ -131,13 +125,12 @@ enum err_code
 rds_counter(const char *key, long long *count, long *ttl)
 {
 	const char *argv[] = { "GET", key };
-	size_t lens[] = { 3, strlen(key) };
 	redisReply *reply;
 	enum err_code rc;
 
 	*count = 0;
 	*ttl = 0;
-	rc = rds_run(&reply, 2, argv, lens);
+	rc = rds_run(&reply, 2, argv, NULL);
 	if (rc)
 		return rc;
 	if (reply->type == REDIS_REPLY_STRING)
@@ -146,7 +139,7 @@ rds_counter(const char *key, long long *count, long *ttl)
 	if (*count == 0)
 		return ERR_OK;
 	argv[0] = "TTL";
-	rc = rds_run(&reply, 2, argv, lens);
+	rc = rds_run(&reply, 2, argv, NULL);
 	if (rc)
 		return rc;
 	if (reply->type == REDIS_REPLY_INTEGER && reply->integer > 0)
@@ -160,17 +153,11 @@ rds_set(const char *key, const char *value, long ttl)
 {
 	char t[24];
 	const char *argv[] = { "SET", key, value, "EX", t };
-	size_t lens[5];
 	redisReply *reply;
 	enum err_code rc;
 
 	snprintf(t, sizeof(t), "%ld", ttl);
-	lens[0] = 3;
-	lens[1] = strlen(key);
-	lens[2] = strlen(value);
-	lens[3] = 2;
-	lens[4] = strlen(t);
-	rc = rds_run(&reply, 5, argv, lens);
+	rc = rds_run(&reply, 5, argv, NULL);
 	freeReplyObject(reply);
 	return rc;
 }
@@ -179,12 +166,11 @@ enum err_code
 rds_take(const char *key, char **value)
 {
 	const char *argv[] = { "GETDEL", key };
-	size_t lens[] = { 6, strlen(key) };
 	redisReply *reply;
 	enum err_code rc;
 
 	*value = NULL;
-	rc = rds_run(&reply, 2, argv, lens);
+	rc = rds_run(&reply, 2, argv, NULL);
 	if (rc)
 		return rc;
 	if (reply->type == REDIS_REPLY_STRING)
@@ -197,30 +183,16 @@ enum err_code
 rds_exists(const char *key, int *exists)
 {
 	const char *argv[] = { "EXISTS", key };
-	size_t lens[] = { 6, strlen(key) };
 	redisReply *reply;
 	enum err_code rc;
 
 	*exists = 0;
-	rc = rds_run(&reply, 2, argv, lens);
+	rc = rds_run(&reply, 2, argv, NULL);
 	if (rc)
 		return rc;
 	*exists = reply->type == REDIS_REPLY_INTEGER && reply->integer > 0;
 	freeReplyObject(reply);
 	return ERR_OK;
-}
-
-enum err_code
-rds_del(const char *key)
-{
-	const char *argv[] = { "DEL", key };
-	size_t lens[] = { 3, strlen(key) };
-	redisReply *reply;
-	enum err_code rc;
-
-	rc = rds_run(&reply, 2, argv, lens);
-	freeReplyObject(reply);
-	return rc;
 }
 
 enum err_code
@@ -261,23 +233,20 @@ rds_eval(const char *script, int nkeys, int argc, const char *const *argv,
     char **out, size_t nout)
 {
 	const char **args;
-	size_t *lens, i;
+	size_t i;
 	redisReply *reply, *e;
 	char nk[16];
 	enum err_code rc;
 
 	memset(out, 0, nout * sizeof(*out));
 	args = mem_calloc((size_t)argc + 3, sizeof(*args));
-	lens = mem_calloc((size_t)argc + 3, sizeof(*lens));
 	snprintf(nk, sizeof(nk), "%d", nkeys);
 	args[0] = "EVAL";
 	args[1] = script;
 	args[2] = nk;
 	for (i = 0; i < (size_t)argc; i++)
 		args[i + 3] = argv[i];
-	for (i = 0; i < (size_t)argc + 3; i++)
-		lens[i] = strlen(args[i]);
-	rc = rds_run(&reply, argc + 3, args, lens);
+	rc = rds_run(&reply, argc + 3, args, NULL);
 	if (rc == ERR_OK) {
 		if (reply->type != REDIS_REPLY_ARRAY) {
 			rc = ERR_INTERNAL;
@@ -291,7 +260,6 @@ rds_eval(const char *script, int nkeys, int argc, const char *const *argv,
 		freeReplyObject(reply);
 	}
 	free(args);
-	free(lens);
 	return rc;
 }
 

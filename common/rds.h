@@ -35,9 +35,6 @@ enum err_code rds_take(const char *key, char **value);
 /* *exists = 1 when key exists. */
 enum err_code rds_exists(const char *key, int *exists);
 
-/* DEL key. */
-enum err_code rds_del(const char *key);
-
 /* For each of `n` keys, out[i] = 1 when it exists (one pipelined round
  * trip; keys of any type). */
 enum err_code rds_exists_many(const char *const *keys, size_t n, int *out);

@@ -70,9 +70,3 @@ sec_digest_hex(const void *data, size_t len, char out[SEC_DIGEST_HEX])
 	crypto_hash_sha256(digest, data, len);
 	sodium_bin2hex(out, SEC_DIGEST_HEX, digest, sizeof(digest));
 }
-
-int
-sec_equal(const void *a, const void *b, size_t len)
-{
-	return sodium_memcmp(a, b, len) == 0;
-}

@@ -2,7 +2,8 @@
  *
  * Passwords are hashed with argon2id (2 passes, 19 MiB); random tokens
  * come from the kernel's CSPRNG; tokens kept server-side are stored only
- * as SHA-256 hashes; comparisons of secrets are constant-time.
+ * as SHA-256 hashes and found by their hash (password checks are
+ * constant-time inside libsodium).
  */
 #ifndef EC_SEC_H
 #define EC_SEC_H
@@ -36,8 +37,5 @@ void sec_random_hex(char *out, size_t size);
 
 /* Lower-case hex SHA-256 of data. */
 void sec_digest_hex(const void *data, size_t len, char out[SEC_DIGEST_HEX]);
-
-/* Constant-time comparison of two equal-length buffers; 1 when equal. */
-int sec_equal(const void *a, const void *b, size_t len);
 
 #endif
