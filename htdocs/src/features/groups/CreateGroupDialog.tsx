@@ -6,6 +6,7 @@ import { Dialog } from '@/shared/ui/Dialog';
 import { CATEGORIES, type Category, type Id } from '@/shared/api/types';
 import { errorMessage } from '@/shared/api/client';
 import { createGroup, groupKey, groupsKey } from './api';
+import { FormStatus } from '@/shared/ui/FormStatus';
 
 export function CreateGroupDialog({ onClose, onCreated }: { onClose: () => void; onCreated: (id: Id) => void }) {
   const qc = useQueryClient();
@@ -54,11 +55,7 @@ export function CreateGroupDialog({ onClose, onCreated }: { onClose: () => void;
           <input type="checkbox" checked={isPublic} onChange={(e) => setIsPublic(e.target.checked)} />
           <span>Public (listed in the directory)</span>
         </label>
-        {error && (
-          <p className="form-error" role="alert">
-            {error}
-          </p>
-        )}
+        <FormStatus error={error} />
         <div className="dialog-actions">
           <button type="button" className="button secondary" onClick={onClose}>
             Cancel

@@ -6,6 +6,7 @@ import { Dialog } from '@/shared/ui/Dialog';
 import { errorMessage } from '@/shared/api/client';
 import type { Id } from '@/shared/api/types';
 import { createInvite, inviteLink, invitesKey } from './api';
+import { FormStatus } from '@/shared/ui/FormStatus';
 
 const EXPIRY: { label: string; seconds: number | null }[] = [
   { label: 'Never', seconds: null },
@@ -104,11 +105,7 @@ export function InviteDialog({ groupId, onClose }: { groupId: Id; onClose: () =>
         <p className="sr-only" aria-live="polite">
           {copied ? 'Link copied' : ''}
         </p>
-        {error && (
-          <p className="form-error" role="alert">
-            {error}
-          </p>
-        )}
+        <FormStatus error={error} />
       </div>
     </Dialog>
   );

@@ -9,6 +9,7 @@ import { errorMessage, isApiError } from '@/shared/api/client';
 import { useMe } from '@/features/auth/api';
 import { groupKey, groupsKey } from '@/features/groups/api';
 import { acceptInvite, previewInvite } from './api';
+import { FormStatus } from '@/shared/ui/FormStatus';
 
 export function InvitePage() {
   const { code = '' } = useParams();
@@ -68,11 +69,7 @@ export function InvitePage() {
     <main className="auth-page">
       <div className="auth-card invite-card" data-testid="invite-preview">
         {body}
-        {error && (
-          <p className="form-error" role="alert">
-            {error}
-          </p>
-        )}
+        <FormStatus error={error} />
         {me && (
           <Link to="/" className="muted">
             Back to Easy Chat

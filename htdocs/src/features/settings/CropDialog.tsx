@@ -8,6 +8,7 @@ import Cropper, { type Area } from 'react-easy-crop';
 import 'react-easy-crop/react-easy-crop.css';
 import { Dialog } from '@/shared/ui/Dialog';
 import type { CropRect } from '@/shared/api/client';
+import { FormStatus } from '@/shared/ui/FormStatus';
 
 interface Props {
   file: File;
@@ -57,11 +58,7 @@ export default function CropDialog({ file, aspect, round, title, busy, error, on
         <span>Zoom</span>
         <input type="range" min={1} max={4} step={0.05} value={zoom} onChange={(e) => setZoom(Number(e.target.value))} aria-label="Zoom" data-testid="crop-zoom" />
       </label>
-      {error && (
-        <p className="form-error" role="alert">
-          {error}
-        </p>
-      )}
+      <FormStatus error={error} />
       <div className="dialog-actions">
         <button type="button" className="button secondary" onClick={onCancel}>
           Cancel

@@ -15,6 +15,7 @@ import { kickMember, membersKey, setMemberRole, useMembers } from '@/features/me
 import { inviteLink, invitesKey, listInvites, revokeInvite } from '@/features/invites/api';
 import { InviteDialog, copyText } from '@/features/invites/InviteDialog';
 import { ImageUpload } from './ImageUpload';
+import { FormStatus } from '@/shared/ui/FormStatus';
 
 export default function GroupSettingsPage() {
   const groupId = Number(useParams().groupId);
@@ -95,16 +96,7 @@ function GroupProfile({ group }: { group: GroupDetail }) {
             <span>Public</span>
           </label>
         </div>
-        {error && (
-          <p className="form-error" role="alert">
-            {error}
-          </p>
-        )}
-        {msg && (
-          <p className="form-ok" role="status">
-            {msg}
-          </p>
-        )}
+        <FormStatus error={error} ok={msg} />
         <button type="submit" className="button" disabled={busy}>
           Save group
         </button>
@@ -136,11 +128,7 @@ function GroupInvites({ group }: { group: GroupDetail }) {
       <button type="button" className="button" onClick={() => setCreating(true)} data-testid="settings-invite-open">
         Create invite
       </button>
-      {error && (
-        <p className="form-error" role="alert">
-          {error}
-        </p>
-      )}
+      <FormStatus error={error} />
       <table className="table">
         <thead>
           <tr>
@@ -227,11 +215,7 @@ function GroupMembers({ group }: { group: GroupDetail }) {
   return (
     <section className="card" aria-labelledby="gm-title">
       <h2 id="gm-title">Members and roles</h2>
-      {error && (
-        <p className="form-error" role="alert">
-          {error}
-        </p>
-      )}
+      <FormStatus error={error} />
       <ul className="member-admin">
         {data?.map((m) => {
           const self = m.user.id === me.id;
@@ -290,11 +274,7 @@ function DangerZone({ group }: { group: GroupDetail }) {
     <section className="card danger-zone" aria-labelledby="gd-title">
       <h2 id="gd-title">Delete group</h2>
       <p className="muted">Deletes the group, its rooms and messages for everyone.</p>
-      {error && (
-        <p className="form-error" role="alert">
-          {error}
-        </p>
-      )}
+      <FormStatus error={error} />
       <button type="button" className="button danger" onClick={() => setConfirming(true)} data-testid="group-delete">
         Delete group
       </button>

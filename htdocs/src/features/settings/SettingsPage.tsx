@@ -9,6 +9,7 @@ import { GENDERS, USER_STATUSES, type Gender, type User, type UserStatus } from 
 import { realtime } from '@/shared/ws/socket';
 import { meKey, useSelf } from '@/features/auth/api';
 import { ImageUpload } from './ImageUpload';
+import { FormStatus } from '@/shared/ui/FormStatus';
 
 export default function SettingsPage() {
   const me = useSelf();
@@ -116,16 +117,7 @@ function ProfileForm({ me }: { me: User }) {
             </select>
           </label>
         </div>
-        {error && (
-          <p className="form-error" role="alert">
-            {error}
-          </p>
-        )}
-        {msg && (
-          <p className="form-ok" role="status">
-            {msg}
-          </p>
-        )}
+        <FormStatus error={error} ok={msg} />
         <button type="submit" className="button" disabled={busy} data-testid="profile-save">
           Save profile
         </button>
@@ -180,16 +172,7 @@ function PasswordForm() {
           <span>Repeat new password</span>
           <input type="password" autoComplete="new-password" value={confirm} onChange={(e) => setConfirm(e.target.value)} required />
         </label>
-        {error && (
-          <p className="form-error" role="alert">
-            {error}
-          </p>
-        )}
-        {msg && (
-          <p className="form-ok" role="status">
-            {msg}
-          </p>
-        )}
+        <FormStatus error={error} ok={msg} />
         <button type="submit" className="button" disabled={busy} data-testid="password-save">
           Change password
         </button>

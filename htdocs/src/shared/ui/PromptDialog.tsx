@@ -3,6 +3,7 @@
 import { useState, type FormEvent } from 'react';
 import { Dialog } from './Dialog';
 import { errorMessage } from '@/shared/api/client';
+import { FormStatus } from '@/shared/ui/FormStatus';
 
 interface PromptProps {
   title: string;
@@ -40,11 +41,7 @@ export function PromptDialog({ title, label, initial = '', submitLabel, maxLengt
           <span>{label}</span>
           <input value={value} maxLength={maxLength} onChange={(e) => setValue(e.target.value)} autoFocus required />
         </label>
-        {error && (
-          <p className="form-error" role="alert">
-            {error}
-          </p>
-        )}
+        <FormStatus error={error} />
         <div className="dialog-actions">
           <button type="button" className="button secondary" onClick={onClose}>
             Cancel
