@@ -6,6 +6,8 @@
 #   3. the integration tests (tests/integration) and browser tests
 #      (tests/e2e) against it, each file in its own node process,
 #   4. teardown, then a check that no sanitizer report was written.
+# TESTS="tests/integration/auth.test.mjs ..." (make test TESTS=...) runs
+# only those suites, and skips the unit tests, for a quick loop.
 # Exits non-zero when anything failed.  Logs of a failed run are copied to
 # tests/artifacts/.
 set -uo pipefail
@@ -16,10 +18,14 @@ failures=()
 
 note() { printf '\n==== %s\n' "$*"; }
 
-note "unit tests (cmocka)"
-tests/run-unit.sh "$build/tests" || failures+=("unit")
+only=${TESTS:-}
 
-if [ -f htdocs/package.json ]; then
+if [ -z "$only" ]; then
+	note "unit tests (cmocka)"
+	tests/run-unit.sh "$build/tests" || failures+=("unit")
+fi
+
+if [ -z "$only" ] && [ -f htdocs/package.json ]; then
 	note "SPA unit tests (vitest)"
 	(cd htdocs && npm test) || failures+=("spa-unit")
 fi
@@ -48,7 +54,11 @@ else
 	# shellcheck disable=SC1091
 	set -a; . "$vardir/stack.env"; set +a
 	shopt -s nullglob
-	for suite in tests/integration/*.test.mjs tests/e2e/*.test.mjs; do
+	suites=(tests/integration/*.test.mjs tests/e2e/*.test.mjs)
+	if [ -n "$only" ]; then
+		read -r -a suites <<<"$only"
+	fi
+	for suite in "${suites[@]}"; do
 		note "$suite"
 		if ! timeout 900 node --test "$suite"; then
 			failures+=("$suite")
