@@ -90,13 +90,40 @@ out:
 	log_set_request_id(NULL);
 }
 
+/* --routes: the route table on stdout (app.h). */
+static int
+app_print_routes(const char *program, const struct http_route *routes,
+    size_t nroutes)
+{
+	struct json_object *o;
+	int status;
+
+	o = json_object_new_object();
+	json_object_object_add(o, "program", json_object_new_string(program));
+	json_object_object_add(o, "routes", http_routes_json(routes, nroutes));
+	status = puts(json_object_to_json_string_ext(o,
+	             JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+	                 JSON_C_TO_STRING_NOSLASHESCAPE)) < 0;
+	json_object_put(o);
+	if (fflush(stdout) != 0)
+		status = 1;
+	return status;
+}
+
 int
-app_run(const char *program, const struct http_route *routes, size_t nroutes)
+app_run(int argc, char **argv, const char *program,
+    const struct http_route *routes, size_t nroutes)
 {
 	FCGX_Request fr;
 	struct http_req r;
 	int status = 0;
 
+	if (argc == 2 && strcmp(argv[1], "--routes") == 0)
+		return app_print_routes(program, routes, nroutes);
+	if (argc > 1) {
+		fprintf(stderr, "usage: easychat-%s [--routes]\n", program);
+		return 2;
+	}
 	app_program = program;
 	log_init(program, NULL);
 	if (cfg_load() || sec_init())

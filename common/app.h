@@ -1,7 +1,8 @@
 /* app.h - the accept loop shared by every FastCGI program.
  *
- * A program's main() is one call: app_run("groups", routes, n).  Each
- * request goes through parse -> route (404/405) -> Origin check (CSRF) ->
+ * A program's main() is one call:
+ *   app_run(argc, argv, "groups", APP_ROUTES(routes));
+ * Each request goes through parse -> route (404/405) -> Origin check (CSRF) ->
  * body (size cap, content type, JSON) -> authentication (per route flags)
  * -> handler; an error code from any step becomes the JSON error body.
  * Run as FastCGI (by lighttpd) it loops until SIGTERM; run as CGI it
@@ -14,9 +15,18 @@
 
 #include "http.h"
 
-/* Returns the process exit status. */
-int
-app_run(const char *program, const struct http_route *routes, size_t nroutes);
+/* Returns the process exit status.
+ *
+ * `easychat-<program> --routes` prints the route table and exits 0
+ * without reading any configuration, so that tools (the route-vs-spec
+ * test, the routing of the front servers) read the routes from the one
+ * place they are written:
+ *   {"program": "groups", "routes": [{"method": "GET",
+ *    "path": "/api/groups/{id}", "auth": "required", "body": "json"}, ...]}
+ * (fields as in http_routes_json(), http.h).  Any other argument is an
+ * error (exit 2); no argument runs the program. */
+int app_run(int argc, char **argv, const char *program,
+    const struct http_route *routes, size_t nroutes);
 
 #define APP_ROUTES(table) (table), (sizeof(table) / sizeof((table)[0]))
 

@@ -185,6 +185,45 @@ http_req_parse(struct http_req *r)
 	return ERR_OK;
 }
 
+static const char *
+http_method_str(int method)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(http_methods) / sizeof(http_methods[0]); i++) {
+		if (http_methods[i].method == method)
+			return http_methods[i].name;
+	}
+	return "OTHER";
+}
+
+struct json_object *
+http_routes_json(const struct http_route *routes, size_t nroutes)
+{
+	struct json_object *list, *o;
+	const char *auth, *body;
+	size_t i;
+
+	list = json_object_new_array();
+	for (i = 0; i < nroutes; i++) {
+		auth = (routes[i].flags & HTTP_AUTH_REQUIRED) ? "required"
+		    : (routes[i].flags & HTTP_AUTH_OPTIONAL)  ? "optional"
+		                                              : "none";
+		body = (routes[i].flags & HTTP_BODY_MULTIPART) ? "multipart"
+		    : (routes[i].flags & HTTP_BODY_RAW)        ? "raw"
+		                                               : "json";
+		o = json_object_new_object();
+		json_object_object_add(o, "method",
+		    json_object_new_string(http_method_str(routes[i].method)));
+		json_object_object_add(o, "path",
+		    json_object_new_string(routes[i].pattern));
+		json_object_object_add(o, "auth", json_object_new_string(auth));
+		json_object_object_add(o, "body", json_object_new_string(body));
+		json_object_array_add(list, o);
+	}
+	return list;
+}
+
 /* Matches one segment of a pattern; returns 1 on a match. */
 static int
 http_segment_match(struct http_req *r, const char *pat, size_t plen,

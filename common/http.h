@@ -102,6 +102,14 @@ enum err_code http_req_parse(struct http_req *r);
 enum err_code http_route_match(struct http_req *r,
     const struct http_route *routes, size_t nroutes);
 
+/* The route table as JSON, for `easychat-<program> --routes` (app.h):
+ *   [{"method": "GET", "path": "/api/groups/{id}",
+ *     "auth": "required" | "optional" | "none",
+ *     "body": "json" | "multipart" | "raw"}, ...]
+ * in table order.  The caller frees it with json_object_put(). */
+struct json_object *
+http_routes_json(const struct http_route *routes, size_t nroutes);
+
 /* CSRF: an unsafe method without a bearer token that carries cookies, an
  * Origin or a Referer must come from a configured public origin. */
 enum err_code http_check_origin(struct http_req *r);

@@ -435,7 +435,7 @@ static const struct http_route routes[] = {
 };
 
 int
-main(void)
+main(int argc, char **argv)
 {
 	char pw[SEC_TOKEN_MAX];
 
@@ -444,5 +444,5 @@ main(void)
 	sec_token(pw, 24);
 	if (sec_password_hash(pw, strlen(pw), dummy_hash))
 		return 1;
-	return app_run("auth", APP_ROUTES(routes));
+	return app_run(argc, argv, "auth", APP_ROUTES(routes));
 }

@@ -40,7 +40,7 @@ static const struct http_route routes[] = {
 };
 
 int
-main(void)
+main(int argc, char **argv)
 {
-	return app_run("groups", APP_ROUTES(routes));
+	return app_run(argc, argv, "groups", APP_ROUTES(routes));
 }

@@ -22,7 +22,7 @@ static const struct http_route routes[] = {
 };
 
 int
-main(void)
+main(int argc, char **argv)
 {
-	return app_run("rooms", APP_ROUTES(routes));
+	return app_run(argc, argv, "rooms", APP_ROUTES(routes));
 }

@@ -616,8 +616,8 @@ static const struct http_route routes[] = {
 };
 
 int
-main(void)
+main(int argc, char **argv)
 {
 	db_set_session_sql(search_session_sql);
-	return app_run("search", APP_ROUTES(routes));
+	return app_run(argc, argv, "search", APP_ROUTES(routes));
 }

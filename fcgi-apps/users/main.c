@@ -311,5 +311,5 @@ main(int argc, char **argv)
 		log_init("users", NULL);
 		return img_make_defaults(argv[2]) == ERR_OK ? 0 : 1;
 	}
-	return app_run("users", APP_ROUTES(routes));
+	return app_run(argc, argv, "users", APP_ROUTES(routes));
 }

@@ -338,6 +338,37 @@ test_set_cookie(void **state)
 	http_req_release(&r);
 }
 
+/* The table --routes prints: every entry, in order, with its flags. */
+static void
+test_routes_json(void **state)
+{
+	static const struct http_route flagged[] = {
+		{ HTTP_GET, "/api/a/{id}", handler, HTTP_AUTH_REQUIRED },
+		{ HTTP_POST, "/api/a/{id}/icon", handler,
+		    HTTP_AUTH_REQUIRED | HTTP_BODY_MULTIPART },
+		{ HTTP_DELETE, "/api/b/{str}", handler, HTTP_AUTH_OPTIONAL },
+		{ HTTP_PUT, "/api/c", handler, HTTP_BODY_RAW },
+	};
+	struct json_object *list;
+
+	(void)state;
+	list = http_routes_json(flagged, 4);
+	assert_string_equal(json_object_to_json_string_ext(list,
+	                        JSON_C_TO_STRING_PLAIN |
+	                            JSON_C_TO_STRING_NOSLASHESCAPE),
+	    "["
+	    "{\"method\":\"GET\",\"path\":\"/api/a/{id}\","
+	    "\"auth\":\"required\",\"body\":\"json\"},"
+	    "{\"method\":\"POST\",\"path\":\"/api/a/{id}/icon\","
+	    "\"auth\":\"required\",\"body\":\"multipart\"},"
+	    "{\"method\":\"DELETE\",\"path\":\"/api/b/{str}\","
+	    "\"auth\":\"optional\",\"body\":\"json\"},"
+	    "{\"method\":\"PUT\",\"path\":\"/api/c\","
+	    "\"auth\":\"none\",\"body\":\"raw\"}"
+	    "]");
+	json_object_put(list);
+}
+
 int
 main(void)
 {
@@ -348,6 +379,7 @@ main(void)
 		cmocka_unit_test(test_origin),
 		cmocka_unit_test(test_body),
 		cmocka_unit_test(test_set_cookie),
+		cmocka_unit_test(test_routes_json),
 	};
 
 	return cmocka_run_group_tests_name("http", tests, setup, teardown);
