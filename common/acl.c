@@ -4,16 +4,15 @@
 #include <string.h>
 
 #include "db.h"
+#include "wire.h"
 
-static const char *const acl_names[] = { "", "member", "moderator", "admin",
-	"owner" };
-
+/* wire_roles lists the roles high to low: owner first. */
 const char *
 acl_role_name(enum acl_role role)
 {
-	if ((int)role < 0 || role > ACL_OWNER)
+	if (role <= ACL_NONE || role > ACL_OWNER)
 		return "";
-	return acl_names[role];
+	return wire_roles[ACL_OWNER - role];
 }
 
 enum acl_role
@@ -22,7 +21,7 @@ acl_role_parse(const char *name)
 	int i;
 
 	for (i = ACL_MEMBER; name != NULL && i <= ACL_OWNER; i++) {
-		if (strcmp(name, acl_names[i]) == 0)
+		if (strcmp(name, wire_roles[ACL_OWNER - i]) == 0)
 			return (enum acl_role)i;
 	}
 	return ACL_NONE;
@@ -46,11 +45,11 @@ acl_may_kick(enum acl_role actor, enum acl_role target)
 	return actor >= ACL_MODERATOR && target != ACL_NONE && target < actor;
 }
 
-/* Runs `sql` ($1 = object id, $2 = user id) returning (group_id, role)
- * and applies the visibility rules. */
+/* Runs `sql` ($1 = object id, $2 = user id) returning (group_id, role
+ * [, version]) and applies the visibility rules. */
 static enum err_code
 acl_check(const char *sql, int64_t id, int64_t user_id, enum acl_role min,
-    int64_t *group_id, enum acl_role *role)
+    int64_t *group_id, enum acl_role *role, int64_t *version)
 {
 	struct db_res *res = NULL;
 	char a[24], b[24];
@@ -72,6 +71,8 @@ acl_check(const char *sql, int64_t id, int64_t user_id, enum acl_role min,
 		*group_id = db_int(res, 0, 0);
 	if (role)
 		*role = got;
+	if (version)
+		*version = db_int(res, 0, 2);
 	if (min > ACL_NONE && got == ACL_NONE)
 		rc = ERR_NOT_FOUND;
 	else if (got < min)
@@ -89,7 +90,7 @@ acl_group(int64_t group_id, int64_t user_id, enum acl_role min,
 	                 "LEFT JOIN group_members m ON m.group_id = g.id AND "
 	                 "m.user_id = $2 "
 	                 "WHERE g.id = $1",
-	    group_id, user_id, min, NULL, role);
+	    group_id, user_id, min, NULL, role, NULL);
 }
 
 enum err_code
@@ -99,7 +100,7 @@ acl_topic(int64_t topic_id, int64_t user_id, enum acl_role min,
 	return acl_check("SELECT t.group_id, m.role FROM topics t "
 	                 "LEFT JOIN group_members m ON m.group_id = t.group_id "
 	                 "AND m.user_id = $2 WHERE t.id = $1",
-	    topic_id, user_id, min, group_id, role);
+	    topic_id, user_id, min, group_id, role, NULL);
 }
 
 enum err_code
@@ -109,5 +110,16 @@ acl_room(int64_t room_id, int64_t user_id, enum acl_role min, int64_t *group_id,
 	return acl_check("SELECT r.group_id, m.role FROM rooms r "
 	                 "LEFT JOIN group_members m ON m.group_id = r.group_id "
 	                 "AND m.user_id = $2 WHERE r.id = $1",
-	    room_id, user_id, min, group_id, role);
+	    room_id, user_id, min, group_id, role, NULL);
+}
+
+enum err_code
+acl_room_hist(int64_t room_id, int64_t user_id, enum acl_role min,
+    int64_t *version)
+{
+	return acl_check("SELECT r.group_id, m.role, "
+	                 "r.last_message_id + r.hist_version FROM rooms r "
+	                 "LEFT JOIN group_members m ON m.group_id = r.group_id "
+	                 "AND m.user_id = $2 WHERE r.id = $1",
+	    room_id, user_id, min, NULL, NULL, version);
 }

@@ -12,6 +12,7 @@
 #include "jwt.h"
 #include "log.h"
 #include "rds.h"
+#include "wire.h"
 
 #define AUTH_REFRESH_BYTES 32
 
@@ -166,20 +167,15 @@ out:
 static enum err_code
 auth_mark_revoked(int64_t user_id, int64_t session_id)
 {
-	char key[48], json[96];
+	char key[WIRE_NAME_MAX], sid[WIRE_ID_MAX];
 	enum err_code rc;
-	int n;
 
-	snprintf(key, sizeof(key), "revoked:session:%lld",
-	    (long long)session_id);
+	wire_key_revoked_session(key, session_id);
 	rc = rds_set(key, "1", cfg.access_lifetime + 5);
 	if (rc)
 		return rc;
-	n = snprintf(json, sizeof(json),
-	    "{\"type\":\"session.revoked\","
-	    "\"session_id\":%lld}",
-	    (long long)session_id);
-	event_to_user(user_id, json, (size_t)n);
+	event_user(user_id, WIRE_EV_SESSION_REVOKED, 0, "session_id",
+	    wire_id(sid, session_id), NULL);
 	return ERR_OK;
 }
 
@@ -249,10 +245,9 @@ auth_session_revoke_user(int64_t user_id, int64_t keep)
 enum err_code
 auth_session_revoked(int64_t session_id, int *revoked)
 {
-	char key[48];
+	char key[WIRE_NAME_MAX];
 
-	snprintf(key, sizeof(key), "revoked:session:%lld",
-	    (long long)session_id);
+	wire_key_revoked_session(key, session_id);
 	return rds_exists(key, revoked);
 }
 

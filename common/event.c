@@ -1,45 +1,62 @@
 /* event.c - publishing events for the relay, after commit. */
 #include "event.h"
 
-#include <stdio.h>
+#include <stdarg.h>
 
+#include "buf.h"
 #include "log.h"
 #include "rds.h"
 
-void
-event_group_channel(char out[EVENT_CHANNEL_MAX], int64_t group_id)
-{
-	snprintf(out, EVENT_CHANNEL_MAX, "group:%lld", (long long)group_id);
-}
+/* Events are small; anything bigger is a bug, not a message to send. */
+#define EVENT_MAX (256 * 1024)
 
-void
-event_user_channel(char out[EVENT_CHANNEL_MAX], int64_t user_id)
+static void
+event_publish(const char *channel, enum wire_event type, int64_t group_id,
+    va_list ap)
 {
-	snprintf(out, EVENT_CHANNEL_MAX, "user:%lld", (long long)user_id);
-}
+	struct buf b;
 
-void
-event_publish(const char *channel, const char *json, size_t len)
-{
-	if (rds_publish(channel, json, len) != ERR_OK)
+	buf_init(&b, EVENT_MAX);
+	if (wire_event_v(&b, type, group_id, ap) != ERR_OK)
+		log_error("event %s too large; not published",
+		    wire_event_name(type));
+	else if (rds_publish(channel, b.data, b.len) != ERR_OK)
 		log_warn("event on %s not published; clients will catch up",
 		    channel);
+	buf_release(&b);
 }
 
 void
-event_to_group(int64_t group_id, const char *json, size_t len)
+event_group(int64_t group_id, enum wire_event type, ...)
 {
-	char ch[EVENT_CHANNEL_MAX];
+	char ch[WIRE_NAME_MAX];
+	va_list ap;
 
-	event_group_channel(ch, group_id);
-	event_publish(ch, json, len);
+	wire_channel_group(ch, group_id);
+	va_start(ap, type);
+	event_publish(ch, type, group_id, ap);
+	va_end(ap);
 }
 
 void
-event_to_user(int64_t user_id, const char *json, size_t len)
+event_user(int64_t user_id, enum wire_event type, int64_t group_id, ...)
 {
-	char ch[EVENT_CHANNEL_MAX];
+	char ch[WIRE_NAME_MAX];
+	va_list ap;
 
-	event_user_channel(ch, user_id);
-	event_publish(ch, json, len);
+	wire_channel_user(ch, user_id);
+	va_start(ap, group_id);
+	event_publish(ch, type, group_id, ap);
+	va_end(ap);
+}
+
+void
+event_membership(int64_t group_id, const int64_t *user_ids, size_t n,
+    int joined)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		event_user(user_ids[i], WIRE_EV_MEMBERSHIP, group_id, "joined",
+		    joined ? "true" : "false", NULL);
 }

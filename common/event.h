@@ -1,12 +1,15 @@
 /* event.h - publishing events for the relay, after commit.
  *
  * An event is one JSON object, exactly the frame clients receive
- * ({"type":"message.created","group_id":1,"message":{...}}), published on
+ * ({"type":"message.created","group_id":1,"message":{...}}), built by
+ * wire_event() (common/wire.h: the one envelope) and published on
  * channel "group:<id>" (everything about a group) or "user:<id>"
- * (membership changes for that user).  Call these only after the
- * transaction that made the change has committed.  A failed publish is
- * logged and not returned: the change is durable and clients catch up
+ * (membership and session changes for that user).  Call these only after
+ * the transaction that made the change has committed.  A failed publish
+ * is logged and not returned: the change is durable and clients catch up
  * over REST.
+ *
+ * Layer: domain (over wire and rds).
  */
 #ifndef EC_EVENT_H
 #define EC_EVENT_H
@@ -14,19 +17,19 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define EVENT_CHANNEL_MAX 48
+#include "wire.h"
 
-/* Writes "group:<id>" or "user:<id>" into out. */
-void event_group_channel(char out[EVENT_CHANNEL_MAX], int64_t group_id);
-void event_user_channel(char out[EVENT_CHANNEL_MAX], int64_t user_id);
+/* Publishes wire_event(type, group_id, key, json, ..., NULL) on
+ * group:<group_id>. */
+void event_group(int64_t group_id, enum wire_event type, ...);
 
-/* Publishes the JSON text `json` on `channel`. */
-void event_publish(const char *channel, const char *json, size_t len);
+/* Publishes wire_event(type, group_id, key, json, ..., NULL) on
+ * user:<user_id> (group_id 0 leaves it out of the envelope). */
+void event_user(int64_t user_id, enum wire_event type, int64_t group_id, ...);
 
-/* Publishes on group:<group_id>. */
-void event_to_group(int64_t group_id, const char *json, size_t len);
-
-/* Publishes on user:<user_id>. */
-void event_to_user(int64_t user_id, const char *json, size_t len);
+/* {"type":"membership","group_id":G,"joined":b} on user:<id> for each
+ * of the `n` users: the relays add or drop the group for them. */
+void event_membership(int64_t group_id, const int64_t *user_ids, size_t n,
+    int joined);
 
 #endif

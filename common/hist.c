@@ -9,28 +9,20 @@
 #include "mem.h"
 #include "rds.h"
 #include "sec.h"
+#include "wire.h"
 
-#define HIST_PROFILES_KEY "hist:profiles"
+/* Stands for the profiles' version in the page key given to the script. */
+#define HIST_PROFILES_MARK "{p}"
 
-/* One round trip: the room's and the profiles' versions (created with a
- * random start when missing, so a version number never comes back after
- * Redis lost them) and the page stored under them.
- * KEYS: room version, profiles version; ARGV: fresh starts, room id,
- * limit. */
+/* One round trip: the profiles' version (created with a random start
+ * when missing, so a version number never comes back after Redis lost
+ * it) and the page stored under the key with it.
+ * KEYS: profiles version; ARGV: fresh start, page key with the mark. */
 static const char hist_lookup[] =
-    "local v = redis.call('GET', KEYS[1]) "
-    "if not v then v = ARGV[1] redis.call('SET', KEYS[1], v) end "
-    "local p = redis.call('GET', KEYS[2]) "
-    "if not p then p = ARGV[2] redis.call('SET', KEYS[2], p) end "
-    "local k = 'hist:page:' .. ARGV[3] .. ':' .. v .. ':' .. p .. ':' .. "
-    "ARGV[4] "
+    "local p = redis.call('GET', KEYS[1]) "
+    "if not p then p = ARGV[1] redis.call('SET', KEYS[1], p) end "
+    "local k = string.gsub(ARGV[2], '{p}', p, 1) "
     "return {k, redis.call('GET', k)}";
-
-static void
-hist_room_key(char out[48], int64_t room_id)
-{
-	snprintf(out, 48, "hist:room:%lld", (long long)room_id);
-}
 
 /* A random decimal start for a version (INCR needs an integer). */
 static void
@@ -43,26 +35,21 @@ hist_random_start(char out[24])
 }
 
 void
-hist_get(int64_t room_id, int64_t limit, char **key, char **json)
+hist_get(int64_t room_id, int64_t version, int64_t limit, char **key,
+    char **json)
 {
-	char vkey[48], start1[24], start2[24], room[24], lim[24];
-	const char *argv[6];
+	char page[WIRE_NAME_MAX], start[24];
+	const char *argv[3];
 	char *out[2];
 
 	*key = NULL;
 	*json = NULL;
-	hist_room_key(vkey, room_id);
-	hist_random_start(start1);
-	hist_random_start(start2);
-	snprintf(room, sizeof(room), "%lld", (long long)room_id);
-	snprintf(lim, sizeof(lim), "%lld", (long long)limit);
-	argv[0] = vkey;
-	argv[1] = HIST_PROFILES_KEY;
-	argv[2] = start1;
-	argv[3] = start2;
-	argv[4] = room;
-	argv[5] = lim;
-	if (rds_eval(hist_lookup, 2, 6, argv, out, 2) != ERR_OK)
+	hist_random_start(start);
+	wire_key_hist_page(page, room_id, version, HIST_PROFILES_MARK, limit);
+	argv[0] = WIRE_KEY_HIST_PROFILES;
+	argv[1] = start;
+	argv[2] = page;
+	if (rds_eval(hist_lookup, 1, 3, argv, out, 2) != ERR_OK)
 		return;
 	*key = out[0];
 	*json = out[1];
@@ -75,29 +62,15 @@ hist_put(const char *key, const char *json)
 		log_warn("history page not cached");
 }
 
-/* Bumps a version; a version that cannot be bumped leaves stale pages
- * for HIST_TTL seconds at most, so say so. */
-static void
-hist_bump(const char *vkey)
-{
-	long long v;
-
-	if (rds_incr(vkey, 0, &v) != ERR_OK)
-		log_warn("%s not bumped: cached pages may be stale for %d s",
-		    vkey, HIST_TTL);
-}
-
-void
-hist_touch_room(int64_t room_id)
-{
-	char vkey[48];
-
-	hist_room_key(vkey, room_id);
-	hist_bump(vkey);
-}
-
 void
 hist_touch_profiles(void)
 {
-	hist_bump(HIST_PROFILES_KEY);
+	long long v;
+
+	/* A version that cannot be bumped leaves old names in pages for
+	 * HIST_TTL seconds at most, so say so. */
+	if (rds_incr(WIRE_KEY_HIST_PROFILES, 0, &v) != ERR_OK)
+		log_warn("%s not bumped: cached pages may show old names for "
+		         "%d s",
+		    WIRE_KEY_HIST_PROFILES, HIST_TTL);
 }

@@ -14,6 +14,7 @@
 #include "log.h"
 #include "mem.h"
 #include "sec.h"
+#include "status.h"
 #include "utf8.h"
 
 #define HTTP_URI_MAX     8192
@@ -604,45 +605,6 @@ http_set_cookie(struct http_req *r, const char *name, const char *value,
 	    cfg.cookie_secure ? "; Secure" : "");
 }
 
-static const char *
-http_reason(int status)
-{
-	switch (status) {
-	case 200:
-		return "OK";
-	case 201:
-		return "Created";
-	case 204:
-		return "No Content";
-	case 302:
-		return "Found";
-	case 400:
-		return "Bad Request";
-	case 401:
-		return "Unauthorized";
-	case 403:
-		return "Forbidden";
-	case 404:
-		return "Not Found";
-	case 405:
-		return "Method Not Allowed";
-	case 409:
-		return "Conflict";
-	case 410:
-		return "Gone";
-	case 413:
-		return "Payload Too Large";
-	case 415:
-		return "Unsupported Media Type";
-	case 429:
-		return "Too Many Requests";
-	case 503:
-		return "Service Unavailable";
-	default:
-		return status >= 500 ? "Internal Server Error" : "OK";
-	}
-}
-
 void
 http_reply(struct http_req *r, int status, const char *content_type,
     const char *body, size_t len)
@@ -654,7 +616,7 @@ http_reply(struct http_req *r, int status, const char *content_type,
 	r->replied = 1;
 	r->status = status;
 	buf_init(&head, 0);
-	buf_printf(&head, "Status: %d %s\r\n", status, http_reason(status));
+	buf_printf(&head, "Status: %d %s\r\n", status, status_reason(status));
 	if (content_type != NULL)
 		buf_printf(&head, "Content-Type: %s\r\n", content_type);
 	buf_printf(&head, "X-Request-Id: %s\r\nCache-Control: no-store\r\n",
@@ -708,25 +670,6 @@ http_fields(struct http_req *r)
 }
 
 void
-http_error_body(struct buf *out, enum err_code code, const char *message,
-    struct json_object *fields)
-{
-	struct json_object *root, *err;
-
-	root = json_object_new_object();
-	err = json_object_new_object();
-	json_object_object_add(err, "code",
-	    json_object_new_string(err_name(code)));
-	json_object_object_add(err, "message",
-	    json_object_new_string(message ? message : err_message(code)));
-	if (fields != NULL && json_object_object_length(fields) > 0)
-		json_object_object_add(err, "fields", json_object_get(fields));
-	json_object_object_add(root, "error", err);
-	json_append(out, root);
-	json_object_put(root);
-}
-
-void
 http_reply_error(struct http_req *r, enum err_code code)
 {
 	struct buf out;
@@ -740,7 +683,7 @@ http_reply_error(struct http_req *r, enum err_code code)
 		    r->retry_after > 0 ? r->retry_after : 1L);
 	buf_init(&out, 0);
 	/* Server errors never carry internals to the client. */
-	http_error_body(&out, code, status >= 500 ? NULL : r->error_message,
+	status_error_body(&out, code, status >= 500 ? NULL : r->error_message,
 	    code == ERR_VALIDATION || code == ERR_BAD_REQUEST ? r->error_fields
 	                                                      : NULL);
 	http_reply_raw(r, status, out.data, out.len);

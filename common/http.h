@@ -176,8 +176,4 @@ struct json_object *http_fields(struct http_req *r);
  * return the code instead). */
 void http_reply_error(struct http_req *r, enum err_code code);
 
-/* Builds the JSON error body of API.md into `out` (for tests, too). */
-void http_error_body(struct buf *out, enum err_code code, const char *message,
-    struct json_object *fields);
-
 #endif

@@ -210,6 +210,22 @@ json_get_bool(struct json_object *obj, const char *key, int required, int *out,
 }
 
 enum err_code
+json_enum_error(struct json_object *fields, const char *key,
+    const char *const *choices)
+{
+	struct buf why;
+	size_t i;
+
+	buf_init(&why, 0);
+	buf_puts(&why, "must be one of ");
+	for (i = 0; choices[i] != NULL; i++)
+		buf_printf(&why, "%s%s", i ? ", " : "", choices[i]);
+	json_field_error(fields, key, why.data);
+	buf_release(&why);
+	return ERR_VALIDATION;
+}
+
+enum err_code
 json_get_enum(struct json_object *obj, const char *key, int required,
     const char *const *choices, const char **out, struct json_object *fields)
 {
@@ -229,8 +245,7 @@ json_get_enum(struct json_object *obj, const char *key, int required,
 			return ERR_OK;
 		}
 	}
-	return json_field_error(fields, key,
-	    "is not one of the allowed values");
+	return json_enum_error(fields, key, choices);
 }
 
 enum err_code

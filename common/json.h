@@ -44,7 +44,13 @@ json_get_int(struct json_object *obj, const char *key, int required,
 enum err_code json_get_bool(struct json_object *obj, const char *key,
     int required, int *out, struct json_object *fields);
 
-/* json_get_enum: a string equal to one of `choices` (NULL-terminated). */
+/* Records "must be one of A, B, C" (the NULL-terminated `choices`) for
+ * key in fields (when not NULL); returns ERR_VALIDATION. */
+enum err_code json_enum_error(struct json_object *fields, const char *key,
+    const char *const *choices);
+
+/* json_get_enum: a string equal to one of `choices` (NULL-terminated);
+ * anything else is json_enum_error(). */
 enum err_code
 json_get_enum(struct json_object *obj, const char *key, int required,
     const char *const *choices, const char **out, struct json_object *fields);

@@ -23,6 +23,7 @@
 #include "cfg.h"
 #include "log.h"
 #include "mem.h"
+#include "wire.h"
 
 #define BUS_BACKOFF_MIN 0.1
 #define BUS_BACKOFF_MAX 5.0
@@ -50,24 +51,29 @@ static void bus_connect(void);
 static int64_t
 bus_key(const char *channel)
 {
-	long long id;
-	char *end;
+	int64_t id;
 
-	if (strncmp(channel, "group:", 6) == 0) {
-		id = strtoll(channel + 6, &end, 10);
-		return (*end || id <= 0) ? 0 : (int64_t)id * 2;
+	switch (wire_channel_parse(channel, &id)) {
+	case WIRE_CHANNEL_GROUP:
+		if (id > INT64_MAX / 2 - 1)
+			return 0;
+		return id * 2;
+	case WIRE_CHANNEL_USER:
+		if (id > INT64_MAX / 2 - 1)
+			return 0;
+		return id * 2 + 1;
+	default:
+		return 0;
 	}
-	if (strncmp(channel, "user:", 5) == 0) {
-		id = strtoll(channel + 5, &end, 10);
-		return (*end || id <= 0) ? 0 : (int64_t)id * 2 + 1;
-	}
-	return 0;
 }
 
 static void
-bus_channel_name(int64_t key, char out[48])
+bus_channel_name(int64_t key, char out[WIRE_NAME_MAX])
 {
-	snprintf(out, 48, "%s:%" PRId64, (key & 1) ? "user" : "group", key / 2);
+	if (key & 1)
+		wire_channel_user(out, key / 2);
+	else
+		wire_channel_group(out, key / 2);
 }
 
 static unsigned
@@ -96,7 +102,7 @@ static void bus_sub_cb(redisAsyncContext *ac, void *r, void *priv);
 static void
 bus_send_subscribe(int64_t key, const char *verb)
 {
-	char name[48];
+	char name[WIRE_NAME_MAX];
 
 	bus_channel_name(key, name);
 	redisAsyncCommand(bus_sub, bus_sub_cb, NULL, "%s %s", verb, name);

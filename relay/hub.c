@@ -24,6 +24,7 @@
 #include "buf.h"
 #include "log.h"
 #include "mem.h"
+#include "wire.h"
 
 #define HUB_ROOM_CACHE_MAX 65536
 
@@ -107,16 +108,10 @@ hub_user_has(const struct ruser *u, int64_t gid)
 }
 
 static void
-hub_group_channel(char out[48], int64_t gid)
-{
-	snprintf(out, 48, "group:%" PRId64, gid);
-}
-
-static void
 hub_join(struct ruser *u, int64_t gid)
 {
 	struct rgroup *g;
-	char ch[48];
+	char ch[WIRE_NAME_MAX];
 
 	if (gid <= 0 || hub_user_has(u, gid))
 		return;
@@ -131,7 +126,7 @@ hub_join(struct ruser *u, int64_t gid)
 		g = mem_calloc(1, sizeof(*g));
 		g->id = gid;
 		map_put(&hub_groups, gid, g);
-		hub_group_channel(ch, gid);
+		wire_channel_group(ch, gid);
 		bus_subscribe(ch);
 	}
 	if (g->n == g->cap) {
@@ -148,7 +143,7 @@ hub_leave(struct ruser *u, int64_t gid)
 	struct rgroup *g;
 	struct session *s;
 	uint32_t i;
-	char ch[48];
+	char ch[WIRE_NAME_MAX];
 
 	for (i = 0; i < u->ngroups; i++) {
 		if (u->groups[i] == gid)
@@ -172,7 +167,7 @@ hub_leave(struct ruser *u, int64_t gid)
 	}
 	if (g->n == 0) {
 		map_del(&hub_groups, gid);
-		hub_group_channel(ch, gid);
+		wire_channel_group(ch, gid);
 		bus_unsubscribe(ch);
 		free(g->members);
 		free(g);
@@ -219,19 +214,22 @@ static void
 hub_publish_presence(int64_t uid, const int64_t *groups, size_t n,
     const char *status, int online)
 {
-	char ch[48], msg[256];
+	char ch[WIRE_NAME_MAX], user[24], st[32];
+	struct buf msg;
 	size_t i;
-	int len;
 
+	buf_init(&msg, 0);
+	snprintf(user, sizeof(user), "%" PRId64, uid);
+	snprintf(st, sizeof(st), "\"%.16s\"",
+	    status); /* one of wire_statuses */
 	for (i = 0; i < n; i++) {
-		hub_group_channel(ch, groups[i]);
-		len = snprintf(msg, sizeof(msg),
-		    "{\"type\":\"presence\","
-		    "\"group_id\":%" PRId64 ",\"user_id\":%" PRId64 ","
-		    "\"status\":\"%s\",\"online\":%s}",
-		    groups[i], uid, status, online ? "true" : "false");
-		bus_publish(ch, msg, (size_t)len);
+		wire_channel_group(ch, groups[i]);
+		buf_reset(&msg);
+		wire_event(&msg, WIRE_EV_PRESENCE, groups[i], "user_id", user,
+		    "status", st, "online", online ? "true" : "false", NULL);
+		bus_publish(ch, msg.data, msg.len);
 	}
+	buf_release(&msg);
 }
 
 static struct hub_gone *
@@ -316,6 +314,7 @@ static void
 hub_refresh_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	long long now = (long long)relay_now();
+	char key[WIRE_NAME_MAX];
 	size_t i;
 	int64_t uid;
 
@@ -323,11 +322,12 @@ hub_refresh_cb(struct ev_loop *loop, ev_timer *w, int revents)
 		uid = hub_users.keys[i];
 		if (uid <= 0)
 			continue;
-		if (bus_command(NULL, NULL, "HSET online:%lld %s %lld",
-		        (long long)uid, relay_conf.id, now))
+		wire_key_online(key, uid);
+		if (bus_command(NULL, NULL, "HSET %s %s %lld", key,
+		        relay_conf.id, now))
 			return;
-		bus_command(NULL, NULL, "EXPIRE online:%lld %ld",
-		    (long long)uid, relay_conf.presence_ttl);
+		bus_command(NULL, NULL, "EXPIRE %s %ld", key,
+		    relay_conf.presence_ttl);
 	}
 }
 
@@ -342,12 +342,12 @@ hub_attach(struct session *s, struct relay_auth *a)
 
 	u = map_get(&hub_users, a->user_id);
 	if (u == NULL) {
-		char ch[48];
+		char ch[WIRE_NAME_MAX];
 
 		u = mem_calloc(1, sizeof(*u));
 		u->id = a->user_id;
 		map_put(&hub_users, u->id, u);
-		snprintf(ch, sizeof(ch), "user:%" PRId64, u->id);
+		wire_channel_user(ch, u->id);
 		bus_subscribe(ch);
 		metrics.users++;
 		fresh = 1;
@@ -372,9 +372,12 @@ hub_attach(struct session *s, struct relay_auth *a)
 	ws_push(s, f);
 	frame_unref(f);
 	if (fresh) {
+		char key[WIRE_NAME_MAX];
+
+		wire_key_online(key, u->id);
 		if (bus_command(hub_online_cb, (void *)(intptr_t)u->id,
-		        "EVAL %s 1 online:%lld %s %lld %ld", HUB_ONLINE_LUA,
-		        (long long)u->id, relay_conf.id, (long long)relay_now(),
+		        "EVAL %s 1 %s %s %lld %ld", HUB_ONLINE_LUA, key,
+		        relay_conf.id, (long long)relay_now(),
 		        relay_conf.presence_ttl))
 			log_warn("redis down: presence of user %" PRId64
 			         " not recorded",
@@ -387,7 +390,7 @@ hub_detach(struct session *s)
 {
 	struct ruser *u = s->user;
 	struct hub_gone *g;
-	char ch[48];
+	char ch[WIRE_NAME_MAX];
 
 	if (u == NULL)
 		return;
@@ -406,16 +409,17 @@ hub_detach(struct session *s)
 	g = hub_gone_new(u->id, u->groups, u->ngroups, "Offline", 0);
 	while (u->ngroups > 0)
 		hub_leave(u, u->groups[u->ngroups - 1]);
-	snprintf(ch, sizeof(ch), "user:%" PRId64, u->id);
+	wire_channel_user(ch, u->id);
 	bus_unsubscribe(ch);
 	map_del(&hub_users, u->id);
 	metrics.users--;
 	free(u->groups);
 	free(u->full_name_json);
 	free(u);
-	if (bus_command(hub_offline_cb, g, "EVAL %s 1 online:%lld %s %lld %ld",
-	        HUB_OFFLINE_LUA, (long long)g->user_id, relay_conf.id,
-	        (long long)relay_now(), relay_conf.presence_ttl)) {
+	wire_key_online(ch, g->user_id);
+	if (bus_command(hub_offline_cb, g, "EVAL %s 1 %s %s %lld %ld",
+	        HUB_OFFLINE_LUA, ch, relay_conf.id, (long long)relay_now(),
+	        relay_conf.presence_ttl)) {
 		/* Redis is down: the key expires by itself. */
 		hub_gone_free(g);
 	}
@@ -438,20 +442,20 @@ hub_set_status(struct session *s, const char *status)
 static void
 hub_typing_publish(struct ruser *u, int64_t gid, int64_t room_id, int is_typing)
 {
-	struct frame *f;
-	char ch[48];
+	char ch[WIRE_NAME_MAX], room[24], user[24];
+	struct buf msg;
 
 	if (!hub_user_has(u, gid))
 		return;
-	f = frame_printf("{\"type\":\"typing\",\"group_id\":%" PRId64 ","
-	                 "\"room_id\":%" PRId64 ",\"user_id\":%" PRId64
-	                 ",\"full_name\":%s,"
-	                 "\"is_typing\":%s}",
-	    gid, room_id, u->id, u->full_name_json ? u->full_name_json : "\"\"",
-	    is_typing ? "true" : "false");
-	hub_group_channel(ch, gid);
-	bus_publish(ch, (const char *)frame_payload(f), f->len);
-	frame_unref(f);
+	snprintf(room, sizeof(room), "%" PRId64, room_id);
+	snprintf(user, sizeof(user), "%" PRId64, u->id);
+	buf_init(&msg, 0);
+	wire_event(&msg, WIRE_EV_TYPING, gid, "room_id", room, "user_id", user,
+	    "full_name", u->full_name_json ? u->full_name_json : "\"\"",
+	    "is_typing", is_typing ? "true" : "false", NULL);
+	wire_channel_group(ch, gid);
+	bus_publish(ch, msg.data, msg.len);
+	buf_release(&msg);
 }
 
 static void
@@ -511,6 +515,7 @@ hub_group_message(int64_t gid, const char *msg, size_t len)
 	struct session *s;
 	struct frame *f;
 	char type[48];
+	enum wire_event ev;
 	int64_t from = 0;
 	uint32_t i;
 	int focused;
@@ -520,8 +525,9 @@ hub_group_message(int64_t gid, const char *msg, size_t len)
 		return;
 	if (frame_scan_str(msg, len, "type", type, sizeof(type)))
 		type[0] = '\0';
-	focused = strcmp(type, "typing") == 0 || strcmp(type, "presence") == 0;
-	if (strcmp(type, "typing") == 0)
+	ev = wire_event_parse(type);
+	focused = ev == WIRE_EV_TYPING || ev == WIRE_EV_PRESENCE;
+	if (ev == WIRE_EV_TYPING)
 		frame_scan_int(msg, len, "user_id", &from);
 	f = frame_new(msg, len);
 	for (i = 0; i < g->n; i++) {
@@ -534,7 +540,7 @@ hub_group_message(int64_t gid, const char *msg, size_t len)
 		}
 	}
 	frame_unref(f);
-	if (strcmp(type, "group.deleted") == 0) {
+	if (ev == WIRE_EV_GROUP_DELETED) {
 		while ((g = map_get(&hub_groups, gid)) != NULL && g->n > 0)
 			hub_leave(g->members[g->n - 1], gid);
 	}
@@ -549,6 +555,7 @@ hub_user_message(int64_t uid, const char *msg, size_t len)
 	const char *v;
 	size_t vlen;
 	char type[48];
+	enum wire_event ev;
 	int64_t gid, sid;
 
 	u = map_get(&hub_users, uid);
@@ -556,7 +563,8 @@ hub_user_message(int64_t uid, const char *msg, size_t len)
 		return;
 	if (frame_scan_str(msg, len, "type", type, sizeof(type)))
 		type[0] = '\0';
-	if (strcmp(type, "membership") == 0 &&
+	ev = wire_event_parse(type);
+	if (ev == WIRE_EV_MEMBERSHIP &&
 	    frame_scan_int(msg, len, "group_id", &gid) == 0 &&
 	    frame_scan(msg, len, "joined", &v, &vlen) == 0) {
 		if (vlen == 4 && memcmp(v, "true", 4) == 0)
@@ -565,7 +573,7 @@ hub_user_message(int64_t uid, const char *msg, size_t len)
 			hub_leave(u, gid);
 	}
 	f = frame_new(msg, len);
-	if (strcmp(type, "session.revoked") == 0) {
+	if (ev == WIRE_EV_SESSION_REVOKED) {
 		/* Sign-out, reuse detection or a password change: the
 		 * connections of that session end now, not at their next
 		 * handshake. */
@@ -588,19 +596,19 @@ hub_user_message(int64_t uid, const char *msg, size_t len)
 void
 hub_message(const char *channel, const char *msg, size_t len)
 {
-	long long id;
-	char *end;
+	int64_t id;
 
 	if (relay_stopping)
 		return;
-	if (strncmp(channel, "group:", 6) == 0) {
-		id = strtoll(channel + 6, &end, 10);
-		if (*end == '\0' && id > 0)
-			hub_group_message(id, msg, len);
-	} else if (strncmp(channel, "user:", 5) == 0) {
-		id = strtoll(channel + 5, &end, 10);
-		if (*end == '\0' && id > 0)
-			hub_user_message(id, msg, len);
+	switch (wire_channel_parse(channel, &id)) {
+	case WIRE_CHANNEL_GROUP:
+		hub_group_message(id, msg, len);
+		break;
+	case WIRE_CHANNEL_USER:
+		hub_user_message(id, msg, len);
+		break;
+	default:
+		break;
 	}
 }
 

@@ -31,6 +31,8 @@
 #include "jwt.h"
 #include "log.h"
 #include "mem.h"
+#include "status.h"
+#include "wire.h"
 
 #define HS_MAX       8192 /* request head limit: 431 above */
 #define HS_TIMEOUT   10.0 /* seconds for a whole handshake */
@@ -102,56 +104,34 @@ hs_close(struct hs *h)
 		hs_free(h);
 }
 
-static const char *
-hs_reason(int status)
-{
-	switch (status) {
-	case 400:
-		return "Bad Request";
-	case 401:
-		return "Unauthorized";
-	case 403:
-		return "Forbidden";
-	case 404:
-		return "Not Found";
-	case 405:
-		return "Method Not Allowed";
-	case 431:
-		return "Request Header Fields Too Large";
-	case 503:
-		return "Service Unavailable";
-	default:
-		return "Internal Server Error";
-	}
-}
-
 static void
 hs_refuse(struct hs *h, enum err_code code, int status, const char *message)
 {
-	char out[768];
-	char body[512];
-	int n, b;
+	struct buf out, body;
 	ssize_t w;
 
 	if (status == 0)
 		status = err_status(code);
 	metrics_refused(status);
-	b = snprintf(body, sizeof(body),
-	    "{\"error\":{\"code\":\"%s\",\"message\":\"%s\"}}", err_name(code),
-	    message ? message : err_message(code));
-	n = snprintf(out, sizeof(out),
+	buf_init(&body, 0);
+	buf_init(&out, 0);
+	status_error_body(&body, code, message, NULL);
+	buf_printf(&out,
 	    "HTTP/1.1 %d %s\r\n"
 	    "Content-Type: application/json\r\n"
-	    "Content-Length: %d\r\n"
+	    "Content-Length: %zu\r\n"
 	    "Cache-Control: no-store\r\n"
-	    "Connection: close\r\n\r\n%s",
-	    status, hs_reason(status), b, body);
-	if (h->fd >= 0 && n > 0) {
+	    "Connection: close\r\n\r\n",
+	    status, status_reason(status), body.len);
+	buf_append(&out, body.data, body.len);
+	if (h->fd >= 0) {
 		/* One small write to a fresh socket; nothing to retry. */
-		w = write(h->fd, out, (size_t)n);
+		w = write(h->fd, out.data, out.len);
 		(void)w;
 		shutdown(h->fd, SHUT_WR);
 	}
+	buf_release(&body);
+	buf_release(&out);
 	log_info("handshake refused: %d %s", status,
 	    message ? message : err_name(code));
 	hs_close(h);
@@ -261,8 +241,10 @@ hs_revoked_cb(struct redisReply *reply, void *arg)
 static void
 hs_check_revoked(struct hs *h)
 {
-	if (bus_command(hs_revoked_cb, h, "EXISTS revoked:session:%lld",
-	        (long long)h->auth.session_id)) {
+	char key[WIRE_NAME_MAX];
+
+	wire_key_revoked_session(key, h->auth.session_id);
+	if (bus_command(hs_revoked_cb, h, "EXISTS %s", key)) {
 		hs_refuse(h, ERR_UNAVAILABLE, 503, "redis unavailable");
 		return;
 	}
@@ -419,7 +401,7 @@ hs_process(struct hs *h)
 	struct jwt_claims claims;
 	const char *ticket, *token, *path_end;
 	size_t tlen = 0, plen;
-	char tok[2048];
+	char tok[2048], key[WIRE_NAME_MAX];
 	enum err_code rc;
 	int n;
 
@@ -464,12 +446,12 @@ hs_process(struct hs *h)
 
 	ticket = hs_query(hd.target, hd.target_len, "ticket", &tlen);
 	if (ticket) {
-		if (tlen == 0 || tlen > 128 || !hs_token_chars(ticket, tlen)) {
+		if (wire_key_ticket(key, ticket, tlen) ||
+		    !hs_token_chars(ticket, tlen)) {
 			hs_refuse(h, ERR_TOKEN_INVALID, 401, "bad ticket");
 			return;
 		}
-		if (bus_command(hs_ticket_cb, h, "GETDEL ticket:%b", ticket,
-		        tlen)) {
+		if (bus_command(hs_ticket_cb, h, "GETDEL %s", key)) {
 			hs_refuse(h, ERR_UNAVAILABLE, 503, "redis unavailable");
 			return;
 		}

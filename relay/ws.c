@@ -29,9 +29,11 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "buf.h"
 #include "json.h"
 #include "log.h"
 #include "mem.h"
+#include "wire.h"
 
 #define WS_MSG_MAX    4096  /* client frames above: close 1009 */
 #define WS_CULL_SECS  2     /* a culled session's grace to read resync */
@@ -248,8 +250,21 @@ ws_close(struct lws *wsi, enum lws_close_status code, const char *why)
 	return -1;
 }
 
-static const char *const ws_statuses[] = { "Online", "Busy", "Sleeping",
-	"Offline", NULL };
+/* The error frame of a bad status: "status must be one of ...". */
+static void
+ws_status_error(struct session *s)
+{
+	struct json_object *fields = json_object_new_object(), *why;
+	struct buf msg;
+
+	buf_init(&msg, 0);
+	json_enum_error(fields, "status", wire_statuses);
+	if (json_object_object_get_ex(fields, "status", &why))
+		buf_printf(&msg, "status %s", json_object_get_string(why));
+	ws_error(s, "validation_failed", msg.data);
+	buf_release(&msg);
+	json_object_put(fields);
+}
 
 /* Handles one complete client message; -1 closes the session. */
 static int
@@ -327,11 +342,10 @@ ws_message(struct session *s, const char *msg, size_t len)
 		hub_typing(s, id, is_typing);
 	} else if (strcmp(type, "status") == 0) {
 		status = NULL;
-		if (json_get_enum(obj, "status", 1, ws_statuses, &status,
+		if (json_get_enum(obj, "status", 1, wire_statuses, &status,
 		        NULL) ||
 		    status == NULL) {
-			ws_error(s, "validation_failed",
-			    "status is one of Online, Busy, Sleeping, Offline");
+			ws_status_error(s);
 			goto out;
 		}
 		hub_set_status(s, status);

@@ -4,7 +4,6 @@
  * and leaves through `out:`.  Sessions and cookies live in common/auth.c,
  * shared with the auto-refresh of every other program.
  */
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +19,7 @@
 #include "oauth.h"
 #include "rds.h"
 #include "sec.h"
+#include "wire.h"
 
 #define TICKET_TTL 30
 
@@ -159,20 +159,6 @@ out:
 	return rc;
 }
 
-/* Rate-limit keys for a login attempt. */
-static void
-login_keys(struct http_req *r, const char *username, size_t ulen, char *ukey,
-    size_t ukeylen, char *akey, size_t akeylen)
-{
-	size_t i, n;
-
-	n = (size_t)snprintf(ukey, ukeylen, "rl:login:user:");
-	for (i = 0; i < ulen && n + 1 < ukeylen; i++)
-		ukey[n++] = (char)tolower((unsigned char)username[i]);
-	ukey[n] = '\0';
-	snprintf(akey, akeylen, "rl:login:addr:%s", r->remote_addr);
-}
-
 static enum err_code
 login_limited(struct http_req *r, const char *ukey, const char *akey)
 {
@@ -206,7 +192,7 @@ check_login(struct http_req *r, int64_t *user_id)
 	static const char *const allowed[] = { "username", "password", NULL };
 	struct db_res *res = NULL;
 	const char *username = NULL, *password = NULL, *params[1];
-	char ukey[96], akey[128];
+	char ukey[WIRE_NAME_MAX], akey[WIRE_NAME_MAX];
 	size_t ulen = 0, plen = 0;
 	long long count;
 	enum err_code rc;
@@ -220,7 +206,8 @@ check_login(struct http_req *r, int64_t *user_id)
 		goto out;
 	if (ulen > JSON_USERNAME_MAX)
 		ulen = JSON_USERNAME_MAX + 1; /* cannot exist; still counted */
-	login_keys(r, username, ulen, ukey, sizeof(ukey), akey, sizeof(akey));
+	wire_key_rl_login_user(ukey, username, ulen);
+	wire_key_rl_login_addr(akey, r->remote_addr);
 	rc = login_limited(r, ukey, akey);
 	if (rc)
 		goto out;
@@ -401,11 +388,13 @@ static enum err_code
 handle_ws_ticket(struct http_req *r)
 {
 	struct json_object *root;
-	char ticket[SEC_TOKEN_MAX], key[128], value[64];
+	char ticket[SEC_TOKEN_MAX], key[WIRE_NAME_MAX], value[64];
 	enum err_code rc;
 
 	sec_token(ticket, 24);
-	snprintf(key, sizeof(key), "ticket:%s", ticket);
+	rc = wire_key_ticket(key, ticket, strlen(ticket));
+	if (rc)
+		return rc;
 	snprintf(value, sizeof(value), "%lld:%lld", (long long)r->user_id,
 	    (long long)r->family_id);
 	rc = rds_set(key, value, TICKET_TTL);

@@ -7,14 +7,13 @@
 
 #include "acl.h"
 #include "db.h"
+#include "event.h"
+#include "wire.h"
 #include "groups.h"
 #include "json.h"
 #include "log.h"
 #include "mem.h"
 #include "utf8.h"
-
-static const char *const groups_categories[] = { "Gaming", "Music", "Education",
-	"Science", "Entertainment", "Undefined", NULL };
 
 /* The body of POST and PATCH /api/groups. */
 struct groups_input {
@@ -55,7 +54,7 @@ groups_read_input(struct http_req *r, int create, struct groups_input *in)
 		rc = ERR_VALIDATION;
 	else if (s != NULL)
 		in->description = mem_strndup(s, len);
-	if (json_get_enum(r->json, "category", 0, groups_categories,
+	if (json_get_enum(r->json, "category", 0, wire_categories,
 	        &in->category, fields))
 		rc = ERR_VALIDATION;
 	if (json_get_bool(r->json, "is_public", 0, &in->is_public, fields))
@@ -128,7 +127,7 @@ groups_member_ids(int64_t group_id, int64_t **ids, size_t *n)
 	    1, params);
 	if (rc)
 		return rc;
-	*ids = presence_parse_ids(text, n);
+	*ids = wire_parse_ids(text, n);
 	free(text);
 	return ERR_OK;
 }
@@ -276,7 +275,7 @@ groups_handle_create(struct http_req *r)
 	group_id = db_int(res, 0, 0);
 	log_info("user %lld created group %lld", (long long)r->user_id,
 	    (long long)group_id);
-	notify_membership(group_id, &r->user_id, 1, 1);
+	event_membership(group_id, &r->user_id, 1, 1);
 	rc = groups_reply_detail(r, 201, group_id, r->user_id);
 out:
 	db_res_free(res);
@@ -334,7 +333,7 @@ groups_handle_update(struct http_req *r)
 		rc = groups_conflict(r, rc);
 		goto out;
 	}
-	notify_group(r->ids[0], "group.updated", "group", json);
+	event_group(r->ids[0], WIRE_EV_GROUP_UPDATED, "group", json, NULL);
 reply:
 	rc = groups_reply_detail(r, 200, r->ids[0], r->user_id);
 out:
@@ -348,7 +347,7 @@ groups_handle_delete(struct http_req *r)
 {
 	struct db_res *res = NULL;
 	const char *params[2];
-	char g[24], u[24];
+	char g[24], u[24], idtext[WIRE_ID_MAX];
 	int64_t *ids = NULL;
 	enum err_code rc;
 	size_t i, n;
@@ -379,8 +378,9 @@ groups_handle_delete(struct http_req *r)
 		ids[i] = db_int(res, i, 0);
 	log_info("user %lld deleted group %lld", (long long)r->user_id,
 	    (long long)r->ids[0]);
-	notify_group_id(r->ids[0], "group.deleted", "id", r->ids[0]);
-	notify_membership(r->ids[0], ids, n, 0);
+	event_group(r->ids[0], WIRE_EV_GROUP_DELETED, "id",
+	    wire_id(idtext, r->ids[0]), NULL);
+	event_membership(r->ids[0], ids, n, 0);
 	http_reply_empty(r);
 out:
 	free(ids);
@@ -450,19 +450,23 @@ groups_announce_join(int64_t group_id, int64_t user_id)
 	char *member = NULL;
 
 	if (members_object(group_id, user_id, &member) == ERR_OK)
-		notify_member(group_id, "member.joined", member);
+		event_group(group_id, WIRE_EV_MEMBER_JOINED, "member", member,
+		    NULL);
 	else
 		log_warn("member.joined for group %lld not published",
 		    (long long)group_id);
-	notify_membership(group_id, &user_id, 1, 1);
+	event_membership(group_id, &user_id, 1, 1);
 	free(member);
 }
 
 void
 groups_announce_leave(int64_t group_id, int64_t user_id)
 {
-	notify_group_id(group_id, "member.left", "user_id", user_id);
-	notify_membership(group_id, &user_id, 1, 0);
+	char idtext[WIRE_ID_MAX];
+
+	event_group(group_id, WIRE_EV_MEMBER_LEFT, "user_id",
+	    wire_id(idtext, user_id), NULL);
+	event_membership(group_id, &user_id, 1, 0);
 }
 
 enum err_code
@@ -570,18 +574,15 @@ groups_directory_filters(struct http_req *r, const char **category,
 	const char *q = http_query(r, "q");
 	struct json_object *fields = http_fields(r);
 	enum err_code rc = ERR_OK;
-	size_t i, len;
+	size_t len;
 
 	*category = NULL;
 	*pattern = NULL;
 	if (cat != NULL && cat[0] != '\0') {
-		for (i = 0; groups_categories[i] != NULL; i++) {
-			if (strcmp(cat, groups_categories[i]) == 0)
-				*category = groups_categories[i];
-		}
+		*category = wire_enum_find(wire_categories, cat);
 		if (*category == NULL)
-			rc = json_field_error(fields, "category",
-			    "is not one of the allowed values");
+			rc = json_enum_error(fields, "category",
+			    wire_categories);
 	}
 	if (q == NULL)
 		return rc;
@@ -600,46 +601,14 @@ groups_directory_filters(struct http_req *r, const char **category,
 	return rc;
 }
 
-/* Online members of each of the first `n` rows of the directory query
- * (column 1 lists member ids): one Redis round trip for the page.
- * *online is malloc()ed. */
-static enum err_code
-groups_directory_online(struct db_res *res, size_t n, size_t **online)
-{
-	int64_t *all = NULL, *ids;
-	size_t i, j, k, total = 0, *ends;
-	int *up;
-
-	*online = mem_calloc(n + 1, sizeof(**online));
-	ends = mem_calloc(n + 1, sizeof(*ends));
-	for (i = 0; i < n; i++) {
-		ids = presence_parse_ids(db_value(res, i, 1), &k);
-		all = mem_realloc(all, (total + k + 1) * sizeof(*all));
-		memcpy(all + total, ids, k * sizeof(*ids));
-		total += k;
-		ends[i] = total;
-		free(ids);
-	}
-	up = mem_calloc(total + 1, sizeof(*up));
-	presence_many(all, total, up);
-	for (i = 0, j = 0; i < n; i++) {
-		for (; j < ends[i]; j++)
-			(*online)[i] += up[j] != 0;
-	}
-	free(up);
-	free(ends);
-	free(all);
-	return ERR_OK;
-}
-
 enum err_code
 groups_handle_directory(struct http_req *r)
 {
 	struct db_res *res = NULL;
 	const char *category = NULL, *params[4];
-	char l[24], o[24], count[24];
+	char l[24], o[24];
 	int64_t limit, offset;
-	size_t i, rows, shown, *online = NULL;
+	size_t rows, shown;
 	char *pattern = NULL;
 	struct buf b;
 	enum err_code rc;
@@ -657,10 +626,7 @@ groups_handle_directory(struct http_req *r)
 	/* Biggest groups first; each row also names its members so that
 	 * their presence is one Redis round trip for the whole page. */
 	rc = db_query(&res,
-	    "SELECT ((ec_group_json(g) - 'is_public' - 'created_at')"
-	    "  || jsonb_build_object('member_count', mc.n))::text,"
-	    " (SELECT string_agg(c.user_id::text, ',') FROM group_members c"
-	    "  WHERE c.group_id = g.id) "
+	    "SELECT " PRESENCE_CARD_COLUMNS " "
 	    "FROM groups g CROSS JOIN LATERAL (SELECT count(*) AS n"
 	    " FROM group_members c WHERE c.group_id = g.id) mc "
 	    "WHERE g.is_public AND ($1::text IS NULL OR g.category = $1)"
@@ -672,21 +638,10 @@ groups_handle_directory(struct http_req *r)
 		goto out;
 	rows = db_rows(res);
 	shown = rows > (size_t)limit ? (size_t)limit : rows;
-	rc = groups_directory_online(res, shown, &online);
-	if (rc)
-		goto out;
-	buf_puts(&b, "{\"items\": [");
-	for (i = 0; i < shown; i++) {
-		if (i > 0)
-			buf_puts(&b, ", ");
-		groups_json_splice(&b, db_value(res, i, 0), "online_count",
-		    db_i64(count, (int64_t)online[i]));
-	}
-	buf_printf(&b, "], \"has_more\": %s}", rows > shown ? "true" : "false");
+	presence_cards(&b, res, shown, rows > shown);
 	http_reply_raw(r, 200, b.data, b.len);
 out:
 	buf_release(&b);
-	free(online);
 	free(pattern);
 	db_res_free(res);
 	return rc;

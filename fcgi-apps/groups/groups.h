@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "http.h"
+#include "presence.h"
 
 /* Text limits of API.md, in code points after trimming. */
 #define GROUPS_NAME_MAX        35
@@ -74,37 +75,6 @@ enum err_code groups_page(struct http_req *r, int64_t *limit, int64_t *offset);
 
 /* Refuses any body field (for POSTs that take none). */
 enum err_code groups_no_fields(struct http_req *r);
-
-/* presence.c: for each of `n` users, online[i] = 1 when the relay holds
- * a connection of theirs (Redis key online:<id>).  When Redis is down
- * everyone reads as offline (logged): presence is not worth a 503. */
-void presence_many(const int64_t *user_ids, size_t n, int *online);
-
-/* Number of online users among `n`. */
-size_t presence_count(const int64_t *user_ids, size_t n);
-
-/* Parses the comma-separated ids of `text` (from array_to_string) into a
- * malloc()ed array the caller frees; *n receives the count. */
-int64_t *presence_parse_ids(const char *text, size_t *n);
-
-/* notify.c: events, built once and published after commit.
- *
- * notify_group publishes {"type":type,"group_id":G,key:json} on group:G
- * (json is JSON text; key NULL publishes just type and group_id). */
-void notify_group(int64_t group_id, const char *type, const char *key,
-    const char *json);
-
-/* {"type":type,"group_id":G,key:id} on group:G (deletions, member.left). */
-void notify_group_id(int64_t group_id, const char *type, const char *key,
-    int64_t id);
-
-/* {"type":"membership","group_id":G,"joined":b} on user:U for each of
- * the `n` users (built once). */
-void notify_membership(int64_t group_id, const int64_t *user_ids, size_t n,
-    int joined);
-
-/* {"type":type,"group_id":G,"member":member_json} on group:G. */
-void notify_member(int64_t group_id, const char *type, const char *member_json);
 
 /* members.c: the `member` object ({user, role, joined_at, online}) of
  * user_id as it is now, into *out (malloc()ed).  ERR_NOT_FOUND when they

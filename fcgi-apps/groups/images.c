@@ -6,6 +6,7 @@
 
 #include "acl.h"
 #include "db.h"
+#include "event.h"
 #include "groups.h"
 #include "img.h"
 #include "log.h"
@@ -45,7 +46,8 @@ groups_upload(struct http_req *r, enum img_kind kind)
 	        "SELECT ec_group_json(g)::text FROM groups g "
 	        "WHERE g.id = $1",
 	        1, params) == ERR_OK)
-		notify_group(r->ids[0], "group.updated", "group", json);
+		event_group(r->ids[0], WIRE_EV_GROUP_UPDATED, "group", json,
+		    NULL);
 	snprintf(url, sizeof(url), "/media/%s", out.path);
 	root = json_object_new_object();
 	json_object_object_add(root,

@@ -4,13 +4,12 @@
 
 #include "acl.h"
 #include "db.h"
+#include "event.h"
+#include "wire.h"
 #include "groups.h"
 #include "json.h"
 #include "log.h"
 #include "mem.h"
-
-static const char *const members_roles[] = { "owner", "admin", "moderator",
-	"member", NULL };
 
 /* Appends the member object text `json` with "online" added. */
 static void
@@ -189,7 +188,7 @@ members_handle_update(struct http_req *r)
 	enum err_code rc;
 
 	rc = json_only(r->json, allowed, fields);
-	if (json_get_enum(r->json, "role", 1, members_roles, &role, fields))
+	if (json_get_enum(r->json, "role", 1, wire_roles, &role, fields))
 		rc = ERR_VALIDATION;
 	if (rc)
 		goto out;
@@ -235,9 +234,10 @@ members_handle_update(struct http_req *r)
 	log_info("user %lld set role %s on user %lld in group %lld",
 	    (long long)r->user_id, role, (long long)target_id,
 	    (long long)group_id);
-	notify_member(group_id, "member.updated", member);
+	event_group(group_id, WIRE_EV_MEMBER_UPDATED, "member", member, NULL);
 	if (demoted != NULL)
-		notify_member(group_id, "member.updated", demoted);
+		event_group(group_id, WIRE_EV_MEMBER_UPDATED, "member", demoted,
+		    NULL);
 	http_reply_raw(r, 200, member, strlen(member));
 out:
 	free(member);

@@ -5,6 +5,7 @@
 
 #include "acl.h"
 #include "db.h"
+#include "event.h"
 #include "groups.h"
 #include "json.h"
 #include "mem.h"
@@ -52,7 +53,7 @@ topics_handle_create(struct http_req *r)
 	    2, params);
 	if (rc)
 		goto out;
-	notify_group(r->ids[0], "topic.created", "topic", json);
+	event_group(r->ids[0], WIRE_EV_TOPIC_CREATED, "topic", json, NULL);
 	http_reply_raw(r, 201, json, strlen(json));
 out:
 	free(json);
@@ -83,7 +84,7 @@ topics_handle_update(struct http_req *r)
 	    2, params);
 	if (rc)
 		goto out;
-	notify_group(group_id, "topic.updated", "topic", json);
+	event_group(group_id, WIRE_EV_TOPIC_UPDATED, "topic", json, NULL);
 	http_reply_raw(r, 200, json, strlen(json));
 out:
 	free(json);
@@ -96,7 +97,7 @@ topics_handle_delete(struct http_req *r)
 {
 	struct db_res *res = NULL;
 	const char *params[1];
-	char t[24];
+	char t[24], idtext[WIRE_ID_MAX];
 	int64_t group_id = 0;
 	enum err_code rc;
 
@@ -113,7 +114,8 @@ topics_handle_delete(struct http_req *r)
 		rc = ERR_NOT_FOUND;
 		goto out;
 	}
-	notify_group_id(group_id, "topic.deleted", "id", r->ids[0]);
+	event_group(group_id, WIRE_EV_TOPIC_DELETED, "id",
+	    wire_id(idtext, r->ids[0]), NULL);
 	http_reply_empty(r);
 out:
 	db_res_free(res);

@@ -112,12 +112,12 @@ messages_list(struct http_req *r)
 {
 	const char *params[3];
 	char room_id[24], cursor[24], lim[24];
-	int64_t before = 0, after = 0, limit = 0;
+	int64_t before = 0, after = 0, limit = 0, version = 0;
 	enum err_code rc;
 	char *page = NULL, *key = NULL;
 	int newest;
 
-	rc = acl_room(r->ids[0], r->user_id, ACL_MEMBER, NULL, NULL);
+	rc = acl_room_hist(r->ids[0], r->user_id, ACL_MEMBER, &version);
 	if (rc)
 		goto out;
 	if (http_query_int(r, "before", 1, INT64_MAX, INT64_MAX, &before))
@@ -136,7 +136,7 @@ messages_list(struct http_req *r)
 	 * every request all the same). */
 	newest = after < 0 && http_query(r, "before") == NULL;
 	if (newest) {
-		hist_get(r->ids[0], limit, &key, &page);
+		hist_get(r->ids[0], version, limit, &key, &page);
 		if (page != NULL)
 			goto reply;
 	}
@@ -292,8 +292,8 @@ reply:
 		goto out;
 created:
 	if (status == 201) {
-		hist_touch_room(r->ids[0]);
-		rooms_event(group_id, "message.created", "message", msg);
+		event_group(group_id, WIRE_EV_MESSAGE_CREATED, "message", msg,
+		    NULL);
 	}
 	http_reply_raw(r, status, msg, strlen(msg));
 out:
@@ -368,8 +368,7 @@ messages_update(struct http_req *r)
 	    2, params);
 	if (rc)
 		goto out;
-	hist_touch_room(room_id);
-	rooms_event(group_id, "message.updated", "message", msg);
+	event_group(group_id, WIRE_EV_MESSAGE_UPDATED, "message", msg, NULL);
 	http_reply_raw(r, 200, msg, strlen(msg));
 out:
 	free(msg);
@@ -383,14 +382,12 @@ enum err_code
 messages_delete(struct http_req *r)
 {
 	struct db_res *res = NULL;
-	struct buf ev;
 	const char *params[1];
-	char id[24];
+	char id[24], room[WIRE_ID_MAX];
 	int64_t room_id = 0, sender_id = 0, group_id = 0;
 	enum acl_role role = ACL_NONE;
 	enum err_code rc;
 
-	buf_init(&ev, 0);
 	rc = messages_find(r->ids[0], r->user_id, &room_id, &sender_id,
 	    &group_id, &role);
 	if (rc)
@@ -411,17 +408,10 @@ messages_delete(struct http_req *r)
 		rc = ERR_NOT_FOUND; /* deleted meanwhile */
 		goto out;
 	}
-	hist_touch_room(room_id);
-	rc = buf_printf(&ev,
-	    "{\"type\":\"message.deleted\",\"group_id\":%lld,"
-	    "\"id\":%s,\"room_id\":%lld}",
-	    (long long)group_id, id, (long long)room_id);
-	if (rc == ERR_OK)
-		event_to_group(group_id, ev.data, ev.len);
-	rc = ERR_OK;
+	event_group(group_id, WIRE_EV_MESSAGE_DELETED, "id", id, "room_id",
+	    wire_id(room, room_id), NULL);
 	http_reply_empty(r);
 out:
-	buf_release(&ev);
 	db_res_free(res);
 	return rc;
 }

@@ -13,21 +13,6 @@
 #include "mem.h"
 #include "rooms.h"
 
-void
-rooms_event(int64_t group_id, const char *type, const char *key,
-    const char *json)
-{
-	struct buf b;
-
-	buf_init(&b, 0);
-	if (buf_printf(&b, "{\"type\":\"%s\",\"group_id\":%lld,\"%s\":%s}",
-	        type, (long long)group_id, key, json) == ERR_OK)
-		event_to_group(group_id, b.data, b.len);
-	else
-		log_error("event %s too large; not published", type);
-	buf_release(&b);
-}
-
 /* Reads the optional room name and description of a body.  Both come
  * back trimmed, NUL-terminated and owned by the request; absent = NULL. */
 static enum err_code
@@ -86,7 +71,7 @@ rooms_create(struct http_req *r)
 	    4, params);
 	if (rc)
 		goto out;
-	rooms_event(group_id, "room.created", "room", room);
+	event_group(group_id, WIRE_EV_ROOM_CREATED, "room", room, NULL);
 	http_reply_raw(r, 201, room, strlen(room));
 out:
 	free(room);
@@ -167,7 +152,7 @@ rooms_update(struct http_req *r)
 	    3, params);
 	if (rc)
 		goto out;
-	rooms_event(group_id, "room.updated", "room", room);
+	event_group(group_id, WIRE_EV_ROOM_UPDATED, "room", room, NULL);
 	http_reply_raw(r, 200, room, strlen(room));
 out:
 	free(room);
@@ -196,7 +181,7 @@ rooms_delete(struct http_req *r)
 		rc = ERR_NOT_FOUND; /* deleted meanwhile */
 		goto out;
 	}
-	rooms_event(group_id, "room.deleted", "id", room_id);
+	event_group(group_id, WIRE_EV_ROOM_DELETED, "id", room_id, NULL);
 	http_reply_empty(r);
 out:
 	db_res_free(res);

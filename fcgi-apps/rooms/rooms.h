@@ -20,12 +20,6 @@
 #define MESSAGES_TEXT_MAX     4000
 #define MESSAGES_NONCE_MAX    64
 
-/* Publishes {"type":type,"group_id":group_id,key:json} on group:<id>.
- * `json` is a JSON document (an object or a number).  Call only after the
- * change has committed; a failed publish is logged, never returned. */
-void rooms_event(int64_t group_id, const char *type, const char *key,
-    const char *json);
-
 /* Room handlers (rooms.c). */
 enum err_code rooms_create(struct http_req *r);
 enum err_code rooms_get(struct http_req *r);

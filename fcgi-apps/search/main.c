@@ -25,7 +25,7 @@
 #include "json.h"
 #include "log.h"
 #include "mem.h"
-#include "rds.h"
+#include "presence.h"
 #include "searchq.h"
 
 #define SEARCH_OFFSET_MAX 1000
@@ -65,69 +65,6 @@ search_q(struct http_req *r, int required, const char **q)
 	return ERR_OK;
 }
 
-/* Appends `"online_count": n` counts for each row's member list (column
- * 1, comma-separated ids) to the group JSON of column 0. */
-static enum err_code
-search_groups_reply(struct http_req *r, struct db_res *res, size_t shown,
-    int has_more)
-{
-	const char **keys = NULL;
-	size_t i, nkeys = 0, k;
-	int *online = NULL;
-	struct buf b;
-	enum err_code rc = ERR_OK;
-	char **owned = NULL;
-
-	/* One pipelined EXISTS over every member of the page. */
-	for (i = 0; i < shown; i++) {
-		const char *ids = db_value(res, i, 1);
-
-		for (; ids != NULL && *ids != '\0';) {
-			size_t n = strcspn(ids, ",");
-			char *key = mem_alloc(n + 8);
-
-			snprintf(key, n + 8, "online:%.*s", (int)n, ids);
-			keys = mem_realloc(keys, (nkeys + 1) * sizeof(*keys));
-			owned = mem_realloc(owned,
-			    (nkeys + 1) * sizeof(*owned));
-			keys[nkeys] = owned[nkeys] = key;
-			nkeys++;
-			ids += n;
-			if (*ids == ',')
-				ids++;
-		}
-	}
-	online = mem_calloc(nkeys ? nkeys : 1, sizeof(int));
-	if (nkeys > 0 && rds_exists_many(keys, nkeys, online) != ERR_OK)
-		log_warn("presence unknown for group search (redis)");
-	buf_init(&b, 0);
-	buf_puts(&b, "{\"items\": [");
-	for (i = 0, k = 0; i < shown; i++) {
-		const char *g = db_value(res, i, 0), *ids = db_value(res, i, 1);
-		size_t glen = strlen(g);
-		long count = 0;
-
-		for (; ids != NULL && *ids != '\0'; k++) {
-			count += online[k];
-			ids += strcspn(ids, ",");
-			if (*ids == ',')
-				ids++;
-		}
-		/* g is a JSON object: splice before its closing brace. */
-		buf_printf(&b, "%s%.*s, \"online_count\": %ld}", i ? ", " : "",
-		    (int)(glen - 1), g, count);
-	}
-	buf_printf(&b, "], \"has_more\": %s}", has_more ? "true" : "false");
-	http_reply_raw(r, 200, b.data, b.len);
-	buf_release(&b);
-	for (i = 0; i < nkeys; i++)
-		free(owned[i]);
-	free(owned);
-	free(keys);
-	free(online);
-	return rc;
-}
-
 static enum err_code
 handle_groups(struct http_req *r)
 {
@@ -137,6 +74,7 @@ handle_groups(struct http_req *r)
 	int64_t limit, offset;
 	enum err_code rc;
 	size_t rows, shown;
+	struct buf b;
 
 	rc = search_q(r, 1, &q);
 	if (http_query_limit(r, &limit))
@@ -149,11 +87,7 @@ handle_groups(struct http_req *r)
 	params[1] = db_i64(l, limit);
 	params[2] = db_i64(o, offset);
 	rc = db_query(&res,
-	    "SELECT ((ec_group_json(g) - 'is_public' - 'created_at')"
-	    "  || jsonb_build_object('member_count', (SELECT count(*)"
-	    "  FROM group_members c WHERE c.group_id = g.id)))::text,"
-	    " (SELECT string_agg(c.user_id::text, ',') FROM group_members c"
-	    "  WHERE c.group_id = g.id) "
+	    "SELECT " PRESENCE_CARD_COLUMNS " "
 	    "FROM groups g "
 	    "WHERE g.is_public AND (g.search @@ ec_search_tsquery($1, true)"
 	    "  OR $1 <% (g.name || ' ' || g.description)) "
@@ -168,7 +102,10 @@ handle_groups(struct http_req *r)
 		goto out;
 	rows = db_rows(res);
 	shown = rows > (size_t)limit ? (size_t)limit : rows;
-	rc = search_groups_reply(r, res, shown, rows > shown);
+	buf_init(&b, 0);
+	presence_cards(&b, res, shown, rows > shown);
+	http_reply_raw(r, 200, b.data, b.len);
+	buf_release(&b);
 out:
 	db_res_free(res);
 	return rc;

@@ -21,6 +21,8 @@
 #include "mem.h"
 #include "rds.h"
 #include "sec.h"
+#include "presence.h"
+#include "wire.h"
 
 #define FULL_NAME_MAX 45
 #define BIO_MAX       500
@@ -28,11 +30,6 @@
 /* Wrong current passwords on a password change: per user, like login. */
 #define PW_FAILS       10
 #define PW_FAIL_WINDOW 900
-
-static const char *const genders[] = { "Male", "Female", "Attack Helicopter",
-	"Undefined", NULL };
-static const char *const statuses[] = { "Online", "Busy", "Sleeping", "Offline",
-	NULL };
 
 /* Answers the user's own `user` object (with email). */
 static enum err_code
@@ -55,22 +52,6 @@ static enum err_code
 handle_me(struct http_req *r)
 {
 	return reply_me(r);
-}
-
-/* 1 when the user has an open websocket somewhere (presence key). */
-static int
-user_online(int64_t user_id)
-{
-	char key[48];
-	int exists = 0;
-
-	snprintf(key, sizeof(key), "online:%lld", (long long)user_id);
-	if (rds_exists(key, &exists) != ERR_OK) {
-		log_warn("presence unknown for user %lld (redis)",
-		    (long long)user_id);
-		return 0;
-	}
-	return exists;
 }
 
 static enum err_code
@@ -97,9 +78,9 @@ handle_patch_me(struct http_req *r)
 	if (json_get_text(r->json, "bio", 0, 0, BIO_MAX, 1, &bio, &blen,
 	        fields))
 		rc = ERR_VALIDATION;
-	if (json_get_enum(r->json, "gender", 0, genders, &gender, fields))
+	if (json_get_enum(r->json, "gender", 0, wire_genders, &gender, fields))
 		rc = ERR_VALIDATION;
-	if (json_get_enum(r->json, "default_status", 0, statuses, &status,
+	if (json_get_enum(r->json, "default_status", 0, wire_statuses, &status,
 	        fields))
 		rc = ERR_VALIDATION;
 	if (rc)
@@ -118,7 +99,7 @@ handle_patch_me(struct http_req *r)
 	params[6] = gender;
 	params[7] = status;
 	/* status follows default_status while the user is connected. */
-	params[8] = status != NULL && user_online(r->user_id) ? "t" : "f";
+	params[8] = status != NULL && presence_one(r->user_id) ? "t" : "f";
 	rc = db_query(NULL,
 	    "WITH u AS (UPDATE users SET "
 	    "username = COALESCE($2, username), "
@@ -156,7 +137,7 @@ handle_password(struct http_req *r)
 	struct json_object *fields = http_fields(r);
 	struct db_res *res = NULL;
 	const char *old = NULL, *new = NULL, *params[2];
-	char hash[SEC_HASH_MAX], uid[24], key[64];
+	char hash[SEC_HASH_MAX], uid[24], key[WIRE_NAME_MAX];
 	size_t olen = 0, nlen = 0;
 	long long count;
 	enum err_code rc;
@@ -172,7 +153,7 @@ handle_password(struct http_req *r)
 	if (rc)
 		goto out;
 
-	snprintf(key, sizeof(key), "rl:password:%lld", (long long)r->user_id);
+	wire_key_rl_password(key, r->user_id);
 	rc = rds_counter(key, &count, &ttl);
 	if (rc)
 		goto out;
@@ -271,7 +252,7 @@ handle_user(struct http_req *r)
 	enum err_code rc;
 
 	params[0] = db_i64(uid, r->ids[0]);
-	params[1] = user_online(r->ids[0]) ? "t" : "f";
+	params[1] = presence_one(r->ids[0]) ? "t" : "f";
 	/* Presence in Redis is the truth: a user whose relay died keeps
 	 * their last status in the table but is shown Offline. */
 	rc = db_query_text(&json,

@@ -108,3 +108,41 @@ test('losing the versions in Redis never brings an old page back', async () => {
   const p = await page(a, r);
   assert.deepEqual(p.items.map((m) => m.id), [m2.id, m1.id]);
 });
+
+// Issue 11 item 11: a moderated message must leave the cached newest page
+// at once even when Redis refuses writes while the deletion commits (the
+// version bump in Redis was lost then, and the page stayed up to 120 s).
+test('a message deleted during a Redis write stall leaves the cached page', async () => {
+  const a = await newUser();
+  const b = await newUser();
+  const { group, room: r } = await room(a);
+  assert.equal((await b.post(`/api/groups/${group}/join`)).status, 200);
+  const m1 = await post(a, r, 'kept');
+  const m2 = await post(b, r, 'to be moderated');
+  assert.deepEqual((await page(a, r)).items.map((m) => m.id), [m2.id, m1.id]);
+  const rds = await redis();
+  try {
+    // Writes wait (the programs' Redis calls time out after 1 s); reads
+    // go on.  The pause outlasts the deletion.
+    await rds.sendCommand(['CLIENT', 'PAUSE', '4000', 'WRITE']);
+    const res = await a.del(`/api/messages/${m2.id}`);
+    assert.equal(res.status, 204, res.text);
+  } finally {
+    await rds.sendCommand(['CLIENT', 'UNPAUSE']).catch(() => {});
+    await rds.quit();
+  }
+  const p = await page(b, r);
+  assert.deepEqual(p.items.map((m) => m.id), [m1.id]);
+  assert.ok(!JSON.stringify(p).includes('to be moderated'));
+  // An edit during a stall shows at once, too.
+  const rds2 = await redis();
+  try {
+    await rds2.sendCommand(['CLIENT', 'PAUSE', '4000', 'WRITE']);
+    const res = await a.patch(`/api/messages/${m1.id}`, { text: 'kept, edited' });
+    assert.equal(res.status, 200, res.text);
+  } finally {
+    await rds2.sendCommand(['CLIENT', 'UNPAUSE']).catch(() => {});
+    await rds2.quit();
+  }
+  assert.equal((await page(b, r)).items[0].text, 'kept, edited');
+});

@@ -9,6 +9,7 @@
 
 #include "http.h"
 #include "json.h"
+#include "status.h"
 
 static struct json_object *
 parse_ok(const char *s)
@@ -152,13 +153,13 @@ test_error_body(void **state)
 
 	(void)state;
 	buf_init(&b, 0);
-	http_error_body(&b, ERR_NOT_FOUND, NULL, NULL);
+	status_error_body(&b, ERR_NOT_FOUND, NULL, NULL);
 	assert_string_equal(b.data,
 	    "{\"error\":{\"code\":\"not_found\",\"message\":\"Not found.\"}}");
 	buf_reset(&b);
 	json_object_object_add(fields, "name",
 	    json_object_new_string("required"));
-	http_error_body(&b, ERR_VALIDATION, "Fix \"it\"/now", fields);
+	status_error_body(&b, ERR_VALIDATION, "Fix \"it\"/now", fields);
 	assert_string_equal(b.data,
 	    "{\"error\":{\"code\":\"validation_failed\","
 	    "\"message\":\"Fix "
@@ -166,7 +167,7 @@ test_error_body(void **state)
 	buf_reset(&b);
 	/* An empty fields object is left out. */
 	empty = json_object_new_object();
-	http_error_body(&b, ERR_CONFLICT, NULL, empty);
+	status_error_body(&b, ERR_CONFLICT, NULL, empty);
 	assert_null(strstr(b.data, "fields"));
 	json_object_put(empty);
 	assert_int_equal(err_status(ERR_RATE_LIMITED), 429);
