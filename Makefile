@@ -6,6 +6,7 @@
 #                 throw-away stack (free ports), then tear it down
 #   make bench    benchmarks (figures only; never fails on numbers)
 #   make migrate  apply new db/migrations to the var/ database
+#   make contracts  regenerate fcgi-apps/CONTRACTS.md from the code
 #   make format / check-format
 
 SHELL := /bin/bash
@@ -47,13 +48,17 @@ RELAY_LIBS := -lwebsockets -lev -lhiredis
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRC:tests/unit/%.c=$(BUILD_DIR)/tests/%)
 
+# Small command-line tools over common/ (tools/<name>.c -> easychat-<name>).
+TOOL_SRC := $(wildcard tools/*.c)
+TOOL_BINS := $(TOOL_SRC:tools/%.c=$(BIN_DIR)/easychat-%)
+
 BENCH_SRC := $(wildcard tests/bench/*.c)
 BENCH_BINS := $(BENCH_SRC:tests/bench/%.c=$(BIN_DIR)/%)
 
-.PHONY: all deps spa run stop status migrate test unit bench format \
+.PHONY: all deps spa run stop status migrate test unit bench contracts format \
 	check-format clean
 
-all: $(APP_BINS) $(RELAY_BIN) $(BENCH_BINS)
+all: $(APP_BINS) $(RELAY_BIN) $(TOOL_BINS) $(BENCH_BINS)
 
 $(OBJ_DIR)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -73,6 +78,10 @@ $(foreach a,$(APPS),$(eval $(call app_rule,$(a))))
 $(BIN_DIR)/easychat-relay: $(RELAY_SRC:%.c=$(OBJ_DIR)/%.o) $(COMMON_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(RELAY_LIBS)
+
+$(TOOL_BINS): $(BIN_DIR)/easychat-%: $(OBJ_DIR)/tools/%.o $(COMMON_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BIN_DIR)/%: $(OBJ_DIR)/tests/bench/%.o $(COMMON_LIB)
 	@mkdir -p $(dir $@)
@@ -123,6 +132,10 @@ bench: deps
 	tests/bench/run.sh $(CURDIR)/$(BUILD_DIR) $(if $(FULL),full,quick)
 
 FORMAT_FILES = $(shell git ls-files '*.c' '*.h')
+# fcgi-apps/CONTRACTS.md from the code (checked by make test).
+contracts:
+	node tools/contracts.mjs
+
 format:
 	clang-format -i $(FORMAT_FILES)
 

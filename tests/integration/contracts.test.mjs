@@ -1,0 +1,56 @@
+// contracts.test.mjs - fcgi-apps/CONTRACTS.md (each program's routes,
+// tables, Redis names, events and cache versions) is generated from the
+// code by tools/contracts.mjs: it must be current, and what it says about
+// the wire must match what the running programs do.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { REPO, newUser, unique } from '../lib/api.mjs';
+import { closeDb, subscribe } from '../lib/db.mjs';
+
+after(closeDb);
+
+test('fcgi-apps/CONTRACTS.md is what tools/contracts.mjs generates', () => {
+  try {
+    execFileSync(process.execPath, [path.join(REPO, 'tools/contracts.mjs'), '--check'], { stdio: 'pipe' });
+  } catch (e) {
+    assert.fail(String(e.stderr));
+  }
+});
+
+function section(doc, program) {
+  const start = doc.indexOf(`## ${program} (`);
+  assert.ok(start >= 0, `a section for ${program}`);
+  const end = doc.indexOf('\n## ', start + 1);
+  return doc.slice(start, end < 0 ? undefined : end);
+}
+
+// The document is generated from the sources; this checks the generator
+// against the running stack for one program: the events the rooms
+// program is listed with are the ones it publishes.
+test('the events listed for rooms are the ones it publishes', async () => {
+  const doc = fs.readFileSync(path.join(REPO, 'fcgi-apps/CONTRACTS.md'), 'utf8');
+  const listed = new Set([...section(doc, 'rooms').split('\n').find((l) => l.startsWith('- Events published:'))
+    .matchAll(/`([a-z]+\.[a-z]+)`/g)].map((m) => m[1]));
+  const a = await newUser();
+  const g = await a.post('/api/groups', { name: unique('contract') });
+  assert.equal(g.status, 201, g.text);
+  const sub = await subscribe(`group:${g.json.id}`);
+  try {
+    const topic = g.json.topics[0].id;
+    const room = await a.post(`/api/topics/${topic}/rooms`, { name: 'r' });
+    assert.equal(room.status, 201, room.text);
+    const m = await a.post(`/api/rooms/${room.json.id}/messages`, { text: 'hi' });
+    assert.equal((await a.patch(`/api/messages/${m.json.id}`, { text: 'hi!' })).status, 200);
+    assert.equal((await a.del(`/api/messages/${m.json.id}`)).status, 204);
+    assert.equal((await a.patch(`/api/rooms/${room.json.id}`, { name: 's' })).status, 200);
+    assert.equal((await a.del(`/api/rooms/${room.json.id}`)).status, 204);
+    await sub.next((e) => e.data.type === 'room.deleted');
+    const seen = new Set(sub.messages.map((e) => e.data.type));
+    assert.deepEqual([...seen].sort(), [...listed].filter((t) => !t.startsWith('session.')).sort());
+  } finally {
+    await sub.close();
+  }
+});
