@@ -90,8 +90,10 @@ presence_cards(struct buf *out, const struct db_res *res, size_t n,
 			online += up[j] != 0;
 		/* The card is a non-empty JSON object: splice before its
 		 * closing brace. */
-		buf_printf(out, "%s%.*s, \"online_count\": %zu}", i ? ", " : "",
-		    (int)(end ? end - card : 0), card, online);
+		buf_printf(out,
+		    "%s%.*s, \"member_count\": %zu, \"online_count\": %zu}",
+		    i ? ", " : "", (int)(end ? end - card : 0), card,
+		    ends[i] - (i ? ends[i - 1] : 0), online);
 	}
 	buf_printf(out, "], \"has_more\": %s}", has_more ? "true" : "false");
 	free(up);

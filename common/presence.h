@@ -27,20 +27,18 @@ size_t presence_count(const int64_t *user_ids, size_t n);
 int presence_one(int64_t user_id);
 
 /* The public group card of API.md ({id, name, description, category,
- * icon_url, wallpaper_url, member_count}, then online_count from
+ * icon_url, wallpaper_url}, then member_count and online_count from
  * presence_cards) as two columns of a query over `groups g`: the card's
  * JSON text and the members' ids ("1,2,3"). */
 #define PRESENCE_CARD_COLUMNS                                                  \
-	"((ec_group_json(g) - 'is_public' - 'created_at')"                     \
-	"  || jsonb_build_object('member_count', (SELECT count(*)"             \
-	"  FROM group_members c WHERE c.group_id = g.id)))::text,"             \
+	"(ec_group_json(g) - 'is_public' - 'created_at')::text,"               \
 	" (SELECT string_agg(c.user_id::text, ',') FROM group_members c"       \
 	"  WHERE c.group_id = g.id)"
 
 /* Appends `{"items": [card, ...], "has_more": b}` for the first `n` rows
  * of `res` (columns 0 and 1 as PRESENCE_CARD_COLUMNS, in that order), each
- * card with its "online_count": presence of the whole page in one Redis
- * round trip. */
+ * card with its "member_count" and "online_count": presence of the whole
+ * page in one Redis round trip. */
 void presence_cards(struct buf *out, const struct db_res *res, size_t n,
     int has_more);
 
