@@ -58,11 +58,14 @@ test('OpenAPI enums equal the tables of wire.h', () => {
   for (const f of files) {
     for (const m of fs.readFileSync(f, 'utf8').matchAll(/enum:\s*\[([^\]]*)\]/g)) {
       const values = m[1].split(',').map((v) => v.trim().replace(/^['"]|['"]$/g, ''));
-      for (const name of ['statuses', 'genders', 'categories', 'roles']) {
-        if (!values.some((v) => w[name].includes(v))) continue;
-        assert.deepEqual(values, w[name], `${path.relative(REPO, f)}: ${m[0]}`);
-        seen.add(name);
-      }
+      // The enumeration it shares most values with ('Undefined' is in
+      // two of them).
+      const [best, shared] = ['statuses', 'genders', 'categories', 'roles']
+        .map((name) => [name, values.filter((v) => w[name].includes(v)).length])
+        .sort((a, b) => b[1] - a[1])[0];
+      if (shared < 2) continue;
+      assert.deepEqual(values, w[best], `${path.relative(REPO, f)}: ${m[0]}`);
+      seen.add(best);
     }
   }
   assert.deepEqual([...seen].sort(), ['categories', 'genders', 'roles', 'statuses']);
