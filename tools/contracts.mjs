@@ -141,7 +141,7 @@ function contract(defs, roots, names, events) {
 function routes(file) {
   const text = stripComments(read(file));
   const macros = Object.fromEntries([...text.matchAll(/^#define (\w+)\s+(.+)$/gm)].map((m) => [m[1], m[2].trim()]));
-  const table = /struct http_route routes\[\]\s*=\s*\{([\s\S]*?)\n\};/.exec(text);
+  const table = /struct http_route \w+\[\]\s*=\s*\{([\s\S]*?)\n\};/.exec(text);
   if (!table) return [];
   return [...table[1].matchAll(/\{\s*HTTP_(\w+),\s*"([^"]+)",\s*(\w+),\s*([^}]*)\}/g)].map((m) => {
     const flags = m[4].replace(/\b\w+\b/g, (w) => macros[w] || w);

@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { REPO, newUser, unique } from '../lib/api.mjs';
 import { closeDb, subscribe } from '../lib/db.mjs';
+import { programs, programRoutes } from '../lib/routes.mjs';
 
 after(closeDb);
 
@@ -52,5 +53,19 @@ test('the events listed for rooms are the ones it publishes', async () => {
     assert.deepEqual([...seen].sort(), [...listed].filter((t) => !t.startsWith('session.')).sort());
   } finally {
     await sub.close();
+  }
+});
+
+// The routes in the document (read from the sources) are the ones each
+// built program serves (`easychat-<program> --routes`).
+test('the routes listed for each program are the ones it serves', () => {
+  const doc = fs.readFileSync(path.join(REPO, 'fcgi-apps/CONTRACTS.md'), 'utf8');
+  for (const name of programs()) {
+    const rows = section(doc, name).split('\n').filter((l) => /^\| [A-Z]+ \| `/.test(l))
+      .map((l) => {
+        const [method, p, , auth, body] = l.split('|').slice(1, -1).map((c) => c.trim().replace(/`/g, ''));
+        return { method, path: p, auth, body: body.toLowerCase() };
+      });
+    assert.deepEqual(rows, programRoutes(name).routes, name);
   }
 });

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "json.h"
 #include "status.h"
 #include "wire.h"
 
@@ -115,6 +116,8 @@ test_envelope(void **state)
 static void
 test_enums_and_ids(void **state)
 {
+	struct json_object *obj, *fields, *why;
+	const char *s = NULL;
 	size_t n;
 	int64_t *ids;
 
@@ -125,6 +128,17 @@ test_enums_and_ids(void **state)
 	assert_string_equal(wire_roles[0], "owner"); /* high to low */
 	assert_string_equal(wire_categories[5], "Undefined");
 	assert_null(wire_categories[6]);
+	/* Validation names the allowed values, from the same table. */
+	obj = json_tokener_parse("{\"status\":\"Away\"}");
+	fields = json_object_new_object();
+	assert_int_equal(json_get_enum(obj, "status", 1, wire_statuses, &s,
+	                     fields),
+	    ERR_VALIDATION);
+	assert_true(json_object_object_get_ex(fields, "status", &why));
+	assert_string_equal(json_object_get_string(why),
+	    "must be one of Online, Busy, Sleeping, Offline");
+	json_object_put(fields);
+	json_object_put(obj);
 	ids = wire_parse_ids("3,1,20", &n);
 	assert_int_equal(n, 3);
 	assert_true(ids[0] == 3 && ids[1] == 1 && ids[2] == 20);
