@@ -39,8 +39,14 @@ enum wire_channel {
 	WIRE_CHANNEL_USER,  /* "user:<id>": membership and session events */
 };
 
-/* "group:<id>" / "user:<id>" into out. */
+/* "group:<id>": every event about a group (PUBLISH after commit).
+ * Writers: groups, relay, rooms.  Readers: relay. */
 void wire_channel_group(char out[WIRE_NAME_MAX], int64_t group_id);
+
+/* "user:<id>": membership and session events for one user.  Every
+ * program writes it (a refresh token reused during auto-refresh revokes
+ * its session).
+ * Writers: auth, groups, relay, rooms, search, users.  Readers: relay. */
 void wire_channel_user(char out[WIRE_NAME_MAX], int64_t user_id);
 
 /* Which channel `name` is, with its id (> 0) in *id; WIRE_CHANNEL_NONE
@@ -49,41 +55,55 @@ enum wire_channel wire_channel_parse(const char *name, int64_t *id);
 
 /* ---- keys -------------------------------------------------------------- */
 
+/* The "Writers:" and "Readers:" lines below are checked against the
+ * code by tools/contracts.mjs (fcgi-apps/CONTRACTS.md lists the same per
+ * program); "read" includes EXISTS and GETDEL. */
+
 /* "online:<user_id>": a hash relay id -> last refresh (unix seconds),
- * expiring after RELAY_PRESENCE_TTL.  Written by the relay; read (EXISTS)
- * by groups, search and users for presence. */
+ * expiring after RELAY_PRESENCE_TTL: the user's presence.
+ * Writers: relay.  Readers: groups, relay, search, users. */
 void wire_key_online(char out[WIRE_NAME_MAX], int64_t user_id);
 
 /* "revoked:session:<session_id>": "1" while an access token of the
- * revoked session can live.  Written by auth, users (revocations in
- * common/auth.c); read by every program's authentication. */
+ * revoked session can live (common/auth.c).  Every program writes it (a
+ * refresh token reused during auto-refresh revokes its session).
+ * Writers: auth, groups, rooms, search, users.
+ * Readers: auth, groups, relay, rooms, search, users. */
 void wire_key_revoked_session(char out[WIRE_NAME_MAX], int64_t session_id);
 
 /* "ticket:<ticket>": a one-time websocket ticket (value
- * "<user_id>:<session_id>", 30 s).  Written by auth; taken (GETDEL) by
- * the relay.  ERR_BAD_REQUEST when the ticket is empty or longer than
- * WIRE_TICKET_MAX. */
+ * "<user_id>:<session_id>", 30 s), taken with GETDEL by the relay.
+ * ERR_BAD_REQUEST when the ticket is empty or longer than
+ * WIRE_TICKET_MAX.
+ * Writers: auth, relay.  Readers: relay. */
 enum err_code
 wire_key_ticket(char out[WIRE_NAME_MAX], const char *ticket, size_t len);
 
-/* "hist:profiles": the version of every profile shown in history pages.
- * Bumped (INCR) by users after a commit that changed a name or an icon;
- * read by rooms (common/hist.c). */
+/* "hist:profiles": the version of every profile shown in history pages,
+ * bumped (INCR) after a commit that changed a name or an icon; created
+ * with a random start by a reader that finds it missing (common/hist.c).
+ * Writers: rooms, users.  Readers: rooms. */
 #define WIRE_KEY_HIST_PROFILES "hist:profiles"
 
 /* "hist:page:<room>:<room version>:<profiles version>:<limit>": a cached
- * newest history page (HIST_TTL seconds).  Written and read by rooms
- * (common/hist.c); the room version comes from PostgreSQL. */
+ * newest history page (HIST_TTL seconds; common/hist.c); the room
+ * version comes from PostgreSQL.
+ * Writers: rooms.  Readers: rooms. */
 void wire_key_hist_page(char out[WIRE_NAME_MAX], int64_t room_id,
     int64_t room_version, const char *profiles_version, int64_t limit);
 
-/* Failure counters of the login and password limits (they expire with
- * their window).  Written and read by auth ("rl:login:user:" + the
- * username with ASCII lowercased, cut to fit; "rl:login:addr:<address>")
- * and users ("rl:password:<user_id>"). */
+/* "rl:login:user:" + the username with ASCII lowercased (cut to fit):
+ * failed logins for a username, expiring with their window.
+ * Writers: auth.  Readers: auth. */
 void wire_key_rl_login_user(char out[WIRE_NAME_MAX], const char *username,
     size_t len);
+
+/* "rl:login:addr:<address>": failed logins from an address.
+ * Writers: auth.  Readers: auth. */
 void wire_key_rl_login_addr(char out[WIRE_NAME_MAX], const char *addr);
+
+/* "rl:password:<user_id>": wrong current passwords on a password change.
+ * Writers: users.  Readers: users. */
 void wire_key_rl_password(char out[WIRE_NAME_MAX], int64_t user_id);
 
 /* ---- events ------------------------------------------------------------ */

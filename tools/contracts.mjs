@@ -10,7 +10,9 @@
 // 0) gives every function the program can run; the SQL string literals,
 // the common/wire.h calls, the WIRE_EV_* types and the Redis operations
 // of those functions give the rest.  Names come from common/wire.c's own
-// format strings, so a renamed key shows here too.
+// format strings, so a renamed key shows here too.  The "Writers:" and
+// "Readers:" lines next to each name in common/wire.h must match what the
+// code does (checked on every run, --check or not).
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -59,6 +61,9 @@ const strings = (body) => [...body.matchAll(/"((?:[^"\\]|\\.)*)"/g)].map((m) => 
 const idents = (body) => new Set(body.match(/\b[A-Za-z_]\w*\b/g) || []);
 
 // Key and channel names, from the wire functions' own format strings.
+// name -> the wire.h identifier that builds it.
+const ids = {};
+
 function wireNames() {
   const names = {};
   const macros = Object.fromEntries([...stripComments(read('common/wire.c'))
@@ -74,8 +79,12 @@ function wireNames() {
     let s = strings(call[1]).replace(/%(\.\d+s|\.\*s|s|lld)/g, (m) => (m === '%.*s' ? args[(k += 2) - 1] : args[k++]));
     if (/^wire_key_rl_login_user/.test(d.name)) s += '<username>';
     names[d.name] = s.replace(/<\(int\)len>/g, '');
+    ids[s.replace(/<\(int\)len>/g, '')] = d.name;
   }
-  for (const m of read('common/wire.h').matchAll(/#define (WIRE_KEY_\w+)\s+"([^"]+)"/g)) names[m[1]] = m[2];
+  for (const m of read('common/wire.h').matchAll(/#define (WIRE_KEY_\w+)\s+"([^"]+)"/g)) {
+    names[m[1]] = m[2];
+    ids[m[2]] = m[1];
+  }
   return names;
 }
 
@@ -177,6 +186,7 @@ function render() {
     .filter((p) => fs.existsSync(path.join(REPO, 'fcgi-apps', p, 'main.c'))).sort();
   const units = programs.map((p) => ({ name: p, dir: `fcgi-apps/${p}`, program: `easychat-${p}` }));
   units.push({ name: 'relay', dir: 'relay', program: 'easychat-relay' });
+  const index = new Map(); // name -> { writers, readers }
   for (const u of units) {
     const own = cFiles(u.dir).flatMap(definitions);
     const r = u.name === 'relay' ? [] : routes(`${u.dir}/main.c`);
@@ -199,13 +209,59 @@ function render() {
     out.push('');
     out.push('  | name | read | write |');
     out.push('  |---|---|---|');
-    for (const [n, e] of c.redis) out.push(`  | \`${n}\` | ${e.read ? 'yes' : ''} | ${e.write ? 'yes' : ''} |`);
+    for (const [n, e] of c.redis) {
+      out.push(`  | \`${n}\` | ${e.read ? 'yes' : ''} | ${e.write ? 'yes' : ''} |`);
+      if (!index.has(n)) index.set(n, { writers: [], readers: [] });
+      if (e.write) index.get(n).writers.push(u.name);
+      if (e.read) index.get(n).readers.push(u.name);
+    }
     out.push('');
   }
-  return out.join('\n');
+  out.push('## Redis names');
+  out.push('');
+  out.push('Every key and channel, with the programs that write and read it (the');
+  out.push('same lists stand next to its function in `common/wire.h`).');
+  out.push('');
+  out.push('| name | built by | written by | read by |');
+  out.push('|---|---|---|---|');
+  const sorted = [...index.entries()].sort((a, b) => a[0].localeCompare(b[0]));
+  for (const [n, e] of sorted) {
+    e.writers.sort();
+    e.readers.sort();
+    out.push(`| \`${n}\` | \`${ids[n]}\` | ${e.writers.join(', ')} | ${e.readers.join(', ')} |`);
+  }
+  out.push('');
+  return { text: out.join('\n'), index: sorted };
 }
 
-const text = render();
+// The "Writers:" / "Readers:" lines of wire.h's comment above each name's
+// function or macro must list what the code does.
+function checkAnnotations(index) {
+  const header = read('common/wire.h');
+  const problems = [];
+  for (const [n, e] of index) {
+    const at = header.search(new RegExp(`(\\b${ids[n]}\\()|(#define ${ids[n]}\\b)`));
+    const comment = at < 0 ? '' : header.slice(header.lastIndexOf('/*', at), at);
+    const list = (label) => {
+      const m = new RegExp(`${label}:([^.]*)\\.`).exec(comment.replace(/\s*\n\s*\*\s*/g, ' '));
+      return m ? m[1].split(',').map((x) => x.trim()).filter(Boolean).sort().join(', ') : null;
+    };
+    const w = list('Writers');
+    const r = list('Readers');
+    if (w !== e.writers.join(', ') || r !== e.readers.join(', ')) {
+      problems.push(`common/wire.h, ${ids[n]} (${n}): says Writers: ${w}; Readers: ${r}; ` +
+        `the code: Writers: ${e.writers.join(', ')}.  Readers: ${e.readers.join(', ')}.`);
+    }
+  }
+  return problems;
+}
+
+const { text, index } = render();
+const problems = checkAnnotations(index);
+if (problems.length) {
+  console.error(problems.join('\n'));
+  process.exit(1);
+}
 if (process.argv.includes('--check')) {
   const have = fs.existsSync(OUT) ? fs.readFileSync(OUT, 'utf8') : '';
   if (have !== text) {

@@ -13,6 +13,8 @@ import { programs, programRoutes } from '../lib/routes.mjs';
 
 after(closeDb);
 
+// --check also fails when a Writers:/Readers: line of common/wire.h
+// disagrees with the code.
 test('fcgi-apps/CONTRACTS.md is what tools/contracts.mjs generates', () => {
   try {
     execFileSync(process.execPath, [path.join(REPO, 'tools/contracts.mjs'), '--check'], { stdio: 'pipe' });
