@@ -356,7 +356,10 @@ http_check_origin(struct http_req *r)
 	origin = http_param(r, "HTTP_ORIGIN");
 	referer = http_param(r, "HTTP_REFERER");
 	cookie = http_param(r, "HTTP_COOKIE");
-	if (origin != NULL && strcmp(origin, "null") != 0)
+	/* An Origin header, when present, decides alone: "null" (a
+	 * sandboxed frame, a data: URL, a cross-origin redirect) is
+	 * refused even when a Referer names one of our origins. */
+	if (origin != NULL)
 		return cfg_origin_allowed(origin, strlen(origin)) ? ERR_OK
 		                                                  : ERR_CSRF;
 	if (referer != NULL && referer[0] != '\0') {
@@ -364,8 +367,6 @@ http_check_origin(struct http_req *r)
 
 		return n && cfg_origin_allowed(referer, n) ? ERR_OK : ERR_CSRF;
 	}
-	if (origin != NULL) /* "null": a sandboxed or opaque origin */
-		return ERR_CSRF;
 	return cookie != NULL && cookie[0] != '\0' ? ERR_CSRF : ERR_OK;
 }
 

@@ -225,6 +225,18 @@ test_origin(void **state)
 	setenv("HTTP_REFERER", "http://evil.example/http://127.0.0.1:8080", 1);
 	assert_int_equal(http_check_origin(&r), ERR_CSRF);
 	unsetenv("HTTP_REFERER");
+	/* An Origin, even "null", decides alone: a same-origin Referer
+	 * must not rescue an opaque origin (sandboxed frame, data: URL). */
+	setenv("HTTP_COOKIE", "access=x", 1);
+	setenv("HTTP_ORIGIN", "null", 1);
+	setenv("HTTP_REFERER", "http://127.0.0.1:8080/g/1", 1);
+	assert_int_equal(http_check_origin(&r), ERR_CSRF);
+	setenv("HTTP_ORIGIN", "https://evil.example", 1);
+	assert_int_equal(http_check_origin(&r), ERR_CSRF);
+	setenv("HTTP_ORIGIN", "", 1);
+	assert_int_equal(http_check_origin(&r), ERR_CSRF);
+	unsetenv("HTTP_ORIGIN");
+	unsetenv("HTTP_REFERER");
 	/* Cookies without either header: refused. */
 	setenv("HTTP_COOKIE", "access=x", 1);
 	assert_int_equal(http_check_origin(&r), ERR_CSRF);
