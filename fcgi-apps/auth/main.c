@@ -4,6 +4,7 @@
  * and leaves through `out:`.  Sessions and cookies live in common/auth.c,
  * shared with the auto-refresh of every other program.
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -159,6 +160,22 @@ out:
 	return rc;
 }
 
+/* 1 when `s` could be a username: 5-45 of [A-Za-z0-9_-] (ASCII only,
+ * so that lower-casing here and in PostgreSQL agree). */
+static int
+username_plausible(const char *s, size_t n)
+{
+	size_t i;
+
+	if (n < JSON_USERNAME_MIN || n > JSON_USERNAME_MAX)
+		return 0;
+	for (i = 0; i < n; i++) {
+		if (!isalnum((unsigned char)s[i]) && s[i] != '_' && s[i] != '-')
+			return 0;
+	}
+	return 1;
+}
+
 static enum err_code
 login_limited(struct http_req *r, const char *ukey, const char *akey)
 {
@@ -197,13 +214,14 @@ check_login(struct http_req *r, int64_t *user_id)
 	long long count;
 	enum err_code rc;
 	char *u = NULL;
-	int ok;
+	int ok, plausible;
 
 	rc = json_only(r->json, allowed, http_fields(r));
 	if (read_credentials(r, &username, &ulen, &password, &plen, 0))
 		rc = ERR_VALIDATION;
 	if (rc)
 		goto out;
+	plausible = username_plausible(username, ulen);
 	if (ulen > JSON_USERNAME_MAX)
 		ulen = JSON_USERNAME_MAX + 1; /* cannot exist; still counted */
 	wire_key_rl_login_user(ukey, username, ulen);
@@ -212,15 +230,21 @@ check_login(struct http_req *r, int64_t *user_id)
 	if (rc)
 		goto out;
 
-	u = mem_strndup(username, ulen);
-	params[0] = u;
-	rc = db_query(&res,
-	    "SELECT id, password_hash FROM users "
-	    "WHERE lower(username) = lower($1) AND is_active",
-	    1, params);
-	if (rc)
-		goto out;
-	if (db_rows(res) == 1 && db_value(res, 0, 1) != NULL) {
+	/* A name outside the username alphabet never reaches the lookup:
+	 * PostgreSQL's lower() folds more than ASCII (U+212A KELVIN SIGN
+	 * becomes "k"), so such a spelling would find a user under a
+	 * limiter key of its own and bypass that user's budget. */
+	if (plausible) {
+		u = mem_strndup(username, ulen);
+		params[0] = u;
+		rc = db_query(&res,
+		    "SELECT id, password_hash FROM users "
+		    "WHERE lower(username) = lower($1) AND is_active",
+		    1, params);
+		if (rc)
+			goto out;
+	}
+	if (plausible && db_rows(res) == 1 && db_value(res, 0, 1) != NULL) {
 		ok = sec_password_verify(db_value(res, 0, 1), password, plen);
 		*user_id = db_int(res, 0, 0);
 	} else {
@@ -320,7 +344,7 @@ handle_refresh(struct http_req *r)
 		rc = http_fail(r, ERR_UNAUTHENTICATED, "No refresh token.");
 		goto out;
 	}
-	rc = auth_session_rotate(token, AUTH_REUSE_GRACE, &t);
+	rc = auth_session_rotate(token, auth_refresh_grace(), &t);
 	if (rc) {
 		if (rc == ERR_TOKEN_INVALID)
 			auth_clear_cookies(r);
