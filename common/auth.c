@@ -11,10 +11,24 @@
 #include "event.h"
 #include "jwt.h"
 #include "log.h"
+#include "mem.h"
 #include "rds.h"
 #include "wire.h"
 
 #define AUTH_REFRESH_BYTES 32
+
+/* Seconds a revocation is remembered: as long as an access token of the
+ * session can live, plus slack for clocks. */
+#define AUTH_REVOKED_LIFE (cfg.access_lifetime + 5)
+
+/* The sessions revoked within AUTH_REVOKED_LIFE, as PostgreSQL last
+ * said (sorted ids), and when this process last asked (monotonic
+ * seconds).  Redis marks make a revocation visible everywhere at once;
+ * this list makes it hold when a mark could not be written (Redis
+ * stalled or down) or was lost (Redis restarted without its data). */
+static int64_t *auth_revoked_ids;
+static size_t auth_revoked_n;
+static double auth_revoked_polled = -1e9;
 
 void
 auth_tokens_release(struct auth_tokens *t)
@@ -87,15 +101,67 @@ out:
 	return rc;
 }
 
+long
+auth_refresh_grace(void)
+{
+	return cfg_get_long("REFRESH_GRACE_SECONDS", AUTH_REUSE_GRACE);
+}
+
+/* Seals what the first use of `refresh` produced (its successor and the
+ * access token) into *box, openable only with `refresh`. */
+static void
+auth_seal_successor(const char *refresh, const struct auth_tokens *t,
+    char **box)
+{
+	char *plain;
+	size_t n;
+
+	n = strlen(t->refresh) + strlen(t->access) + 48;
+	plain = mem_alloc(n);
+	n = (size_t)snprintf(plain, n, "%s\n%s\n%ld", t->refresh, t->access,
+	    t->access_expires_at);
+	sec_box_seal(refresh, plain, n, box);
+	free(plain);
+}
+
+/* Opens the box of a replayed `refresh` into t (session and user already
+ * set).  ERR_TOKEN_INVALID when it does not open or parse. */
+static enum err_code
+auth_open_successor(const char *refresh, const char *box, struct auth_tokens *t)
+{
+	char *plain = NULL, *nl1, *nl2, *end;
+	enum err_code rc;
+
+	rc = sec_box_open(refresh, box, &plain);
+	if (rc)
+		return rc;
+	rc = ERR_TOKEN_INVALID;
+	nl1 = strchr(plain, '\n');
+	nl2 = nl1 ? strchr(nl1 + 1, '\n') : NULL;
+	if (nl2 == NULL || (size_t)(nl1 - plain) >= sizeof(t->refresh))
+		goto out;
+	memcpy(t->refresh, plain, (size_t)(nl1 - plain));
+	t->refresh[nl1 - plain] = '\0';
+	t->access = mem_strndup(nl1 + 1, (size_t)(nl2 - nl1 - 1));
+	t->access_expires_at = strtol(nl2 + 1, &end, 10);
+	if (*end == '\0')
+		rc = ERR_OK;
+out:
+	free(plain);
+	return rc;
+}
+
 enum err_code
 auth_session_rotate(const char *refresh, long grace, struct auth_tokens *t)
 {
 	struct db_res *res = NULL;
 	char hash[SEC_DIGEST_HEX];
-	const char *params[1];
+	const char *params[2];
 	enum err_code rc;
 	int used, expired, revoked;
 	double used_ago;
+	long replays;
+	char *box = NULL;
 
 	memset(t, 0, sizeof(*t));
 	if (refresh == NULL || refresh[0] == '\0' || strlen(refresh) > 128)
@@ -108,7 +174,8 @@ auth_session_rotate(const char *refresh, long grace, struct auth_tokens *t)
 	rc = db_query(&res,
 	    "SELECT t.session_id, s.user_id, t.used_at IS NOT NULL, "
 	    "t.expires_at <= now(), s.revoked_at IS NOT NULL, "
-	    "coalesce(extract(epoch FROM now() - t.used_at), 0) "
+	    "coalesce(extract(epoch FROM now() - t.used_at), 0), "
+	    "t.successor_box, t.grace_replays "
 	    "FROM refresh_tokens t JOIN sessions s ON s.id = t.session_id "
 	    "JOIN users u ON u.id = s.user_id AND u.is_active "
 	    "WHERE t.token_hash = $1 FOR UPDATE OF t, s",
@@ -125,58 +192,170 @@ auth_session_rotate(const char *refresh, long grace, struct auth_tokens *t)
 	expired = db_bool(res, 0, 3);
 	revoked = db_bool(res, 0, 4);
 	used_ago = strtod(db_value(res, 0, 5), NULL);
+	replays = (long)db_int(res, 0, 7);
 	if (revoked || expired) {
 		rc = ERR_TOKEN_INVALID;
 		goto out;
 	}
-	if (used && used_ago > (double)grace) {
+	if (used) {
+		/* Inside the grace window a replay (parallel requests of
+		 * one browser) gets exactly what the first use got: the
+		 * same successor and access token, never new ones, and
+		 * only a few times. */
+		if (grace > 0 && used_ago <= (double)grace &&
+		    db_value(res, 0, 6) != NULL &&
+		    replays < cfg_get_long("REFRESH_GRACE_REPLAYS", 3) &&
+		    auth_open_successor(refresh, db_value(res, 0, 6), t) ==
+		        ERR_OK) {
+			rc = db_query(NULL,
+			    "UPDATE refresh_tokens "
+			    "SET grace_replays = grace_replays + 1 "
+			    "WHERE token_hash = $1",
+			    1, params);
+			if (rc)
+				goto out;
+			rc = db_commit();
+			goto out;
+		}
 		/* Reuse: somebody holds a copy of a spent token. */
 		db_rollback();
 		log_warn("refresh token reuse: revoking session %lld",
 		    (long long)t->session_id);
-		auth_session_revoke(t->session_id);
-		rc = ERR_TOKEN_INVALID;
+		rc = auth_session_revoke(t->session_id);
+		if (rc == ERR_OK)
+			rc = ERR_TOKEN_INVALID;
 		goto out;
 	}
-	if (!used) {
-		rc = db_query(NULL,
-		    "UPDATE refresh_tokens SET used_at = now() "
-		    "WHERE token_hash = $1",
-		    1, params);
-		if (rc)
-			goto out;
-		rc = auth_insert_refresh(t);
-		if (rc)
-			goto out;
-	}
-	rc = db_commit();
+	rc = auth_insert_refresh(t);
 	if (rc)
 		goto out;
 	rc = auth_issue_access(t);
+	if (rc)
+		goto out;
+	auth_seal_successor(refresh, t, &box);
+	params[1] = box;
+	rc = db_query(NULL,
+	    "UPDATE refresh_tokens SET used_at = now(), successor_box = $2 "
+	    "WHERE token_hash = $1",
+	    2, params);
+	if (rc)
+		goto out;
+	rc = db_commit();
 out:
 	db_res_free(res);
 	db_rollback();
+	free(box);
 	if (rc)
 		auth_tokens_release(t);
 	return rc;
 }
 
-/* Puts the session on the revocation list (for as long as one of its
- * access tokens can live) and tells the relays, which close its
- * websockets at once. */
+/* Adds a session to this process's revoked list (kept sorted). */
+static void
+auth_revoked_add(int64_t session_id)
+{
+	size_t lo = 0, hi = auth_revoked_n;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (auth_revoked_ids[mid] == session_id)
+			return;
+		if (auth_revoked_ids[mid] < session_id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	auth_revoked_ids = mem_realloc(auth_revoked_ids,
+	    (auth_revoked_n + 1) * sizeof(*auth_revoked_ids));
+	memmove(auth_revoked_ids + lo + 1, auth_revoked_ids + lo,
+	    (auth_revoked_n - lo) * sizeof(*auth_revoked_ids));
+	auth_revoked_ids[lo] = session_id;
+	auth_revoked_n++;
+}
+
+static int
+auth_revoked_has(int64_t session_id)
+{
+	size_t lo = 0, hi = auth_revoked_n;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (auth_revoked_ids[mid] == session_id)
+			return 1;
+		if (auth_revoked_ids[mid] < session_id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return 0;
+}
+
+static double
+auth_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Reloads the revoked list from PostgreSQL when it is older than
+ * REVOCATION_POLL_MS (one indexed query per process per interval). */
 static enum err_code
+auth_revoked_poll(void)
+{
+	struct db_res *res = NULL;
+	char life[24];
+	const char *params[1];
+	enum err_code rc;
+	double now = auth_now();
+	size_t i;
+
+	if (now - auth_revoked_polled <
+	    (double)cfg_get_long("REVOCATION_POLL_MS", 1000) / 1000.0)
+		return ERR_OK;
+	params[0] = db_i64(life, AUTH_REVOKED_LIFE);
+	rc = db_query(&res,
+	    "SELECT id FROM sessions "
+	    "WHERE revoked_at > now() - make_interval(secs => $1::bigint) "
+	    "ORDER BY id",
+	    1, params);
+	if (rc)
+		return rc;
+	free(auth_revoked_ids);
+	auth_revoked_ids = NULL;
+	auth_revoked_n = db_rows(res);
+	if (auth_revoked_n > 0)
+		auth_revoked_ids = mem_calloc(auth_revoked_n,
+		    sizeof(*auth_revoked_ids));
+	for (i = 0; i < auth_revoked_n; i++)
+		auth_revoked_ids[i] = db_int(res, i, 0);
+	db_res_free(res);
+	auth_revoked_polled = now;
+	return ERR_OK;
+}
+
+/* Puts the session on the revocation list in Redis (for as long as one
+ * of its access tokens can live) and tells the relays, which close its
+ * websockets at once.  PostgreSQL already holds the revocation: when
+ * Redis cannot take it, every program still learns it from there within
+ * REVOCATION_POLL_MS, so this only logs. */
+static void
 auth_mark_revoked(int64_t user_id, int64_t session_id)
 {
 	char key[WIRE_NAME_MAX], sid[WIRE_ID_MAX];
-	enum err_code rc;
 
+	auth_revoked_add(session_id);
 	wire_key_revoked_session(key, session_id);
-	rc = rds_set(key, "1", cfg.access_lifetime + 5);
-	if (rc)
-		return rc;
+	if (rds_set(key, "1", AUTH_REVOKED_LIFE) != ERR_OK)
+		log_warn("session %lld revoked in PostgreSQL only (Redis "
+		         "unavailable); programs will see it on their next "
+		         "poll",
+		    (long long)session_id);
 	event_user(user_id, WIRE_EV_SESSION_REVOKED, 0, "session_id",
 	    wire_id(sid, session_id), NULL);
-	return ERR_OK;
 }
 
 enum err_code
@@ -187,13 +366,16 @@ auth_session_revoke(int64_t session_id)
 	const char *params[1];
 	enum err_code rc;
 
+	/* The mark is written on every revoke, not only the first: a
+	 * retried logout repairs a mark an earlier attempt could not
+	 * write. */
 	params[0] = db_i64(sid, session_id);
 	rc = db_query(&res,
-	    "UPDATE sessions SET revoked_at = now() "
-	    "WHERE id = $1 AND revoked_at IS NULL RETURNING user_id",
+	    "UPDATE sessions SET revoked_at = coalesce(revoked_at, now()) "
+	    "WHERE id = $1 RETURNING user_id",
 	    1, params);
 	if (rc == ERR_OK && db_rows(res) == 1)
-		rc = auth_mark_revoked(db_int(res, 0, 0), session_id);
+		auth_mark_revoked(db_int(res, 0, 0), session_id);
 	db_res_free(res);
 	return rc;
 }
@@ -237,7 +419,7 @@ auth_session_revoke_user(int64_t user_id, int64_t keep)
 	    "RETURNING id",
 	    2, params);
 	for (i = 0; rc == ERR_OK && i < db_rows(res); i++)
-		rc = auth_mark_revoked(user_id, db_int(res, i, 0));
+		auth_mark_revoked(user_id, db_int(res, i, 0));
 	db_res_free(res);
 	return rc;
 }
@@ -245,10 +427,32 @@ auth_session_revoke_user(int64_t user_id, int64_t keep)
 enum err_code
 auth_session_revoked(int64_t session_id, int *revoked)
 {
-	char key[WIRE_NAME_MAX];
+	struct db_res *res = NULL;
+	char key[WIRE_NAME_MAX], sid[24];
+	const char *params[1];
+	enum err_code rc;
 
+	*revoked = 0;
+	rc = auth_revoked_poll();
+	if (rc)
+		return rc;
+	if (auth_revoked_has(session_id)) {
+		*revoked = 1;
+		return ERR_OK;
+	}
 	wire_key_revoked_session(key, session_id);
-	return rds_exists(key, revoked);
+	rc = rds_exists(key, revoked);
+	if (rc == ERR_OK)
+		return ERR_OK;
+	/* Redis is down: ask PostgreSQL, which always knows. */
+	params[0] = db_i64(sid, session_id);
+	rc = db_query(&res,
+	    "SELECT revoked_at IS NOT NULL FROM sessions WHERE id = $1", 1,
+	    params);
+	if (rc == ERR_OK)
+		*revoked = db_rows(res) == 0 || db_bool(res, 0, 0);
+	db_res_free(res);
+	return rc;
 }
 
 void
@@ -314,7 +518,7 @@ auth_request(struct http_req *r, int required)
 	}
 	refresh = http_cookie(r, cfg.refresh_cookie);
 	if (refresh != NULL && refresh[0] != '\0') {
-		rc = auth_session_rotate(refresh, AUTH_REUSE_GRACE, &t);
+		rc = auth_session_rotate(refresh, auth_refresh_grace(), &t);
 		if (rc == ERR_UNAVAILABLE)
 			return rc;
 		if (rc == ERR_OK) {

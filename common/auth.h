@@ -19,9 +19,10 @@
 #include "http.h"
 #include "sec.h"
 
-/* A used refresh token presented again within this many seconds by the
- * cookie auto-refresh path (parallel requests from one browser) gets a
- * new access token instead of revoking the family. */
+/* A used refresh token presented again within this many seconds
+ * (REFRESH_GRACE_SECONDS) by the cookie paths (parallel requests from one
+ * browser) gets the same successor its first use got, at most
+ * REFRESH_GRACE_REPLAYS (3) times, instead of revoking the family. */
 #define AUTH_REUSE_GRACE 10
 
 struct auth_tokens {
@@ -38,14 +39,26 @@ void auth_tokens_release(struct auth_tokens *t);
  * an access token. */
 enum err_code auth_session_start(int64_t user_id, struct auth_tokens *t);
 
+/* The configured grace in seconds (REFRESH_GRACE_SECONDS). */
+long auth_refresh_grace(void);
+
 /* Rotates `refresh`: marks it used and issues its successor.  A token
- * already used more than `grace` seconds ago revokes its family;
- * within the grace only a new access token is issued (t->refresh "").
+ * already used is a replay: within `grace` seconds of its first use (and
+ * for a few replays) the answer is the very successor and access token
+ * the first use produced, sealed in PostgreSQL with a key only the
+ * token's holder can derive; otherwise it revokes the family.
  * ERR_TOKEN_INVALID for unknown, expired, revoked or reused tokens. */
 enum err_code
 auth_session_rotate(const char *refresh, long grace, struct auth_tokens *t);
 
-/* Revokes one session (idempotent). */
+/* Revoking writes PostgreSQL first (sessions.revoked_at, the truth);
+ * an error there is returned and nothing is revoked.  Then the Redis
+ * mark and the relays' event: when Redis cannot take them the revocation
+ * still holds, because every process also keeps the list of sessions
+ * revoked within an access token's lifetime, reloaded from PostgreSQL at
+ * most every REVOCATION_POLL_MS (1000) ms. */
+
+/* Revokes one session (idempotent; the mark is rewritten each time). */
 enum err_code auth_session_revoke(int64_t session_id);
 
 /* Revokes the session a refresh token belongs to (unknown tokens: ok). */
@@ -54,7 +67,8 @@ enum err_code auth_session_revoke_token(const char *refresh);
 /* Revokes every session of the user except `keep` (0 = all). */
 enum err_code auth_session_revoke_user(int64_t user_id, int64_t keep);
 
-/* 1 in *revoked when the session is on the revocation list. */
+/* 1 in *revoked when the session is revoked: this process's list from
+ * PostgreSQL, then the Redis mark, then (Redis down) PostgreSQL itself. */
 enum err_code auth_session_revoked(int64_t session_id, int *revoked);
 
 /* Sets the access and (when rotated) refresh cookies. */

@@ -2,9 +2,15 @@
 #include "sec.h"
 
 #include <sodium.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "log.h"
+#include "mem.h"
+
+/* Domain separation: a box key is never equal to any other hash of the
+ * same secret (e.g. its stored SHA-256). */
+static const char sec_box_context[] = "easychat box v1";
 
 enum err_code
 sec_init(void)
@@ -69,4 +75,69 @@ sec_digest_hex(const void *data, size_t len, char out[SEC_DIGEST_HEX])
 
 	crypto_hash_sha256(digest, data, len);
 	sodium_bin2hex(out, SEC_DIGEST_HEX, digest, sizeof(digest));
+}
+
+static void
+sec_box_key(const char *secret, unsigned char key[crypto_secretbox_KEYBYTES])
+{
+	crypto_generichash(key, crypto_secretbox_KEYBYTES,
+	    (const unsigned char *)secret, strlen(secret),
+	    (const unsigned char *)sec_box_context,
+	    sizeof(sec_box_context) - 1);
+}
+
+void
+sec_box_seal(const char *secret, const void *plain, size_t len, char **out)
+{
+	unsigned char key[crypto_secretbox_KEYBYTES];
+	unsigned char *raw;
+	size_t rawlen;
+
+	rawlen = crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES + len;
+	raw = mem_alloc(rawlen);
+	sec_box_key(secret, key);
+	randombytes_buf(raw, crypto_secretbox_NONCEBYTES);
+	crypto_secretbox_easy(raw + crypto_secretbox_NONCEBYTES, plain, len,
+	    raw, key);
+	*out = mem_alloc(rawlen * 2 + 1);
+	sodium_bin2hex(*out, rawlen * 2 + 1, raw, rawlen);
+	sodium_memzero(key, sizeof(key));
+	free(raw);
+}
+
+enum err_code
+sec_box_open(const char *secret, const char *box, char **plain)
+{
+	unsigned char key[crypto_secretbox_KEYBYTES];
+	unsigned char *raw = NULL;
+	size_t rawlen = 0, hexlen;
+	enum err_code rc = ERR_TOKEN_INVALID;
+
+	*plain = NULL;
+	hexlen = strlen(box);
+	if (hexlen % 2 != 0 ||
+	    hexlen / 2 <
+	        crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES)
+		return ERR_TOKEN_INVALID;
+	raw = mem_alloc(hexlen / 2);
+	if (sodium_hex2bin(raw, hexlen / 2, box, hexlen, NULL, &rawlen, NULL) !=
+	        0 ||
+	    rawlen != hexlen / 2)
+		goto out;
+	rawlen -= crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES;
+	*plain = mem_alloc(rawlen + 1);
+	sec_box_key(secret, key);
+	if (crypto_secretbox_open_easy((unsigned char *)*plain,
+	        raw + crypto_secretbox_NONCEBYTES,
+	        rawlen + crypto_secretbox_MACBYTES, raw, key) != 0) {
+		free(*plain);
+		*plain = NULL;
+		goto out;
+	}
+	(*plain)[rawlen] = '\0';
+	rc = ERR_OK;
+out:
+	sodium_memzero(key, sizeof(key));
+	free(raw);
+	return rc;
 }

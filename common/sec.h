@@ -38,4 +38,16 @@ void sec_random_hex(char *out, size_t size);
 /* Lower-case hex SHA-256 of data. */
 void sec_digest_hex(const void *data, size_t len, char out[SEC_DIGEST_HEX]);
 
+/* Seals `plain` (len bytes) with a key derived from `secret` (a
+ * high-entropy token, e.g. a refresh token), as hex text in a malloc()ed
+ * *out.  Only a holder of `secret` can open it: the server keeps the
+ * box, never the secret. */
+void
+sec_box_seal(const char *secret, const void *plain, size_t len, char **out);
+
+/* Opens a box made by sec_box_seal(): *plain is a malloc()ed,
+ * NUL-terminated copy of the content.  ERR_TOKEN_INVALID when the box
+ * is malformed or `secret` is not the one it was sealed with. */
+enum err_code sec_box_open(const char *secret, const char *box, char **plain);
+
 #endif
