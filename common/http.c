@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "cfg.h"
 #include "json.h"
@@ -20,6 +21,9 @@
 #define HTTP_URI_MAX     8192
 #define HTTP_HEADERS_MAX (64 * 1024)
 
+/* TRUSTED_PROXIES, parsed once by http_init(). */
+static struct proxy_list http_proxies;
+
 static const struct {
 	int method;
 	const char *name;
@@ -30,6 +34,39 @@ static const struct {
 	{ HTTP_PATCH, "PATCH" },
 	{ HTTP_DELETE, "DELETE" },
 };
+
+enum err_code
+http_init(void)
+{
+	const char *spec = cfg_get("TRUSTED_PROXIES", "");
+	const char *header = cfg_get("TRUSTED_PROXY_HEADER", "x-forwarded-for");
+
+	proxy_list_release(&http_proxies);
+	if (proxy_list_parse(spec, &http_proxies) != ERR_OK) {
+		log_error("TRUSTED_PROXIES: not a list of addresses or CIDR "
+		          "blocks: %s",
+		    spec);
+		return ERR_INTERNAL;
+	}
+	if (strcasecmp(header, "forwarded") == 0) {
+		http_proxies.header = PROXY_FORWARDED;
+	} else if (strcasecmp(header, "x-forwarded-for") == 0) {
+		http_proxies.header = PROXY_XFF;
+	} else {
+		log_error("TRUSTED_PROXY_HEADER must be x-forwarded-for or "
+		          "forwarded, not %s",
+		    header);
+		proxy_list_release(&http_proxies);
+		return ERR_INTERNAL;
+	}
+	return ERR_OK;
+}
+
+void
+http_cleanup(void)
+{
+	proxy_list_release(&http_proxies);
+}
 
 void
 http_req_init(struct http_req *r, void *transport)
@@ -139,7 +176,7 @@ http_request_id_ok(const char *id)
 enum err_code
 http_req_parse(struct http_req *r)
 {
-	const char *method, *uri, *q, *id;
+	const char *method, *uri, *q, *id, *peer;
 	size_t i, len;
 
 	id = http_param(r, "HTTP_X_REQUEST_ID");
@@ -152,9 +189,14 @@ http_req_parse(struct http_req *r)
 		snprintf(r->request_id, sizeof(r->request_id), "%.64s", tok);
 	}
 	log_set_request_id(r->request_id);
-	r->remote_addr = http_param(r, "REMOTE_ADDR");
-	if (r->remote_addr == NULL)
-		r->remote_addr = "";
+	peer = http_param(r, "REMOTE_ADDR");
+	proxy_client(&http_proxies, peer, http_param(r, "HTTP_X_FORWARDED_FOR"),
+	    http_param(r, "HTTP_FORWARDED"), r->client_addr);
+	r->remote_addr = r->client_addr;
+	r->forwarded_scheme = proxy_scheme(&http_proxies, peer,
+	    http_param(r, "HTTP_X_FORWARDED_PROTO"),
+	    http_param(r, "HTTP_FORWARDED"));
+	log_set_client(r->remote_addr);
 
 	method = http_param(r, "REQUEST_METHOD");
 	r->method = HTTP_OTHER;

@@ -19,6 +19,7 @@
 
 #include "buf.h"
 #include "err.h"
+#include "proxy.h"
 
 enum http_method {
 	HTTP_GET = 1 << 0,
@@ -34,6 +35,8 @@ enum http_method {
 #define HTTP_AUTH_REQUIRED  0x02 /* 401 unless signed in */
 #define HTTP_BODY_MULTIPART 0x04 /* multipart/form-data upload */
 #define HTTP_BODY_RAW       0x08 /* body kept raw, any content type */
+#define HTTP_RATE_SIGNUP    0x10 /* also the per-address sign-up bucket */
+#define HTTP_RATE_EXEMPT    0x20 /* no rate limit (e.g. logout) */
 
 #define HTTP_MAX_IDS  4
 #define HTTP_MAX_ARGS 2
@@ -58,7 +61,12 @@ struct http_req {
 	char *path;  /* without the query string */
 	char *query; /* raw, without '?'; "" if none */
 	char request_id[65];
+	/* The client's address: REMOTE_ADDR, or behind a trusted proxy the
+	 * forwarded one (see proxy.h); used by rate limits and logs. */
 	const char *remote_addr;
+	char client_addr[PROXY_ADDR_MAX];
+	/* "https" or "http" as a trusted proxy says, else NULL. */
+	const char *forwarded_scheme;
 	int64_t ids[HTTP_MAX_IDS];
 	const char *args[HTTP_MAX_ARGS];
 	const struct http_route *route;
@@ -86,15 +94,21 @@ struct http_req {
 	size_t npool;
 };
 
+/* Reads the request layer's configuration (TRUSTED_PROXIES,
+ * TRUSTED_PROXY_HEADER) after cfg_load(); ERR_INTERNAL, logged, when it
+ * is malformed.  http_cleanup() frees it. */
+enum err_code http_init(void);
+void http_cleanup(void);
+
 /* Prepares `r` for one request on `transport` (NULL = CGI). */
 void http_req_init(struct http_req *r, void *transport);
 
 /* Frees everything the request owns and resets it for the next one. */
 void http_req_release(struct http_req *r);
 
-/* Parses method, URI and request id.  ERR_BAD_REQUEST when the URI is not
- * usable or a query key or value is not percent-encoded UTF-8 (so that
- * http_query() only ever returns valid UTF-8). */
+/* Parses method, URI, request id and the client's address.  ERR_BAD_REQUEST
+ * when the URI is not usable or a query key or value is not percent-encoded
+ * UTF-8 (so that http_query() only ever returns valid UTF-8). */
 enum err_code http_req_parse(struct http_req *r);
 
 /* Finds the route; ERR_NOT_FOUND or ERR_METHOD_NOT_ALLOWED (and the Allow

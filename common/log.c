@@ -1,4 +1,5 @@
-/* log.c - one-line logs to stderr, tagged with program and request id. */
+/* log.c - one-line logs to stderr, tagged with program, request id and
+ * client address. */
 #include "log.h"
 
 #include <stdarg.h>
@@ -9,6 +10,7 @@
 
 static char log_program[32] = "easychat";
 static char log_request_id[65];
+static char log_client[48];
 static enum log_level log_max = LOG_INFO;
 
 static const char *const log_names[] = { "error", "warn", "info", "debug" };
@@ -35,6 +37,12 @@ log_set_request_id(const char *id)
 }
 
 void
+log_set_client(const char *addr)
+{
+	snprintf(log_client, sizeof(log_client), "%s", addr ? addr : "");
+}
+
+void
 log_msg(enum log_level level, const char *fmt, ...)
 {
 	char line[1024], stamp[32];
@@ -48,9 +56,10 @@ log_msg(enum log_level level, const char *fmt, ...)
 	clock_gettime(CLOCK_REALTIME, &ts);
 	gmtime_r(&ts.tv_sec, &tm);
 	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S", &tm);
-	n = snprintf(line, sizeof(line), "%s.%03ldZ %s[%d] %s%s%s: ", stamp,
+	n = snprintf(line, sizeof(line), "%s.%03ldZ %s[%d] %s%s%s%s%s: ", stamp,
 	    ts.tv_nsec / 1000000, log_program, (int)getpid(), log_names[level],
-	    log_request_id[0] ? " req=" : "", log_request_id);
+	    log_request_id[0] ? " req=" : "", log_request_id,
+	    log_client[0] ? " client=" : "", log_client);
 	if (n < 0 || (size_t)n >= sizeof(line))
 		n = 0;
 	va_start(ap, fmt);

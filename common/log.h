@@ -1,4 +1,5 @@
-/* log.h - one-line logs to stderr, tagged with program and request id.
+/* log.h - one-line logs to stderr, tagged with program, request id and
+ * client address.
  *
  * Never pass tokens, passwords or cookies to these functions.
  */
@@ -14,6 +15,10 @@ void log_init(const char *program, const char *level);
 /* Sets the request id shown in each line until the next call (NULL clears).
  * The string is copied. */
 void log_set_request_id(const char *id);
+
+/* Sets the client address shown in each line until the next call (NULL
+ * clears).  The string is copied. */
+void log_set_client(const char *addr);
 
 void log_msg(enum log_level level, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
