@@ -9,6 +9,7 @@
 #include "auth.h"
 #include "cfg.h"
 #include "db.h"
+#include "limit.h"
 #include "log.h"
 #include "rds.h"
 #include "sec.h"
@@ -67,6 +68,9 @@ app_handle(struct http_req *r, const struct http_route *routes, size_t nroutes)
 		if (rc)
 			goto out;
 	}
+	rc = limit_request(r);
+	if (rc)
+		goto out;
 	rc = route->handler(r);
 	if (rc == ERR_OK && !r->replied) {
 		log_error("handler for %s %s did not answer", r->method_name,
@@ -88,6 +92,7 @@ out:
 	log_debug("%s %s -> %d", r->method_name, r->path ? r->path : "?",
 	    r->status);
 	log_set_request_id(NULL);
+	log_set_client(NULL);
 }
 
 /* --routes: the route table on stdout (app.h). */
@@ -126,7 +131,7 @@ app_run(int argc, char **argv, const char *program,
 	}
 	app_program = program;
 	log_init(program, NULL);
-	if (cfg_load() || sec_init())
+	if (cfg_load() || sec_init() || http_init() || limit_init())
 		return 1;
 	log_init(program, cfg.log_level);
 	if (FCGX_Init() != 0) {
@@ -156,6 +161,7 @@ app_run(int argc, char **argv, const char *program,
 out:
 	db_close();
 	rds_close();
+	http_cleanup();
 	cfg_release();
 	return status;
 }

@@ -309,6 +309,13 @@ write_env() {
 			echo "RELAY_HOST=127.0.0.1"
 			echo "RELAY_PORT=$((base + 3))"
 			echo "RELAY_METRICS_PORT=$((base + 3 + slots))"
+			echo "# Every test client comes from 127.0.0.1 and suites burst"
+			echo "# (hundreds of sign-ups, 100 messages a second per user):"
+			echo "# raised here; tests/integration/limits.test.mjs checks the"
+			echo "# limits themselves with small values."
+			echo "RATE_WRITE_PER_USER=100000/60"
+			echo "RATE_WRITE_PER_ADDR=100000/60"
+			echo "RATE_SIGNUP_PER_ADDR=100000/60"
 		} >>"$tmp"
 	fi
 	chmod 0644 "$tmp"
@@ -781,7 +788,7 @@ cmd_serve() {
 	set_paths "${1:-}"
 	BIN_DIR=$(realpath -m -- "${BIN_DIR:-$REPO/build/bin}")
 	mkdir -p "$RUN" "$LOGS" "$VARDIR/tmp"
-	env | grep -E '^(HTTP_|PUBLIC_ORIGINS=|FCGI_PROCS=|DB_|REDIS_|RELAY_|JWT_|ACCESS_|REFRESH_|COOKIE_|BODY_|UPLOAD_|MEDIA_|LOGIN_|REVOCATION_|OAUTH_|SENTRY_|LOG_LEVEL=)' >"$ENV_FILE"
+	env | grep -E '^(HTTP_|PUBLIC_ORIGINS=|FCGI_PROCS=|DB_|REDIS_|RELAY_|JWT_|ACCESS_|REFRESH_|COOKIE_|BODY_|UPLOAD_|MEDIA_|LOGIN_|REVOCATION_|RATE_|ARGON2_|TRUSTED_PROX|OAUTH_|SENTRY_|LOG_LEVEL=)' >"$ENV_FILE"
 	load_env "$ENV_FILE"
 	if grep -q '=CHANGE_ME$' "$ENV_FILE"; then
 		die "still CHANGE_ME: $(grep '=CHANGE_ME$' "$ENV_FILE" | cut -d= -f1 | tr '\n' ' ')(see docker-compose.prod.yml)"

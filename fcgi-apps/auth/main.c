@@ -15,6 +15,7 @@
 #include "cfg.h"
 #include "db.h"
 #include "json.h"
+#include "limit.h"
 #include "log.h"
 #include "mem.h"
 #include "oauth.h"
@@ -117,6 +118,7 @@ handle_signup(struct http_req *r)
 	enum err_code rc;
 	char *u = NULL, *e = NULL;
 	int64_t user_id;
+	int slot = 0;
 
 	rc = json_only(r->json, allowed, fields);
 	if (read_credentials(r, &username, &ulen, &password, &plen, 1))
@@ -126,7 +128,14 @@ handle_signup(struct http_req *r)
 	if (rc)
 		goto out;
 
+	/* Hashing costs 19 MiB and tens of milliseconds: only a few
+	 * sign-ups at once, so that sign-ins always find a process. */
+	rc = limit_signup_slot_take(r, &slot);
+	if (rc)
+		goto out;
 	rc = sec_password_hash(password, plen, hash);
+	if (slot)
+		limit_signup_slot_give();
 	if (rc)
 		goto out;
 	u = mem_strndup(username, ulen);
@@ -433,11 +442,12 @@ handle_ws_ticket(struct http_req *r)
 }
 
 static const struct http_route routes[] = {
-	{ HTTP_POST, "/api/auth/signup", handle_signup, 0 },
+	{ HTTP_POST, "/api/auth/signup", handle_signup, HTTP_RATE_SIGNUP },
 	{ HTTP_POST, "/api/auth/login", handle_login, 0 },
 	{ HTTP_POST, "/api/auth/token", handle_token, 0 },
 	{ HTTP_POST, "/api/auth/refresh", handle_refresh, 0 },
-	{ HTTP_POST, "/api/auth/logout", handle_logout, HTTP_AUTH_OPTIONAL },
+	{ HTTP_POST, "/api/auth/logout", handle_logout,
+	    HTTP_AUTH_OPTIONAL | HTTP_RATE_EXEMPT },
 	{ HTTP_GET, "/api/auth/me", handle_me, HTTP_AUTH_REQUIRED },
 	{ HTTP_GET, "/api/auth/providers", handle_providers, 0 },
 	{ HTTP_POST, "/api/auth/ws-ticket", handle_ws_ticket,
