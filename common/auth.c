@@ -250,46 +250,43 @@ out:
 	return rc;
 }
 
-/* Adds a session to this process's revoked list (kept sorted). */
+/* 1 when the session is in this process's revoked list; *pos is where
+ * it is or would go (the list is sorted). */
+static int
+auth_revoked_find(int64_t session_id, size_t *pos)
+{
+	size_t lo = 0, hi = auth_revoked_n;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (auth_revoked_ids[mid] == session_id) {
+			*pos = mid;
+			return 1;
+		}
+		if (auth_revoked_ids[mid] < session_id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*pos = lo;
+	return 0;
+}
+
+/* Adds a session to this process's revoked list. */
 static void
 auth_revoked_add(int64_t session_id)
 {
-	size_t lo = 0, hi = auth_revoked_n;
+	size_t at;
 
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-
-		if (auth_revoked_ids[mid] == session_id)
-			return;
-		if (auth_revoked_ids[mid] < session_id)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
+	if (auth_revoked_find(session_id, &at))
+		return;
 	auth_revoked_ids = mem_realloc(auth_revoked_ids,
 	    (auth_revoked_n + 1) * sizeof(*auth_revoked_ids));
-	memmove(auth_revoked_ids + lo + 1, auth_revoked_ids + lo,
-	    (auth_revoked_n - lo) * sizeof(*auth_revoked_ids));
-	auth_revoked_ids[lo] = session_id;
+	memmove(auth_revoked_ids + at + 1, auth_revoked_ids + at,
+	    (auth_revoked_n - at) * sizeof(*auth_revoked_ids));
+	auth_revoked_ids[at] = session_id;
 	auth_revoked_n++;
-}
-
-static int
-auth_revoked_has(int64_t session_id)
-{
-	size_t lo = 0, hi = auth_revoked_n;
-
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-
-		if (auth_revoked_ids[mid] == session_id)
-			return 1;
-		if (auth_revoked_ids[mid] < session_id)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return 0;
 }
 
 static double
@@ -433,12 +430,13 @@ auth_session_revoked(int64_t session_id, int *revoked)
 	char key[WIRE_NAME_MAX], sid[24];
 	const char *params[1];
 	enum err_code rc;
+	size_t at;
 
 	*revoked = 0;
 	rc = auth_revoked_poll();
 	if (rc)
 		return rc;
-	if (auth_revoked_has(session_id)) {
+	if (auth_revoked_find(session_id, &at)) {
 		*revoked = 1;
 		return ERR_OK;
 	}
