@@ -162,7 +162,8 @@ limit_request(struct http_req *r)
 		argv[n + i] = args[i];
 	rc = rds_eval(limit_bucket_lua, n, 3 * n, argv, out, 1);
 	if (rc) {
-		log_warn("rate limits unavailable (Redis): request let through");
+		log_warn(
+		    "rate limits unavailable (Redis): request let through");
 		return ERR_OK;
 	}
 	wait = out[0] ? strtol(out[0], NULL, 10) : 0;

@@ -107,8 +107,9 @@ proxy_match(const struct proxy_list *l, int family, const unsigned char *a)
 			continue;
 		if (memcmp(net->addr, a, (size_t)whole) != 0)
 			continue;
-		if (rest == 0 || ((net->addr[whole] ^ a[whole]) &
-		                     (0xff << (8 - rest)) & 0xff) == 0)
+		if (rest == 0 ||
+		    ((net->addr[whole] ^ a[whole]) & (0xff << (8 - rest)) &
+		        0xff) == 0)
 			return 1;
 	}
 	return 0;
@@ -152,8 +153,8 @@ proxy_hop_addr(const char *s, size_t len, int *family, unsigned char *a)
 		    a);
 	}
 	colon = memchr(s, ':', len);
-	if (colon != NULL && memchr(colon + 1, ':', len - (size_t)(colon - s) -
-	                                               1) == NULL)
+	if (colon != NULL &&
+	    memchr(colon + 1, ':', len - (size_t)(colon - s) - 1) == NULL)
 		len = (size_t)(colon - s); /* IPv4 with a port */
 	return proxy_parse_addr(s, len, family, a);
 }
@@ -225,8 +226,7 @@ proxy_client(const struct proxy_list *l, const char *peer, const char *xff,
 
 		while (start > hops && start[-1] != ',')
 			start--;
-		if (proxy_hop(l, start, (size_t)(end - start), &family, a) !=
-		    0)
+		if (proxy_hop(l, start, (size_t)(end - start), &family, a) != 0)
 			return;
 		inet_ntop(family, a, out, PROXY_ADDR_MAX);
 		if (!proxy_match(l, family, a))

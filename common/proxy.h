@@ -55,8 +55,8 @@ int proxy_trusted(const struct proxy_list *l, const char *addr);
  * configured header (`xff`: the X-Forwarded-For value, `forwarded`: the
  * Forwarded value; either may be NULL).  A malformed hop ends the walk
  * at the last address that was read. */
-void proxy_client(const struct proxy_list *l, const char *peer,
-    const char *xff, const char *forwarded, char out[PROXY_ADDR_MAX]);
+void proxy_client(const struct proxy_list *l, const char *peer, const char *xff,
+    const char *forwarded, char out[PROXY_ADDR_MAX]);
 
 /* The scheme the client used ("https" or "http") as a trusted proxy
  * says (X-Forwarded-Proto, or proto= of the client's Forwarded

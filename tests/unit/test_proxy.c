@@ -36,8 +36,7 @@ test_parse(void **state)
 	assert_int_equal(proxy_list_parse("10.0.0.0/", &l), ERR_VALIDATION);
 	assert_int_equal(proxy_list_parse("10.0.0.0/8x", &l), ERR_VALIDATION);
 	assert_int_equal(proxy_list_parse("10.0.0.0/-1", &l), ERR_VALIDATION);
-	assert_int_equal(proxy_list_parse("proxy.example", &l),
-	    ERR_VALIDATION);
+	assert_int_equal(proxy_list_parse("proxy.example", &l), ERR_VALIDATION);
 	assert_int_equal(proxy_list_parse("1.2.3.4, 300.1.1.1", &l),
 	    ERR_VALIDATION);
 	assert_null(l.nets);
@@ -88,8 +87,8 @@ test_client_xff(void **state)
 	/* Trusted peer: the rightmost untrusted hop. */
 	proxy_client(&l, "127.0.0.1", "1.1.1.1, 198.51.100.7", NULL, out);
 	assert_string_equal(out, "198.51.100.7");
-	proxy_client(&l, "127.0.0.1", "6.6.6.6, 198.51.100.7, 10.0.0.2",
-	    NULL, out);
+	proxy_client(&l, "127.0.0.1", "6.6.6.6, 198.51.100.7, 10.0.0.2", NULL,
+	    out);
 	assert_string_equal(out, "198.51.100.7");
 	/* Every hop trusted: the leftmost one. */
 	proxy_client(&l, "127.0.0.1", "10.0.0.3,10.0.0.2", NULL, out);
@@ -105,8 +104,7 @@ test_client_xff(void **state)
 	proxy_client(&l, "127.0.0.1", " 2001:db8::2 ", NULL, out);
 	assert_string_equal(out, "2001:db8::2");
 	/* A malformed hop ends the walk at the last address read. */
-	proxy_client(&l, "127.0.0.1", "1.1.1.1, garbage, 10.0.0.2", NULL,
-	    out);
+	proxy_client(&l, "127.0.0.1", "1.1.1.1, garbage, 10.0.0.2", NULL, out);
 	assert_string_equal(out, "10.0.0.2");
 	proxy_client(&l, "127.0.0.1", "", NULL, out);
 	assert_string_equal(out, "127.0.0.1");
@@ -139,8 +137,7 @@ test_client_forwarded(void **state)
 	proxy_client(&l, "::1", "9.9.9.9",
 	    "for=6.6.6.6, For=\"[2001:db8:cafe::17]:4711\";proto=https", out);
 	assert_string_equal(out, "2001:db8:cafe::17");
-	proxy_client(&l, "::1", NULL, "proto=https;for=192.0.2.60;by=::1",
-	    out);
+	proxy_client(&l, "::1", NULL, "proto=https;for=192.0.2.60;by=::1", out);
 	assert_string_equal(out, "192.0.2.60");
 	proxy_client(&l, "::1", NULL, "for=unknown", out);
 	assert_string_equal(out, "::1");
