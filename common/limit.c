@@ -10,6 +10,7 @@
 #include "log.h"
 #include "rds.h"
 #include "sec.h"
+#include "wire.h"
 
 struct limit_rate {
 	long burst;  /* tokens; 0 = no limit */
@@ -23,7 +24,6 @@ static long limit_slots = 1;
 static long limit_slot_wait_ms = 1000;
 static char limit_slot_token[SEC_TOKEN_MAX];
 
-#define LIMIT_SLOT_KEY     "rl:slots:signup"
 #define LIMIT_SLOT_HOLD_MS 10000 /* a crashed holder's slot frees then */
 
 /* Checks every bucket, then takes one token from each only if none is
@@ -119,12 +119,12 @@ limit_init(void)
 
 /* Adds one bucket to the script's arguments. */
 static void
-limit_add(const struct limit_rate *rate, const char *key, char keys[][96],
-    char args[][24], int *n)
+limit_add(const struct limit_rate *rate, const char *key,
+    char keys[][WIRE_NAME_MAX], char args[][24], int *n)
 {
 	if (rate->burst <= 0)
 		return;
-	snprintf(keys[*n], 96, "%s", key);
+	snprintf(keys[*n], WIRE_NAME_MAX, "%s", key);
 	snprintf(args[2 * *n], 24, "%ld", rate->burst);
 	snprintf(args[2 * *n + 1], 24, "%ld", rate->period * 1000);
 	(*n)++;
@@ -133,7 +133,7 @@ limit_add(const struct limit_rate *rate, const char *key, char keys[][96],
 enum err_code
 limit_request(struct http_req *r)
 {
-	char keys[3][96], args[6][24], key[96];
+	char keys[3][WIRE_NAME_MAX], args[6][24], key[WIRE_NAME_MAX];
 	const char *argv[9];
 	char *out[1] = { NULL };
 	enum err_code rc;
@@ -144,14 +144,13 @@ limit_request(struct http_req *r)
 	    r->route == NULL || (r->route->flags & HTTP_RATE_EXEMPT))
 		return ERR_OK;
 	if (r->user_id > 0) {
-		snprintf(key, sizeof(key), "rl:write:user:%lld",
-		    (long long)r->user_id);
+		wire_key_rl_write_user(key, r->user_id);
 		limit_add(&limit_write_user, key, keys, args, &n);
 	}
-	snprintf(key, sizeof(key), "rl:write:addr:%s", r->remote_addr);
+	wire_key_rl_write_addr(key, r->remote_addr);
 	limit_add(&limit_write_addr, key, keys, args, &n);
 	if (r->route->flags & HTTP_RATE_SIGNUP) {
-		snprintf(key, sizeof(key), "rl:signup:addr:%s", r->remote_addr);
+		wire_key_rl_signup_addr(key, r->remote_addr);
 		limit_add(&limit_signup_addr, key, keys, args, &n);
 	}
 	if (n == 0)
@@ -192,7 +191,7 @@ limit_signup_slot_take(struct http_req *r, int *held)
 	sec_token(limit_slot_token, 16);
 	snprintf(slots, sizeof(slots), "%ld", limit_slots);
 	snprintf(hold, sizeof(hold), "%d", LIMIT_SLOT_HOLD_MS);
-	argv[0] = LIMIT_SLOT_KEY;
+	argv[0] = WIRE_KEY_RL_SLOTS_SIGNUP;
 	argv[1] = slots;
 	argv[2] = limit_slot_token;
 	argv[3] = hold;
@@ -223,7 +222,7 @@ limit_signup_slot_take(struct http_req *r, int *held)
 void
 limit_signup_slot_give(void)
 {
-	const char *argv[2] = { LIMIT_SLOT_KEY, limit_slot_token };
+	const char *argv[2] = { WIRE_KEY_RL_SLOTS_SIGNUP, limit_slot_token };
 	char *none[1];
 
 	if (rds_eval(limit_slot_give_lua, 1, 2, argv, none, 0) != ERR_OK)

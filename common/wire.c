@@ -116,6 +116,24 @@ wire_key_rl_password(char out[WIRE_NAME_MAX], int64_t user_id)
 	snprintf(out, WIRE_NAME_MAX, "rl:password:%" PRId64, user_id);
 }
 
+void
+wire_key_rl_write_user(char out[WIRE_NAME_MAX], int64_t user_id)
+{
+	snprintf(out, WIRE_NAME_MAX, "rl:write:user:%" PRId64, user_id);
+}
+
+void
+wire_key_rl_write_addr(char out[WIRE_NAME_MAX], const char *addr)
+{
+	snprintf(out, WIRE_NAME_MAX, "rl:write:addr:%s", addr);
+}
+
+void
+wire_key_rl_signup_addr(char out[WIRE_NAME_MAX], const char *addr)
+{
+	snprintf(out, WIRE_NAME_MAX, "rl:signup:addr:%s", addr);
+}
+
 #define WIRE_EVENT_TEXT(name, text, channel) [WIRE_EV_##name] = text,
 static const char *const wire_event_names[WIRE_EV__COUNT] = { WIRE_EVENTS(
     WIRE_EVENT_TEXT) };

@@ -70,6 +70,13 @@ test_keys(void **state)
 	assert_string_equal(key, "rl:login:addr:127.0.0.1");
 	wire_key_rl_password(key, 5);
 	assert_string_equal(key, "rl:password:5");
+	wire_key_rl_write_user(key, 9);
+	assert_string_equal(key, "rl:write:user:9");
+	wire_key_rl_write_addr(key, "2001:db8::1");
+	assert_string_equal(key, "rl:write:addr:2001:db8::1");
+	wire_key_rl_signup_addr(key, "198.51.100.7");
+	assert_string_equal(key, "rl:signup:addr:198.51.100.7");
+	assert_string_equal(WIRE_KEY_RL_SLOTS_SIGNUP, "rl:slots:signup");
 }
 
 static void
