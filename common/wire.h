@@ -106,17 +106,21 @@ void wire_key_rl_login_addr(char out[WIRE_NAME_MAX], const char *addr);
  * Writers: users.  Readers: users. */
 void wire_key_rl_password(char out[WIRE_NAME_MAX], int64_t user_id);
 
-/* Token buckets of the request rate limits (common/limit.c): hashes
- * {v: tokens, t: ms} that expire after their refill period.  Written and
- * read by every program: "rl:write:user:<user_id>",
- * "rl:write:addr:<address>", "rl:signup:addr:<address>". */
+/* "rl:write:user:<user_id>", "rl:write:addr:<address>",
+ * "rl:signup:addr:<address>": token buckets of the request rate limits,
+ * hashes {v: tokens, t: ms} that expire after their refill period, taken
+ * by limit_request() (common/limit.c) in every program's request path
+ * (the sign-up bucket only on routes flagged HTTP_RATE_SIGNUP).
+ * Writers: auth, groups, rooms, search, users.
+ * Readers: auth, groups, rooms, search, users. */
 void wire_key_rl_write_user(char out[WIRE_NAME_MAX], int64_t user_id);
 void wire_key_rl_write_addr(char out[WIRE_NAME_MAX], const char *addr);
 void wire_key_rl_signup_addr(char out[WIRE_NAME_MAX], const char *addr);
 
 /* "rl:slots:signup": a sorted set of the sign-ups hashing a password
- * now (holder token -> start ms; a holder's entry lapses after 10 s).
- * Written and read by auth (common/limit.c). */
+ * now (holder token -> start ms; a holder's entry lapses after 10 s;
+ * common/limit.c).
+ * Writers: auth.  Readers: auth. */
 #define WIRE_KEY_RL_SLOTS_SIGNUP "rl:slots:signup"
 
 /* ---- events ------------------------------------------------------------ */
