@@ -1,6 +1,7 @@
 /* searchq.c - the search query language and HTML-safe snippets. */
 #include "searchq.h"
 
+#include <assert.h>
 #include <string.h>
 #include <strings.h>
 
@@ -337,11 +338,15 @@ searchq_escape(struct buf *out, const char *s, size_t n)
 	return rc;
 }
 
-/* Moves a byte offset back to the start of its UTF-8 character. */
+/* Moves a byte offset back to the start of its UTF-8 character; an
+ * offset at or past the end becomes len, so the result is always a
+ * valid end of s. */
 static size_t
 searchq_char_start(const char *s, size_t len, size_t at)
 {
-	while (at > 0 && at < len && ((unsigned char)s[at] & 0xc0) == 0x80)
+	if (at >= len)
+		return len;
+	while (at > 0 && ((unsigned char)s[at] & 0xc0) == 0x80)
 		at--;
 	return at;
 }
@@ -379,9 +384,13 @@ searchq_snippet(struct buf *out, const char *text, size_t len,
 				break;
 			}
 		}
+		/* The step above may have moved start into the last
+		 * SEARCHQ_SNIPPET_MAX bytes: the window then ends with the
+		 * text (issue 11 item 1), never past it. */
 		end = searchq_char_start(text, len,
 		    start + SEARCHQ_SNIPPET_MAX);
 	}
+	assert(start <= end && end <= len);
 	if (start > 0)
 		rc = buf_puts(out, "\xe2\x80\xa6"); /* U+2026 */
 	for (i = start; i < end && rc == ERR_OK;) {

@@ -291,3 +291,18 @@ test('messages: words with digits match exactly or as word starts', async () => 
     assert.deepEqual(res.json.items.map((x) => x.id), [m.id], `${t}: ${res.text}`);
   }
 });
+
+test('messages: a match near the end of a long text gives a snippet that ends with the text', async () => {
+  // Issue 11 item 1: the window's start was moved to a word boundary after
+  // being clamped to the last 240 bytes, so the window ran up to 16 bytes
+  // past the text and copied heap bytes into the snippet.
+  const c = await newUser();
+  const g = await makeGroup(c, {});
+  const text = `${'a'.repeat(1775)} ${'c'.repeat(214)} zebra2000`;
+  assert.equal(text.length, 2000);
+  const m = await post(c, g.room, text);
+  const res = await c.get(`/api/search/messages?${q({ q: 'zebra2000' })}`);
+  assert.equal(res.status, 200, res.text);
+  assert.deepEqual(res.json.items.map((x) => x.id), [m.id], res.text);
+  assert.equal(res.json.items[0].snippet, `\u2026${'c'.repeat(214)} <mark>zebra2000</mark>`);
+});

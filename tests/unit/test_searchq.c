@@ -211,6 +211,50 @@ test_snippet_window(void **state)
 	free(s);
 }
 
+/* Issue 11 item 1: the word-boundary step moved the window's start
+ * forward after it had been clamped to len - SEARCHQ_SNIPPET_MAX, so the
+ * window ended past the text and up to 16 bytes of heap were copied into
+ * the snippet.  The text sits in a heap block of exactly its length (no
+ * NUL after it), so ASan sees any read past the end. */
+static void
+test_snippet_window_at_end(void **state)
+{
+	static const size_t lens[] = { 1775, 214 };
+	const size_t len = 2000;
+	char *text = malloc(len);
+	char *s;
+	size_t n = 0;
+
+	(void)state;
+	assert_non_null(text);
+	memset(text + n, 'a', lens[0]);
+	n += lens[0];
+	text[n++] = ' ';
+	memset(text + n, 'c', lens[1]);
+	n += lens[1];
+	memcpy(text + n, " zebra2000", 10);
+	n += 10;
+	assert_int_equal(n, len);
+
+	{
+		struct buf b;
+
+		buf_init(&b, 0);
+		assert_int_equal(searchq_snippet(&b, text, len, "zebra2000"),
+		    ERR_OK);
+		s = buf_detach(&b, NULL);
+	}
+	/* The window is the last bytes of the text, whole, and nothing
+	 * after them. */
+	assert_memory_equal(s, "\xe2\x80\xa6", 3);
+	assert_non_null(strstr(s, "<mark>zebra2000</mark>"));
+	assert_string_equal(s + strlen(s) - strlen(" <mark>zebra2000</mark>"),
+	    " <mark>zebra2000</mark>");
+	assert_true(strlen(s) <= 3 + SEARCHQ_SNIPPET_MAX + 13);
+	free(s);
+	free(text);
+}
+
 int
 main(void)
 {
@@ -222,6 +266,7 @@ main(void)
 		cmocka_unit_test(test_snippet_escapes_everything),
 		cmocka_unit_test(test_snippet_matches),
 		cmocka_unit_test(test_snippet_window),
+		cmocka_unit_test(test_snippet_window_at_end),
 	};
 
 	return cmocka_run_group_tests_name("searchq", tests, NULL, NULL);
