@@ -5,6 +5,7 @@
 #   make test     sanitizer build + unit, integration and browser tests on a
 #                 throw-away stack (free ports), then tear it down
 #   make bench    benchmarks (figures only; never fails on numbers)
+#   make fuzz     libFuzzer on every harness, SECONDS=N each (tests/fuzz)
 #   make migrate  apply new db/migrations to the var/ database
 #   make contracts  regenerate fcgi-apps/CONTRACTS.md from the code
 #   make format / check-format
@@ -30,6 +31,10 @@ CFLAGS_release := -O2 -g -D_FORTIFY_SOURCE=2 -fstack-protector-strong
 CFLAGS_asan := -O1 -g -fno-omit-frame-pointer \
 	-fsanitize=address,undefined -fno-sanitize-recover=undefined
 LDFLAGS_asan := -fsanitize=address,undefined
+CFLAGS_fuzz := -O1 -g -fno-omit-frame-pointer \
+	-fsanitize=fuzzer-no-link,address,undefined \
+	-fno-sanitize-recover=undefined
+LDFLAGS_fuzz := -fsanitize=fuzzer,address,undefined
 CFLAGS += -std=gnu11 -D_GNU_SOURCE $(WARN) $(CFLAGS_$(FLAVOR)) -iquote common $(PKG_CFLAGS) -MMD -MP
 LDFLAGS += $(LDFLAGS_$(FLAVOR))
 LDLIBS += $(PKG_LIBS) -lfcgi -lm
@@ -52,11 +57,21 @@ UNIT_BINS := $(UNIT_SRC:tests/unit/%.c=$(BUILD_DIR)/tests/%)
 TOOL_SRC := $(wildcard tools/*.c)
 TOOL_BINS := $(TOOL_SRC:tools/%.c=$(BIN_DIR)/easychat-%)
 
+# Fuzz harnesses (tests/fuzz/README.md): built with libFuzzer by
+# `make fuzz` (FLAVOR=fuzz, clang), and with replay.c as their main() in
+# the sanitizer build, which `make test` uses to replay the corpora.
+FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_TARGETS := $(FUZZ_SRC:tests/fuzz/%.c=%)
+FUZZ_BINS := $(FUZZ_TARGETS:%=$(BUILD_DIR)/fuzz/%)
+FUZZ_MAIN := $(if $(filter fuzz,$(FLAVOR)),,$(OBJ_DIR)/tests/fuzz/replay.o)
+RELAY_LIB_OBJ := $(filter-out $(OBJ_DIR)/relay/main.o,$(RELAY_SRC:%.c=$(OBJ_DIR)/%.o))
+FUZZ_SECONDS = $(or $(SECONDS),60)
+
 BENCH_SRC := $(wildcard tests/bench/*.c)
 BENCH_BINS := $(BENCH_SRC:tests/bench/%.c=$(BIN_DIR)/%)
 
 .PHONY: all deps spa run stop status migrate test unit bench contracts format \
-	check-format clean
+	check-format clean fuzz fuzzers
 
 all: $(APP_BINS) $(RELAY_BIN) $(TOOL_BINS) $(BENCH_BINS)
 
@@ -91,6 +106,20 @@ $(BUILD_DIR)/tests/%: $(OBJ_DIR)/tests/unit/%.o $(COMMON_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
 
+# fuzz_relay_* harnesses link the relay's objects (all but main.o) and
+# libraries; the others the common library only.
+$(OBJ_DIR)/tests/fuzz/fuzz_relay_%.o: CFLAGS += -iquote relay
+
+$(BUILD_DIR)/fuzz/fuzz_relay_%: $(OBJ_DIR)/tests/fuzz/fuzz_relay_%.o $(FUZZ_MAIN) $(RELAY_LIB_OBJ) $(COMMON_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(RELAY_LIBS)
+
+$(BUILD_DIR)/fuzz/%: $(OBJ_DIR)/tests/fuzz/%.o $(FUZZ_MAIN) $(COMMON_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+fuzzers: $(FUZZ_BINS)
+
 -include $(shell find $(BUILD_DIR) -name '*.d' 2>/dev/null)
 
 deps:
@@ -118,13 +147,20 @@ migrate:
 # The unit tests run in the sanitizer build; run `make unit` alone for a
 # quick loop.
 unit:
-	$(MAKE) FLAVOR=asan $(patsubst build/$(FLAVOR)/%,build/asan/%,$(UNIT_BINS))
+	$(MAKE) FLAVOR=asan $(patsubst build/$(FLAVOR)/%,build/asan/%,$(UNIT_BINS) $(FUZZ_BINS))
 	tests/run-unit.sh build/asan/tests
+	tests/fuzz/replay.sh build/asan/fuzz
 
 test: deps
-	$(MAKE) FLAVOR=asan all $(patsubst build/$(FLAVOR)/%,build/asan/%,$(UNIT_BINS))
+	$(MAKE) FLAVOR=asan all $(patsubst build/$(FLAVOR)/%,build/asan/%,$(UNIT_BINS) $(FUZZ_BINS))
 	$(MAKE) spa
 	tests/run.sh $(CURDIR)/build/asan
+
+# libFuzzer on each harness for SECONDS (default 60) seconds, one after
+# the other at low priority; TARGETS="fuzz_json ..." picks some.
+fuzz: deps
+	$(MAKE) FLAVOR=fuzz CC=clang fuzzers
+	tests/fuzz/run.sh build/fuzz/fuzz $(FUZZ_SECONDS) $(or $(TARGETS),$(FUZZ_TARGETS))
 
 bench: deps
 	$(MAKE) all

@@ -16,8 +16,8 @@ packages=(
 	libgraphicsmagick1-dev libcmocka-dev libsodium-dev libcurl4-openssl-dev
 	# run: conf/stack.sh starts private instances of these
 	lighttpd redis-server redis-tools postgresql-15 postgresql-contrib
-	# tests, benchmarks, compose checks
-	curl chromium chromium-driver wrk docker-compose
+	# tests, benchmarks, compose checks; clang's libFuzzer for `make fuzz`
+	curl chromium chromium-driver wrk docker-compose clang libclang-rt-14-dev
 )
 # Debian's npm conflicts with a NodeSource nodejs: only when there is no
 # node at all.

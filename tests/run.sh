@@ -1,6 +1,7 @@
 #!/bin/bash
 # run.sh BUILD_DIR - everything `make test` runs after the build:
-#   1. cmocka unit tests and the SPA's Vitest tests,
+#   1. cmocka unit tests, the fuzz corpora replayed (tests/fuzz) and the
+#      SPA's Vitest tests,
 #   2. a throw-away stack (PostgreSQL, Redis, lighttpd + programs, relays)
 #      on free ports under a temporary directory,
 #   3. the integration tests (tests/integration) and browser tests
@@ -23,6 +24,8 @@ only=${TESTS:-}
 if [ -z "$only" ]; then
 	note "unit tests (cmocka)"
 	tests/run-unit.sh "$build/tests" || failures+=("unit")
+	note "fuzz corpora and crash reproducers (replay)"
+	tests/fuzz/replay.sh "$build/fuzz" || failures+=("fuzz-replay")
 fi
 
 if [ -z "$only" ] && [ -f htdocs/package.json ]; then
