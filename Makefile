@@ -64,7 +64,9 @@ FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_TARGETS := $(FUZZ_SRC:tests/fuzz/%.c=%)
 FUZZ_BINS := $(FUZZ_TARGETS:%=$(BUILD_DIR)/fuzz/%)
 FUZZ_MAIN := $(if $(filter fuzz,$(FLAVOR)),,$(OBJ_DIR)/tests/fuzz/replay.o)
-RELAY_LIB_OBJ := $(filter-out $(OBJ_DIR)/relay/main.o,$(RELAY_SRC:%.c=$(OBJ_DIR)/%.o))
+# The relay's objects but main.o, as an archive: a harness pulls in only
+# the objects it uses (and what they use).
+RELAY_LIB := $(BUILD_DIR)/librelay.a
 FUZZ_SECONDS = $(or $(SECONDS),60)
 
 BENCH_SRC := $(wildcard tests/bench/*.c)
@@ -110,7 +112,11 @@ $(BUILD_DIR)/tests/%: $(OBJ_DIR)/tests/unit/%.o $(COMMON_LIB)
 # libraries; the others the common library only.
 $(OBJ_DIR)/tests/fuzz/fuzz_relay_%.o: CFLAGS += -iquote relay
 
-$(BUILD_DIR)/fuzz/fuzz_relay_%: $(OBJ_DIR)/tests/fuzz/fuzz_relay_%.o $(FUZZ_MAIN) $(RELAY_LIB_OBJ) $(COMMON_LIB)
+$(RELAY_LIB): $(filter-out $(OBJ_DIR)/relay/main.o,$(RELAY_SRC:%.c=$(OBJ_DIR)/%.o))
+	@mkdir -p $(dir $@)
+	$(AR) rcs $@ $^
+
+$(BUILD_DIR)/fuzz/fuzz_relay_%: $(OBJ_DIR)/tests/fuzz/fuzz_relay_%.o $(FUZZ_MAIN) $(RELAY_LIB) $(COMMON_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(RELAY_LIBS)
 

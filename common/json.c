@@ -79,7 +79,19 @@ json_parse(const char *data, size_t len, struct json_object **out)
 	json_tokener_set_flags(tok,
 	    JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
 	obj = json_tokener_parse_ex(tok, data, (int)len);
-	if (json_tokener_get_error(tok) == json_tokener_success &&
+	if (obj == NULL &&
+	    json_tokener_get_error(tok) == json_tokener_continue) {
+		/* json-c only knows a number or true/false/null has ended
+		 * when it sees the next byte, so "0" alone was refused while
+		 * "0 " passed: end the input with a space (a complete value,
+		 * or still an incomplete one, either way). */
+		obj = json_tokener_parse_ex(tok, " ", 1);
+		if (json_tokener_get_error(tok) == json_tokener_success) {
+			*out = obj;
+			obj = NULL;
+			rc = ERR_OK;
+		}
+	} else if (json_tokener_get_error(tok) == json_tokener_success &&
 	    json_tokener_get_parse_end(tok) == len) {
 		*out = obj;
 		obj = NULL;
