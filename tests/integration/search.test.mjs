@@ -306,3 +306,33 @@ test('messages: a match near the end of a long text gives a snippet that ends wi
   assert.deepEqual(res.json.items.map((x) => x.id), [m.id], res.text);
   assert.equal(res.json.items[0].snippet, `\u2026${'c'.repeat(214)} <mark>zebra2000</mark>`);
 });
+
+test('messages and groups: words inside tag-like and entity-like text are found', async () => {
+  // Issue 11: PostgreSQL's parser reads <script>, </b>, <a href=x> as tags
+  // and &name; as entities and drops them (and a <script> element's
+  // content), so none of these words were indexed.
+  const c = await newUser();
+  const g = await makeGroup(c, {});
+  const [inScript, inTag, inAttr, inEntity] = [word(10), word(10), word(10), word(10)];
+  const text = `<script>${inScript}</script> <b>bold</b> <${inTag}> <a href="${inAttr}">x</a> &${inEntity};`;
+  const m = await post(c, g.room, text);
+  for (const t of ['script', inScript, inTag, inAttr, inEntity, 'bold', `${inScript} ${inEntity}`,
+    inScript.slice(0, 6), swapTypo(inTag), substTypo(inEntity)]) {
+    const res = await c.get(`/api/search/messages?${q({ q: t, group_id: g.id })}`);
+    assert.equal(res.status, 200, res.text);
+    assert.deepEqual(res.json.items.map((x) => x.id), [m.id], `${t}: ${res.text}`);
+    assert.match(res.json.items[0].snippet, /<mark>/, t);
+    assert.ok(!/<(?!\/?mark>)/.test(res.json.items[0].snippet), 'only <mark> tags');
+  }
+  // The same text reads the same on both sides: a query written as markup.
+  let res = await c.get(`/api/search/messages?${q({ q: `<b>${inTag}</b>`, group_id: g.id })}`);
+  assert.deepEqual(res.json.items.map((x) => x.id), [m.id], res.text);
+  // The word table (typos, partial words) knows the words too.
+  const known = await sql('SELECT word FROM search_words WHERE word = ANY($1)', [[inScript, inTag, inAttr, inEntity]]);
+  assert.equal(known.length, 4, JSON.stringify(known));
+
+  const w = word(11);
+  const pub = await makeGroup(c, { name: `<b>${w}</b>`, is_public: true });
+  res = await c.get(`/api/search/groups?${q({ q: w })}`);
+  assert.ok(res.json.items.some((x) => x.id === pub.id), res.text);
+});
