@@ -9,6 +9,7 @@
 #include "cfg.h"
 #include "fuzz.h"
 #include "img.h"
+#include "log.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 
@@ -22,6 +23,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	/* Small images only, so that each input costs milliseconds: the
 	 * header readers are the target, the decoders are GraphicsMagick's. */
 	setenv("UPLOAD_MAX_PIXELS", "16384", 1);
+	log_init("fuzz_img", "error"); /* refusals are logged as info */
 	if (cfg_load_file(NULL) != ERR_OK)
 		abort();
 	return 0;
