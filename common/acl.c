@@ -52,14 +52,10 @@ acl_check(const char *sql, int64_t id, int64_t user_id, enum acl_role min,
     int64_t *group_id, enum acl_role *role, int64_t *version)
 {
 	struct db_res *res = NULL;
-	char a[24], b[24];
-	const char *params[2];
 	enum acl_role got;
 	enum err_code rc;
 
-	params[0] = db_i64(a, id);
-	params[1] = db_i64(b, user_id);
-	rc = db_query(&res, sql, 2, params);
+	rc = db_query(&res, sql, DB_I64(id), DB_I64(user_id));
 	if (rc)
 		goto out;
 	if (db_rows(res) == 0) {

@@ -4,6 +4,7 @@
 #include <fcgiapp.h>
 #include <stdio.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "auth.h"
@@ -93,6 +94,22 @@ out:
 	    r->status);
 	log_set_request_id(NULL);
 	log_set_client(NULL);
+}
+
+enum err_code
+app_reply_query_params(struct http_req *r, int status, const char *sql,
+    const struct db_param *params, size_t n)
+{
+	enum err_code rc;
+	char *json = NULL;
+
+	rc = db_query_text_params(&json, sql, params, n);
+	if (rc)
+		goto out;
+	http_reply_raw(r, status, json, strlen(json));
+out:
+	free(json);
+	return rc;
 }
 
 /* --routes: the route table on stdout (app.h). */

@@ -13,6 +13,7 @@
 
 #include <stddef.h>
 
+#include "db.h"
 #include "http.h"
 
 /* Returns the process exit status.
@@ -27,6 +28,17 @@
  * error (exit 2); no argument runs the program. */
 int app_run(int argc, char **argv, const char *program,
     const struct http_route *routes, size_t nroutes);
+
+/* app_reply_query(r, status, sql, DB_...(v), ...): the common "the query
+ * builds the JSON document, send it" step.  Runs sql (one text column,
+ * see db_query_text()) and answers `status` with row 0's text.  On error
+ * nothing is sent and the code is returned (ERR_NOT_FOUND: no row, or
+ * NULL), so the caller can still say which thing was not found. */
+#define app_reply_query(r, status, sql, ...)                                   \
+	app_reply_query_params((r), (status), (sql), DB_PARAMS_(__VA_ARGS__))
+
+enum err_code app_reply_query_params(struct http_req *r, int status,
+    const char *sql, const struct db_param *params, size_t n);
 
 #define APP_ROUTES(table) (table), (sizeof(table) / sizeof((table)[0]))
 

@@ -51,38 +51,31 @@ auth_issue_access(struct auth_tokens *t)
 static enum err_code
 auth_insert_refresh(struct auth_tokens *t)
 {
-	char hash[SEC_DIGEST_HEX], sid[24], life[24];
-	const char *params[3];
+	char hash[SEC_DIGEST_HEX];
 
 	sec_token(t->refresh, AUTH_REFRESH_BYTES);
 	sec_digest_hex(t->refresh, strlen(t->refresh), hash);
-	params[0] = hash;
-	params[1] = db_i64(sid, t->session_id);
-	params[2] = db_i64(life, cfg.refresh_lifetime);
 	return db_query(NULL,
 	    "INSERT INTO refresh_tokens (token_hash, session_id, expires_at) "
 	    "VALUES ($1, $2, now() + make_interval(secs => $3::bigint))",
-	    3, params);
+	    DB_TEXT(hash), DB_I64(t->session_id), DB_I64(cfg.refresh_lifetime));
 }
 
 enum err_code
 auth_session_start(int64_t user_id, struct auth_tokens *t)
 {
 	struct db_res *res = NULL;
-	char uid[24];
-	const char *params[1];
 	enum err_code rc;
 
 	memset(t, 0, sizeof(*t));
 	t->user_id = user_id;
-	params[0] = db_i64(uid, user_id);
 	rc = db_begin();
 	if (rc)
 		goto out;
 	rc = db_query(&res,
 	    "INSERT INTO sessions (user_id) VALUES ($1) "
 	    "RETURNING id",
-	    1, params);
+	    DB_I64(user_id));
 	if (rc)
 		goto out;
 	t->session_id = db_int(res, 0, 0);
@@ -156,7 +149,6 @@ auth_session_rotate(const char *refresh, long grace, struct auth_tokens *t)
 {
 	struct db_res *res = NULL;
 	char hash[SEC_DIGEST_HEX];
-	const char *params[2];
 	enum err_code rc;
 	int used, expired, revoked;
 	double used_ago;
@@ -167,7 +159,6 @@ auth_session_rotate(const char *refresh, long grace, struct auth_tokens *t)
 	if (refresh == NULL || refresh[0] == '\0' || strlen(refresh) > 128)
 		return ERR_TOKEN_INVALID;
 	sec_digest_hex(refresh, strlen(refresh), hash);
-	params[0] = hash;
 	rc = db_begin();
 	if (rc)
 		goto out;
@@ -179,7 +170,7 @@ auth_session_rotate(const char *refresh, long grace, struct auth_tokens *t)
 	    "FROM refresh_tokens t JOIN sessions s ON s.id = t.session_id "
 	    "JOIN users u ON u.id = s.user_id AND u.is_active "
 	    "WHERE t.token_hash = $1 FOR UPDATE OF t, s",
-	    1, params);
+	    DB_TEXT(hash));
 	if (rc)
 		goto out;
 	if (db_rows(res) == 0) {
@@ -211,7 +202,7 @@ auth_session_rotate(const char *refresh, long grace, struct auth_tokens *t)
 			    "UPDATE refresh_tokens "
 			    "SET grace_replays = grace_replays + 1 "
 			    "WHERE token_hash = $1",
-			    1, params);
+			    DB_TEXT(hash));
 			if (rc)
 				goto out;
 			rc = db_commit();
@@ -233,11 +224,10 @@ auth_session_rotate(const char *refresh, long grace, struct auth_tokens *t)
 	if (rc)
 		goto out;
 	auth_seal_successor(refresh, t, &box);
-	params[1] = box;
 	rc = db_query(NULL,
 	    "UPDATE refresh_tokens SET used_at = now(), successor_box = $2 "
 	    "WHERE token_hash = $1",
-	    2, params);
+	    DB_TEXT(hash), DB_TEXT(box));
 	if (rc)
 		goto out;
 	rc = db_commit();
@@ -304,8 +294,6 @@ static enum err_code
 auth_revoked_poll(void)
 {
 	struct db_res *res = NULL;
-	char life[24];
-	const char *params[1];
 	enum err_code rc;
 	double now = auth_now();
 	size_t i;
@@ -313,14 +301,13 @@ auth_revoked_poll(void)
 	if (now - auth_revoked_polled <
 	    (double)cfg_get_long("REVOCATION_POLL_MS", 1000) / 1000.0)
 		return ERR_OK;
-	params[0] = db_i64(life, AUTH_REVOKED_LIFE);
 	/* Tagged: a background statement, not part of any endpoint's work
 	 * (tests that count an endpoint's statements leave it out). */
 	rc = db_query(&res,
 	    "/* ec:background revocation poll */ SELECT id FROM sessions "
 	    "WHERE revoked_at > now() - make_interval(secs => $1::bigint) "
 	    "ORDER BY id",
-	    1, params);
+	    DB_I64(AUTH_REVOKED_LIFE));
 	if (rc)
 		return rc;
 	free(auth_revoked_ids);
@@ -361,18 +348,15 @@ enum err_code
 auth_session_revoke(int64_t session_id)
 {
 	struct db_res *res = NULL;
-	char sid[24];
-	const char *params[1];
 	enum err_code rc;
 
 	/* The mark is written on every revoke, not only the first: a
 	 * retried logout repairs a mark an earlier attempt could not
 	 * write. */
-	params[0] = db_i64(sid, session_id);
 	rc = db_query(&res,
 	    "UPDATE sessions SET revoked_at = coalesce(revoked_at, now()) "
 	    "WHERE id = $1 RETURNING user_id",
-	    1, params);
+	    DB_I64(session_id));
 	if (rc == ERR_OK && db_rows(res) == 1)
 		auth_mark_revoked(db_int(res, 0, 0), session_id);
 	db_res_free(res);
@@ -384,17 +368,15 @@ auth_session_revoke_token(const char *refresh)
 {
 	struct db_res *res = NULL;
 	char hash[SEC_DIGEST_HEX];
-	const char *params[1];
 	enum err_code rc;
 
 	if (refresh == NULL || refresh[0] == '\0' || strlen(refresh) > 128)
 		return ERR_OK;
 	sec_digest_hex(refresh, strlen(refresh), hash);
-	params[0] = hash;
 	rc = db_query(&res,
 	    "SELECT session_id FROM refresh_tokens "
 	    "WHERE token_hash = $1",
-	    1, params);
+	    DB_TEXT(hash));
 	if (rc == ERR_OK && db_rows(res) == 1)
 		rc = auth_session_revoke(db_int(res, 0, 0));
 	db_res_free(res);
@@ -405,18 +387,14 @@ enum err_code
 auth_session_revoke_user(int64_t user_id, int64_t keep)
 {
 	struct db_res *res = NULL;
-	char uid[24], kid[24];
-	const char *params[2];
 	enum err_code rc;
 	size_t i;
 
-	params[0] = db_i64(uid, user_id);
-	params[1] = db_i64(kid, keep);
 	rc = db_query(&res,
 	    "UPDATE sessions SET revoked_at = now() "
 	    "WHERE user_id = $1 AND id <> $2 AND revoked_at IS NULL "
 	    "RETURNING id",
-	    2, params);
+	    DB_I64(user_id), DB_I64(keep));
 	for (i = 0; rc == ERR_OK && i < db_rows(res); i++)
 		auth_mark_revoked(user_id, db_int(res, i, 0));
 	db_res_free(res);
@@ -427,8 +405,7 @@ enum err_code
 auth_session_revoked(int64_t session_id, int *revoked)
 {
 	struct db_res *res = NULL;
-	char key[WIRE_NAME_MAX], sid[24];
-	const char *params[1];
+	char key[WIRE_NAME_MAX];
 	enum err_code rc;
 	size_t at;
 
@@ -445,10 +422,9 @@ auth_session_revoked(int64_t session_id, int *revoked)
 	if (rc == ERR_OK)
 		return ERR_OK;
 	/* Redis is down: ask PostgreSQL, which always knows. */
-	params[0] = db_i64(sid, session_id);
 	rc = db_query(&res,
-	    "SELECT revoked_at IS NOT NULL FROM sessions WHERE id = $1", 1,
-	    params);
+	    "SELECT revoked_at IS NOT NULL FROM sessions WHERE id = $1",
+	    DB_I64(session_id));
 	if (rc == ERR_OK)
 		*revoked = db_rows(res) == 0 || db_bool(res, 0, 0);
 	db_res_free(res);
@@ -536,11 +512,6 @@ auth_request(struct http_req *r, int required)
 enum err_code
 auth_user_json(int64_t user_id, int with_email, char **json)
 {
-	char uid[24];
-	const char *params[2];
-
-	params[0] = db_i64(uid, user_id);
-	params[1] = with_email ? "t" : "f";
-	return db_query_text(json, "SELECT ec_user_json($1, $2)::text", 2,
-	    params);
+	return db_query_text(json, "SELECT ec_user_json($1, $2)::text",
+	    DB_I64(user_id), DB_BOOL(with_email));
 }

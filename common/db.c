@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "cfg.h"
 #include "log.h"
 #include "mem.h"
@@ -194,8 +195,10 @@ db_map_error(PGresult *r)
 	return ERR_INTERNAL;
 }
 
-enum err_code
-db_query(struct db_res **res, const char *sql, int nparams,
+/* Runs sql with text parameters (NULL = SQL NULL), retrying once on a
+ * fresh connection as db_query() describes. */
+static enum err_code
+db_query_values(struct db_res **res, const char *sql, int nparams,
     const char *const *params)
 {
 	PGresult *r;
@@ -260,14 +263,103 @@ db_query(struct db_res **res, const char *sql, int nparams,
 }
 
 enum err_code
-db_query_text(char **out, const char *sql, int nparams,
-    const char *const *params)
+db_bind(struct db_bound *b, const struct db_param *params, size_t n)
+{
+	struct buf a;
+	size_t i, k;
+	enum err_code rc = ERR_OK;
+
+	memset(b, 0, sizeof(*b));
+	if (n > DB_PARAMS_MAX) {
+		log_error("query with %zu parameters (at most %d)", n,
+		    DB_PARAMS_MAX);
+		return ERR_INTERNAL;
+	}
+	for (i = 0; i < n; i++) {
+		const struct db_param *p = &params[i];
+
+		switch (p->kind) {
+		case DB_KIND_NULL:
+			break;
+		case DB_KIND_I64_NZ:
+			if (p->i64 == 0)
+				break;
+			/* FALLTHROUGH */
+		case DB_KIND_I64:
+			snprintf(b->ints[i], sizeof(b->ints[i]), "%" PRId64,
+			    p->i64);
+			b->values[i] = b->ints[i];
+			break;
+		case DB_KIND_TEXT:
+			b->values[i] = p->text;
+			break;
+		case DB_KIND_BOOL:
+			b->values[i] = p->i64 ? "t" : "f";
+			break;
+		case DB_KIND_I64_ARRAY:
+			buf_init(&a, 0);
+			rc = buf_putc(&a, '{');
+			for (k = 0; rc == ERR_OK && k < p->count; k++)
+				rc = buf_printf(&a, "%s%" PRId64, k ? "," : "",
+				    p->array[k]);
+			if (rc == ERR_OK)
+				rc = buf_putc(&a, '}');
+			b->arrays[i] = buf_detach(&a, NULL);
+			b->values[i] = b->arrays[i];
+			break;
+		default:
+			log_error("query parameter %zu of unknown kind %d",
+			    i + 1, (int)p->kind);
+			rc = ERR_INTERNAL;
+			break;
+		}
+		b->n = i + 1;
+		if (rc)
+			break;
+	}
+	if (rc)
+		db_bound_release(b);
+	return rc;
+}
+
+void
+db_bound_release(struct db_bound *b)
+{
+	size_t i;
+
+	for (i = 0; i < b->n; i++) {
+		free(b->arrays[i]);
+		b->arrays[i] = NULL;
+	}
+	b->n = 0;
+}
+
+enum err_code
+db_query_params(struct db_res **res, const char *sql,
+    const struct db_param *params, size_t n)
+{
+	struct db_bound b;
+	enum err_code rc;
+
+	if (res)
+		*res = NULL;
+	rc = db_bind(&b, params, n);
+	if (rc)
+		return rc;
+	rc = db_query_values(res, sql, (int)n, b.values);
+	db_bound_release(&b);
+	return rc;
+}
+
+enum err_code
+db_query_text_params(char **out, const char *sql, const struct db_param *params,
+    size_t n)
 {
 	struct db_res *res;
 	enum err_code rc;
 
 	*out = NULL;
-	rc = db_query(&res, sql, nparams, params);
+	rc = db_query_params(&res, sql, params, n);
 	if (rc)
 		return rc;
 	if (db_rows(res) == 0 || db_value(res, 0, 0) == NULL)
@@ -330,7 +422,7 @@ db_begin(void)
 {
 	enum err_code rc;
 
-	rc = db_query(NULL, "BEGIN", 0, NULL);
+	rc = db_query_values(NULL, "BEGIN", 0, NULL);
 	if (rc == ERR_OK)
 		db_tx_depth = 1;
 	return rc;
@@ -341,7 +433,7 @@ db_commit(void)
 {
 	enum err_code rc;
 
-	rc = db_query(NULL, "COMMIT", 0, NULL);
+	rc = db_query_values(NULL, "COMMIT", 0, NULL);
 	db_tx_depth = 0;
 	return rc;
 }
@@ -360,13 +452,6 @@ const char *
 db_constraint(void)
 {
 	return db_last_constraint;
-}
-
-const char *
-db_i64(char *out, int64_t n)
-{
-	snprintf(out, 24, "%" PRId64, n);
-	return out;
 }
 
 void

@@ -16,19 +16,107 @@
 
 struct db_res; /* a query result; free with db_res_free() */
 
-/* Runs `sql` with `nparams` text parameters (NULL = SQL NULL).  On ERR_OK
- * *res holds the result (may be NULL when the caller passes res == NULL).
+/*
+ * Query parameters, Kore style but typed: each value is wrapped in a
+ * DB_*() constructor that says what it is, and db_query() takes them as
+ * trailing arguments:
+ *
+ *	rc = db_query(&res, "SELECT ... WHERE id = $1 AND name = $2",
+ *	    DB_I64(id), DB_TEXT(name));
+ *
+ * The compiler checks every argument: a bare string or integer where a
+ * DB_*() belongs, a pointer given to DB_I64() or an integer to DB_TEXT()
+ * do not build (-Werror), nor do more than DB_PARAMS_MAX parameters.  The
+ * count is taken from the list itself, so there is no terminator to
+ * forget and no count to keep in step.  Integers are formatted by db.c;
+ * nobody declares `char buf[24]` for a parameter any more.
+ */
+enum db_kind {
+	DB_KIND_NULL,      /* SQL NULL */
+	DB_KIND_I64,       /* a bigint */
+	DB_KIND_I64_NZ,    /* a bigint, or SQL NULL when it is 0 */
+	DB_KIND_TEXT,      /* text; SQL NULL when the pointer is NULL */
+	DB_KIND_BOOL,      /* boolean */
+	DB_KIND_I64_ARRAY, /* bigint[] of `count` values */
+};
+
+struct db_param {
+	enum db_kind kind;
+	int64_t i64;
+	const char *text;
+	const int64_t *array;
+	size_t count;
+};
+
+#define DB_PARAMS_MAX 16
+
+#define DB_NULL   ((struct db_param){ .kind = DB_KIND_NULL })
+#define DB_I64(v) ((struct db_param){ .kind = DB_KIND_I64, .i64 = (v) })
+/* For optional ids (ids start at 1, so 0 means "none"). */
+#define DB_NULL_I64(v) ((struct db_param){ .kind = DB_KIND_I64_NZ, .i64 = (v) })
+#define DB_TEXT(s)     ((struct db_param){ .kind = DB_KIND_TEXT, .text = (s) })
+#define DB_BOOL(b)     ((struct db_param){ .kind = DB_KIND_BOOL, .i64 = !!(b) })
+/* `n` values from `a` as one bigint[] parameter ('{}' when n is 0). */
+#define DB_I64_ARRAY(a, n)                                                     \
+	((struct db_param){ .kind = DB_KIND_I64_ARRAY,                         \
+	    .array = (a),                                                      \
+	    .count = (n) })
+
+/* The argument list as an array (behind a placeholder, so that an empty
+ * list is valid C) and its length, checked against DB_PARAMS_MAX at
+ * compile time.  Internal to the macros below. */
+#define DB_PARAMS_ARRAY_(...)                                                  \
+	((const struct db_param[]){ DB_NULL, __VA_ARGS__ })
+#define DB_PARAMS_COUNT_(...)                                                  \
+	(sizeof(DB_PARAMS_ARRAY_(__VA_ARGS__)) / sizeof(struct db_param) - 1)
+#define DB_PARAMS_(...)                                                        \
+	DB_PARAMS_ARRAY_(__VA_ARGS__) + 1,                                     \
+	    (DB_PARAMS_COUNT_(__VA_ARGS__) + 0 * sizeof(struct {               \
+		    _Static_assert(DB_PARAMS_COUNT_(__VA_ARGS__) <=            \
+		            DB_PARAMS_MAX,                                     \
+		        "more than DB_PARAMS_MAX query parameters");           \
+		    char c_;                                                   \
+	    }))
+
+/* db_query(&res, sql, DB_...(v), ...): runs `sql` (a constant; prepared
+ * once per connection and cached) with the parameters as $1..$n.  On
+ * ERR_OK *res holds the result (pass NULL when it is not wanted).
  * Errors: ERR_UNAVAILABLE (no server), ERR_CONFLICT (unique violation; see
  * db_constraint()), ERR_VALIDATION (check violation), ERR_NOT_FOUND
- * (foreign key violation), ERR_INTERNAL (anything else, logged). */
-enum err_code db_query(struct db_res **res, const char *sql, int nparams,
-    const char *const *params);
+ * (foreign key violation), ERR_INTERNAL (anything else, logged).  A
+ * broken connection is remade and the query retried once, unless a
+ * transaction was open on it. */
+#define db_query(res, sql, ...)                                                \
+	db_query_params((res), (sql), DB_PARAMS_(__VA_ARGS__))
 
-/* Like db_query() for a query returning one text column (usually a JSON
- * document built by PostgreSQL): *out is a malloc()ed copy of row 0 col 0,
- * ERR_NOT_FOUND when there is no row or it is NULL. */
-enum err_code db_query_text(char **out, const char *sql, int nparams,
-    const char *const *params);
+/* db_query_text(&out, sql, DB_...(v), ...): like db_query() for a query
+ * returning one text column (usually a JSON document built by
+ * PostgreSQL): *out is a malloc()ed copy of row 0 col 0, ERR_NOT_FOUND
+ * when there is no row or it is NULL. */
+#define db_query_text(out, sql, ...)                                           \
+	db_query_text_params((out), (sql), DB_PARAMS_(__VA_ARGS__))
+
+/* What the macros call; `params` holds `n` values. */
+enum err_code db_query_params(struct db_res **res, const char *sql,
+    const struct db_param *params, size_t n);
+enum err_code db_query_text_params(char **out, const char *sql,
+    const struct db_param *params, size_t n);
+
+/* Parameters as libpq takes them (text, NULL = SQL NULL).  Exposed for
+ * the unit tests; db_query() is the way to run a query. */
+struct db_bound {
+	const char *values[DB_PARAMS_MAX];
+	char ints[DB_PARAMS_MAX][24];
+	char *arrays[DB_PARAMS_MAX]; /* malloc()ed bigint[] literals */
+	size_t n;
+};
+
+/* Fills *b from params (n <= DB_PARAMS_MAX); release with
+ * db_bound_release().  ERR_INTERNAL (logged) for an unknown kind or too
+ * many parameters. */
+enum err_code
+db_bind(struct db_bound *b, const struct db_param *params, size_t n);
+void db_bound_release(struct db_bound *b);
 
 size_t db_rows(const struct db_res *res);
 /* Value of (row, col) as text; NULL for SQL NULL or out of range. */
@@ -45,9 +133,6 @@ void db_rollback(void);
 
 /* Name of the constraint behind the last ERR_CONFLICT ("" if unknown). */
 const char *db_constraint(void);
-
-/* Formats n into `out` (at least 24 bytes) and returns out: for params. */
-const char *db_i64(char *out, int64_t n);
 
 /* Session settings for every connection the process makes from now on
  * (e.g. "SELECT set_config(...)"): run right after each (re)connect, so

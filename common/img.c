@@ -478,12 +478,10 @@ img_path_ours(const char *path)
 static enum err_code
 img_lock(const char *path)
 {
-	const char *params[1] = { path };
-
 	return db_query(NULL,
 	    "SELECT pg_advisory_xact_lock(727002, "
 	    "hashtext($1))",
-	    1, params);
+	    DB_TEXT(path));
 }
 
 enum err_code
@@ -491,8 +489,7 @@ img_attach(const struct img_out *out, const char *sql_update, int64_t id,
     const char *extra)
 {
 	struct db_res *res = NULL;
-	const char *params[3];
-	char idbuf[24], *old = NULL;
+	char *old = NULL;
 	enum err_code rc;
 
 	rc = db_begin();
@@ -504,10 +501,11 @@ img_attach(const struct img_out *out, const char *sql_update, int64_t id,
 	rc = img_write(out);
 	if (rc)
 		goto out;
-	params[0] = db_i64(idbuf, id);
-	params[1] = out->path;
-	params[2] = extra;
-	rc = db_query(&res, sql_update, extra ? 3 : 2, params);
+	if (extra != NULL)
+		rc = db_query(&res, sql_update, DB_I64(id), DB_TEXT(out->path),
+		    DB_TEXT(extra));
+	else
+		rc = db_query(&res, sql_update, DB_I64(id), DB_TEXT(out->path));
 	if (rc)
 		goto out;
 	if (db_rows(res) == 0) {
@@ -535,7 +533,6 @@ void
 img_release(const char *path)
 {
 	struct db_res *res = NULL;
-	const char *params[1] = { path };
 	char file[4200];
 
 	if (!img_path_ours(path))
@@ -548,7 +545,7 @@ img_release(const char *path)
 	        "SELECT EXISTS (SELECT 1 FROM profiles "
 	        "WHERE icon = $1 OR wallpaper = $1) OR EXISTS (SELECT 1 FROM "
 	        "groups WHERE icon = $1 OR wallpaper = $1)",
-	        1, params))
+	        DB_TEXT(path)))
 		goto out;
 	if (!db_bool(res, 0, 0)) {
 		snprintf(file, sizeof(file), "%s/%s", cfg.media_dir, path);

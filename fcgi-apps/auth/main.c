@@ -112,7 +112,6 @@ handle_signup(struct http_req *r)
 	struct auth_tokens t = { 0 };
 	struct db_res *res = NULL;
 	const char *username = NULL, *password = NULL, *email = NULL;
-	const char *params[3];
 	char hash[SEC_HASH_MAX];
 	size_t ulen = 0, plen = 0, elen = 0;
 	enum err_code rc;
@@ -140,14 +139,11 @@ handle_signup(struct http_req *r)
 		goto out;
 	u = mem_strndup(username, ulen);
 	e = email && elen ? mem_strndup(email, elen) : NULL;
-	params[0] = u;
-	params[1] = e;
-	params[2] = hash;
 	rc = db_query(&res,
 	    "WITH u AS (INSERT INTO users (username, email, password_hash) "
 	    "VALUES ($1, $2, $3) RETURNING id) "
 	    "INSERT INTO profiles (user_id) SELECT id FROM u RETURNING user_id",
-	    3, params);
+	    DB_TEXT(u), DB_TEXT(e), DB_TEXT(hash));
 	if (rc == ERR_CONFLICT) {
 		rc = http_fail(r, ERR_USERNAME_TAKEN, NULL);
 		goto out;
@@ -217,7 +213,7 @@ check_login(struct http_req *r, int64_t *user_id)
 {
 	static const char *const allowed[] = { "username", "password", NULL };
 	struct db_res *res = NULL;
-	const char *username = NULL, *password = NULL, *params[1];
+	const char *username = NULL, *password = NULL;
 	char ukey[WIRE_NAME_MAX], akey[WIRE_NAME_MAX];
 	size_t ulen = 0, plen = 0;
 	long long count;
@@ -245,11 +241,10 @@ check_login(struct http_req *r, int64_t *user_id)
 	 * limiter key of its own and bypass that user's budget. */
 	if (plausible) {
 		u = mem_strndup(username, ulen);
-		params[0] = u;
 		rc = db_query(&res,
 		    "SELECT id, password_hash FROM users "
 		    "WHERE lower(username) = lower($1) AND is_active",
-		    1, params);
+		    DB_TEXT(u));
 		if (rc)
 			goto out;
 	}

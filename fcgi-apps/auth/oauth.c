@@ -268,19 +268,16 @@ oauth_link(struct http_req *r, const struct oauth_provider *p,
 	const char *name = oauth_field(info, "name");
 	const char *email = oauth_field(info, "email");
 	struct db_res *res = NULL;
-	const char *params[4];
-	char uid[24], username[48], fullname[46];
+	char username[48], fullname[46];
 	enum err_code rc;
 	int attempt;
 
 	if (subject == NULL)
 		return ERR_UNAUTHENTICATED;
-	params[0] = p->name;
-	params[1] = subject;
 	rc = db_query(&res,
 	    "SELECT user_id FROM oauth_accounts "
 	    "WHERE provider = $1 AND subject = $2",
-	    2, params);
+	    DB_TEXT(p->name), DB_TEXT(subject));
 	if (rc)
 		return rc;
 	if (db_rows(res) == 1) {
@@ -292,39 +289,32 @@ oauth_link(struct http_req *r, const struct oauth_provider *p,
 	res = NULL;
 	if (r->user_id) {
 		/* Signed in already: link this account to them. */
-		params[2] = db_i64(uid, r->user_id);
 		rc = db_query(NULL,
 		    "INSERT INTO oauth_accounts "
 		    "(provider, subject, user_id) VALUES ($1, $2, $3)",
-		    3, params);
+		    DB_TEXT(p->name), DB_TEXT(subject), DB_I64(r->user_id));
 		*user_id = r->user_id;
 		return rc;
 	}
 	snprintf(fullname, sizeof(fullname), "%.45s", name ? name : "");
 	for (attempt = 0; attempt < 5; attempt++) {
 		oauth_username(login ? login : name, attempt, username);
-		params[0] = username;
-		params[1] = email;
-		params[2] = fullname;
 		rc = db_query(&res,
 		    "WITH u AS (INSERT INTO users (username, email) "
 		    "VALUES ($1, $2) RETURNING id), "
 		    "p AS (INSERT INTO profiles (user_id, full_name) "
 		    "SELECT id, $3 FROM u) SELECT id FROM u",
-		    3, params);
+		    DB_TEXT(username), DB_TEXT(email), DB_TEXT(fullname));
 		if (rc != ERR_CONFLICT)
 			break;
 	}
 	if (rc)
 		goto out;
 	*user_id = db_int(res, 0, 0);
-	params[0] = p->name;
-	params[1] = subject;
-	params[2] = db_i64(uid, *user_id);
 	rc = db_query(NULL,
 	    "INSERT INTO oauth_accounts (provider, subject, "
 	    "user_id) VALUES ($1, $2, $3)",
-	    3, params);
+	    DB_TEXT(p->name), DB_TEXT(subject), DB_I64(*user_id));
 	if (rc == ERR_OK)
 		log_info("created user %lld from %s", (long long)*user_id,
 		    p->name);

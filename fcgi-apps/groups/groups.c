@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "acl.h"
+#include "app.h"
 #include "db.h"
 #include "event.h"
 #include "wire.h"
@@ -113,18 +114,15 @@ groups_no_fields(struct http_req *r)
 static enum err_code
 groups_member_ids(int64_t group_id, int64_t **ids, size_t *n)
 {
-	const char *params[1];
-	char g[24];
 	char *text = NULL;
 	enum err_code rc;
 
 	*ids = NULL;
 	*n = 0;
-	params[0] = db_i64(g, group_id);
 	rc = db_query_text(&text,
 	    "SELECT COALESCE(string_agg(user_id::text, "
 	    "','), '') FROM group_members WHERE group_id = $1",
-	    1, params);
+	    DB_I64(group_id));
 	if (rc)
 		return rc;
 	*ids = wire_parse_ids(text, n);
@@ -164,47 +162,32 @@ enum err_code
 groups_reply_detail(struct http_req *r, int status, int64_t group_id,
     int64_t user_id)
 {
-	const char *params[3];
-	char g[24], u[24], online[24];
 	int64_t *ids = NULL;
-	char *json = NULL;
 	enum err_code rc;
 	size_t n;
 
 	rc = groups_member_ids(group_id, &ids, &n);
 	if (rc)
 		goto out;
-	params[0] = db_i64(g, group_id);
-	params[1] = db_i64(u, user_id);
-	params[2] = db_i64(online, (int64_t)presence_count(ids, n));
-	rc = db_query_text(&json, groups_detail_sql, 3, params);
-	if (rc)
-		goto out;
-	http_reply_raw(r, status, json, strlen(json));
+	rc = app_reply_query(r, status, groups_detail_sql, DB_I64(group_id),
+	    DB_I64(user_id), DB_I64((int64_t)presence_count(ids, n)));
 out:
 	free(ids);
-	free(json);
 	return rc;
 }
 
 enum err_code
 groups_handle_list(struct http_req *r)
 {
-	const char *params[3];
-	char u[24], l[24], o[24];
 	int64_t limit, offset;
-	char *json = NULL;
 	enum err_code rc;
 
 	rc = groups_page(r, &limit, &offset);
 	if (rc)
 		goto out;
-	params[0] = db_i64(u, r->user_id);
-	params[1] = db_i64(l, limit);
-	params[2] = db_i64(o, offset);
 	/* One query: the page (one row more to know has_more) with each
 	 * group's unread count summed over its rooms. */
-	rc = db_query_text(&json,
+	rc = app_reply_query(r, 200,
 	    "WITH page AS (SELECT g.id, g.name, g.icon, m.role"
 	    "  FROM group_members m JOIN groups g ON g.id = m.group_id"
 	    "  WHERE m.user_id = $1 ORDER BY lower(g.name), g.id"
@@ -226,12 +209,8 @@ groups_handle_list(struct http_req *r)
 	    "  'has_unread', unread > 0, 'unread_count', unread) ORDER BY n)"
 	    " FILTER (WHERE n <= $2::int), '[]'),"
 	    " 'has_more', count(*) > $2::int)::text FROM counted",
-	    3, params);
-	if (rc)
-		goto out;
-	http_reply_raw(r, 200, json, strlen(json));
+	    DB_I64(r->user_id), DB_I64(limit), DB_I64(offset));
 out:
-	free(json);
 	return rc;
 }
 
@@ -240,19 +219,12 @@ groups_handle_create(struct http_req *r)
 {
 	struct groups_input in;
 	struct db_res *res = NULL;
-	const char *params[5];
-	char u[24];
 	int64_t group_id;
 	enum err_code rc;
 
 	rc = groups_read_input(r, 1, &in);
 	if (rc)
 		goto out;
-	params[0] = in.name;
-	params[1] = in.description ? in.description : "";
-	params[2] = in.category ? in.category : "Undefined";
-	params[3] = in.is_public == 0 ? "f" : "t";
-	params[4] = db_i64(u, r->user_id);
 	/* One statement, so one transaction: the group, its owner, topic
 	 * General, room home and the owner's read marker. */
 	rc = db_query(&res,
@@ -267,7 +239,9 @@ groups_handle_create(struct http_req *r)
 	    " k AS (INSERT INTO read_markers (user_id, room_id, last_read_id)"
 	    "  SELECT $5, id, 0 FROM rm) "
 	    "SELECT id FROM g",
-	    5, params);
+	    DB_TEXT(in.name), DB_TEXT(in.description ? in.description : ""),
+	    DB_TEXT(in.category ? in.category : "Undefined"),
+	    DB_BOOL(in.is_public != 0), DB_I64(r->user_id));
 	if (rc) {
 		rc = groups_conflict(r, rc);
 		goto out;
@@ -298,8 +272,6 @@ enum err_code
 groups_handle_update(struct http_req *r)
 {
 	struct groups_input in;
-	const char *params[6];
-	char g[24], u[24];
 	char *json = NULL;
 	enum err_code rc;
 
@@ -312,12 +284,6 @@ groups_handle_update(struct http_req *r)
 	if (in.name == NULL && in.description == NULL && in.category == NULL &&
 	    in.is_public < 0)
 		goto reply; /* nothing to change: no event either */
-	params[0] = db_i64(g, r->ids[0]);
-	params[1] = in.name;
-	params[2] = in.description;
-	params[3] = in.category;
-	params[4] = in.is_public < 0 ? NULL : in.is_public ? "t" : "f";
-	params[5] = db_i64(u, r->user_id);
 	/* The role is checked again in the statement itself. */
 	rc = db_query_text(&json,
 	    "UPDATE groups SET name = COALESCE($2, name),"
@@ -328,7 +294,10 @@ groups_handle_update(struct http_req *r)
 	    " WHERE m.group_id = $1 AND m.user_id = $6"
 	    " AND m.role IN ('owner', 'admin')) "
 	    "RETURNING ec_group_json(groups.*)::text",
-	    6, params);
+	    DB_I64(r->ids[0]), DB_TEXT(in.name), DB_TEXT(in.description),
+	    DB_TEXT(in.category),
+	    in.is_public < 0 ? DB_NULL : DB_BOOL(in.is_public),
+	    DB_I64(r->user_id));
 	if (rc) {
 		rc = groups_conflict(r, rc);
 		goto out;
@@ -346,8 +315,7 @@ enum err_code
 groups_handle_delete(struct http_req *r)
 {
 	struct db_res *res = NULL;
-	const char *params[2];
-	char g[24], u[24], idtext[WIRE_ID_MAX];
+	char idtext[WIRE_ID_MAX];
 	int64_t *ids = NULL;
 	enum err_code rc;
 	size_t i, n;
@@ -355,8 +323,6 @@ groups_handle_delete(struct http_req *r)
 	rc = acl_group(r->ids[0], r->user_id, ACL_OWNER, NULL);
 	if (rc)
 		goto out;
-	params[0] = db_i64(g, r->ids[0]);
-	params[1] = db_i64(u, r->user_id);
 	/* The members as they were, for their membership events; the
 	 * cascade takes topics, rooms, messages, markers and invites. */
 	rc = db_query(&res,
@@ -365,7 +331,7 @@ groups_handle_delete(struct http_req *r)
 	    "  FROM group_members o WHERE o.group_id = $1 AND o.user_id = $2"
 	    "  AND o.role = 'owner') RETURNING id) "
 	    "SELECT m.user_id FROM m, d",
-	    2, params);
+	    DB_I64(r->ids[0]), DB_I64(r->user_id));
 	if (rc)
 		goto out;
 	n = db_rows(res);
@@ -392,13 +358,9 @@ enum err_code
 groups_add_member(int64_t group_id, int64_t user_id, int *added)
 {
 	struct db_res *res = NULL;
-	const char *params[2];
-	char g[24], u[24];
 	enum err_code rc;
 
 	*added = 0;
-	params[0] = db_i64(g, group_id);
-	params[1] = db_i64(u, user_id);
 	rc = db_query(&res,
 	    "WITH m AS (INSERT INTO group_members (group_id, user_id)"
 	    "  VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING user_id),"
@@ -408,7 +370,7 @@ groups_add_member(int64_t group_id, int64_t user_id, int *added)
 	    "  SET last_read_id = GREATEST(read_markers.last_read_id,"
 	    "  EXCLUDED.last_read_id)) "
 	    "SELECT count(*) FROM m",
-	    2, params);
+	    DB_I64(group_id), DB_I64(user_id));
 	if (rc)
 		goto out;
 	*added = db_int(res, 0, 0) > 0;
@@ -421,13 +383,9 @@ enum err_code
 groups_remove_member(int64_t group_id, int64_t user_id, int *removed)
 {
 	struct db_res *res = NULL;
-	const char *params[2];
-	char g[24], u[24];
 	enum err_code rc;
 
 	*removed = 0;
-	params[0] = db_i64(g, group_id);
-	params[1] = db_i64(u, user_id);
 	rc = db_query(&res,
 	    "WITH m AS (DELETE FROM group_members WHERE group_id = $1"
 	    "  AND user_id = $2 AND role <> 'owner' RETURNING user_id),"
@@ -435,7 +393,7 @@ groups_remove_member(int64_t group_id, int64_t user_id, int *removed)
 	    "  (SELECT user_id FROM m) AND room_id IN"
 	    "  (SELECT id FROM rooms WHERE group_id = $1)) "
 	    "SELECT count(*) FROM m",
-	    2, params);
+	    DB_I64(group_id), DB_I64(user_id));
 	if (rc)
 		goto out;
 	*removed = db_int(res, 0, 0) > 0;
@@ -473,8 +431,6 @@ enum err_code
 groups_handle_join(struct http_req *r)
 {
 	struct db_res *res = NULL;
-	const char *params[1];
-	char g[24];
 	enum acl_role role = ACL_NONE;
 	enum err_code rc;
 	int added = 0;
@@ -492,11 +448,10 @@ groups_handle_join(struct http_req *r)
 		goto out;
 	/* Only a public group may be joined without an invite; the row
 	 * lock keeps it public until we commit. */
-	params[0] = db_i64(g, r->ids[0]);
 	rc = db_query(&res,
 	    "SELECT 1 FROM groups WHERE id = $1 AND is_public "
 	    "FOR SHARE",
-	    1, params);
+	    DB_I64(r->ids[0]));
 	if (rc)
 		goto out;
 	if (db_rows(res) == 0) {
@@ -605,8 +560,7 @@ enum err_code
 groups_handle_directory(struct http_req *r)
 {
 	struct db_res *res = NULL;
-	const char *category = NULL, *params[4];
-	char l[24], o[24];
+	const char *category = NULL;
 	int64_t limit, offset;
 	size_t rows, shown;
 	char *pattern = NULL;
@@ -619,10 +573,6 @@ groups_handle_directory(struct http_req *r)
 		rc = ERR_VALIDATION;
 	if (rc)
 		goto out;
-	params[0] = category;
-	params[1] = pattern;
-	params[2] = db_i64(l, limit);
-	params[3] = db_i64(o, offset);
 	/* Biggest groups first; each row also names its members so that
 	 * their presence is one Redis round trip for the whole page. */
 	rc = db_query(&res,
@@ -633,7 +583,7 @@ groups_handle_directory(struct http_req *r)
 	    " AND ($2::text IS NULL OR g.name ILIKE $2"
 	    "  OR g.description ILIKE $2) "
 	    "ORDER BY mc.n DESC, g.id LIMIT $3::int + 1 OFFSET $4::int",
-	    4, params);
+	    DB_TEXT(category), DB_TEXT(pattern), DB_I64(limit), DB_I64(offset));
 	if (rc)
 		goto out;
 	rows = db_rows(res);

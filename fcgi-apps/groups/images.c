@@ -16,8 +16,7 @@ groups_upload(struct http_req *r, enum img_kind kind)
 {
 	struct json_object *root;
 	struct img_out out = { 0 };
-	const char *params[1];
-	char url[IMG_PATH_MAX + 16], g[24], *json = NULL;
+	char url[IMG_PATH_MAX + 16], *json = NULL;
 	enum err_code rc;
 
 	rc = acl_group(r->ids[0], r->user_id, ACL_ADMIN, NULL);
@@ -41,11 +40,10 @@ groups_upload(struct http_req *r, enum img_kind kind)
 	if (rc)
 		goto out;
 	/* Committed: tell the members, with the group as PATCH does. */
-	params[0] = db_i64(g, r->ids[0]);
 	if (db_query_text(&json,
 	        "SELECT ec_group_json(g)::text FROM groups g "
 	        "WHERE g.id = $1",
-	        1, params) == ERR_OK)
+	        DB_I64(r->ids[0])) == ERR_OK)
 		event_group(r->ids[0], WIRE_EV_GROUP_UPDATED, "group", json,
 		    NULL);
 	snprintf(url, sizeof(url), "/media/%s", out.path);

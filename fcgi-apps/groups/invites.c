@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "acl.h"
+#include "app.h"
 #include "db.h"
 #include "groups.h"
 #include "json.h"
@@ -36,9 +37,7 @@ invites_handle_create(struct http_req *r)
 	static const char *const allowed[] = { "max_uses", "expires_in", NULL };
 	struct json_object *fields = http_fields(r);
 	int64_t max_uses = 0, expires_in = 0;
-	char code[SEC_TOKEN_MAX], g[24], u[24], m[24], e[24];
-	const char *params[5];
-	char *json = NULL;
+	char code[SEC_TOKEN_MAX];
 	enum err_code rc;
 
 	rc = json_only(r->json, allowed, fields);
@@ -54,34 +53,25 @@ invites_handle_create(struct http_req *r)
 	if (rc)
 		goto out;
 	sec_token(code, INVITES_CODE_BYTES);
-	params[0] = code;
-	params[1] = db_i64(g, r->ids[0]);
-	params[2] = db_i64(u, r->user_id);
-	params[3] = max_uses ? db_i64(m, max_uses) : NULL;
-	params[4] = expires_in ? db_i64(e, expires_in) : NULL;
-	rc = db_query_text(&json,
+	rc = app_reply_query(r, 201,
 	    "INSERT INTO invites AS i (code, group_id, created_by, max_uses,"
 	    " expires_at) VALUES ($1, $2, $3, $4::int,"
 	    " now() + make_interval(secs => $5::bigint)) "
 	    "RETURNING " INVITES_JSON "::text",
-	    5, params);
+	    DB_TEXT(code), DB_I64(r->ids[0]), DB_I64(r->user_id),
+	    DB_NULL_I64(max_uses), DB_NULL_I64(expires_in));
 	if (rc)
 		goto out;
 	log_info("user %lld created an invite to group %lld",
 	    (long long)r->user_id, (long long)r->ids[0]);
-	http_reply_raw(r, 201, json, strlen(json));
 out:
-	free(json);
 	return rc;
 }
 
 enum err_code
 invites_handle_list(struct http_req *r)
 {
-	const char *params[3];
-	char g[24], l[24], o[24];
 	int64_t limit, offset;
-	char *json = NULL;
 	enum err_code rc;
 
 	rc = groups_page(r, &limit, &offset);
@@ -90,10 +80,7 @@ invites_handle_list(struct http_req *r)
 	rc = acl_group(r->ids[0], r->user_id, ACL_ADMIN, NULL);
 	if (rc)
 		goto out;
-	params[0] = db_i64(g, r->ids[0]);
-	params[1] = db_i64(l, limit);
-	params[2] = db_i64(o, offset);
-	rc = db_query_text(&json,
+	rc = app_reply_query(r, 200,
 	    "WITH page AS (SELECT " INVITES_JSON " AS j,"
 	    "  i.created_at, i.code"
 	    "  FROM invites i WHERE i.group_id = $1 AND i.revoked_at IS NULL"
@@ -104,12 +91,8 @@ invites_handle_list(struct http_req *r)
 	    "SELECT json_build_object('items', COALESCE(json_agg(j ORDER BY n)"
 	    " FILTER (WHERE n <= $2::int), '[]'),"
 	    " 'has_more', count(*) > $2::int)::text FROM numbered",
-	    3, params);
-	if (rc)
-		goto out;
-	http_reply_raw(r, 200, json, strlen(json));
+	    DB_I64(r->ids[0]), DB_I64(limit), DB_I64(offset));
 out:
-	free(json);
 	return rc;
 }
 
@@ -119,14 +102,12 @@ static enum err_code
 invites_find(const char *code, int64_t *group_id, int *live)
 {
 	struct db_res *res = NULL;
-	const char *params[1];
 	enum err_code rc;
 
-	params[0] = code;
 	rc = db_query(&res,
 	    "SELECT i.group_id, " INVITES_LIVE
 	    " FROM invites i WHERE i.code = $1 AND i.revoked_at IS NULL",
-	    1, params);
+	    DB_TEXT(code));
 	if (rc)
 		goto out;
 	if (db_rows(res) == 0) {
@@ -143,7 +124,6 @@ out:
 enum err_code
 invites_handle_revoke(struct http_req *r)
 {
-	const char *params[1];
 	struct db_res *res = NULL;
 	int64_t group_id = 0;
 	enum err_code rc;
@@ -161,11 +141,10 @@ invites_handle_revoke(struct http_req *r)
 			rc = http_fail(r, rc, "No such invite.");
 		goto out;
 	}
-	params[0] = r->args[0];
 	rc = db_query(&res,
 	    "UPDATE invites SET revoked_at = now() "
 	    "WHERE code = $1 AND revoked_at IS NULL",
-	    1, params);
+	    DB_TEXT(r->args[0]));
 	if (rc)
 		goto out;
 	http_reply_empty(r);
@@ -177,11 +156,9 @@ out:
 enum err_code
 invites_handle_preview(struct http_req *r)
 {
-	const char *params[1];
 	char *json = NULL;
 	enum err_code rc;
 
-	params[0] = r->args[0];
 	/* NULL (410) when expired or used up; no row (404) when unknown or
 	 * revoked. */
 	rc = db_query_text(&json,
@@ -192,7 +169,7 @@ invites_handle_preview(struct http_req *r)
 	    "   WHERE c.group_id = g.id)))::text ELSE '' END "
 	    "FROM invites i JOIN groups g ON g.id = i.group_id "
 	    "WHERE i.code = $1 AND i.revoked_at IS NULL",
-	    1, params);
+	    DB_TEXT(r->args[0]));
 	if (rc) {
 		if (rc == ERR_NOT_FOUND)
 			rc = http_fail(r, rc, "No such invite.");
@@ -213,7 +190,6 @@ enum err_code
 invites_handle_accept(struct http_req *r)
 {
 	struct db_res *res = NULL;
-	const char *params[1];
 	int64_t group_id = 0;
 	enum acl_role role = ACL_NONE;
 	enum err_code rc;
@@ -242,12 +218,11 @@ invites_handle_accept(struct http_req *r)
 		goto out;
 	/* Counting the use and checking the limit in one UPDATE: the row
 	 * lock makes a concurrent accept re-check `uses` after we commit. */
-	params[0] = r->args[0];
 	rc = db_query(&res,
 	    "UPDATE invites i SET uses = uses + 1 "
 	    "WHERE i.code = $1 AND i.revoked_at IS NULL AND " INVITES_LIVE
 	    " RETURNING i.group_id",
-	    1, params);
+	    DB_TEXT(r->args[0]));
 	if (rc)
 		goto out;
 	if (db_rows(res) == 0) {

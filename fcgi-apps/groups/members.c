@@ -36,18 +36,14 @@ members_with_presence(char *json, int64_t user_id)
 enum err_code
 members_object(int64_t group_id, int64_t user_id, char **out)
 {
-	const char *params[2];
-	char g[24], u[24];
 	char *json = NULL;
 	enum err_code rc;
 
 	*out = NULL;
-	params[0] = db_i64(g, group_id);
-	params[1] = db_i64(u, user_id);
 	rc = db_query_text(&json,
 	    "SELECT ec_member_json(m)::text "
 	    "FROM group_members m WHERE m.group_id = $1 AND m.user_id = $2",
-	    2, params);
+	    DB_I64(group_id), DB_I64(user_id));
 	if (rc)
 		return rc;
 	*out = members_with_presence(json, user_id);
@@ -58,8 +54,6 @@ enum err_code
 members_handle_list(struct http_req *r)
 {
 	struct db_res *res = NULL;
-	const char *params[3];
-	char g[24], l[24], o[24];
 	int64_t limit, offset, *ids = NULL;
 	size_t i, rows, shown;
 	int *online = NULL;
@@ -73,9 +67,6 @@ members_handle_list(struct http_req *r)
 	rc = acl_group(r->ids[0], r->user_id, ACL_MEMBER, NULL);
 	if (rc)
 		goto out;
-	params[0] = db_i64(g, r->ids[0]);
-	params[1] = db_i64(l, limit);
-	params[2] = db_i64(o, offset);
 	/* Highest roles first, then by name. */
 	rc = db_query(&res,
 	    "SELECT m.user_id, ec_member_json(m)::text "
@@ -84,7 +75,7 @@ members_handle_list(struct http_req *r)
 	    " ARRAY['owner', 'admin', 'moderator', 'member'], m.role),"
 	    " lower(u.username), m.user_id "
 	    "LIMIT $2::int + 1 OFFSET $3::int",
-	    3, params);
+	    DB_I64(r->ids[0]), DB_I64(limit), DB_I64(offset));
 	if (rc)
 		goto out;
 	rows = db_rows(res);
@@ -118,21 +109,16 @@ members_lock(int64_t group_id, int64_t actor_id, int64_t target_id,
     enum acl_role *actor, enum acl_role *target)
 {
 	struct db_res *res = NULL;
-	const char *params[3];
-	char g[24], a[24], t[24];
 	enum err_code rc;
 	size_t i;
 
 	*actor = ACL_NONE;
 	*target = ACL_NONE;
-	params[0] = db_i64(g, group_id);
-	params[1] = db_i64(a, actor_id);
-	params[2] = db_i64(t, target_id);
 	rc = db_query(&res,
 	    "SELECT user_id, role FROM group_members "
 	    "WHERE group_id = $1 AND user_id IN ($2, $3) "
 	    "ORDER BY user_id FOR UPDATE",
-	    3, params);
+	    DB_I64(group_id), DB_I64(actor_id), DB_I64(target_id));
 	if (rc)
 		goto out;
 	for (i = 0; i < db_rows(res); i++) {
@@ -154,19 +140,14 @@ static enum err_code
 members_set_role(int64_t group_id, int64_t user_id, enum acl_role role,
     char **member)
 {
-	const char *params[3];
-	char g[24], u[24];
 	char *json = NULL;
 	enum err_code rc;
 
-	params[0] = db_i64(g, group_id);
-	params[1] = db_i64(u, user_id);
-	params[2] = acl_role_name(role);
 	rc = db_query_text(&json,
 	    "UPDATE group_members SET role = $3 "
 	    "WHERE group_id = $1 AND user_id = $2 "
 	    "RETURNING ec_member_json(group_members.*)::text",
-	    3, params);
+	    DB_I64(group_id), DB_I64(user_id), DB_TEXT(acl_role_name(role)));
 	if (rc)
 		return rc;
 	if (member != NULL)

@@ -34,8 +34,6 @@ topics_read_name(struct http_req *r, char **name)
 enum err_code
 topics_handle_create(struct http_req *r)
 {
-	const char *params[2];
-	char g[24];
 	char *name = NULL, *json = NULL;
 	enum err_code rc;
 
@@ -45,12 +43,10 @@ topics_handle_create(struct http_req *r)
 	rc = acl_group(r->ids[0], r->user_id, ACL_ADMIN, NULL);
 	if (rc)
 		goto out;
-	params[0] = db_i64(g, r->ids[0]);
-	params[1] = name;
 	rc = db_query_text(&json,
 	    "INSERT INTO topics (group_id, name) "
 	    "VALUES ($1, $2) RETURNING ec_topic_json(topics.*)::text",
-	    2, params);
+	    DB_I64(r->ids[0]), DB_TEXT(name));
 	if (rc)
 		goto out;
 	event_group(r->ids[0], WIRE_EV_TOPIC_CREATED, "topic", json, NULL);
@@ -64,8 +60,6 @@ out:
 enum err_code
 topics_handle_update(struct http_req *r)
 {
-	const char *params[2];
-	char t[24];
 	char *name = NULL, *json = NULL;
 	int64_t group_id = 0;
 	enum err_code rc;
@@ -76,12 +70,10 @@ topics_handle_update(struct http_req *r)
 	rc = acl_topic(r->ids[0], r->user_id, ACL_ADMIN, &group_id, NULL);
 	if (rc)
 		goto out;
-	params[0] = db_i64(t, r->ids[0]);
-	params[1] = name;
 	rc = db_query_text(&json,
 	    "UPDATE topics SET name = $2 WHERE id = $1 "
 	    "RETURNING ec_topic_json(topics.*)::text",
-	    2, params);
+	    DB_I64(r->ids[0]), DB_TEXT(name));
 	if (rc)
 		goto out;
 	event_group(group_id, WIRE_EV_TOPIC_UPDATED, "topic", json, NULL);
@@ -96,18 +88,16 @@ enum err_code
 topics_handle_delete(struct http_req *r)
 {
 	struct db_res *res = NULL;
-	const char *params[1];
-	char t[24], idtext[WIRE_ID_MAX];
+	char idtext[WIRE_ID_MAX];
 	int64_t group_id = 0;
 	enum err_code rc;
 
 	rc = acl_topic(r->ids[0], r->user_id, ACL_ADMIN, &group_id, NULL);
 	if (rc)
 		goto out;
-	params[0] = db_i64(t, r->ids[0]);
 	/* The cascade takes its rooms, their messages and read markers. */
-	rc = db_query(&res, "DELETE FROM topics WHERE id = $1 RETURNING id", 1,
-	    params);
+	rc = db_query(&res, "DELETE FROM topics WHERE id = $1 RETURNING id",
+	    DB_I64(r->ids[0]));
 	if (rc)
 		goto out;
 	if (db_rows(res) == 0) {

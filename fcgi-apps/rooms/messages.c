@@ -110,8 +110,6 @@ messages_read_text(struct http_req *r, const char **text)
 enum err_code
 messages_list(struct http_req *r)
 {
-	const char *params[3];
-	char room_id[24], cursor[24], lim[24];
 	int64_t before = 0, after = 0, limit = 0, version = 0;
 	enum err_code rc;
 	char *page = NULL, *key = NULL;
@@ -140,11 +138,10 @@ messages_list(struct http_req *r)
 		if (page != NULL)
 			goto reply;
 	}
-	params[0] = db_i64(room_id, r->ids[0]);
-	params[1] = db_i64(cursor, after >= 0 ? after : before);
-	params[2] = db_i64(lim, limit);
 	rc = db_query_text(&page,
-	    after >= 0 ? messages_sql_after : messages_sql_before, 3, params);
+	    after >= 0 ? messages_sql_after : messages_sql_before,
+	    DB_I64(r->ids[0]), DB_I64(after >= 0 ? after : before),
+	    DB_I64(limit));
 	if (rc)
 		goto out;
 	if (newest)
@@ -161,17 +158,14 @@ out:
  * (malloc()ed) when there is a live one, ERR_OK with *json NULL when there
  * is none, ERR_CONFLICT when it was deleted. */
 static enum err_code
-messages_by_nonce(struct http_req *r, const char *sender, const char *nonce,
-    char **json)
+messages_by_nonce(struct http_req *r, const char *nonce, char **json)
 {
 	struct db_res *res = NULL;
-	const char *params[2];
 	enum err_code rc;
 
 	*json = NULL;
-	params[0] = sender;
-	params[1] = nonce;
-	rc = db_query(&res, messages_sql_nonce, 2, params);
+	rc = db_query(&res, messages_sql_nonce, DB_I64(r->user_id),
+	    DB_TEXT(nonce));
 	if (rc)
 		goto out;
 	if (db_rows(res) == 0)
@@ -201,8 +195,7 @@ messages_create(struct http_req *r)
 		NULL };
 	struct json_object *fields = http_fields(r);
 	struct db_res *res = NULL;
-	const char *text = NULL, *nonce = NULL, *params[5];
-	char room_id[24], sender[24], reply[24];
+	const char *text = NULL, *nonce = NULL;
 	int64_t group_id = 0, reply_to = 0;
 	enum err_code rc, vrc;
 	char *msg = NULL;
@@ -217,14 +210,11 @@ messages_create(struct http_req *r)
 	if (json_get_text(r->json, "nonce", 0, 1, MESSAGES_NONCE_MAX, 0, &nonce,
 	        NULL, fields))
 		vrc = ERR_VALIDATION;
-	params[0] = db_i64(room_id, r->ids[0]);
-	params[1] = db_i64(sender, r->user_id);
-	params[2] = text;
-	params[3] = reply_to ? db_i64(reply, reply_to) : NULL;
-	params[4] = nonce;
 
 	if (vrc == ERR_OK) {
-		rc = db_query(&res, messages_sql_post, 5, params);
+		rc = db_query(&res, messages_sql_post, DB_I64(r->ids[0]),
+		    DB_I64(r->user_id), DB_TEXT(text), DB_NULL_I64(reply_to),
+		    DB_TEXT(nonce));
 		if (rc)
 			goto out;
 		if (db_rows(res) == 1) {
@@ -253,7 +243,7 @@ messages_create(struct http_req *r)
 	    "FROM messages q WHERE q.id = $2 AND q.room_id = r.id "
 	    "AND q.deleted_at IS NULL) FROM rooms r WHERE r.id = $1 "
 	    "FOR NO KEY UPDATE OF r",
-	    2, (const char *const[]){ params[0], params[3] });
+	    DB_I64(r->ids[0]), DB_NULL_I64(reply_to));
 	if (rc)
 		goto out;
 	if (db_rows(res) == 0) {
@@ -261,7 +251,7 @@ messages_create(struct http_req *r)
 		goto out;
 	}
 	if (nonce != NULL) {
-		rc = messages_by_nonce(r, sender, nonce, &msg);
+		rc = messages_by_nonce(r, nonce, &msg);
 		if (rc)
 			goto out;
 		if (msg != NULL) {
@@ -274,11 +264,13 @@ messages_create(struct http_req *r)
 		    "is not a message of this room");
 		goto out;
 	}
-	rc = db_query_text(&msg, messages_sql_insert, 5, params);
+	rc = db_query_text(&msg, messages_sql_insert, DB_I64(r->ids[0]),
+	    DB_I64(r->user_id), DB_TEXT(text), DB_NULL_I64(reply_to),
+	    DB_TEXT(nonce));
 	if (rc == ERR_NOT_FOUND && nonce != NULL) {
 		/* The same nonce went in through another room meanwhile;
 		 * our INSERT waited for it to commit, so it is visible. */
-		rc = messages_by_nonce(r, sender, nonce, &msg);
+		rc = messages_by_nonce(r, nonce, &msg);
 		if (rc == ERR_OK && msg == NULL)
 			rc = ERR_INTERNAL;
 		if (rc)
@@ -310,15 +302,12 @@ messages_find(int64_t message_id, int64_t user_id, int64_t *room_id,
     int64_t *sender_id, int64_t *group_id, enum acl_role *role)
 {
 	struct db_res *res = NULL;
-	const char *params[1];
-	char id[24];
 	enum err_code rc;
 
-	params[0] = db_i64(id, message_id);
 	rc = db_query(&res,
 	    "SELECT room_id, sender_id FROM messages "
 	    "WHERE id = $1 AND deleted_at IS NULL",
-	    1, params);
+	    DB_I64(message_id));
 	if (rc)
 		goto out;
 	if (db_rows(res) == 0) {
@@ -338,8 +327,7 @@ enum err_code
 messages_update(struct http_req *r)
 {
 	static const char *const allowed[] = { "text", NULL };
-	const char *text = NULL, *params[2];
-	char id[24];
+	const char *text = NULL;
 	int64_t room_id = 0, sender_id = 0, group_id = 0;
 	enum acl_role role = ACL_NONE;
 	enum err_code rc;
@@ -359,13 +347,11 @@ messages_update(struct http_req *r)
 		rc = ERR_VALIDATION;
 	if (rc)
 		goto out;
-	params[0] = db_i64(id, r->ids[0]);
-	params[1] = text;
 	rc = db_query_text(&msg,
 	    "UPDATE messages SET text = $2, "
 	    "edited_at = now() WHERE id = $1 AND deleted_at IS NULL "
 	    "RETURNING ec_message_json(messages)::text",
-	    2, params);
+	    DB_I64(r->ids[0]), DB_TEXT(text));
 	if (rc)
 		goto out;
 	event_group(group_id, WIRE_EV_MESSAGE_UPDATED, "message", msg, NULL);
@@ -382,8 +368,7 @@ enum err_code
 messages_delete(struct http_req *r)
 {
 	struct db_res *res = NULL;
-	const char *params[1];
-	char id[24], room[WIRE_ID_MAX];
+	char id[WIRE_ID_MAX], room[WIRE_ID_MAX];
 	int64_t room_id = 0, sender_id = 0, group_id = 0;
 	enum acl_role role = ACL_NONE;
 	enum err_code rc;
@@ -397,19 +382,18 @@ messages_delete(struct http_req *r)
 		    "Only the author or a moderator can delete a message.");
 		goto out;
 	}
-	params[0] = db_i64(id, r->ids[0]);
 	rc = db_query(&res,
 	    "UPDATE messages SET deleted_at = now(), "
 	    "text = '' WHERE id = $1 AND deleted_at IS NULL RETURNING id",
-	    1, params);
+	    DB_I64(r->ids[0]));
 	if (rc)
 		goto out;
 	if (db_rows(res) == 0) {
 		rc = ERR_NOT_FOUND; /* deleted meanwhile */
 		goto out;
 	}
-	event_group(group_id, WIRE_EV_MESSAGE_DELETED, "id", id, "room_id",
-	    wire_id(room, room_id), NULL);
+	event_group(group_id, WIRE_EV_MESSAGE_DELETED, "id",
+	    wire_id(id, r->ids[0]), "room_id", wire_id(room, room_id), NULL);
 	http_reply_empty(r);
 out:
 	db_res_free(res);

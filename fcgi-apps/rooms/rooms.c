@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "acl.h"
+#include "app.h"
 #include "buf.h"
 #include "db.h"
 #include "event.h"
@@ -47,8 +48,7 @@ rooms_read_fields(struct http_req *r, int name_required, const char **name,
 enum err_code
 rooms_create(struct http_req *r)
 {
-	const char *name, *description, *params[4];
-	char topic[24], group[24];
+	const char *name, *description;
 	int64_t group_id = 0;
 	enum err_code rc;
 	char *room = NULL;
@@ -59,16 +59,13 @@ rooms_create(struct http_req *r)
 	rc = rooms_read_fields(r, 1, &name, &description);
 	if (rc)
 		goto out;
-	params[0] = db_i64(topic, r->ids[0]);
-	params[1] = db_i64(group, group_id);
-	params[2] = name;
-	params[3] = description;
 	/* A topic deleted meanwhile fails the foreign key: ERR_NOT_FOUND. */
 	rc = db_query_text(&room,
 	    "INSERT INTO rooms (topic_id, group_id, name, description) "
 	    "VALUES ($1, $2, $3, coalesce($4, '')) "
 	    "RETURNING ec_room_json(rooms)::text",
-	    4, params);
+	    DB_I64(r->ids[0]), DB_I64(group_id), DB_TEXT(name),
+	    DB_TEXT(description));
 	if (rc)
 		goto out;
 	event_group(group_id, WIRE_EV_ROOM_CREATED, "room", room, NULL);
@@ -85,17 +82,12 @@ out:
 enum err_code
 rooms_get(struct http_req *r)
 {
-	const char *params[2];
-	char room_id[24], user_id[24];
 	enum err_code rc;
-	char *room = NULL;
 
 	rc = acl_room(r->ids[0], r->user_id, ACL_MEMBER, NULL, NULL);
 	if (rc)
 		goto out;
-	params[0] = db_i64(room_id, r->ids[0]);
-	params[1] = db_i64(user_id, r->user_id);
-	rc = db_query_text(&room,
+	rc = app_reply_query(r, 200,
 	    "SELECT (ec_room_json(r) || jsonb_build_object("
 	    "'last_read_id', coalesce(k.last_read_id, 0), "
 	    "'unread_count', CASE WHEN r.last_message_id > "
@@ -106,12 +98,8 @@ rooms_get(struct http_req *r)
 	    "AND m.sender_id IS DISTINCT FROM $2::bigint) ELSE 0 END))::text "
 	    "FROM rooms r LEFT JOIN read_markers k "
 	    "ON k.room_id = r.id AND k.user_id = $2 WHERE r.id = $1",
-	    2, params);
-	if (rc)
-		goto out;
-	http_reply_raw(r, 200, room, strlen(room));
+	    DB_I64(r->ids[0]), DB_I64(r->user_id));
 out:
-	free(room);
 	return rc;
 }
 
@@ -120,8 +108,7 @@ out:
 enum err_code
 rooms_update(struct http_req *r)
 {
-	const char *name, *description, *params[3];
-	char room_id[24];
+	const char *name, *description;
 	int64_t group_id = 0;
 	enum err_code rc;
 	char *room = NULL;
@@ -132,24 +119,18 @@ rooms_update(struct http_req *r)
 	rc = rooms_read_fields(r, 0, &name, &description);
 	if (rc)
 		goto out;
-	params[0] = db_i64(room_id, r->ids[0]);
-	params[1] = name;
-	params[2] = description;
 	if (name == NULL && description == NULL) {
-		rc = db_query_text(&room,
+		rc = app_reply_query(r, 200,
 		    "SELECT ec_room_json(r)::text "
 		    "FROM rooms r WHERE r.id = $1",
-		    1, params);
-		if (rc)
-			goto out;
-		http_reply_raw(r, 200, room, strlen(room));
+		    DB_I64(r->ids[0]));
 		goto out;
 	}
 	rc = db_query_text(&room,
 	    "UPDATE rooms SET name = coalesce($2, name), "
 	    "description = coalesce($3, description) WHERE id = $1 "
 	    "RETURNING ec_room_json(rooms)::text",
-	    3, params);
+	    DB_I64(r->ids[0]), DB_TEXT(name), DB_TEXT(description));
 	if (rc)
 		goto out;
 	event_group(group_id, WIRE_EV_ROOM_UPDATED, "room", room, NULL);
@@ -164,24 +145,23 @@ enum err_code
 rooms_delete(struct http_req *r)
 {
 	struct db_res *res = NULL;
-	const char *params[1];
-	char room_id[24];
+	char room_id[WIRE_ID_MAX];
 	int64_t group_id = 0;
 	enum err_code rc;
 
 	rc = acl_room(r->ids[0], r->user_id, ACL_ADMIN, &group_id, NULL);
 	if (rc)
 		goto out;
-	params[0] = db_i64(room_id, r->ids[0]);
-	rc = db_query(&res, "DELETE FROM rooms WHERE id = $1 RETURNING id", 1,
-	    params);
+	rc = db_query(&res, "DELETE FROM rooms WHERE id = $1 RETURNING id",
+	    DB_I64(r->ids[0]));
 	if (rc)
 		goto out;
 	if (db_rows(res) == 0) {
 		rc = ERR_NOT_FOUND; /* deleted meanwhile */
 		goto out;
 	}
-	event_group(group_id, WIRE_EV_ROOM_DELETED, "id", room_id, NULL);
+	event_group(group_id, WIRE_EV_ROOM_DELETED, "id",
+	    wire_id(room_id, r->ids[0]), NULL);
 	http_reply_empty(r);
 out:
 	db_res_free(res);
@@ -195,8 +175,6 @@ rooms_mark_read(struct http_req *r)
 {
 	static const char *const allowed[] = { "last_read_id", NULL };
 	struct json_object *fields = http_fields(r);
-	const char *params[3];
-	char room_id[24], user_id[24], last[24];
 	int64_t last_read_id = 0;
 	enum err_code rc;
 
@@ -209,16 +187,13 @@ rooms_mark_read(struct http_req *r)
 		rc = ERR_VALIDATION;
 	if (rc)
 		return rc;
-	params[0] = db_i64(room_id, r->ids[0]);
-	params[1] = db_i64(user_id, r->user_id);
-	params[2] = db_i64(last, last_read_id);
 	rc = db_query(NULL,
 	    "INSERT INTO read_markers (user_id, room_id, last_read_id) "
 	    "SELECT $2, r.id, least($3::bigint, r.last_message_id) "
 	    "FROM rooms r WHERE r.id = $1 "
 	    "ON CONFLICT (user_id, room_id) DO UPDATE SET last_read_id = "
 	    "greatest(read_markers.last_read_id, excluded.last_read_id)",
-	    3, params);
+	    DB_I64(r->ids[0]), DB_I64(r->user_id), DB_I64(last_read_id));
 	if (rc)
 		return rc;
 	http_reply_empty(r);

@@ -69,8 +69,7 @@ static enum err_code
 handle_groups(struct http_req *r)
 {
 	struct db_res *res = NULL;
-	const char *q = NULL, *params[3];
-	char l[24], o[24];
+	const char *q = NULL;
 	int64_t limit, offset;
 	enum err_code rc;
 	size_t rows, shown;
@@ -83,9 +82,6 @@ handle_groups(struct http_req *r)
 		rc = ERR_VALIDATION;
 	if (rc)
 		goto out;
-	params[0] = q;
-	params[1] = db_i64(l, limit);
-	params[2] = db_i64(o, offset);
 	rc = db_query(&res,
 	    "SELECT " PRESENCE_CARD_COLUMNS " "
 	    "FROM groups g "
@@ -97,7 +93,7 @@ handle_groups(struct http_req *r)
 	    "  + word_similarity($1, g.name || ' ' || g.description) DESC,"
 	    " g.id "
 	    "LIMIT $2::int + 1 OFFSET $3::int",
-	    3, params);
+	    DB_TEXT(q), DB_I64(limit), DB_I64(offset));
 	if (rc)
 		goto out;
 	rows = db_rows(res);
@@ -307,15 +303,12 @@ search_typo_ok(const char *text)
 static enum err_code
 search_expand(const char *words, int typo, struct db_res **res)
 {
-	const char *params[2] = { words,
-		typo && search_typo_ok(words) ? "t" : "f" };
-
 	db_res_free(*res);
 	*res = NULL;
 	return db_query(res,
 	    "SELECT q_exact::text, q_prefix::text, "
 	    "q_typo::text FROM ec_search_expand($1, $2::boolean)",
-	    2, params);
+	    DB_TEXT(words), DB_BOOL(typo && search_typo_ok(words)));
 }
 
 /* The caller's rooms that pass the filters, as an array literal in
@@ -323,13 +316,6 @@ search_expand(const char *words, int typo, struct db_res **res)
 static enum err_code
 search_rooms(struct http_req *r, const struct search_filters *f, char **rooms)
 {
-	const char *params[4];
-	char uid[24], gid[24], rid[24];
-
-	params[0] = db_i64(uid, r->user_id);
-	params[1] = f->group_id ? db_i64(gid, f->group_id) : NULL;
-	params[2] = f->room_id ? db_i64(rid, f->room_id) : NULL;
-	params[3] = f->in;
 	return db_query_text(rooms,
 	    "SELECT COALESCE(array_agg(r.id), "
 	    "'{}')::text FROM rooms r JOIN group_members gm "
@@ -337,16 +323,16 @@ search_rooms(struct http_req *r, const struct search_filters *f, char **rooms)
 	    "WHERE ($2::bigint IS NULL OR r.group_id = $2::bigint) "
 	    "AND ($3::bigint IS NULL OR r.id = $3::bigint) "
 	    "AND ($4::text IS NULL OR lower(r.name) = lower($4::text))",
-	    4, params);
+	    DB_I64(r->user_id), DB_NULL_I64(f->group_id),
+	    DB_NULL_I64(f->room_id), DB_TEXT(f->in));
 }
 
 /* The newest message id to consider: the last one, or with before: the
  * last one created before that day (ids grow with time). */
 static enum err_code
-search_top(const struct search_filters *f, char out[24])
+search_top(const struct search_filters *f, int64_t *top)
 {
 	struct db_res *res = NULL;
-	const char *params[1] = { f->before };
 	enum err_code rc;
 
 	if (f->before != NULL)
@@ -354,12 +340,12 @@ search_top(const struct search_filters *f, char out[24])
 		    "SELECT COALESCE((SELECT id FROM messages "
 		    "WHERE created_at < ($1::text || ' 00:00Z')::timestamptz "
 		    "ORDER BY created_at DESC LIMIT 1), 0) + 1000",
-		    1, params);
+		    DB_TEXT(f->before));
 	else
-		rc = db_query(&res, "SELECT COALESCE(max(id), 0) FROM messages",
-		    0, NULL);
+		rc = db_query(&res,
+		    "SELECT COALESCE(max(id), 0) FROM messages");
 	if (rc == ERR_OK)
-		db_i64(out, db_int(res, 0, 0));
+		*top = db_int(res, 0, 0);
 	db_res_free(res);
 	return rc;
 }
@@ -368,7 +354,6 @@ static enum err_code
 search_sender(struct search_filters *f, int *unknown)
 {
 	struct db_res *res = NULL;
-	const char *params[1] = { f->from };
 	enum err_code rc;
 
 	*unknown = 0;
@@ -377,7 +362,7 @@ search_sender(struct search_filters *f, int *unknown)
 	rc = db_query(&res,
 	    "SELECT id FROM users WHERE lower(username) = "
 	    "lower($1)",
-	    1, params);
+	    DB_TEXT(f->from));
 	if (rc == ERR_OK) {
 		if (db_rows(res) == 1)
 			f->sender_id = db_int(res, 0, 0);
@@ -390,12 +375,11 @@ search_sender(struct search_filters *f, int *unknown)
 
 /* Renders the ids (in order) as messages with snippets. */
 static enum err_code
-search_messages_reply(struct http_req *r, struct buf *ids, size_t shown,
+search_messages_reply(struct http_req *r, const int64_t *ids, size_t shown,
     int has_more, const char *words)
 {
 	struct json_object *root, *items;
 	struct db_res *res = NULL;
-	const char *params[1];
 	enum err_code rc = ERR_OK;
 	struct buf snip;
 	size_t i;
@@ -407,7 +391,6 @@ search_messages_reply(struct http_req *r, struct buf *ids, size_t shown,
 	    json_object_new_boolean(has_more));
 	buf_init(&snip, 0);
 	if (shown > 0) {
-		params[0] = ids->data;
 		rc = db_query(&res,
 		    "SELECT ec_message_json(m, u, p, q)::text, m.text "
 		    "FROM unnest($1::bigint[]) WITH ORDINALITY AS t(id, ord) "
@@ -416,7 +399,7 @@ search_messages_reply(struct http_req *r, struct buf *ids, size_t shown,
 		    "LEFT JOIN profiles p ON p.user_id = u.id "
 		    "LEFT JOIN messages q ON q.id = m.reply_to "
 		    "ORDER BY t.ord",
-		    1, params);
+		    DB_I64_ARRAY(ids, shown));
 		if (rc)
 			goto out;
 	}
@@ -449,16 +432,13 @@ handle_messages(struct http_req *r)
 {
 	struct search_filters f;
 	struct db_res *res = NULL, *tsq = NULL;
-	const char *params[8];
-	char sid[24], want[24], top[24], *rooms = NULL;
-	size_t ntiers, t, tier, have = 0, shown, total, nrooms;
-	const char *p;
-	struct buf ids;
+	const char *p, *tsquery = NULL;
+	char *rooms = NULL;
+	size_t ntiers, t, tier, have = 0, shown = 0, total, nrooms;
+	int64_t top = 0, *ids = NULL;
 	enum err_code rc;
 	int unknown;
 
-	buf_init(&ids, 0);
-	buf_putc(&ids, '{');
 	rc = search_filters_read(r, &f);
 	if (rc)
 		goto out;
@@ -472,7 +452,7 @@ handle_messages(struct http_req *r)
 	if (unknown || strcmp(rooms, "{}") == 0)
 		total = 0; /* from: nobody, or no room to search */
 	if (total > 0) {
-		rc = search_top(&f, top);
+		rc = search_top(&f, &top);
 		if (rc)
 			goto out;
 	}
@@ -485,13 +465,7 @@ handle_messages(struct http_req *r)
 		if (rc)
 			goto out;
 	}
-	params[0] = rooms;
-	params[1] = f.sender_id ? db_i64(sid, f.sender_id) : NULL;
-	params[2] = f.before;
-	params[3] = f.after;
-	params[4] = f.sq.text[0] ? f.sq.text : NULL;
-	params[6] = top;
-	params[7] = NULL;
+	ids = mem_calloc((size_t)f.limit + 1, sizeof(*ids));
 	nrooms = 1; /* rooms is "{1,2,...}" */
 	for (p = rooms; *p != '\0'; p++)
 		nrooms += *p == ',';
@@ -507,8 +481,8 @@ handle_messages(struct http_req *r)
 				goto out;
 		}
 		if (tsq != NULL) {
-			params[7] = db_value(tsq, 0, (int)t);
-			if (params[7] == NULL)
+			tsquery = db_value(tsq, 0, (int)t);
+			if (tsquery == NULL)
 				continue; /* cannot match */
 		}
 		if (nrooms <= SEARCH_WALK_ROOMS_MAX)
@@ -517,8 +491,11 @@ handle_messages(struct http_req *r)
 			sql = search_by_sender[tier];
 		else
 			sql = f.sq.text[0] ? search_tiers[t] : search_all;
-		params[5] = db_i64(want, (int64_t)(total - have));
-		rc = db_query(&res, sql, 8, params);
+		rc = db_query(&res, sql, DB_TEXT(rooms),
+		    DB_NULL_I64(f.sender_id), DB_TEXT(f.before),
+		    DB_TEXT(f.after), DB_TEXT(f.sq.text[0] ? f.sq.text : NULL),
+		    DB_I64((int64_t)(total - have)), DB_I64(top),
+		    DB_TEXT(tsquery));
 		if (rc)
 			goto out;
 		for (i = 0; i < db_rows(res); i++, have++) {
@@ -526,23 +503,18 @@ handle_messages(struct http_req *r)
 			if (have < (size_t)f.offset ||
 			    have >= (size_t)(f.offset + f.limit))
 				continue;
-			buf_printf(&ids, "%s%s", ids.len > 1 ? "," : "",
-			    db_value(res, i, 0));
+			ids[shown++] = db_int(res, i, 0);
 		}
 		db_res_free(res);
 		res = NULL;
 	}
-	buf_putc(&ids, '}');
-	shown = have > (size_t)f.offset ? have - (size_t)f.offset : 0;
-	if (shown > (size_t)f.limit)
-		shown = (size_t)f.limit;
-	rc = search_messages_reply(r, &ids, shown, have >= total && total > 0,
+	rc = search_messages_reply(r, ids, shown, have >= total && total > 0,
 	    f.sq.text);
 out:
+	free(ids);
 	free(rooms);
 	db_res_free(res);
 	db_res_free(tsq);
-	buf_release(&ids);
 	return rc;
 }
 

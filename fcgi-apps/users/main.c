@@ -63,8 +63,7 @@ handle_patch_me(struct http_req *r)
 	const char *username = NULL, *email = NULL, *full_name = NULL;
 	const char *bio = NULL, *gender = NULL, *status = NULL;
 	size_t ulen = 0, elen = 0, flen = 0, blen = 0;
-	char *u = NULL, *e = NULL, *f = NULL, *b = NULL, uid[24];
-	const char *params[9];
+	char *u = NULL, *e = NULL, *f = NULL, *b = NULL;
 	enum err_code rc;
 
 	rc = json_only(r->json, allowed, fields);
@@ -90,16 +89,7 @@ handle_patch_me(struct http_req *r)
 	e = email ? mem_strndup(email, elen) : NULL;
 	f = full_name ? mem_strndup(full_name, flen) : NULL;
 	b = bio ? mem_strndup(bio, blen) : NULL;
-	params[0] = db_i64(uid, r->user_id);
-	params[1] = u;
-	params[2] = email ? "t" : "f";
-	params[3] = e;
-	params[4] = f;
-	params[5] = b;
-	params[6] = gender;
-	params[7] = status;
-	/* status follows default_status while the user is connected. */
-	params[8] = status != NULL && presence_one(r->user_id) ? "t" : "f";
+	/* status follows default_status while the user is connected ($9). */
 	rc = db_query(NULL,
 	    "WITH u AS (UPDATE users SET "
 	    "username = COALESCE($2, username), "
@@ -111,7 +101,9 @@ handle_patch_me(struct http_req *r)
 	    "default_status = COALESCE($8, default_status), "
 	    "status = CASE WHEN $9::boolean THEN $8 ELSE status END "
 	    "WHERE user_id = (SELECT id FROM u)",
-	    9, params);
+	    DB_I64(r->user_id), DB_TEXT(u), DB_BOOL(email != NULL), DB_TEXT(e),
+	    DB_TEXT(f), DB_TEXT(b), DB_TEXT(gender), DB_TEXT(status),
+	    DB_BOOL(status != NULL && presence_one(r->user_id)));
 	if (rc == ERR_CONFLICT) {
 		rc = http_fail(r, ERR_USERNAME_TAKEN, NULL);
 		goto out;
@@ -136,8 +128,8 @@ handle_password(struct http_req *r)
 	static const char *const allowed[] = { "old", "new", NULL };
 	struct json_object *fields = http_fields(r);
 	struct db_res *res = NULL;
-	const char *old = NULL, *new = NULL, *params[2];
-	char hash[SEC_HASH_MAX], uid[24], key[WIRE_NAME_MAX];
+	const char *old = NULL, *new = NULL;
+	char hash[SEC_HASH_MAX], key[WIRE_NAME_MAX];
 	size_t olen = 0, nlen = 0;
 	long long count;
 	enum err_code rc;
@@ -163,9 +155,8 @@ handle_password(struct http_req *r)
 		    "Too many wrong passwords; try later.");
 		goto out;
 	}
-	params[0] = db_i64(uid, r->user_id);
-	rc = db_query(&res, "SELECT password_hash FROM users WHERE id = $1", 1,
-	    params);
+	rc = db_query(&res, "SELECT password_hash FROM users WHERE id = $1",
+	    DB_I64(r->user_id));
 	if (rc)
 		goto out;
 	if (db_rows(res) != 1 || db_value(res, 0, 0) == NULL ||
@@ -178,9 +169,8 @@ handle_password(struct http_req *r)
 	rc = sec_password_hash(new, nlen, hash);
 	if (rc)
 		goto out;
-	params[1] = hash;
 	rc = db_query(NULL, "UPDATE users SET password_hash = $2 WHERE id = $1",
-	    2, params);
+	    DB_I64(r->user_id), DB_TEXT(hash));
 	if (rc)
 		goto out;
 	/* Every other session ends; this one (the caller's) stays. */
@@ -247,28 +237,20 @@ handle_wallpaper(struct http_req *r)
 static enum err_code
 handle_user(struct http_req *r)
 {
-	const char *params[2];
-	char uid[24], *json = NULL;
 	enum err_code rc;
 
-	params[0] = db_i64(uid, r->ids[0]);
-	params[1] = presence_one(r->ids[0]) ? "t" : "f";
 	/* Presence in Redis is the truth: a user whose relay died keeps
 	 * their last status in the table but is shown Offline. */
-	rc = db_query_text(&json,
+	rc = app_reply_query(r, 200,
 	    "SELECT (jsonb_set(j, '{profile,status}', CASE WHEN $2::boolean "
 	    "THEN j->'profile'->'status' ELSE '\"Offline\"' END) || "
 	    "jsonb_build_object('online', $2::boolean))::text "
 	    "FROM users u, ec_user_json(u.id) j "
 	    "WHERE u.id = $1 AND u.is_active",
-	    2, params);
+	    DB_I64(r->ids[0]), DB_BOOL(presence_one(r->ids[0])));
 	if (rc == ERR_NOT_FOUND)
-		return http_fail(r, ERR_NOT_FOUND, "No such user.");
-	if (rc)
-		return rc;
-	http_reply_raw(r, 200, json, strlen(json));
-	free(json);
-	return ERR_OK;
+		rc = http_fail(r, ERR_NOT_FOUND, "No such user.");
+	return rc;
 }
 
 static const struct http_route routes[] = {
