@@ -38,14 +38,18 @@
 static const char messages_sql_before[] = MESSAGES_SQL_PAGE("<", "DESC");
 static const char messages_sql_after[] = MESSAGES_SQL_PAGE(">", "ASC");
 
-/* The caller's live message with the same nonce, if any; a nonce older
- * than 24 hours is cleared on the way so that it blocks nothing.  $1
- * sender, $2 nonce. */
+/* The caller's message with the same nonce, if any: its JSON only when
+ * it is in room $3 (the caller's membership of which was checked), so a
+ * retry never shows a message, or the current text of the message it
+ * replied to, from a room the caller may have been removed from.  A
+ * nonce older than 24 hours is cleared on the way so that it blocks
+ * nothing.  $1 sender, $2 nonce, $3 room. */
 static const char messages_sql_nonce[] =
     "WITH expired AS (UPDATE messages SET nonce = NULL "
     "WHERE sender_id = $1 AND nonce = $2 "
     "AND created_at < now() - interval '24 hours' RETURNING id) "
-    "SELECT ec_message_json(m)::text, m.deleted_at IS NOT NULL "
+    "SELECT CASE WHEN m.room_id = $3 THEN ec_message_json(m)::text END, "
+    "m.deleted_at IS NOT NULL "
     "FROM messages m WHERE m.sender_id = $1 AND m.nonce = $2 "
     "AND m.id NOT IN (SELECT id FROM expired)";
 
@@ -154,9 +158,10 @@ out:
 	return rc;
 }
 
-/* Looks up the caller's message with `nonce`.  ERR_OK with *json set
- * (malloc()ed) when there is a live one, ERR_OK with *json NULL when there
- * is none, ERR_CONFLICT when it was deleted. */
+/* Looks up the caller's message with `nonce` in the request's room.
+ * ERR_OK with *json set (malloc()ed) when there is a live one, ERR_OK
+ * with *json NULL when the nonce is unused, ERR_CONFLICT when it was
+ * deleted or belongs to another room (nonces are unique per sender). */
 static enum err_code
 messages_by_nonce(struct http_req *r, const char *nonce, char **json)
 {
@@ -165,11 +170,16 @@ messages_by_nonce(struct http_req *r, const char *nonce, char **json)
 
 	*json = NULL;
 	rc = db_query(&res, messages_sql_nonce, DB_I64(r->user_id),
-	    DB_TEXT(nonce));
+	    DB_TEXT(nonce), DB_I64(r->ids[0]));
 	if (rc)
 		goto out;
 	if (db_rows(res) == 0)
 		goto out;
+	if (db_value(res, 0, 0) == NULL) {
+		rc = http_fail(r, ERR_CONFLICT,
+		    "This nonce was used for a message in another room.");
+		goto out;
+	}
 	if (db_bool(res, 0, 1)) {
 		rc = http_fail(r, ERR_CONFLICT,
 		    "The message sent with this nonce was deleted.");
@@ -268,8 +278,9 @@ messages_create(struct http_req *r)
 	    DB_I64(r->user_id), DB_TEXT(text), DB_NULL_I64(reply_to),
 	    DB_TEXT(nonce));
 	if (rc == ERR_NOT_FOUND && nonce != NULL) {
-		/* The same nonce went in through another room meanwhile;
-		 * our INSERT waited for it to commit, so it is visible. */
+		/* The same nonce went in meanwhile (through another room:
+		 * the room lock orders this one's posts); our INSERT waited
+		 * for it to commit, so the lookup sees it and answers. */
 		rc = messages_by_nonce(r, nonce, &msg);
 		if (rc == ERR_OK && msg == NULL)
 			rc = ERR_INTERNAL;

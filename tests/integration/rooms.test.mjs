@@ -446,11 +446,45 @@ test('nonces are kept 24 hours; a deleted message\'s nonce answers 409', async (
   assertError(assert, res, 409, 'conflict');
   assert.ok(!res.text.includes('regretted'));
   assert.equal(await count('SELECT count(*) AS n FROM messages'), n);
-  // The nonce is per user: the same one in another room returns the first.
+  // The nonce is per user and a retry is scoped to its room: the same
+  // one in another room answers 409 and shows nothing of the first.
   const elsewhere = await makeRoom(owner, g.topic, 'nonce-b');
+  const before = await count('SELECT count(*) AS n FROM messages');
   res = await owner.post(`/api/rooms/${elsewhere.id}/messages`, { text: 'x', nonce });
+  assertError(assert, res, 409, 'conflict');
+  assert.ok(!res.text.includes('today'));
+  assert.equal(await count('SELECT count(*) AS n FROM messages'), before);
+  res = await owner.post(`/api/rooms/${room.id}/messages`, { text: 'x', nonce });
   assert.equal(res.status, 200);
   assert.equal(res.json.text, 'today');
+});
+
+test('a kicked member retrying an old nonce learns nothing of the private group', async () => {
+  const owner = await newUser();
+  const kicked = await newUser();
+  const priv = await makeGroup(owner, { member: kicked });
+  await sql('UPDATE groups SET is_public = false WHERE id = $1', [priv.id]);
+  const secretRoom = await makeRoom(owner, priv.topic, 'secret');
+  const other = await makeGroup(await newUser(), { member: kicked });
+  const [open] = await sql("INSERT INTO rooms (topic_id, group_id, name) VALUES ($1, $2, 'open') RETURNING id",
+    [other.topic, other.id]);
+  const question = await post(owner, secretRoom.id, 'secret v1');
+  const nonce = unique('kick');
+  const mine = await post(kicked, secretRoom.id, { text: 'my answer', reply_to: question.id, nonce });
+  assert.equal(mine.reply_to.text, 'secret v1');
+
+  // Kicked (as the groups program does it), then the question is edited.
+  await sql('DELETE FROM group_members WHERE group_id = $1 AND user_id = $2', [priv.id, kicked.user.id]);
+  assert.equal((await owner.patch(`/api/messages/${question.id}`, { text: 'secret v2' })).status, 200);
+
+  const n = await count('SELECT count(*) AS n FROM messages');
+  let res = await kicked.post(`/api/rooms/${open.id}/messages`, { text: 'retry', nonce });
+  assertError(assert, res, 409, 'conflict');
+  assert.ok(!res.text.includes('secret'), res.text);
+  res = await kicked.post(`/api/rooms/${secretRoom.id}/messages`, { text: 'retry', nonce });
+  assertError(assert, res, 404, 'not_found');
+  assert.ok(!res.text.includes('secret'), res.text);
+  assert.equal(await count('SELECT count(*) AS n FROM messages'), n);
 });
 
 test('concurrent posting from several users: all ids distinct and present', async () => {
