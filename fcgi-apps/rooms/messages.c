@@ -137,20 +137,18 @@ messages_list(struct http_req *r)
 	 * comes from the cache when it can (membership is checked above on
 	 * every request all the same). */
 	newest = after < 0 && http_query(r, "before") == NULL;
-	if (newest) {
-		hist_get(r->ids[0], version, limit, &key, &page);
-		if (page != NULL)
-			goto reply;
-	}
-	rc = db_query_text(&page,
-	    after >= 0 ? messages_sql_after : messages_sql_before,
-	    DB_I64(r->ids[0]), DB_I64(after >= 0 ? after : before),
-	    DB_I64(limit));
-	if (rc)
-		goto out;
 	if (newest)
-		hist_put(key, page);
-reply:
+		hist_get(r->ids[0], version, limit, &key, &page);
+	if (page == NULL) {
+		rc = db_query_text(&page,
+		    after >= 0 ? messages_sql_after : messages_sql_before,
+		    DB_I64(r->ids[0]), DB_I64(after >= 0 ? after : before),
+		    DB_I64(limit));
+		if (rc)
+			goto out;
+		if (newest)
+			hist_put(key, page);
+	}
 	http_reply_raw(r, 200, page, strlen(page));
 out:
 	free(page);
@@ -191,55 +189,74 @@ out:
 	return rc;
 }
 
-/* POST /api/rooms/{id}/messages {text, reply_to?, nonce?}: 201 message,
- * or 200 with the first message when the caller already sent this nonce.
- *
- * The room row is locked (FOR NO KEY UPDATE, which foreign-key checks do
- * not wait for) before the id is drawn, so within a room ids commit in
- * order: a reader paging with after= never skips a message that commits
- * later with a smaller id. */
-enum err_code
-messages_create(struct http_req *r)
+/* The body of a post. */
+struct messages_post {
+	const char *text;  /* owned by r->json */
+	const char *nonce; /* NULL = none; owned by r->json */
+	int64_t reply_to;  /* 0 = none */
+};
+
+/* Reads and checks the body of a post; the fields that are valid are
+ * filled in even when another is not (ERR_VALIDATION). */
+static enum err_code
+messages_read_post(struct http_req *r, struct messages_post *p)
 {
 	static const char *const allowed[] = { "text", "reply_to", "nonce",
 		NULL };
 	struct json_object *fields = http_fields(r);
-	struct db_res *res = NULL;
-	const char *text = NULL, *nonce = NULL;
-	int64_t group_id = 0, reply_to = 0;
-	enum err_code rc, vrc;
-	char *msg = NULL;
-	int status = 201;
+	enum err_code rc;
 
-	vrc = json_only(r->json, allowed, fields);
-	if (messages_read_text(r, &text))
-		vrc = ERR_VALIDATION;
-	if (json_get_int(r->json, "reply_to", 0, 1, INT64_MAX, &reply_to,
+	memset(p, 0, sizeof(*p));
+	rc = json_only(r->json, allowed, fields);
+	if (messages_read_text(r, &p->text))
+		rc = ERR_VALIDATION;
+	if (json_get_int(r->json, "reply_to", 0, 1, INT64_MAX, &p->reply_to,
 	        fields))
-		vrc = ERR_VALIDATION;
-	if (json_get_text(r->json, "nonce", 0, 1, MESSAGES_NONCE_MAX, 0, &nonce,
-	        NULL, fields))
-		vrc = ERR_VALIDATION;
+		rc = ERR_VALIDATION;
+	if (json_get_text(r->json, "nonce", 0, 1, MESSAGES_NONCE_MAX, 0,
+	        &p->nonce, NULL, fields))
+		rc = ERR_VALIDATION;
+	return rc;
+}
 
-	if (vrc == ERR_OK) {
-		rc = db_query(&res, messages_sql_post, DB_I64(r->ids[0]),
-		    DB_I64(r->user_id), DB_TEXT(text), DB_NULL_I64(reply_to),
-		    DB_TEXT(nonce));
-		if (rc)
-			goto out;
-		if (db_rows(res) == 1) {
-			group_id = db_int(res, 0, 0);
-			msg = mem_strndup(db_value(res, 0, 1),
-			    db_length(res, 0, 1));
-			goto created; /* committed: a single statement */
-		}
-		db_res_free(res);
-		res = NULL;
+/* The fast path of a valid post: one statement (messages_sql_post),
+ * committed on its own.  *msg stays NULL when it did not apply (not a
+ * member, a bad reply_to, a nonce already used...); the general path
+ * then finds out which. */
+static enum err_code
+messages_post_fast(struct http_req *r, const struct messages_post *p,
+    int64_t *group_id, char **msg)
+{
+	struct db_res *res = NULL;
+	enum err_code rc;
+
+	rc = db_query(&res, messages_sql_post, DB_I64(r->ids[0]),
+	    DB_I64(r->user_id), DB_TEXT(p->text), DB_NULL_I64(p->reply_to),
+	    DB_TEXT(p->nonce));
+	if (rc)
+		goto out;
+	if (db_rows(res) == 1) {
+		*group_id = db_int(res, 0, 0);
+		*msg = mem_strndup(db_value(res, 0, 1), db_length(res, 0, 1));
 	}
+out:
+	db_res_free(res);
+	return rc;
+}
 
-	/* The general path: tells a missing room from a missing right, a
-	 * bad reply_to and a nonce already used (safe retry). */
-	rc = acl_room(r->ids[0], r->user_id, ACL_MEMBER, &group_id, NULL);
+/* The general path, in a transaction: tells a missing room from a
+ * missing right, then the body's own errors (vrc), a bad reply_to and a
+ * nonce already used (a safe retry: *status 200 with the first message)
+ * from a new message (*status 201). */
+static enum err_code
+messages_post_general(struct http_req *r, const struct messages_post *p,
+    enum err_code vrc, int64_t *group_id, char **msg, int *status)
+{
+	struct db_res *res = NULL;
+	enum err_code rc;
+
+	*status = 201;
+	rc = acl_room(r->ids[0], r->user_id, ACL_MEMBER, group_id, NULL);
 	if (rc)
 		goto out;
 	rc = vrc;
@@ -253,54 +270,83 @@ messages_create(struct http_req *r)
 	    "FROM messages q WHERE q.id = $2 AND q.room_id = r.id "
 	    "AND q.deleted_at IS NULL) FROM rooms r WHERE r.id = $1 "
 	    "FOR NO KEY UPDATE OF r",
-	    DB_I64(r->ids[0]), DB_NULL_I64(reply_to));
+	    DB_I64(r->ids[0]), DB_NULL_I64(p->reply_to));
 	if (rc)
 		goto out;
 	if (db_rows(res) == 0) {
 		rc = ERR_NOT_FOUND; /* the room was deleted meanwhile */
 		goto out;
 	}
-	if (nonce != NULL) {
-		rc = messages_by_nonce(r, nonce, &msg);
+	if (p->nonce != NULL) {
+		rc = messages_by_nonce(r, p->nonce, msg);
 		if (rc)
 			goto out;
-		if (msg != NULL) {
-			status = 200;
-			goto reply;
-		}
 	}
-	if (!db_bool(res, 0, 0)) {
-		rc = json_field_error(fields, "reply_to",
+	if (*msg != NULL) {
+		*status = 200;
+	} else if (!db_bool(res, 0, 0)) {
+		rc = json_field_error(http_fields(r), "reply_to",
 		    "is not a message of this room");
 		goto out;
-	}
-	rc = db_query_text(&msg, messages_sql_insert, DB_I64(r->ids[0]),
-	    DB_I64(r->user_id), DB_TEXT(text), DB_NULL_I64(reply_to),
-	    DB_TEXT(nonce));
-	if (rc == ERR_NOT_FOUND && nonce != NULL) {
-		/* The same nonce went in meanwhile (through another room:
-		 * the room lock orders this one's posts); our INSERT waited
-		 * for it to commit, so the lookup sees it and answers. */
-		rc = messages_by_nonce(r, nonce, &msg);
-		if (rc == ERR_OK && msg == NULL)
-			rc = ERR_INTERNAL;
+	} else {
+		rc = db_query_text(msg, messages_sql_insert, DB_I64(r->ids[0]),
+		    DB_I64(r->user_id), DB_TEXT(p->text),
+		    DB_NULL_I64(p->reply_to), DB_TEXT(p->nonce));
+		if (rc == ERR_NOT_FOUND && p->nonce != NULL) {
+			/* The same nonce went in meanwhile (through another
+			 * room: the room lock orders this one's posts); our
+			 * INSERT waited for it to commit, so the lookup sees
+			 * it and answers. */
+			rc = messages_by_nonce(r, p->nonce, msg);
+			if (rc == ERR_OK && *msg == NULL)
+				rc = ERR_INTERNAL;
+			*status = 200;
+		}
 		if (rc)
 			goto out;
-		status = 200;
-	} else if (rc)
-		goto out;
-reply:
+	}
 	rc = db_commit();
-	if (rc)
-		goto out;
-created:
+out:
+	db_rollback(); /* when anything above failed */
+	db_res_free(res);
+	return rc;
+}
+
+/* POST /api/rooms/{id}/messages {text, reply_to?, nonce?}: 201 message,
+ * or 200 with the first message when the caller already sent this nonce
+ * to this room.
+ *
+ * The room row is locked (FOR NO KEY UPDATE, which foreign-key checks do
+ * not wait for) before the id is drawn, on both paths, so within a room
+ * ids commit in order: a reader paging with after= never skips a message
+ * that commits later with a smaller id. */
+enum err_code
+messages_create(struct http_req *r)
+{
+	struct messages_post p;
+	int64_t group_id = 0;
+	enum err_code rc, vrc;
+	char *msg = NULL;
+	int status = 201;
+
+	vrc = messages_read_post(r, &p);
+	if (vrc == ERR_OK) {
+		rc = messages_post_fast(r, &p, &group_id, &msg);
+		if (rc)
+			goto out;
+	}
+	if (msg == NULL) {
+		rc = messages_post_general(r, &p, vrc, &group_id, &msg,
+		    &status);
+		if (rc)
+			goto out;
+	}
 	if (status == 201) {
 		event_group(group_id, WIRE_EV_MESSAGE_CREATED, "message", msg,
 		    NULL);
 	}
 	http_reply_raw(r, status, msg, strlen(msg));
 out:
-	db_res_free(res);
 	free(msg);
 	return rc;
 }
