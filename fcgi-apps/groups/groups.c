@@ -1,5 +1,6 @@
 /* groups.c - groups themselves: my groups, create, detail, update, delete,
- * join, leave and the public directory. */
+ * join, leave and the public directory.  Membership rows are written by
+ * members.c (members_add, members_remove), which never calls back here. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -74,42 +75,6 @@ groups_conflict(struct http_req *r, enum err_code rc)
 	return rc;
 }
 
-void
-groups_json_splice(struct buf *b, const char *json, const char *key,
-    const char *value_json)
-{
-	const char *end = strrchr(json, '}');
-	size_t n = end ? (size_t)(end - json) : strlen(json);
-	int empty = 1;
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		if (json[i] != '{' && json[i] != ' ')
-			empty = 0;
-	}
-	buf_append(b, json, n);
-	buf_printf(b, "%s\"%s\": %s}", empty ? "" : ", ", key, value_json);
-}
-
-enum err_code
-groups_page(struct http_req *r, int64_t *limit, int64_t *offset)
-{
-	enum err_code rc;
-
-	rc = http_query_limit(r, limit);
-	if (http_query_int(r, "offset", 0, INT32_MAX, 0, offset))
-		rc = ERR_VALIDATION;
-	return rc;
-}
-
-enum err_code
-groups_no_fields(struct http_req *r)
-{
-	static const char *const none[] = { NULL };
-
-	return json_only(r->json, none, http_fields(r));
-}
-
 /* The ids of every member, comma-separated, for presence. */
 static enum err_code
 groups_member_ids(int64_t group_id, int64_t **ids, size_t *n)
@@ -177,12 +142,12 @@ out:
 }
 
 enum err_code
-groups_handle_list(struct http_req *r)
+groups_list(struct http_req *r)
 {
 	int64_t limit, offset;
 	enum err_code rc;
 
-	rc = groups_page(r, &limit, &offset);
+	rc = input_page(r, &limit, &offset);
 	if (rc)
 		goto out;
 	/* One query: the page (one row more to know has_more) with each
@@ -215,7 +180,7 @@ out:
 }
 
 enum err_code
-groups_handle_create(struct http_req *r)
+groups_create(struct http_req *r)
 {
 	struct groups_input in;
 	struct db_res *res = NULL;
@@ -258,7 +223,7 @@ out:
 }
 
 enum err_code
-groups_handle_get(struct http_req *r)
+groups_get(struct http_req *r)
 {
 	enum err_code rc;
 
@@ -269,7 +234,7 @@ groups_handle_get(struct http_req *r)
 }
 
 enum err_code
-groups_handle_update(struct http_req *r)
+groups_update(struct http_req *r)
 {
 	struct groups_input in;
 	char *json = NULL;
@@ -281,29 +246,30 @@ groups_handle_update(struct http_req *r)
 	rc = acl_group(r->ids[0], r->user_id, ACL_ADMIN, NULL);
 	if (rc)
 		goto out;
-	if (in.name == NULL && in.description == NULL && in.category == NULL &&
-	    in.is_public < 0)
-		goto reply; /* nothing to change: no event either */
-	/* The role is checked again in the statement itself. */
-	rc = db_query_text(&json,
-	    "UPDATE groups SET name = COALESCE($2, name),"
-	    " description = COALESCE($3, description),"
-	    " category = COALESCE($4, category),"
-	    " is_public = COALESCE($5::boolean, is_public) "
-	    "WHERE id = $1 AND EXISTS (SELECT 1 FROM group_members m"
-	    " WHERE m.group_id = $1 AND m.user_id = $6"
-	    " AND m.role IN ('owner', 'admin')) "
-	    "RETURNING ec_group_json(groups.*)::text",
-	    DB_I64(r->ids[0]), DB_TEXT(in.name), DB_TEXT(in.description),
-	    DB_TEXT(in.category),
-	    in.is_public < 0 ? DB_NULL : DB_BOOL(in.is_public),
-	    DB_I64(r->user_id));
-	if (rc) {
-		rc = groups_conflict(r, rc);
-		goto out;
+	/* The role is checked again in the statement itself.  A body
+	 * that changes nothing publishes nothing either. */
+	if (in.name != NULL || in.description != NULL || in.category != NULL ||
+	    in.is_public >= 0) {
+		rc = db_query_text(&json,
+		    "UPDATE groups SET name = COALESCE($2, name),"
+		    " description = COALESCE($3, description),"
+		    " category = COALESCE($4, category),"
+		    " is_public = COALESCE($5::boolean, is_public) "
+		    "WHERE id = $1 AND EXISTS (SELECT 1 FROM group_members m"
+		    " WHERE m.group_id = $1 AND m.user_id = $6"
+		    " AND m.role IN ('owner', 'admin')) "
+		    "RETURNING ec_group_json(groups.*)::text",
+		    DB_I64(r->ids[0]), DB_TEXT(in.name),
+		    DB_TEXT(in.description), DB_TEXT(in.category),
+		    in.is_public < 0 ? DB_NULL : DB_BOOL(in.is_public),
+		    DB_I64(r->user_id));
+		if (rc) {
+			rc = groups_conflict(r, rc);
+			goto out;
+		}
+		event_group(r->ids[0], WIRE_EV_GROUP_UPDATED, "group", json,
+		    NULL);
 	}
-	event_group(r->ids[0], WIRE_EV_GROUP_UPDATED, "group", json, NULL);
-reply:
 	rc = groups_reply_detail(r, 200, r->ids[0], r->user_id);
 out:
 	free(json);
@@ -312,7 +278,7 @@ out:
 }
 
 enum err_code
-groups_handle_delete(struct http_req *r)
+groups_delete(struct http_req *r)
 {
 	struct db_res *res = NULL;
 	char idtext[WIRE_ID_MAX];
@@ -354,133 +320,75 @@ out:
 	return rc;
 }
 
-enum err_code
-groups_add_member(int64_t group_id, int64_t user_id, int *added)
+/* Makes the caller a member of public group `group_id` and announces
+ * it (nothing when they already are).  ERR_NOT_FOUND when the group is
+ * private: as if it did not exist. */
+static enum err_code
+groups_join_public(int64_t group_id, int64_t user_id)
 {
 	struct db_res *res = NULL;
-	enum err_code rc;
-
-	*added = 0;
-	rc = db_query(&res,
-	    "WITH m AS (INSERT INTO group_members (group_id, user_id)"
-	    "  VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING user_id),"
-	    " k AS (INSERT INTO read_markers (user_id, room_id, last_read_id)"
-	    "  SELECT m.user_id, rm.id, rm.last_message_id FROM m, rooms rm"
-	    "  WHERE rm.group_id = $1 ON CONFLICT (user_id, room_id) DO UPDATE"
-	    "  SET last_read_id = GREATEST(read_markers.last_read_id,"
-	    "  EXCLUDED.last_read_id)) "
-	    "SELECT count(*) FROM m",
-	    DB_I64(group_id), DB_I64(user_id));
-	if (rc)
-		goto out;
-	*added = db_int(res, 0, 0) > 0;
-out:
-	db_res_free(res);
-	return rc;
-}
-
-enum err_code
-groups_remove_member(int64_t group_id, int64_t user_id, int *removed)
-{
-	struct db_res *res = NULL;
-	enum err_code rc;
-
-	*removed = 0;
-	rc = db_query(&res,
-	    "WITH m AS (DELETE FROM group_members WHERE group_id = $1"
-	    "  AND user_id = $2 AND role <> 'owner' RETURNING user_id),"
-	    " k AS (DELETE FROM read_markers WHERE user_id IN"
-	    "  (SELECT user_id FROM m) AND room_id IN"
-	    "  (SELECT id FROM rooms WHERE group_id = $1)) "
-	    "SELECT count(*) FROM m",
-	    DB_I64(group_id), DB_I64(user_id));
-	if (rc)
-		goto out;
-	*removed = db_int(res, 0, 0) > 0;
-out:
-	db_res_free(res);
-	return rc;
-}
-
-void
-groups_announce_join(int64_t group_id, int64_t user_id)
-{
-	char *member = NULL;
-
-	if (members_object(group_id, user_id, &member) == ERR_OK)
-		event_group(group_id, WIRE_EV_MEMBER_JOINED, "member", member,
-		    NULL);
-	else
-		log_warn("member.joined for group %lld not published",
-		    (long long)group_id);
-	event_membership(group_id, &user_id, 1, 1);
-	free(member);
-}
-
-void
-groups_announce_leave(int64_t group_id, int64_t user_id)
-{
-	char idtext[WIRE_ID_MAX];
-
-	event_group(group_id, WIRE_EV_MEMBER_LEFT, "user_id",
-	    wire_id(idtext, user_id), NULL);
-	event_membership(group_id, &user_id, 1, 0);
-}
-
-enum err_code
-groups_handle_join(struct http_req *r)
-{
-	struct db_res *res = NULL;
-	enum acl_role role = ACL_NONE;
 	enum err_code rc;
 	int added = 0;
 
-	rc = groups_no_fields(r);
-	if (rc)
-		goto out;
-	rc = acl_group(r->ids[0], r->user_id, ACL_NONE, &role);
-	if (rc)
-		goto out;
-	if (role != ACL_NONE)
-		goto reply; /* idempotent */
 	rc = db_begin();
 	if (rc)
 		goto out;
-	/* Only a public group may be joined without an invite; the row
-	 * lock keeps it public until we commit. */
+	/* The row lock keeps the group public until we commit. */
 	rc = db_query(&res,
 	    "SELECT 1 FROM groups WHERE id = $1 AND is_public "
 	    "FOR SHARE",
-	    DB_I64(r->ids[0]));
+	    DB_I64(group_id));
 	if (rc)
 		goto out;
 	if (db_rows(res) == 0) {
-		rc = ERR_NOT_FOUND; /* private: as if it did not exist */
+		rc = ERR_NOT_FOUND;
 		goto out;
 	}
-	rc = groups_add_member(r->ids[0], r->user_id, &added);
+	rc = members_add(group_id, user_id, &added);
 	if (rc)
 		goto out;
 	rc = db_commit();
 	if (rc)
 		goto out;
 	if (added)
-		groups_announce_join(r->ids[0], r->user_id);
-reply:
-	rc = groups_reply_detail(r, 200, r->ids[0], r->user_id);
+		members_announce_join(group_id, user_id);
 out:
+	db_rollback(); /* when anything above failed */
 	db_res_free(res);
 	return rc;
 }
 
+/* POST /api/groups/{id}/join: public groups only; idempotent. */
 enum err_code
-groups_handle_leave(struct http_req *r)
+groups_join(struct http_req *r)
+{
+	enum acl_role role = ACL_NONE;
+	enum err_code rc;
+
+	rc = input_none(r);
+	if (rc)
+		goto out;
+	rc = acl_group(r->ids[0], r->user_id, ACL_NONE, &role);
+	if (rc)
+		goto out;
+	if (role == ACL_NONE) {
+		rc = groups_join_public(r->ids[0], r->user_id);
+		if (rc)
+			goto out;
+	}
+	rc = groups_reply_detail(r, 200, r->ids[0], r->user_id);
+out:
+	return rc;
+}
+
+enum err_code
+groups_leave(struct http_req *r)
 {
 	enum acl_role role = ACL_NONE;
 	enum err_code rc;
 	int removed = 0;
 
-	rc = groups_no_fields(r);
+	rc = input_none(r);
 	if (rc)
 		return rc;
 	rc = acl_group(r->ids[0], r->user_id, ACL_MEMBER, &role);
@@ -490,14 +398,14 @@ groups_handle_leave(struct http_req *r)
 		return http_fail(r, ERR_CONFLICT,
 		    "The owner cannot leave the "
 		    "group: hand ownership over or delete the group.");
-	rc = groups_remove_member(r->ids[0], r->user_id, &removed);
+	rc = members_remove(r->ids[0], r->user_id, &removed);
 	if (rc)
 		return rc;
 	if (!removed)
 		return http_fail(r, ERR_CONFLICT,
 		    "The owner cannot leave the "
 		    "group: hand ownership over or delete the group.");
-	groups_announce_leave(r->ids[0], r->user_id);
+	members_announce_leave(r->ids[0], r->user_id);
 	http_reply_empty(r);
 	return ERR_OK;
 }
@@ -557,7 +465,7 @@ groups_directory_filters(struct http_req *r, const char **category,
 }
 
 enum err_code
-groups_handle_directory(struct http_req *r)
+groups_directory(struct http_req *r)
 {
 	struct db_res *res = NULL;
 	const char *category = NULL;
@@ -568,7 +476,7 @@ groups_handle_directory(struct http_req *r)
 	enum err_code rc;
 
 	buf_init(&b, 0);
-	rc = groups_page(r, &limit, &offset);
+	rc = input_page(r, &limit, &offset);
 	if (groups_directory_filters(r, &category, &pattern))
 		rc = ERR_VALIDATION;
 	if (rc)

@@ -19,32 +19,23 @@
 #define GROUPS_TOPIC_NAME_MAX  22
 #define GROUPS_QUERY_MAX       100 /* ?q= of the directory */
 
-/* groups.c */
-enum err_code groups_handle_list(struct http_req *r);
-enum err_code groups_handle_create(struct http_req *r);
-enum err_code groups_handle_get(struct http_req *r);
-enum err_code groups_handle_update(struct http_req *r);
-enum err_code groups_handle_delete(struct http_req *r);
-enum err_code groups_handle_join(struct http_req *r);
-enum err_code groups_handle_leave(struct http_req *r);
-enum err_code groups_handle_directory(struct http_req *r);
+/*
+ * The files call each other in one direction only (a DAG):
+ *
+ *   main.c -> groups.c, members.c, invites.c, topics.c, images.c
+ *   invites.c -> groups.c -> members.c
+ *   every handler file -> input.c (a leaf) and common/
+ */
 
-/* members.c */
-enum err_code members_handle_list(struct http_req *r);
-enum err_code members_handle_update(struct http_req *r);
-enum err_code members_handle_delete(struct http_req *r);
-
-/* invites.c */
-enum err_code invites_handle_create(struct http_req *r);
-enum err_code invites_handle_list(struct http_req *r);
-enum err_code invites_handle_revoke(struct http_req *r);
-enum err_code invites_handle_preview(struct http_req *r);
-enum err_code invites_handle_accept(struct http_req *r);
-
-/* topics.c */
-enum err_code topics_handle_create(struct http_req *r);
-enum err_code topics_handle_update(struct http_req *r);
-enum err_code topics_handle_delete(struct http_req *r);
+/* groups.c: the groups themselves. */
+enum err_code groups_list(struct http_req *r);
+enum err_code groups_create(struct http_req *r);
+enum err_code groups_get(struct http_req *r);
+enum err_code groups_update(struct http_req *r);
+enum err_code groups_delete(struct http_req *r);
+enum err_code groups_join(struct http_req *r);
+enum err_code groups_leave(struct http_req *r);
+enum err_code groups_directory(struct http_req *r);
 
 /* Answers `status` with the group detail of API.md as `user_id` sees it
  * (3 queries: membership, member ids for presence, the detail itself).
@@ -52,38 +43,50 @@ enum err_code topics_handle_delete(struct http_req *r);
 enum err_code groups_reply_detail(struct http_req *r, int status,
     int64_t group_id, int64_t user_id);
 
+/* members.c: the members of a group, and every change of membership. */
+enum err_code members_list(struct http_req *r);
+enum err_code members_update(struct http_req *r);
+enum err_code members_delete(struct http_req *r);
+
 /* Inside the caller's transaction: makes `user_id` a plain member of
  * `group_id` with read markers at each room's last message (no unread
  * backlog).  *added is 0 when they already were a member (nothing
  * changed).  ERR_NOT_FOUND when the group or user is gone. */
-enum err_code groups_add_member(int64_t group_id, int64_t user_id, int *added);
-
-/* After commit: member.joined on the group, membership on the user. */
-void groups_announce_join(int64_t group_id, int64_t user_id);
-
-/* After commit: member.left on the group, membership false on the user. */
-void groups_announce_leave(int64_t group_id, int64_t user_id);
+enum err_code members_add(int64_t group_id, int64_t user_id, int *added);
 
 /* Inside the caller's transaction: removes the membership and the read
  * markers of the group's rooms, unless the member is the owner.  *removed
  * is 1 when a membership row went away. */
-enum err_code
-groups_remove_member(int64_t group_id, int64_t user_id, int *removed);
+enum err_code members_remove(int64_t group_id, int64_t user_id, int *removed);
 
-/* Reads ?offset= (>= 0, default 0) and ?limit= (1..100, default 50). */
-enum err_code groups_page(struct http_req *r, int64_t *limit, int64_t *offset);
+/* After commit: member.joined on the group, membership on the user. */
+void members_announce_join(int64_t group_id, int64_t user_id);
 
-/* Refuses any body field (for POSTs that take none). */
-enum err_code groups_no_fields(struct http_req *r);
+/* After commit: member.left on the group, membership false on the user. */
+void members_announce_leave(int64_t group_id, int64_t user_id);
 
-/* members.c: the `member` object ({user, role, joined_at, online}) of
- * user_id as it is now, into *out (malloc()ed).  ERR_NOT_FOUND when they
- * are not a member. */
+/* The `member` object ({user, role, joined_at, online}) of user_id as it
+ * is now, into *out (malloc()ed).  ERR_NOT_FOUND when they are not a
+ * member. */
 enum err_code members_object(int64_t group_id, int64_t user_id, char **out);
 
-/* Appends to `b` the JSON object text `json` with one more member
- * "key": value_json spliced in before its closing brace. */
-void groups_json_splice(struct buf *b, const char *json, const char *key,
-    const char *value_json);
+/* invites.c: invite codes. */
+enum err_code invites_create(struct http_req *r);
+enum err_code invites_list(struct http_req *r);
+enum err_code invites_revoke(struct http_req *r);
+enum err_code invites_preview(struct http_req *r);
+enum err_code invites_accept(struct http_req *r);
+
+/* topics.c: the topics of a group. */
+enum err_code topics_create(struct http_req *r);
+enum err_code topics_update(struct http_req *r);
+enum err_code topics_delete(struct http_req *r);
+
+/* input.c: reads ?offset= (>= 0, default 0) and ?limit= (1..100,
+ * default 50). */
+enum err_code input_page(struct http_req *r, int64_t *limit, int64_t *offset);
+
+/* Refuses any body field (for POSTs that take none). */
+enum err_code input_none(struct http_req *r);
 
 #endif

@@ -12,7 +12,7 @@
 #include "log.h"
 
 static enum err_code
-groups_upload(struct http_req *r, enum img_kind kind)
+images_upload(struct http_req *r, enum img_kind kind)
 {
 	struct json_object *root;
 	struct img_out out = { 0 };
@@ -59,13 +59,13 @@ out:
 }
 
 enum err_code
-groups_upload_icon(struct http_req *r)
+images_upload_icon(struct http_req *r)
 {
-	return groups_upload(r, IMG_ICON);
+	return images_upload(r, IMG_ICON);
 }
 
 enum err_code
-groups_upload_wallpaper(struct http_req *r)
+images_upload_wallpaper(struct http_req *r)
 {
-	return groups_upload(r, IMG_WALLPAPER);
+	return images_upload(r, IMG_WALLPAPER);
 }

@@ -9,7 +9,7 @@
  * crop_w, crop_h (as for users).  200 {"icon_url"} / {"wallpaper_url"},
  * then group.updated on group:<id>.  Non-members 404, members below
  * admin 403; image errors 400/413/415 as in img.h. */
-enum err_code groups_upload_icon(struct http_req *r);
-enum err_code groups_upload_wallpaper(struct http_req *r);
+enum err_code images_upload_icon(struct http_req *r);
+enum err_code images_upload_wallpaper(struct http_req *r);
 
 #endif

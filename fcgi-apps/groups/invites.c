@@ -32,7 +32,7 @@
 	" AND (i.max_uses IS NULL OR i.uses < i.max_uses)"
 
 enum err_code
-invites_handle_create(struct http_req *r)
+invites_create(struct http_req *r)
 {
 	static const char *const allowed[] = { "max_uses", "expires_in", NULL };
 	struct json_object *fields = http_fields(r);
@@ -69,12 +69,12 @@ out:
 }
 
 enum err_code
-invites_handle_list(struct http_req *r)
+invites_list(struct http_req *r)
 {
 	int64_t limit, offset;
 	enum err_code rc;
 
-	rc = groups_page(r, &limit, &offset);
+	rc = input_page(r, &limit, &offset);
 	if (rc)
 		goto out;
 	rc = acl_group(r->ids[0], r->user_id, ACL_ADMIN, NULL);
@@ -122,7 +122,7 @@ out:
 }
 
 enum err_code
-invites_handle_revoke(struct http_req *r)
+invites_revoke(struct http_req *r)
 {
 	struct db_res *res = NULL;
 	int64_t group_id = 0;
@@ -154,7 +154,7 @@ out:
 }
 
 enum err_code
-invites_handle_preview(struct http_req *r)
+invites_preview(struct http_req *r)
 {
 	char *json = NULL;
 	enum err_code rc;
@@ -186,16 +186,62 @@ out:
 	return rc;
 }
 
-enum err_code
-invites_handle_accept(struct http_req *r)
+/* Spends one use of invite `code` (of group_id) to make the caller a
+ * member, and announces it.  No use is spent when they became a member
+ * meanwhile.  410 when the code ran out meanwhile, 404 when revoked. */
+static enum err_code
+invites_spend(struct http_req *r, const char *code, int64_t group_id)
 {
 	struct db_res *res = NULL;
-	int64_t group_id = 0;
-	enum acl_role role = ACL_NONE;
 	enum err_code rc;
 	int live = 0, added = 0;
 
-	rc = groups_no_fields(r);
+	rc = db_begin();
+	if (rc)
+		goto out;
+	/* Counting the use and checking the limit in one UPDATE: the row
+	 * lock makes a concurrent accept re-check `uses` after we commit. */
+	rc = db_query(&res,
+	    "UPDATE invites i SET uses = uses + 1 "
+	    "WHERE i.code = $1 AND i.revoked_at IS NULL AND " INVITES_LIVE
+	    " RETURNING i.group_id",
+	    DB_TEXT(code));
+	if (rc)
+		goto out;
+	if (db_rows(res) == 0) {
+		db_rollback();
+		rc = invites_find(code, &group_id, &live);
+		if (rc == ERR_OK || rc == ERR_NOT_FOUND)
+			rc = http_fail(r, rc == ERR_OK ? ERR_GONE : rc,
+			    rc == ERR_OK ? "This invite has expired or has "
+			                   "been used up."
+			                 : "No such invite.");
+		goto out;
+	}
+	rc = members_add(group_id, r->user_id, &added);
+	if (rc || !added)
+		goto out; /* !added: joined meanwhile, the use is given back */
+	rc = db_commit();
+	if (rc)
+		goto out;
+	log_info("user %lld joined group %lld by invite", (long long)r->user_id,
+	    (long long)group_id);
+	members_announce_join(group_id, r->user_id);
+out:
+	db_rollback(); /* when not committed above */
+	db_res_free(res);
+	return rc;
+}
+
+enum err_code
+invites_accept(struct http_req *r)
+{
+	int64_t group_id = 0;
+	enum acl_role role = ACL_NONE;
+	enum err_code rc;
+	int live = 0;
+
+	rc = input_none(r);
 	if (rc)
 		goto out;
 	rc = invites_find(r->args[0], &group_id, &live);
@@ -211,46 +257,12 @@ invites_handle_accept(struct http_req *r)
 	rc = acl_group(group_id, r->user_id, ACL_NONE, &role);
 	if (rc)
 		goto out;
-	if (role != ACL_NONE)
-		goto reply; /* already a member: no use is spent */
-	rc = db_begin();
-	if (rc)
-		goto out;
-	/* Counting the use and checking the limit in one UPDATE: the row
-	 * lock makes a concurrent accept re-check `uses` after we commit. */
-	rc = db_query(&res,
-	    "UPDATE invites i SET uses = uses + 1 "
-	    "WHERE i.code = $1 AND i.revoked_at IS NULL AND " INVITES_LIVE
-	    " RETURNING i.group_id",
-	    DB_TEXT(r->args[0]));
-	if (rc)
-		goto out;
-	if (db_rows(res) == 0) {
-		db_rollback();
-		rc = invites_find(r->args[0], &group_id, &live);
-		if (rc == ERR_OK || rc == ERR_NOT_FOUND)
-			rc = http_fail(r, rc == ERR_OK ? ERR_GONE : rc,
-			    rc == ERR_OK ? "This invite has expired or has "
-			                   "been used up."
-			                 : "No such invite.");
-		goto out;
+	if (role == ACL_NONE) { /* a member already spends no use */
+		rc = invites_spend(r, r->args[0], group_id);
+		if (rc)
+			goto out;
 	}
-	rc = groups_add_member(group_id, r->user_id, &added);
-	if (rc)
-		goto out;
-	if (!added) {
-		db_rollback(); /* joined meanwhile: give the use back */
-		goto reply;
-	}
-	rc = db_commit();
-	if (rc)
-		goto out;
-	log_info("user %lld joined group %lld by invite", (long long)r->user_id,
-	    (long long)group_id);
-	groups_announce_join(group_id, r->user_id);
-reply:
 	rc = groups_reply_detail(r, 200, group_id, r->user_id);
 out:
-	db_res_free(res);
 	return rc;
 }

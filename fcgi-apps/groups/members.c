@@ -1,4 +1,7 @@
-/* members.c - the members of a group: list, change a role, kick. */
+/* members.c - the members of a group: list, change a role, kick, and the
+ * membership operations every way in or out uses (join, leave, invite,
+ * kick): adding and removing the row with its read markers, and the
+ * events that announce it. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,11 +14,30 @@
 #include "log.h"
 #include "mem.h"
 
+/* Appends to `b` the JSON object text `json` with one more member
+ * "key": value_json spliced in before its closing brace. */
+static void
+members_splice(struct buf *b, const char *json, const char *key,
+    const char *value_json)
+{
+	const char *end = strrchr(json, '}');
+	size_t n = end ? (size_t)(end - json) : strlen(json);
+	int empty = 1;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (json[i] != '{' && json[i] != ' ')
+			empty = 0;
+	}
+	buf_append(b, json, n);
+	buf_printf(b, "%s\"%s\": %s}", empty ? "" : ", ", key, value_json);
+}
+
 /* Appends the member object text `json` with "online" added. */
 static void
 members_append(struct buf *b, const char *json, int online)
 {
-	groups_json_splice(b, json, "online", online ? "true" : "false");
+	members_splice(b, json, "online", online ? "true" : "false");
 }
 
 /* One member object text from the database plus the user's presence:
@@ -51,7 +73,7 @@ members_object(int64_t group_id, int64_t user_id, char **out)
 }
 
 enum err_code
-members_handle_list(struct http_req *r)
+members_list(struct http_req *r)
 {
 	struct db_res *res = NULL;
 	int64_t limit, offset, *ids = NULL;
@@ -61,7 +83,7 @@ members_handle_list(struct http_req *r)
 	struct buf b;
 
 	buf_init(&b, 0);
-	rc = groups_page(r, &limit, &offset);
+	rc = input_page(r, &limit, &offset);
 	if (rc)
 		goto out;
 	rc = acl_group(r->ids[0], r->user_id, ACL_MEMBER, NULL);
@@ -158,7 +180,7 @@ members_set_role(int64_t group_id, int64_t user_id, enum acl_role role,
 }
 
 enum err_code
-members_handle_update(struct http_req *r)
+members_update(struct http_req *r)
 {
 	static const char *const allowed[] = { "role", NULL };
 	struct json_object *fields = http_fields(r);
@@ -227,7 +249,7 @@ out:
 }
 
 enum err_code
-members_handle_delete(struct http_req *r)
+members_delete(struct http_req *r)
 {
 	int64_t group_id = r->ids[0], target_id = r->ids[1];
 	enum acl_role actor, target;
@@ -251,7 +273,7 @@ members_handle_delete(struct http_req *r)
 		    "You may only remove members of a lower role.");
 		goto out;
 	}
-	rc = groups_remove_member(group_id, target_id, &removed);
+	rc = members_remove(group_id, target_id, &removed);
 	if (rc)
 		goto out;
 	rc = db_commit();
@@ -261,9 +283,82 @@ members_handle_delete(struct http_req *r)
 		log_info("user %lld removed user %lld from group %lld",
 		    (long long)r->user_id, (long long)target_id,
 		    (long long)group_id);
-		groups_announce_leave(group_id, target_id);
+		members_announce_leave(group_id, target_id);
 	}
 	http_reply_empty(r);
 out:
 	return rc;
+}
+
+enum err_code
+members_add(int64_t group_id, int64_t user_id, int *added)
+{
+	struct db_res *res = NULL;
+	enum err_code rc;
+
+	*added = 0;
+	rc = db_query(&res,
+	    "WITH m AS (INSERT INTO group_members (group_id, user_id)"
+	    "  VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING user_id),"
+	    " k AS (INSERT INTO read_markers (user_id, room_id, last_read_id)"
+	    "  SELECT m.user_id, rm.id, rm.last_message_id FROM m, rooms rm"
+	    "  WHERE rm.group_id = $1 ON CONFLICT (user_id, room_id) DO UPDATE"
+	    "  SET last_read_id = GREATEST(read_markers.last_read_id,"
+	    "  EXCLUDED.last_read_id)) "
+	    "SELECT count(*) FROM m",
+	    DB_I64(group_id), DB_I64(user_id));
+	if (rc)
+		goto out;
+	*added = db_int(res, 0, 0) > 0;
+out:
+	db_res_free(res);
+	return rc;
+}
+
+enum err_code
+members_remove(int64_t group_id, int64_t user_id, int *removed)
+{
+	struct db_res *res = NULL;
+	enum err_code rc;
+
+	*removed = 0;
+	rc = db_query(&res,
+	    "WITH m AS (DELETE FROM group_members WHERE group_id = $1"
+	    "  AND user_id = $2 AND role <> 'owner' RETURNING user_id),"
+	    " k AS (DELETE FROM read_markers WHERE user_id IN"
+	    "  (SELECT user_id FROM m) AND room_id IN"
+	    "  (SELECT id FROM rooms WHERE group_id = $1)) "
+	    "SELECT count(*) FROM m",
+	    DB_I64(group_id), DB_I64(user_id));
+	if (rc)
+		goto out;
+	*removed = db_int(res, 0, 0) > 0;
+out:
+	db_res_free(res);
+	return rc;
+}
+
+void
+members_announce_join(int64_t group_id, int64_t user_id)
+{
+	char *member = NULL;
+
+	if (members_object(group_id, user_id, &member) == ERR_OK)
+		event_group(group_id, WIRE_EV_MEMBER_JOINED, "member", member,
+		    NULL);
+	else
+		log_warn("member.joined for group %lld not published",
+		    (long long)group_id);
+	event_membership(group_id, &user_id, 1, 1);
+	free(member);
+}
+
+void
+members_announce_leave(int64_t group_id, int64_t user_id)
+{
+	char idtext[WIRE_ID_MAX];
+
+	event_group(group_id, WIRE_EV_MEMBER_LEFT, "user_id",
+	    wire_id(idtext, user_id), NULL);
+	event_membership(group_id, &user_id, 1, 0);
 }

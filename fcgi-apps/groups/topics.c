@@ -32,7 +32,7 @@ topics_read_name(struct http_req *r, char **name)
 }
 
 enum err_code
-topics_handle_create(struct http_req *r)
+topics_create(struct http_req *r)
 {
 	char *name = NULL, *json = NULL;
 	enum err_code rc;
@@ -58,7 +58,7 @@ out:
 }
 
 enum err_code
-topics_handle_update(struct http_req *r)
+topics_update(struct http_req *r)
 {
 	char *name = NULL, *json = NULL;
 	int64_t group_id = 0;
@@ -85,7 +85,7 @@ out:
 }
 
 enum err_code
-topics_handle_delete(struct http_req *r)
+topics_delete(struct http_req *r)
 {
 	struct db_res *res = NULL;
 	char idtext[WIRE_ID_MAX];
