@@ -69,6 +69,10 @@ FUZZ_MAIN := $(if $(filter fuzz,$(FLAVOR)),,$(OBJ_DIR)/tests/fuzz/replay.o)
 RELAY_LIB := $(BUILD_DIR)/librelay.a
 FUZZ_SECONDS = $(or $(SECONDS),60)
 
+# Small programs the integration tests run (e.g. to drive app.c in process).
+FIXTURE_SRC := $(wildcard tests/fixtures/*.c)
+FIXTURE_BINS := $(FIXTURE_SRC:tests/fixtures/%.c=$(BUILD_DIR)/tests/fixtures/%)
+
 BENCH_SRC := $(wildcard tests/bench/*.c)
 BENCH_BINS := $(BENCH_SRC:tests/bench/%.c=$(BIN_DIR)/%)
 
@@ -97,6 +101,10 @@ $(BIN_DIR)/easychat-relay: $(RELAY_SRC:%.c=$(OBJ_DIR)/%.o) $(COMMON_LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(RELAY_LIBS)
 
 $(TOOL_BINS): $(BIN_DIR)/easychat-%: $(OBJ_DIR)/tools/%.o $(COMMON_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD_DIR)/tests/fixtures/%: $(OBJ_DIR)/tests/fixtures/%.o $(COMMON_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
@@ -158,7 +166,7 @@ unit:
 	tests/fuzz/replay.sh build/asan/fuzz
 
 test: deps
-	$(MAKE) FLAVOR=asan all $(patsubst build/$(FLAVOR)/%,build/asan/%,$(UNIT_BINS) $(FUZZ_BINS))
+	$(MAKE) FLAVOR=asan all $(patsubst build/$(FLAVOR)/%,build/asan/%,$(UNIT_BINS) $(FUZZ_BINS) $(FIXTURE_BINS))
 	$(MAKE) spa
 	tests/run.sh $(CURDIR)/build/asan
 

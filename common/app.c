@@ -43,8 +43,8 @@ app_signals(void)
 	signal(SIGPIPE, SIG_IGN);
 }
 
-static void
-app_handle(struct http_req *r, const struct http_route *routes, size_t nroutes)
+void
+app_serve(struct http_req *r, const struct http_route *routes, size_t nroutes)
 {
 	const struct http_route *route;
 	enum err_code rc;
@@ -79,6 +79,15 @@ app_handle(struct http_req *r, const struct http_route *routes, size_t nroutes)
 		rc = ERR_INTERNAL;
 	}
 out:
+	if (rc == ERR_OK && db_tx_open()) {
+		char what[256];
+
+		snprintf(what, sizeof(what),
+		    "handler for %s %s left a transaction open", r->method_name,
+		    r->path ? r->path : "?");
+		log_error("%s; rolled back", what);
+		sentry_report(app_program, what, r->request_id);
+	}
 	db_rollback();
 	if (rc && !r->replied)
 		http_reply_error(r, rc);
@@ -159,7 +168,7 @@ app_run(int argc, char **argv, const char *program,
 	app_signals();
 	if (FCGX_IsCGI()) {
 		http_req_init(&r, NULL);
-		app_handle(&r, routes, nroutes);
+		app_serve(&r, routes, nroutes);
 		http_req_release(&r);
 		fflush(stdout);
 		goto out;
@@ -170,7 +179,7 @@ app_run(int argc, char **argv, const char *program,
 	}
 	while (!app_stopping && FCGX_Accept_r(&fr) >= 0) {
 		http_req_init(&r, &fr);
-		app_handle(&r, routes, nroutes);
+		app_serve(&r, routes, nroutes);
 		http_req_release(&r);
 		FCGX_Finish_r(&fr);
 	}

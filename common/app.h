@@ -29,6 +29,22 @@
 int app_run(int argc, char **argv, const char *program,
     const struct http_route *routes, size_t nroutes);
 
+/*
+ * Answers one request read by http_req_init() (app_run()'s loop calls
+ * it for each; tests drive it in process).
+ *
+ * Safety net: whatever transaction a handler leaves open is rolled back
+ * after it returns, so the next request of the process never runs inside
+ * it, sees its rows or waits for its locks.  After an error that is the
+ * normal clean-up (handlers just `goto out`).  After a success it is a
+ * bug - the handler answered for a change it never committed, which is
+ * now lost - so it is also logged as an error ("left a transaction
+ * open") and reported; `make test` fails when any program logs it
+ * (tests/integration/app.test.mjs drives such a handler).
+ */
+void
+app_serve(struct http_req *r, const struct http_route *routes, size_t nroutes);
+
 /* app_reply_query(r, status, sql, DB_...(v), ...): the common "the query
  * builds the JSON document, send it" step.  Runs sql (one text column,
  * see db_query_text()) and answers `status` with row 0's text.  On error

@@ -448,6 +448,12 @@ db_rollback(void)
 		PQclear(PQexec(db_conn, "ROLLBACK"));
 }
 
+int
+db_tx_open(void)
+{
+	return db_tx_depth != 0;
+}
+
 const char *
 db_constraint(void)
 {

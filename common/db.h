@@ -131,6 +131,10 @@ enum err_code db_begin(void);
 enum err_code db_commit(void);
 void db_rollback(void);
 
+/* 1 while a transaction begun by db_begin() is open (neither committed
+ * nor rolled back, and its connection not lost). */
+int db_tx_open(void);
+
 /* Name of the constraint behind the last ERR_CONFLICT ("" if unknown). */
 const char *db_constraint(void);
 

@@ -73,6 +73,12 @@ note "stopping the stack"
 conf/stack.sh stop "$vardir" || failures+=("stack-stop")
 trap - EXIT INT TERM
 
+# A handler that answered without committing (common/app.c's safety net
+# rolled its transaction back): a lost change the client was told about.
+if grep -h "left a transaction open" "$vardir/log/programs.log" 2>/dev/null; then
+	failures+=("uncommitted-transactions")
+fi
+
 reports=$(find "$vardir/log" -name 'asan.*' -o -name 'ubsan.*' 2>/dev/null)
 if [ -n "$reports" ]; then
 	note "sanitizer reports"
