@@ -134,6 +134,14 @@ $(BUILD_DIR)/fuzz/%: $(OBJ_DIR)/tests/fuzz/%.o $(FUZZ_MAIN) $(COMMON_LIB)
 
 fuzzers: $(FUZZ_BINS)
 
+# The relay's leaves (relay/*.h that include nothing of the relay) have
+# unit tests of their own: tests/unit/test_relay_*.c.
+RELAY_LEAF_OBJ := $(OBJ_DIR)/relay/map.o $(OBJ_DIR)/relay/frame.o
+$(OBJ_DIR)/tests/unit/test_relay_%.o: CFLAGS += -iquote relay
+$(BUILD_DIR)/tests/test_relay_%: $(OBJ_DIR)/tests/unit/test_relay_%.o $(RELAY_LEAF_OBJ) $(COMMON_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
+
 -include $(shell find $(BUILD_DIR) -name '*.d' 2>/dev/null)
 
 deps:

@@ -4,6 +4,7 @@
 #include <stdarg.h>
 
 #include "buf.h"
+#include "db.h"
 #include "log.h"
 #include "rds.h"
 
@@ -14,15 +15,27 @@ static void
 event_publish(const char *channel, enum wire_event type, int64_t group_id,
     va_list ap)
 {
+	const char *params[1] = { channel };
 	struct buf b;
 
 	buf_init(&b, EVENT_MAX);
-	if (wire_event_v(&b, type, group_id, ap) != ERR_OK)
+	if (wire_event_v(&b, type, group_id, ap) != ERR_OK) {
 		log_error("event %s too large; not published",
 		    wire_event_name(type));
-	else if (rds_publish(channel, b.data, b.len) != ERR_OK)
-		log_warn("event on %s not published; clients will catch up",
-		    channel);
+	} else if (rds_publish(channel, b.data, b.len) != ERR_OK) {
+		/* The event is lost, but the relays must not go on with a
+		 * stale view (a kicked member, a revoked session):
+		 * PostgreSQL, which holds the change, tells them to
+		 * resynchronise. */
+		if (db_query(NULL, "SELECT pg_notify('" WIRE_PG_RESYNC "', $1)",
+		        1, params) != ERR_OK)
+			log_error("event on %s lost and relays not told",
+			    channel);
+		else
+			log_warn("event on %s not published; relays told to "
+			         "resync",
+			    channel);
+	}
 	buf_release(&b);
 }
 

@@ -6,8 +6,10 @@
  * channel "group:<id>" (everything about a group) or "user:<id>"
  * (membership and session changes for that user).  Call these only after
  * the transaction that made the change has committed.  A failed publish
- * is logged and not returned: the change is durable and clients catch up
- * over REST.
+ * is logged and not returned: the change is durable, and the relays are
+ * told through PostgreSQL instead (NOTIFY on WIRE_PG_RESYNC, payload the
+ * channel) so they reload memberships and sessions and tell every client
+ * to resync (relay/PROTOCOL.md).
  *
  * Layer: domain (over wire and rds).
  */

@@ -53,6 +53,11 @@ void wire_channel_user(char out[WIRE_NAME_MAX], int64_t user_id);
  * (and *id = 0) for anything else, trailing bytes included. */
 enum wire_channel wire_channel_parse(const char *name, int64_t *id);
 
+/* The PostgreSQL notification channel (LISTEN by the relays): a program
+ * whose PUBLISH failed sends NOTIFY on it, payload the Redis channel, so
+ * the relays resynchronise (relay/PROTOCOL.md "Resynchronisation"). */
+#define WIRE_PG_RESYNC "easychat_resync"
+
 /* ---- keys -------------------------------------------------------------- */
 
 /* The "Writers:" and "Readers:" lines below are checked against the

@@ -4,7 +4,10 @@
  * presence, PUBLISH) and `sub` in subscribe mode.  The set of wanted
  * channels lives here, so a reconnection (with back-off) simply
  * subscribes to all of them again and hub.c only tells sessions to
- * resync.  A channel is unsubscribed and subscribed again strictly in
+ * resync.  bus.c knows nothing above it: what to do with messages and
+ * reconnections is given to bus_init(), and replies are handed up
+ * wrapped (struct bus_reply), so hiredis stays in this file.  A channel
+ * is unsubscribed and subscribed again strictly in
  * order (hiredis 0.14 forgets a channel's callback when an UNSUBSCRIBE
  * reply arrives after a newer SUBSCRIBE), so quick leave/join churn never
  * loses a subscription.
@@ -34,6 +37,10 @@
 #define BUS_SENT      0x04 /* SUBSCRIBE sent on this connection */
 #define BUS_UNSUBBING 0x08 /* UNSUBSCRIBE sent, reply pending */
 
+struct bus_reply {
+	const redisReply *r;
+};
+
 struct bus_call {
 	bus_cb cb;
 	void *arg;
@@ -44,6 +51,7 @@ static int bus_cmd_up, bus_sub_up, bus_sub_was_up;
 static double bus_backoff = BUS_BACKOFF_MIN;
 static ev_timer bus_retry_timer;
 static struct map bus_channels;
+static struct bus_handlers bus_up;
 static int bus_npending;
 
 static void bus_connect(void);
@@ -125,8 +133,12 @@ bus_sub_cb(redisAsyncContext *ac, void *r, void *priv)
 	if (strcmp(e[0]->str, "message") == 0) {
 		if (e[2]->type == REDIS_REPLY_STRING) {
 			metrics.redis_messages++;
-			hub_message(e[1]->str, e[2]->str, e[2]->len);
+			bus_up.message(e[1]->str, e[2]->str, e[2]->len);
 		}
+		return;
+	}
+	if (strcmp(e[0]->str, "subscribe") == 0) {
+		bus_up.subscribed(e[1]->str);
 		return;
 	}
 	if (strcmp(e[0]->str, "unsubscribe") == 0) {
@@ -179,36 +191,35 @@ bus_unsubscribe(const char *channel)
 static void
 bus_sub_ready(void)
 {
-	size_t i;
+	struct map_iter it;
+	int64_t key;
 
-	for (i = 0; i < bus_channels.cap; i++) {
-		if (bus_channels.keys[i] == 0)
-			continue;
-		bus_send_subscribe(bus_channels.keys[i], "SUBSCRIBE");
-		bus_channels.vals[i] = (void *)(uintptr_t)(BUS_PRESENT |
-		    BUS_WANT | BUS_SENT);
+	map_iter_init(&it, &bus_channels);
+	while (map_next(&it, &key, NULL)) {
+		bus_send_subscribe(key, "SUBSCRIBE");
+		map_put(&bus_channels, key,
+		    (void *)(uintptr_t)(BUS_PRESENT | BUS_WANT | BUS_SENT));
 	}
+}
+
+static int
+bus_still_wanted(int64_t key, void *val, void *arg)
+{
+	return ((unsigned)(uintptr_t)val & BUS_WANT) != 0;
 }
 
 /* The subscribe connection is gone: nothing is sent any more. */
 static void
 bus_sub_lost(void)
 {
-	size_t i;
-	unsigned st;
+	struct map_iter it;
+	int64_t key;
 
-	for (i = 0; i < bus_channels.cap; i++) {
-		if (bus_channels.keys[i] == 0)
-			continue;
-		st = (unsigned)(uintptr_t)bus_channels.vals[i];
-		if (!(st & BUS_WANT)) {
-			map_del(&bus_channels, bus_channels.keys[i]);
-			i = (size_t)-1; /* entries moved: rescan */
-			continue;
-		}
-		bus_channels.vals[i] = (void *)(uintptr_t)(BUS_PRESENT |
-		    BUS_WANT);
-	}
+	map_retain(&bus_channels, bus_still_wanted, NULL);
+	map_iter_init(&it, &bus_channels);
+	while (map_next(&it, &key, NULL))
+		map_put(&bus_channels, key,
+		    (void *)(uintptr_t)(BUS_PRESENT | BUS_WANT));
 }
 
 static void
@@ -243,14 +254,14 @@ bus_on_connect(const redisAsyncContext *ac, int status)
 		bus_sub_up = 1;
 		log_info("redis subscriber connected");
 		bus_sub_ready();
-		hub_redis_up(bus_sub_was_up);
+		bus_up.sub_up(bus_sub_was_up);
 		if (bus_sub_was_up)
 			metrics.redis_reconnects++;
 		bus_sub_was_up = 1;
 	} else {
 		bus_cmd_up = 1;
 		/* Presence keys may be gone (a restarted Redis). */
-		hub_presence_refresh();
+		bus_up.cmd_up();
 	}
 	if (bus_cmd_up && bus_sub_up)
 		bus_backoff = BUS_BACKOFF_MIN;
@@ -313,8 +324,9 @@ bus_retry_cb(struct ev_loop *loop, ev_timer *w, int revents)
 }
 
 void
-bus_init(void)
+bus_init(const struct bus_handlers *h)
 {
+	bus_up = *h;
 	map_init(&bus_channels);
 	ev_init(&bus_retry_timer, bus_retry_cb);
 	bus_connect();
@@ -350,6 +362,7 @@ bus_call_cb(redisAsyncContext *ac, void *r, void *priv)
 {
 	struct bus_call *call = priv;
 	redisReply *reply = r;
+	struct bus_reply wrapped = { reply };
 
 	bus_npending--;
 	if (reply && reply->type == REDIS_REPLY_ERROR) {
@@ -357,7 +370,7 @@ bus_call_cb(redisAsyncContext *ac, void *r, void *priv)
 		reply = NULL;
 	}
 	if (call->cb)
-		call->cb(reply, call->arg);
+		call->cb(reply ? &wrapped : NULL, call->arg);
 	free(call);
 }
 
@@ -389,4 +402,25 @@ bus_publish(const char *channel, const char *msg, size_t len)
 {
 	if (bus_command(NULL, NULL, "PUBLISH %s %b", channel, msg, len))
 		log_warn("redis down: dropped an event for %s", channel);
+}
+
+int
+bus_reply_int(const struct bus_reply *r, long long *out)
+{
+	if (r == NULL || r->r->type != REDIS_REPLY_INTEGER)
+		return -1;
+	*out = r->r->integer;
+	return 0;
+}
+
+const char *
+bus_reply_str(const struct bus_reply *r, size_t *len)
+{
+	if (r == NULL ||
+	    (r->r->type != REDIS_REPLY_STRING &&
+	        r->r->type != REDIS_REPLY_STATUS))
+		return NULL;
+	if (len)
+		*len = r->r->len;
+	return r->r->str;
 }

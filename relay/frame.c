@@ -5,19 +5,20 @@
  * Server-to-client frames are never masked, so the bytes on the wire are
  * the same for every recipient: sessions copy whole frames into one
  * buffer and send several with one write (ws.c). */
-#include "relay.h"
+#include "frame.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "mem.h"
 
-/* Writes the header of a final text frame of f->len bytes just before
- * the payload: 0x81, then a 7-bit, 16-bit or 64-bit length. */
+/* Writes the header of a final frame of f->len bytes just before the
+ * payload: FIN + opcode, then a 7-bit, 16-bit or 64-bit length. */
 static void
-frame_seal(struct frame *f)
+frame_seal_op(struct frame *f, int opcode)
 {
 	unsigned char *h;
 	uint64_t n = f->len;
@@ -30,7 +31,7 @@ frame_seal(struct frame *f)
 	else
 		f->hlen = 10;
 	h = f->data + FRAME_HDR_MAX - f->hlen;
-	h[0] = 0x81;
+	h[0] = (unsigned char)(0x80 | opcode);
 	if (f->hlen == 2) {
 		h[1] = (unsigned char)n;
 	} else if (f->hlen == 4) {
@@ -42,6 +43,12 @@ frame_seal(struct frame *f)
 		for (i = 0; i < 8; i++)
 			h[2 + i] = (unsigned char)(n >> (56 - 8 * i));
 	}
+}
+
+static void
+frame_seal(struct frame *f)
+{
+	frame_seal_op(f, FRAME_TEXT);
 }
 
 static struct frame *
@@ -64,6 +71,33 @@ frame_new(const char *json, size_t len)
 	f->data[FRAME_HDR_MAX + len] = '\0';
 	frame_seal(f);
 	return f;
+}
+
+struct frame *
+frame_new_op(int opcode, const void *payload, size_t len)
+{
+	struct frame *f = frame_alloc(len);
+
+	if (len)
+		memcpy(f->data + FRAME_HDR_MAX, payload, len);
+	f->data[FRAME_HDR_MAX + len] = '\0';
+	frame_seal_op(f, opcode);
+	return f;
+}
+
+struct frame *
+frame_close(unsigned code, const char *reason)
+{
+	unsigned char p[125];
+	size_t n = reason ? strlen(reason) : 0;
+
+	if (n > sizeof(p) - 2)
+		n = sizeof(p) - 2;
+	p[0] = (unsigned char)(code >> 8);
+	p[1] = (unsigned char)code;
+	if (n)
+		memcpy(p + 2, reason, n);
+	return frame_new_op(FRAME_CLOSE, p, n + 2);
 }
 
 struct frame *

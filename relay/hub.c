@@ -15,7 +15,6 @@
  */
 #include "relay.h"
 
-#include <hiredis/hiredis.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,6 +35,10 @@ struct ruser {
 	uint32_t ngroups, capgroups;
 	char *full_name_json;
 	char status[16];
+	uint32_t mver;      /* membership events seen (see hub_reload) */
+	uint8_t subscribed; /* user:<id> acknowledged once */
+	uint8_t status_due; /* u->status not saved yet (hub_status_due) */
+	double status_at;   /* last status save */
 };
 
 struct rgroup {
@@ -62,6 +65,11 @@ struct hub_typing_req {
 
 static struct map hub_users, hub_groups, hub_rooms;
 static ev_timer hub_refresh_timer;
+/* Users whose last `status` frame waits for its save (coalesced). */
+static struct map hub_status_due;
+static ev_timer hub_status_timer;
+
+static void hub_status_flush(struct ruser *u);
 
 /* KEYS[1] online:<uid>; ARGV: relay id, now, ttl.  Returns how many
  * OTHER relays hold the user (stale fields dropped). */
@@ -281,13 +289,13 @@ hub_save_and_publish(const char *sql, int nparams, const char *status,
 }
 
 static void
-hub_online_cb(struct redisReply *reply, void *arg)
+hub_online_cb(const struct bus_reply *reply, void *arg)
 {
 	int64_t uid = (int64_t)(intptr_t)arg;
 	struct ruser *u;
+	long long others;
 
-	if (reply == NULL || reply->type != REDIS_REPLY_INTEGER ||
-	    reply->integer != 0)
+	if (bus_reply_int(reply, &others) || others != 0)
 		return;
 	/* Nobody else held the user: they just came online. */
 	u = map_get(&hub_users, uid);
@@ -298,12 +306,13 @@ hub_online_cb(struct redisReply *reply, void *arg)
 }
 
 static void
-hub_offline_cb(struct redisReply *reply, void *arg)
+hub_offline_cb(const struct bus_reply *reply, void *arg)
 {
 	struct hub_gone *g = arg;
+	long long left;
 
-	if (reply && reply->type == REDIS_REPLY_INTEGER &&
-	    reply->integer == 0 && map_get(&hub_users, g->user_id) == NULL) {
+	if (bus_reply_int(reply, &left) == 0 && left == 0 &&
+	    map_get(&hub_users, g->user_id) == NULL) {
 		hub_save_and_publish(SQL_OFFLINE, 1, NULL, g);
 		return;
 	}
@@ -315,13 +324,11 @@ hub_refresh_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	long long now = (long long)relay_now();
 	char key[WIRE_NAME_MAX];
-	size_t i;
+	struct map_iter it;
 	int64_t uid;
 
-	for (i = 0; i < hub_users.cap; i++) {
-		uid = hub_users.keys[i];
-		if (uid <= 0)
-			continue;
+	map_iter_init(&it, &hub_users);
+	while (map_next(&it, &uid, NULL)) {
 		wire_key_online(key, uid);
 		if (bus_command(NULL, NULL, "HSET %s %s %lld", key,
 		        relay_conf.id, now))
@@ -356,7 +363,13 @@ hub_attach(struct session *s, struct relay_auth *a)
 	u->full_name_json = a->full_name_json;
 	a->full_name_json = NULL;
 	snprintf(u->status, sizeof(u->status), "%s", a->status);
-	hub_set_groups(u, a->groups, a->ngroups);
+	/* The handshake's group list was read before user:<id> was
+	 * subscribed, so a membership event published in between is not
+	 * in it: a new user's list is loaded again once the subscription
+	 * is acknowledged (hub_subscribed), and a user already here keeps
+	 * the live view, which is newer than this list. */
+	if (fresh)
+		hub_set_groups(u, a->groups, a->ngroups);
 	s->user = u;
 	s->session_id = a->session_id;
 	s->prev = NULL;
@@ -406,6 +419,7 @@ hub_detach(struct session *s)
 	metrics.connections--;
 	if (u->nsessions > 0)
 		return;
+	hub_status_flush(u);
 	g = hub_gone_new(u->id, u->groups, u->ngroups, "Offline", 0);
 	while (u->ngroups > 0)
 		hub_leave(u, u->groups[u->ngroups - 1]);
@@ -427,6 +441,47 @@ hub_detach(struct session *s)
 
 /* ---- client frames ------------------------------------------------------ */
 
+static void
+hub_status_save(struct ruser *u)
+{
+	u->status_due = 0;
+	u->status_at = relay_now();
+	hub_save_and_publish(SQL_STATUS, 2, u->status,
+	    hub_gone_new(u->id, u->groups, u->ngroups, u->status, 1));
+}
+
+static int
+hub_status_keep(int64_t uid, void *val, void *arg)
+{
+	struct ruser *u = val;
+
+	if (relay_now() - u->status_at < relay_conf.status_ms / 1000.0)
+		return 1;
+	hub_status_save(u);
+	return 0;
+}
+
+static void
+hub_status_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	map_retain(&hub_status_due, hub_status_keep, NULL);
+	if (hub_status_due.len == 0)
+		ev_timer_stop(relay_loop, &hub_status_timer);
+}
+
+/* A user's pending status is saved now (their last session is leaving). */
+static void
+hub_status_flush(struct ruser *u)
+{
+	if (!u->status_due)
+		return;
+	map_del(&hub_status_due, u->id);
+	hub_status_save(u);
+}
+
+/* Each save is an UPDATE and a presence event per group: a user's status
+ * is saved at most once per RELAY_STATUS_INTERVAL_MS, the last value of
+ * a burst winning (like typing, a flood costs one save per interval). */
 void
 hub_set_status(struct session *s, const char *status)
 {
@@ -434,9 +489,23 @@ hub_set_status(struct session *s, const char *status)
 
 	if (u == NULL)
 		return;
+	if (strcmp(u->status, status) == 0 && !u->status_due)
+		return; /* nothing changes */
 	snprintf(u->status, sizeof(u->status), "%s", status);
-	hub_save_and_publish(SQL_STATUS, 2, status,
-	    hub_gone_new(u->id, u->groups, u->ngroups, status, 1));
+	if (relay_now() - u->status_at >= relay_conf.status_ms / 1000.0) {
+		if (u->status_due)
+			map_del(&hub_status_due, u->id);
+		hub_status_save(u);
+		return;
+	}
+	if (u->status_due)
+		return;
+	u->status_due = 1;
+	map_put(&hub_status_due, u->id, u);
+	if (!ev_is_active(&hub_status_timer)) {
+		ev_timer_set(&hub_status_timer, 0.1, 0.1);
+		ev_timer_start(relay_loop, &hub_status_timer);
+	}
 }
 
 static void
@@ -567,6 +636,7 @@ hub_user_message(int64_t uid, const char *msg, size_t len)
 	if (ev == WIRE_EV_MEMBERSHIP &&
 	    frame_scan_int(msg, len, "group_id", &gid) == 0 &&
 	    frame_scan(msg, len, "joined", &v, &vlen) == 0) {
+		u->mver++;
 		if (vlen == 4 && memcmp(v, "true", 4) == 0)
 			hub_join(u, gid);
 		else
@@ -593,7 +663,7 @@ hub_user_message(int64_t uid, const char *msg, size_t len)
 	frame_unref(f);
 }
 
-void
+static void
 hub_message(const char *channel, const char *msg, size_t len)
 {
 	int64_t id;
@@ -612,129 +682,308 @@ hub_message(const char *channel, const char *msg, size_t len)
 	}
 }
 
-void
+static void
 hub_presence_refresh(void)
 {
 	hub_refresh_cb(relay_loop, &hub_refresh_timer, 0);
 }
 
-size_t
-hub_parse_ids(const char *csv, int64_t **ids)
-{
-	const char *p;
-	char *end;
-	size_t n = 0, i;
+/* ---- reconciliation with PostgreSQL ----------------------------------- */
 
-	for (p = csv; p && *p; p++)
-		n += (*p == ',');
-	n += (csv && *csv) ? 1 : 0;
-	*ids = mem_calloc(n ? n : 1, sizeof(int64_t));
-	for (i = 0, p = csv; p && *p && i < n; i++) {
-		(*ids)[i] = strtoll(p, &end, 10);
-		p = (*end == ',') ? end + 1 : end;
-	}
-	return i;
-}
-
-/* The users whose groups are being reloaded after a Redis outage. */
+/* A reload of some users' groups: each with the membership version it
+ * had when the query was sent.  A user whose version moved meanwhile got
+ * a membership event the query may predate: they are reloaded again
+ * instead of being set from it. */
 struct hub_reload {
 	size_t n;
-	int64_t ids[];
+	struct {
+		int64_t id;
+		uint32_t mver;
+	} u[];
 };
 
 static const char SQL_RELOAD[] =
     "SELECT user_id, string_agg(group_id::text, ',') FROM group_members "
     "WHERE user_id = ANY($1::bigint[]) GROUP BY user_id";
 
+/* Sessions among $1 that are revoked or gone. */
+static const char SQL_DEAD_SESSIONS[] =
+    "SELECT q.id FROM unnest($1::bigint[]) AS q(id) "
+    "LEFT JOIN sessions s ON s.id = q.id "
+    "WHERE s.id IS NULL OR s.revoked_at IS NOT NULL";
+
+static ev_timer hub_reconcile_timer;
+static int hub_reloads_out;
+
+static void hub_reload(const int64_t *ids, size_t n);
+
 static void
 hub_reload_cb(const struct pg_res *res, void *arg)
 {
 	struct hub_reload *rl = arg;
 	struct ruser *u;
-	int64_t *ids;
-	size_t i, k, n;
-	int found;
+	int64_t *ids, *again;
+	size_t i, k, n, nagain = 0;
+	const char *groups;
 
+	hub_reloads_out--;
 	if (res == NULL || relay_stopping) {
 		free(rl);
 		return;
 	}
-	for (i = 0; i < pg_rows(res); i++) {
-		u = map_get(&hub_users, strtoll(pg_value(res, i, 0), NULL, 10));
+	again = mem_calloc(rl->n ? rl->n : 1, sizeof(*again));
+	for (k = 0; k < rl->n; k++) {
+		u = map_get(&hub_users, rl->u[k].id);
 		if (u == NULL)
 			continue; /* gone meanwhile */
-		n = hub_parse_ids(pg_value(res, i, 1), &ids);
+		if (u->mver != rl->u[k].mver) {
+			again[nagain++] = u->id;
+			continue;
+		}
+		/* No row: the user belongs to no group any more. */
+		groups = NULL;
+		for (i = 0; i < pg_rows(res); i++) {
+			if (strtoll(pg_value(res, i, 0), NULL, 10) == u->id) {
+				groups = pg_value(res, i, 1);
+				break;
+			}
+		}
+		ids = wire_parse_ids(groups, &n);
 		hub_set_groups(u, ids, n);
 		free(ids);
 	}
-	/* Users without a row belong to no group any more. */
-	for (k = 0; k < rl->n; k++) {
-		found = 0;
-		for (i = 0; i < pg_rows(res) && !found; i++)
-			found = strtoll(pg_value(res, i, 0), NULL, 10) ==
-			    rl->ids[k];
-		u = found ? NULL : map_get(&hub_users, rl->ids[k]);
-		if (u != NULL)
-			hub_set_groups(u, NULL, 0);
-	}
-	log_info("reloaded the groups of %zu users after redis came back",
-	    rl->n);
+	if (nagain > 0)
+		hub_reload(again, nagain);
+	free(again);
 	free(rl);
 }
 
-/* Membership events published while Redis was away are lost: reload the
- * groups of every local user in one query and resubscribe. */
+/* Loads the groups of users ids[0..n) from PostgreSQL (one query) and
+ * makes the local view match, subscribing and unsubscribing. */
 static void
-hub_reload_groups(void)
+hub_reload(const int64_t *ids, size_t n)
 {
 	struct hub_reload *rl;
+	struct ruser *u;
 	struct buf arr;
 	const char *params[1];
 	size_t i;
 
-	rl = mem_alloc(sizeof(*rl) + (hub_users.len + 1) * sizeof(int64_t));
+	if (n == 0)
+		return;
+	rl = mem_alloc(sizeof(*rl) + n * sizeof(rl->u[0]));
 	rl->n = 0;
 	buf_init(&arr, 0);
 	buf_putc(&arr, '{');
-	for (i = 0; i < hub_users.cap; i++) {
-		if (hub_users.keys[i] <= 0)
+	for (i = 0; i < n; i++) {
+		u = map_get(&hub_users, ids[i]);
+		if (u == NULL)
 			continue;
-		buf_printf(&arr, "%s%" PRId64, rl->n ? "," : "",
-		    hub_users.keys[i]);
-		rl->ids[rl->n++] = hub_users.keys[i];
+		buf_printf(&arr, "%s%" PRId64, rl->n ? "," : "", u->id);
+		rl->u[rl->n].id = u->id;
+		rl->u[rl->n].mver = u->mver;
+		rl->n++;
 	}
 	buf_putc(&arr, '}');
 	params[0] = arr.data;
-	if (rl->n > 0)
+	if (rl->n > 0) {
+		hub_reloads_out++;
 		pg_query(hub_reload_cb, rl, SQL_RELOAD, 1, params);
-	else
+	} else {
 		free(rl);
+	}
 	buf_release(&arr);
 }
 
-void
-hub_redis_up(int reconnected)
+/* Every local user's id (malloc()ed; *n the count). */
+static int64_t *
+hub_user_ids(size_t *n)
 {
+	struct map_iter it;
+	int64_t *ids, uid;
+
+	ids = mem_calloc(hub_users.len ? hub_users.len : 1, sizeof(*ids));
+	*n = 0;
+	map_iter_init(&it, &hub_users);
+	while (map_next(&it, &uid, NULL))
+		ids[(*n)++] = uid;
+	return ids;
+}
+
+static void
+hub_dead_sessions_cb(const struct pg_res *res, void *arg)
+{
+	char id[WIRE_ID_MAX];
+	struct buf msg;
+	struct map_iter it;
 	struct ruser *u;
 	struct session *s;
 	struct frame *f;
+	int64_t sid;
 	size_t i;
+	void *v;
 
-	if (!reconnected)
+	if (res == NULL || relay_stopping)
 		return;
-	log_info("redis is back: telling %llu sessions to resync",
-	    metrics.connections);
-	f = frame_printf("{\"type\":\"resync\"}");
-	for (i = 0; i < hub_users.cap; i++) {
-		if (hub_users.keys[i] <= 0)
-			continue;
-		u = hub_users.vals[i];
-		for (s = u->sessions; s; s = s->next)
-			ws_push(s, f);
+	buf_init(&msg, 0);
+	for (i = 0; i < pg_rows(res); i++) {
+		sid = strtoll(pg_value(res, i, 0), NULL, 10);
+		/* The event the programs would have published. */
+		buf_reset(&msg);
+		wire_event(&msg, WIRE_EV_SESSION_REVOKED, 0, "session_id",
+		    wire_id(id, sid), NULL);
+		f = frame_new(msg.data, msg.len);
+		map_iter_init(&it, &hub_users);
+		while (map_next(&it, NULL, &v)) {
+			u = v;
+			for (s = u->sessions; s; s = s->next) {
+				if (s->session_id != sid)
+					continue;
+				log_info("session %" PRId64 " of user %" PRId64
+				         " is revoked: closing",
+				    sid, u->id);
+				ws_push(s, f);
+				ws_close_after_queue(s, WS_CLOSE_REVOKED);
+			}
+		}
+		frame_unref(f);
 	}
-	frame_unref(f);
-	hub_reload_groups();
+	buf_release(&msg);
 }
+
+/* A `session.revoked` lost with Redis must still end the session: asks
+ * PostgreSQL which local sessions are revoked and closes them (4001). */
+static void
+hub_check_sessions(void)
+{
+	struct map_iter it;
+	struct ruser *u;
+	struct session *s;
+	struct buf arr;
+	const char *params[1];
+	void *v;
+	int any = 0;
+
+	buf_init(&arr, 0);
+	buf_putc(&arr, '{');
+	map_iter_init(&it, &hub_users);
+	while (map_next(&it, NULL, &v)) {
+		u = v;
+		for (s = u->sessions; s; s = s->next) {
+			buf_printf(&arr, "%s%" PRId64, any ? "," : "",
+			    s->session_id);
+			any = 1;
+		}
+	}
+	buf_putc(&arr, '}');
+	params[0] = arr.data;
+	if (any)
+		pg_query(hub_dead_sessions_cb, NULL, SQL_DEAD_SESSIONS, 1,
+		    params);
+	buf_release(&arr);
+}
+
+/* Makes the local view match PostgreSQL: every user's groups and every
+ * session's liveness.  With `tell`, sessions are first told to resync
+ * (they may have missed events). */
+static void
+hub_reconcile(int tell)
+{
+	struct map_iter it;
+	struct ruser *u;
+	struct session *s;
+	struct frame *f;
+	int64_t *ids;
+	size_t n;
+	void *v;
+
+	if (relay_stopping || hub_users.len == 0)
+		return;
+	if (tell) {
+		f = frame_printf("{\"type\":\"resync\"}");
+		map_iter_init(&it, &hub_users);
+		while (map_next(&it, NULL, &v)) {
+			u = v;
+			for (s = u->sessions; s; s = s->next)
+				ws_push(s, f);
+		}
+		frame_unref(f);
+	}
+	ids = hub_user_ids(&n);
+	hub_reload(ids, n);
+	free(ids);
+	hub_check_sessions();
+}
+
+static void
+hub_reconcile_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	/* Not while an earlier reload is still out (a slow database). */
+	if (hub_reloads_out == 0)
+		hub_reconcile(0);
+}
+
+void
+hub_resync(const char *why)
+{
+	log_info("resync (%s): %llu sessions", why, metrics.connections);
+	hub_reconcile(1);
+}
+
+static void
+hub_redis_up(int reconnected)
+{
+	/* Membership events and revocations published while Redis was
+	 * away are lost. */
+	if (reconnected)
+		hub_resync("redis is back");
+}
+
+/* Users whose user:<id> subscription was just acknowledged: reloaded
+ * together from the loop (one query for a burst of acknowledgements). */
+static int64_t *hub_acked;
+static size_t hub_nacked, hub_capacked;
+static ev_timer hub_acked_timer;
+
+static void
+hub_acked_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	hub_reload(hub_acked, hub_nacked);
+	hub_nacked = 0;
+}
+
+/* user:<id> is subscribed: from now on no membership event of the user
+ * is missed, so the groups read at the handshake are read again. */
+static void
+hub_subscribed(const char *channel)
+{
+	struct ruser *u;
+	int64_t id;
+
+	if (wire_channel_parse(channel, &id) != WIRE_CHANNEL_USER)
+		return;
+	u = map_get(&hub_users, id);
+	if (u == NULL || u->subscribed)
+		return;
+	u->subscribed = 1;
+	if (hub_nacked == hub_capacked) {
+		hub_capacked = hub_capacked ? hub_capacked * 2 : 64;
+		hub_acked = mem_realloc(hub_acked,
+		    hub_capacked * sizeof(*hub_acked));
+	}
+	hub_acked[hub_nacked++] = u->id;
+	if (!ev_is_active(&hub_acked_timer)) {
+		ev_timer_set(&hub_acked_timer, 0, 0);
+		ev_timer_start(relay_loop, &hub_acked_timer);
+	}
+}
+
+const struct bus_handlers hub_bus_handlers = {
+	.message = hub_message,
+	.sub_up = hub_redis_up,
+	.cmd_up = hub_presence_refresh,
+	.subscribed = hub_subscribed,
+};
 
 void
 hub_init(void)
@@ -744,14 +993,29 @@ hub_init(void)
 	map_init(&hub_users);
 	map_init(&hub_groups);
 	map_init(&hub_rooms);
+	map_init(&hub_status_due);
+	ev_init(&hub_status_timer, hub_status_cb);
+	ev_init(&hub_acked_timer, hub_acked_cb);
 	ev_timer_init(&hub_refresh_timer, hub_refresh_cb, every, every);
 	ev_timer_start(relay_loop, &hub_refresh_timer);
+	if (relay_conf.reconcile_secs > 0) {
+		ev_timer_init(&hub_reconcile_timer, hub_reconcile_cb,
+		    relay_conf.reconcile_secs, relay_conf.reconcile_secs);
+		ev_timer_start(relay_loop, &hub_reconcile_timer);
+	}
 }
 
 void
 hub_release(void)
 {
 	ev_timer_stop(relay_loop, &hub_refresh_timer);
+	ev_timer_stop(relay_loop, &hub_reconcile_timer);
+	ev_timer_stop(relay_loop, &hub_status_timer);
+	ev_timer_stop(relay_loop, &hub_acked_timer);
+	map_release(&hub_status_due);
+	free(hub_acked);
+	hub_acked = NULL;
+	hub_nacked = hub_capacked = 0;
 	/* Sessions detached themselves when lws closed them. */
 	if (hub_users.len || hub_groups.len)
 		log_warn("hub: %zu users, %zu groups left at exit",

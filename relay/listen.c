@@ -14,7 +14,6 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <hiredis/hiredis.h>
 #include <inttypes.h>
 #include <libwebsockets.h>
 #include <netdb.h>
@@ -59,10 +58,14 @@ static ev_timer listen_pause;
 /* Authentication of sockets adopted into lws, by fd + 1. */
 static struct map listen_auths;
 
+/* No row when the user is gone or the sign-in session ($2) is revoked:
+ * PostgreSQL is the record of revocation (the Redis mark can be lost). */
 static const char SQL_USER[] =
     "SELECT p.default_status, to_json(p.full_name)::text, "
     "coalesce((SELECT string_agg(group_id::text, ',') FROM group_members "
-    "WHERE user_id = $1), '') FROM profiles p WHERE p.user_id = $1";
+    "WHERE user_id = $1), '') FROM profiles p "
+    "JOIN sessions s ON s.id = $2 AND s.user_id = p.user_id "
+    "AND s.revoked_at IS NULL WHERE p.user_id = $1";
 
 void
 relay_auth_free(struct relay_auth *a)
@@ -192,7 +195,8 @@ hs_user_cb(const struct pg_res *res, void *arg)
 		return;
 	}
 	if (pg_rows(res) != 1) {
-		hs_refuse(h, ERR_TOKEN_INVALID, 401, "no such user");
+		hs_refuse(h, ERR_TOKEN_INVALID, 401,
+		    "no such user or session revoked");
 		return;
 	}
 	status = pg_value(res, 0, 0);
@@ -201,37 +205,40 @@ hs_user_cb(const struct pg_res *res, void *arg)
 	snprintf(h->auth.status, sizeof(h->auth.status), "%s",
 	    status ? status : "Online");
 	h->auth.full_name_json = mem_strdup(name ? name : "\"\"");
-	h->auth.ngroups = hub_parse_ids(groups, &h->auth.groups);
+	h->auth.groups = wire_parse_ids(groups, &h->auth.ngroups);
 	hs_adopt(h);
 }
 
 static void
 hs_load_user(struct hs *h)
 {
-	char uid[24];
-	const char *params[1];
+	char uid[24], sid[24];
+	const char *params[2];
 
 	snprintf(uid, sizeof(uid), "%" PRId64, h->auth.user_id);
+	snprintf(sid, sizeof(sid), "%" PRId64, h->auth.session_id);
 	params[0] = uid;
+	params[1] = sid;
 	h->waiting = 1;
-	pg_query(hs_user_cb, h, SQL_USER, 1, params);
+	pg_query(hs_user_cb, h, SQL_USER, 2, params);
 }
 
 static void
-hs_revoked_cb(struct redisReply *reply, void *arg)
+hs_revoked_cb(const struct bus_reply *reply, void *arg)
 {
 	struct hs *h = arg;
+	long long revoked;
 
 	h->waiting = 0;
 	if (h->dead) {
 		hs_free(h);
 		return;
 	}
-	if (reply == NULL || reply->type != REDIS_REPLY_INTEGER) {
+	if (bus_reply_int(reply, &revoked)) {
 		hs_refuse(h, ERR_UNAVAILABLE, 503, "redis unavailable");
 		return;
 	}
-	if (reply->integer != 0) {
+	if (revoked != 0) {
 		hs_refuse(h, ERR_TOKEN_INVALID, 401, "session revoked");
 		return;
 	}
@@ -252,9 +259,10 @@ hs_check_revoked(struct hs *h)
 }
 
 static void
-hs_ticket_cb(struct redisReply *reply, void *arg)
+hs_ticket_cb(const struct bus_reply *reply, void *arg)
 {
 	struct hs *h = arg;
+	const char *v;
 	long long uid, sid;
 
 	h->waiting = 0;
@@ -266,8 +274,8 @@ hs_ticket_cb(struct redisReply *reply, void *arg)
 		hs_refuse(h, ERR_UNAVAILABLE, 503, "redis unavailable");
 		return;
 	}
-	if (reply->type != REDIS_REPLY_STRING ||
-	    sscanf(reply->str, "%lld:%lld", &uid, &sid) != 2 || uid <= 0) {
+	v = bus_reply_str(reply, NULL);
+	if (v == NULL || sscanf(v, "%lld:%lld", &uid, &sid) != 2 || uid <= 0) {
 		hs_refuse(h, ERR_TOKEN_INVALID, 401, "unknown or used ticket");
 		return;
 	}
@@ -632,11 +640,11 @@ listen_stop(void)
 void
 listen_release(void)
 {
-	size_t i;
+	struct map_iter it;
+	void *a;
 
-	for (i = 0; i < listen_auths.cap; i++) {
-		if (listen_auths.keys[i] > 0)
-			relay_auth_free(listen_auths.vals[i]);
-	}
+	map_iter_init(&it, &listen_auths);
+	while (map_next(&it, NULL, &a))
+		relay_auth_free(a);
 	map_release(&listen_auths);
 }

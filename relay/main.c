@@ -18,6 +18,7 @@
 #include "cfg.h"
 #include "log.h"
 #include "sec.h"
+#include "wire.h"
 
 #define RELAY_DRAIN_SECS 3.0
 
@@ -61,6 +62,14 @@ relay_signal_cb(struct ev_loop *loop, ev_signal *w, int revents)
 	ev_timer_start(loop, &relay_drain_timer);
 }
 
+/* A program could not publish an event (Redis stalled or down) and
+ * told the relays through PostgreSQL instead (common/event.c). */
+static void
+relay_notified(const char *channel, const char *payload)
+{
+	hub_resync(payload && payload[0] ? payload : channel);
+}
+
 static enum err_code
 relay_configure(void)
 {
@@ -93,9 +102,18 @@ relay_configure(void)
 	        : n > 65536                       ? 65536
 	                                          : n);
 	relay_conf.typing_ms = cfg_get_long("RELAY_TYPING_INTERVAL_MS", 2000);
+	relay_conf.status_ms = cfg_get_long("RELAY_STATUS_INTERVAL_MS", 2000);
+	if (relay_conf.status_ms < 0)
+		relay_conf.status_ms = 0;
 	relay_conf.presence_ttl = cfg_get_long("RELAY_PRESENCE_TTL", 60);
 	if (relay_conf.presence_ttl < 3)
 		relay_conf.presence_ttl = 3;
+	/* A safety net behind the resync triggers (Redis back, a program's
+	 * NOTIFY): one query for every local user's groups, one for the
+	 * sessions. */
+	relay_conf.reconcile_secs = cfg_get_long("RELAY_RECONCILE_SECS", 60);
+	if (relay_conf.reconcile_secs < 0)
+		relay_conf.reconcile_secs = 0;
 	if (gethostname(host, sizeof(host)) != 0)
 		snprintf(host, sizeof(host), "localhost");
 	host[sizeof(host) - 1] = '\0';
@@ -125,8 +143,8 @@ main(void)
 	if (rc)
 		goto out_loop;
 	hub_init();
-	bus_init();
-	pg_init();
+	bus_init(&hub_bus_handlers);
+	pg_init(WIRE_PG_RESYNC, relay_notified);
 	rc = metrics_start(relay_conf.host, relay_conf.metrics_port);
 	if (rc)
 		goto out_stop;

@@ -1,6 +1,6 @@
 /* map.c - int64 -> pointer hash map: linear probing, backward-shift
- * deletion (no tombstones), keys must be positive. */
-#include "relay.h"
+ * deletion (no tombstones), keys must be positive (map.h). */
+#include "map.h"
 
 #include <stdlib.h>
 
@@ -73,6 +73,18 @@ map_get(const struct map *m, int64_t key)
 	return NULL;
 }
 
+/* The slot holding key, or the empty slot where it would go. */
+static size_t
+map_find(const struct map *m, int64_t key)
+{
+	size_t i;
+
+	for (i = map_slot(key, m->cap); m->keys[i] != 0 && m->keys[i] != key;
+	     i = (i + 1) & (m->cap - 1))
+		;
+	return i;
+}
+
 void *
 map_put(struct map *m, int64_t key, void *val)
 {
@@ -81,16 +93,18 @@ map_put(struct map *m, int64_t key, void *val)
 
 	if (key <= 0 || val == NULL)
 		abort();
-	if ((m->len + 1) * 4 > m->cap * 3)
-		map_grow(m);
-	for (i = map_slot(key, m->cap); m->keys[i] != 0;
-	     i = (i + 1) & (m->cap - 1)) {
+	if (m->cap > 0) {
+		i = map_find(m, key);
 		if (m->keys[i] == key) {
+			/* In place: a walk in progress stays valid. */
 			old = m->vals[i];
 			m->vals[i] = val;
 			return old;
 		}
 	}
+	if ((m->len + 1) * 4 > m->cap * 3)
+		map_grow(m);
+	i = map_find(m, key);
 	m->keys[i] = key;
 	m->vals[i] = val;
 	m->len++;
@@ -129,4 +143,51 @@ map_del(struct map *m, int64_t key)
 	m->keys[i] = 0;
 	m->vals[i] = NULL;
 	return val;
+}
+
+void
+map_iter_init(struct map_iter *it, const struct map *m)
+{
+	it->m = m;
+	it->i = 0;
+}
+
+int
+map_next(struct map_iter *it, int64_t *key, void **val)
+{
+	const struct map *m = it->m;
+
+	while (it->i < m->cap) {
+		size_t i = it->i++;
+
+		if (m->keys[i] <= 0)
+			continue;
+		if (key)
+			*key = m->keys[i];
+		if (val)
+			*val = m->vals[i];
+		return 1;
+	}
+	return 0;
+}
+
+void
+map_retain(struct map *m, int (*keep)(int64_t key, void *val, void *arg),
+    void *arg)
+{
+	struct map n;
+	struct map_iter it;
+	int64_t key;
+	void *val;
+
+	/* Rebuilt rather than deleted in place: backward shifts would move
+	 * entries under the walk. */
+	map_init(&n);
+	map_iter_init(&it, m);
+	while (map_next(&it, &key, &val)) {
+		if (keep(key, val, arg))
+			map_put(&n, key, val);
+	}
+	map_release(m);
+	*m = n;
 }

@@ -6,10 +6,15 @@
  * When the server is unreachable every queued query fails at once
  * (callback with NULL) and a new connection is tried at most once per
  * PG_RETRY seconds: handshakes meanwhile are refused with 503.
+ *
+ * The connection also LISTENs on one channel (pg_init): every new
+ * connection sends LISTEN before anything else, and notifications are
+ * read whenever input arrives, between queries too.
  */
 #include "relay.h"
 
 #include <libpq-fe.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -43,8 +48,24 @@ static double pg_last_fail = -1e9;
 static ev_io pg_io;
 static ev_timer pg_kick_timer, pg_connect_timer;
 static int pg_io_fd = -1, pg_io_events;
+static const char *pg_listen_channel;
+static pg_notify_cb pg_notified;
+static char pg_listen_sql[96];
 
 static void pg_kick(void);
+
+/* Hands every notification that arrived to pg_notified. */
+static void
+pg_notifies(void)
+{
+	PGnotify *n;
+
+	while ((n = PQnotifies(pg_conn)) != NULL) {
+		if (pg_notified)
+			pg_notified(n->relname, n->extra);
+		PQfreemem(n);
+	}
+}
 
 static void
 pg_query_free(struct pg_query *q)
@@ -148,6 +169,17 @@ pg_connect_poll(void)
 		log_info("postgresql connected");
 		pg_state = PG_READY;
 		pg_watch(PQsocket(pg_conn), EV_READ);
+		if (pg_listen_channel) {
+			/* First on this connection, ahead of the FIFO. */
+			struct pg_query *q = mem_calloc(1, sizeof(*q));
+
+			q->sql = pg_listen_sql;
+			q->params = mem_calloc(1, sizeof(char *));
+			q->next = pg_head;
+			pg_head = q;
+			if (pg_tail == NULL)
+				pg_tail = q;
+		}
 		pg_kick();
 		return;
 	default:
@@ -213,6 +245,7 @@ pg_read(void)
 		pg_down(PQerrorMessage(pg_conn));
 		return;
 	}
+	pg_notifies();
 	if (pg_state != PG_BUSY) {
 		while ((r = PQgetResult(pg_conn)) != NULL)
 			PQclear(r);
@@ -306,8 +339,13 @@ pg_kick(void)
 }
 
 void
-pg_init(void)
+pg_init(const char *listen_channel, pg_notify_cb cb)
 {
+	pg_listen_channel = listen_channel;
+	pg_notified = cb;
+	if (listen_channel)
+		snprintf(pg_listen_sql, sizeof(pg_listen_sql), "LISTEN %s",
+		    listen_channel);
 	ev_init(&pg_io, pg_io_cb);
 	ev_init(&pg_kick_timer, pg_kick_cb);
 	ev_init(&pg_connect_timer, pg_connect_timeout_cb);

@@ -23,6 +23,8 @@
 #include <stdint.h>
 
 #include "err.h"
+#include "frame.h"
+#include "map.h"
 
 struct lws;
 struct lws_context;
@@ -39,7 +41,10 @@ struct relay_conf {
 	unsigned queue_bytes; /* RELAY_QUEUE_BYTES per session */
 	unsigned rx_buffer;   /* RELAY_RX_BUFFER bytes */
 	long typing_ms;       /* RELAY_TYPING_INTERVAL_MS per room */
+	long status_ms;       /* RELAY_STATUS_INTERVAL_MS per user */
 	long presence_ttl;    /* seconds; refreshed every ttl/3 */
+	long reconcile_secs;  /* RELAY_RECONCILE_SECS: groups + sessions
+	                         checked against PostgreSQL; 0 = never */
 	char id[160];         /* this relay's presence field */
 };
 
@@ -79,62 +84,6 @@ void metrics_refused(int status);
 enum err_code metrics_start(const char *host, int port);
 void metrics_stop(void);
 
-/* ---- map.c: int64 (> 0) -> pointer, open addressing ------------------- */
-
-struct map {
-	int64_t *keys; /* 0 = empty slot */
-	void **vals;
-	size_t cap; /* power of two, or 0 */
-	size_t len;
-};
-
-void map_init(struct map *m);
-void map_release(struct map *m);
-void *map_get(const struct map *m, int64_t key);
-/* Sets key to val (val != NULL); returns the previous value or NULL. */
-void *map_put(struct map *m, int64_t key, void *val);
-/* Removes key; returns its value or NULL. */
-void *map_del(struct map *m, int64_t key);
-
-/* ---- frame.c: reference-counted outgoing frames ---------------------- */
-
-#define FRAME_HDR_MAX 10 /* longest server websocket header */
-
-/* One final text frame, header included: data[FRAME_HDR_MAX - hlen ..
- * FRAME_HDR_MAX) is the websocket header, then len payload bytes and a
- * NUL (not sent). */
-struct frame {
-	unsigned refs;
-	unsigned len;       /* payload bytes */
-	unsigned char hlen; /* header bytes: 2, 4 or 10 */
-	unsigned char data[];
-};
-
-/* A frame holding a copy of json[0..len); one reference. */
-struct frame *frame_new(const char *json, size_t len);
-struct frame *
-frame_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-unsigned char *frame_payload(struct frame *f);
-/* The frame as sent: header and payload, frame_wire_len() bytes. */
-const unsigned char *frame_wire(const struct frame *f);
-size_t frame_wire_len(const struct frame *f);
-void frame_ref(struct frame *f);
-/* Drops one reference; frees at zero.  NULL is a no-op. */
-void frame_unref(struct frame *f);
-
-/* The value of top-level key `key` of the JSON object text s[0..n):
- * *val and *vlen span the raw value (a string keeps its quotes).  Returns 0
- * when found, -1 when absent or the text is not an object.  Only skims:
- * strings and nesting are skipped without building anything. */
-int frame_scan(const char *s, size_t n, const char *key, const char **val,
-    size_t *vlen);
-/* The top-level string `key` copied into out (no unescaping; -1 when
- * absent, not a string, or too long). */
-int frame_scan_str(const char *s, size_t n, const char *key, char *out,
-    size_t outsz);
-/* The top-level integer `key`; -1 when absent or not an integer. */
-int frame_scan_int(const char *s, size_t n, const char *key, int64_t *out);
-
 /* ---- pg.c: one non-blocking PostgreSQL connection --------------------- */
 
 struct pg_res;
@@ -143,7 +92,12 @@ struct pg_res;
  * the query failed (logged); the result is freed after the call. */
 typedef void (*pg_cb)(const struct pg_res *res, void *arg);
 
-void pg_init(void);
+/* A notification on the LISTENed channel (payload "" when none). */
+typedef void (*pg_notify_cb)(const char *channel, const char *payload);
+
+/* Connects; with listen_channel (an identifier, not quoted), every
+ * connection LISTENs on it and cb gets its notifications. */
+void pg_init(const char *listen_channel, pg_notify_cb cb);
 /* Fails every queued query (callbacks with NULL) and closes. */
 void pg_close(void);
 /* Queues a parameterised query; cb may be NULL (fire and forget).  The
@@ -155,14 +109,29 @@ int pg_pending(void);
 size_t pg_rows(const struct pg_res *res);
 const char *pg_value(const struct pg_res *res, size_t row, int col);
 
-/* ---- bus.c: Redis over hiredis async ---------------------------------- */
+/* ---- bus.c: Redis over hiredis async --------------------------------- */
 
-struct redisReply;
+/* A command's reply, valid during the callback only (hiredis stays in
+ * bus.c). */
+struct bus_reply;
 
 /* reply is NULL when Redis is unreachable or the command failed. */
-typedef void (*bus_cb)(struct redisReply *reply, void *arg);
+typedef void (*bus_cb)(const struct bus_reply *reply, void *arg);
 
-void bus_init(void);
+/* What bus.c calls up (given, not named: bus.c is below hub.c). */
+struct bus_handlers {
+	/* A message on a subscribed channel. */
+	void (*message)(const char *channel, const char *msg, size_t len);
+	/* The subscriber connection is up; reconnected = after a loss. */
+	void (*sub_up)(int reconnected);
+	/* The command connection is up (again). */
+	void (*cmd_up)(void);
+	/* A SUBSCRIBE was acknowledged: from now on the channel's messages
+	 * arrive. */
+	void (*subscribed)(const char *channel);
+};
+
+void bus_init(const struct bus_handlers *h);
 /* Disconnects; pending callbacks run with NULL. */
 void bus_close(void);
 /* 1 when the command connection is up. */
@@ -176,6 +145,11 @@ void bus_subscribe(const char *channel);
 void bus_unsubscribe(const char *channel);
 /* Pending command replies (for a clean shutdown). */
 int bus_pending(void);
+/* 0 and *out when the reply is an integer; -1 otherwise. */
+int bus_reply_int(const struct bus_reply *r, long long *out);
+/* The reply's string (NUL-terminated, *len bytes) or NULL when it is not
+ * a string (nil included). */
+const char *bus_reply_str(const struct bus_reply *r, size_t *len);
 
 /* ---- hub.c: users, groups, subscriptions, fan-out, presence ----------- */
 
@@ -194,10 +168,6 @@ struct relay_auth {
 
 void relay_auth_free(struct relay_auth *a);
 
-/* Parses "1,2,3" (as string_agg gives it) into a malloc()ed array; returns
- * the count.  *ids is never NULL. */
-size_t hub_parse_ids(const char *csv, int64_t **ids);
-
 void hub_init(void);
 void hub_release(void);
 /* Attaches an established session to its user (created on first use,
@@ -205,13 +175,12 @@ void hub_release(void);
 void hub_attach(struct session *s, struct relay_auth *a);
 /* Detaches a closing session; the last one of a user ends its presence. */
 void hub_detach(struct session *s);
-/* One message from Redis. */
-void hub_message(const char *channel, const char *msg, size_t len);
-/* The subscriber connection is up (again): after a loss, every session
- * is told to resync. */
-void hub_redis_up(int reconnected);
-/* Records every local user in their online:<id> hash again. */
-void hub_presence_refresh(void);
+/* The handlers hub.c gives bus_init(). */
+extern const struct bus_handlers hub_bus_handlers;
+/* Events may have been lost (a program could not publish, Redis came
+ * back): every session gets `resync`, every local user's groups are
+ * reloaded and every session's liveness is checked (revoked: 4001). */
+void hub_resync(const char *why);
 /* 1 when the session's user belongs to the group. */
 int hub_member(const struct session *s, int64_t group_id);
 /* Client `status` frame: save and publish presence. */
