@@ -136,7 +136,7 @@ fuzzers: $(FUZZ_BINS)
 
 # The relay's leaves (relay/*.h that include nothing of the relay) have
 # unit tests of their own: tests/unit/test_relay_*.c.
-RELAY_LEAF_OBJ := $(OBJ_DIR)/relay/map.o $(OBJ_DIR)/relay/frame.o
+RELAY_LEAF_OBJ := $(OBJ_DIR)/relay/map.o $(OBJ_DIR)/relay/frame.o $(OBJ_DIR)/relay/wsrx.o
 $(OBJ_DIR)/tests/unit/test_relay_%.o: CFLAGS += -iquote relay
 $(BUILD_DIR)/tests/test_relay_%: $(OBJ_DIR)/tests/unit/test_relay_%.o $(RELAY_LEAF_OBJ) $(COMMON_LIB)
 	@mkdir -p $(dir $@)

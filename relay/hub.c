@@ -210,6 +210,14 @@ hub_member(const struct session *s, int64_t gid)
 	return s->user && hub_user_has(s->user, gid);
 }
 
+unsigned
+hub_sessions_of(int64_t user_id)
+{
+	struct ruser *u = map_get(&hub_users, user_id);
+
+	return u ? u->nsessions : 0;
+}
+
 int64_t
 hub_user_id(const struct session *s)
 {

@@ -6,9 +6,13 @@
  * upgraded socket that is then closed.  So the relay owns its listening
  * socket: it reads the request head (at most HS_MAX bytes), checks the
  * Origin, the ticket (GETDEL) or the access cookie (JWT + revocation
- * list), loads the user's groups, and only then adopts the socket into
- * lws with a trimmed copy of the request (no cookies), which lws answers
- * with 101.  Every wait is asynchronous and bounded by HS_TIMEOUT.
+ * list), loads the user's groups, and only then answers 101 itself and
+ * adopts the socket into lws as a raw socket (ws.c does the framing);
+ * bytes the client sent behind the request head (a first frame) are
+ * handed on, not dropped.  Every wait is asynchronous and bounded by
+ * HS_TIMEOUT.  Caps: pending handshakes per client address
+ * (RELAY_PENDING_PER_ADDR) and sessions per user (RELAY_SESSIONS_PER_USER)
+ * are refused with 429 before anything is upgraded.
  */
 #include "relay.h"
 
@@ -35,18 +39,20 @@
 
 #define HS_MAX       8192 /* request head limit: 431 above */
 #define HS_TIMEOUT   10.0 /* seconds for a whole handshake */
-#define HS_VALUE_MAX 256  /* longest header value kept for lws */
+#define HS_VALUE_MAX 256  /* longest Host / protocol value accepted */
 
 struct hs {
 	struct hs *prev, *next; /* live handshakes */
 	int fd;
 	ev_io io;
 	ev_timer timer;
-	int waiting; /* an async lookup is out */
-	int dead;    /* closed meanwhile: free on return */
+	int waiting;  /* an async lookup is out */
+	int dead;     /* closed meanwhile: free on return */
+	int64_t addr; /* listen_pending key, 0 = not counted */
 	size_t len;
+	size_t head; /* request head length, "\r\n\r\n" included */
 	struct relay_auth auth;
-	char req[1024]; /* the trimmed request for lws */
+	char req[256]; /* the 101 answer */
 	size_t reqlen;
 	char buf[HS_MAX + 1];
 };
@@ -57,6 +63,11 @@ static ev_io listen_io;
 static ev_timer listen_pause;
 /* Authentication of sockets adopted into lws, by fd + 1. */
 static struct map listen_auths;
+/* Pending handshakes per client address (listen_addr_key): a count. */
+static struct map listen_pending;
+/* Addresses without that cap (a proxy in front connects from them). */
+static int64_t listen_exempt[16];
+static size_t listen_nexempt;
 
 /* No row when the user is gone or the sign-in session ($2) is revoked:
  * PostgreSQL is the record of revocation (the Redis mark can be lost). */
@@ -74,12 +85,22 @@ relay_auth_free(struct relay_auth *a)
 		return;
 	free(a->full_name_json);
 	free(a->groups);
+	free(a->early);
 	free(a);
 }
 
 static void
 hs_free(struct hs *h)
 {
+	uintptr_t n;
+
+	if (h->addr) {
+		n = (uintptr_t)map_get(&listen_pending, h->addr);
+		if (n > 1)
+			map_put(&listen_pending, h->addr, (void *)(n - 1));
+		else
+			map_del(&listen_pending, h->addr);
+	}
 	if (h->prev)
 		h->prev->next = h->next;
 	else
@@ -88,6 +109,7 @@ hs_free(struct hs *h)
 		h->next->prev = h->prev;
 	free(h->auth.full_name_json);
 	free(h->auth.groups);
+	free(h->auth.early);
 	free(h);
 }
 
@@ -124,8 +146,10 @@ hs_refuse(struct hs *h, enum err_code code, int status, const char *message)
 	    "Content-Type: application/json\r\n"
 	    "Content-Length: %zu\r\n"
 	    "Cache-Control: no-store\r\n"
+	    "%s"
 	    "Connection: close\r\n\r\n",
-	    status, status_reason(status), body.len);
+	    status, status_reason(status), body.len,
+	    status == 429 ? "Retry-After: 1\r\n" : "");
 	buf_append(&out, body.data, body.len);
 	if (h->fd >= 0) {
 		/* One small write to a fresh socket; nothing to retry. */
@@ -155,22 +179,38 @@ hs_adopt(struct hs *h)
 {
 	struct relay_auth *a;
 	struct lws *wsi;
-	int fd = h->fd;
+	lws_sock_file_fd_type fd;
+	ssize_t w;
 
 	ev_io_stop(relay_loop, &h->io);
 	ev_timer_stop(relay_loop, &h->timer);
+	/* One small write to a socket that has sent nothing it waits for:
+	 * the send buffer takes it whole (else the client is gone). */
+	w = write(h->fd, h->req, h->reqlen);
+	if (w != (ssize_t)h->reqlen) {
+		hs_close(h);
+		return;
+	}
 	a = mem_alloc(sizeof(*a));
 	*a = h->auth;
 	memset(&h->auth, 0, sizeof(h->auth));
-	/* A stale entry for a reused fd (lws refused that handshake). */
-	relay_auth_free(map_put(&listen_auths, (int64_t)fd + 1, a));
+	if (h->len > h->head) {
+		/* Frames sent together with the request. */
+		a->nearly = h->len - h->head;
+		a->early = mem_alloc(a->nearly);
+		memcpy(a->early, h->buf + h->head, a->nearly);
+	}
+	fd.sockfd = h->fd;
+	/* A stale entry for a reused fd (lws refused that socket). */
+	relay_auth_free(map_put(&listen_auths, (int64_t)h->fd + 1, a));
 	h->fd = -1;
-	wsi = lws_adopt_socket_vhost_readbuf(relay_vhost, fd, h->req,
-	    h->reqlen);
+	/* Raw: lws carries the socket; ws.c speaks websocket on it. */
+	wsi = lws_adopt_descriptor_vhost(relay_vhost, LWS_ADOPT_SOCKET, fd,
+	    WS_PROTOCOL, NULL);
 	if (wsi == NULL) {
 		/* lws closed the fd. */
 		log_warn("lws refused to adopt a socket");
-		relay_auth_free(listen_take_auth(fd));
+		relay_auth_free(listen_take_auth(fd.sockfd));
 	} else {
 		metrics.handshakes_ok++;
 	}
@@ -197,6 +237,11 @@ hs_user_cb(const struct pg_res *res, void *arg)
 	if (pg_rows(res) != 1) {
 		hs_refuse(h, ERR_TOKEN_INVALID, 401,
 		    "no such user or session revoked");
+		return;
+	}
+	if (hub_sessions_of(h->auth.user_id) >= relay_conf.sessions_per_user) {
+		hs_refuse(h, ERR_RATE_LIMITED, 429,
+		    "too many connections for this user");
 		return;
 	}
 	status = pg_value(res, 0, 0);
@@ -286,36 +331,78 @@ hs_ticket_cb(const struct bus_reply *reply, void *arg)
 
 /* ---- parsing ----------------------------------------------------------- */
 
-struct hs_head {
-	const char *target;
-	size_t target_len;
-	const char *host, *upgrade, *key, *version, *protocol, *origin, *cookie;
-	size_t host_len, upgrade_len, key_len, version_len, protocol_len,
-	    origin_len, cookie_len;
-	int has_origin;
-};
-
-/* Parses the request head in place (NUL-terminates nothing). */
-static enum err_code
-hs_parse(struct hs *h, struct hs_head *hd)
+/* 1 when the comma-separated token list v[0..n) holds `tok`
+ * (case-insensitive). */
+static int
+hs_has_token(const char *v, size_t n, const char *tok)
 {
-	char *p = h->buf, *eol, *colon, *v, *sp;
-	size_t nlen, vlen;
+	size_t tl = strlen(tok), i = 0, j;
+
+	while (i < n) {
+		while (i < n && (v[i] == ' ' || v[i] == '\t' || v[i] == ','))
+			i++;
+		for (j = i; j < n && v[j] != ','; j++)
+			;
+		while (j > i && (v[j - 1] == ' ' || v[j - 1] == '\t'))
+			j--;
+		if (j - i == tl && strncasecmp(v + i, tok, tl) == 0)
+			return 1;
+		i = j + 1;
+	}
+	return 0;
+}
+
+enum err_code
+listen_parse(const char *buf, size_t len, struct hs_head *hd)
+{
+	const char *p, *eol, *colon, *v, *sp, *end;
+	size_t nlen, vlen, i;
 
 	memset(hd, 0, sizeof(*hd));
-	eol = strstr(p, "\r\n");
-	if (eol == NULL || strncmp(p, "GET ", 4) != 0)
-		return ERR_METHOD_NOT_ALLOWED;
-	hd->target = p + 4;
-	sp = memchr(hd->target, ' ', (size_t)(eol - hd->target));
-	if (sp == NULL)
+	hd->status = 400;
+	hd->why = "not a websocket upgrade";
+	end = memmem(buf, len, "\r\n\r\n", 4);
+	if (end == NULL)
 		return ERR_BAD_REQUEST;
-	hd->target_len = (size_t)(sp - hd->target);
-	for (p = eol + 2; (eol = strstr(p, "\r\n")) != NULL && eol != p;
-	     p = eol + 2) {
-		colon = memchr(p, ':', (size_t)(eol - p));
-		if (colon == NULL)
+	hd->head_len = (size_t)(end - buf) + 4;
+	/* Lines end with CRLF: a bare CR or LF (or a NUL) could make two
+	 * parsers see two different requests. */
+	for (i = 0; i < hd->head_len; i++) {
+		if (buf[i] == '\0' ||
+		    (buf[i] == '\r' && (i + 1 >= len || buf[i + 1] != '\n')) ||
+		    (buf[i] == '\n' && (i == 0 || buf[i - 1] != '\r'))) {
+			hd->why = "bare CR or LF in the request head";
 			return ERR_BAD_REQUEST;
+		}
+	}
+	eol = memmem(buf, hd->head_len, "\r\n", 2);
+	if (strncmp(buf, "GET ", 4) != 0) {
+		hd->status = 405;
+		hd->why = NULL;
+		return ERR_METHOD_NOT_ALLOWED;
+	}
+	hd->target = buf + 4;
+	sp = memchr(hd->target, ' ', (size_t)(eol - hd->target));
+	/* HTTP/1.0 is taken too: a proxy may speak it to its backends. */
+	if (sp == NULL || (size_t)(eol - sp) != 9 ||
+	    memcmp(sp, " HTTP/1.", 8) != 0 || sp[8] < '0' || sp[8] > '9') {
+		hd->why = "not an HTTP/1.x request";
+		return ERR_BAD_REQUEST;
+	}
+	hd->target_len = (size_t)(sp - hd->target);
+	for (p = eol + 2; p < end + 2; p = eol + 2) {
+		eol = memmem(p, (size_t)(end + 2 - p), "\r\n", 2);
+		if (eol == NULL || eol == p)
+			break;
+		if (*p == ' ' || *p == '\t') {
+			hd->why = "folded header line";
+			return ERR_BAD_REQUEST;
+		}
+		colon = memchr(p, ':', (size_t)(eol - p));
+		if (colon == NULL || colon == p) {
+			hd->why = "malformed header line";
+			return ERR_BAD_REQUEST;
+		}
 		nlen = (size_t)(colon - p);
 		for (v = colon + 1; v < eol && (*v == ' ' || *v == '\t'); v++)
 			;
@@ -330,6 +417,7 @@ hs_parse(struct hs *h, struct hs_head *hd)
 	}
 		HS_HDR("Host", host)
 		HS_HDR("Upgrade", upgrade)
+		HS_HDR("Connection", connection)
 		HS_HDR("Sec-WebSocket-Key", key)
 		HS_HDR("Sec-WebSocket-Version", version)
 		HS_HDR("Sec-WebSocket-Protocol", protocol)
@@ -337,6 +425,33 @@ hs_parse(struct hs *h, struct hs_head *hd)
 		HS_HDR("Cookie", cookie)
 #undef HS_HDR
 	}
+	sp = memchr(hd->target, '?', hd->target_len);
+	nlen = sp ? (size_t)(sp - hd->target) : hd->target_len;
+	if (!((nlen == 3 && memcmp(hd->target, "/ws", 3) == 0) ||
+	        (nlen == 4 && memcmp(hd->target, "/ws/", 4) == 0))) {
+		hd->status = 404;
+		hd->why = "no such path";
+		return ERR_NOT_FOUND;
+	}
+	if (hd->upgrade == NULL ||
+	    !hs_has_token(hd->upgrade, hd->upgrade_len, "websocket") ||
+	    hd->connection == NULL ||
+	    !hs_has_token(hd->connection, hd->connection_len, "upgrade") ||
+	    hd->key == NULL || hd->key_len != 24 || hd->version == NULL ||
+	    hd->version_len != 2 || memcmp(hd->version, "13", 2) != 0 ||
+	    hd->host_len > HS_VALUE_MAX)
+		return ERR_BAD_REQUEST;
+	if (hd->protocol) {
+		/* The only subprotocol spoken; refusing now, with a status,
+		 * beats an upgrade the client then drops. */
+		if (!hs_has_token(hd->protocol, hd->protocol_len,
+		        WS_PROTOCOL)) {
+			hd->why = "unsupported Sec-WebSocket-Protocol";
+			return ERR_BAD_REQUEST;
+		}
+	}
+	hd->status = 0;
+	hd->why = NULL;
 	return ERR_OK;
 }
 
@@ -407,47 +522,26 @@ hs_process(struct hs *h)
 {
 	struct hs_head hd;
 	struct jwt_claims claims;
-	const char *ticket, *token, *path_end;
-	size_t tlen = 0, plen;
+	const char *ticket, *token;
+	size_t tlen = 0;
 	char tok[2048], key[WIRE_NAME_MAX];
 	enum err_code rc;
 	int n;
 
-	rc = hs_parse(h, &hd);
+	rc = listen_parse(h->buf, h->len, &hd);
 	if (rc) {
-		hs_refuse(h, rc, 0, NULL);
+		hs_refuse(h, rc, hd.status, hd.why);
 		return;
 	}
-	path_end = memchr(hd.target, '?', hd.target_len);
-	plen = path_end ? (size_t)(path_end - hd.target) : hd.target_len;
-	if (!((plen == 3 && memcmp(hd.target, "/ws", 3) == 0) ||
-	        (plen == 4 && memcmp(hd.target, "/ws/", 4) == 0))) {
-		hs_refuse(h, ERR_NOT_FOUND, 404, "no such path");
-		return;
-	}
-	if (hd.upgrade == NULL || hd.upgrade_len != 9 ||
-	    strncasecmp(hd.upgrade, "websocket", 9) != 0 || hd.key == NULL ||
-	    hd.version == NULL || hd.key_len > 64 || hd.version_len > 8 ||
-	    hd.host_len > HS_VALUE_MAX || hd.protocol_len > HS_VALUE_MAX) {
-		hs_refuse(h, ERR_BAD_REQUEST, 400, "not a websocket upgrade");
-		return;
-	}
+	h->head = hd.head_len;
 	if (hd.origin && !cfg_origin_allowed(hd.origin, hd.origin_len)) {
 		hs_refuse(h, ERR_FORBIDDEN, 403, "origin not allowed");
 		return;
 	}
-	/* The request lws will see: what a websocket upgrade needs. */
-	n = snprintf(h->req, sizeof(h->req),
-	    "GET /ws HTTP/1.1\r\n"
-	    "Host: %.*s\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-	    "Sec-WebSocket-Key: %.*s\r\nSec-WebSocket-Version: %.*s\r\n"
-	    "%s%.*s%s\r\n",
-	    (int)hd.host_len, hd.host ? hd.host : "relay", (int)hd.key_len,
-	    hd.key, (int)hd.version_len, hd.version,
-	    hd.protocol ? "Sec-WebSocket-Protocol: " : "", (int)hd.protocol_len,
-	    hd.protocol ? hd.protocol : "", hd.protocol ? "\r\n" : "");
-	if (n < 0 || (size_t)n >= sizeof(h->req)) {
-		hs_refuse(h, ERR_BAD_REQUEST, 431, NULL);
+	n = ws_upgrade_answer(hd.key, hd.key_len,
+	    hd.protocol ? WS_PROTOCOL : NULL, h->req, sizeof(h->req));
+	if (n < 0) {
+		hs_refuse(h, ERR_BAD_REQUEST, 400, "bad Sec-WebSocket-Key");
 		return;
 	}
 	h->reqlen = (size_t)n;
@@ -511,7 +605,7 @@ hs_read_cb(struct ev_loop *loop, ev_io *w, int revents)
 	}
 	h->len += (size_t)n;
 	h->buf[h->len] = '\0';
-	if (strstr(h->buf, "\r\n\r\n") != NULL) {
+	if (memmem(h->buf, h->len, "\r\n\r\n", 4) != NULL) {
 		/* Nothing more is read until lws takes the socket. */
 		ev_io_stop(relay_loop, &h->io);
 		hs_process(h);
@@ -533,14 +627,58 @@ listen_resume_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	ev_io_start(relay_loop, &listen_io);
 }
 
+/* A positive map key for a client address: IPv4 (also v4-mapped IPv6)
+ * exactly, other IPv6 addresses by a hash of their /64 and interface
+ * bits (collisions only merge two addresses' counts).  0 when unknown. */
+static int64_t
+listen_addr_key(const struct sockaddr_storage *ss)
+{
+	const struct sockaddr_in *in4 = (const struct sockaddr_in *)ss;
+	const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)ss;
+	const unsigned char *b;
+	uint64_t h = 1469598103934665603ULL;
+	int i;
+
+	if (ss->ss_family == AF_INET)
+		return (int64_t)ntohl(in4->sin_addr.s_addr) + 1;
+	if (ss->ss_family != AF_INET6)
+		return 0;
+	b = in6->sin6_addr.s6_addr;
+	if (IN6_IS_ADDR_V4MAPPED(&in6->sin6_addr))
+		return ((int64_t)b[12] << 24 | b[13] << 16 | b[14] << 8 |
+		           b[15]) +
+		    1;
+	for (i = 0; i < 16; i++)
+		h = (h ^ b[i]) * 1099511628211ULL;
+	return (int64_t)(h >> 2) + (1LL << 33); /* never an IPv4 key */
+}
+
+static int
+listen_exempted(int64_t key)
+{
+	size_t i;
+
+	for (i = 0; i < listen_nexempt; i++) {
+		if (listen_exempt[i] == key)
+			return 1;
+	}
+	return 0;
+}
+
 static void
 listen_accept_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
+	struct sockaddr_storage ss;
+	socklen_t sslen;
 	struct hs *h;
 	int fd, i, one = 1;
+	int64_t key;
+	uintptr_t pending;
 
 	for (i = 0; i < 64; i++) {
-		fd = accept4(listen_fd, NULL, NULL,
+		sslen = sizeof(ss);
+		memset(&ss, 0, sizeof(ss));
+		fd = accept4(listen_fd, (struct sockaddr *)&ss, &sslen,
 		    SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (fd < 0) {
 			if (errno == EMFILE || errno == ENFILE ||
@@ -560,6 +698,18 @@ listen_accept_cb(struct ev_loop *loop, ev_io *w, int revents)
 		if (hs_live)
 			hs_live->prev = h;
 		hs_live = h;
+		key = listen_addr_key(&ss);
+		if (key > 0 && !listen_exempted(key)) {
+			pending = (uintptr_t)map_get(&listen_pending, key);
+			if (pending >= relay_conf.pending_per_addr) {
+				hs_refuse(h, ERR_RATE_LIMITED, 429,
+				    "too many pending handshakes from this "
+				    "address");
+				continue;
+			}
+			map_put(&listen_pending, key, (void *)(pending + 1));
+			h->addr = key;
+		}
 		ev_io_init(&h->io, hs_read_cb, fd, EV_READ);
 		h->io.data = h;
 		ev_timer_init(&h->timer, hs_timeout_cb, HS_TIMEOUT, 0);
@@ -603,10 +753,40 @@ out:
 	return fd;
 }
 
+/* RELAY_PENDING_EXEMPT: comma-separated addresses. */
+static void
+listen_load_exempt(void)
+{
+	struct sockaddr_storage ss;
+	char buf[512], *tok, *save = NULL;
+
+	snprintf(buf, sizeof(buf), "%s", relay_conf.pending_exempt);
+	listen_nexempt = 0;
+	for (tok = strtok_r(buf, ", ", &save); tok != NULL &&
+	     listen_nexempt < sizeof(listen_exempt) / sizeof(listen_exempt[0]);
+	     tok = strtok_r(NULL, ", ", &save)) {
+		memset(&ss, 0, sizeof(ss));
+		if (inet_pton(AF_INET, tok,
+		        &((struct sockaddr_in *)&ss)->sin_addr) == 1)
+			ss.ss_family = AF_INET;
+		else if (inet_pton(AF_INET6, tok,
+		             &((struct sockaddr_in6 *)&ss)->sin6_addr) == 1)
+			ss.ss_family = AF_INET6;
+		else {
+			log_warn("RELAY_PENDING_EXEMPT: not an address: %s",
+			    tok);
+			continue;
+		}
+		listen_exempt[listen_nexempt++] = listen_addr_key(&ss);
+	}
+}
+
 enum err_code
 listen_start(const char *host, int port)
 {
 	map_init(&listen_auths);
+	map_init(&listen_pending);
+	listen_load_exempt();
 	listen_fd = listen_socket(host, port);
 	if (listen_fd < 0)
 		return ERR_INTERNAL;
@@ -647,4 +827,5 @@ listen_release(void)
 	while (map_next(&it, NULL, &a))
 		relay_auth_free(a);
 	map_release(&listen_auths);
+	map_release(&listen_pending);
 }

@@ -103,6 +103,14 @@ relay_configure(void)
 	                                          : n);
 	relay_conf.typing_ms = cfg_get_long("RELAY_TYPING_INTERVAL_MS", 2000);
 	relay_conf.status_ms = cfg_get_long("RELAY_STATUS_INTERVAL_MS", 2000);
+	/* Caps against one client holding the relay: a browser user has a
+	 * few tabs; a proxy in front connects from loopback (exempt). */
+	n = cfg_get_long("RELAY_SESSIONS_PER_USER", 32);
+	relay_conf.sessions_per_user = (unsigned)(n < 1 ? 1 : n);
+	n = cfg_get_long("RELAY_PENDING_PER_ADDR", 32);
+	relay_conf.pending_per_addr = (unsigned)(n < 1 ? 1 : n);
+	relay_conf.pending_exempt = cfg_get("RELAY_PENDING_EXEMPT",
+	    "127.0.0.1,::1");
 	if (relay_conf.status_ms < 0)
 		relay_conf.status_ms = 0;
 	relay_conf.presence_ttl = cfg_get_long("RELAY_PRESENCE_TTL", 60);

@@ -28,7 +28,7 @@ struct metrics_conn {
 
 static int metrics_fd = -1;
 static ev_io metrics_io;
-static const int metrics_statuses[] = { 400, 401, 403, 404, 431, 503 };
+static const int metrics_statuses[] = { 400, 401, 403, 404, 429, 431, 503 };
 
 void
 metrics_refused(int status)

@@ -25,6 +25,7 @@
 #include "err.h"
 #include "frame.h"
 #include "map.h"
+#include "wsrx.h"
 
 struct lws;
 struct lws_context;
@@ -33,19 +34,22 @@ struct lws_vhost;
 /* ---- configuration and global state (main.c) ------------------------ */
 
 struct relay_conf {
-	const char *host;     /* RELAY_HOST */
-	int port;             /* RELAY_PORT + RELAY_INDEX */
-	int metrics_port;     /* RELAY_METRICS_PORT + RELAY_INDEX */
-	long heartbeat_ms;    /* RELAY_HEARTBEAT_MS */
-	unsigned queue_max;   /* RELAY_QUEUE_MAX frames per session */
-	unsigned queue_bytes; /* RELAY_QUEUE_BYTES per session */
-	unsigned rx_buffer;   /* RELAY_RX_BUFFER bytes */
-	long typing_ms;       /* RELAY_TYPING_INTERVAL_MS per room */
-	long status_ms;       /* RELAY_STATUS_INTERVAL_MS per user */
-	long presence_ttl;    /* seconds; refreshed every ttl/3 */
-	long reconcile_secs;  /* RELAY_RECONCILE_SECS: groups + sessions
-	                         checked against PostgreSQL; 0 = never */
-	char id[160];         /* this relay's presence field */
+	const char *host;           /* RELAY_HOST */
+	int port;                   /* RELAY_PORT + RELAY_INDEX */
+	int metrics_port;           /* RELAY_METRICS_PORT + RELAY_INDEX */
+	long heartbeat_ms;          /* RELAY_HEARTBEAT_MS */
+	unsigned queue_max;         /* RELAY_QUEUE_MAX frames per session */
+	unsigned queue_bytes;       /* RELAY_QUEUE_BYTES per session */
+	unsigned rx_buffer;         /* RELAY_RX_BUFFER bytes */
+	long typing_ms;             /* RELAY_TYPING_INTERVAL_MS per room */
+	long status_ms;             /* RELAY_STATUS_INTERVAL_MS per user */
+	unsigned sessions_per_user; /* RELAY_SESSIONS_PER_USER */
+	unsigned pending_per_addr;  /* RELAY_PENDING_PER_ADDR */
+	const char *pending_exempt; /* RELAY_PENDING_EXEMPT */
+	long presence_ttl;          /* seconds; refreshed every ttl/3 */
+	long reconcile_secs;        /* RELAY_RECONCILE_SECS: groups + sessions
+	                               checked against PostgreSQL; 0 = never */
+	char id[160];               /* this relay's presence field */
 };
 
 extern struct relay_conf relay_conf;
@@ -70,7 +74,8 @@ struct relay_metrics {
 	unsigned long long redis_reconnects;
 	unsigned long long redis_messages;
 	unsigned long long handshakes_ok;
-	unsigned long long handshakes_refused[6]; /* 400 401 403 404 431 503 */
+	unsigned long long handshakes_refused[7]; /* 400 401 403 404 429 431
+	                                             503 */
 	unsigned long long client_frames;
 	unsigned long long client_closed_bad; /* 1003/1007/1009 */
 };
@@ -164,6 +169,8 @@ struct relay_auth {
 	char status[16];      /* default_status */
 	int64_t *groups;
 	size_t ngroups;
+	unsigned char *early; /* bytes pipelined after the request head */
+	size_t nearly;
 };
 
 void relay_auth_free(struct relay_auth *a);
@@ -189,6 +196,8 @@ void hub_set_status(struct session *s, const char *status);
  * membership checked, and the typing event published on the group. */
 void hub_typing(struct session *s, int64_t room_id, int is_typing);
 int64_t hub_user_id(const struct session *s);
+/* Open sessions of a user on this relay. */
+unsigned hub_sessions_of(int64_t user_id);
 
 /* ---- ws.c: the libwebsockets side ------------------------------------- */
 
@@ -208,10 +217,11 @@ struct session {
 	uint32_t rx_ms;      /* last client frame or pong (ws_ms) */
 	uint32_t ping_ms;    /* last ping sent */
 	uint8_t overflowed;
-	uint8_t ping_due; /* send a ping at the next write */
-	uint8_t hungup;   /* idle too long: being shut down */
-	char *rx;         /* a fragmented client message */
-	uint16_t rxlen;
+	uint8_t ping_due;      /* send a ping at the next write */
+	uint8_t hungup;        /* idle too long: being shut down */
+	uint8_t close_queued;  /* our Close frame is queued: end after it */
+	uint8_t rx_done;       /* failed or closed: read nothing more */
+	struct wsrx rx;        /* client frames (relay/wsrx.h) */
 	int64_t typing_room;   /* last typing frame's room */
 	double typing_at;      /* and when it was relayed */
 	double typing_window;  /* start of the burst window */
@@ -228,15 +238,43 @@ void ws_stop(void);
 void ws_push(struct session *s, struct frame *f);
 /* Queues a copy of json for one session. */
 void ws_send_text(struct session *s, const char *json, size_t len);
-/* Closes the session with `code` once its queue has drained; frames
- * pushed after this are dropped. */
+/* Closes the session with `code` once its queue has drained (a Close
+ * frame, then the TCP connection); frames pushed after this are
+ * dropped. */
 void ws_close_after_queue(struct session *s, uint16_t code);
+/* The 101 answer to a handshake whose Sec-WebSocket-Key is key[0..klen)
+ * (with `protocol` when not NULL) into out; its length, or -1. */
+int ws_upgrade_answer(const char *key, size_t klen, const char *protocol,
+    char *out, size_t outsz);
+
+/* The one subprotocol the relay speaks (optional for clients). */
+#define WS_PROTOCOL "easychat"
 
 /* Close codes of our own (4000-4999). */
 #define WS_CLOSE_REVOKED  4001 /* the sign-in session was revoked */
 #define WS_CLOSE_OVERFLOW 4008 /* queue overflow: catch up over REST */
 
 /* ---- listen.c: accept, read and authenticate upgrade requests --------- */
+
+/* A parsed upgrade request head: pointers into the buffer given. */
+struct hs_head {
+	size_t head_len; /* through the blank line */
+	const char *target;
+	size_t target_len;
+	const char *host, *upgrade, *connection, *key, *version, *protocol,
+	    *origin, *cookie;
+	size_t host_len, upgrade_len, connection_len, key_len, version_len,
+	    protocol_len, origin_len, cookie_len;
+	int status;      /* on error: the HTTP status to answer */
+	const char *why; /* on error: the message (NULL: the default) */
+};
+
+/* Parses and checks the request head at buf[0..len) (bytes after the
+ * head are ignored): CRLF line ends only (a bare CR, LF or NUL is
+ * refused), GET /ws HTTP/1.1, a websocket upgrade (Upgrade, Connection,
+ * a 24-byte key, version 13), no subprotocol but WS_PROTOCOL.  ERR_OK, or
+ * an error with hd->status and hd->why set. */
+enum err_code listen_parse(const char *buf, size_t len, struct hs_head *hd);
 
 enum err_code listen_start(const char *host, int port);
 /* Binds a non-blocking listening TCP socket; -1 when it cannot. */

@@ -2,16 +2,19 @@
  * heartbeats.
  *
  * lws runs on the relay's libev loop (LWS_SERVER_OPTION_LIBEV with a
- * foreign loop) without a listener of its own: listen.c adopts sockets
- * it has authenticated.  Each session has a bounded ring of shared frames
- * (frame.c: each carries its complete websocket header); writes happen
- * only in LWS_CALLBACK_SERVER_WRITEABLE, where as many queued frames as
- * fit in WS_BATCH_MAX bytes are copied into one buffer and sent with one
- * raw lws_write() (lws buffers what the socket did not take and calls
- * writeable again only once that drained).  A full ring drops its
- * frames, queues `resync` and closes the session with 4008 (or the
- * socket is shut down after WS_CULL_SECS if the peer does not even read
- * that).
+ * foreign loop) without a listener of its own: listen.c answers the
+ * upgrade (101) itself and adopts the socket as a *raw* socket, so lws
+ * carries the loop, the socket and the buffering of partial writes, and
+ * the websocket framing is the relay's: client frames are parsed by
+ * wsrx.c (RFC 6455 as lws 4.1.6 does not enforce it; relay/README.md),
+ * server frames are built by frame.c, Close frames included.  Each session has
+ * a bounded ring of shared frames (frame.c: each carries its complete websocket
+ * header); writes happen only in LWS_CALLBACK_SERVER_WRITEABLE, where as many
+ * queued frames as fit in WS_BATCH_MAX bytes are copied into one buffer and
+ * sent with one raw lws_write() (lws buffers what the socket did not take and
+ * calls writeable again only once that drained).  A full ring drops its frames,
+ * queues `resync` and closes the session with 4008 (or the socket is shut down
+ * after WS_CULL_SECS if the peer does not even read that).
  *
  * No per-connection lws timer in steady state: lws keeps its scheduled
  * timers in one sorted list and inserting walks it, so its validity
@@ -33,6 +36,7 @@
 #include "json.h"
 #include "log.h"
 #include "mem.h"
+#include "utf8.h"
 #include "wire.h"
 
 #define WS_MSG_MAX    4096  /* client frames above: close 1009 */
@@ -241,13 +245,32 @@ ws_error(struct session *s, const char *code, const char *message)
 	frame_unref(f);
 }
 
-static int
-ws_close(struct lws *wsi, enum lws_close_status code, const char *why)
+/* Ends the session with frame f (a Close): what is queued is dropped, f
+ * is sent, then the TCP connection is closed.  Nothing more is read. */
+static void
+ws_end_with(struct session *s, unsigned code, struct frame *f)
 {
+	s->rx_done = 1;
+	metrics.frames_dropped += s->qlen;
+	ws_queue_drop(s);
+	ws_queue_add(s, f);
+	s->close_code = (uint16_t)code;
+	s->close_queued = 1;
+	lws_callback_on_writable(s->wsi);
+}
+
+/* Fails the connection (RFC 6455 7.1.7) with a Close frame of `code`. */
+static void
+ws_fail(struct session *s, unsigned code, const char *why)
+{
+	struct frame *f;
+
+	if (s->rx_done)
+		return;
 	metrics.client_closed_bad++;
-	lws_close_reason(wsi, code, (unsigned char *)(uintptr_t)why,
-	    strlen(why));
-	return -1;
+	f = frame_close(code, why);
+	ws_end_with(s, code, f);
+	frame_unref(f);
 }
 
 /* The error frame of a bad status: "status must be one of ...". */
@@ -277,9 +300,8 @@ ws_message(struct session *s, const char *msg, size_t len)
 	int is_typing, rc = 0;
 
 	metrics.client_frames++;
-	if (json_parse(msg, len, &obj)) {
-		rc = ws_close(s->wsi, LWS_CLOSE_STATUS_INVALID_PAYLOAD,
-		    "invalid JSON");
+	if (!utf8_valid(msg, len) || json_parse(msg, len, &obj)) {
+		ws_fail(s, 1007, "invalid JSON");
 		goto out;
 	}
 	if (!json_object_is_type(obj, json_type_object) ||
@@ -358,38 +380,103 @@ out:
 	return rc;
 }
 
+/* ---- client frames (wsrx.c) ------------------------------------------ */
+
 static int
-ws_receive(struct session *s, const char *in, size_t len)
+ws_on_message(void *arg, char *text, size_t len)
 {
-	int final = lws_is_final_fragment(s->wsi);
+	struct session *s = arg;
+
+	ws_message(s, text, len);
+	/* A failed session reads nothing more. */
+	return s->rx_done;
+}
+
+static int
+ws_on_ping(void *arg, const unsigned char *p, size_t len)
+{
+	struct session *s = arg;
+	struct frame *f = frame_new_op(FRAME_PONG, p, len);
+
+	/* Every ping gets its own pong, in order with the other frames. */
+	ws_push(s, f);
+	frame_unref(f);
+	return s->rx_done;
+}
+
+static int
+ws_on_pong(void *arg, const unsigned char *p, size_t len)
+{
+	return 0; /* rx_ms was updated for the bytes already */
+}
+
+static int
+ws_on_close(void *arg, unsigned code, const char *reason, size_t len)
+{
+	struct session *s = arg;
+	struct frame *f;
+
+	/* The peer is leaving: its Close is answered with the same code
+	 * (an empty Close with an empty one), then the connection ends. */
+	if (s->rx_done)
+		return 1;
+	f = code ? frame_close(code, "") : frame_new_op(FRAME_CLOSE, NULL, 0);
+	ws_end_with(s, code ? code : 1000, f);
+	frame_unref(f);
+	return 1;
+}
+
+static const struct wsrx_handlers ws_rx_handlers = { ws_on_message, ws_on_ping,
+	ws_on_pong, ws_on_close };
+
+static const char *
+ws_rx_reason(int code)
+{
+	switch (code) {
+	case WSRX_UNSUPPORTED:
+		return "text frames only";
+	case WSRX_INVALID_DATA:
+		return "invalid UTF-8";
+	case WSRX_TOO_BIG:
+		return "frame too large";
+	default:
+		return "protocol error";
+	}
+}
+
+/* Bytes from the peer (or pipelined behind the upgrade request). */
+static void
+ws_receive(struct session *s, unsigned char *in, size_t len)
+{
 	int rc;
 
-	if (lws_frame_is_binary(s->wsi))
-		return ws_close(s->wsi, LWS_CLOSE_STATUS_UNACCEPTABLE_OPCODE,
-		    "text frames only");
-	if (s->rx == NULL && final) {
-		if (len > WS_MSG_MAX)
-			return ws_close(s->wsi,
-			    LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE,
-			    "frame too large");
-		return ws_message(s, in, len);
-	}
-	/* Fragmented, or larger than lws' rx buffer: assemble. */
-	if ((size_t)s->rxlen + len > WS_MSG_MAX)
-		return ws_close(s->wsi, LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE,
-		    "frame too large");
-	if (s->rx == NULL)
-		s->rx = mem_alloc(WS_MSG_MAX);
-	if (len)
-		memcpy(s->rx + s->rxlen, in, len);
-	s->rxlen = (uint16_t)(s->rxlen + len);
-	if (!final)
-		return 0;
-	rc = ws_message(s, s->rx, s->rxlen);
-	free(s->rx);
-	s->rx = NULL;
-	s->rxlen = 0;
-	return rc;
+	if (s->rx_done || len == 0)
+		return;
+	s->rx_ms = ws_ms();
+	rc = wsrx_feed(&s->rx, in, len, &ws_rx_handlers, s);
+	if (rc >= 1000)
+		ws_fail(s, (unsigned)rc, ws_rx_reason(rc));
+}
+
+int
+ws_upgrade_answer(const char *key, size_t klen, const char *protocol, char *out,
+    size_t outsz)
+{
+	char accept[WSRX_ACCEPT_LEN + 1];
+	int n;
+
+	if (wsrx_accept(key, klen, accept))
+		return -1;
+	n = snprintf(out, outsz,
+	    "HTTP/1.1 101 Switching Protocols\r\n"
+	    "Upgrade: websocket\r\n"
+	    "Connection: Upgrade\r\n"
+	    "Sec-WebSocket-Accept: %s\r\n"
+	    "%s%s%s"
+	    "\r\n",
+	    accept, protocol ? "Sec-WebSocket-Protocol: " : "",
+	    protocol ? protocol : "", protocol ? "\r\n" : "");
+	return (n < 0 || (size_t)n >= outsz) ? -1 : n;
 }
 
 /* Sends what is queued: a ping if one is due, then whole frames in
@@ -420,16 +507,22 @@ ws_writeable(struct session *s)
 		s->ping_due = 0;
 	}
 	if (s->qlen == 0 && n == 0) {
+		if (s->close_code && s->close_queued)
+			return -1; /* the Close frame is out */
 		if (s->close_code) {
-			const char *why = s->close_code == WS_CLOSE_REVOKED
-			    ? "session revoked"
-			    : "queue overflow";
+			/* The queue drained: the Close frame goes last. */
+			struct frame *c = frame_close(s->close_code,
+			    s->close_code == WS_CLOSE_REVOKED
+			        ? "session revoked"
+			        : "queue overflow");
 
-			lws_close_reason(s->wsi, s->close_code,
-			    (unsigned char *)(uintptr_t)why, strlen(why));
-			return -1;
+			ws_queue_add(s, c);
+			frame_unref(c);
+			s->close_queued = 1;
+			s->rx_done = 1;
+		} else {
+			return 0;
 		}
-		return 0;
 	}
 	while (s->qlen > 0) {
 		f = s->q[s->qhead];
@@ -460,6 +553,10 @@ ws_writeable(struct session *s)
 		return -1;
 	metrics.frames_out += frames;
 	metrics.bytes_out += bytes;
+	/* After our Close frame the TCP connection ends at once (lws
+	 * flushes what the socket did not take first). */
+	if (s->qlen == 0 && s->close_queued)
+		return -1;
 	if (s->qlen > 0 || s->close_code)
 		lws_callback_on_writable(s->wsi);
 	return 0;
@@ -542,54 +639,51 @@ ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 	struct relay_auth *a;
 
 	switch (reason) {
-	case LWS_CALLBACK_ESTABLISHED:
+	case LWS_CALLBACK_RAW_ADOPT:
+		/* listen.c has answered 101 already. */
 		a = listen_take_auth(lws_get_socket_fd(wsi));
-		if (a == NULL || relay_stopping) {
+		if (a == NULL || relay_stopping || s == NULL) {
 			relay_auth_free(a);
 			return -1;
 		}
-		/* Adoption armed lws' handshake timeout (a sorted-list
-		 * timer); heartbeats are ws_sweep_cb's from now on. */
 		lws_set_timeout(wsi, NO_PENDING_TIMEOUT, 0);
 		s->wsi = wsi;
+		wsrx_init(&s->rx, WS_MSG_MAX);
 		ws_track(s);
 		hub_attach(s, a);
+		/* Frames sent together with the upgrade request. */
+		ws_receive(s, a->early, a->nearly);
 		relay_auth_free(a);
 		return 0;
-	case LWS_CALLBACK_RECEIVE:
-		if (s->wsi == NULL || s->close_code)
+	case LWS_CALLBACK_RAW_RX:
+		if (s == NULL || s->wsi == NULL)
 			return 0;
-		s->rx_ms = ws_ms();
-		return ws_receive(s, in, len);
-	case LWS_CALLBACK_RECEIVE_PONG:
-		if (s->wsi != NULL)
-			s->rx_ms = ws_ms();
+		ws_receive(s, in, len);
 		return 0;
-	case LWS_CALLBACK_SERVER_WRITEABLE:
-		if (s->wsi == NULL)
+	case LWS_CALLBACK_RAW_WRITEABLE:
+		if (s == NULL || s->wsi == NULL)
 			return 0;
 		return ws_writeable(s);
-	case LWS_CALLBACK_CLOSED:
-		if (s->wsi == NULL)
+	case LWS_CALLBACK_RAW_CLOSE:
+		if (s == NULL || s->wsi == NULL)
 			return 0;
 		hub_detach(s);
 		ws_untrack(s);
 		if (s->overflowed)
 			ws_cull_forget(wsi);
 		ws_queue_drop(s);
-		free(s->rx);
+		wsrx_release(&s->rx);
 		s->q = NULL;
-		s->rx = NULL;
 		s->wsi = NULL;
 		return 0;
 	default:
 		break;
 	}
-	return lws_callback_http_dummy(wsi, reason, user, in, len);
+	return 0;
 }
 
 static struct lws_protocols ws_protocols[] = {
-	{ "easychat", ws_callback, sizeof(struct session), 0, 0, NULL, 0 },
+	{ WS_PROTOCOL, ws_callback, sizeof(struct session), 0, 0, NULL, 0 },
 	{ NULL, NULL, 0, 0, 0, NULL, 0 }
 };
 
@@ -623,14 +717,11 @@ ws_start(void)
 
 	lws_set_log_level(LLL_ERR | LLL_WARN, ws_log);
 	ws_protocols[0].rx_buffer_size = relay_conf.rx_buffer;
-	/* Without it lws would cut every send() to rx_buffer_size and
-	 * buffer the rest; frames go out in one send() up to this size. */
 	ws_protocols[0].tx_packet_size = WS_BATCH_MAX;
 	memset(&info, 0, sizeof(info));
 	loops[0] = relay_loop;
 	info.foreign_loops = loops;
-	info.options = LWS_SERVER_OPTION_LIBEV |
-	    LWS_SERVER_OPTION_VALIDATE_UTF8;
+	info.options = LWS_SERVER_OPTION_LIBEV;
 	info.port = CONTEXT_PORT_NO_LISTEN_SERVER;
 	info.protocols = ws_protocols;
 	info.retry_and_idle_policy = &ws_retry;
