@@ -931,9 +931,35 @@ hub_reconcile_cb(struct ev_loop *loop, ev_timer *w, int revents)
 		hub_reconcile(0);
 }
 
+/* Resyncs are at most HUB_RESYNC_GAP seconds apart: while Redis is down
+ * every event a program publishes becomes a NOTIFY, and one resync covers
+ * them all (one more runs at the end of the gap if any came meanwhile). */
+#define HUB_RESYNC_GAP 1.0
+
+static double hub_resync_at = -1e9;
+static ev_timer hub_resync_timer;
+
+static void
+hub_resync_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	hub_resync_at = relay_now();
+	log_info("resync (deferred): %llu sessions", metrics.connections);
+	hub_reconcile(1);
+}
+
 void
 hub_resync(const char *why)
 {
+	double wait = hub_resync_at + HUB_RESYNC_GAP - relay_now();
+
+	if (ev_is_active(&hub_resync_timer))
+		return; /* one is due already */
+	if (wait > 0) {
+		ev_timer_set(&hub_resync_timer, wait, 0);
+		ev_timer_start(relay_loop, &hub_resync_timer);
+		return;
+	}
+	hub_resync_at = relay_now();
 	log_info("resync (%s): %llu sessions", why, metrics.connections);
 	hub_reconcile(1);
 }
@@ -1004,6 +1030,7 @@ hub_init(void)
 	map_init(&hub_status_due);
 	ev_init(&hub_status_timer, hub_status_cb);
 	ev_init(&hub_acked_timer, hub_acked_cb);
+	ev_init(&hub_resync_timer, hub_resync_cb);
 	ev_timer_init(&hub_refresh_timer, hub_refresh_cb, every, every);
 	ev_timer_start(relay_loop, &hub_refresh_timer);
 	if (relay_conf.reconcile_secs > 0) {
@@ -1020,6 +1047,7 @@ hub_release(void)
 	ev_timer_stop(relay_loop, &hub_reconcile_timer);
 	ev_timer_stop(relay_loop, &hub_status_timer);
 	ev_timer_stop(relay_loop, &hub_acked_timer);
+	ev_timer_stop(relay_loop, &hub_resync_timer);
 	map_release(&hub_status_due);
 	free(hub_acked);
 	hub_acked = NULL;

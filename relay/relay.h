@@ -3,12 +3,15 @@
  *
  * One thread, one libev loop.  listen.c accepts TCP connections itself,
  * reads the upgrade request and authenticates it (Redis and PostgreSQL
- * asynchronously) before handing the socket to libwebsockets (ws.c), so a
- * refused handshake is always an HTTP status.  hub.c keeps users, groups,
- * reference-counted channel subscriptions and presence; bus.c is the
- * Redis side (hiredis async), pg.c the PostgreSQL side (libpq
- * non-blocking), frame.c the shared reference-counted frames, map.c an
- * integer hash map, metrics.c the Prometheus endpoint.
+ * asynchronously), answers 101 itself and hands the socket to
+ * libwebsockets as a raw socket (ws.c), so a refused handshake is always
+ * an HTTP status and the websocket framing is the relay's own.  hub.c
+ * keeps users, groups, reference-counted channel subscriptions and
+ * presence; bus.c is the Redis side (hiredis async), pg.c the PostgreSQL
+ * side (libpq non-blocking).  The leaves (no relay state, own unit tests):
+ * frame.h the shared reference-counted frames, wsrx.h the client frame
+ * parser, map.h an integer hash map.  metrics.c is the Prometheus
+ * endpoint.
  *
  * The relay is its own program with an event loop, so it is the one
  * place besides db.c and rds.c that includes libpq and hiredis (pg.c and

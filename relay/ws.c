@@ -7,14 +7,16 @@
  * carries the loop, the socket and the buffering of partial writes, and
  * the websocket framing is the relay's: client frames are parsed by
  * wsrx.c (RFC 6455 as lws 4.1.6 does not enforce it; relay/README.md),
- * server frames are built by frame.c, Close frames included.  Each session has
- * a bounded ring of shared frames (frame.c: each carries its complete websocket
- * header); writes happen only in LWS_CALLBACK_SERVER_WRITEABLE, where as many
- * queued frames as fit in WS_BATCH_MAX bytes are copied into one buffer and
- * sent with one raw lws_write() (lws buffers what the socket did not take and
- * calls writeable again only once that drained).  A full ring drops its frames,
- * queues `resync` and closes the session with 4008 (or the socket is shut down
- * after WS_CULL_SECS if the peer does not even read that).
+ * server frames are built by frame.c, Close frames included.  Each session
+ * has a bounded ring of shared frames (frame.c: each carries its complete
+ * websocket header); writes happen only in LWS_CALLBACK_RAW_WRITEABLE,
+ * where as many queued frames as fit in WS_BATCH_MAX bytes are copied
+ * into one buffer and sent with one raw lws_write() (lws buffers what the
+ * socket did not take and calls writeable again only once that drained).
+ * A full ring drops its frames, queues `resync` and closes the session
+ * with 4008 (or the socket is shut down after WS_CULL_SECS if the peer
+ * does not even read that).  After the relay's Close frame the TCP
+ * connection ends at once.
  *
  * No per-connection lws timer in steady state: lws keeps its scheduled
  * timers in one sorted list and inserting walks it, so its validity
@@ -22,8 +24,7 @@
  * retry/idle policy here schedules nothing; one libev timer walks the
  * session table in slices instead, asks for a ping after
  * RELAY_HEARTBEAT_MS of silence and shuts down sessions silent for
- * 2 x heartbeat + 10 s.  The handshake timeout lws sets on adoption is
- * cleared once the session is established.
+ * 2 x heartbeat + 10 s.  Any timeout lws sets on adoption is cleared.
  */
 #include "relay.h"
 
@@ -497,8 +498,8 @@ ws_writeable(struct session *s)
 	int rc = 0;
 
 	if (s->ping_due) {
-		/* With a payload: lws 4.1 drops an empty pong without
-		 * LWS_CALLBACK_RECEIVE_PONG. */
+		/* With a payload, so that a pong is never empty (some
+		 * clients' pongs are hard to tell from noise otherwise). */
 		out[0] = 0x89;
 		out[1] = 2;
 		out[2] = 'h';
@@ -542,9 +543,8 @@ ws_writeable(struct session *s)
 		n += w;
 		frame_unref(f);
 	}
-	/* Raw: lws adds no header (LWS_WRITE_RAW is its HTTP write, which
-	 * the ws role hands straight to lws_issue_raw(); a partial send is
-	 * buffered there). */
+	/* Raw socket: lws adds nothing (a partial send is buffered in
+	 * lws_issue_raw()). */
 	if (lws_write(s->wsi, (unsigned char *)(uintptr_t)buf, n,
 	        LWS_WRITE_RAW) < (int)n)
 		rc = -1;
