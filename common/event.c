@@ -15,7 +15,6 @@ static void
 event_publish(const char *channel, enum wire_event type, int64_t group_id,
     va_list ap)
 {
-	const char *params[1] = { channel };
 	struct buf b;
 
 	buf_init(&b, EVENT_MAX);
@@ -28,7 +27,7 @@ event_publish(const char *channel, enum wire_event type, int64_t group_id,
 		 * PostgreSQL, which holds the change, tells them to
 		 * resynchronise. */
 		if (db_query(NULL, "SELECT pg_notify('" WIRE_PG_RESYNC "', $1)",
-		        1, params) != ERR_OK)
+		        DB_TEXT(channel)) != ERR_OK)
 			log_error("event on %s lost and relays not told",
 			    channel);
 		else
