@@ -95,7 +95,17 @@ set_paths() {
 	ENV_FILE=$VARDIR/easychat.env
 	RUN=$VARDIR/run
 	LOGS=$VARDIR/log
+	# VARDIR/pg is the cluster, or a symlink to it outside VARDIR when the
+	# PostgreSQL user cannot reach VARDIR (see pg_prepare_owner); the
+	# PostgreSQL user is given the resolved path.
 	PGDATA=$VARDIR/pg
+	PG_AUX_DIR=$RUN
+	PG_LOG=$LOGS/postgres.log
+	if [[ -L $PGDATA ]]; then
+		PGDATA=$(readlink -m -- "$PGDATA")
+		PG_AUX_DIR=$(dirname "$PGDATA")
+		PG_LOG=$PG_AUX_DIR/postgres.log
+	fi
 }
 
 # load_stack VARDIR: paths plus the configuration of an existing stack.
@@ -223,7 +233,8 @@ reclaim_stale_ports() {
 	for d in "$PORT_RESV_DIR"/*; do
 		[[ -f $d/owner ]] || continue
 		read -r owner <"$d/owner" || continue
-		[[ -d $owner/run ]] || rm -rf -- "$d"
+		# Another user's reservation may not be ours to remove.
+		[[ -d $owner/run ]] || rm -rf -- "$d" 2>/dev/null || true
 	done
 }
 
@@ -325,14 +336,45 @@ write_env() {
 
 # --- PostgreSQL ----------------------------------------------------------------
 
+# Where clusters live when the PostgreSQL user cannot reach VARDIR (a clone
+# under /root, which is 0700): one directory per VARDIR, owned by that user.
+PG_EXTERNAL_ROOT=/var/lib/easychat/clusters
+
 # as_pg CMD...: run CMD as the PostgreSQL owner, from a directory it can
 # enter (initdb and postgres complain about an unreadable cwd).
 as_pg() {
+	local dir
+	dir=$(dirname "$PGDATA")
 	if is_root; then
-		(cd "$VARDIR" && runuser -u "$PG_SYSTEM_USER" -- "$@")
+		(cd "$dir" && runuser -u "$PG_SYSTEM_USER" -- "$@")
 	else
-		(cd "$VARDIR" && "$@")
+		(cd "$dir" && "$@")
 	fi
+}
+
+# pg_use_external: VARDIR is out of the PostgreSQL user's reach and we will
+# not open up its parents (chmod o+x /root would be a decision for the
+# machine's owner), so the cluster goes to PG_EXTERNAL_ROOT/<hash of
+# VARDIR>/pg with a symlink VARDIR/pg pointing at it; its log and password
+# file go beside it. `make stop` keeps it, like any VARDIR/pg.
+pg_use_external() {
+	local id dir
+	if [[ -e $VARDIR/pg && ! -L $VARDIR/pg ]]; then
+		die "user $PG_SYSTEM_USER cannot enter $VARDIR, which holds a cluster in $VARDIR/pg: move it elsewhere or make the parents searchable (chmod o+x)"
+	fi
+	id=$(printf '%s' "$VARDIR" | sha256sum | cut -c1-16)
+	dir=$PG_EXTERNAL_ROOT/$id
+	mkdir -p "$dir"
+	chmod 0755 /var/lib/easychat "$PG_EXTERNAL_ROOT"
+	printf '%s\n' "$VARDIR" >"$dir/vardir"
+	chown "$PG_SYSTEM_USER": "$dir"
+	chmod 0700 "$dir"
+	if [[ $(readlink -- "$VARDIR/pg" 2>/dev/null) != "$dir/pg" ]]; then
+		log "user $PG_SYSTEM_USER cannot enter $VARDIR: PostgreSQL data goes to $dir/pg"
+		ln -sfn -- "$dir/pg" "$VARDIR/pg"
+	fi
+	ln -sfn -- "$dir/postgres.log" "$LOGS/postgres.log"
+	set_paths "$VARDIR"
 }
 
 pg_prepare_owner() {
@@ -350,7 +392,7 @@ pg_prepare_owner() {
 		chmod o+x "$VARDIR"
 	fi
 	if ! runuser -u "$PG_SYSTEM_USER" -- test -x "$VARDIR"; then
-		die "user $PG_SYSTEM_USER cannot enter $VARDIR (PostgreSQL runs as that user when you are root). Make every parent directory searchable (chmod o+x) or use a VARDIR elsewhere, e.g. under /tmp"
+		pg_use_external
 	fi
 }
 
@@ -395,7 +437,7 @@ pg_init() {
 	[[ -s $PGDATA/PG_VERSION ]] && return 0
 	need_cfg DB_USER DB_PASSWORD
 	log "creating PostgreSQL cluster in $PGDATA"
-	pwfile=$RUN/pg-pwfile
+	pwfile=$PG_AUX_DIR/pg-pwfile
 	(umask 077 && printf '%s\n' "$(cfg DB_PASSWORD)" >"$pwfile")
 	is_root && chown "$PG_SYSTEM_USER": "$pwfile"
 	if ! as_pg "$PG_BIN/initdb" -D "$PGDATA" -U "$(cfg DB_USER)" --pwfile="$pwfile" \
@@ -408,7 +450,7 @@ pg_init() {
 }
 
 pg_start() {
-	local logfile=$LOGS/postgres.log
+	local logfile=$PG_LOG
 	pg_running && return 0
 	touch "$logfile"
 	is_root && chown "$PG_SYSTEM_USER": "$logfile"
@@ -722,6 +764,7 @@ cmd_start() {
 	ENV_DIR=$(realpath -m -- "${ENV_DIR:-$REPO/env_files/dev}")
 	BIN_DIR=$(realpath -m -- "${BIN_DIR:-$REPO/build/bin}")
 	mkdir -p "$VARDIR" "$RUN" "$LOGS" "$VARDIR/tmp"
+	if ((test)); then touch "$RUN/test-stack"; fi
 	pg_prepare_owner
 	for ((attempt = 1; attempt <= attempts; attempt++)); do
 		write_env "$test"
@@ -754,6 +797,10 @@ cmd_stop() {
 	[[ -r $ENV_FILE ]] && load_env "$ENV_FILE"
 	stop_services
 	release_ports
+	# A throw-away (--test) cluster kept outside VARDIR goes with it.
+	if [[ -f $RUN/test-stack && -L $VARDIR/pg && $PGDATA == "$PG_EXTERNAL_ROOT"/*/pg ]]; then
+		rm -rf -- "$(dirname "$PGDATA")" "$VARDIR/pg"
+	fi
 	log "stopped $VARDIR"
 }
 

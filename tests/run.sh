@@ -1,6 +1,7 @@
 #!/bin/bash
 # run.sh BUILD_DIR - everything `make test` runs after the build:
-#   1. cmocka unit tests, the fuzz corpora replayed (tests/fuzz) and the
+#   1. cmocka unit tests, the fuzz corpora replayed (tests/fuzz),
+#      tests/stack/*.sh (conf/stack.sh itself) and the
 #      SPA's Vitest tests,
 #   2. a throw-away stack (PostgreSQL, Redis, lighttpd + programs, relays)
 #      on free ports under a temporary directory,
@@ -26,6 +27,13 @@ if [ -z "$only" ]; then
 	tests/run-unit.sh "$build/tests" || failures+=("unit")
 	note "fuzz corpora and crash reproducers (replay)"
 	tests/fuzz/replay.sh "$build/fuzz" || failures+=("fuzz-replay")
+fi
+
+if [ -z "$only" ]; then
+	for t in tests/stack/*.sh; do
+		note "$t"
+		"$t" "$build" || failures+=("$t")
+	done
 fi
 
 if [ -z "$only" ] && [ -f htdocs/package.json ]; then
