@@ -3,7 +3,8 @@
 #   make run      install what is missing, build, start everything under var/
 #   make stop     stop what `make run` started
 #   make test     sanitizer build + unit, integration and browser tests on a
-#                 throw-away stack (free ports), then tear it down
+#                 throw-away stack (free ports), then tear it down;
+#                 FRONT=nginx puts nginx in front instead of lighttpd
 #   make bench    benchmarks (figures only; never fails on numbers)
 #   make fuzz     libFuzzer on every harness, SECONDS=N each (tests/fuzz)
 #   make migrate  apply new db/migrations to the var/ database
@@ -139,9 +140,12 @@ fuzzers: $(FUZZ_BINS)
 deps:
 	@conf/deps.sh
 
+# The browser app, with a .gz beside each text file for nginx's gzip_static.
 spa:
 	@if [ -f htdocs/package.json ]; then \
-		cd htdocs && { [ -d node_modules ] && [ node_modules -nt package-lock.json ] || npm ci --no-audit --no-fund; } && npm run build; \
+		cd htdocs && { [ -d node_modules ] && [ node_modules -nt package-lock.json ] || npm ci --no-audit --no-fund; } && npm run build && \
+		find dist -type f \( -name '*.js' -o -name '*.css' -o -name '*.html' -o -name '*.svg' -o -name '*.json' \) \
+			-exec gzip -9 -k -f {} + ; \
 	else echo "spa: htdocs/package.json missing, skipping"; fi
 
 run: deps

@@ -14,9 +14,15 @@
 #   conf/stack.sh relay-kill VARDIR I [SIGNAL]     (default KILL)
 #   conf/stack.sh relay-start VARDIR I
 #   conf/stack.sh serve VARDIR            container mode: see cmd_serve
+#   conf/stack.sh render-nginx OUTDIR     nginx site files for a system nginx
+#                                         (see cmd_render_nginx)
+#   conf/stack.sh routes                  which program serves which URLs
 #
 # STACK_FSYNC=on keeps fsync on in a --test cluster (benchmarks of durable
 # writes); by default test clusters skip it.
+#
+# FRONT=nginx (start) puts nginx in front, with the FastCGI programs under
+# spawn-fcgi, instead of lighttpd (which spawns them itself).
 #
 # Environment: ENV_DIR (default env_files/dev) holds the *.env files that
 # are concatenated into VARDIR/easychat.env, then VARDIR/local.env if it
@@ -530,18 +536,37 @@ redis_start() {
 
 redis_stop() { stop_pidfile "$RUN/redis.pid" redis-server Redis; }
 
-# --- lighttpd ----------------------------------------------------------------
+# --- routing (conf/routes.txt) ------------------------------------------------
 
-# render_lighttpd_conf: conf/lighttpd.conf.in -> VARDIR/lighttpd.conf.
-render_lighttpd_conf() {
-	local text key value origin backends="" csp="" i n port sock
+# routes_load: ROUTE_PROGS[i] serves the paths matching ROUTE_RES[i]; the
+# first match wins.
+routes_load() {
+	local prog re
+	ROUTE_PROGS=()
+	ROUTE_RES=()
+	while read -r prog re; do
+		[[ -z $prog || $prog == \#* ]] && continue
+		[[ $re != *[\"[:space:]]* && -n $re ]] || die "conf/routes.txt: bad line for $prog"
+		ROUTE_PROGS+=("$prog")
+		ROUTE_RES+=("$re")
+	done <"$REPO/conf/routes.txt"
+}
+
+# relay_backends FORMAT: one FORMAT (printf, with host and port) per relay.
+relay_backends() {
+	local i n port
 	n=$(cfg RELAY_PROCESSES 1)
 	port=$(cfg RELAY_PORT 9001)
 	for ((i = 0; i < n; i++)); do
-		backends+="( \"host\" => \"$(cfg RELAY_HOST 127.0.0.1)\", \"port\" => $((port + i)) ), "
+		# shellcheck disable=SC2059 # the format is the caller's
+		printf "$1" "$(cfg RELAY_HOST 127.0.0.1)" $((port + i))
 	done
-	# Same-origin websockets, spelled out for browsers that do not map
-	# 'self' to ws:/wss: in connect-src.
+}
+
+# csp_ws_origins: same-origin websockets, spelled out for browsers that do
+# not map 'self' to ws:/wss: in connect-src.
+csp_ws_origins() {
+	local origin csp=""
 	IFS=, read -r -a origins <<<"$(cfg PUBLIC_ORIGINS)"
 	for origin in "${origins[@]}"; do
 		origin=${origin//[[:space:]]/}
@@ -550,29 +575,58 @@ render_lighttpd_conf() {
 		https://*) csp+="wss://${origin#https://} " ;;
 		esac
 	done
+	printf '%s' "${csp% }"
+}
+
+# render TEMPLATE OUT NAME=VALUE...: replace each @NAME@ in TEMPLATE.
+render() {
+	local text in=$1 out=$2 kv
+	shift 2
+	text=$(<"$in")
+	for kv in "$@"; do
+		text=${text//"@${kv%%=*}@"/"${kv#*=}"}
+	done
+	[[ $text != *@[A-Z_]*@* ]] || die "unreplaced placeholder in $in: $(grep -o '@[A-Z_]*@' <<<"$text" | head -1)"
+	printf '%s\n' "$text" >"$out"
+}
+
+# --- lighttpd ----------------------------------------------------------------
+
+# lighttpd_routes PROCS: the fastcgi.server branches of conf/routes.txt.
+lighttpd_routes() {
+	local i p kw=""
+	routes_load
+	for i in "${!ROUTE_PROGS[@]}"; do
+		p=${ROUTE_PROGS[i]}
+		cat <<-EOT
+			${kw}\$HTTP["url"] =~ "${ROUTE_RES[i]}" {
+			$(printf '\t')fastcgi.server = ( "/" => ( "$p" => (
+			$(printf '\t\t')"bin-path" => var.bindir + "/easychat-$p",
+			$(printf '\t\t')"socket" => var.vardir + "/run/$p.sock",
+			$(printf '\t\t')"max-procs" => $1, "check-local" => "disable",
+			$(printf '\t\t')"bin-environment" => var.fcgi_env, "bin-copy-environment" => var.fcgi_copy_env,
+			$(printf '\t'))))
+			}
+		EOT
+		kw="else "
+	done
+}
+
+# render_lighttpd_conf: conf/lighttpd.conf.in -> VARDIR/lighttpd.conf.
+render_lighttpd_conf() {
+	local procs sock
+	procs=$(cfg FCGI_PROCS 2)
+	[[ $procs =~ ^[1-9][0-9]*$ ]] || die "FCGI_PROCS must be a positive number"
 	# A unix socket path is limited to 107 bytes (+ "-N" per process).
 	sock="$RUN/search.sock-99"
 	((${#sock} < 108)) || die "VARDIR path too long for unix sockets: $VARDIR"
-	declare -A subst=(
-		[REPO]=$REPO
-		[VARDIR]=$VARDIR
-		[BIN_DIR]=$BIN_DIR
-		[MEDIA_DIR]=$(media_dir)
-		[DOC_ROOT]=$REPO/htdocs/dist
-		[HTTP_HOST]=$(cfg HTTP_HOST 127.0.0.1)
-		[HTTP_PORT]=$(cfg HTTP_PORT 8080)
-		[FCGI_PROCS]=$(cfg FCGI_PROCS 2)
-		[RELAY_BACKENDS]=$backends
-		[CSP_WS_ORIGINS]=${csp% }
-	)
-	[[ ${subst[FCGI_PROCS]} =~ ^[1-9][0-9]*$ ]] || die "FCGI_PROCS must be a positive number"
-	text=$(<"$REPO/conf/lighttpd.conf.in")
-	for key in "${!subst[@]}"; do
-		value=${subst[$key]}
-		text=${text//"@$key@"/"$value"}
-	done
-	[[ $text != *@[A-Z_]*@* ]] || die "unreplaced placeholder in conf/lighttpd.conf.in: $(grep -o '@[A-Z_]*@' <<<"$text" | head -1)"
-	printf '%s\n' "$text" >"$VARDIR/lighttpd.conf"
+	render "$REPO/conf/lighttpd.conf.in" "$VARDIR/lighttpd.conf" \
+		"REPO=$REPO" "VARDIR=$VARDIR" "BIN_DIR=$BIN_DIR" "MEDIA_DIR=$(media_dir)" \
+		"DOC_ROOT=$REPO/htdocs/dist" "HTTP_HOST=$(cfg HTTP_HOST 127.0.0.1)" \
+		"HTTP_PORT=$(cfg HTTP_PORT 8080)" "FCGI_PROCS=$procs" \
+		"FASTCGI_ROUTES=$(lighttpd_routes "$procs")" \
+		"RELAY_BACKENDS=$(relay_backends '( "host" => "%s", "port" => %s ), ')" \
+		"CSP_WS_ORIGINS=$(csp_ws_origins)"
 }
 
 http_answers() {
@@ -602,6 +656,188 @@ lighttpd_start() {
 }
 
 lighttpd_stop() { stop_pidfile "$RUN/lighttpd.pid" lighttpd lighttpd; }
+
+# --- nginx (FRONT=nginx) -------------------------------------------------------
+
+# nginx does not spawn FastCGI programs: each process of each program runs
+# under spawn-fcgi on its own socket RUN/<program>.<i>.sock (an upstream
+# server each), restarted by a small supervisor when it dies, as systemd
+# would (conf/systemd/). The sockets belong to the caller (0600), the user
+# nginx's workers run as here (as root: root, so that they can read a clone
+# under /root); a system nginx runs its workers as www-data and the
+# programs as easychat: spawn-fcgi -u easychat -U www-data -M 0600, or the
+# systemd socket units (README "Behind nginx").
+
+nginx_dir() { printf '%s' "$VARDIR/nginx"; }
+
+# nginx_upstreams PROCS: the upstream {} blocks and $easychat_request_id.
+nginx_upstreams() {
+	local p i
+	cat <<-'EOT'
+		# Generated by conf/stack.sh from conf/routes.txt and the env files.
+		# The client's X-Request-Id when valid (API.md), else nginx's own.
+		map $http_x_request_id $easychat_request_id {
+		    "~^[A-Za-z0-9._-]{1,64}$" $http_x_request_id;
+		    default $request_id;
+		}
+	EOT
+	for p in "${PROGRAMS[@]}"; do
+		echo "upstream easychat_$p {"
+		for ((i = 0; i < $1; i++)); do
+			echo "    server unix:$RUN/$p.$i.sock;"
+		done
+		echo "}"
+	done
+	echo "upstream easychat_relay {"
+	echo "    least_conn;"
+	relay_backends '    server %s:%s;\n'
+	echo "}"
+}
+
+# nginx_api_locations: one location per line of conf/routes.txt.
+nginx_api_locations() {
+	local i
+	routes_load
+	for i in "${!ROUTE_PROGS[@]}"; do
+		cat <<-EOT
+			location ~ ${ROUTE_RES[i]} {
+			    include /etc/nginx/fastcgi_params;
+			    fastcgi_param HTTP_X_REQUEST_ID \$easychat_request_id;
+			    fastcgi_hide_header X-Request-Id;
+			    fastcgi_pass easychat_${ROUTE_PROGS[i]};
+			}
+		EOT
+	done
+}
+
+# render_nginx_conf DIR: conf/nginx/*.in -> DIR/easychat-upstreams.conf,
+# easychat-app.conf and site-http.conf for this configuration, with the
+# programs' sockets in RUN; and site-tls.conf when SERVER_NAME is set
+# (with TLS_CERT, TLS_KEY).
+render_nginx_conf() {
+	local dir=$1 procs media
+	procs=$(cfg FCGI_PROCS 2)
+	[[ $procs =~ ^[1-9][0-9]*$ ]] || die "FCGI_PROCS must be a positive number"
+	media=$(media_dir)
+	mkdir -p "$dir"
+	nginx_upstreams "$procs" >"$dir/easychat-upstreams.conf"
+	render "$REPO/conf/nginx/easychat-app.conf.in" "$dir/easychat-app.conf" \
+		"REPO=$REPO" "DOC_ROOT=$REPO/htdocs/dist" "MEDIA_PARENT=$(dirname "$media")" \
+		"MEDIA_BASE=$(basename "$media")" "CSP_WS_ORIGINS=$(csp_ws_origins)" \
+		"API_LOCATIONS=$(nginx_api_locations)"
+	render "$REPO/conf/nginx/site-http.conf.in" "$dir/site-http.conf" \
+		"HTTP_HOST=$(cfg HTTP_HOST 127.0.0.1)" "HTTP_PORT=$(cfg HTTP_PORT 8080)" "NGINX_DIR=$dir"
+	if [[ -n ${SERVER_NAME:-} ]]; then
+		render "$REPO/conf/nginx/site-tls.conf.in" "$dir/site-tls.conf" \
+			"SERVER_NAME=$SERVER_NAME" "NGINX_DIR=$dir" \
+			"TLS_CERT=${TLS_CERT:-/etc/letsencrypt/live/$SERVER_NAME/fullchain.pem}" \
+			"TLS_KEY=${TLS_KEY:-/etc/letsencrypt/live/$SERVER_NAME/privkey.pem}"
+	fi
+}
+
+# render_nginx_private: the stack's own nginx (VARDIR/nginx/nginx.conf).
+render_nginx_private() {
+	local dir user_line=""
+	dir=$(nginx_dir)
+	render_nginx_conf "$dir"
+	if is_root; then user_line="user root root;"; fi
+	render "$REPO/conf/nginx/nginx.conf.in" "$dir/nginx.conf" \
+		"USER_LINE=$user_line" "VARDIR=$VARDIR" "NGINX_DIR=$dir"
+}
+
+# cmd_render_nginx OUTDIR: the site files for a system nginx, from
+# EASYCHAT_ENV (default /etc/easychat/easychat.env), with the programs'
+# sockets in SOCKET_DIR (default /run/easychat, as conf/systemd/ makes
+# them) and the media under EASYCHAT_VAR (default /var/lib/easychat).
+cmd_render_nginx() {
+	[[ -n ${1:-} ]] || usage
+	ENV_FILE=${EASYCHAT_ENV:-/etc/easychat/easychat.env}
+	[[ -r $ENV_FILE ]] || die "$ENV_FILE not readable (set EASYCHAT_ENV)"
+	load_env "$ENV_FILE"
+	VARDIR=${EASYCHAT_VAR:-/var/lib/easychat}
+	RUN=${SOCKET_DIR:-/run/easychat}
+	render_nginx_conf "$(realpath -m -- "$1")"
+	log "wrote $(realpath -m -- "$1")/{easychat-upstreams,easychat-app,site-http${SERVER_NAME:+,site-tls}}.conf"
+}
+
+# program_start PROGRAM I: easychat-PROGRAM on RUN/PROGRAM.I.sock under
+# spawn-fcgi, restarted 0.2 s after it exits until program_stop.
+program_start() {
+	local p=$1 i=$2 sock=$RUN/$1.$2.sock pidfile=$RUN/fcgi-$1.$2.pid v spawn
+	local -a env=(PATH="$PATH" EASYCHAT_ENV="$ENV_FILE" EASYCHAT_VAR="$VARDIR"
+		EASYCHAT_STACK="$VARDIR")
+	for v in ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS TZ LANG; do
+		[[ -z ${!v:-} ]] || env+=("$v=${!v}")
+	done
+	((${#sock} < 108)) || die "VARDIR path too long for unix sockets: $VARDIR"
+	spawn=$(command -v spawn-fcgi) || die "spawn-fcgi is not installed (conf/deps.sh)"
+	pid_of "$pidfile" "easychat-$p" >/dev/null && return 0
+	# shellcheck disable=SC2016 # $$, $child and $@ belong to the inner bash
+	(cd "$VARDIR" && exec setsid bash -c '
+		echo $$ >"$0"
+		child=0
+		trap '\''kill $child 2>/dev/null; wait $child; exit 0'\'' TERM INT
+		while :; do
+			"$@" &
+			child=$!
+			wait $child
+			sleep 0.2
+		done' "$pidfile" env -i "${env[@]}" "$spawn" -n -s "$sock" -M 0600 \
+		-- "$BIN_DIR/easychat-$p" </dev/null >>"$LOGS/programs.log" 2>&1) &
+}
+
+programs_stop() {
+	local f
+	for f in "$RUN"/fcgi-*.pid; do
+		[[ -e $f ]] || continue
+		stop_pidfile "$f" easychat- "FastCGI ${f##*/fcgi-}" TERM >/dev/null
+	done
+	rm -f "$RUN"/*.[0-9]*.sock
+}
+
+nginx_start() {
+	local p i procs dir
+	dir=$(nginx_dir)
+	for p in "${PROGRAMS[@]}"; do
+		[[ -x $BIN_DIR/easychat-$p ]] || die "missing $BIN_DIR/easychat-$p (run make first)"
+	done
+	command -v nginx >/dev/null || die "nginx is not installed (conf/deps.sh)"
+	render_nginx_private
+	nginx -t -q -p "$dir/" -e "$LOGS/nginx-error.log" -c "$dir/nginx.conf" >"$LOGS/nginx-check.log" 2>&1 ||
+		die "nginx rejects $dir/nginx.conf; see $LOGS/nginx-check.log"
+	nginx_stop
+	procs=$(cfg FCGI_PROCS 2)
+	log "starting $procs FastCGI processes per program under spawn-fcgi"
+	for p in "${PROGRAMS[@]}"; do
+		for ((i = 0; i < procs; i++)); do
+			program_start "$p" "$i"
+		done
+	done
+	for p in "${PROGRAMS[@]}"; do
+		for ((i = 0; i < procs; i++)); do
+			wait_for "easychat-$p ($i)" "$LOGS/programs.log" test -S "$RUN/$p.$i.sock"
+		done
+	done
+	log "starting nginx on http://$(cfg HTTP_HOST 127.0.0.1):$(cfg HTTP_PORT)"
+	nginx -p "$dir/" -e "$LOGS/nginx-error.log" -c "$dir/nginx.conf" >>"$LOGS/nginx-error.log" 2>&1 ||
+		die "nginx did not start; see $LOGS/nginx-error.log"
+	wait_for nginx "$LOGS/nginx-error.log" \
+		http_answers "http://127.0.0.1:$(cfg HTTP_PORT)/api/auth/me"
+}
+
+nginx_stop() {
+	stop_pidfile "$RUN/nginx.pid" nginx nginx
+	programs_stop
+}
+
+# front_start: the front server FRONT chose (lighttpd unless FRONT=nginx).
+front_start() {
+	case $FRONT in
+	lighttpd) nginx_stop; lighttpd_start ;;
+	nginx) lighttpd_stop; nginx_start ;;
+	*) die "FRONT must be lighttpd or nginx, not $FRONT" ;;
+	esac
+}
 
 # --- relays --------------------------------------------------------------------
 
@@ -683,13 +919,15 @@ start_services() {
 		relay_stop "$i"
 		relay_start "$i"
 	done
-	# (d) lighttpd and the FastCGI programs (restarted to pick up new builds)
-	lighttpd_start
+	# (d) the front server and the FastCGI programs (restarted to pick up
+	# new builds)
+	front_start
 }
 
 stop_services() {
 	local f
 	lighttpd_stop
+	nginx_stop
 	for f in "$RUN"/relay-*.pid; do
 		[[ -e $f ]] || continue
 		f=${f##*/relay-}
@@ -715,6 +953,7 @@ write_stack_env() {
 		echo "# Written by conf/stack.sh: . this file to talk to the stack in $VARDIR"
 		kv EASYCHAT_VAR "$VARDIR"
 		kv EASYCHAT_ENV "$ENV_FILE"
+		kv FRONT "$FRONT"
 		kv BASE_URL "$http"
 		kv ORIGIN "$http"
 		kv WS_URL "ws://127.0.0.1:$(cfg HTTP_PORT)/ws"
@@ -763,6 +1002,7 @@ cmd_start() {
 	[[ ${2:-} == --test ]] && test=1 && attempts=3
 	ENV_DIR=$(realpath -m -- "${ENV_DIR:-$REPO/env_files/dev}")
 	BIN_DIR=$(realpath -m -- "${BIN_DIR:-$REPO/build/bin}")
+	FRONT=${FRONT:-lighttpd}
 	mkdir -p "$VARDIR" "$RUN" "$LOGS" "$VARDIR/tmp"
 	if ((test)); then touch "$RUN/test-stack"; fi
 	pg_prepare_owner
@@ -816,7 +1056,9 @@ cmd_status() {
 	else show redis stopped; rc=1; fi
 	if pid=$(pid_of "$RUN/lighttpd.pid" lighttpd); then
 		show lighttpd "running (pid $pid) on $(cfg_url)"
-	else show lighttpd stopped; rc=1; fi
+	elif pid=$(pid_of "$RUN/nginx.pid" nginx); then
+		show nginx "running (pid $pid) on $(cfg_url)"
+	else show "front server" stopped; rc=1; fi
 	n=$(relay_count)
 	for ((i = 0; i < n; i++)); do
 		if pid=$(pid_of "$RUN/relay-$i.pid" easychat-relay); then
@@ -853,6 +1095,17 @@ cmd_serve() {
 	exec lighttpd -D -f "$VARDIR/lighttpd.conf"
 }
 
+# cmd_routes: the listing of conf/routes.txt, in the order they match.
+cmd_routes() {
+	local i
+	routes_load
+	printf '%-8s %s\n' PROGRAM "URL (regular expression; the first match wins)"
+	for i in "${!ROUTE_PROGS[@]}"; do
+		printf '%-8s %s\n' "${ROUTE_PROGS[i]}" "${ROUTE_RES[i]}"
+	done
+	printf '%-8s %s\n' relay '^/ws(/|$)  (websocket, proxied)'
+}
+
 main() {
 	local cmd=${1:-}
 	shift || true
@@ -861,6 +1114,8 @@ main() {
 	stop) cmd_stop "$@" ;;
 	status) cmd_status "$@" ;;
 	serve) cmd_serve "$@" ;;
+	render-nginx) cmd_render_nginx "$@" ;;
+	routes) cmd_routes ;;
 	pg-stop)
 		load_stack "${1:-}"
 		pg_stop
