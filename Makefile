@@ -77,8 +77,8 @@ FIXTURE_BINS := $(FIXTURE_SRC:tests/fixtures/%.c=$(BUILD_DIR)/tests/fixtures/%)
 BENCH_SRC := $(wildcard tests/bench/*.c)
 BENCH_BINS := $(BENCH_SRC:tests/bench/%.c=$(BIN_DIR)/%)
 
-.PHONY: all deps spa run stop status migrate test unit bench contracts format \
-	check-format clean fuzz fuzzers
+.PHONY: all deps spa run stop status migrate test \
+	unit bench contracts format check-format clean fuzz fuzzers routes
 
 all: $(APP_BINS) $(RELAY_BIN) $(TOOL_BINS) $(BENCH_BINS)
 
@@ -164,6 +164,12 @@ migrate:
 
 # The unit tests run in the sanitizer build; run `make unit` alone for a
 # quick loop.
+# Which program serves which path: the programs' own route tables as the
+# front servers route them (conf/routes.txt); tests/stack/routes.sh fails
+# when they disagree.
+routes: $(APP_BINS)
+	@node tests/lib/routes.mjs list $(BIN_DIR)
+
 unit:
 	$(MAKE) FLAVOR=asan $(patsubst build/$(FLAVOR)/%,build/asan/%,$(UNIT_BINS) $(FUZZ_BINS))
 	tests/run-unit.sh build/asan/tests
