@@ -819,8 +819,8 @@ nginx_start() {
 		done
 	done
 	log "starting nginx on http://$(cfg HTTP_HOST 127.0.0.1):$(cfg HTTP_PORT)"
-	nginx -p "$dir/" -e "$LOGS/nginx-error.log" -c "$dir/nginx.conf" >>"$LOGS/nginx-error.log" 2>&1 ||
-		die "nginx did not start; see $LOGS/nginx-error.log"
+	nginx -p "$dir/" -e "$LOGS/nginx-error.log" -c "$dir/nginx.conf" >>"$LOGS/nginx-start.log" 2>&1 ||
+		die "nginx did not start; see $LOGS/nginx-start.log and nginx-error.log"
 	wait_for nginx "$LOGS/nginx-error.log" \
 		http_answers "http://127.0.0.1:$(cfg HTTP_PORT)/api/auth/me"
 }
