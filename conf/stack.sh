@@ -23,6 +23,8 @@
 #
 # FRONT=nginx (start) puts nginx in front, with the FastCGI programs under
 # spawn-fcgi, instead of lighttpd (which spawns them itself).
+# CGI_PROGRAMS="users ..." (start) runs those programs as plain CGI, one
+# process per request: through mod_cgi under lighttpd, fcgiwrap under nginx.
 #
 # Environment: ENV_DIR (default env_files/dev) holds the *.env files that
 # are concatenated into VARDIR/easychat.env, then VARDIR/local.env if it
@@ -592,12 +594,37 @@ render() {
 
 # --- lighttpd ----------------------------------------------------------------
 
-# lighttpd_routes PROCS: the fastcgi.server branches of conf/routes.txt.
+# lighttpd_cgi_branch PROGRAM: the body of a branch that runs PROGRAM as
+# plain CGI through mod_cgi, one process per request (CGI_PROGRAMS).
+# alias.url maps /api/... onto the binary, so lighttpd finds it as the
+# script with the rest as PATH_INFO; the program reads REQUEST_URI.
+lighttpd_cgi_branch() {
+	local v envs=""
+	for v in ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS; do
+		[[ -z ${!v:-} ]] || envs+=", \"$v\" => \"${!v}\""
+	done
+	cat <<-EOT
+		$(printf '\t')# plain CGI (CGI_PROGRAMS=$1), one process per request
+		$(printf '\t')alias.url = ( "/api/" => var.bindir + "/easychat-$1/" )
+		$(printf '\t')cgi.assign = ( "/easychat-$1" => "" )
+		$(printf '\t')cgi.execute-x-only = "enable"
+		$(printf '\t')setenv.add-environment = ( "EASYCHAT_ENV" => var.vardir + "/easychat.env", "EASYCHAT_VAR" => var.vardir, "EASYCHAT_STACK" => var.vardir$envs )
+	EOT
+}
+
+# lighttpd_routes PROCS: the fastcgi.server branches of conf/routes.txt
+# (or mod_cgi ones for the programs listed in CGI_PROGRAMS).
 lighttpd_routes() {
 	local i p kw=""
 	routes_load
 	for i in "${!ROUTE_PROGS[@]}"; do
 		p=${ROUTE_PROGS[i]}
+		if [[ " ${CGI_PROGRAMS:-} " == *" $p "* ]]; then
+			# shellcheck disable=SC2016 # $HTTP is lighttpd's
+			printf '%s$HTTP["url"] =~ "%s" {\n%s\n}\n' "$kw" "${ROUTE_RES[i]}" "$(lighttpd_cgi_branch "$p")"
+			kw="else "
+			continue
+		fi
 		cat <<-EOT
 			${kw}\$HTTP["url"] =~ "${ROUTE_RES[i]}" {
 			$(printf '\t')fastcgi.server = ( "/" => ( "$p" => (
@@ -688,17 +715,41 @@ nginx_upstreams() {
 		done
 		echo "}"
 	done
+	if [[ -n ${CGI_PROGRAMS:-} ]]; then
+		echo "upstream easychat_cgi {"
+		echo "    server unix:$RUN/fcgiwrap.0.sock;"
+		echo "}"
+	fi
 	echo "upstream easychat_relay {"
 	echo "    least_conn;"
 	relay_backends '    server %s:%s;\n'
 	echo "}"
 }
 
-# nginx_api_locations: one location per line of conf/routes.txt.
+# nginx_api_locations: one location per line of conf/routes.txt; the
+# programs in CGI_PROGRAMS run as plain CGI under fcgiwrap, which turns the
+# FastCGI parameters into the CGI environment.
 nginx_api_locations() {
-	local i
+	local i v
 	routes_load
 	for i in "${!ROUTE_PROGS[@]}"; do
+		if [[ " ${CGI_PROGRAMS:-} " == *" ${ROUTE_PROGS[i]} "* ]]; then
+			echo "location ~ ${ROUTE_RES[i]} {"
+			echo "    # plain CGI (CGI_PROGRAMS=${ROUTE_PROGS[i]}) under fcgiwrap"
+			echo "    include /etc/nginx/fastcgi_params;"
+			echo "    fastcgi_param SCRIPT_FILENAME $BIN_DIR/easychat-${ROUTE_PROGS[i]};"
+			echo "    fastcgi_param EASYCHAT_ENV $ENV_FILE;"
+			echo "    fastcgi_param EASYCHAT_VAR $VARDIR;"
+			echo "    fastcgi_param EASYCHAT_STACK $VARDIR;"
+			for v in ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS; do
+				[[ -z ${!v:-} ]] || echo "    fastcgi_param $v \"${!v}\";"
+			done
+			echo "    fastcgi_param HTTP_X_REQUEST_ID \$easychat_request_id;"
+			echo "    fastcgi_hide_header X-Request-Id;"
+			echo "    fastcgi_pass easychat_cgi;"
+			echo "}"
+			continue
+		fi
 		cat <<-EOT
 			location ~ ${ROUTE_RES[i]} {
 			    include /etc/nginx/fastcgi_params;
@@ -760,18 +811,20 @@ cmd_render_nginx() {
 	log "wrote $(realpath -m -- "$1")/{easychat-upstreams,easychat-app,site-http${SERVER_NAME:+,site-tls}}.conf"
 }
 
-# program_start PROGRAM I: easychat-PROGRAM on RUN/PROGRAM.I.sock under
-# spawn-fcgi, restarted 0.2 s after it exits until program_stop.
+# program_start PROGRAM I [CMD...]: easychat-PROGRAM (or CMD) on
+# RUN/PROGRAM.I.sock under spawn-fcgi, restarted 0.2 s after it exits until
+# programs_stop.
 program_start() {
 	local p=$1 i=$2 sock=$RUN/$1.$2.sock pidfile=$RUN/fcgi-$1.$2.pid v spawn
 	local -a env=(PATH="$PATH" EASYCHAT_ENV="$ENV_FILE" EASYCHAT_VAR="$VARDIR"
-		EASYCHAT_STACK="$VARDIR")
+		EASYCHAT_STACK="$VARDIR") argv=("${@:3}")
+	((${#argv[@]})) || argv=("$BIN_DIR/easychat-$p")
 	for v in ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS TZ LANG; do
 		[[ -z ${!v:-} ]] || env+=("$v=${!v}")
 	done
 	((${#sock} < 108)) || die "VARDIR path too long for unix sockets: $VARDIR"
 	spawn=$(command -v spawn-fcgi) || die "spawn-fcgi is not installed (conf/deps.sh)"
-	pid_of "$pidfile" "easychat-$p" >/dev/null && return 0
+	pid_of "$pidfile" "$sock" >/dev/null && return 0
 	# shellcheck disable=SC2016 # $$, $child and $@ belong to the inner bash
 	(cd "$VARDIR" && exec setsid bash -c '
 		echo $$ >"$0"
@@ -783,14 +836,14 @@ program_start() {
 			wait $child
 			sleep 0.2
 		done' "$pidfile" env -i "${env[@]}" "$spawn" -n -s "$sock" -M 0600 \
-		-- "$BIN_DIR/easychat-$p" </dev/null >>"$LOGS/programs.log" 2>&1) &
+		-- "${argv[@]}" </dev/null >>"$LOGS/programs.log" 2>&1) &
 }
 
 programs_stop() {
 	local f
 	for f in "$RUN"/fcgi-*.pid; do
 		[[ -e $f ]] || continue
-		stop_pidfile "$f" easychat- "FastCGI ${f##*/fcgi-}" TERM >/dev/null
+		stop_pidfile "$f" spawn-fcgi "FastCGI ${f##*/fcgi-}" TERM >/dev/null
 	done
 	rm -f "$RUN"/*.[0-9]*.sock
 }
@@ -809,15 +862,18 @@ nginx_start() {
 	procs=$(cfg FCGI_PROCS 2)
 	log "starting $procs FastCGI processes per program under spawn-fcgi"
 	for p in "${PROGRAMS[@]}"; do
+		[[ " ${CGI_PROGRAMS:-} " != *" $p "* ]] || continue
 		for ((i = 0; i < procs; i++)); do
 			program_start "$p" "$i"
-		done
-	done
-	for p in "${PROGRAMS[@]}"; do
-		for ((i = 0; i < procs; i++)); do
 			wait_for "easychat-$p ($i)" "$LOGS/programs.log" test -S "$RUN/$p.$i.sock"
 		done
 	done
+	if [[ -n ${CGI_PROGRAMS:-} ]]; then
+		command -v fcgiwrap >/dev/null || die "fcgiwrap is not installed (CGI_PROGRAMS with FRONT=nginx)"
+		log "starting fcgiwrap for the CGI programs: $CGI_PROGRAMS"
+		program_start fcgiwrap 0 "$(command -v fcgiwrap)" -c "$procs"
+		wait_for fcgiwrap "$LOGS/programs.log" test -S "$RUN/fcgiwrap.0.sock"
+	fi
 	log "starting nginx on http://$(cfg HTTP_HOST 127.0.0.1):$(cfg HTTP_PORT)"
 	nginx -p "$dir/" -e "$LOGS/nginx-error.log" -c "$dir/nginx.conf" >>"$LOGS/nginx-start.log" 2>&1 ||
 		die "nginx did not start; see $LOGS/nginx-start.log and nginx-error.log"

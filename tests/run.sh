@@ -29,13 +29,6 @@ if [ -z "$only" ]; then
 	tests/fuzz/replay.sh "$build/fuzz" || failures+=("fuzz-replay")
 fi
 
-if [ -z "$only" ]; then
-	for t in tests/stack/*.sh; do
-		note "$t"
-		"$t" "$build" || failures+=("$t")
-	done
-fi
-
 if [ -z "$only" ] && [ -f htdocs/package.json ]; then
 	note "SPA unit tests (vitest)"
 	(cd htdocs && npm test) || failures+=("spa-unit")
@@ -44,6 +37,13 @@ fi
 note "test dependencies (npm)"
 if [ ! -d tests/node_modules ] || [ tests/package-lock.json -nt tests/node_modules ]; then
 	(cd tests && npm ci --no-audit --no-fund) || { echo "npm ci failed"; exit 1; }
+fi
+
+if [ -z "$only" ]; then
+	for t in tests/stack/*.sh; do
+		note "$t"
+		"$t" "$build" || failures+=("$t")
+	done
 fi
 
 vardir=$(mktemp -d /tmp/easychat-test.XXXXXX)
