@@ -1,69 +1,31 @@
-// routes.mjs - the programs' own route tables (easychat-<program> --routes) against conf/routes.txt, the front servers' routing.
-//
-//   node tests/lib/routes.mjs check BIN_DIR   exit 1 when a route would be
-//                                             sent to another program
-//   node tests/lib/routes.mjs list BIN_DIR    one listing: method, path,
-//                                             program that serves it
+// routes.mjs - the route tables of the FastCGI programs, as each program
+// prints them (`easychat-<program> --routes`, common/app.h).
 import { execFileSync } from 'node:child_process';
-import fs from 'node:fs';
+import { readdirSync, existsSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { REPO } from './api.mjs';
 
-const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const PROGRAMS = ['auth', 'users', 'groups', 'rooms', 'search'];
-
-/** conf/routes.txt as [{ program, re }] in matching order. */
-function frontRoutes() {
-  return fs.readFileSync(path.join(repo, 'conf/routes.txt'), 'utf8').split('\n')
-    .map((l) => l.trim()).filter((l) => l && !l.startsWith('#'))
-    .map((l) => { const [program, re] = l.split(/\s+/); return { program, re: new RegExp(re) }; });
+/** The programs: every fcgi-apps/<name>/ with a main.c. */
+export function programs() {
+  return readdirSync(path.join(REPO, 'fcgi-apps'))
+    .filter((d) => existsSync(path.join(REPO, 'fcgi-apps', d, 'main.c')))
+    .sort();
 }
 
-/** Where the front servers send PATH: the first matching line's program. */
-function frontProgram(front, urlPath) {
-  const hit = front.find((r) => r.re.test(urlPath));
-  return hit ? hit.program : null;
+/** The path of a program's binary in the stack's BIN_DIR. */
+export function programBin(program) {
+  const dir = process.env.BIN_DIR;
+  if (!dir) throw new Error('BIN_DIR is not set: run the tests through tests/run.sh');
+  return path.join(dir, `easychat-${program}`);
 }
 
-/** A concrete path for a pattern such as /api/groups/{id}/members/{id}. */
-function sample(pattern) {
-  return pattern.replace(/\{id\}/g, '12').replace(/\{[a-z]+\}/g, 'abc');
+/** `{program, routes: [{method, path, auth, body}]}` from the binary. It
+ * runs with an empty environment: listing routes must need no config. */
+export function programRoutes(program) {
+  const out = execFileSync(programBin(program), ['--routes'], {
+    env: { PATH: process.env.PATH, ASAN_OPTIONS: process.env.ASAN_OPTIONS ?? '',
+      UBSAN_OPTIONS: process.env.UBSAN_OPTIONS ?? '', LSAN_OPTIONS: process.env.LSAN_OPTIONS ?? '' },
+    encoding: 'utf8',
+  });
+  return JSON.parse(out);
 }
-
-const [cmd, binDir] = process.argv.slice(2);
-if (!['check', 'list'].includes(cmd) || !binDir) {
-  console.error('usage: routes.mjs check|list BIN_DIR');
-  process.exit(2);
-}
-const front = frontRoutes();
-const rows = [];
-for (const p of PROGRAMS) {
-  const out = execFileSync(path.join(binDir, `easychat-${p}`), ['--routes'], { encoding: 'utf8' });
-  for (const r of JSON.parse(out).routes) rows.push({ owner: p, method: r.method, path: r.path });
-}
-let bad = 0;
-for (const r of rows) {
-  const to = frontProgram(front, sample(r.path));
-  r.to = to;
-  if (to !== r.owner) bad++;
-}
-if (cmd === 'list') {
-  for (const r of rows) {
-    const note = r.to === r.owner ? '' : `   <- but the front servers send it to ${r.to}`;
-    console.log(`${r.owner.padEnd(7)} ${r.method.padEnd(6)} ${r.path}${note}`);
-  }
-  console.log(`relay   GET    /ws  (websocket upgrade, proxied)`);
-} else {
-  for (const r of rows.filter((x) => x.to !== x.owner)) {
-    console.error(`routes: ${r.method} ${r.path} is served by ${r.owner} but conf/routes.txt sends it to ${r.to}`);
-  }
-  // Every line of routes.txt must serve something (no dead routing).
-  for (const f of front) {
-    if (!rows.some((r) => r.to === f.program)) {
-      console.error(`routes: conf/routes.txt line for ${f.program} matches none of its routes`);
-      bad++;
-    }
-  }
-  console.log(`routes: ${rows.length - bad} passed, ${bad} failed`);
-}
-process.exit(bad ? 1 : 0);
