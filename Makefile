@@ -78,7 +78,7 @@ BENCH_SRC := $(wildcard tests/bench/*.c)
 BENCH_BINS := $(BENCH_SRC:tests/bench/%.c=$(BIN_DIR)/%)
 
 .PHONY: all deps spa run stop status migrate test \
-	unit bench contracts format check-format clean fuzz fuzzers routes
+	unit bench contracts format check-format clean fuzz fuzzers routes backup restore
 
 all: $(APP_BINS) $(RELAY_BIN) $(TOOL_BINS) $(BENCH_BINS)
 
@@ -159,16 +159,25 @@ stop:
 status:
 	conf/stack.sh status $(VAR_DIR)
 
+# make backup [BACKUP=file.tar.gz] / make restore BACKUP=file.tar.gz: the
+# database and media of var/ (conf/stack.sh backup / restore).
+backup:
+	conf/stack.sh backup $(VAR_DIR) $(BACKUP)
+
+restore:
+	@test -n "$(BACKUP)" || { echo "usage: make restore BACKUP=file.tar.gz"; exit 2; }
+	conf/stack.sh restore $(VAR_DIR) $(BACKUP)
+
 migrate:
 	db/migrate.sh $(VAR_DIR)/easychat.env
 
 # The unit tests run in the sanitizer build; run `make unit` alone for a
 # quick loop.
 # Which program serves which path: the programs' own route tables as the
-# front servers route them (conf/routes.txt); tests/stack/routes.sh fails
+# front servers route them (conf/routes.txt); tests/stack/front-routes.sh fails
 # when they disagree.
 routes: $(APP_BINS)
-	@node tests/lib/routes.mjs list $(BIN_DIR)
+	@node tests/lib/front-routes.mjs list $(BIN_DIR)
 
 unit:
 	$(MAKE) FLAVOR=asan $(patsubst build/$(FLAVOR)/%,build/asan/%,$(UNIT_BINS) $(FUZZ_BINS))

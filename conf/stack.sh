@@ -17,6 +17,8 @@
 #   conf/stack.sh render-nginx OUTDIR     nginx site files for a system nginx
 #                                         (see cmd_render_nginx)
 #   conf/stack.sh routes                  which program serves which URLs
+#   conf/stack.sh backup VARDIR [FILE]    database + media into one .tar.gz
+#   conf/stack.sh restore VARDIR FILE     replace database + media from one
 #
 # STACK_FSYNC=on keeps fsync on in a --test cluster (benchmarks of durable
 # writes); by default test clusters skip it.
@@ -1151,6 +1153,86 @@ cmd_serve() {
 	exec lighttpd -D -f "$VARDIR/lighttpd.conf"
 }
 
+# --- backup and restore ----------------------------------------------------------
+
+# pg_conn: the connection options of this stack for pg_dump / pg_restore.
+pg_conn() {
+	printf '%s\n' -h 127.0.0.1 -p "$(cfg DB_PORT)" -U "$(cfg DB_USER)" -d "$(cfg DB_NAME)"
+}
+
+# cmd_backup VARDIR [FILE]: one .tar.gz with the database (pg_dump custom
+# format, a consistent snapshot) and the media. Media files are named by
+# their content and written before the row that points at them commits,
+# and removed only when nothing points at them: hard-link snapshots taken
+# just before and just after the dump, merged, hold every file the dump
+# names even if it was replaced meanwhile.
+cmd_backup() {
+	local out tmp media
+	local -a migrations=("$REPO"/db/migrations/*.sql)
+	load_stack "${1:-}"
+	pg_running || die "PostgreSQL of $VARDIR is not running (make run first)"
+	out=${2:-$VARDIR/backups/easychat-$(date -u +%Y%m%dT%H%M%SZ).tar.gz}
+	out=$(realpath -m -- "$out")
+	mkdir -p "$(dirname "$out")" "$VARDIR/tmp"
+	tmp=$(mktemp -d "$VARDIR/tmp/backup.XXXXXX")
+	media=$(media_dir)
+	mkdir -p "$tmp/media"
+	if [[ -d $media ]]; then
+		cp -al -- "$media/." "$tmp/media/" 2>/dev/null || cp -a -- "$media/." "$tmp/media/"
+	fi
+	# shellcheck disable=SC2046 # one word per line
+	if ! PGPASSWORD=$(cfg DB_PASSWORD) pg_dump -Fc $(pg_conn) -f "$tmp/db.dump"; then
+		rm -rf -- "$tmp"
+		die "pg_dump failed"
+	fi
+	if [[ -d $media ]]; then
+		cp -aln -- "$media/." "$tmp/media/" 2>/dev/null || cp -an -- "$media/." "$tmp/media/"
+	fi
+	printf 'easychat-backup 1\ncreated %s\nmigrations %s\n' "$(date -u +%FT%TZ)" \
+		"${migrations[-1]##*/}" >"$tmp/BACKUP"
+	tar -C "$tmp" -czf "$out.part" BACKUP db.dump media && mv -f "$out.part" "$out"
+	rm -rf -- "$tmp"
+	log "backup written to $out"
+}
+
+# cmd_restore VARDIR FILE: replace this stack's database and media with
+# those of a backup. The stack must be running (PostgreSQL and Redis);
+# Redis is flushed (caches and tickets of the old data), the relays are
+# restarted so that clients resynchronise.
+cmd_restore() {
+	local in tmp media i n
+	load_stack "${1:-}"
+	in=${2:-}
+	[[ -r $in ]] || die "usage: conf/stack.sh restore VARDIR BACKUP.tar.gz"
+	pg_running || die "PostgreSQL of $VARDIR is not running (make run first)"
+	mkdir -p "$VARDIR/tmp"
+	tmp=$(mktemp -d "$VARDIR/tmp/restore.XXXXXX")
+	tar -C "$tmp" -xzf "$in" || die "cannot read $in"
+	[[ $(head -1 "$tmp/BACKUP" 2>/dev/null) == "easychat-backup 1" ]] || die "$in is not an Easy Chat backup"
+	log "restoring the database from $in"
+	# --clean drops what the dump recreates, so a database made by
+	# `make run` (migrated, maybe used) ends up exactly as backed up.
+	# shellcheck disable=SC2046 # one word per line
+	PGPASSWORD=$(cfg DB_PASSWORD) pg_restore --clean --if-exists --no-owner --no-acl \
+		--single-transaction --exit-on-error $(pg_conn) "$tmp/db.dump" ||
+		die "pg_restore failed; the database is unchanged"
+	media=$(media_dir)
+	mkdir -p "$media"
+	cp -a -- "$tmp/media/." "$media/"
+	rm -rf -- "$tmp"
+	env ${CFG[REDIS_PASSWORD]:+REDISCLI_AUTH="${CFG[REDIS_PASSWORD]}"} \
+		redis-cli -h 127.0.0.1 -p "$(cfg REDIS_PORT)" FLUSHALL >/dev/null ||
+		warn "could not flush Redis; cached history pages may be stale for 120 s"
+	n=$(relay_count)
+	for ((i = 0; i < n; i++)); do
+		if pid_of "$RUN/relay-$i.pid" easychat-relay >/dev/null; then
+			relay_stop "$i"
+			relay_start "$i"
+		fi
+	done
+	log "restored $in into $VARDIR"
+}
+
 # cmd_routes: the listing of conf/routes.txt, in the order they match.
 cmd_routes() {
 	local i
@@ -1172,6 +1254,8 @@ main() {
 	serve) cmd_serve "$@" ;;
 	render-nginx) cmd_render_nginx "$@" ;;
 	routes) cmd_routes ;;
+	backup) cmd_backup "$@" ;;
+	restore) cmd_restore "$@" ;;
 	pg-stop)
 		load_stack "${1:-}"
 		pg_stop
