@@ -45,6 +45,9 @@
 # that user and nothing needs privileges.
 set -euo pipefail
 shopt -u patsub_replacement 2>/dev/null || true
+# Debian installs lighttpd, nginx, fcgiwrap, runuser and useradd in
+# /usr/sbin, which an ordinary user's PATH does not have.
+PATH=$PATH:/usr/sbin:/sbin
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 PG_BIN=/usr/lib/postgresql/15/bin

@@ -29,7 +29,9 @@ trap cleanup EXIT
 runuser -u easychat -- test -x "$top/clone" 2>/dev/null &&
 	fail "the setup is wrong: easychat can enter $top/clone"
 
-BIN_DIR="$build/bin" "$repo/conf/stack.sh" start "$var" --test ||
+# An ordinary user's PATH (no /usr/sbin, where lighttpd and runuser are),
+# as make run gets it from a login shell that is not root's.
+PATH=/usr/local/bin:/usr/bin:/bin BIN_DIR="$build/bin" "$repo/conf/stack.sh" start "$var" --test ||
 	fail "start failed in a directory easychat cannot enter"
 
 [[ -L $var/pg ]] || fail "$var/pg is not a symlink to the external cluster"
