@@ -52,12 +52,11 @@ static enum err_code
 admin_user_id(const char *username, int64_t *id)
 {
 	struct db_res *res = NULL;
-	const char *params[1] = { username };
 	enum err_code rc;
 
 	rc = db_query(&res,
-	    "SELECT id FROM users WHERE lower(username) = lower($1)", 1,
-	    params);
+	    "SELECT id FROM users WHERE lower(username) = lower($1)",
+	    DB_TEXT(username));
 	if (rc)
 		goto out;
 	if (db_rows(res) != 1) {
@@ -81,8 +80,7 @@ admin_counts(void)
 	    "(SELECT count(*) FROM users WHERE NOT is_active), "
 	    "(SELECT count(*) FROM sessions WHERE revoked_at IS NULL), "
 	    "(SELECT count(*) FROM groups), (SELECT count(*) FROM rooms), "
-	    "(SELECT count(*) FROM messages)",
-	    0, NULL);
+	    "(SELECT count(*) FROM messages)");
 	if (rc)
 		goto out;
 	printf("users %s\ndisabled_users %s\nopen_sessions %s\ngroups %s\n"
@@ -100,14 +98,10 @@ out:
 static enum err_code
 admin_set_active(int64_t id, int active)
 {
-	const char *params[2];
-	char uid[24];
 	enum err_code rc;
 
-	params[0] = db_i64(uid, id);
-	params[1] = active ? "true" : "false";
-	rc = db_query(NULL, "UPDATE users SET is_active = $2 WHERE id = $1", 2,
-	    params);
+	rc = db_query(NULL, "UPDATE users SET is_active = $2 WHERE id = $1",
+	    DB_I64(id), DB_BOOL(active));
 	if (rc == ERR_OK && !active)
 		rc = auth_session_revoke_user(id, 0);
 	return rc;
@@ -118,8 +112,7 @@ admin_set_active(int64_t id, int active)
 static enum err_code
 admin_reset_password(int64_t id)
 {
-	char line[ADMIN_PASSWORD_MAX * 4 + 3], hash[SEC_HASH_MAX], uid[24];
-	const char *params[2];
+	char line[ADMIN_PASSWORD_MAX * 4 + 3], hash[SEC_HASH_MAX];
 	size_t len, count;
 	enum err_code rc;
 
@@ -140,10 +133,8 @@ admin_reset_password(int64_t id)
 	rc = sec_password_hash(line, len, hash);
 	if (rc)
 		return rc;
-	params[0] = db_i64(uid, id);
-	params[1] = hash;
 	rc = db_query(NULL, "UPDATE users SET password_hash = $2 WHERE id = $1",
-	    2, params);
+	    DB_I64(id), DB_TEXT(hash));
 	if (rc == ERR_OK)
 		rc = auth_session_revoke_user(id, 0);
 	return rc;
@@ -153,19 +144,16 @@ static enum err_code
 admin_sessions(int64_t id)
 {
 	struct db_res *res = NULL;
-	const char *params[1];
-	char uid[24];
 	enum err_code rc;
 	size_t i;
 
-	params[0] = db_i64(uid, id);
 	rc = db_query(&res,
 	    "SELECT id, to_char(created_at AT TIME ZONE 'UTC', "
 	    "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), "
 	    "coalesce(to_char(revoked_at AT TIME ZONE 'UTC', "
 	    "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), 'open') "
 	    "FROM sessions WHERE user_id = $1 ORDER BY id",
-	    1, params);
+	    DB_I64(id));
 	if (rc)
 		goto out;
 	for (i = 0; i < db_rows(res); i++)
