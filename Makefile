@@ -3,7 +3,8 @@
 #   make run      install what is missing, build, start everything under var/
 #   make stop     stop what `make run` started
 #   make test     sanitizer build + unit, integration and browser tests on a
-#                 throw-away stack (free ports), then tear it down
+#                 throw-away stack (free ports), then tear it down;
+#                 FRONT=nginx puts nginx in front instead of lighttpd
 #   make bench    benchmarks (figures only; never fails on numbers)
 #   make fuzz     libFuzzer on every harness, SECONDS=N each (tests/fuzz)
 #   make migrate  apply new db/migrations to the var/ database
@@ -76,8 +77,8 @@ FIXTURE_BINS := $(FIXTURE_SRC:tests/fixtures/%.c=$(BUILD_DIR)/tests/fixtures/%)
 BENCH_SRC := $(wildcard tests/bench/*.c)
 BENCH_BINS := $(BENCH_SRC:tests/bench/%.c=$(BIN_DIR)/%)
 
-.PHONY: all deps spa run stop status migrate test unit bench contracts format \
-	check-format clean fuzz fuzzers
+.PHONY: all deps spa run stop status migrate test \
+	unit bench contracts format check-format clean fuzz fuzzers routes backup restore
 
 all: $(APP_BINS) $(RELAY_BIN) $(TOOL_BINS) $(BENCH_BINS)
 
@@ -147,9 +148,12 @@ $(BUILD_DIR)/tests/test_relay_%: $(OBJ_DIR)/tests/unit/test_relay_%.o $(RELAY_LE
 deps:
 	@conf/deps.sh
 
+# The browser app, with a .gz beside each text file for nginx's gzip_static.
 spa:
 	@if [ -f htdocs/package.json ]; then \
-		cd htdocs && { [ -d node_modules ] && [ node_modules -nt package-lock.json ] || npm ci --no-audit --no-fund; } && npm run build; \
+		cd htdocs && { [ -d node_modules ] && [ node_modules -nt package-lock.json ] || npm ci --no-audit --no-fund; } && npm run build && \
+		find dist -type f \( -name '*.js' -o -name '*.css' -o -name '*.html' -o -name '*.svg' -o -name '*.json' \) \
+			-exec gzip -9 -k -f {} + ; \
 	else echo "spa: htdocs/package.json missing, skipping"; fi
 
 run: deps
@@ -163,11 +167,26 @@ stop:
 status:
 	conf/stack.sh status $(VAR_DIR)
 
+# make backup [BACKUP=file.tar.gz] / make restore BACKUP=file.tar.gz: the
+# database and media of var/ (conf/stack.sh backup / restore).
+backup:
+	conf/stack.sh backup $(VAR_DIR) $(BACKUP)
+
+restore:
+	@test -n "$(BACKUP)" || { echo "usage: make restore BACKUP=file.tar.gz"; exit 2; }
+	conf/stack.sh restore $(VAR_DIR) $(BACKUP)
+
 migrate:
 	db/migrate.sh $(VAR_DIR)/easychat.env
 
 # The unit tests run in the sanitizer build; run `make unit` alone for a
 # quick loop.
+# Which program serves which path: the programs' own route tables as the
+# front servers route them (conf/routes.txt); tests/stack/front-routes.sh fails
+# when they disagree.
+routes: $(APP_BINS)
+	@node tests/lib/front-routes.mjs list $(BIN_DIR)
+
 unit:
 	$(MAKE) FLAVOR=asan $(patsubst build/$(FLAVOR)/%,build/asan/%,$(UNIT_BINS) $(FUZZ_BINS))
 	tests/run-unit.sh build/asan/tests

@@ -43,6 +43,29 @@ app_signals(void)
 	signal(SIGPIPE, SIG_IGN);
 }
 
+/* GET /api/<program>/health: 200 {"status":"ok"} when this process
+ * reaches PostgreSQL and Redis, else 503 (for load balancers and the
+ * compose and systemd checks). Outside the route tables, so that every
+ * program answers it the same way and --routes lists only the API. */
+static int
+app_health(struct http_req *r, enum err_code *rc)
+{
+	static const char ok[] = "{\"status\":\"ok\"}";
+	char path[64];
+
+	snprintf(path, sizeof(path), "/api/%s/health", app_program);
+	if (r->method != HTTP_GET || strcmp(r->path, path) != 0)
+		return 0;
+	*rc = db_query(NULL, "SELECT 1");
+	if (*rc == ERR_OK)
+		*rc = rds_ping();
+	if (*rc)
+		*rc = ERR_UNAVAILABLE;
+	else
+		http_reply_raw(r, 200, ok, sizeof(ok) - 1);
+	return 1;
+}
+
 void
 app_serve(struct http_req *r, const struct http_route *routes, size_t nroutes)
 {
@@ -51,6 +74,8 @@ app_serve(struct http_req *r, const struct http_route *routes, size_t nroutes)
 
 	rc = http_req_parse(r);
 	if (rc)
+		goto out;
+	if (app_health(r, &rc))
 		goto out;
 	rc = http_route_match(r, routes, nroutes);
 	if (rc)

@@ -196,6 +196,20 @@ rds_exists(const char *key, int *exists)
 }
 
 enum err_code
+rds_ping(void)
+{
+	const char *argv[] = { "PING" };
+	redisReply *reply;
+	enum err_code rc;
+
+	rc = rds_run(&reply, 1, argv, NULL);
+	if (rc)
+		return rc;
+	freeReplyObject(reply);
+	return ERR_OK;
+}
+
+enum err_code
 rds_exists_many(const char *const *keys, size_t n, int *out)
 {
 	redisContext *c;

@@ -46,6 +46,9 @@ enum err_code rds_exists_many(const char *const *keys, size_t n, int *out);
 enum err_code rds_eval(const char *script, int nkeys, int argc,
     const char *const *argv, char **out, size_t nout);
 
+/* PING: ERR_OK when Redis answers (health checks), else as rds_run. */
+enum err_code rds_ping(void);
+
 /* Closes the connection (at exit). */
 void rds_close(void);
 

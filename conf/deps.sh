@@ -15,7 +15,9 @@ packages=(
 	libwebsockets-dev libwebsockets-evlib-ev libev-dev
 	libgraphicsmagick1-dev libcmocka-dev libsodium-dev libcurl4-openssl-dev
 	# run: conf/stack.sh starts private instances of these
-	lighttpd redis-server redis-tools postgresql-15 postgresql-contrib
+	lighttpd lighttpd-modules-lua redis-server redis-tools postgresql-15 postgresql-contrib
+	# the other front end (make test FRONT=nginx) and the programs under it
+	nginx spawn-fcgi fcgiwrap openssl
 	# tests, benchmarks, compose checks; clang's libFuzzer for `make fuzz`
 	curl chromium chromium-driver wrk docker-compose clang libclang-rt-14-dev
 )

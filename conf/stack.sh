@@ -14,9 +14,19 @@
 #   conf/stack.sh relay-kill VARDIR I [SIGNAL]     (default KILL)
 #   conf/stack.sh relay-start VARDIR I
 #   conf/stack.sh serve VARDIR            container mode: see cmd_serve
+#   conf/stack.sh render-nginx OUTDIR     nginx site files for a system nginx
+#                                         (see cmd_render_nginx)
+#   conf/stack.sh routes                  which program serves which URLs
+#   conf/stack.sh backup VARDIR [FILE]    database + media into one .tar.gz
+#   conf/stack.sh restore VARDIR FILE     replace database + media from one
 #
 # STACK_FSYNC=on keeps fsync on in a --test cluster (benchmarks of durable
 # writes); by default test clusters skip it.
+#
+# FRONT=nginx (start) puts nginx in front, with the FastCGI programs under
+# spawn-fcgi, instead of lighttpd (which spawns them itself).
+# CGI_PROGRAMS="users ..." (start) runs those programs as plain CGI, one
+# process per request: through mod_cgi under lighttpd, fcgiwrap under nginx.
 #
 # Environment: ENV_DIR (default env_files/dev) holds the *.env files that
 # are concatenated into VARDIR/easychat.env, then VARDIR/local.env if it
@@ -35,6 +45,9 @@
 # that user and nothing needs privileges.
 set -euo pipefail
 shopt -u patsub_replacement 2>/dev/null || true
+# Debian installs lighttpd, nginx, fcgiwrap, runuser and useradd in
+# /usr/sbin, which an ordinary user's PATH does not have.
+PATH=$PATH:/usr/sbin:/sbin
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 PG_BIN=/usr/lib/postgresql/15/bin
@@ -95,7 +108,17 @@ set_paths() {
 	ENV_FILE=$VARDIR/easychat.env
 	RUN=$VARDIR/run
 	LOGS=$VARDIR/log
+	# VARDIR/pg is the cluster, or a symlink to it outside VARDIR when the
+	# PostgreSQL user cannot reach VARDIR (see pg_prepare_owner); the
+	# PostgreSQL user is given the resolved path.
 	PGDATA=$VARDIR/pg
+	PG_AUX_DIR=$RUN
+	PG_LOG=$LOGS/postgres.log
+	if [[ -L $PGDATA ]]; then
+		PGDATA=$(readlink -m -- "$PGDATA")
+		PG_AUX_DIR=$(dirname "$PGDATA")
+		PG_LOG=$PG_AUX_DIR/postgres.log
+	fi
 }
 
 # load_stack VARDIR: paths plus the configuration of an existing stack.
@@ -223,7 +246,8 @@ reclaim_stale_ports() {
 	for d in "$PORT_RESV_DIR"/*; do
 		[[ -f $d/owner ]] || continue
 		read -r owner <"$d/owner" || continue
-		[[ -d $owner/run ]] || rm -rf -- "$d"
+		# Another user's reservation may not be ours to remove.
+		[[ -d $owner/run ]] || rm -rf -- "$d" 2>/dev/null || true
 	done
 }
 
@@ -325,14 +349,45 @@ write_env() {
 
 # --- PostgreSQL ----------------------------------------------------------------
 
+# Where clusters live when the PostgreSQL user cannot reach VARDIR (a clone
+# under /root, which is 0700): one directory per VARDIR, owned by that user.
+PG_EXTERNAL_ROOT=/var/lib/easychat/clusters
+
 # as_pg CMD...: run CMD as the PostgreSQL owner, from a directory it can
 # enter (initdb and postgres complain about an unreadable cwd).
 as_pg() {
+	local dir
+	dir=$(dirname "$PGDATA")
 	if is_root; then
-		(cd "$VARDIR" && runuser -u "$PG_SYSTEM_USER" -- "$@")
+		(cd "$dir" && runuser -u "$PG_SYSTEM_USER" -- "$@")
 	else
-		(cd "$VARDIR" && "$@")
+		(cd "$dir" && "$@")
 	fi
+}
+
+# pg_use_external: VARDIR is out of the PostgreSQL user's reach and we will
+# not open up its parents (chmod o+x /root would be a decision for the
+# machine's owner), so the cluster goes to PG_EXTERNAL_ROOT/<hash of
+# VARDIR>/pg with a symlink VARDIR/pg pointing at it; its log and password
+# file go beside it. `make stop` keeps it, like any VARDIR/pg.
+pg_use_external() {
+	local id dir
+	if [[ -e $VARDIR/pg && ! -L $VARDIR/pg ]]; then
+		die "user $PG_SYSTEM_USER cannot enter $VARDIR, which holds a cluster in $VARDIR/pg: move it elsewhere or make the parents searchable (chmod o+x)"
+	fi
+	id=$(printf '%s' "$VARDIR" | sha256sum | cut -c1-16)
+	dir=$PG_EXTERNAL_ROOT/$id
+	mkdir -p "$dir"
+	chmod 0755 /var/lib/easychat "$PG_EXTERNAL_ROOT"
+	printf '%s\n' "$VARDIR" >"$dir/vardir"
+	chown "$PG_SYSTEM_USER": "$dir"
+	chmod 0700 "$dir"
+	if [[ $(readlink -- "$VARDIR/pg" 2>/dev/null) != "$dir/pg" ]]; then
+		log "user $PG_SYSTEM_USER cannot enter $VARDIR: PostgreSQL data goes to $dir/pg"
+		ln -sfn -- "$dir/pg" "$VARDIR/pg"
+	fi
+	ln -sfn -- "$dir/postgres.log" "$LOGS/postgres.log"
+	set_paths "$VARDIR"
 }
 
 pg_prepare_owner() {
@@ -350,7 +405,7 @@ pg_prepare_owner() {
 		chmod o+x "$VARDIR"
 	fi
 	if ! runuser -u "$PG_SYSTEM_USER" -- test -x "$VARDIR"; then
-		die "user $PG_SYSTEM_USER cannot enter $VARDIR (PostgreSQL runs as that user when you are root). Make every parent directory searchable (chmod o+x) or use a VARDIR elsewhere, e.g. under /tmp"
+		pg_use_external
 	fi
 }
 
@@ -395,7 +450,7 @@ pg_init() {
 	[[ -s $PGDATA/PG_VERSION ]] && return 0
 	need_cfg DB_USER DB_PASSWORD
 	log "creating PostgreSQL cluster in $PGDATA"
-	pwfile=$RUN/pg-pwfile
+	pwfile=$PG_AUX_DIR/pg-pwfile
 	(umask 077 && printf '%s\n' "$(cfg DB_PASSWORD)" >"$pwfile")
 	is_root && chown "$PG_SYSTEM_USER": "$pwfile"
 	if ! as_pg "$PG_BIN/initdb" -D "$PGDATA" -U "$(cfg DB_USER)" --pwfile="$pwfile" \
@@ -408,7 +463,7 @@ pg_init() {
 }
 
 pg_start() {
-	local logfile=$LOGS/postgres.log
+	local logfile=$PG_LOG
 	pg_running && return 0
 	touch "$logfile"
 	is_root && chown "$PG_SYSTEM_USER": "$logfile"
@@ -488,18 +543,37 @@ redis_start() {
 
 redis_stop() { stop_pidfile "$RUN/redis.pid" redis-server Redis; }
 
-# --- lighttpd ----------------------------------------------------------------
+# --- routing (conf/routes.txt) ------------------------------------------------
 
-# render_lighttpd_conf: conf/lighttpd.conf.in -> VARDIR/lighttpd.conf.
-render_lighttpd_conf() {
-	local text key value origin backends="" csp="" i n port sock
+# routes_load: ROUTE_PROGS[i] serves the paths matching ROUTE_RES[i]; the
+# first match wins.
+routes_load() {
+	local prog re
+	ROUTE_PROGS=()
+	ROUTE_RES=()
+	while read -r prog re; do
+		[[ -z $prog || $prog == \#* ]] && continue
+		[[ $re != *[\"[:space:]]* && -n $re ]] || die "conf/routes.txt: bad line for $prog"
+		ROUTE_PROGS+=("$prog")
+		ROUTE_RES+=("$re")
+	done <"$REPO/conf/routes.txt"
+}
+
+# relay_backends FORMAT: one FORMAT (printf, with host and port) per relay.
+relay_backends() {
+	local i n port
 	n=$(cfg RELAY_PROCESSES 1)
 	port=$(cfg RELAY_PORT 9001)
 	for ((i = 0; i < n; i++)); do
-		backends+="( \"host\" => \"$(cfg RELAY_HOST 127.0.0.1)\", \"port\" => $((port + i)) ), "
+		# shellcheck disable=SC2059 # the format is the caller's
+		printf "$1" "$(cfg RELAY_HOST 127.0.0.1)" $((port + i))
 	done
-	# Same-origin websockets, spelled out for browsers that do not map
-	# 'self' to ws:/wss: in connect-src.
+}
+
+# csp_ws_origins: same-origin websockets, spelled out for browsers that do
+# not map 'self' to ws:/wss: in connect-src.
+csp_ws_origins() {
+	local origin csp=""
 	IFS=, read -r -a origins <<<"$(cfg PUBLIC_ORIGINS)"
 	for origin in "${origins[@]}"; do
 		origin=${origin//[[:space:]]/}
@@ -508,29 +582,83 @@ render_lighttpd_conf() {
 		https://*) csp+="wss://${origin#https://} " ;;
 		esac
 	done
+	printf '%s' "${csp% }"
+}
+
+# render TEMPLATE OUT NAME=VALUE...: replace each @NAME@ in TEMPLATE.
+render() {
+	local text in=$1 out=$2 kv
+	shift 2
+	text=$(<"$in")
+	for kv in "$@"; do
+		text=${text//"@${kv%%=*}@"/"${kv#*=}"}
+	done
+	[[ $text != *@[A-Z_]*@* ]] || die "unreplaced placeholder in $in: $(grep -o '@[A-Z_]*@' <<<"$text" | head -1)"
+	printf '%s\n' "$text" >"$out"
+}
+
+# --- lighttpd ----------------------------------------------------------------
+
+# lighttpd_cgi_branch PROGRAM: the body of a branch that runs PROGRAM as
+# plain CGI through mod_cgi, one process per request (CGI_PROGRAMS).
+# alias.url maps /api/... onto the binary, so lighttpd finds it as the
+# script with the rest as PATH_INFO; the program reads REQUEST_URI.
+lighttpd_cgi_branch() {
+	local v envs=""
+	for v in ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS; do
+		[[ -z ${!v:-} ]] || envs+=", \"$v\" => \"${!v}\""
+	done
+	cat <<-EOT
+		$(printf '\t')# plain CGI (CGI_PROGRAMS=$1), one process per request
+		$(printf '\t')alias.url = ( "/api/" => var.bindir + "/easychat-$1/" )
+		$(printf '\t')cgi.assign = ( "/easychat-$1" => "" )
+		$(printf '\t')cgi.execute-x-only = "enable"
+		$(printf '\t')setenv.add-environment = ( "EASYCHAT_ENV" => var.vardir + "/easychat.env", "EASYCHAT_VAR" => var.vardir, "EASYCHAT_STACK" => var.vardir$envs )
+	EOT
+}
+
+# lighttpd_routes PROCS: the fastcgi.server branches of conf/routes.txt
+# (or mod_cgi ones for the programs listed in CGI_PROGRAMS).
+lighttpd_routes() {
+	local i p kw=""
+	routes_load
+	for i in "${!ROUTE_PROGS[@]}"; do
+		p=${ROUTE_PROGS[i]}
+		if [[ " ${CGI_PROGRAMS:-} " == *" $p "* ]]; then
+			# shellcheck disable=SC2016 # $HTTP is lighttpd's
+			printf '%s$HTTP["url"] =~ "%s" {\n%s\n}\n' "$kw" "${ROUTE_RES[i]}" "$(lighttpd_cgi_branch "$p")"
+			kw="else "
+			continue
+		fi
+		cat <<-EOT
+			${kw}\$HTTP["url"] =~ "${ROUTE_RES[i]}" {
+			$(printf '\t')fastcgi.server = ( "/" => ( "$p" => (
+			$(printf '\t\t')"bin-path" => var.bindir + "/easychat-$p",
+			$(printf '\t\t')"socket" => var.vardir + "/run/$p.sock",
+			$(printf '\t\t')"max-procs" => $1, "check-local" => "disable",
+			$(printf '\t\t')"bin-environment" => var.fcgi_env, "bin-copy-environment" => var.fcgi_copy_env,
+			$(printf '\t'))))
+			}
+		EOT
+		kw="else "
+	done
+}
+
+# render_lighttpd_conf: conf/lighttpd.conf.in -> VARDIR/lighttpd.conf.
+render_lighttpd_conf() {
+	local procs sock
+	procs=$(cfg FCGI_PROCS 2)
+	[[ $procs =~ ^[1-9][0-9]*$ ]] || die "FCGI_PROCS must be a positive number"
 	# A unix socket path is limited to 107 bytes (+ "-N" per process).
 	sock="$RUN/search.sock-99"
 	((${#sock} < 108)) || die "VARDIR path too long for unix sockets: $VARDIR"
-	declare -A subst=(
-		[REPO]=$REPO
-		[VARDIR]=$VARDIR
-		[BIN_DIR]=$BIN_DIR
-		[MEDIA_DIR]=$(media_dir)
-		[DOC_ROOT]=$REPO/htdocs/dist
-		[HTTP_HOST]=$(cfg HTTP_HOST 127.0.0.1)
-		[HTTP_PORT]=$(cfg HTTP_PORT 8080)
-		[FCGI_PROCS]=$(cfg FCGI_PROCS 2)
-		[RELAY_BACKENDS]=$backends
-		[CSP_WS_ORIGINS]=${csp% }
-	)
-	[[ ${subst[FCGI_PROCS]} =~ ^[1-9][0-9]*$ ]] || die "FCGI_PROCS must be a positive number"
-	text=$(<"$REPO/conf/lighttpd.conf.in")
-	for key in "${!subst[@]}"; do
-		value=${subst[$key]}
-		text=${text//"@$key@"/"$value"}
-	done
-	[[ $text != *@[A-Z_]*@* ]] || die "unreplaced placeholder in conf/lighttpd.conf.in: $(grep -o '@[A-Z_]*@' <<<"$text" | head -1)"
-	printf '%s\n' "$text" >"$VARDIR/lighttpd.conf"
+	render "$REPO/conf/lighttpd.conf.in" "$VARDIR/lighttpd.conf" \
+		"REPO=$REPO" "VARDIR=$VARDIR" "BIN_DIR=$BIN_DIR" "MEDIA_DIR=$(media_dir)" \
+		"DOC_ROOT=$REPO/htdocs/dist" "HTTP_HOST=$(cfg HTTP_HOST 127.0.0.1)" \
+		"HTTP_PORT=$(cfg HTTP_PORT 8080)" "FCGI_PROCS=$procs" \
+		"FASTCGI_ROUTES=$(lighttpd_routes "$procs")" \
+		"RELAY_BACKENDS=$(relay_backends '( "host" => "%s", "port" => %s ), ')" \
+		"CSP_WS_ORIGINS=$(csp_ws_origins)"
 }
 
 http_answers() {
@@ -560,6 +688,217 @@ lighttpd_start() {
 }
 
 lighttpd_stop() { stop_pidfile "$RUN/lighttpd.pid" lighttpd lighttpd; }
+
+# --- nginx (FRONT=nginx) -------------------------------------------------------
+
+# nginx does not spawn FastCGI programs: each process of each program runs
+# under spawn-fcgi on its own socket RUN/<program>.<i>.sock (an upstream
+# server each), restarted by a small supervisor when it dies, as systemd
+# would (conf/systemd/). The sockets belong to the caller (0600), the user
+# nginx's workers run as here (as root: root, so that they can read a clone
+# under /root); a system nginx runs its workers as www-data and the
+# programs as easychat: spawn-fcgi -u easychat -U www-data -M 0600, or the
+# systemd socket units (README "Behind nginx").
+
+nginx_dir() { printf '%s' "$VARDIR/nginx"; }
+
+# nginx_upstreams PROCS: the upstream {} blocks and $easychat_request_id.
+nginx_upstreams() {
+	local p i
+	cat <<-'EOT'
+		# Generated by conf/stack.sh from conf/routes.txt and the env files.
+		# The client's X-Request-Id when valid (API.md), else nginx's own.
+		map $http_x_request_id $easychat_request_id {
+		    "~^[A-Za-z0-9._-]{1,64}$" $http_x_request_id;
+		    default $request_id;
+		}
+	EOT
+	for p in "${PROGRAMS[@]}"; do
+		echo "upstream easychat_$p {"
+		for ((i = 0; i < $1; i++)); do
+			echo "    server unix:$RUN/$p.$i.sock;"
+		done
+		echo "}"
+	done
+	if [[ -n ${CGI_PROGRAMS:-} ]]; then
+		echo "upstream easychat_cgi {"
+		echo "    server unix:$RUN/fcgiwrap.0.sock;"
+		echo "}"
+	fi
+	echo "upstream easychat_relay {"
+	echo "    least_conn;"
+	relay_backends '    server %s:%s;\n'
+	echo "}"
+}
+
+# nginx_api_locations: one location per line of conf/routes.txt; the
+# programs in CGI_PROGRAMS run as plain CGI under fcgiwrap, which turns the
+# FastCGI parameters into the CGI environment.
+nginx_api_locations() {
+	local i v
+	routes_load
+	for i in "${!ROUTE_PROGS[@]}"; do
+		if [[ " ${CGI_PROGRAMS:-} " == *" ${ROUTE_PROGS[i]} "* ]]; then
+			echo "location ~ ${ROUTE_RES[i]} {"
+			echo "    # plain CGI (CGI_PROGRAMS=${ROUTE_PROGS[i]}) under fcgiwrap"
+			echo "    include /etc/nginx/fastcgi_params;"
+			echo "    fastcgi_param SCRIPT_FILENAME $BIN_DIR/easychat-${ROUTE_PROGS[i]};"
+			echo "    fastcgi_param EASYCHAT_ENV $ENV_FILE;"
+			echo "    fastcgi_param EASYCHAT_VAR $VARDIR;"
+			echo "    fastcgi_param EASYCHAT_STACK $VARDIR;"
+			for v in ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS; do
+				[[ -z ${!v:-} ]] || echo "    fastcgi_param $v \"${!v}\";"
+			done
+			echo "    fastcgi_param HTTP_X_REQUEST_ID \$easychat_request_id;"
+			echo "    fastcgi_hide_header X-Request-Id;"
+			echo "    fastcgi_pass easychat_cgi;"
+			echo "}"
+			continue
+		fi
+		cat <<-EOT
+			location ~ ${ROUTE_RES[i]} {
+			    include /etc/nginx/fastcgi_params;
+			    fastcgi_param HTTP_X_REQUEST_ID \$easychat_request_id;
+			    fastcgi_hide_header X-Request-Id;
+			    fastcgi_pass easychat_${ROUTE_PROGS[i]};
+			}
+		EOT
+	done
+}
+
+# render_nginx_conf DIR: conf/nginx/*.in -> DIR/easychat-upstreams.conf,
+# easychat-app.conf and site-http.conf for this configuration, with the
+# programs' sockets in RUN; and site-tls.conf when SERVER_NAME is set
+# (with TLS_CERT, TLS_KEY).
+render_nginx_conf() {
+	local dir=$1 procs media
+	procs=$(cfg FCGI_PROCS 2)
+	[[ $procs =~ ^[1-9][0-9]*$ ]] || die "FCGI_PROCS must be a positive number"
+	media=$(media_dir)
+	mkdir -p "$dir"
+	nginx_upstreams "$procs" >"$dir/easychat-upstreams.conf"
+	render "$REPO/conf/nginx/easychat-app.conf.in" "$dir/easychat-app.conf" \
+		"REPO=$REPO" "DOC_ROOT=$REPO/htdocs/dist" "MEDIA_PARENT=$(dirname "$media")" \
+		"MEDIA_BASE=$(basename "$media")" "CSP_WS_ORIGINS=$(csp_ws_origins)" \
+		"API_LOCATIONS=$(nginx_api_locations)"
+	render "$REPO/conf/nginx/site-http.conf.in" "$dir/site-http.conf" \
+		"HTTP_HOST=$(cfg HTTP_HOST 127.0.0.1)" "HTTP_PORT=$(cfg HTTP_PORT 8080)" "NGINX_DIR=$dir"
+	if [[ -n ${SERVER_NAME:-} ]]; then
+		render "$REPO/conf/nginx/site-tls.conf.in" "$dir/site-tls.conf" \
+			"SERVER_NAME=$SERVER_NAME" "NGINX_DIR=$dir" \
+			"TLS_CERT=${TLS_CERT:-/etc/letsencrypt/live/$SERVER_NAME/fullchain.pem}" \
+			"TLS_KEY=${TLS_KEY:-/etc/letsencrypt/live/$SERVER_NAME/privkey.pem}"
+	fi
+}
+
+# render_nginx_private: the stack's own nginx (VARDIR/nginx/nginx.conf).
+render_nginx_private() {
+	local dir user_line=""
+	dir=$(nginx_dir)
+	render_nginx_conf "$dir"
+	if is_root; then user_line="user root root;"; fi
+	render "$REPO/conf/nginx/nginx.conf.in" "$dir/nginx.conf" \
+		"USER_LINE=$user_line" "VARDIR=$VARDIR" "NGINX_DIR=$dir"
+}
+
+# cmd_render_nginx OUTDIR: the site files for a system nginx, from
+# EASYCHAT_ENV (default /etc/easychat/easychat.env), with the programs'
+# sockets in SOCKET_DIR (default /run/easychat, as conf/systemd/ makes
+# them) and the media under EASYCHAT_VAR (default /var/lib/easychat).
+cmd_render_nginx() {
+	[[ -n ${1:-} ]] || usage
+	ENV_FILE=${EASYCHAT_ENV:-/etc/easychat/easychat.env}
+	[[ -r $ENV_FILE ]] || die "$ENV_FILE not readable (set EASYCHAT_ENV)"
+	load_env "$ENV_FILE"
+	VARDIR=${EASYCHAT_VAR:-/var/lib/easychat}
+	RUN=${SOCKET_DIR:-/run/easychat}
+	render_nginx_conf "$(realpath -m -- "$1")"
+	log "wrote $(realpath -m -- "$1")/{easychat-upstreams,easychat-app,site-http${SERVER_NAME:+,site-tls}}.conf"
+}
+
+# program_start PROGRAM I [CMD...]: easychat-PROGRAM (or CMD) on
+# RUN/PROGRAM.I.sock under spawn-fcgi, restarted 0.2 s after it exits until
+# programs_stop.
+program_start() {
+	local p=$1 i=$2 sock=$RUN/$1.$2.sock pidfile=$RUN/fcgi-$1.$2.pid v spawn
+	local -a env=(PATH="$PATH" EASYCHAT_ENV="$ENV_FILE" EASYCHAT_VAR="$VARDIR"
+		EASYCHAT_STACK="$VARDIR") argv=("${@:3}")
+	((${#argv[@]})) || argv=("$BIN_DIR/easychat-$p")
+	for v in ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS TZ LANG; do
+		[[ -z ${!v:-} ]] || env+=("$v=${!v}")
+	done
+	((${#sock} < 108)) || die "VARDIR path too long for unix sockets: $VARDIR"
+	spawn=$(command -v spawn-fcgi) || die "spawn-fcgi is not installed (conf/deps.sh)"
+	pid_of "$pidfile" "$sock" >/dev/null && return 0
+	# shellcheck disable=SC2016 # $$, $child and $@ belong to the inner bash
+	(cd "$VARDIR" && exec setsid bash -c '
+		echo $$ >"$0"
+		child=0
+		trap '\''kill $child 2>/dev/null; wait $child; exit 0'\'' TERM INT
+		while :; do
+			"$@" &
+			child=$!
+			wait $child
+			sleep 0.2
+		done' "$pidfile" env -i "${env[@]}" "$spawn" -n -s "$sock" -M 0600 \
+		-- "${argv[@]}" </dev/null >>"$LOGS/programs.log" 2>&1) &
+}
+
+programs_stop() {
+	local f
+	for f in "$RUN"/fcgi-*.pid; do
+		[[ -e $f ]] || continue
+		stop_pidfile "$f" spawn-fcgi "FastCGI ${f##*/fcgi-}" TERM >/dev/null
+	done
+	rm -f "$RUN"/*.[0-9]*.sock
+}
+
+nginx_start() {
+	local p i procs dir
+	dir=$(nginx_dir)
+	for p in "${PROGRAMS[@]}"; do
+		[[ -x $BIN_DIR/easychat-$p ]] || die "missing $BIN_DIR/easychat-$p (run make first)"
+	done
+	command -v nginx >/dev/null || die "nginx is not installed (conf/deps.sh)"
+	render_nginx_private
+	nginx -t -q -p "$dir/" -e "$LOGS/nginx-error.log" -c "$dir/nginx.conf" >"$LOGS/nginx-check.log" 2>&1 ||
+		die "nginx rejects $dir/nginx.conf; see $LOGS/nginx-check.log"
+	nginx_stop
+	procs=$(cfg FCGI_PROCS 2)
+	log "starting $procs FastCGI processes per program under spawn-fcgi"
+	for p in "${PROGRAMS[@]}"; do
+		[[ " ${CGI_PROGRAMS:-} " != *" $p "* ]] || continue
+		for ((i = 0; i < procs; i++)); do
+			program_start "$p" "$i"
+			wait_for "easychat-$p ($i)" "$LOGS/programs.log" test -S "$RUN/$p.$i.sock"
+		done
+	done
+	if [[ -n ${CGI_PROGRAMS:-} ]]; then
+		command -v fcgiwrap >/dev/null || die "fcgiwrap is not installed (CGI_PROGRAMS with FRONT=nginx)"
+		log "starting fcgiwrap for the CGI programs: $CGI_PROGRAMS"
+		program_start fcgiwrap 0 "$(command -v fcgiwrap)" -c "$procs"
+		wait_for fcgiwrap "$LOGS/programs.log" test -S "$RUN/fcgiwrap.0.sock"
+	fi
+	log "starting nginx on http://$(cfg HTTP_HOST 127.0.0.1):$(cfg HTTP_PORT)"
+	nginx -p "$dir/" -e "$LOGS/nginx-error.log" -c "$dir/nginx.conf" >>"$LOGS/nginx-start.log" 2>&1 ||
+		die "nginx did not start; see $LOGS/nginx-start.log and nginx-error.log"
+	wait_for nginx "$LOGS/nginx-error.log" \
+		http_answers "http://127.0.0.1:$(cfg HTTP_PORT)/api/auth/me"
+}
+
+nginx_stop() {
+	stop_pidfile "$RUN/nginx.pid" nginx nginx
+	programs_stop
+}
+
+# front_start: the front server FRONT chose (lighttpd unless FRONT=nginx).
+front_start() {
+	case $FRONT in
+	lighttpd) nginx_stop; lighttpd_start ;;
+	nginx) lighttpd_stop; nginx_start ;;
+	*) die "FRONT must be lighttpd or nginx, not $FRONT" ;;
+	esac
+}
 
 # --- relays --------------------------------------------------------------------
 
@@ -641,13 +980,15 @@ start_services() {
 		relay_stop "$i"
 		relay_start "$i"
 	done
-	# (d) lighttpd and the FastCGI programs (restarted to pick up new builds)
-	lighttpd_start
+	# (d) the front server and the FastCGI programs (restarted to pick up
+	# new builds)
+	front_start
 }
 
 stop_services() {
 	local f
 	lighttpd_stop
+	nginx_stop
 	for f in "$RUN"/relay-*.pid; do
 		[[ -e $f ]] || continue
 		f=${f##*/relay-}
@@ -673,6 +1014,7 @@ write_stack_env() {
 		echo "# Written by conf/stack.sh: . this file to talk to the stack in $VARDIR"
 		kv EASYCHAT_VAR "$VARDIR"
 		kv EASYCHAT_ENV "$ENV_FILE"
+		kv FRONT "$FRONT"
 		kv BASE_URL "$http"
 		kv ORIGIN "$http"
 		kv WS_URL "ws://127.0.0.1:$(cfg HTTP_PORT)/ws"
@@ -721,7 +1063,9 @@ cmd_start() {
 	[[ ${2:-} == --test ]] && test=1 && attempts=3
 	ENV_DIR=$(realpath -m -- "${ENV_DIR:-$REPO/env_files/dev}")
 	BIN_DIR=$(realpath -m -- "${BIN_DIR:-$REPO/build/bin}")
+	FRONT=${FRONT:-lighttpd}
 	mkdir -p "$VARDIR" "$RUN" "$LOGS" "$VARDIR/tmp"
+	if ((test)); then touch "$RUN/test-stack"; fi
 	pg_prepare_owner
 	for ((attempt = 1; attempt <= attempts; attempt++)); do
 		write_env "$test"
@@ -754,6 +1098,10 @@ cmd_stop() {
 	[[ -r $ENV_FILE ]] && load_env "$ENV_FILE"
 	stop_services
 	release_ports
+	# A throw-away (--test) cluster kept outside VARDIR goes with it.
+	if [[ -f $RUN/test-stack && -L $VARDIR/pg && $PGDATA == "$PG_EXTERNAL_ROOT"/*/pg ]]; then
+		rm -rf -- "$(dirname "$PGDATA")" "$VARDIR/pg"
+	fi
 	log "stopped $VARDIR"
 }
 
@@ -769,7 +1117,9 @@ cmd_status() {
 	else show redis stopped; rc=1; fi
 	if pid=$(pid_of "$RUN/lighttpd.pid" lighttpd); then
 		show lighttpd "running (pid $pid) on $(cfg_url)"
-	else show lighttpd stopped; rc=1; fi
+	elif pid=$(pid_of "$RUN/nginx.pid" nginx); then
+		show nginx "running (pid $pid) on $(cfg_url)"
+	else show "front server" stopped; rc=1; fi
 	n=$(relay_count)
 	for ((i = 0; i < n; i++)); do
 		if pid=$(pid_of "$RUN/relay-$i.pid" easychat-relay); then
@@ -806,6 +1156,97 @@ cmd_serve() {
 	exec lighttpd -D -f "$VARDIR/lighttpd.conf"
 }
 
+# --- backup and restore ----------------------------------------------------------
+
+# pg_conn: the connection options of this stack for pg_dump / pg_restore.
+pg_conn() {
+	printf '%s\n' -h 127.0.0.1 -p "$(cfg DB_PORT)" -U "$(cfg DB_USER)" -d "$(cfg DB_NAME)"
+}
+
+# cmd_backup VARDIR [FILE]: one .tar.gz with the database (pg_dump custom
+# format, a consistent snapshot) and the media. Media files are named by
+# their content and written before the row that points at them commits,
+# and removed only when nothing points at them: hard-link snapshots taken
+# just before and just after the dump, merged, hold every file the dump
+# names even if it was replaced meanwhile.
+cmd_backup() {
+	local out tmp media
+	local -a migrations=("$REPO"/db/migrations/*.sql)
+	load_stack "${1:-}"
+	pg_running || die "PostgreSQL of $VARDIR is not running (make run first)"
+	out=${2:-$VARDIR/backups/easychat-$(date -u +%Y%m%dT%H%M%SZ).tar.gz}
+	out=$(realpath -m -- "$out")
+	mkdir -p "$(dirname "$out")" "$VARDIR/tmp"
+	tmp=$(mktemp -d "$VARDIR/tmp/backup.XXXXXX")
+	media=$(media_dir)
+	mkdir -p "$tmp/media"
+	if [[ -d $media ]]; then
+		cp -al -- "$media/." "$tmp/media/" 2>/dev/null || cp -a -- "$media/." "$tmp/media/"
+	fi
+	# shellcheck disable=SC2046 # one word per line
+	if ! PGPASSWORD=$(cfg DB_PASSWORD) pg_dump -Fc $(pg_conn) -f "$tmp/db.dump"; then
+		rm -rf -- "$tmp"
+		die "pg_dump failed"
+	fi
+	if [[ -d $media ]]; then
+		cp -aln -- "$media/." "$tmp/media/" 2>/dev/null || cp -an -- "$media/." "$tmp/media/"
+	fi
+	printf 'easychat-backup 1\ncreated %s\nmigrations %s\n' "$(date -u +%FT%TZ)" \
+		"${migrations[-1]##*/}" >"$tmp/BACKUP"
+	tar -C "$tmp" -czf "$out.part" BACKUP db.dump media && mv -f "$out.part" "$out"
+	rm -rf -- "$tmp"
+	log "backup written to $out"
+}
+
+# cmd_restore VARDIR FILE: replace this stack's database and media with
+# those of a backup. The stack must be running (PostgreSQL and Redis);
+# Redis is flushed (caches and tickets of the old data), the relays are
+# restarted so that clients resynchronise.
+cmd_restore() {
+	local in tmp media i n
+	load_stack "${1:-}"
+	in=${2:-}
+	[[ -r $in ]] || die "usage: conf/stack.sh restore VARDIR BACKUP.tar.gz"
+	pg_running || die "PostgreSQL of $VARDIR is not running (make run first)"
+	mkdir -p "$VARDIR/tmp"
+	tmp=$(mktemp -d "$VARDIR/tmp/restore.XXXXXX")
+	tar -C "$tmp" -xzf "$in" || die "cannot read $in"
+	[[ $(head -1 "$tmp/BACKUP" 2>/dev/null) == "easychat-backup 1" ]] || die "$in is not an Easy Chat backup"
+	log "restoring the database from $in"
+	# --clean drops what the dump recreates, so a database made by
+	# `make run` (migrated, maybe used) ends up exactly as backed up.
+	# shellcheck disable=SC2046 # one word per line
+	PGPASSWORD=$(cfg DB_PASSWORD) pg_restore --clean --if-exists --no-owner --no-acl \
+		--single-transaction --exit-on-error $(pg_conn) "$tmp/db.dump" ||
+		die "pg_restore failed; the database is unchanged"
+	media=$(media_dir)
+	mkdir -p "$media"
+	cp -a -- "$tmp/media/." "$media/"
+	rm -rf -- "$tmp"
+	env ${CFG[REDIS_PASSWORD]:+REDISCLI_AUTH="${CFG[REDIS_PASSWORD]}"} \
+		redis-cli -h 127.0.0.1 -p "$(cfg REDIS_PORT)" FLUSHALL >/dev/null ||
+		warn "could not flush Redis; cached history pages may be stale for 120 s"
+	n=$(relay_count)
+	for ((i = 0; i < n; i++)); do
+		if pid_of "$RUN/relay-$i.pid" easychat-relay >/dev/null; then
+			relay_stop "$i"
+			relay_start "$i"
+		fi
+	done
+	log "restored $in into $VARDIR"
+}
+
+# cmd_routes: the listing of conf/routes.txt, in the order they match.
+cmd_routes() {
+	local i
+	routes_load
+	printf '%-8s %s\n' PROGRAM "URL (regular expression; the first match wins)"
+	for i in "${!ROUTE_PROGS[@]}"; do
+		printf '%-8s %s\n' "${ROUTE_PROGS[i]}" "${ROUTE_RES[i]}"
+	done
+	printf '%-8s %s\n' relay '^/ws(/|$)  (websocket, proxied)'
+}
+
 main() {
 	local cmd=${1:-}
 	shift || true
@@ -814,6 +1255,10 @@ main() {
 	stop) cmd_stop "$@" ;;
 	status) cmd_status "$@" ;;
 	serve) cmd_serve "$@" ;;
+	render-nginx) cmd_render_nginx "$@" ;;
+	routes) cmd_routes ;;
+	backup) cmd_backup "$@" ;;
+	restore) cmd_restore "$@" ;;
 	pg-stop)
 		load_stack "${1:-}"
 		pg_stop

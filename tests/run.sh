@@ -1,6 +1,7 @@
 #!/bin/bash
 # run.sh BUILD_DIR - everything `make test` runs after the build:
-#   1. cmocka unit tests, the fuzz corpora replayed (tests/fuzz) and the
+#   1. cmocka unit tests, the fuzz corpora replayed (tests/fuzz),
+#      tests/stack/*.sh (conf/stack.sh itself) and the
 #      SPA's Vitest tests,
 #   2. a throw-away stack (PostgreSQL, Redis, lighttpd + programs, relays)
 #      on free ports under a temporary directory,
@@ -36,6 +37,13 @@ fi
 note "test dependencies (npm)"
 if [ ! -d tests/node_modules ] || [ tests/package-lock.json -nt tests/node_modules ]; then
 	(cd tests && npm ci --no-audit --no-fund) || { echo "npm ci failed"; exit 1; }
+fi
+
+if [ -z "$only" ]; then
+	for t in tests/stack/*.sh; do
+		note "$t"
+		"$t" "$build" || failures+=("$t")
+	done
 fi
 
 vardir=$(mktemp -d /tmp/easychat-test.XXXXXX)
