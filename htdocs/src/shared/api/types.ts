@@ -1,15 +1,27 @@
-// Types of the objects the REST API and the relay exchange (see API.md).
+// Types of the objects the REST API and the relay exchange. The
+// enumerations and the message are the generated ones (schema.gen.ts, from
+// the API reference served at /api/openapi.json); the lists below are
+// checked against them by the compiler.
+import type { components } from './schema.gen';
+
+type Schemas = components['schemas'];
 
 export type Id = number;
 
-export type Role = 'owner' | 'admin' | 'moderator' | 'member';
-export const ROLES: Role[] = ['owner', 'admin', 'moderator', 'member'];
-export type UserStatus = 'Online' | 'Busy' | 'Sleeping' | 'Offline';
-export const USER_STATUSES: UserStatus[] = ['Online', 'Busy', 'Sleeping', 'Offline'];
-export type Gender = 'Male' | 'Female' | 'Attack Helicopter' | 'Undefined';
-export const GENDERS: Gender[] = ['Male', 'Female', 'Attack Helicopter', 'Undefined'];
-export type Category = 'Gaming' | 'Music' | 'Education' | 'Science' | 'Entertainment' | 'Undefined';
-export const CATEGORIES: Category[] = ['Gaming', 'Music', 'Education', 'Science', 'Entertainment', 'Undefined'];
+/** Every value of the union T: the compiler refuses a list that misses one
+ * (so a value added to the API's enum must be added here too). */
+function allValues<T extends string>() {
+  return <const L extends readonly T[]>(list: L & ([Exclude<T, L[number]>] extends [never] ? unknown : never)): T[] => [...list];
+}
+
+export type Role = Schemas['Role'];
+export const ROLES = allValues<Role>()(['owner', 'admin', 'moderator', 'member']);
+export type UserStatus = Schemas['Status'];
+export const USER_STATUSES = allValues<UserStatus>()(['Online', 'Busy', 'Sleeping', 'Offline']);
+export type Gender = Schemas['Gender'];
+export const GENDERS = allValues<Gender>()(['Male', 'Female', 'Attack Helicopter', 'Undefined']);
+export type Category = Schemas['Category'];
+export const CATEGORIES = allValues<Category>()(['Gaming', 'Music', 'Education', 'Science', 'Entertainment', 'Undefined']);
 
 export interface Profile {
   full_name: string;
@@ -105,22 +117,15 @@ export interface InvitePreview {
   group: { id: Id; name: string; icon_url: string | null; member_count: number };
 }
 
-export interface MessageSender {
-  id: Id;
-  username: string;
-  full_name: string;
-  icon_url: string | null;
-}
+export type Message = Schemas['Message'];
+export type MessageSender = NonNullable<Message['sender']>;
 
-export interface Message {
-  id: Id;
-  room_id: Id;
-  sender: MessageSender;
-  text: string;
-  reply_to: { id: Id; sender_id: Id; text: string } | null;
-  created_at: string;
-  edited_at: string | null;
-  nonce: string | null;
+/** Who to show for a message whose sender's account is gone (the API
+ * sends `sender: null` then). */
+export const DELETED_SENDER: MessageSender = { id: 0, username: 'deleted', full_name: 'Deleted account', icon_url: null };
+
+export function senderOf(m: Pick<Message, 'sender'>): MessageSender {
+  return m.sender ?? DELETED_SENDER;
 }
 
 export interface SearchHit extends Message {
