@@ -57,12 +57,10 @@ export function merge() {
     components: {},
   };
   const owner = {}; // "kind/name" or "path" -> source file
-  const intro = [];
   for (const file of sources()) {
     const src = parse(readFileSync(path.join(repo, file), 'utf8'));
   const program = file === 'relay/protocol.yaml' ? 'relay' : file === 'common/openapi.yaml' ? 'shared' : file.split('/')[1];
-    intro.push(`## ${src.info?.title ?? program}\n\n(source: \`${file}\`)\n\n${src.info?.description ?? ''}`);
-    doc.tags.push({ name: program, description: `\`${file}\`` });
+    doc.tags.push({ name: program, description: `${src.info?.title ?? program} (source: \`${file}\`)\n\n${src.info?.description ?? ''}` });
     for (const [p, item] of Object.entries(src.paths ?? {})) {
       if (owner[p]) throw new Error(`${p} is defined by ${owner[p]} and ${file}`);
       owner[p] = file;
@@ -94,8 +92,8 @@ export function merge() {
   doc.info.description =
     'The whole HTTP and websocket contract of Easy Chat, merged at build time ' +
     'from the sources named under each section (htdocs/scripts/openapi.mjs). ' +
-    'Served as /api/openapi.json; readable at /reference/.\n\n' +
-    intro.join('\n\n');
+    'Served as /api/openapi.json; readable at /reference/. Each tag is one ' +
+    'program (or the shared objects, or the websocket relay) and says which file it comes from.';
   return doc;
 }
 

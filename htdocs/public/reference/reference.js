@@ -19,7 +19,8 @@ function el(tag, attrs, ...children) {
 /** Text with `code` spans, paragraphs kept. */
 function prose(text) {
   const p = el('div', { class: 'desc' });
-  String(text || '').trim().split(/(`[^`]*`)/).forEach((part) => {
+  // YAML block text keeps its line breaks: join lines, keep paragraphs.
+  String(text || '').trim().replace(/([^\n])\n(?=[^\n])/g, '$1 ').split(/(`[^`]*`)/).forEach((part) => {
     if (part.startsWith('`') && part.endsWith('`') && part.length > 1) p.append(el('code', {}, part.slice(1, -1)));
     else p.append(document.createTextNode(part));
   });
@@ -99,12 +100,15 @@ function operation(doc, path, method, op) {
   }
   if (op.requestBody) {
     const body = resolve(doc, op.requestBody);
-    box.append(el('h4', {}, 'Body'), body.description ? prose(body.description) : null, content(doc, body.content));
+    box.append(el('h4', {}, 'Body'));
+    if (body.description) box.append(prose(body.description));
+    if (body.content) box.append(content(doc, body.content));
   }
   box.append(el('h4', {}, 'Responses'));
   for (const [status, r0] of Object.entries(op.responses || {})) {
     const r = resolve(doc, r0);
-    box.append(el('div', {}, el('strong', {}, status), ' ', r.description || ''), content(doc, r.content));
+    box.append(el('div', {}, el('strong', {}, status), ' ', r.description || ''));
+    if (r.content) box.append(content(doc, r.content));
   }
   return { box, id };
 }
@@ -115,6 +119,7 @@ function render(doc) {
   main.textContent = '';
   main.append(el('h1', {}, doc.info.title), prose(doc.info.description));
   const byTag = new Map((doc.tags || []).map((t) => [t.name, []]));
+  const tagText = new Map((doc.tags || []).map((t) => [t.name, t.description]));
   for (const [path, item] of Object.entries(doc.paths)) {
     for (const m of METHODS) {
       if (!item[m]) continue;
@@ -125,8 +130,7 @@ function render(doc) {
   }
   const tocList = el('ul');
   for (const [tag, ops] of byTag) {
-    if (!ops.length) continue;
-    const sec = el('section', { class: 'tag', id: `tag-${tag}` }, el('h2', {}, `${tag} program`));
+    const sec = el('section', { class: 'tag', id: `tag-${tag}` }, el('h2', {}, tag), prose(tagText.get(tag)));
     const sub = el('ul');
     for (const [path, m, op] of ops) {
       const { box, id } = operation(doc, path, m, op);

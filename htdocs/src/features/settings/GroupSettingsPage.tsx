@@ -175,7 +175,7 @@ function GroupInvites({ group }: { group: GroupDetail }) {
   );
 }
 
-/** Roles the caller may give to `target` (API.md: admins set member/moderator below them; the owner sets any). */
+/** Roles the caller may give to `target` (API reference, PATCH /api/groups/{id}/members/{user_id}: admins set member/moderator below them; the owner sets any). */
 export function assignableRoles(myRole: Role, target: Role): Role[] {
   if (myRole === 'owner') return ROLES;
   if (myRole === 'admin' && roleRank(target) < roleRank('admin')) return ['moderator', 'member'];

@@ -666,14 +666,7 @@ export type paths = {
             };
             requestBody?: {
                 content: {
-                    "multipart/form-data": {
-                        /** Format: binary */
-                        file: string;
-                        crop_x?: number;
-                        crop_y?: number;
-                        crop_w?: number;
-                        crop_h?: number;
-                    };
+                    "multipart/form-data": components["schemas"]["Upload"];
                 };
             };
             responses: {
@@ -758,7 +751,11 @@ export type paths = {
                 };
                 cookie?: never;
             };
-            requestBody?: never;
+            requestBody?: {
+                content: {
+                    "multipart/form-data": components["schemas"]["Upload"];
+                };
+            };
             responses: {
                 /** @description The new wallpaper */
                 200: {
@@ -2251,6 +2248,15 @@ export type components = {
             /** @example 2024-05-01T12:00:00.000Z */
             created_at: string;
         };
+        /** @description an icon or wallpaper upload (multipart/form-data); the crop is in pixels of the original, omitted = the whole image */
+        Upload: {
+            /** Format: binary */
+            file: string;
+            crop_x?: number;
+            crop_y?: number;
+            crop_w?: number;
+            crop_h?: number;
+        };
         UserEnvelope: {
             user?: components["schemas"]["Me"];
         };
@@ -2407,14 +2413,6 @@ export type components = {
         PublicUser: components["schemas"]["User"] & {
             /** @description the user has an open websocket (Redis key online:<id>) */
             online: boolean;
-        };
-        Upload: {
-            /** Format: binary */
-            file: string;
-            crop_x?: number;
-            crop_y?: number;
-            crop_w?: number;
-            crop_h?: number;
         };
         /** @description Any frame the relay sends, told apart by `type`. */
         ServerEvent: components["schemas"]["EventHello"] | components["schemas"]["EventPong"] | components["schemas"]["EventError"] | components["schemas"]["EventResync"] | components["schemas"]["EventMessageCreated"] | components["schemas"]["EventMessageUpdated"] | components["schemas"]["EventMessageDeleted"] | components["schemas"]["EventRoomCreated"] | components["schemas"]["EventRoomUpdated"] | components["schemas"]["EventRoomDeleted"] | components["schemas"]["EventTopicCreated"] | components["schemas"]["EventTopicUpdated"] | components["schemas"]["EventTopicDeleted"] | components["schemas"]["EventGroupUpdated"] | components["schemas"]["EventGroupDeleted"] | components["schemas"]["EventMemberJoined"] | components["schemas"]["EventMemberUpdated"] | components["schemas"]["EventMemberLeft"] | components["schemas"]["EventMembership"] | components["schemas"]["EventSessionRevoked"] | components["schemas"]["EventTyping"] | components["schemas"]["EventPresence"];
