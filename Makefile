@@ -204,6 +204,7 @@ check: check-format check-spa check-shell
 check-spa:
 	@cd htdocs && { [ -d node_modules ] && [ node_modules -nt package-lock.json ] || npm ci --no-audit --no-fund; }
 	cd htdocs && npm run --silent typecheck
+	cd htdocs && npm run --silent lint
 	cd htdocs && npm run --silent check:api
 
 SHELL_SCRIPTS = $(shell git ls-files '*.sh') .ci/run

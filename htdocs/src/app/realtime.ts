@@ -9,9 +9,9 @@ import { useChatStore } from '@/features/chat/store';
 import { useTypingStore } from '@/features/chat/typingStore';
 import { useViewStore, visibleRooms } from '@/features/chat/viewStore';
 import { resyncRooms } from '@/features/chat/sync';
-import { useUnreadStore } from '@/features/groups/unreadStore';
-import { groupKey, groupsKey } from '@/features/groups/api';
-import { membersKey } from '@/features/members/api';
+import { useUnreadStore } from '@/shared/stores/unreadStore';
+import { groupKey, groupsKey } from '@/shared/api/groups';
+import { membersKey } from '@/shared/api/members';
 import { usePresenceStore } from '@/features/members/presenceStore';
 
 export interface RealtimeContext {

@@ -9,7 +9,7 @@ import { Avatar } from '@/shared/ui/Avatar';
 import { ConfirmDialog } from '@/shared/ui/Dialog';
 import { formatDateTime, formatDay, formatTime } from '@/shared/ui/format';
 import { errorMessage } from '@/shared/api/client';
-import { useSelf } from '@/features/auth/api';
+import { useSelf } from '@/shared/api/auth';
 import type { PendingMessage } from './merge';
 import { deleteMessage, editMessage } from './api';
 import { useChatStore } from './store';

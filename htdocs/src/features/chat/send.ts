@@ -7,7 +7,7 @@ import { errorMessage } from '@/shared/api/client';
 import { newNonce } from '@/shared/ui/format';
 import { postMessage } from './api';
 import { useChatStore } from './store';
-import { useUnreadStore } from '@/features/groups/unreadStore';
+import { useUnreadStore } from '@/shared/stores/unreadStore';
 
 type Post = typeof postMessage;
 

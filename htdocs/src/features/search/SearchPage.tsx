@@ -9,7 +9,7 @@ import type { Page, SearchHit } from '@/shared/api/types';
 import { senderOf } from '@/shared/api/types';
 import { Avatar } from '@/shared/ui/Avatar';
 import { formatDateTime } from '@/shared/ui/format';
-import { useGroups } from '@/features/groups/api';
+import { useGroups } from '@/shared/api/groups';
 import { parseSnippet, SEARCH_OPERATORS } from './snippet';
 
 const PAGE = 25;
