@@ -2312,13 +2312,13 @@ export type components = {
             }[];
         };
         GroupSummary: {
-            id?: number;
-            name?: string;
-            icon_url?: string;
-            my_role?: components["schemas"]["Role"];
-            has_unread?: boolean;
+            id: number;
+            name: string;
+            icon_url: string | null;
+            my_role: components["schemas"]["Role"];
+            has_unread: boolean;
             /** @description sum over the group's rooms */
-            unread_count?: number;
+            unread_count: number;
         };
         PublicGroup: {
             id?: number;
@@ -2332,10 +2332,10 @@ export type components = {
         };
         /** @description REST answers and member.joined/updated events. */
         Member: {
-            user?: components["schemas"]["User"];
-            role?: components["schemas"]["Role"];
-            joined_at?: string;
-            online?: boolean;
+            user: components["schemas"]["User"];
+            role: components["schemas"]["Role"];
+            joined_at: string;
+            online: boolean;
         };
         Invite: {
             /** @description 22 characters of base64url (128 random bits) */
