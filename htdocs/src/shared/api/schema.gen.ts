@@ -49,6 +49,20 @@ export type paths = {
                 };
                 413: components["responses"]["Error"];
                 415: components["responses"]["Error"];
+                /**
+                 * @description rate_limited (Retry-After header): this address's sign-up or
+                 *     write bucket is empty, or no password-hashing slot freed up
+                 *     within `ARGON2_SIGNUP_WAIT_MS` (`ARGON2_SIGNUP_SLOTS`, default 1
+                 *     sign-up hashing at once across the stack; Retry-After 1).
+                 */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -71,7 +85,9 @@ export type paths = {
          * @description Wrong passwords count as failures: 10 per username and 50 per client
          *     address within 15 minutes, after which every sign-in for that
          *     username or address answers 429 with Retry-After until the window
-         *     passes (also /api/auth/token).
+         *     passes (also /api/auth/token). A username outside the username
+         *     alphabet (5–45 of ASCII letters, digits, `_`, `-`) is never looked
+         *     up: it answers 401 `invalid_credentials` and counts as a failure.
          */
         post: {
             parameters: {
@@ -181,8 +197,18 @@ export type paths = {
          *     otherwise the refresh cookie is used and new cookies are set.
          *     Each refresh token is single-use: presenting a used one revokes its
          *     whole session (all its refresh and access tokens) and answers 401.
-         *     (Cookie refreshes tolerate a used token for 10 s, for parallel
-         *     requests of one browser: they get a new access token only.)
+         *
+         *     Grace window (cookie refreshes only, here and in the on-the-fly
+         *     refresh of every program): a used refresh cookie presented again
+         *     within `REFRESH_GRACE_SECONDS` (10) of its first use, at most
+         *     `REFRESH_GRACE_REPLAYS` (3) times, answers with exactly the
+         *     credentials that first use produced — the same successor refresh
+         *     token and the same access token — so parallel requests of one
+         *     browser all end up with one session, and a copied token can never
+         *     mint credentials of its own. The successor is kept sealed with a
+         *     key derived from the used token (only its holder can open it).
+         *     Any other replay (later, more often, or in the body) is reuse:
+         *     the whole session is revoked and the answer is 401 `token_invalid`.
          */
         post: {
             parameters: {
@@ -253,12 +279,27 @@ export type paths = {
                 };
             };
             responses: {
-                /** @description Signed out (the session's tokens stop working at once) */
+                /**
+                 * @description Signed out: the session is revoked in PostgreSQL, and its tokens
+                 *     stop working at once (Redis mark, relays told). If Redis cannot
+                 *     take the mark, the answer is still 204 and every program refuses
+                 *     the tokens within `REVOCATION_POLL_MS` (1000 ms), reading the
+                 *     revocation from PostgreSQL. Repeating a logout is harmless.
+                 */
                 204: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content?: never;
+                };
+                /** @description unavailable (PostgreSQL down; nothing was revoked */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
                 };
             };
         };
