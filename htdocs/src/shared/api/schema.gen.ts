@@ -1674,9 +1674,11 @@ export type paths = {
          *     is counted after trimming.  All-white-space text, U+0000 and
          *     invalid UTF-8 answer 400.  `reply_to` must be a live message of the
          *     same room.  `nonce` makes retries safe: the same nonce from the same
-         *     caller within 24 hours answers 200 with the first message, whatever
-         *     the rest of the body, and stores nothing; if that message has been
-         *     deleted since, 409.  Posting moves the room's `last_message_id` and
+         *     caller to the same room within 24 hours answers 200 with the first
+         *     message, whatever the rest of the body, and stores nothing; if that
+         *     message has been deleted since, or the nonce was used in another
+         *     room (a nonce is unique per caller), 409 and nothing of that
+         *     message is shown.  Posting moves the room's `last_message_id` and
          *     the caller's own read marker.
          */
         post: {
