@@ -10,6 +10,7 @@
 #   make migrate  apply new db/migrations to the var/ database
 #   make contracts  regenerate fcgi-apps/CONTRACTS.md from the code
 #   make format / check-format
+#   make check    the conventions CI checks before the tests (see `check`)
 
 SHELL := /bin/bash
 .DEFAULT_GOAL := all
@@ -78,7 +79,7 @@ BENCH_SRC := $(wildcard tests/bench/*.c)
 BENCH_BINS := $(BENCH_SRC:tests/bench/%.c=$(BIN_DIR)/%)
 
 .PHONY: all deps spa run stop status migrate test \
-	unit bench contracts format check-format clean fuzz fuzzers routes backup restore
+	unit bench contracts format check-format clean fuzz fuzzers routes backup restore check check-spa check-shell
 
 all: $(APP_BINS) $(RELAY_BIN) $(TOOL_BINS) $(BENCH_BINS)
 
@@ -218,6 +219,24 @@ format:
 
 check-format:
 	clang-format --dry-run -Werror $(FORMAT_FILES)
+
+# The conventions, checked by CI (.ci/run) before `make test`. One
+# prerequisite per check; a new check (the layer rule of common/, the
+# schema snapshot of db/, ...) adds its target to this list.
+check: check-format check-spa check-shell
+
+# The SPA: types (tsc --noEmit), lint with the import boundaries
+# (htdocs/eslint.config.js), and the generated API types up to date with
+# the reference's sources.
+check-spa:
+	@cd htdocs && { [ -d node_modules ] && [ node_modules -nt package-lock.json ] || npm ci --no-audit --no-fund; }
+	cd htdocs && npm run --silent typecheck
+	cd htdocs && npm run --silent lint
+	cd htdocs && npm run --silent check:api
+
+SHELL_SCRIPTS = $(shell git ls-files '*.sh') .ci/run
+check-shell:
+	shellcheck $(SHELL_SCRIPTS)
 
 clean:
 	rm -rf build

@@ -27,8 +27,8 @@ const char *acl_role_name(enum acl_role role);
 /* The role named by `name`, ACL_NONE if it is not one. */
 enum acl_role acl_role_parse(const char *name);
 
-/* Role rules of API.md for one change, decided on roles already read
- * (under lock): 1 when allowed, else 0.
+/* Role rules of the API reference (fcgi-apps/groups/openapi.yaml) for one
+ * change, decided on roles already read (under lock): 1 when allowed, else 0.
  *
  * acl_may_set_role: may `actor` give role `to` to another member whose
  * role is `target`?  The owner: any role on anyone else (`owner` hands

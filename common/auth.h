@@ -82,8 +82,9 @@ void auth_clear_cookies(struct http_req *r);
  * ERR_TOKEN_INVALID either way. */
 enum err_code auth_request(struct http_req *r, int required);
 
-/* The API.md `user` object as JSON text (with "email" when with_email);
- * ERR_NOT_FOUND when there is no such user.  *json is malloc()ed. */
+/* The `User` object of the API reference (common/openapi.yaml) as JSON text
+ * (with "email" when with_email); ERR_NOT_FOUND when there is no such user.
+ * *json is malloc()ed. */
 enum err_code auth_user_json(int64_t user_id, int with_email, char **json);
 
 #endif

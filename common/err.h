@@ -2,8 +2,9 @@
  *
  * Every fallible function returns an enum err_code (ERR_OK is 0, so call
  * sites read `rc = f(); if (rc) goto out;`).  Each code maps to one HTTP
- * status and one snake_case code for the JSON error body of API.md; the
- * body itself is written by http.c, never by a handler.
+ * status and one snake_case code for the JSON error body (`Error` in
+ * common/openapi.yaml); the body itself is written by http.c, never by a
+ * handler.
  */
 #ifndef EC_ERR_H
 #define EC_ERR_H

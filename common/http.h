@@ -148,7 +148,7 @@ const char *http_query(struct http_req *r, const char *name);
 enum err_code http_query_int(struct http_req *r, const char *name, int64_t min,
     int64_t max, int64_t fallback, int64_t *out);
 
-/* ?limit= per API.md: 1..100, default 50. */
+/* ?limit= as the API reference says: 1..100, default 50. */
 enum err_code http_query_limit(struct http_req *r, int64_t *limit);
 
 /* Keeps `p` until the request ends (then free()d); returns p. */

@@ -55,7 +55,7 @@ enum err_code
 json_get_enum(struct json_object *obj, const char *key, int required,
     const char *const *choices, const char **out, struct json_object *fields);
 
-/* API.md's account fields. */
+/* The account fields of the API reference (common/openapi.yaml). */
 #define JSON_USERNAME_MIN 5
 #define JSON_USERNAME_MAX 45
 #define JSON_EMAIL_MAX    254

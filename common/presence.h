@@ -26,10 +26,10 @@ size_t presence_count(const int64_t *user_ids, size_t n);
 /* 1 when the user is online. */
 int presence_one(int64_t user_id);
 
-/* The public group card of API.md ({id, name, description, category,
- * icon_url, wallpaper_url}, then member_count and online_count from
- * presence_cards) as two columns of a query over `groups g`: the card's
- * JSON text and the members' ids ("1,2,3"). */
+/* The public group card (`PublicGroup` in fcgi-apps/groups/openapi.yaml:
+ * {id, name, description, category, icon_url, wallpaper_url}, then member_count
+ * and online_count from presence_cards) as two columns of a query over `groups
+ * g`: the card's JSON text and the members' ids ("1,2,3"). */
 #define PRESENCE_CARD_COLUMNS                                                  \
 	"(ec_group_json(g) - 'is_public' - 'created_at')::text,"               \
 	" (SELECT string_agg(c.user_id::text, ',') FROM group_members c"       \

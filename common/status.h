@@ -1,5 +1,5 @@
 /* status.h - the HTTP status reason phrases and the JSON error body of
- * API.md, shared by the FastCGI programs (http.c) and the relay's
+XX
  * handshake answers (relay/listen.c).
  *
  * Layer: base (over err, buf and json; nothing here knows chat).
@@ -16,7 +16,7 @@ struct json_object;
  * the table, the phrase of its class (200, 400 or 500).  Never NULL. */
 const char *status_reason(int status);
 
-/* Appends API.md's error body to out:
+/* Appends the error body (`Error`, common/openapi.yaml) to out:
  *   {"error":{"code":"<err_name>","message":"...","fields":{...}}}
  * message NULL takes err_message(code); `fields` is left out when NULL or
  * empty (the caller keeps its reference). */

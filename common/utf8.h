@@ -1,7 +1,7 @@
 /* utf8.h - UTF-8 validation, code point counting and trimming.
  *
- * API.md counts text limits in Unicode code points after trimming white
- * space, and refuses invalid UTF-8 and U+0000.
+ * The API reference counts text limits in Unicode code points after trimming
+ * white space, and refuses invalid UTF-8 and U+0000.
  */
 #ifndef EC_UTF8_H
 #define EC_UTF8_H

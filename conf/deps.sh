@@ -20,6 +20,9 @@ packages=(
 	nginx spawn-fcgi fcgiwrap openssl
 	# tests, benchmarks, compose checks; clang's libFuzzer for `make fuzz`
 	curl chromium chromium-driver wrk docker-compose clang libclang-rt-14-dev
+	# make check: clang-format (C), shellcheck (scripts); tsc and ESLint
+	# come from htdocs/package.json
+	clang-format shellcheck
 )
 # Debian's npm conflicts with a NodeSource nodejs: only when there is no
 # node at all.

@@ -620,7 +620,9 @@ lighttpd_cgi_branch() {
 # lighttpd_routes PROCS: the fastcgi.server branches of conf/routes.txt
 # (or mod_cgi ones for the programs listed in CGI_PROGRAMS).
 lighttpd_routes() {
-	local i p kw=""
+	# Every branch is an "else": conf/lighttpd.conf.in opens the chain with
+	# the static API reference document.
+	local i p kw="else "
 	routes_load
 	for i in "${!ROUTE_PROGS[@]}"; do
 		p=${ROUTE_PROGS[i]}

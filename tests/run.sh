@@ -15,7 +15,7 @@
 set -uo pipefail
 build=${1:?usage: run.sh BUILD_DIR}
 repo=$(cd "$(dirname "$0")/.." && pwd)
-cd "$repo"
+cd "$repo" || exit 1
 failures=()
 
 note() { printf '\n==== %s\n' "$*"; }
@@ -62,8 +62,10 @@ note "starting the stack in $vardir"
 if ! BIN_DIR="$build/bin" conf/stack.sh start "$vardir" --test; then
 	failures+=("stack-start")
 else
-	# shellcheck disable=SC1091
-	set -a; . "$vardir/stack.env"; set +a
+	set -a
+	# shellcheck disable=SC1091 # written by stack.sh start
+	. "$vardir/stack.env"
+	set +a
 	shopt -s nullglob
 	suites=(tests/integration/*.test.mjs tests/e2e/*.test.mjs)
 	if [ -n "$only" ]; then

@@ -95,8 +95,8 @@ groups_member_ids(int64_t group_id, int64_t **ids, size_t *n)
 	return ERR_OK;
 }
 
-/* The detail of API.md for member $2 of group $1; $3 = online count.
- * unread_count agrees with the rooms program: messages after the
+/* The group detail (`GroupDetail`, openapi.yaml) for member $2 of group $1; $3
+ * = online count. unread_count agrees with the rooms program: messages after the
  * caller's marker, not deleted, not their own; rooms whose last message
  * is not after the marker are not even counted. */
 static const char groups_detail_sql[] =

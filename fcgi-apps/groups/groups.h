@@ -13,7 +13,7 @@
 #include "http.h"
 #include "presence.h"
 
-/* Text limits of API.md, in code points after trimming. */
+/* Text limits of openapi.yaml, in code points after trimming. */
 #define GROUPS_NAME_MAX        35
 #define GROUPS_DESCRIPTION_MAX 140
 #define GROUPS_TOPIC_NAME_MAX  22
@@ -37,7 +37,7 @@ enum err_code groups_join(struct http_req *r);
 enum err_code groups_leave(struct http_req *r);
 enum err_code groups_directory(struct http_req *r);
 
-/* Answers `status` with the group detail of API.md as `user_id` sees it
+/* Answers `status` with the group detail of openapi.yaml as `user_id` sees it
  * (3 queries: membership, member ids for presence, the detail itself).
  * ERR_NOT_FOUND when the group is gone or the user is not a member. */
 enum err_code groups_reply_detail(struct http_req *r, int status,

@@ -19,7 +19,8 @@
 #define INVITES_EXPIRES_MAX (10LL * 365 * 24 * 3600) /* ten years */
 #define INVITES_USES_MAX    1000000
 
-/* The invite object of API.md for row i; SQL shared by create and list. */
+/* The invite object (`Invite`, openapi.yaml) for row i; SQL shared by create
+ * and list. */
 #define INVITES_JSON                                                           \
 	"json_build_object('code', i.code, 'expires_at', ec_ts(i.expires_at)," \
 	" 'max_uses', i.max_uses, 'uses', i.uses, 'created_by', i.created_by," \

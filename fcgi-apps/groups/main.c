@@ -1,5 +1,5 @@
 /* main.c - the groups program: groups, members, invites, topics and the
- * public directory (API.md, "Groups, topics, invites, members").
+ * public directory (contract: openapi.yaml here).
  *
  * lighttpd sends /api/groups*, /api/public-groups, /api/invites* and
  * /api/topics/{id} here; /api/topics/{id}/rooms goes to the rooms

@@ -14,7 +14,7 @@
 #include "err.h"
 #include "http.h"
 
-/* Limits of API.md, in code points after trimming. */
+/* Limits of openapi.yaml, in code points after trimming. */
 #define ROOMS_NAME_MAX        22
 #define ROOMS_DESCRIPTION_MAX 100
 #define MESSAGES_TEXT_MAX     4000

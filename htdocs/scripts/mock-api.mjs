@@ -1,7 +1,7 @@
 // A tiny in-memory stand-in for the REST API (no websocket), for looking at
 // the SPA without the C back end: `node scripts/mock-api.mjs` (port 8080),
 // then `npm run dev` or `npm run preview` (both proxy /api to it).
-// Development only; the real contract is API.md.
+// Development only; the real contract is the API reference (/reference/).
 import http from 'node:http';
 
 const now = () => new Date().toISOString().replace(/(\.\d{3})\d*Z$/, '$1Z');

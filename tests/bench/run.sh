@@ -51,15 +51,14 @@ over_budget() {
 	return 1
 }
 
-for tool in wsload; do
-	[[ -x $bin/$tool ]] || { echo "bench: $bin/$tool missing (make all)" >&2; exit 1; }
-done
+[[ -x $bin/wsload ]] || { echo "bench: $bin/wsload missing (make all)" >&2; exit 1; }
 command -v wrk >/dev/null || { echo "bench: wrk is not installed (conf/deps.sh)" >&2; exit 1; }
 
 vardir=$(mktemp -d /tmp/easychat-bench.XXXXXX)
 chmod 755 "$vardir"
 raw=$vardir/raw.jsonl
 : >"$raw"
+# shellcheck disable=SC2317 # run by the trap below
 cleanup() {
 	if [[ ${BENCH_KEEP:-0} == 1 ]]; then
 		echo "bench: stack kept: . $vardir/stack.env; conf/stack.sh stop $vardir"
@@ -83,8 +82,11 @@ if ! STACK_FSYNC=on BIN_DIR=$bin timeout 180 conf/stack.sh start "$vardir" --tes
 	echo "bench: the stack did not start" >&2
 	exit 1
 fi
-# shellcheck disable=SC1091
-set -a; . "$vardir/stack.env"; set +a
+set -a
+# shellcheck disable=SC1091 # written by stack.sh start
+. "$vardir/stack.env"
+set +a
+# shellcheck disable=SC2153 # RELAY_URLS comes from stack.env
 IFS=, read -r -a relay_urls <<<"$RELAY_URLS"
 relay_pids() {
 	local f pids=""

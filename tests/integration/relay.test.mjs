@@ -1,4 +1,4 @@
-// relay.test.mjs - the websocket relay (API.md "Websocket relay",
+// relay.test.mjs - the websocket relay (relay/PROTOCOL.md, relay/protocol.yaml,
 // relay/PROTOCOL.md) against the real stack: through lighttpd's /ws and
 // directly at the relays. Handshake refusals, hello, fan-out of the groups
 // and rooms programs' events, membership, typing, presence, bad frames,
@@ -157,7 +157,7 @@ test('handshake refusals are HTTP statuses, never an upgrade', async () => {
     assert.equal(await refused({ url, ticket: t.json.ticket, origin: null }), 401, 'reused ticket');
     w.ws.close();
   }
-  // A refusal carries the API.md error body.
+  // A refusal carries the error body of the API reference.
   const res = await new Promise((resolve, reject) => {
     const req = http.get(RELAYS[0].replace('ws:', 'http:'), {
       headers: { Upgrade: 'websocket', Connection: 'Upgrade',

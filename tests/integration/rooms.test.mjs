@@ -1,4 +1,4 @@
-// rooms.test.mjs - the rooms program (API.md "Rooms and messages") through
+// rooms.test.mjs - the rooms program (fcgi-apps/rooms/openapi.yaml) through
 // lighttpd against the real PostgreSQL and Redis: every endpoint and its
 // errors, the role x action matrix, cursor pages, nonce retries, concurrent
 // posting, events after commit and invalid input that changes nothing.
@@ -213,7 +213,7 @@ test('role x action matrix for every endpoint, with exact statuses', async () =>
     [[victims.outsider, victims.anon, other.id]]), 3);
 });
 
-test('messages: the object of API.md, text stored as sent, replies', async () => {
+test('messages: the object of the reference, text stored as sent, replies', async () => {
   const { owner, member, g } = await world;
   const room = await makeRoom(owner, g.topic, 'shape');
   let res = await member.post(`/api/rooms/${room.id}/messages`, { text: '  Hi 👋 there \n' });

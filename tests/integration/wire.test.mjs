@@ -53,6 +53,7 @@ test('OpenAPI enums equal the tables of wire.h', () => {
   const w = wire();
   const files = fs.readdirSync(path.join(REPO, 'fcgi-apps'))
     .map((p) => path.join(REPO, 'fcgi-apps', p, 'openapi.yaml'))
+    .concat([path.join(REPO, 'common/openapi.yaml'), path.join(REPO, 'relay/protocol.yaml')])
     .filter((f) => fs.existsSync(f));
   const seen = new Set();
   for (const f of files) {
@@ -84,8 +85,10 @@ function tsFiles(dir) {
 test("the SPA's enumeration types equal the tables of wire.h", () => {
   const w = wire();
   const text = tsFiles(path.join(REPO, 'htdocs/src')).map((f) => fs.readFileSync(f, 'utf8')).join('\n');
-  const unions = [...text.matchAll(/=\s*((?:\s*\|?\s*'[^']*')+)\s*;/g)]
-    .map((m) => [...m[1].matchAll(/'([^']*)'/g)].map((v) => v[1]));
+  // `type X = 'a' | 'b';` by hand, or `X: "a" | "b";` in the types that
+  // openapi-typescript generates (src/shared/api/schema.gen.ts).
+  const unions = [...text.matchAll(/[=:]\s*((?:\s*\|?\s*(?:'[^']*'|"[^"]*"))+)\s*;/g)]
+    .map((m) => [...m[1].matchAll(/'([^']*)'|"([^"]*)"/g)].map((v) => v[1] ?? v[2]));
   const seen = new Set();
   for (const values of unions) {
     for (const name of ['statuses', 'genders', 'categories', 'roles']) {

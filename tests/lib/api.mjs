@@ -147,7 +147,7 @@ export async function newUser(opts = {}) {
   return c;
 }
 
-/** Asserts the API.md error body and status. */
+/** Asserts the error body (common/openapi.yaml) and status. */
 export function assertError(assert, res, status, code) {
   assert.equal(res.status, status, `expected ${status}, got ${res.status}: ${res.text}`);
   assert.ok(res.json && res.json.error, `error body expected: ${res.text}`);

@@ -1,5 +1,5 @@
-/* test_acl_roles.c - the role rules of API.md (acl_may_set_role,
- * acl_may_kick), checked over every combination of roles. */
+/* test_acl_roles.c - the role rules of fcgi-apps/groups/openapi.yaml
+ * (acl_may_set_role, acl_may_kick), checked over every combination of roles. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -46,7 +46,7 @@ test_set_role(void **state)
 			}
 		}
 	}
-	/* The cases API.md spells out. */
+	/* The cases the reference spells out. */
 	assert_true(acl_may_set_role(ACL_OWNER, ACL_MEMBER, ACL_OWNER));
 	assert_true(acl_may_set_role(ACL_ADMIN, ACL_MODERATOR, ACL_MEMBER));
 	assert_false(acl_may_set_role(ACL_ADMIN, ACL_MEMBER, ACL_ADMIN));

@@ -6,11 +6,11 @@ import { BrowserRouter, Navigate, Route, Routes, useLocation, useSearchParams } 
 import { QueryClientProvider } from '@tanstack/react-query';
 import { setUnauthorizedHandler } from '@/shared/api/client';
 import { LoginPage, SignupPage } from '@/features/auth/AuthPages';
-import { meKey, useMe } from '@/features/auth/api';
+import { meKey, useMe } from '@/shared/api/auth';
 import { InvitePage } from '@/features/invites/InvitePage';
 import { DirectoryPage } from '@/features/directory/DirectoryPage';
-import { GroupView } from '@/features/groups/GroupView';
-import { useGroups } from '@/features/groups/api';
+import { GroupView } from '@/app/GroupView';
+import { useGroups } from '@/shared/api/groups';
 import type { User } from '@/shared/api/types';
 import { queryClient } from './queryClient';
 import { AppShell } from './AppShell';

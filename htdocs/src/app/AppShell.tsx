@@ -5,8 +5,9 @@ import { useEffect, useRef, useState } from 'react';
 import { Outlet, useMatch, useNavigate } from 'react-router-dom';
 import { useQueryClient } from '@tanstack/react-query';
 import { realtime, type SocketStatus } from '@/shared/ws/socket';
-import { fetchMe, useSelf } from '@/features/auth/api';
+import { fetchMe, useSelf } from '@/shared/api/auth';
 import { GroupRail } from '@/features/groups/GroupRail';
+import { resetRealtimeState } from './resetState';
 import { handleServerEvent, resyncAll, type RealtimeContext } from './realtime';
 
 function useRealtime() {
@@ -62,7 +63,7 @@ export function AppShell() {
   const status = useRealtime();
   return (
     <div className="shell">
-      <GroupRail />
+      <GroupRail onSignedOut={resetRealtimeState} />
       <div className="shell-main">
         {status === 'reconnecting' && (
           <div className="connection-banner" role="status" data-testid="connection-status" data-status={status}>

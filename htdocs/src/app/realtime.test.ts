@@ -4,7 +4,7 @@ import { msg, page, ids } from '@/test/fixtures';
 import { useChatStore } from '@/features/chat/store';
 import { useTypingStore, typersIn } from '@/features/chat/typingStore';
 import { useViewStore } from '@/features/chat/viewStore';
-import { useUnreadStore } from '@/features/groups/unreadStore';
+import { useUnreadStore } from '@/shared/stores/unreadStore';
 import { usePresenceStore } from '@/features/members/presenceStore';
 import { handleServerEvent, type RealtimeContext } from './realtime';
 import { resetRealtimeState } from './resetState';

@@ -2,15 +2,16 @@
 // React so it can be unit tested.
 
 import type { QueryClient } from '@tanstack/react-query';
-import type { Id, Message, UserStatus } from '@/shared/api/types';
+import type { Id } from '@/shared/api/types';
+import { senderOf } from '@/shared/api/types';
 import type { ServerEvent } from '@/shared/ws/socket';
 import { useChatStore } from '@/features/chat/store';
-import { useTypingStore, type TypingEvent } from '@/features/chat/typingStore';
+import { useTypingStore } from '@/features/chat/typingStore';
 import { useViewStore, visibleRooms } from '@/features/chat/viewStore';
 import { resyncRooms } from '@/features/chat/sync';
-import { useUnreadStore } from '@/features/groups/unreadStore';
-import { groupKey, groupsKey } from '@/features/groups/api';
-import { membersKey } from '@/features/members/api';
+import { useUnreadStore } from '@/shared/stores/unreadStore';
+import { groupKey, groupsKey } from '@/shared/api/groups';
+import { membersKey } from '@/shared/api/members';
 import { usePresenceStore } from '@/features/members/presenceStore';
 
 export interface RealtimeContext {
@@ -21,89 +22,70 @@ export interface RealtimeContext {
   isPageVisible?: () => boolean;
 }
 
-function num(v: unknown): Id | null {
-  return typeof v === 'number' ? v : null;
-}
-
 function pageVisible(ctx: RealtimeContext): boolean {
   if (ctx.isPageVisible) return ctx.isPageVisible();
   return typeof document === 'undefined' || document.visibilityState === 'visible';
 }
 
+/** Routes one relay frame; `ev.type` narrows it to that frame's shape
+ * (ServerEvent, generated from relay/protocol.yaml). */
 export function handleServerEvent(ev: ServerEvent, ctx: RealtimeContext): void {
   const { qc } = ctx;
-  const gid = num(ev.group_id);
-  const invalidateGroup = () => {
-    if (gid !== null) void qc.invalidateQueries({ queryKey: groupKey(gid) });
-    else void qc.invalidateQueries({ queryKey: ['group'] });
-  };
+  const invalidateGroup = (gid: Id) => void qc.invalidateQueries({ queryKey: groupKey(gid) });
 
   switch (ev.type) {
     case 'message.created': {
-      const m = ev.message as Message | undefined;
-      if (!m) return;
+      const m = ev.message;
+      const sender = senderOf(m);
       useChatStore.getState().receive(m);
-      useTypingStore.getState().clearUser(m.room_id, m.sender.id);
-      const groupId = gid ?? useUnreadStore.getState().rooms[m.room_id]?.groupId ?? null;
+      useTypingStore.getState().clearUser(m.room_id, sender.id);
       const viewing = useViewStore.getState().roomId === m.room_id && pageVisible(ctx);
-      if (groupId !== null) useUnreadStore.getState().onMessage(groupId, m.room_id, m.id, { mine: m.sender.id === ctx.selfId(), viewing });
-      else void qc.invalidateQueries({ queryKey: groupsKey });
+      useUnreadStore.getState().onMessage(ev.group_id, m.room_id, m.id, { mine: sender.id === ctx.selfId(), viewing });
       return;
     }
-    case 'message.updated': {
-      const m = ev.message as Message | undefined;
-      if (m) useChatStore.getState().update(m);
+    case 'message.updated':
+      useChatStore.getState().update(ev.message);
       return;
-    }
-    case 'message.deleted': {
-      const id = num(ev.id);
-      const roomId = num(ev.room_id);
-      if (id !== null && roomId !== null) useChatStore.getState().remove(roomId, id);
+    case 'message.deleted':
+      useChatStore.getState().remove(ev.room_id, ev.id);
       return;
-    }
     case 'typing':
-      useTypingStore.getState().apply(ev as unknown as TypingEvent);
+      useTypingStore.getState().apply(ev);
       return;
-    case 'presence': {
-      const userId = num(ev.user_id);
-      if (userId !== null) usePresenceStore.getState().apply({ user_id: userId, status: ev.status as UserStatus, online: Boolean(ev.online) });
+    case 'presence':
+      usePresenceStore.getState().apply({ user_id: ev.user_id, status: ev.status, online: ev.online });
       return;
-    }
     case 'room.created':
     case 'room.updated':
     case 'room.deleted':
     case 'topic.created':
     case 'topic.updated':
     case 'topic.deleted':
-      invalidateGroup();
+      invalidateGroup(ev.group_id);
       return;
     case 'group.updated':
-      invalidateGroup();
+      invalidateGroup(ev.group_id);
       void qc.invalidateQueries({ queryKey: groupsKey });
       return;
-    case 'group.deleted': {
-      const id = gid ?? num(ev.id);
+    case 'group.deleted':
       void qc.invalidateQueries({ queryKey: groupsKey });
-      if (id !== null) {
-        useUnreadStore.getState().forgetGroup(id);
-        qc.removeQueries({ queryKey: groupKey(id) });
-        ctx.leaveGroup(id);
-      }
+      useUnreadStore.getState().forgetGroup(ev.group_id);
+      qc.removeQueries({ queryKey: groupKey(ev.group_id) });
+      ctx.leaveGroup(ev.group_id);
       return;
-    }
     case 'member.joined':
     case 'member.left':
     case 'member.updated':
-      if (gid !== null) void qc.invalidateQueries({ queryKey: membersKey(gid) });
-      invalidateGroup();
-      if (ev.type === 'member.left' && gid !== null && num(ev.user_id) === ctx.selfId()) ctx.leaveGroup(gid);
+      void qc.invalidateQueries({ queryKey: membersKey(ev.group_id) });
+      invalidateGroup(ev.group_id);
+      if (ev.type === 'member.left' && ev.user_id === ctx.selfId()) ctx.leaveGroup(ev.group_id);
       return;
     case 'membership':
       void qc.invalidateQueries({ queryKey: groupsKey });
-      if (gid !== null && ev.joined === false) {
-        useUnreadStore.getState().forgetGroup(gid);
-        qc.removeQueries({ queryKey: groupKey(gid) });
-        ctx.leaveGroup(gid);
+      if (!ev.joined) {
+        useUnreadStore.getState().forgetGroup(ev.group_id);
+        qc.removeQueries({ queryKey: groupKey(ev.group_id) });
+        ctx.leaveGroup(ev.group_id);
       }
       return;
     case 'resync':
@@ -113,6 +95,8 @@ export function handleServerEvent(ev: ServerEvent, ctx: RealtimeContext): void {
       console.warn('relay error', ev.code, ev.message);
       return;
     default:
+      // hello, pong (the socket module's), session.revoked (the socket
+      // closes with 4001 next), and types newer than this build.
       return;
   }
 }

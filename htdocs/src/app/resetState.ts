@@ -2,7 +2,7 @@
 
 import { useChatStore } from '@/features/chat/store';
 import { useTypingStore } from '@/features/chat/typingStore';
-import { useUnreadStore } from '@/features/groups/unreadStore';
+import { useUnreadStore } from '@/shared/stores/unreadStore';
 import { usePresenceStore } from '@/features/members/presenceStore';
 
 export function resetRealtimeState(): void {

@@ -4,7 +4,7 @@ import { useState, type FormEvent } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router-dom';
 import { useQueryClient } from '@tanstack/react-query';
 import { errorMessage, isApiError } from '@/shared/api/client';
-import { login, meKey, signup, useProviders } from './api';
+import { login, meKey, signup, useProviders } from '@/shared/api/auth';
 
 function safeNext(next: string | null): string {
   // Only same-app paths: never an open redirect.

@@ -4,9 +4,9 @@
 import { useEffect, useRef, useState } from 'react';
 import { useSearchParams } from 'react-router-dom';
 import type { GroupDetail, Message, RoomSummary } from '@/shared/api/types';
-import { useSelf } from '@/features/auth/api';
-import { roleAtLeast } from '@/features/groups/api';
-import { useUnreadStore } from '@/features/groups/unreadStore';
+import { useSelf } from '@/shared/api/auth';
+import { roleAtLeast } from '@/shared/api/groups';
+import { useUnreadStore } from '@/shared/stores/unreadStore';
 import { useChatStore, emptyRoom } from './store';
 import { loadAround, openRoom } from './sync';
 import { markRoomRead } from './api';

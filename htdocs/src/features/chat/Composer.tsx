@@ -3,6 +3,7 @@
 
 import { useEffect, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
 import type { Message, RoomSummary } from '@/shared/api/types';
+import { senderOf } from '@/shared/api/types';
 import { realtime } from '@/shared/ws/socket';
 import { sendMessage } from './send';
 import { TypingThrottle } from './typingStore';
@@ -81,7 +82,7 @@ export function Composer({ room, replyTo, onCancelReply, beforeSend }: Props) {
       {replyTo && (
         <div className="reply-preview" data-testid="reply-preview">
           <span>
-            Replying to <strong>{replyTo.sender.full_name || replyTo.sender.username}</strong>: {replyTo.text.slice(0, 120)}
+            Replying to <strong>{senderOf(replyTo).full_name || senderOf(replyTo).username}</strong>: {replyTo.text.slice(0, 120)}
           </span>
           <button type="button" className="icon-button" aria-label="Cancel reply" onClick={onCancelReply}>
             ✕

@@ -4,11 +4,12 @@
 
 import { memo, useState, type KeyboardEvent } from 'react';
 import type { Id, Message } from '@/shared/api/types';
+import { senderOf } from '@/shared/api/types';
 import { Avatar } from '@/shared/ui/Avatar';
 import { ConfirmDialog } from '@/shared/ui/Dialog';
 import { formatDateTime, formatDay, formatTime } from '@/shared/ui/format';
 import { errorMessage } from '@/shared/api/client';
-import { useSelf } from '@/features/auth/api';
+import { useSelf } from '@/shared/api/auth';
 import type { PendingMessage } from './merge';
 import { deleteMessage, editMessage } from './api';
 import { useChatStore } from './store';
@@ -51,15 +52,15 @@ export const MessageItem = memo(function MessageItem({ message, prev, showDate, 
   const [draft, setDraft] = useState(message.text);
   const [confirming, setConfirming] = useState(false);
   const [error, setError] = useState('');
-  const mine = message.sender.id === selfId;
+  const mine = senderOf(message).id === selfId;
   const compact =
     !showDate &&
     !showUnread &&
     !message.reply_to &&
     prev !== null &&
-    prev.sender.id === message.sender.id &&
+    senderOf(prev).id === senderOf(message).id &&
     new Date(message.created_at).getTime() - new Date(prev.created_at).getTime() < GROUP_WINDOW_MS;
-  const name = message.sender.full_name || message.sender.username;
+  const name = senderOf(message).full_name || senderOf(message).username;
 
   const saveEdit = async () => {
     const text = draft.trim();
@@ -106,7 +107,7 @@ export const MessageItem = memo(function MessageItem({ message, prev, showDate, 
         className={`message${compact ? ' compact' : ''}${highlighted ? ' highlighted' : ''}`}
         data-testid="message"
         data-message-id={message.id}
-        data-sender={message.sender.username}
+        data-sender={senderOf(message).username}
         aria-label={`${name}, ${formatDateTime(message.created_at)}`}
         tabIndex={-1}
       >
@@ -116,7 +117,7 @@ export const MessageItem = memo(function MessageItem({ message, prev, showDate, 
               {formatTime(message.created_at)}
             </time>
           ) : (
-            <Avatar url={message.sender.icon_url} name={name} size={40} />
+            <Avatar url={senderOf(message).icon_url} name={name} size={40} />
           )}
         </div>
         <div className="message-main">

@@ -114,3 +114,14 @@ describe('dividers', () => {
     expect(unreadDividerIndex(list, null, 99)).toBe(-1);
   });
 });
+
+describe('messages of a deleted account (sender: null)', () => {
+  it('are merged and counted like any other', () => {
+    const gone = msg(2, { sender: null });
+    const list = mergeMessages([msg(1)], [gone, msg(3)]);
+    expect(ids(list)).toEqual([1, 2, 3]);
+    expect(unreadDividerIndex(list, 1, 10)).toBe(1);
+    const edited = { ...gone, text: 'edited', edited_at: '2024-01-01T13:00:00.000Z' };
+    expect(applyUpdate(list, edited)[1].text).toBe('edited');
+  });
+});

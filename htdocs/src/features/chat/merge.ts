@@ -4,6 +4,7 @@
 // in id order, in its newest version, and never comes back once deleted.
 
 import type { Id, Message } from '@/shared/api/types';
+import { senderOf } from '@/shared/api/types';
 
 export type PendingStatus = 'pending' | 'failed';
 
@@ -60,8 +61,8 @@ function sameContent(a: Message, b: Message): boolean {
   return (
     a.text === b.text &&
     a.edited_at === b.edited_at &&
-    a.sender.full_name === b.sender.full_name &&
-    a.sender.icon_url === b.sender.icon_url &&
+    senderOf(a).full_name === senderOf(b).full_name &&
+    senderOf(a).icon_url === senderOf(b).icon_url &&
     (a.reply_to?.text ?? null) === (b.reply_to?.text ?? null)
   );
 }
@@ -124,6 +125,6 @@ export function needsDateDivider(list: readonly { created_at: string }[], i: num
 /** Index of the first message after the read marker, or -1. */
 export function unreadDividerIndex(list: readonly Message[], lastReadId: Id | null, selfId: Id | null): number {
   if (lastReadId === null) return -1;
-  const i = list.findIndex((m) => m.id > lastReadId && m.sender.id !== selfId);
+  const i = list.findIndex((m) => m.id > lastReadId && senderOf(m).id !== selfId);
   return i;
 }

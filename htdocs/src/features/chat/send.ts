@@ -2,11 +2,12 @@
 // retry that reuses the same nonce so the server never stores it twice.
 
 import type { Id, Message } from '@/shared/api/types';
+import { senderOf } from '@/shared/api/types';
 import { errorMessage } from '@/shared/api/client';
 import { newNonce } from '@/shared/ui/format';
 import { postMessage } from './api';
 import { useChatStore } from './store';
-import { useUnreadStore } from '@/features/groups/unreadStore';
+import { useUnreadStore } from '@/shared/stores/unreadStore';
 
 type Post = typeof postMessage;
 
@@ -35,7 +36,7 @@ export function sendMessage(roomId: Id, text: string, replyTo: Message | null, p
     nonce,
     room_id: roomId,
     text,
-    reply_to: replyTo ? { id: replyTo.id, sender_id: replyTo.sender.id, text: replyTo.text } : null,
+    reply_to: replyTo ? { id: replyTo.id, sender_id: senderOf(replyTo).id, text: replyTo.text } : null,
     created_at: new Date().toISOString(),
     status: 'pending',
   });

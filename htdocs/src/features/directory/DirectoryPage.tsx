@@ -5,7 +5,7 @@ import { useNavigate } from 'react-router-dom';
 import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, errorMessage } from '@/shared/api/client';
 import { CATEGORIES, type Category, type Page, type PublicGroup } from '@/shared/api/types';
-import { groupKey, groupsKey, joinGroup, useGroups } from '@/features/groups/api';
+import { groupKey, groupsKey, joinGroup, useGroups } from '@/shared/api/groups';
 
 const PAGE = 30;
 

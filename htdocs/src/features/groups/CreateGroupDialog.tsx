@@ -5,7 +5,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import { Dialog } from '@/shared/ui/Dialog';
 import { CATEGORIES, type Category, type Id } from '@/shared/api/types';
 import { errorMessage } from '@/shared/api/client';
-import { createGroup, groupKey, groupsKey } from './api';
+import { createGroup, groupKey, groupsKey } from '@/shared/api/groups';
 import { FormStatus } from '@/shared/ui/FormStatus';
 
 export function CreateGroupDialog({ onClose, onCreated }: { onClose: () => void; onCreated: (id: Id) => void }) {

@@ -4,14 +4,14 @@
 import { useState } from 'react';
 import { NavLink, useMatch, useNavigate } from 'react-router-dom';
 import { Avatar } from '@/shared/ui/Avatar';
-import { useGroups } from './api';
-import { useUnreadStore } from './unreadStore';
+import { useGroups } from '@/shared/api/groups';
+import { useUnreadStore } from '@/shared/stores/unreadStore';
 import { CreateGroupDialog } from './CreateGroupDialog';
-import { useSelf } from '@/features/auth/api';
+import { useSelf } from '@/shared/api/auth';
 import { UserMenu } from './UserMenu';
 import { CompassIcon, PlusIcon, SearchIcon } from '@/shared/ui/icons';
 
-export function GroupRail() {
+export function GroupRail({ onSignedOut }: { onSignedOut: () => void }) {
   const { data: groups } = useGroups();
   const unread = useUnreadStore((s) => s.groups);
   const groupId = useMatch('/g/:groupId/*')?.params.groupId;
@@ -55,7 +55,7 @@ export function GroupRail() {
         <SearchIcon size={22} />
       </NavLink>
       <div className="rail-spacer" />
-      <UserMenu me={me} />
+      <UserMenu me={me} onSignedOut={onSignedOut} />
       {creating && (
         <CreateGroupDialog
           onClose={() => setCreating(false)}

@@ -10,7 +10,7 @@ import { Menu, MenuButton, useContextMenu, type MenuItem } from '@/shared/ui/Men
 import { PromptDialog } from '@/shared/ui/PromptDialog';
 import { ConfirmDialog } from '@/shared/ui/Dialog';
 import { errorMessage } from '@/shared/api/client';
-import { InviteDialog } from '@/features/invites/InviteDialog';
+import { InviteDialog } from '@/shared/ui/InviteDialog';
 import {
   createRoom,
   createTopic,
@@ -22,8 +22,8 @@ import {
   renameTopic,
   roleAtLeast,
   updateRoom,
-} from './api';
-import { useUnreadStore } from './unreadStore';
+} from '@/shared/api/groups';
+import { useUnreadStore } from '@/shared/stores/unreadStore';
 
 type Modal =
   | { kind: 'prompt'; title: string; label: string; initial?: string; submit: string; max: number; run: (v: string) => Promise<unknown> }

@@ -7,10 +7,10 @@ import { Menu, useContextMenu } from '@/shared/ui/Menu';
 import { realtime } from '@/shared/ws/socket';
 import type { User, UserStatus } from '@/shared/api/types';
 import { USER_STATUSES } from '@/shared/api/types';
-import { logout } from '@/features/auth/api';
-import { resetRealtimeState } from '@/app/resetState';
+import { logout } from '@/shared/api/auth';
 
-export function UserMenu({ me }: { me: User }) {
+/** `onSignedOut` drops the app's real-time state (the app composes it). */
+export function UserMenu({ me, onSignedOut }: { me: User; onSignedOut: () => void }) {
   const menu = useContextMenu();
   const navigate = useNavigate();
   const qc = useQueryClient();
@@ -22,7 +22,7 @@ export function UserMenu({ me }: { me: User }) {
       /* signed out locally anyway */
     }
     realtime.stop();
-    resetRealtimeState();
+    onSignedOut();
     qc.clear();
     qc.setQueryData(['me'], null);
     navigate('/login', { replace: true });

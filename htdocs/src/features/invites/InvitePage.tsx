@@ -6,9 +6,9 @@ import { Link, useNavigate, useParams } from 'react-router-dom';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { Avatar } from '@/shared/ui/Avatar';
 import { errorMessage, isApiError } from '@/shared/api/client';
-import { useMe } from '@/features/auth/api';
-import { groupKey, groupsKey } from '@/features/groups/api';
-import { acceptInvite, previewInvite } from './api';
+import { useMe } from '@/shared/api/auth';
+import { groupKey, groupsKey } from '@/shared/api/groups';
+import { acceptInvite, previewInvite } from '@/shared/api/invites';
 import { FormStatus } from '@/shared/ui/FormStatus';
 
 export function InvitePage() {

@@ -5,7 +5,7 @@ import { useMemo } from 'react';
 import type { GroupDetail, Member, Role } from '@/shared/api/types';
 import { Avatar } from '@/shared/ui/Avatar';
 import { statusColor } from '@/shared/theme/tokens';
-import { useMembers } from './api';
+import { useMembers } from '@/shared/api/members';
 import { resolvePresence, usePresenceStore } from './presenceStore';
 
 const SECTIONS: { role: Role; title: string }[] = [

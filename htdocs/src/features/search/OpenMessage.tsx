@@ -7,8 +7,8 @@ import { Navigate, useParams, useSearchParams } from 'react-router-dom';
 import { useQueryClient } from '@tanstack/react-query';
 import { api } from '@/shared/api/client';
 import type { GroupSummary, Id } from '@/shared/api/types';
-import { fetchGroup, fetchGroups, findRoom, groupKey, groupsKey } from '@/features/groups/api';
-import { useUnreadStore } from '@/features/groups/unreadStore';
+import { fetchGroup, fetchGroups, findRoom, groupKey, groupsKey } from '@/shared/api/groups';
+import { useUnreadStore } from '@/shared/stores/unreadStore';
 
 export default function OpenMessage() {
   const roomId = Number(useParams().roomId);

@@ -6,9 +6,10 @@ import { Link, useSearchParams } from 'react-router-dom';
 import { useQuery } from '@tanstack/react-query';
 import { api, errorMessage } from '@/shared/api/client';
 import type { Page, SearchHit } from '@/shared/api/types';
+import { senderOf } from '@/shared/api/types';
 import { Avatar } from '@/shared/ui/Avatar';
 import { formatDateTime } from '@/shared/ui/format';
-import { useGroups } from '@/features/groups/api';
+import { useGroups } from '@/shared/api/groups';
 import { parseSnippet, SEARCH_OPERATORS } from './snippet';
 
 const PAGE = 25;
@@ -81,10 +82,10 @@ export default function SearchPage() {
         {data?.items.map((hit) => (
           <li key={hit.id}>
             <Link className="search-result" to={`/room/${hit.room_id}?m=${hit.id}`} data-testid="search-result" data-message-id={hit.id} data-room-id={hit.room_id}>
-              <Avatar url={hit.sender.icon_url} name={hit.sender.full_name || hit.sender.username} size={32} />
+              <Avatar url={senderOf(hit).icon_url} name={senderOf(hit).full_name || senderOf(hit).username} size={32} />
               <span className="search-body">
                 <span className="message-header">
-                  <span className="message-author">{hit.sender.full_name || hit.sender.username}</span>
+                  <span className="message-author">{senderOf(hit).full_name || senderOf(hit).username}</span>
                   <time className="message-time">{formatDateTime(hit.created_at)}</time>
                 </span>
                 <span className="search-snippet">

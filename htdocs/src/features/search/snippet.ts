@@ -29,5 +29,5 @@ export function parseSnippet(snippet: string): SnippetPart[] {
   return parts;
 }
 
-/** Operators the server understands inside q (API.md). */
+/** Operators the server understands inside q (GET /api/search/messages in the API reference). */
 export const SEARCH_OPERATORS = ['from:USERNAME', 'in:ROOMNAME', 'before:YYYY-MM-DD', 'after:YYYY-MM-DD'];

@@ -9,11 +9,11 @@ import { CATEGORIES, ROLES, type Category, type GroupDetail, type Member, type R
 import { ConfirmDialog } from '@/shared/ui/Dialog';
 import { formatDateTime } from '@/shared/ui/format';
 import { Avatar } from '@/shared/ui/Avatar';
-import { useSelf } from '@/features/auth/api';
-import { deleteGroup, groupKey, groupsKey, roleAtLeast, roleRank, updateGroup, useGroup } from '@/features/groups/api';
-import { kickMember, membersKey, setMemberRole, useMembers } from '@/features/members/api';
-import { inviteLink, invitesKey, listInvites, revokeInvite } from '@/features/invites/api';
-import { InviteDialog, copyText } from '@/features/invites/InviteDialog';
+import { useSelf } from '@/shared/api/auth';
+import { deleteGroup, groupKey, groupsKey, roleAtLeast, roleRank, updateGroup, useGroup } from '@/shared/api/groups';
+import { kickMember, membersKey, setMemberRole, useMembers } from '@/shared/api/members';
+import { inviteLink, invitesKey, listInvites, revokeInvite } from '@/shared/api/invites';
+import { InviteDialog, copyText } from '@/shared/ui/InviteDialog';
 import { ImageUpload } from './ImageUpload';
 import { FormStatus } from '@/shared/ui/FormStatus';
 
@@ -175,7 +175,7 @@ function GroupInvites({ group }: { group: GroupDetail }) {
   );
 }
 
-/** Roles the caller may give to `target` (API.md: admins set member/moderator below them; the owner sets any). */
+/** Roles the caller may give to `target` (API reference, PATCH /api/groups/{id}/members/{user_id}: admins set member/moderator below them; the owner sets any). */
 export function assignableRoles(myRole: Role, target: Role): Role[] {
   if (myRole === 'owner') return ROLES;
   if (myRole === 'admin' && roleRank(target) < roleRank('admin')) return ['moderator', 'member'];

@@ -7,7 +7,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import { api, errorMessage, isApiError } from '@/shared/api/client';
 import { GENDERS, USER_STATUSES, type Gender, type User, type UserStatus } from '@/shared/api/types';
 import { realtime } from '@/shared/ws/socket';
-import { meKey, useSelf } from '@/features/auth/api';
+import { meKey, useSelf } from '@/shared/api/auth';
 import { ImageUpload } from './ImageUpload';
 import { FormStatus } from '@/shared/ui/FormStatus';
 

@@ -4,19 +4,16 @@
 // subscribes to events and to "connected" notifications; it never opens its
 // own socket.
 
+import type { components } from '@/shared/api/schema.gen';
 import { backoffDelay } from './backoff';
 
-export interface ServerEvent {
-  type: string;
-  group_id?: number | null;
-  [key: string]: unknown;
-}
-
-export type ClientFrame =
-  | { type: 'focus'; group_id: number | null }
-  | { type: 'typing'; room_id: number; is_typing: boolean }
-  | { type: 'status'; status: string }
-  | { type: 'ping' };
+/** Every frame the relay sends: a union told apart by `type`, generated
+ * from relay/protocol.yaml (see /reference/). */
+export type ServerEvent = components['schemas']['ServerEvent'];
+/** The frame of one `type`. */
+export type ServerEventOf<T extends ServerEvent['type']> = Extract<ServerEvent, { type: T }>;
+/** Every frame a client may send (relay/protocol.yaml). */
+export type ClientFrame = components['schemas']['ClientFrame'];
 
 export type SocketStatus = 'idle' | 'connecting' | 'open' | 'reconnecting';
 
@@ -203,13 +200,17 @@ export class RealtimeSocket {
   private handleFrame(data: unknown): void {
     this.lastFrameAt = Date.now();
     if (typeof data !== 'string') return;
-    let event: ServerEvent;
+    let parsed: unknown;
     try {
-      event = JSON.parse(data) as ServerEvent;
+      parsed = JSON.parse(data);
     } catch {
       return;
     }
-    if (!event || typeof event.type !== 'string') return;
+    if (!parsed || typeof parsed !== 'object' || typeof (parsed as { type?: unknown }).type !== 'string') return;
+    // The relay forwards what the programs publish, as the reference
+    // describes; a type this build does not know falls through every
+    // listener's switch.
+    const event = parsed as ServerEvent;
     if (event.type === 'hello') {
       this.onHello(event);
       return;
@@ -218,7 +219,7 @@ export class RealtimeSocket {
     for (const l of this.events) l(event);
   }
 
-  private onHello(event: ServerEvent): void {
+  private onHello(event: ServerEventOf<'hello'>): void {
     const reconnect = this.everConnected;
     this.everConnected = true;
     this.attempt = 0;

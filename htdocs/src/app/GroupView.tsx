@@ -8,8 +8,8 @@ import { realtime } from '@/shared/ws/socket';
 import { ChatPane } from '@/features/chat/ChatPane';
 import { MemberList } from '@/features/members/MemberList';
 import { useViewStore } from '@/features/chat/viewStore';
-import { findRoom, firstRoom, useGroup } from './api';
-import { Sidebar } from './Sidebar';
+import { findRoom, firstRoom, useGroup } from '@/shared/api/groups';
+import { Sidebar } from '@/features/groups/Sidebar';
 
 export function GroupView() {
   const params = useParams();

@@ -66,7 +66,7 @@ export const useUnreadStore = create<UnreadState>()((set, get) => ({
         seenId: Math.max(room.seenId, messageId),
         count: mine ? 0 : counted ? room.count + 1 : room.count,
       };
-      // Our own message moves our read marker (API.md): the room is read.
+      // Our own message moves our read marker (POST /api/rooms/{id}/messages in the API reference): the room is read.
       const delta = nextRoom.count - room.count;
       return {
         rooms: { ...s.rooms, [roomId]: nextRoom },

@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { GroupDetail } from '@/shared/api/types';
-import { useUnreadStore } from './unreadStore';
+import { useUnreadStore } from '@/shared/stores/unreadStore';
 
 const s = () => useUnreadStore.getState();
 

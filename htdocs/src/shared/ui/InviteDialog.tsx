@@ -5,7 +5,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import { Dialog } from '@/shared/ui/Dialog';
 import { errorMessage } from '@/shared/api/client';
 import type { Id } from '@/shared/api/types';
-import { createInvite, inviteLink, invitesKey } from './api';
+import { createInvite, inviteLink, invitesKey } from '@/shared/api/invites';
 import { FormStatus } from '@/shared/ui/FormStatus';
 
 const EXPIRY: { label: string; seconds: number | null }[] = [

@@ -3,7 +3,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { api } from '@/shared/api/client';
 import type { Category, GroupDetail, GroupSummary, Id, Page, RoomSummary, Role, Topic } from '@/shared/api/types';
-import { useUnreadStore } from './unreadStore';
+import { useUnreadStore } from '@/shared/stores/unreadStore';
 
 export const groupsKey = ['groups'] as const;
 export const groupKey = (id: Id) => ['group', id] as const;
