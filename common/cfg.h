@@ -4,6 +4,9 @@
  * a later line overrides an earlier one and a real environment variable
  * overrides the file.  cfg_load() fills the global `cfg` once at start-up;
  * programs then read cfg.<field> or cfg_get() for keys of their own.
+ *
+ * Layer: base (common/README.md) - knows nothing of chat; includes base
+ * headers only.
  */
 #ifndef EC_CFG_H
 #define EC_CFG_H

@@ -4,6 +4,9 @@
  * sites read `rc = f(); if (rc) goto out;`).  Each code maps to one HTTP
  * status and one snake_case code for the JSON error body of API.md; the
  * body itself is written by http.c, never by a handler.
+ *
+ * Layer: base (common/README.md) - knows nothing of chat; includes base
+ * headers only.
  */
 #ifndef EC_ERR_H
 #define EC_ERR_H

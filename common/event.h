@@ -9,7 +9,8 @@
  * is logged and not returned: the change is durable and clients catch up
  * over REST.
  *
- * Layer: domain (over wire and rds).
+ * Layer: domain (common/README.md) - over wire and rds; may include
+ * base and domain headers.
  */
 #ifndef EC_EVENT_H
 #define EC_EVENT_H

@@ -1,14 +1,10 @@
-/* img.c - uploaded images over GraphicsMagick: sniff, bound, crop, scale,
- * re-encode, store. */
+/* img.c - untrusted images over GraphicsMagick: sniff, bound, crop,
+ * scale, re-encode; and the drawing of plain pictures. */
 #include "img.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 /* GraphicsMagick's headers are not -Wundef clean (they come in with -I,
  * not -isystem). */
@@ -19,13 +15,8 @@
 #pragma GCC diagnostic pop
 
 #include "cfg.h"
-#include "db.h"
-#include "http.h"
-#include "json.h"
 #include "log.h"
 #include "mem.h"
-#include "multipart.h"
-#include "sec.h"
 
 /* Memory and memory-mapped pixel cache: enough for one 40 MP image at 16
  * bits per sample (320 MB) being resized; nothing ever goes to disk. */
@@ -33,7 +24,6 @@
 #define IMG_MAP_LIMIT    ((int64_t)768 * 1024 * 1024)
 #define IMG_SIDE_LIMIT   65535
 #define IMG_JPEG_QUALITY 85
-#define IMG_CROP_MAX     1000000
 
 static int img_ready;
 
@@ -212,7 +202,8 @@ out:
 	return rc;
 }
 
-/* Crops, covers target tw x th, trims the excess around the centre. */
+/* Crops `c` (NULL: the whole image), covers target tw x th, trims the
+ * excess around the centre. */
 static enum err_code
 img_fit(Image **image, const struct img_crop *c, unsigned long tw,
     unsigned long th, ExceptionInfo *ex, const char **why)
@@ -223,7 +214,7 @@ img_fit(Image **image, const struct img_crop *c, unsigned long tw,
 	unsigned long nw, nh;
 	enum err_code rc;
 
-	if (c->w == 0 && c->h == 0 && c->x == 0 && c->y == 0) {
+	if (c == NULL) {
 		whole.w = (int64_t)(*image)->columns;
 		whole.h = (int64_t)(*image)->rows;
 		c = &whole;
@@ -277,7 +268,7 @@ img_fit(Image **image, const struct img_crop *c, unsigned long tw,
 
 /* Encodes `image` as PNG or JPEG into out. */
 static enum err_code
-img_encode(Image **image, enum img_kind kind, struct img_out *out,
+img_encode(Image **image, enum img_format format, struct img_out *out,
     ExceptionInfo *ex, const char **why)
 {
 	ImageInfo *info;
@@ -289,7 +280,7 @@ img_encode(Image **image, enum img_kind kind, struct img_out *out,
 		TransformColorspace(*image, RGBColorspace);
 	StripImage(*image);
 	info = CloneImageInfo(NULL);
-	if (kind == IMG_WALLPAPER) {
+	if (format == IMG_JPEG) {
 		if ((*image)->matte) {
 			(*image)->background_color.red = MaxRGB;
 			(*image)->background_color.green = MaxRGB;
@@ -333,14 +324,12 @@ out:
 
 enum err_code
 img_convert(const void *data, size_t len, const struct img_crop *crop,
-    enum img_kind kind, struct img_out *out, const char **why)
+    const struct img_target *target, struct img_out *out, const char **why)
 {
-	char digest[SEC_DIGEST_HEX];
 	ImageInfo *info = NULL;
 	Image *image = NULL;
 	ExceptionInfo ex;
 	const char *format;
-	unsigned long tw, th;
 	uint64_t dw, dh;
 	enum err_code rc;
 
@@ -397,17 +386,10 @@ img_convert(const void *data, size_t len, const struct img_crop *crop,
 		if (rc)
 			goto out;
 	}
-	tw = kind == IMG_ICON ? IMG_ICON_SIZE : IMG_WALLPAPER_WIDTH;
-	th = kind == IMG_ICON ? IMG_ICON_SIZE : IMG_WALLPAPER_HEIGHT;
-	rc = img_fit(&image, crop, tw, th, &ex, why);
+	rc = img_fit(&image, crop, target->width, target->height, &ex, why);
 	if (rc)
 		goto out;
-	rc = img_encode(&image, kind, out, &ex, why);
-	if (rc)
-		goto out;
-	sec_digest_hex(out->data, out->len, digest);
-	snprintf(out->path, sizeof(out->path), "%.2s/%s.%s", digest, digest,
-	    kind == IMG_ICON ? "png" : "jpg");
+	rc = img_encode(&image, target->format, out, &ex, why);
 out:
 	if (image != NULL)
 		DestroyImageList(image);
@@ -417,243 +399,7 @@ out:
 	return rc;
 }
 
-/* Writes out->data to media_dir/out->path via a temporary file. */
-static enum err_code
-img_write(const struct img_out *out)
-{
-	char dir[4096], tmp[4200], final[4200];
-	size_t off = 0;
-	int fd;
-
-	snprintf(dir, sizeof(dir), "%s/%.2s", cfg.media_dir, out->path);
-	if (mkdir(cfg.media_dir, 0755) != 0 && errno != EEXIST)
-		goto fail;
-	if (mkdir(dir, 0755) != 0 && errno != EEXIST)
-		goto fail;
-	snprintf(final, sizeof(final), "%s/%s", cfg.media_dir, out->path);
-	snprintf(tmp, sizeof(tmp), "%s/.tmp-%ld-%s", dir, (long)getpid(),
-	    out->path + 3);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0)
-		goto fail;
-	while (off < out->len) {
-		ssize_t n = write(fd, out->data + off, out->len - off);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			close(fd);
-			unlink(tmp);
-			goto fail;
-		}
-		off += (size_t)n;
-	}
-	if (fsync(fd) != 0 || close(fd) != 0 || rename(tmp, final) != 0) {
-		unlink(tmp);
-		goto fail;
-	}
-	return ERR_OK;
-fail:
-	log_error("cannot write media file %s: %s", out->path, strerror(errno));
-	return ERR_INTERNAL;
-}
-
-/* 1 when `path` has the shape of a file img_convert() names. */
-static int
-img_path_ours(const char *path)
-{
-	size_t i, n = path ? strlen(path) : 0;
-
-	if (n != 2 + 1 + 64 + 4 || path[2] != '/' ||
-	    memcmp(path, path + 3, 2) != 0)
-		return 0;
-	for (i = 3; i < 3 + 64; i++) {
-		if (!((path[i] >= '0' && path[i] <= '9') ||
-		        (path[i] >= 'a' && path[i] <= 'f')))
-			return 0;
-	}
-	return strcmp(path + 67, ".png") == 0 || strcmp(path + 67, ".jpg") == 0;
-}
-
-static enum err_code
-img_lock(const char *path)
-{
-	return db_query(NULL,
-	    "SELECT pg_advisory_xact_lock(727002, "
-	    "hashtext($1))",
-	    DB_TEXT(path));
-}
-
-enum err_code
-img_attach(const struct img_out *out, const char *sql_update, int64_t id,
-    const char *extra)
-{
-	struct db_res *res = NULL;
-	char *old = NULL;
-	enum err_code rc;
-
-	rc = db_begin();
-	if (rc)
-		goto out;
-	rc = img_lock(out->path);
-	if (rc)
-		goto out;
-	rc = img_write(out);
-	if (rc)
-		goto out;
-	if (extra != NULL)
-		rc = db_query(&res, sql_update, DB_I64(id), DB_TEXT(out->path),
-		    DB_TEXT(extra));
-	else
-		rc = db_query(&res, sql_update, DB_I64(id), DB_TEXT(out->path));
-	if (rc)
-		goto out;
-	if (db_rows(res) == 0) {
-		rc = ERR_NOT_FOUND;
-		goto out;
-	}
-	if (db_value(res, 0, 0) != NULL)
-		old = mem_strdup(db_value(res, 0, 0));
-	rc = db_commit();
-	if (rc)
-		goto out;
-	if (old != NULL && strcmp(old, out->path) != 0)
-		img_release(old);
-out:
-	/* A file written for a row that was not updated is left for
-	 * img_release() of a later upload; it is content-addressed and
-	 * harmless. */
-	db_rollback();
-	db_res_free(res);
-	free(old);
-	return rc;
-}
-
-void
-img_release(const char *path)
-{
-	struct db_res *res = NULL;
-	char file[4200];
-
-	if (!img_path_ours(path))
-		return; /* defaults/ and anything unexpected stay */
-	if (db_begin())
-		return;
-	if (img_lock(path))
-		goto out;
-	if (db_query(&res,
-	        "SELECT EXISTS (SELECT 1 FROM profiles "
-	        "WHERE icon = $1 OR wallpaper = $1) OR EXISTS (SELECT 1 FROM "
-	        "groups WHERE icon = $1 OR wallpaper = $1)",
-	        DB_TEXT(path)))
-		goto out;
-	if (!db_bool(res, 0, 0)) {
-		snprintf(file, sizeof(file), "%s/%s", cfg.media_dir, path);
-		if (unlink(file) != 0 && errno != ENOENT)
-			log_warn("cannot remove media file %s: %s", path,
-			    strerror(errno));
-	}
-	db_commit();
-out:
-	db_rollback();
-	db_res_free(res);
-}
-
-/* A crop field: a decimal integer in [0, IMG_CROP_MAX]. */
-static int
-img_crop_field(const struct multipart_part *p, int64_t *out)
-{
-	int64_t v = 0;
-	size_t i;
-
-	if (p->len == 0 || p->len > 7)
-		return -1;
-	for (i = 0; i < p->len; i++) {
-		if (p->data[i] < '0' || p->data[i] > '9')
-			return -1;
-		v = v * 10 + (p->data[i] - '0');
-	}
-	if (v > IMG_CROP_MAX)
-		return -1;
-	*out = v;
-	return 0;
-}
-
-enum err_code
-img_from_request(struct http_req *r, enum img_kind kind, struct img_out *out)
-{
-	static const char *const names[] = { "crop_x", "crop_y", "crop_w",
-		"crop_h" };
-	struct json_object *fields = http_fields(r);
-	char boundary[MULTIPART_BOUNDARY_MAX + 1];
-	const struct multipart_part *file = NULL;
-	struct img_crop crop = { 0, 0, 0, 0 };
-	int64_t *slots[4] = { &crop.x, &crop.y, &crop.w, &crop.h };
-	struct multipart *mp;
-	enum err_code rc = ERR_OK;
-	const char *why = NULL;
-	size_t i, k, ncrop = 0;
-
-	memset(out, 0, sizeof(*out));
-	if (multipart_boundary(http_param(r, "CONTENT_TYPE"), boundary))
-		return http_fail(r, ERR_BAD_REQUEST,
-		    "The multipart boundary is missing or invalid.");
-	mp = mem_alloc(sizeof(*mp));
-	if (multipart_parse(r->body.data, r->body.len, boundary, mp)) {
-		rc = http_fail(r, ERR_BAD_REQUEST,
-		    "The multipart body is malformed.");
-		goto out;
-	}
-	for (i = 0; i < mp->nparts; i++) {
-		const struct multipart_part *p = &mp->parts[i];
-
-		if (strcmp(p->name, "file") == 0) {
-			file = p;
-			continue;
-		}
-		for (k = 0; k < 4; k++) {
-			if (strcmp(p->name, names[k]) == 0)
-				break;
-		}
-		if (k == 4) {
-			rc = json_field_error(fields, p->name, "unknown field");
-			continue;
-		}
-		ncrop++;
-		if (img_crop_field(p, slots[k]) != 0)
-			rc = json_field_error(fields, names[k],
-			    "must be an integer from 0 to 1000000");
-	}
-	if (file == NULL)
-		rc = json_field_error(fields, "file", "required");
-	if (rc == ERR_OK && ncrop != 0 && ncrop != 4)
-		rc = json_field_error(fields, "crop",
-		    "give crop_x, crop_y, crop_w and crop_h, or none");
-	if (rc)
-		goto out;
-	rc = img_convert(file->data, file->len, &crop, kind, out, &why);
-	if (rc == ERR_VALIDATION)
-		json_field_error(fields, "crop", why);
-	else if (rc)
-		http_fail(r, rc, why);
-out:
-	free(mp);
-	return rc;
-}
-
-/* ---- default pictures ------------------------------------------------ */
-
-/* Gradient ends (top-left, bottom-right), from the SPA's dark palette. */
-static const char *const img_palette[][2] = {
-	{ "#5865f2", "#2b2f8f" },
-	{ "#3ba55d", "#1d5c33" },
-	{ "#faa61a", "#b5580b" },
-	{ "#ed4245", "#8a1c23" },
-	{ "#eb459e", "#7d1f56" },
-	{ "#00a8fc", "#005a8c" },
-	{ "#9b59b6", "#4a2363" },
-	{ "#1abc9c", "#0e5e4f" },
-};
+/* ---- drawn pictures ------------------------------------------------ */
 
 /* Draws one primitive ("circle x,y x2,y2") filled with `fill`. */
 static enum err_code
@@ -676,49 +422,30 @@ img_draw(Image *image, const char *fill, const char *primitive)
 	return rc;
 }
 
-/* Renders one default picture and writes it as PNG to `path`. */
-static enum err_code
-img_make_default(const char *path, const char *figure, int index)
+enum err_code
+img_draw_png(const char *path, unsigned long width, unsigned long height,
+    const char *top, const char *bottom, const struct img_shape *shapes,
+    size_t nshapes)
 {
-	const char *const *colours = img_palette[index % 8];
-	char spec[64], shape[160];
-	unsigned long w, h;
+	char spec[64];
 	ImageInfo *info;
 	ExceptionInfo ex;
 	Image *image = NULL;
 	enum err_code rc = ERR_INTERNAL;
+	size_t i;
 
-	if (strcmp(figure, "wallpaper") == 0) {
-		w = IMG_WALLPAPER_WIDTH;
-		h = IMG_WALLPAPER_HEIGHT;
-	} else {
-		w = h = IMG_ICON_SIZE;
-	}
+	img_init();
 	GetExceptionInfo(&ex);
 	info = CloneImageInfo(NULL);
-	snprintf(spec, sizeof(spec), "%lux%lu", w, h);
+	snprintf(spec, sizeof(spec), "%lux%lu", width, height);
 	(void)CloneString(&info->size, spec);
-	snprintf(info->filename, sizeof(info->filename), "gradient:%s-%s",
-	    colours[0], colours[1]);
+	snprintf(info->filename, sizeof(info->filename), "gradient:%s-%s", top,
+	    bottom);
 	image = ReadImage(info, &ex);
 	if (image == NULL)
 		goto out;
-	if (strcmp(figure, "user") == 0) {
-		/* Head and shoulders. */
-		if (img_draw(image, "#ffffff", "circle 128,100 128,148") ||
-		    img_draw(image, "#ffffff", "ellipse 128,236 84,64 180,360"))
-			goto out;
-	} else if (strcmp(figure, "group") == 0) {
-		/* Three speech bubbles. */
-		if (img_draw(image, "#ffffffb0", "circle 92,110 92,160") ||
-		    img_draw(image, "#ffffffd0", "circle 164,110 164,160") ||
-		    img_draw(image, "#ffffff", "circle 128,162 128,214"))
-			goto out;
-	} else {
-		snprintf(shape, sizeof(shape), "circle %d,%d %d,%d",
-		    200 + 300 * index, 120, 200 + 300 * index, 420);
-		if (img_draw(image, "#ffffffe0", shape) ||
-		    img_draw(image, "#ffffffe8", "circle 1300,480 1300,820"))
+	for (i = 0; i < nshapes; i++) {
+		if (img_draw(image, shapes[i].fill, shapes[i].primitive))
 			goto out;
 	}
 	StripImage(image);
@@ -735,49 +462,4 @@ out:
 	DestroyImageInfo(info);
 	DestroyExceptionInfo(&ex);
 	return rc;
-}
-
-enum err_code
-img_make_defaults(const char *dir)
-{
-	static const struct {
-		const char *prefix;
-		const char *figure;
-		int count;
-	} sets[] = {
-		{ "icon", "user", 8 },
-		{ "group-icon", "group", 8 },
-		{ "wallpaper", "wallpaper", 4 },
-	};
-	char path[1900], tmp[1960];
-	struct stat st;
-	enum err_code rc;
-	size_t i;
-	int n;
-
-	img_init();
-	if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
-		log_error("cannot create %s: %s", dir, strerror(errno));
-		return ERR_INTERNAL;
-	}
-	for (i = 0; i < sizeof(sets) / sizeof(sets[0]); i++) {
-		for (n = 1; n <= sets[i].count; n++) {
-			snprintf(path, sizeof(path), "%s/%s-%d.png", dir,
-			    sets[i].prefix, n);
-			if (stat(path, &st) == 0)
-				continue;
-			/* Drawn aside and renamed: never a half-written file
-			 * under the served name. */
-			snprintf(tmp, sizeof(tmp), "%s.%d.tmp", path,
-			    (int)getpid());
-			rc = img_make_default(tmp, sets[i].figure, n - 1);
-			if (rc == ERR_OK && rename(tmp, path) != 0)
-				rc = ERR_INTERNAL;
-			if (rc) {
-				unlink(tmp);
-				return rc;
-			}
-		}
-	}
-	return ERR_OK;
 }

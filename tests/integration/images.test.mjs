@@ -184,6 +184,26 @@ test('crop outside the image, partial crops and bad fields are 400', async () =>
     headers: { 'Content-Type': anon.type } }), 401);
 });
 
+test('crop (0,0,0,0) is an empty rectangle: 400, not the whole image, nothing changed', async () => {
+  const c = await newUser();
+  const owner = await newUser();
+  const created = await owner.post('/api/groups', { name: `crop0_${Date.now()}` });
+  assert.equal(created.status, 201, created.text);
+  const g = created.json;
+  const png = { name: 'a.png', type: 'image/png', data: fixture('img-320x240.png') };
+  const before = mediaFiles();
+  for (const [client, url] of [[c, '/api/users/me/icon'], [c, '/api/users/me/wallpaper'],
+    [owner, `/api/groups/${g.id}/icon`]]) {
+    const res = await upload(client, url, crop(0, 0, 0, 0), png);
+    assertError(assert, res, 400);
+    assert.ok(res.json.error.fields.crop, res.text);
+  }
+  assert.deepEqual(mediaFiles(), before);
+  const me = (await c.get('/api/users/me')).json;
+  assert.equal(me.profile.icon_url, c.user.profile.icon_url);
+  assert.equal(me.profile.wallpaper_url, c.user.profile.wallpaper_url);
+});
+
 test('a text file named .png is 415, nothing written', async () => {
   const c = await newUser();
   const before = mediaFiles();
