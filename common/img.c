@@ -2,9 +2,12 @@
  * scale, re-encode; and the drawing of plain pictures. */
 #include "img.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <time.h>
 
 /* GraphicsMagick's headers are not -Wundef clean (they come in with -I,
  * not -isystem). */
@@ -13,6 +16,7 @@
 #pragma GCC diagnostic ignored "-Wstrict-prototypes"
 #include <magick/api.h>
 #pragma GCC diagnostic pop
+#include <png.h>
 
 #include "cfg.h"
 #include "log.h"
@@ -160,6 +164,28 @@ img_failure(const ExceptionInfo *ex, const char *what, const char **why)
 	return ERR_BAD_REQUEST;
 }
 
+/* One line per converted image with what it cost, which is how the
+ * decompression-bomb test measures it: CPU time of this conversion and
+ * the process's peak resident memory so far. */
+static void
+img_log(const char *format, unsigned long w, unsigned long h, unsigned long dw,
+    unsigned long dh, const struct img_out *out, const struct timespec *t0)
+{
+	struct timespec t1;
+	struct rusage ru;
+	long ms;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t1);
+	ms = (t1.tv_sec - t0->tv_sec) * 1000 +
+	    (t1.tv_nsec - t0->tv_nsec) / 1000000;
+	if (getrusage(RUSAGE_SELF, &ru) != 0)
+		ru.ru_maxrss = 0;
+	log_info("image %s %lux%lu decoded at %lux%lu -> %lux%lu: "
+	         "cpu_ms=%ld peak_rss_mb=%ld",
+	    format, w, h, dw, dh, out->width, out->height, ms,
+	    ru.ru_maxrss / 1024);
+}
+
 /* Replaces *image with the result of a transformation (NULL = failed). */
 static enum err_code
 img_swap(Image **image, Image *next, const ExceptionInfo *ex, const char *what,
@@ -172,9 +198,11 @@ img_swap(Image **image, Image *next, const ExceptionInfo *ex, const char *what,
 	return ERR_OK;
 }
 
-/* Reads only the header; checks the pixel count before decoding. */
+/* Reads only the header; checks the pixel count before decoding.  *w, *h:
+ * the stored dimensions (before EXIF orientation). */
 static enum err_code
-img_ping(ImageInfo *info, const void *data, size_t len, const char **why)
+img_ping(ImageInfo *info, const void *data, size_t len, unsigned long *w,
+    unsigned long *h, const char **why)
 {
 	ExceptionInfo ex;
 	Image *image;
@@ -187,6 +215,8 @@ img_ping(ImageInfo *info, const void *data, size_t len, const char **why)
 		rc = img_failure(&ex, "ping", why);
 		goto out;
 	}
+	*w = image->columns;
+	*h = image->rows;
 	pixels = (double)image->columns * (double)image->rows;
 	if (image->columns == 0 || image->rows == 0) {
 		*why = "The image has no pixels.";
@@ -202,68 +232,372 @@ out:
 	return rc;
 }
 
-/* Crops `c` (NULL: the whole image), covers target tw x th, trims the
- * excess around the centre. */
-static enum err_code
-img_fit(Image **image, const struct img_crop *c, unsigned long tw,
-    unsigned long th, ExceptionInfo *ex, const char **why)
-{
-	struct img_crop whole = { 0, 0, 0, 0 };
-	RectangleInfo rect;
-	double scale, sw, sh;
-	unsigned long nw, nh;
-	enum err_code rc;
+/* A rectangle of the image being worked on, in (fractional) pixels. */
+struct img_rect {
+	double x, y, w, h;
+};
 
-	if (c == NULL) {
-		whole.w = (int64_t)(*image)->columns;
-		whole.h = (int64_t)(*image)->rows;
+/* The part of a w x h original that becomes the target: the crop (NULL:
+ * the whole image) narrowed around its centre to the target's aspect
+ * ratio, so that one resize gives exactly the target.  Scaling the crop
+ * to cover the target and trimming after decoded, scaled and threw away
+ * the excess: a 1 x 40 000 image became 256 x 10 240 000 on the way to a
+ * 256 x 256 icon. */
+static enum err_code
+img_source(const struct img_crop *c, unsigned long w, unsigned long h,
+    const struct img_target *t, struct img_rect *src, const char **why)
+{
+	struct img_crop whole = { 0, 0, (int64_t)w, (int64_t)h };
+
+	if (c == NULL)
 		c = &whole;
-	}
 	if (c->w < 1 || c->h < 1 || c->x < 0 || c->y < 0 ||
-	    c->x + c->w > (int64_t)(*image)->columns ||
-	    c->y + c->h > (int64_t)(*image)->rows) {
-		*why = "The crop rectangle must lie inside the image.";
+	    c->x + c->w > (int64_t)w || c->y + c->h > (int64_t)h) {
+		*why = "The crop rectangle must be non-empty and lie inside "
+		       "the image.";
 		return ERR_VALIDATION;
 	}
-	rect.x = (long)c->x;
-	rect.y = (long)c->y;
-	rect.width = (unsigned long)c->w;
-	rect.height = (unsigned long)c->h;
-	rc = img_swap(image, CropImage(*image, &rect, ex), ex, "crop", why);
-	if (rc)
-		return rc;
-	(*image)->page.x = (*image)->page.y = 0;
-	(*image)->page.width = (*image)->page.height = 0;
+	src->x = (double)c->x;
+	src->y = (double)c->y;
+	src->w = (double)c->w;
+	src->h = (double)c->h;
+	if (src->w * (double)t->height > src->h * (double)t->width) {
+		src->w = src->h * (double)t->width / (double)t->height;
+		src->x += ((double)c->w - src->w) / 2;
+	} else {
+		src->h = src->w * (double)t->height / (double)t->width;
+		src->y += ((double)c->h - src->h) / 2;
+	}
+	return ERR_OK;
+}
 
-	sw = (double)tw / (double)c->w;
-	sh = (double)th / (double)c->h;
-	scale = sw > sh ? sw : sh;
-	nw = (unsigned long)((double)c->w * scale + 0.5);
-	nh = (unsigned long)((double)c->h * scale + 0.5);
-	if (nw < tw)
-		nw = tw;
-	if (nh < th)
-		nh = th;
-	if (nw != (*image)->columns || nh != (*image)->rows) {
-		rc = img_swap(image,
-		    ResizeImage(*image, nw, nh, LanczosFilter, 1.0, ex), ex,
-		    "resize", why);
+/* How much the source may shrink and still cover the target: the target
+ * over the source rectangle (the larger of the two axes). */
+static double
+img_need(const struct img_rect *src, const struct img_target *t)
+{
+	double nx = (double)t->width / src->w;
+	double ny = (double)t->height / src->h;
+
+	return nx > ny ? nx : ny;
+}
+
+/* Scales the rectangle with the image it lies in. */
+static void
+img_rect_scale(struct img_rect *r, double fx, double fy)
+{
+	r->x *= fx;
+	r->w *= fx;
+	r->y *= fy;
+	r->h *= fy;
+}
+
+/* Rounds a span [at, at + len) to whole pixels inside [0, max), at
+ * least one pixel wide. */
+static void
+img_span(double at, double len, unsigned long max, long *start,
+    unsigned long *count)
+{
+	long a = lround(at), b = lround(at + len);
+
+	if (a < 0)
+		a = 0;
+	if (a > (long)max - 1)
+		a = (long)max - 1;
+	if (b > (long)max)
+		b = (long)max;
+	if (b <= a)
+		b = a + 1;
+	*start = a;
+	*count = (unsigned long)(b - a);
+}
+
+/* Turns the decoded image into exactly the target: `src` is the source
+ * rectangle in its pixels.  When the source is much larger than the
+ * target, the whole image is first box-averaged (ScaleImage, one cheap
+ * pass) down to about twice the target: the Lanczos filter's cost grows
+ * with the reduction, and the crop copy of a large source would double
+ * the memory.  Then the crop, then one Lanczos resize. */
+static enum err_code
+img_fit(Image **image, struct img_rect src, const struct img_target *t,
+    ExceptionInfo *ex, const char **why)
+{
+	unsigned long cols = (*image)->columns, rows = (*image)->rows, nw, nh;
+	RectangleInfo rect;
+	enum err_code rc;
+	double f;
+
+	f = 2 * img_need(&src, t);
+	if (f < 0.5) {
+		nw = (unsigned long)lround((double)cols * f);
+		nh = (unsigned long)lround((double)rows * f);
+		nw = nw ? nw : 1;
+		nh = nh ? nh : 1;
+		rc = img_swap(image, ScaleImage(*image, nw, nh, ex), ex,
+		    "scale", why);
 		if (rc)
 			return rc;
+		img_rect_scale(&src, (double)nw / (double)cols,
+		    (double)nh / (double)rows);
+		cols = nw;
+		rows = nh;
 	}
-	if (nw != tw || nh != th) {
-		rect.x = (long)((nw - tw) / 2);
-		rect.y = (long)((nh - th) / 2);
-		rect.width = tw;
-		rect.height = th;
-		rc = img_swap(image, CropImage(*image, &rect, ex), ex, "trim",
+	img_span(src.x, src.w, cols, &rect.x, &rect.width);
+	img_span(src.y, src.h, rows, &rect.y, &rect.height);
+	if (rect.width != cols || rect.height != rows) {
+		rc = img_swap(image, CropImage(*image, &rect, ex), ex, "crop",
 		    why);
 		if (rc)
 			return rc;
 		(*image)->page.x = (*image)->page.y = 0;
 		(*image)->page.width = (*image)->page.height = 0;
 	}
+	if ((*image)->columns != t->width || (*image)->rows != t->height) {
+		rc = img_swap(image,
+		    ResizeImage(*image, t->width, t->height, LanczosFilter, 1.0,
+		        ex),
+		    ex, "resize", why);
+		if (rc)
+			return rc;
+	}
 	return ERR_OK;
+}
+
+/* How much the decoded image may shrink and still cover the target
+ * around the source rectangle (1: not at all).  The orientation is not
+ * known before decoding, so for the whole image both ways round are
+ * allowed for; a crop that fits neither way is refused after decoding,
+ * with the reason. */
+static double
+img_decode_need(const struct img_crop *crop, unsigned long w, unsigned long h,
+    const struct img_target *t)
+{
+	struct img_rect src;
+	const char *why;
+	double need = 0, other;
+
+	if (img_source(crop, w, h, t, &src, &why) == ERR_OK)
+		need = img_need(&src, t);
+	if ((crop == NULL || need == 0) &&
+	    img_source(crop, h, w, t, &src, &why) == ERR_OK) {
+		other = img_need(&src, t);
+		need = other > need ? other : need;
+	}
+	return need > 0 && need < 1 ? need : 1;
+}
+
+/* The JPEG decoder can shrink by 1/2, 1/4 or 1/8 while it decodes (DCT
+ * scaling), almost for free: GraphicsMagick takes the wanted size from
+ * info->size and picks the largest reduction that stays at least that
+ * large. */
+static void
+img_jpeg_hint(ImageInfo *info, unsigned long w, unsigned long h, double need)
+{
+	char size[64];
+
+	if (need >= 0.5)
+		return;
+	snprintf(size, sizeof(size), "%lux%lu",
+	    (unsigned long)ceil((double)w * need),
+	    (unsigned long)ceil((double)h * need));
+	(void)CloneString(&info->size, size);
+}
+
+/* ---- PNG, shrunk while it is decoded ----------------------------------
+ *
+ * A PNG has no reduced decode: GraphicsMagick inflates every pixel into
+ * its 8-byte-per-pixel cache first (a 116 KB PNG of 6324 x 6324 zeros
+ * cost 320 MB and seconds of CPU).  When the target is much smaller than
+ * the image, libpng hands us the rows one at a time and we box-average
+ * the source rectangle into a small RGBA buffer: memory is one row plus
+ * the result, and the cost is mostly zlib's.  Interlaced images are read from
+ * their last Adam7 pass (every odd row, all columns), which is plenty when each
+ * output pixel covers several rows. */
+
+struct img_png {
+	const unsigned char *data;
+	size_t len, at;
+	unsigned long w, h, nw, nh;   /* image and shrunk sizes */
+	unsigned long x0, x1, y0, y1; /* the source rectangle */
+	unsigned char *row;           /* one decoded RGBA row */
+	uint32_t *sum;                /* per output pixel of the current row */
+	uint32_t *count;
+	unsigned char *pixels; /* nw x nh RGBA */
+	unsigned long *col;    /* output column of each sampled column */
+	unsigned long xstep, ystep, oy;
+	int alpha;
+};
+
+static void
+img_png_read(png_structp png, png_bytep out, png_size_t n)
+{
+	struct img_png *p = png_get_io_ptr(png);
+
+	if (n > p->len - p->at)
+		png_error(png, "truncated");
+	memcpy(out, p->data + p->at, n);
+	p->at += n;
+}
+
+static void
+img_png_warning(png_structp png, png_const_charp msg)
+{
+	(void)png;
+	log_debug("libpng: %s", msg);
+}
+
+/* Writes the averages of output row p->oy and clears the sums. */
+static void
+img_png_flush(struct img_png *p)
+{
+	unsigned char *out = p->pixels + (size_t)p->oy * p->nw * 4;
+	size_t i;
+
+	for (i = 0; i < (size_t)p->nw * 4; i++) {
+		uint32_t c = p->count[i / 4];
+
+		out[i] = (unsigned char)(c ? (p->sum[i] + c / 2) / c : 0);
+		p->sum[i] = 0;
+	}
+	memset(p->count, 0, sizeof(*p->count) * p->nw);
+}
+
+/* Adds source row y (RGBA in p->row) to the output row it falls in. */
+static void
+img_png_add(struct img_png *p, unsigned long y)
+{
+	unsigned long oy, x, i;
+
+	if (y < p->y0 || y >= p->y1)
+		return;
+	oy = (unsigned long)((uint64_t)(y - p->y0) * p->nh / (p->y1 - p->y0));
+	if (oy != p->oy) {
+		img_png_flush(p);
+		p->oy = oy;
+	}
+	for (x = p->x0, i = 0; x < p->x1; x += p->xstep, i++) {
+		const unsigned char *px = p->row + (size_t)x * 4;
+		uint32_t *sum = p->sum + (size_t)p->col[i] * 4;
+
+		sum[0] += px[0];
+		sum[1] += px[1];
+		sum[2] += px[2];
+		sum[3] += px[3];
+		p->count[p->col[i]]++;
+	}
+}
+
+/* The libpng part; everything it allocates hangs off `p`, so a longjmp
+ * out of libpng loses nothing.  0 on success. */
+static int
+img_png_decode(struct img_png *p)
+{
+	png_structp png;
+	png_infop info = NULL;
+	volatile int rc = -1;
+	int pass, passes, type;
+	unsigned long y, rows;
+
+	png = png_create_read_struct(PNG_LIBPNG_VER_STRING, NULL, NULL,
+	    img_png_warning);
+	if (png == NULL)
+		return -1;
+	info = png_create_info_struct(png);
+	if (info == NULL)
+		goto out;
+	if (setjmp(png_jmpbuf(png)))
+		goto out;
+	png_set_read_fn(png, p, img_png_read);
+	png_set_user_limits(png, 0x7fffffff, 0x7fffffff);
+	png_read_info(png, info);
+	if (png_get_image_width(png, info) != p->w ||
+	    png_get_image_height(png, info) != p->h)
+		goto out;
+	type = png_get_color_type(png, info);
+	p->alpha = (type & PNG_COLOR_MASK_ALPHA) ||
+	    png_get_valid(png, info, PNG_INFO_tRNS);
+	png_set_expand(png);
+	png_set_strip_16(png);
+	png_set_gray_to_rgb(png);
+	png_set_add_alpha(png, 0xff, PNG_FILLER_AFTER);
+	passes = png_get_interlace_type(png, info) == PNG_INTERLACE_ADAM7 ? 7
+	                                                                  : 1;
+	png_read_update_info(png, info);
+	if (png_get_rowbytes(png, info) != (size_t)p->w * 4)
+		goto out;
+	for (pass = 0; pass < passes; pass++) {
+		rows = passes == 1 ? p->h : PNG_PASS_ROWS(p->h, pass);
+		if (passes == 7 && PNG_PASS_COLS(p->w, pass) == 0)
+			continue; /* libpng skips empty passes */
+		for (y = 0; y < rows; y++) {
+			png_read_row(png, p->row, NULL);
+			if (passes == 7 && pass != 6)
+				continue;
+			if (passes == 7) {
+				/* Pass 7: row 2y+1, all columns. */
+				if (y % p->ystep == 0)
+					img_png_add(p, 2 * y + 1);
+			} else if (y % p->ystep == 0) {
+				img_png_add(p, y);
+			}
+		}
+	}
+	img_png_flush(p);
+	rc = 0;
+out:
+	png_destroy_read_struct(&png, info ? &info : NULL, NULL);
+	return rc;
+}
+
+/* Decodes the rectangle `src` of the PNG `data` (w x h) as an nw x nh
+ * image by box averaging.  NULL when it cannot (the caller then lets
+ * GraphicsMagick decode). */
+static Image *
+img_png_shrink(const void *data, size_t len, unsigned long w, unsigned long h,
+    const struct img_rect *src, unsigned long nw, unsigned long nh,
+    ExceptionInfo *ex)
+{
+	struct img_png p;
+	Image *image = NULL;
+	unsigned long x, i, sw, sh;
+	long at;
+
+	memset(&p, 0, sizeof(p));
+	p.data = data;
+	p.len = len;
+	p.w = w;
+	p.h = h;
+	img_span(src->x, src->w, w, &at, &sw);
+	p.x0 = (unsigned long)at;
+	p.x1 = p.x0 + sw;
+	img_span(src->y, src->h, h, &at, &sh);
+	p.y0 = (unsigned long)at;
+	p.y1 = p.y0 + sh;
+	p.nw = nw < sw ? nw : sw;
+	p.nh = nh < sh ? nh : sh;
+	/* At most about 4 x 4 samples per output pixel: averaging more
+	 * buys nothing visible before the final Lanczos. */
+	p.xstep = sw / p.nw / 4 > 1 ? sw / p.nw / 4 : 1;
+	p.ystep = sh / p.nh / 4 > 1 ? sh / p.nh / 4 : 1;
+	p.row = mem_alloc((size_t)w * 4);
+	p.sum = mem_calloc((size_t)p.nw * 4, sizeof(*p.sum));
+	p.count = mem_calloc(p.nw, sizeof(*p.count));
+	p.pixels = mem_calloc((size_t)p.nw * p.nh, 4);
+	p.col = mem_alloc(sizeof(*p.col) * (sw / p.xstep + 1));
+	for (x = p.x0, i = 0; x < p.x1; x += p.xstep, i++)
+		p.col[i] = (unsigned long)((uint64_t)(x - p.x0) * p.nw / sw);
+	if (img_png_decode(&p) == 0) {
+		image = ConstituteImage(p.nw, p.nh, "RGBA", CharPixel, p.pixels,
+		    ex);
+		if (image != NULL)
+			image->matte = p.alpha ? MagickTrue : MagickFalse;
+	}
+	free(p.row);
+	free(p.sum);
+	free(p.count);
+	free(p.pixels);
+	free(p.col);
+	return image;
 }
 
 /* Encodes `image` as PNG or JPEG into out. */
@@ -330,11 +664,17 @@ img_convert(const void *data, size_t len, const struct img_crop *crop,
 	Image *image = NULL;
 	ExceptionInfo ex;
 	const char *format;
+	struct img_rect src;
+	struct timespec t0;
+	unsigned long w = 0, h = 0, ow, oh, decoded_w = 0, decoded_h = 0;
 	uint64_t dw, dh;
 	enum err_code rc;
+	double need;
+	int shrunk = 0;
 
 	memset(out, 0, sizeof(*out));
 	*why = NULL;
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t0);
 	GetExceptionInfo(&ex);
 	if (len > cfg.upload_max) {
 		*why = "The file is too large.";
@@ -363,11 +703,27 @@ img_convert(const void *data, size_t len, const struct img_crop *crop,
 	info->affirm = 1;
 	info->subimage = 0;
 	info->subrange = 1;
-	rc = img_ping(info, data, len, why);
+	rc = img_ping(info, data, len, &w, &h, why);
 	if (rc)
 		goto out;
-
-	image = BlobToImage(info, data, len, &ex);
+	need = img_decode_need(crop, w, h, target);
+	if (strcmp(format, "JPEG") == 0)
+		img_jpeg_hint(info, w, h, need);
+	/* A large PNG: only its source rectangle, shrunk to about twice the
+	 * target (the Lanczos pass does the rest).  One with EXIF data may
+	 * need orienting: GraphicsMagick's decoder then. */
+	if (strcmp(format, "PNG") == 0 && need < 0.25 &&
+	    memmem(data, len, "eXIf", 4) == NULL) {
+		rc = img_source(crop, w, h, target, &src, why);
+		if (rc)
+			goto out;
+		image = img_png_shrink(data, len, w, h, &src,
+		    (unsigned long)ceil(src.w * need * 2),
+		    (unsigned long)ceil(src.h * need * 2), &ex);
+		shrunk = image != NULL;
+	}
+	if (image == NULL)
+		image = BlobToImage(info, data, len, &ex);
 	if (image == NULL) {
 		rc = img_failure(&ex, "decode", why);
 		goto out;
@@ -379,6 +735,11 @@ img_convert(const void *data, size_t len, const struct img_crop *crop,
 		rest->previous = NULL;
 		DestroyImageList(rest);
 	}
+	decoded_w = image->columns;
+	decoded_h = image->rows;
+	/* The crop is in pixels of the oriented original. */
+	ow = image->orientation >= LeftTopOrientation ? h : w;
+	oh = image->orientation >= LeftTopOrientation ? w : h;
 	if (image->orientation > TopLeftOrientation) {
 		rc = img_swap(&image,
 		    AutoOrientImage(image, image->orientation, &ex), &ex,
@@ -386,10 +747,24 @@ img_convert(const void *data, size_t len, const struct img_crop *crop,
 		if (rc)
 			goto out;
 	}
-	rc = img_fit(&image, crop, target->width, target->height, &ex, why);
+	if (shrunk) {
+		/* Already the source rectangle, and nothing else. */
+		src.x = src.y = 0;
+		src.w = (double)image->columns;
+		src.h = (double)image->rows;
+	} else {
+		rc = img_source(crop, ow, oh, target, &src, why);
+		if (rc)
+			goto out;
+		img_rect_scale(&src, (double)image->columns / (double)ow,
+		    (double)image->rows / (double)oh);
+	}
+	rc = img_fit(&image, src, target, &ex, why);
 	if (rc)
 		goto out;
 	rc = img_encode(&image, target->format, out, &ex, why);
+	if (rc == ERR_OK)
+		img_log(format, w, h, decoded_w, decoded_h, out, &t0);
 out:
 	if (image != NULL)
 		DestroyImageList(image);

@@ -11,8 +11,16 @@
  * cfg.upload_max_pixels before any pixel is decoded; GraphicsMagick's own
  * resource limits (pixels, width, height, memory, map, no disk cache)
  * back that up.  The crop rectangle, in pixels of the (EXIF-oriented)
- * original, must lie inside the image; the crop is scaled to cover the
- * target and the excess centre-trimmed; metadata is stripped.
+ * original, must be non-empty and lie inside the image; it is narrowed
+ * around its centre to the target's shape and resized once; metadata is
+ * stripped.
+ *
+ * Cost is bounded by the target, not by the upload: a large JPEG is
+ * decoded at 1/2 to 1/8 (DCT scaling), a large PNG is read row by row
+ * (libpng) and only its source rectangle box-averaged into a small image,
+ * anything else is box-averaged right after decoding; one Lanczos resize
+ * gives the target.  Each conversion logs its CPU time and the process's
+ * peak memory.
  *
  * GraphicsMagick is initialised on first use in each process and shut
  * down at exit.  GIFs: the first frame only.
