@@ -35,6 +35,7 @@ struct cfg {
 	size_t norigins;
 	size_t body_max, upload_max;
 	long upload_max_pixels;
+	size_t upload_max_memory; /* GraphicsMagick's pixel cache, bytes */
 	char *media_dir, *media_url;
 	long login_fails_user, login_fails_addr, login_fail_window;
 	struct cfg_oauth oauth_google, oauth_github;

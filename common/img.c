@@ -22,12 +22,12 @@
 #include "log.h"
 #include "mem.h"
 
-/* Memory and memory-mapped pixel cache: enough for one 40 MP image at 16
- * bits per sample (320 MB) being resized; nothing ever goes to disk. */
-#define IMG_MEMORY_LIMIT ((int64_t)768 * 1024 * 1024)
-#define IMG_MAP_LIMIT    ((int64_t)768 * 1024 * 1024)
-#define IMG_SIDE_LIMIT   65535
-#define IMG_JPEG_QUALITY 85
+#define IMG_SIDE_LIMIT     65535
+#define IMG_JPEG_QUALITY   85
+#define IMG_MEMORY_DEFAULT ((int64_t)512 * 1024 * 1024)
+/* PNGs above this many pixels are always read row by row (img_png_*),
+ * whatever part of them is used: GraphicsMagick would hold all of them. */
+#define IMG_PNG_ROWS_FROM 4e6
 
 static int img_ready;
 
@@ -47,26 +47,41 @@ img_shutdown(void)
 	img_ready = 0;
 }
 
-/* Initialises GraphicsMagick once per process, with its limits. */
+/* GraphicsMagick's own limits, from the configuration at each use (so a
+ * test can lower them): pixels, sides, and the memory of its pixel cache
+ * (cfg.upload_max_memory, heap and mapped alike); nothing ever goes to
+ * disk. */
 static void
-img_init(void)
+img_limits(void)
 {
-	if (img_ready)
-		return;
-	InitializeMagick(NULL);
-	SetWarningHandler(img_warning);
-	SetErrorHandler(img_warning);
 	SetMagickResourceLimit(PixelsResource,
 	    cfg.upload_max_pixels > 0 ? cfg.upload_max_pixels : 40000000);
 	SetMagickResourceLimit(WidthResource, IMG_SIDE_LIMIT);
 	SetMagickResourceLimit(HeightResource, IMG_SIDE_LIMIT);
-	SetMagickResourceLimit(MemoryResource, IMG_MEMORY_LIMIT);
-	SetMagickResourceLimit(MapResource, IMG_MAP_LIMIT);
+	SetMagickResourceLimit(MemoryResource,
+	    cfg.upload_max_memory > 0 ? (int64_t)cfg.upload_max_memory
+	                              : IMG_MEMORY_DEFAULT);
+	SetMagickResourceLimit(MapResource,
+	    cfg.upload_max_memory > 0 ? (int64_t)cfg.upload_max_memory
+	                              : IMG_MEMORY_DEFAULT);
 	SetMagickResourceLimit(DiskResource, 0);
-	/* One request at a time per process: no OpenMP thread pools. */
-	SetMagickResourceLimit(ThreadsResource, 1);
-	img_ready = 1;
-	atexit(img_shutdown);
+}
+
+/* Initialises GraphicsMagick once per process. */
+static void
+img_init(void)
+{
+	if (!img_ready) {
+		InitializeMagick(NULL);
+		SetWarningHandler(img_warning);
+		SetErrorHandler(img_warning);
+		/* One request at a time per process: no OpenMP thread
+		 * pools. */
+		SetMagickResourceLimit(ThreadsResource, 1);
+		img_ready = 1;
+		atexit(img_shutdown);
+	}
+	img_limits();
 }
 
 const char *
@@ -709,17 +724,20 @@ img_convert(const void *data, size_t len, const struct img_crop *crop,
 	need = img_decode_need(crop, w, h, target);
 	if (strcmp(format, "JPEG") == 0)
 		img_jpeg_hint(info, w, h, need);
-	/* A large PNG: only its source rectangle, shrunk to about twice the
-	 * target (the Lanczos pass does the rest).  One with EXIF data may
-	 * need orienting: GraphicsMagick's decoder then. */
-	if (strcmp(format, "PNG") == 0 && need < 0.25 &&
+	/* A large PNG, or one much larger than the target: only its source
+	 * rectangle, shrunk to about twice the target (the Lanczos pass does
+	 * the rest).  One with EXIF data may need orienting: GraphicsMagick's
+	 * decoder then. */
+	if (strcmp(format, "PNG") == 0 &&
+	    (need < 0.25 || (double)w * (double)h > IMG_PNG_ROWS_FROM) &&
 	    memmem(data, len, "eXIf", 4) == NULL) {
 		rc = img_source(crop, w, h, target, &src, why);
 		if (rc)
 			goto out;
+		need = need < 0.5 ? need * 2 : 1;
 		image = img_png_shrink(data, len, w, h, &src,
-		    (unsigned long)ceil(src.w * need * 2),
-		    (unsigned long)ceil(src.h * need * 2), &ex);
+		    (unsigned long)ceil(src.w * need),
+		    (unsigned long)ceil(src.h * need), &ex);
 		shrunk = image != NULL;
 	}
 	if (image == NULL)
