@@ -190,7 +190,8 @@ CREATE TABLE public.rooms (
     name text NOT NULL,
     description text DEFAULT ''::text NOT NULL,
     last_message_id bigint DEFAULT 0 NOT NULL,
-    created_at timestamp with time zone DEFAULT now() NOT NULL
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    hist_version bigint DEFAULT 0 NOT NULL
 );
 
 --
@@ -208,6 +209,20 @@ CREATE FUNCTION public.ec_room_json(r public.rooms) RETURNS jsonb
 		'description', r.description,
 		'last_message_id', r.last_message_id,
 		'created_at', ec_ts(r.created_at))
+$$;
+
+--
+-- Name: ec_rooms_hist_bump(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.ec_rooms_hist_bump() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+	UPDATE rooms SET hist_version = hist_version + 1
+	WHERE id = OLD.room_id;
+	RETURN NULL;
+END
 $$;
 
 --
@@ -870,6 +885,12 @@ CREATE INDEX topics_group ON public.topics USING btree (group_id, id);
 --
 
 CREATE UNIQUE INDEX users_username_lower ON public.users USING btree (lower(username));
+
+--
+-- Name: messages messages_hist_version; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER messages_hist_version AFTER DELETE OR UPDATE OF text, deleted_at, edited_at, reply_to ON public.messages FOR EACH ROW EXECUTE FUNCTION public.ec_rooms_hist_bump();
 
 --
 -- Name: messages messages_search_words; Type: TRIGGER; Schema: public; Owner: -

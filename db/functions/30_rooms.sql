@@ -2,7 +2,7 @@
 -- so that REST answers and relay events share them (rooms program).
 -- Current definitions, re-applied by db/migrate.sh after every migrate
 -- (db/README.md); first defined in 0004, ec_message_json reshaped in
--- 0007.
+-- 0007, the history version trigger added in 0013.
 --
 -- The builders take whole rows, not ids, so that a history page or a
 -- freshly inserted row (INSERT ... RETURNING, not yet visible to a later
@@ -60,4 +60,17 @@ LANGUAGE sql STABLE AS $$
 	LEFT JOIN users u ON u.id = m.sender_id
 	LEFT JOIN profiles p ON p.user_id = u.id
 	LEFT JOIN messages q ON q.id = m.reply_to
+$$;
+
+-- The trigger of messages_hist_version (0013): an edit, a delete or a
+-- moderation of a message moves its room's hist_version in the same
+-- transaction, so the cached newest page (common/hist.c) can never
+-- outlive the change, whichever program made it.
+CREATE OR REPLACE FUNCTION ec_rooms_hist_bump() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+	UPDATE rooms SET hist_version = hist_version + 1
+	WHERE id = OLD.room_id;
+	RETURN NULL;
+END
 $$;
