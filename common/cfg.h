@@ -36,6 +36,8 @@ struct cfg {
 	size_t body_max, upload_max;
 	long upload_max_pixels;
 	size_t upload_max_memory; /* GraphicsMagick's pixel cache, bytes */
+	long upload_decodes;      /* conversions at once, machine-wide */
+	long upload_decode_wait;  /* ms to wait for one */
 	char *media_dir, *media_url;
 	long login_fails_user, login_fails_addr, login_fail_window;
 	struct cfg_oauth oauth_google, oauth_github;

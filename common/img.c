@@ -2,12 +2,16 @@
  * scale, re-encode; and the drawing of plain pictures. */
 #include "img.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/resource.h>
 #include <time.h>
+#include <unistd.h>
 
 /* GraphicsMagick's headers are not -Wundef clean (they come in with -I,
  * not -isystem). */
@@ -671,6 +675,61 @@ out:
 	return rc;
 }
 
+/* ---- a machine-wide cap on conversions --------------------------------
+ *
+ * Each process converts one image at a time, but every FastCGI process of
+ * every program may be converting one: cfg.upload_decodes lock files
+ * (EASYCHAT_VAR, else MEDIA_DIR, ".img-decode-<n>.lock"), one flock()ed
+ * per conversion, cap them all together.  The kernel drops the lock of a
+ * process that dies mid-way, so a slot is never lost. */
+
+/* Takes a slot: *fd is its locked file (-1: no cap configured).  Waits up
+ * to cfg.upload_decode_wait ms, then ERR_UNAVAILABLE. */
+static enum err_code
+img_slot_take(int *fd, const char **why)
+{
+	const char *dir = cfg.var_dir && cfg.var_dir[0] ? cfg.var_dir
+	                                                : cfg.media_dir;
+	char path[4200];
+	long n, waited = 0;
+
+	*fd = -1;
+	if (cfg.upload_decodes <= 0 || dir == NULL || dir[0] == '\0')
+		return ERR_OK;
+	for (;;) {
+		for (n = 0; n < cfg.upload_decodes; n++) {
+			snprintf(path, sizeof(path), "%s/.img-decode-%ld.lock",
+			    dir, n);
+			*fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+			if (*fd < 0) {
+				log_warn("cannot open %s: %s; no cap on "
+				         "conversions",
+				    path, strerror(errno));
+				return ERR_OK;
+			}
+			if (flock(*fd, LOCK_EX | LOCK_NB) == 0)
+				return ERR_OK;
+			close(*fd);
+			*fd = -1;
+		}
+		if (waited >= cfg.upload_decode_wait)
+			break;
+		usleep(20000);
+		waited += 20;
+	}
+	log_warn("no conversion slot free after %ld ms (UPLOAD_DECODES=%ld)",
+	    waited, cfg.upload_decodes);
+	*why = "Too many images are being processed; try again shortly.";
+	return ERR_UNAVAILABLE;
+}
+
+static void
+img_slot_release(int fd)
+{
+	if (fd >= 0)
+		close(fd); /* drops the flock */
+}
+
 enum err_code
 img_convert(const void *data, size_t len, const struct img_crop *crop,
     const struct img_target *target, struct img_out *out, const char **why)
@@ -685,7 +744,7 @@ img_convert(const void *data, size_t len, const struct img_crop *crop,
 	uint64_t dw, dh;
 	enum err_code rc;
 	double need;
-	int shrunk = 0;
+	int shrunk = 0, slot = -1;
 
 	memset(out, 0, sizeof(*out));
 	*why = NULL;
@@ -709,6 +768,9 @@ img_convert(const void *data, size_t len, const struct img_crop *crop,
 		rc = ERR_TOO_LARGE;
 		goto out;
 	}
+	rc = img_slot_take(&slot, why);
+	if (rc)
+		goto out;
 	img_init();
 	info = CloneImageInfo(NULL);
 	/* "FORMAT:" forces that decoder whatever else the bytes resemble;
@@ -789,6 +851,7 @@ out:
 	if (info != NULL)
 		DestroyImageInfo(info);
 	DestroyExceptionInfo(&ex);
+	img_slot_release(slot);
 	return rc;
 }
 

@@ -72,7 +72,9 @@ const char *img_sniff(const void *data, size_t len);
  * ERR_TOO_LARGE (over cfg.upload_max bytes or cfg.upload_max_pixels, or a
  * GraphicsMagick resource limit), ERR_VALIDATION (crop rectangle empty or
  * not inside the image), ERR_BAD_REQUEST (the decoder failed),
- * ERR_INTERNAL. */
+ * ERR_UNAVAILABLE (no conversion slot free within
+ * cfg.upload_decode_wait ms: cfg.upload_decodes run at once on the
+ * machine, counted with lock files), ERR_INTERNAL. */
 enum err_code
 img_convert(const void *data, size_t len, const struct img_crop *crop,
     const struct img_target *target, struct img_out *out, const char **why);

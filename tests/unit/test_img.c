@@ -1,5 +1,6 @@
 /* test_img.c - img_convert(): the crop rule, one resize to the target,
- * the PNG shrunk while decoding (right pixels, bounded CPU and memory). */
+ * the PNG shrunk while decoding (right pixels, bounded CPU and memory),
+ * the memory cap and the machine-wide cap on conversions. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -7,8 +8,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/resource.h>
 #include <time.h>
+#include <unistd.h>
 #include <cmocka.h>
 #include <png.h>
 
@@ -316,6 +320,49 @@ test_memory_cap(void **state)
 	free(m.data);
 }
 
+/* UPLOAD_DECODES caps conversions across processes: with the only slot
+ * held (as another process converting would), a conversion waits
+ * UPLOAD_DECODE_WAIT_MS and answers 503; once it is free, it runs. */
+static void
+test_decode_slots(void **state)
+{
+	struct png_mem m = make_png(64, 64, 0, 0);
+	char dir[] = "/tmp/test_img.XXXXXX", lock[64];
+	struct img_out out;
+	const char *why = NULL;
+	struct timespec t0, t1;
+	long ms;
+	int fd;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(lock, sizeof(lock), "%s/.img-decode-0.lock", dir);
+	cfg.var_dir = dir;
+	cfg.upload_decodes = 1;
+	cfg.upload_decode_wait = 200;
+	fd = open(lock, O_RDWR | O_CREAT, 0600);
+	assert_true(fd >= 0);
+	assert_int_equal(flock(fd, LOCK_EX), 0);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	assert_int_equal(img_convert(m.data, m.len, NULL, &icon, &out, &why),
+	    ERR_UNAVAILABLE);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	ms = (t1.tv_sec - t0.tv_sec) * 1000 +
+	    (t1.tv_nsec - t0.tv_nsec) / 1000000;
+	assert_true(ms >= 200);
+	assert_non_null(why);
+	img_out_release(&out);
+	close(fd);
+	assert_int_equal(img_convert(m.data, m.len, NULL, &icon, &out, &why),
+	    ERR_OK);
+	img_out_release(&out);
+	cfg.var_dir = NULL;
+	cfg.upload_decodes = 0;
+	unlink(lock);
+	rmdir(dir);
+	free(m.data);
+}
+
 int
 main(void)
 {
@@ -325,6 +372,7 @@ main(void)
 		cmocka_unit_test(test_thin_image_accepted),
 		cmocka_unit_test(test_crop_rule),
 		cmocka_unit_test(test_memory_cap),
+		cmocka_unit_test(test_decode_slots),
 	};
 
 	cfg.upload_max = 8 * 1024 * 1024;
