@@ -594,6 +594,16 @@ img_png_shrink(const void *data, size_t len, unsigned long w, unsigned long h,
 	p.y1 = p.y0 + sh;
 	p.nw = nw < sw ? nw : sw;
 	p.nh = nh < sh ? nh : sh;
+	/* Interlaced: only the odd rows are read, so at most half as many
+	 * output rows (each then covers an odd row); a one-row rectangle on
+	 * an even row is left to GraphicsMagick.  IHDR's interlace byte. */
+	if (len > 28 && memcmp((const char *)data + 12, "IHDR", 4) == 0 &&
+	    ((const unsigned char *)data)[28] == 1) {
+		if (sh / 2 == 0 && p.y0 % 2 == 0)
+			return NULL;
+		if (p.nh > (sh / 2 ? sh / 2 : 1))
+			p.nh = sh / 2 ? sh / 2 : 1;
+	}
 	/* At most about 4 x 4 samples per output pixel: averaging more
 	 * buys nothing visible before the final Lanczos. */
 	p.xstep = sw / p.nw / 4 > 1 ? sw / p.nw / 4 : 1;

@@ -233,6 +233,31 @@ test_png_shrink_keeps_pixels(void **state)
 	}
 }
 
+/* A large interlaced PNG read at full size (a small crop, no shrinking):
+ * only its odd rows come in, and no output row may be left empty (it
+ * would be transparent black). */
+static void
+test_png_interlaced_full_size(void **state)
+{
+	struct png_mem m = make_png(4096, 1100, 1, 0);
+	struct img_crop c = { 100, 100, 300, 300 };
+	struct img_out out;
+	unsigned char *rgba;
+	unsigned long w, h, x, y;
+	const char *why;
+
+	(void)state;
+	assert_int_equal(img_convert(m.data, m.len, &c, &icon, &out, &why),
+	    ERR_OK);
+	rgba = read_png(&out, &w, &h);
+	for (y = 0; y < h; y += 1)
+		for (x = 0; x < w; x += 17)
+			assert_colour(rgba, w, x, y, 255, 0, 0);
+	free(rgba);
+	img_out_release(&out);
+	free(m.data);
+}
+
 /* 1 x 40 000 was 413: scaled to cover (256 x 10 240 000) before the trim.
  * Now its centre becomes the icon, and a wallpaper. */
 static void
@@ -369,6 +394,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_bomb_is_cheap),
 		cmocka_unit_test(test_png_shrink_keeps_pixels),
+		cmocka_unit_test(test_png_interlaced_full_size),
 		cmocka_unit_test(test_thin_image_accepted),
 		cmocka_unit_test(test_crop_rule),
 		cmocka_unit_test(test_memory_cap),
