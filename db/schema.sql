@@ -485,7 +485,9 @@ CREATE TABLE public.refresh_tokens (
     session_id bigint NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     expires_at timestamp with time zone NOT NULL,
-    used_at timestamp with time zone
+    used_at timestamp with time zone,
+    successor_box text,
+    grace_replays integer DEFAULT 0 NOT NULL
 );
 
 --
@@ -867,6 +869,12 @@ CREATE INDEX rooms_topic ON public.rooms USING btree (topic_id, id);
 --
 
 CREATE INDEX search_words_trgm ON public.search_words USING gin (word public.gin_trgm_ops);
+
+--
+-- Name: sessions_revoked_at; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX sessions_revoked_at ON public.sessions USING btree (revoked_at) WHERE (revoked_at IS NOT NULL);
 
 --
 -- Name: sessions_user; Type: INDEX; Schema: public; Owner: -
