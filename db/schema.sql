@@ -25,6 +25,16 @@ CREATE EXTENSION IF NOT EXISTS pg_trgm WITH SCHEMA public;
 
 COMMENT ON EXTENSION pg_trgm IS 'text similarity measurement and index searching based on trigrams';
 
+--
+-- Name: ec_search_text(text); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.ec_search_text(t text) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+	SELECT translate(t, '<>&', '   ')
+$$;
+
 SET default_tablespace = '';
 
 SET default_table_access_method = heap;
@@ -42,7 +52,7 @@ CREATE TABLE public.groups (
     icon text DEFAULT (('defaults/group-icon-'::text || (((1)::double precision + floor((random() * (8)::double precision))))::integer) || '.png'::text) NOT NULL,
     wallpaper text DEFAULT (('defaults/wallpaper-'::text || (((1)::double precision + floor((random() * (4)::double precision))))::integer) || '.png'::text) NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
-    search tsvector GENERATED ALWAYS AS (to_tsvector('simple'::regconfig, ((name || ' '::text) || description))) STORED,
+    search tsvector GENERATED ALWAYS AS (to_tsvector('simple'::regconfig, public.ec_search_text(((name || ' '::text) || description)))) STORED,
     CONSTRAINT groups_category_check CHECK ((category = ANY (ARRAY['Gaming'::text, 'Music'::text, 'Education'::text, 'Science'::text, 'Entertainment'::text, 'Undefined'::text])))
 );
 
@@ -103,7 +113,7 @@ CREATE TABLE public.messages (
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     edited_at timestamp with time zone,
     deleted_at timestamp with time zone,
-    search tsvector GENERATED ALWAYS AS (to_tsvector('simple'::regconfig, text)) STORED
+    search tsvector GENERATED ALWAYS AS (to_tsvector('simple'::regconfig, public.ec_search_text(text))) STORED
 );
 
 --
@@ -230,6 +240,16 @@ $$;
 --
 
 CREATE FUNCTION public.ec_search_expand(q text, typo boolean, OUT q_exact tsquery, OUT q_prefix tsquery, OUT q_typo tsquery) RETURNS record
+    LANGUAGE sql STABLE
+    AS $$
+	SELECT * FROM ec_search_expand_words(ec_search_text(q), typo)
+$$;
+
+--
+-- Name: ec_search_expand_words(text, boolean); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.ec_search_expand_words(q text, typo boolean, OUT q_exact tsquery, OUT q_prefix tsquery, OUT q_typo tsquery) RETURNS record
     LANGUAGE plpgsql STABLE
     AS $$
 DECLARE
@@ -317,6 +337,16 @@ $$;
 --
 
 CREATE FUNCTION public.ec_search_tsquery(q text, prefix boolean) RETURNS tsquery
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+	SELECT ec_search_tsquery_words(ec_search_text(q), prefix)
+$$;
+
+--
+-- Name: ec_search_tsquery_words(text, boolean); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.ec_search_tsquery_words(q text, prefix boolean) RETURNS tsquery
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
     AS $$
 	SELECT to_tsquery('simple', string_agg(

@@ -1,7 +1,23 @@
 -- 50_search.sql: the query side of search (search program) and the
 -- trigger that keeps search_words.  Current definitions, re-applied by
 -- db/migrate.sh after every migrate (db/README.md); first defined in 0008
--- and 0012.
+-- and 0012, the markup reading (ec_search_text and the two wrappers) in
+-- 0016.
+
+-- 0016: PostgreSQL's default text search parser reads "<script>", "</b>" or
+-- "<a href=x>" as tag tokens and "&name;" as entity tokens, which no
+-- configuration indexes, and it skips the content of a <script> or
+-- <style> element altogether: "<script>alert</script>" had no word at
+-- all, so searching "script" or "alert" found nothing.  Chat text is not
+-- HTML (it is escaped wherever it is shown), so the index and the query
+-- both read it with '<', '>' and '&' as spaces (ec_search_text): those
+-- are plain words again, for the full-text index, for the word table of
+-- 0012 and for the snippet (common/searchq.c, which never treated them
+-- as part of a word).
+CREATE OR REPLACE FUNCTION ec_search_text(t text) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+	SELECT translate(t, '<>&', '   ')
+$$;
 
 -- The query side, from the words of a search (operators already removed
 -- by the program): every word (AND), exactly, or as a prefix of a word.
@@ -9,7 +25,7 @@
 -- "query contains no lexemes" notice is raised).  IMMUTABLE: with a
 -- constant argument the planner folds them, so it estimates the real
 -- tsquery's selectivity.
-CREATE OR REPLACE FUNCTION ec_search_tsquery(q text, prefix boolean) RETURNS tsquery
+CREATE OR REPLACE FUNCTION ec_search_tsquery_words(q text, prefix boolean) RETURNS tsquery
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
 	SELECT to_tsquery('simple', string_agg(
 		'''' || replace(replace(w, '\', '\\'), '''', '''''') || ''''
@@ -34,7 +50,7 @@ $$;
 --             NULL also when typo is false, or a word is over 24 bytes or
 --             has a digit: numbers, codes and hashes are not misspelled,
 --             and their trigrams are shared by too many other words).
-CREATE OR REPLACE FUNCTION ec_search_expand(q text, typo boolean,
+CREATE OR REPLACE FUNCTION ec_search_expand_words(q text, typo boolean,
     OUT q_exact tsquery, OUT q_prefix tsquery, OUT q_typo tsquery)
 LANGUAGE plpgsql STABLE AS $$
 DECLARE
@@ -104,6 +120,20 @@ BEGIN
 		q_typo := array_to_string(sq, ' & ')::tsquery;
 	END IF;
 END
+$$;
+
+-- The query side reads the query as the index reads the text (0016):
+-- through ec_search_text(), then the bodies above (which call
+-- ec_search_tsquery() by name: it applies it once more, harmlessly).
+CREATE OR REPLACE FUNCTION ec_search_tsquery(q text, prefix boolean) RETURNS tsquery
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+	SELECT ec_search_tsquery_words(ec_search_text(q), prefix)
+$$;
+
+CREATE OR REPLACE FUNCTION ec_search_expand(q text, typo boolean,
+    OUT q_exact tsquery, OUT q_prefix tsquery, OUT q_typo tsquery)
+LANGUAGE sql STABLE AS $$
+	SELECT * FROM ec_search_expand_words(ec_search_text(q), typo)
 $$;
 
 -- The words of a message's tsvector arrive sorted, so concurrent single
