@@ -22,7 +22,7 @@ OBJ_DIR := $(BUILD_DIR)/obj
 VAR_DIR ?= $(CURDIR)/var
 
 CC ?= cc
-PKGS := libpq hiredis json-c libjwt libsodium libcurl GraphicsMagickWand
+PKGS := libpq hiredis json-c libjwt libsodium libcurl GraphicsMagickWand libpng
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
@@ -41,9 +41,16 @@ CFLAGS += -std=gnu11 -D_GNU_SOURCE $(WARN) $(CFLAGS_$(FLAVOR)) -iquote common $(
 LDFLAGS += $(LDFLAGS_$(FLAVOR))
 LDLIBS += $(PKG_LIBS) -lfcgi -lm
 
+# common/ is two archives (common/README.md): the base, which knows nothing
+# of chat, and the domain over it; each header names its layer.  Domain
+# first on the link line, so that it can use the base.
 COMMON_SRC := $(wildcard common/*.c)
 COMMON_OBJ := $(COMMON_SRC:%.c=$(OBJ_DIR)/%.o)
-COMMON_LIB := $(BUILD_DIR)/libeasychat.a
+BASE_SRC := $(filter $(COMMON_SRC),$(patsubst %.h,%.c,$(shell grep -l '^ \* Layer: base' common/*.h)))
+DOMAIN_SRC := $(filter-out $(BASE_SRC),$(COMMON_SRC))
+BASE_LIB := $(BUILD_DIR)/libec-base.a
+DOMAIN_LIB := $(BUILD_DIR)/libec-domain.a
+COMMON_LIB := $(DOMAIN_LIB) $(BASE_LIB)
 
 APPS := $(notdir $(patsubst %/,%,$(dir $(wildcard fcgi-apps/*/main.c))))
 APP_BINS := $(APPS:%=$(BIN_DIR)/easychat-%)
@@ -79,7 +86,7 @@ BENCH_SRC := $(wildcard tests/bench/*.c)
 BENCH_BINS := $(BENCH_SRC:tests/bench/%.c=$(BIN_DIR)/%)
 
 .PHONY: all deps spa run stop status migrate test \
-	unit bench contracts format check-format clean fuzz fuzzers routes backup restore check check-spa check-shell
+	unit bench contracts format check-format clean fuzz fuzzers routes backup restore check check-spa check-shell check-layers
 
 all: $(APP_BINS) $(RELAY_BIN) $(TOOL_BINS) $(BENCH_BINS)
 
@@ -87,9 +94,15 @@ $(OBJ_DIR)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
-$(COMMON_LIB): $(COMMON_OBJ)
+$(BASE_LIB): $(BASE_SRC:%.c=$(OBJ_DIR)/%.o)
+$(DOMAIN_LIB): $(DOMAIN_SRC:%.c=$(OBJ_DIR)/%.o)
+$(BASE_LIB) $(DOMAIN_LIB):
 	@mkdir -p $(dir $@)
-	$(AR) rcs $@ $^
+	rm -f $@ && $(AR) rcs $@ $^
+
+# The layer rule of common/README.md, on the sources and the archives.
+check-layers: $(COMMON_LIB)
+	common/check-layers.sh $(CURDIR)/$(BASE_LIB) $(CURDIR)/$(DOMAIN_LIB)
 
 define app_rule
 $(BIN_DIR)/easychat-$(1): $(patsubst %.c,$(OBJ_DIR)/%.o,$(wildcard fcgi-apps/$(1)/*.c)) $(COMMON_LIB)
@@ -194,7 +207,7 @@ unit:
 	tests/fuzz/replay.sh build/asan/fuzz
 
 test: deps
-	$(MAKE) FLAVOR=asan all $(patsubst build/$(FLAVOR)/%,build/asan/%,$(UNIT_BINS) $(FUZZ_BINS) $(FIXTURE_BINS))
+	$(MAKE) FLAVOR=asan all check-layers $(patsubst build/$(FLAVOR)/%,build/asan/%,$(UNIT_BINS) $(FUZZ_BINS) $(FIXTURE_BINS))
 	$(MAKE) spa
 	tests/run.sh $(CURDIR)/build/asan
 
@@ -223,7 +236,7 @@ check-format:
 # The conventions, checked by CI (.ci/run) before `make test`. One
 # prerequisite per check; a new check (the layer rule of common/, the
 # schema snapshot of db/, ...) adds its target to this list.
-check: check-format check-spa check-shell
+check: check-format check-spa check-shell check-layers
 
 # The SPA: types (tsc --noEmit), lint with the import boundaries
 # (htdocs/eslint.config.js), and the generated API types up to date with

@@ -5,6 +5,9 @@
  * cannot see answers ERR_NOT_FOUND (never 403), so private groups do not
  * leak; a visible thing the caller's role may not change is ERR_FORBIDDEN.
  * Each check is one indexed query.
+ *
+ * Layer: domain (common/README.md) - chat rules over the base; may
+ * include base and domain headers.
  */
 #ifndef EC_ACL_H
 #define EC_ACL_H

@@ -7,6 +7,9 @@
  * -> handler; an error code from any step becomes the JSON error body.
  * Run as FastCGI (by lighttpd) it loops until SIGTERM; run as CGI it
  * answers the one request in its environment.
+ *
+ * Layer: domain (common/README.md) - chat rules over the base; may
+ * include base and domain headers.
  */
 #ifndef EC_APP_H
 #define EC_APP_H

@@ -9,6 +9,9 @@
  * there is an Authorization header (cookies are then ignored), otherwise
  * the access cookie, refreshed on the fly from the refresh cookie when it
  * is missing or expired (new cookies are set on the response).
+ *
+ * Layer: domain (common/README.md) - chat rules over the base; may
+ * include base and domain headers.
  */
 #ifndef EC_AUTH_H
 #define EC_AUTH_H

@@ -4,6 +4,9 @@
  * buf_init(), data[len] is always '\0', and growing past `max` fails with
  * ERR_TOO_LARGE instead of allocating, so client input cannot make a
  * program grow without bound.
+ *
+ * Layer: base (common/README.md) - knows nothing of chat; includes base
+ * headers only.
  */
 #ifndef EC_BUF_H
 #define EC_BUF_H

@@ -206,6 +206,10 @@ cfg_load_file(const char *path)
 	cfg.body_max = (size_t)cfg_get_long("BODY_MAX_BYTES", 1048576);
 	cfg.upload_max = (size_t)cfg_get_long("UPLOAD_MAX_BYTES", 8388608);
 	cfg.upload_max_pixels = cfg_get_long("UPLOAD_MAX_PIXELS", 40000000);
+	cfg.upload_max_memory = (size_t)cfg_get_long("UPLOAD_MAX_MEMORY",
+	    536870912);
+	cfg.upload_decodes = cfg_get_long("UPLOAD_DECODES", 2);
+	cfg.upload_decode_wait = cfg_get_long("UPLOAD_DECODE_WAIT_MS", 10000);
 	cfg.media_dir = cfg_dup("MEDIA_DIR", "media");
 	cfg.media_url = cfg_dup("MEDIA_URL", "/media");
 	cfg.login_fails_user = cfg_get_long("LOGIN_FAILS_PER_USER", 10);

@@ -4,6 +4,9 @@
  * a later line overrides an earlier one and a real environment variable
  * overrides the file.  cfg_load() fills the global `cfg` once at start-up;
  * programs then read cfg.<field> or cfg_get() for keys of their own.
+ *
+ * Layer: base (common/README.md) - knows nothing of chat; includes base
+ * headers only.
  */
 #ifndef EC_CFG_H
 #define EC_CFG_H
@@ -32,6 +35,9 @@ struct cfg {
 	size_t norigins;
 	size_t body_max, upload_max;
 	long upload_max_pixels;
+	size_t upload_max_memory; /* GraphicsMagick's pixel cache, bytes */
+	long upload_decodes;      /* conversions at once, machine-wide */
+	long upload_decode_wait;  /* ms to wait for one */
 	char *media_dir, *media_url;
 	long login_fails_user, login_fails_addr, login_fail_window;
 	struct cfg_oauth oauth_google, oauth_github;

@@ -5,6 +5,9 @@
  * as SQL.  The connection is (re)made on demand; when the server is
  * unreachable every call returns ERR_UNAVAILABLE (503) until it is back,
  * without restarting the program.
+ *
+ * Layer: base (common/README.md) - knows nothing of chat; includes base
+ * headers only.
  */
 #ifndef EC_DB_H
 #define EC_DB_H

@@ -5,6 +5,9 @@
  * status and one snake_case code for the JSON error body (`Error` in
  * common/openapi.yaml); the body itself is written by http.c, never by a
  * handler.
+ *
+ * Layer: base (common/README.md) - knows nothing of chat; includes base
+ * headers only.
  */
 #ifndef EC_ERR_H
 #define EC_ERR_H

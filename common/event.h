@@ -11,7 +11,8 @@
  * channel) so they reload memberships and sessions and tell every client
  * to resync (relay/PROTOCOL.md).
  *
- * Layer: domain (over wire and rds).
+ * Layer: domain (common/README.md) - over wire and rds; may include
+ * base and domain headers.
  */
 #ifndef EC_EVENT_H
 #define EC_EVENT_H

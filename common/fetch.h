@@ -2,6 +2,9 @@
  *
  * Bounded like everything else: 5 s timeout, no redirects, http/https
  * only, and the answer is capped by the caller's buffer maximum.
+ *
+ * Layer: base (common/README.md) - knows nothing of chat; includes base
+ * headers only.
  */
 #ifndef EC_FETCH_H
 #define EC_FETCH_H

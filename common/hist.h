@@ -15,7 +15,8 @@
  * membership on every request: the cache only saves the page query.
  * Every failure here falls back to PostgreSQL.
  *
- * Layer: domain (over rds and wire).
+ * Layer: domain (common/README.md) - over rds and wire; may include
+ * base and domain headers.
  */
 #ifndef EC_HIST_H
 #define EC_HIST_H

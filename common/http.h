@@ -9,6 +9,9 @@
  *
  * Everything a request allocates belongs to its struct http_req and is
  * released by http_req_release() at the end of the accept loop.
+ *
+ * Layer: base (common/README.md) - knows nothing of chat; includes base
+ * headers only.
  */
 #ifndef EC_HTTP_H
 #define EC_HTTP_H

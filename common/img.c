@@ -1,13 +1,16 @@
-/* img.c - uploaded images over GraphicsMagick: sniff, bound, crop, scale,
- * re-encode, store. */
+/* img.c - untrusted images over GraphicsMagick: sniff, bound, crop,
+ * scale, re-encode; and the drawing of plain pictures. */
 #include "img.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
+#include <sys/file.h>
+#include <sys/resource.h>
+#include <time.h>
 #include <unistd.h>
 
 /* GraphicsMagick's headers are not -Wundef clean (they come in with -I,
@@ -17,23 +20,18 @@
 #pragma GCC diagnostic ignored "-Wstrict-prototypes"
 #include <magick/api.h>
 #pragma GCC diagnostic pop
+#include <png.h>
 
 #include "cfg.h"
-#include "db.h"
-#include "http.h"
-#include "json.h"
 #include "log.h"
 #include "mem.h"
-#include "multipart.h"
-#include "sec.h"
 
-/* Memory and memory-mapped pixel cache: enough for one 40 MP image at 16
- * bits per sample (320 MB) being resized; nothing ever goes to disk. */
-#define IMG_MEMORY_LIMIT ((int64_t)768 * 1024 * 1024)
-#define IMG_MAP_LIMIT    ((int64_t)768 * 1024 * 1024)
-#define IMG_SIDE_LIMIT   65535
-#define IMG_JPEG_QUALITY 85
-#define IMG_CROP_MAX     1000000
+#define IMG_SIDE_LIMIT     65535
+#define IMG_JPEG_QUALITY   85
+#define IMG_MEMORY_DEFAULT ((int64_t)512 * 1024 * 1024)
+/* PNGs above this many pixels are always read row by row (img_png_*),
+ * whatever part of them is used: GraphicsMagick would hold all of them. */
+#define IMG_PNG_ROWS_FROM 4e6
 
 static int img_ready;
 
@@ -53,26 +51,41 @@ img_shutdown(void)
 	img_ready = 0;
 }
 
-/* Initialises GraphicsMagick once per process, with its limits. */
+/* GraphicsMagick's own limits, from the configuration at each use (so a
+ * test can lower them): pixels, sides, and the memory of its pixel cache
+ * (cfg.upload_max_memory, heap and mapped alike); nothing ever goes to
+ * disk. */
 static void
-img_init(void)
+img_limits(void)
 {
-	if (img_ready)
-		return;
-	InitializeMagick(NULL);
-	SetWarningHandler(img_warning);
-	SetErrorHandler(img_warning);
 	SetMagickResourceLimit(PixelsResource,
 	    cfg.upload_max_pixels > 0 ? cfg.upload_max_pixels : 40000000);
 	SetMagickResourceLimit(WidthResource, IMG_SIDE_LIMIT);
 	SetMagickResourceLimit(HeightResource, IMG_SIDE_LIMIT);
-	SetMagickResourceLimit(MemoryResource, IMG_MEMORY_LIMIT);
-	SetMagickResourceLimit(MapResource, IMG_MAP_LIMIT);
+	SetMagickResourceLimit(MemoryResource,
+	    cfg.upload_max_memory > 0 ? (int64_t)cfg.upload_max_memory
+	                              : IMG_MEMORY_DEFAULT);
+	SetMagickResourceLimit(MapResource,
+	    cfg.upload_max_memory > 0 ? (int64_t)cfg.upload_max_memory
+	                              : IMG_MEMORY_DEFAULT);
 	SetMagickResourceLimit(DiskResource, 0);
-	/* One request at a time per process: no OpenMP thread pools. */
-	SetMagickResourceLimit(ThreadsResource, 1);
-	img_ready = 1;
-	atexit(img_shutdown);
+}
+
+/* Initialises GraphicsMagick once per process. */
+static void
+img_init(void)
+{
+	if (!img_ready) {
+		InitializeMagick(NULL);
+		SetWarningHandler(img_warning);
+		SetErrorHandler(img_warning);
+		/* One request at a time per process: no OpenMP thread
+		 * pools. */
+		SetMagickResourceLimit(ThreadsResource, 1);
+		img_ready = 1;
+		atexit(img_shutdown);
+	}
+	img_limits();
 }
 
 const char *
@@ -170,6 +183,28 @@ img_failure(const ExceptionInfo *ex, const char *what, const char **why)
 	return ERR_BAD_REQUEST;
 }
 
+/* One line per converted image with what it cost, which is how the
+ * decompression-bomb test measures it: CPU time of this conversion and
+ * the process's peak resident memory so far. */
+static void
+img_log(const char *format, unsigned long w, unsigned long h, unsigned long dw,
+    unsigned long dh, const struct img_out *out, const struct timespec *t0)
+{
+	struct timespec t1;
+	struct rusage ru;
+	long ms;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t1);
+	ms = (t1.tv_sec - t0->tv_sec) * 1000 +
+	    (t1.tv_nsec - t0->tv_nsec) / 1000000;
+	if (getrusage(RUSAGE_SELF, &ru) != 0)
+		ru.ru_maxrss = 0;
+	log_info("image %s %lux%lu decoded at %lux%lu -> %lux%lu: "
+	         "cpu_ms=%ld peak_rss_mb=%ld",
+	    format, w, h, dw, dh, out->width, out->height, ms,
+	    ru.ru_maxrss / 1024);
+}
+
 /* Replaces *image with the result of a transformation (NULL = failed). */
 static enum err_code
 img_swap(Image **image, Image *next, const ExceptionInfo *ex, const char *what,
@@ -182,9 +217,11 @@ img_swap(Image **image, Image *next, const ExceptionInfo *ex, const char *what,
 	return ERR_OK;
 }
 
-/* Reads only the header; checks the pixel count before decoding. */
+/* Reads only the header; checks the pixel count before decoding.  *w, *h:
+ * the stored dimensions (before EXIF orientation). */
 static enum err_code
-img_ping(ImageInfo *info, const void *data, size_t len, const char **why)
+img_ping(ImageInfo *info, const void *data, size_t len, unsigned long *w,
+    unsigned long *h, const char **why)
 {
 	ExceptionInfo ex;
 	Image *image;
@@ -197,6 +234,8 @@ img_ping(ImageInfo *info, const void *data, size_t len, const char **why)
 		rc = img_failure(&ex, "ping", why);
 		goto out;
 	}
+	*w = image->columns;
+	*h = image->rows;
 	pixels = (double)image->columns * (double)image->rows;
 	if (image->columns == 0 || image->rows == 0) {
 		*why = "The image has no pixels.";
@@ -212,72 +251,387 @@ out:
 	return rc;
 }
 
-/* Crops, covers target tw x th, trims the excess around the centre. */
-static enum err_code
-img_fit(Image **image, const struct img_crop *c, unsigned long tw,
-    unsigned long th, ExceptionInfo *ex, const char **why)
-{
-	struct img_crop whole = { 0, 0, 0, 0 };
-	RectangleInfo rect;
-	double scale, sw, sh;
-	unsigned long nw, nh;
-	enum err_code rc;
+/* A rectangle of the image being worked on, in (fractional) pixels. */
+struct img_rect {
+	double x, y, w, h;
+};
 
-	if (c->w == 0 && c->h == 0 && c->x == 0 && c->y == 0) {
-		whole.w = (int64_t)(*image)->columns;
-		whole.h = (int64_t)(*image)->rows;
+/* The part of a w x h original that becomes the target: the crop (NULL:
+ * the whole image) narrowed around its centre to the target's aspect
+ * ratio, so that one resize gives exactly the target.  Scaling the crop
+ * to cover the target and trimming after decoded, scaled and threw away
+ * the excess: a 1 x 40 000 image became 256 x 10 240 000 on the way to a
+ * 256 x 256 icon. */
+static enum err_code
+img_source(const struct img_crop *c, unsigned long w, unsigned long h,
+    const struct img_target *t, struct img_rect *src, const char **why)
+{
+	struct img_crop whole = { 0, 0, (int64_t)w, (int64_t)h };
+
+	if (c == NULL)
 		c = &whole;
-	}
 	if (c->w < 1 || c->h < 1 || c->x < 0 || c->y < 0 ||
-	    c->x + c->w > (int64_t)(*image)->columns ||
-	    c->y + c->h > (int64_t)(*image)->rows) {
-		*why = "The crop rectangle must lie inside the image.";
+	    c->x + c->w > (int64_t)w || c->y + c->h > (int64_t)h) {
+		*why = "The crop rectangle must be non-empty and lie inside "
+		       "the image.";
 		return ERR_VALIDATION;
 	}
-	rect.x = (long)c->x;
-	rect.y = (long)c->y;
-	rect.width = (unsigned long)c->w;
-	rect.height = (unsigned long)c->h;
-	rc = img_swap(image, CropImage(*image, &rect, ex), ex, "crop", why);
-	if (rc)
-		return rc;
-	(*image)->page.x = (*image)->page.y = 0;
-	(*image)->page.width = (*image)->page.height = 0;
+	src->x = (double)c->x;
+	src->y = (double)c->y;
+	src->w = (double)c->w;
+	src->h = (double)c->h;
+	if (src->w * (double)t->height > src->h * (double)t->width) {
+		src->w = src->h * (double)t->width / (double)t->height;
+		src->x += ((double)c->w - src->w) / 2;
+	} else {
+		src->h = src->w * (double)t->height / (double)t->width;
+		src->y += ((double)c->h - src->h) / 2;
+	}
+	return ERR_OK;
+}
 
-	sw = (double)tw / (double)c->w;
-	sh = (double)th / (double)c->h;
-	scale = sw > sh ? sw : sh;
-	nw = (unsigned long)((double)c->w * scale + 0.5);
-	nh = (unsigned long)((double)c->h * scale + 0.5);
-	if (nw < tw)
-		nw = tw;
-	if (nh < th)
-		nh = th;
-	if (nw != (*image)->columns || nh != (*image)->rows) {
-		rc = img_swap(image,
-		    ResizeImage(*image, nw, nh, LanczosFilter, 1.0, ex), ex,
-		    "resize", why);
+/* How much the source may shrink and still cover the target: the target
+ * over the source rectangle (the larger of the two axes). */
+static double
+img_need(const struct img_rect *src, const struct img_target *t)
+{
+	double nx = (double)t->width / src->w;
+	double ny = (double)t->height / src->h;
+
+	return nx > ny ? nx : ny;
+}
+
+/* Scales the rectangle with the image it lies in. */
+static void
+img_rect_scale(struct img_rect *r, double fx, double fy)
+{
+	r->x *= fx;
+	r->w *= fx;
+	r->y *= fy;
+	r->h *= fy;
+}
+
+/* Rounds a span [at, at + len) to whole pixels inside [0, max), at
+ * least one pixel wide. */
+static void
+img_span(double at, double len, unsigned long max, long *start,
+    unsigned long *count)
+{
+	long a = lround(at), b = lround(at + len);
+
+	if (a < 0)
+		a = 0;
+	if (a > (long)max - 1)
+		a = (long)max - 1;
+	if (b > (long)max)
+		b = (long)max;
+	if (b <= a)
+		b = a + 1;
+	*start = a;
+	*count = (unsigned long)(b - a);
+}
+
+/* Turns the decoded image into exactly the target: `src` is the source
+ * rectangle in its pixels.  When the source is much larger than the
+ * target, the whole image is first box-averaged (ScaleImage, one cheap
+ * pass) down to about twice the target: the Lanczos filter's cost grows
+ * with the reduction, and the crop copy of a large source would double
+ * the memory.  Then the crop, then one Lanczos resize. */
+static enum err_code
+img_fit(Image **image, struct img_rect src, const struct img_target *t,
+    ExceptionInfo *ex, const char **why)
+{
+	unsigned long cols = (*image)->columns, rows = (*image)->rows, nw, nh;
+	RectangleInfo rect;
+	enum err_code rc;
+	double f;
+
+	f = 2 * img_need(&src, t);
+	if (f < 0.5) {
+		nw = (unsigned long)lround((double)cols * f);
+		nh = (unsigned long)lround((double)rows * f);
+		nw = nw ? nw : 1;
+		nh = nh ? nh : 1;
+		rc = img_swap(image, ScaleImage(*image, nw, nh, ex), ex,
+		    "scale", why);
 		if (rc)
 			return rc;
+		img_rect_scale(&src, (double)nw / (double)cols,
+		    (double)nh / (double)rows);
+		cols = nw;
+		rows = nh;
 	}
-	if (nw != tw || nh != th) {
-		rect.x = (long)((nw - tw) / 2);
-		rect.y = (long)((nh - th) / 2);
-		rect.width = tw;
-		rect.height = th;
-		rc = img_swap(image, CropImage(*image, &rect, ex), ex, "trim",
+	img_span(src.x, src.w, cols, &rect.x, &rect.width);
+	img_span(src.y, src.h, rows, &rect.y, &rect.height);
+	if (rect.width != cols || rect.height != rows) {
+		rc = img_swap(image, CropImage(*image, &rect, ex), ex, "crop",
 		    why);
 		if (rc)
 			return rc;
 		(*image)->page.x = (*image)->page.y = 0;
 		(*image)->page.width = (*image)->page.height = 0;
 	}
+	if ((*image)->columns != t->width || (*image)->rows != t->height) {
+		rc = img_swap(image,
+		    ResizeImage(*image, t->width, t->height, LanczosFilter, 1.0,
+		        ex),
+		    ex, "resize", why);
+		if (rc)
+			return rc;
+	}
 	return ERR_OK;
+}
+
+/* How much the decoded image may shrink and still cover the target
+ * around the source rectangle (1: not at all).  The orientation is not
+ * known before decoding, so for the whole image both ways round are
+ * allowed for; a crop that fits neither way is refused after decoding,
+ * with the reason. */
+static double
+img_decode_need(const struct img_crop *crop, unsigned long w, unsigned long h,
+    const struct img_target *t)
+{
+	struct img_rect src;
+	const char *why;
+	double need = 0, other;
+
+	if (img_source(crop, w, h, t, &src, &why) == ERR_OK)
+		need = img_need(&src, t);
+	if ((crop == NULL || need == 0) &&
+	    img_source(crop, h, w, t, &src, &why) == ERR_OK) {
+		other = img_need(&src, t);
+		need = other > need ? other : need;
+	}
+	return need > 0 && need < 1 ? need : 1;
+}
+
+/* The JPEG decoder can shrink by 1/2, 1/4 or 1/8 while it decodes (DCT
+ * scaling), almost for free: GraphicsMagick takes the wanted size from
+ * info->size and picks the largest reduction that stays at least that
+ * large. */
+static void
+img_jpeg_hint(ImageInfo *info, unsigned long w, unsigned long h, double need)
+{
+	char size[64];
+
+	if (need >= 0.5)
+		return;
+	snprintf(size, sizeof(size), "%lux%lu",
+	    (unsigned long)ceil((double)w * need),
+	    (unsigned long)ceil((double)h * need));
+	(void)CloneString(&info->size, size);
+}
+
+/* ---- PNG, shrunk while it is decoded ----------------------------------
+ *
+ * A PNG has no reduced decode: GraphicsMagick inflates every pixel into
+ * its 8-byte-per-pixel cache first (a 116 KB PNG of 6324 x 6324 zeros
+ * cost 320 MB and seconds of CPU).  When the target is much smaller than
+ * the image, libpng hands us the rows one at a time and we box-average
+ * the source rectangle into a small RGBA buffer: memory is one row plus
+ * the result, and the cost is mostly zlib's.  Interlaced images are read from
+ * their last Adam7 pass (every odd row, all columns), which is plenty when each
+ * output pixel covers several rows. */
+
+struct img_png {
+	const unsigned char *data;
+	size_t len, at;
+	unsigned long w, h, nw, nh;   /* image and shrunk sizes */
+	unsigned long x0, x1, y0, y1; /* the source rectangle */
+	unsigned char *row;           /* one decoded RGBA row */
+	uint32_t *sum;                /* per output pixel of the current row */
+	uint32_t *count;
+	unsigned char *pixels; /* nw x nh RGBA */
+	unsigned long *col;    /* output column of each sampled column */
+	unsigned long xstep, ystep, oy;
+	int alpha;
+};
+
+static void
+img_png_read(png_structp png, png_bytep out, png_size_t n)
+{
+	struct img_png *p = png_get_io_ptr(png);
+
+	if (n > p->len - p->at)
+		png_error(png, "truncated");
+	memcpy(out, p->data + p->at, n);
+	p->at += n;
+}
+
+static void
+img_png_warning(png_structp png, png_const_charp msg)
+{
+	(void)png;
+	log_debug("libpng: %s", msg);
+}
+
+/* Writes the averages of output row p->oy and clears the sums. */
+static void
+img_png_flush(struct img_png *p)
+{
+	unsigned char *out = p->pixels + (size_t)p->oy * p->nw * 4;
+	size_t i;
+
+	for (i = 0; i < (size_t)p->nw * 4; i++) {
+		uint32_t c = p->count[i / 4];
+
+		out[i] = (unsigned char)(c ? (p->sum[i] + c / 2) / c : 0);
+		p->sum[i] = 0;
+	}
+	memset(p->count, 0, sizeof(*p->count) * p->nw);
+}
+
+/* Adds source row y (RGBA in p->row) to the output row it falls in. */
+static void
+img_png_add(struct img_png *p, unsigned long y)
+{
+	unsigned long oy, x, i;
+
+	if (y < p->y0 || y >= p->y1)
+		return;
+	oy = (unsigned long)((uint64_t)(y - p->y0) * p->nh / (p->y1 - p->y0));
+	if (oy != p->oy) {
+		img_png_flush(p);
+		p->oy = oy;
+	}
+	for (x = p->x0, i = 0; x < p->x1; x += p->xstep, i++) {
+		const unsigned char *px = p->row + (size_t)x * 4;
+		uint32_t *sum = p->sum + (size_t)p->col[i] * 4;
+
+		sum[0] += px[0];
+		sum[1] += px[1];
+		sum[2] += px[2];
+		sum[3] += px[3];
+		p->count[p->col[i]]++;
+	}
+}
+
+/* The libpng part; everything it allocates hangs off `p`, so a longjmp
+ * out of libpng loses nothing.  0 on success. */
+static int
+img_png_decode(struct img_png *p)
+{
+	png_structp png;
+	png_infop info = NULL;
+	volatile int rc = -1;
+	int pass, passes, type;
+	unsigned long y, rows;
+
+	png = png_create_read_struct(PNG_LIBPNG_VER_STRING, NULL, NULL,
+	    img_png_warning);
+	if (png == NULL)
+		return -1;
+	info = png_create_info_struct(png);
+	if (info == NULL)
+		goto out;
+	if (setjmp(png_jmpbuf(png)))
+		goto out;
+	png_set_read_fn(png, p, img_png_read);
+	png_set_user_limits(png, 0x7fffffff, 0x7fffffff);
+	png_read_info(png, info);
+	if (png_get_image_width(png, info) != p->w ||
+	    png_get_image_height(png, info) != p->h)
+		goto out;
+	type = png_get_color_type(png, info);
+	p->alpha = (type & PNG_COLOR_MASK_ALPHA) ||
+	    png_get_valid(png, info, PNG_INFO_tRNS);
+	png_set_expand(png);
+	png_set_strip_16(png);
+	png_set_gray_to_rgb(png);
+	png_set_add_alpha(png, 0xff, PNG_FILLER_AFTER);
+	passes = png_get_interlace_type(png, info) == PNG_INTERLACE_ADAM7 ? 7
+	                                                                  : 1;
+	png_read_update_info(png, info);
+	if (png_get_rowbytes(png, info) != (size_t)p->w * 4)
+		goto out;
+	for (pass = 0; pass < passes; pass++) {
+		rows = passes == 1 ? p->h : PNG_PASS_ROWS(p->h, pass);
+		if (passes == 7 && PNG_PASS_COLS(p->w, pass) == 0)
+			continue; /* libpng skips empty passes */
+		for (y = 0; y < rows; y++) {
+			png_read_row(png, p->row, NULL);
+			if (passes == 7 && pass != 6)
+				continue;
+			if (passes == 7) {
+				/* Pass 7: row 2y+1, all columns. */
+				if (y % p->ystep == 0)
+					img_png_add(p, 2 * y + 1);
+			} else if (y % p->ystep == 0) {
+				img_png_add(p, y);
+			}
+		}
+	}
+	img_png_flush(p);
+	rc = 0;
+out:
+	png_destroy_read_struct(&png, info ? &info : NULL, NULL);
+	return rc;
+}
+
+/* Decodes the rectangle `src` of the PNG `data` (w x h) as an nw x nh
+ * image by box averaging.  NULL when it cannot (the caller then lets
+ * GraphicsMagick decode). */
+static Image *
+img_png_shrink(const void *data, size_t len, unsigned long w, unsigned long h,
+    const struct img_rect *src, unsigned long nw, unsigned long nh,
+    ExceptionInfo *ex)
+{
+	struct img_png p;
+	Image *image = NULL;
+	unsigned long x, i, sw, sh;
+	long at;
+
+	memset(&p, 0, sizeof(p));
+	p.data = data;
+	p.len = len;
+	p.w = w;
+	p.h = h;
+	img_span(src->x, src->w, w, &at, &sw);
+	p.x0 = (unsigned long)at;
+	p.x1 = p.x0 + sw;
+	img_span(src->y, src->h, h, &at, &sh);
+	p.y0 = (unsigned long)at;
+	p.y1 = p.y0 + sh;
+	p.nw = nw < sw ? nw : sw;
+	p.nh = nh < sh ? nh : sh;
+	/* Interlaced: only the odd rows are read, so at most half as many
+	 * output rows (each then covers an odd row); a one-row rectangle on
+	 * an even row is left to GraphicsMagick.  IHDR's interlace byte. */
+	if (len > 28 && memcmp((const char *)data + 12, "IHDR", 4) == 0 &&
+	    ((const unsigned char *)data)[28] == 1) {
+		if (sh / 2 == 0 && p.y0 % 2 == 0)
+			return NULL;
+		if (p.nh > (sh / 2 ? sh / 2 : 1))
+			p.nh = sh / 2 ? sh / 2 : 1;
+	}
+	/* At most about 4 x 4 samples per output pixel: averaging more
+	 * buys nothing visible before the final Lanczos. */
+	p.xstep = sw / p.nw / 4 > 1 ? sw / p.nw / 4 : 1;
+	p.ystep = sh / p.nh / 4 > 1 ? sh / p.nh / 4 : 1;
+	p.row = mem_alloc((size_t)w * 4);
+	p.sum = mem_calloc((size_t)p.nw * 4, sizeof(*p.sum));
+	p.count = mem_calloc(p.nw, sizeof(*p.count));
+	p.pixels = mem_calloc((size_t)p.nw * p.nh, 4);
+	p.col = mem_alloc(sizeof(*p.col) * (sw / p.xstep + 1));
+	for (x = p.x0, i = 0; x < p.x1; x += p.xstep, i++)
+		p.col[i] = (unsigned long)((uint64_t)(x - p.x0) * p.nw / sw);
+	if (img_png_decode(&p) == 0) {
+		image = ConstituteImage(p.nw, p.nh, "RGBA", CharPixel, p.pixels,
+		    ex);
+		if (image != NULL)
+			image->matte = p.alpha ? MagickTrue : MagickFalse;
+	}
+	free(p.row);
+	free(p.sum);
+	free(p.count);
+	free(p.pixels);
+	free(p.col);
+	return image;
 }
 
 /* Encodes `image` as PNG or JPEG into out. */
 static enum err_code
-img_encode(Image **image, enum img_kind kind, struct img_out *out,
+img_encode(Image **image, enum img_format format, struct img_out *out,
     ExceptionInfo *ex, const char **why)
 {
 	ImageInfo *info;
@@ -289,7 +643,7 @@ img_encode(Image **image, enum img_kind kind, struct img_out *out,
 		TransformColorspace(*image, RGBColorspace);
 	StripImage(*image);
 	info = CloneImageInfo(NULL);
-	if (kind == IMG_WALLPAPER) {
+	if (format == IMG_JPEG) {
 		if ((*image)->matte) {
 			(*image)->background_color.red = MaxRGB;
 			(*image)->background_color.green = MaxRGB;
@@ -331,21 +685,80 @@ out:
 	return rc;
 }
 
+/* ---- a machine-wide cap on conversions --------------------------------
+ *
+ * Each process converts one image at a time, but every FastCGI process of
+ * every program may be converting one: cfg.upload_decodes lock files
+ * (EASYCHAT_VAR, else MEDIA_DIR, ".img-decode-<n>.lock"), one flock()ed
+ * per conversion, cap them all together.  The kernel drops the lock of a
+ * process that dies mid-way, so a slot is never lost. */
+
+/* Takes a slot: *fd is its locked file (-1: no cap configured).  Waits up
+ * to cfg.upload_decode_wait ms, then ERR_UNAVAILABLE. */
+static enum err_code
+img_slot_take(int *fd, const char **why)
+{
+	const char *dir = cfg.var_dir && cfg.var_dir[0] ? cfg.var_dir
+	                                                : cfg.media_dir;
+	char path[4200];
+	long n, waited = 0;
+
+	*fd = -1;
+	if (cfg.upload_decodes <= 0 || dir == NULL || dir[0] == '\0')
+		return ERR_OK;
+	for (;;) {
+		for (n = 0; n < cfg.upload_decodes; n++) {
+			snprintf(path, sizeof(path), "%s/.img-decode-%ld.lock",
+			    dir, n);
+			*fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+			if (*fd < 0) {
+				log_warn("cannot open %s: %s; no cap on "
+				         "conversions",
+				    path, strerror(errno));
+				return ERR_OK;
+			}
+			if (flock(*fd, LOCK_EX | LOCK_NB) == 0)
+				return ERR_OK;
+			close(*fd);
+			*fd = -1;
+		}
+		if (waited >= cfg.upload_decode_wait)
+			break;
+		usleep(20000);
+		waited += 20;
+	}
+	log_warn("no conversion slot free after %ld ms (UPLOAD_DECODES=%ld)",
+	    waited, cfg.upload_decodes);
+	*why = "Too many images are being processed; try again shortly.";
+	return ERR_UNAVAILABLE;
+}
+
+static void
+img_slot_release(int fd)
+{
+	if (fd >= 0)
+		close(fd); /* drops the flock */
+}
+
 enum err_code
 img_convert(const void *data, size_t len, const struct img_crop *crop,
-    enum img_kind kind, struct img_out *out, const char **why)
+    const struct img_target *target, struct img_out *out, const char **why)
 {
-	char digest[SEC_DIGEST_HEX];
 	ImageInfo *info = NULL;
 	Image *image = NULL;
 	ExceptionInfo ex;
 	const char *format;
-	unsigned long tw, th;
+	struct img_rect src;
+	struct timespec t0;
+	unsigned long w = 0, h = 0, ow, oh, decoded_w = 0, decoded_h = 0;
 	uint64_t dw, dh;
 	enum err_code rc;
+	double need;
+	int shrunk = 0, slot = -1;
 
 	memset(out, 0, sizeof(*out));
 	*why = NULL;
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t0);
 	GetExceptionInfo(&ex);
 	if (len > cfg.upload_max) {
 		*why = "The file is too large.";
@@ -365,6 +778,9 @@ img_convert(const void *data, size_t len, const struct img_crop *crop,
 		rc = ERR_TOO_LARGE;
 		goto out;
 	}
+	rc = img_slot_take(&slot, why);
+	if (rc)
+		goto out;
 	img_init();
 	info = CloneImageInfo(NULL);
 	/* "FORMAT:" forces that decoder whatever else the bytes resemble;
@@ -374,11 +790,30 @@ img_convert(const void *data, size_t len, const struct img_crop *crop,
 	info->affirm = 1;
 	info->subimage = 0;
 	info->subrange = 1;
-	rc = img_ping(info, data, len, why);
+	rc = img_ping(info, data, len, &w, &h, why);
 	if (rc)
 		goto out;
-
-	image = BlobToImage(info, data, len, &ex);
+	need = img_decode_need(crop, w, h, target);
+	if (strcmp(format, "JPEG") == 0)
+		img_jpeg_hint(info, w, h, need);
+	/* A large PNG, or one much larger than the target: only its source
+	 * rectangle, shrunk to about twice the target (the Lanczos pass does
+	 * the rest).  One with EXIF data may need orienting: GraphicsMagick's
+	 * decoder then. */
+	if (strcmp(format, "PNG") == 0 &&
+	    (need < 0.25 || (double)w * (double)h > IMG_PNG_ROWS_FROM) &&
+	    memmem(data, len, "eXIf", 4) == NULL) {
+		rc = img_source(crop, w, h, target, &src, why);
+		if (rc)
+			goto out;
+		need = need < 0.5 ? need * 2 : 1;
+		image = img_png_shrink(data, len, w, h, &src,
+		    (unsigned long)ceil(src.w * need),
+		    (unsigned long)ceil(src.h * need), &ex);
+		shrunk = image != NULL;
+	}
+	if (image == NULL)
+		image = BlobToImage(info, data, len, &ex);
 	if (image == NULL) {
 		rc = img_failure(&ex, "decode", why);
 		goto out;
@@ -390,6 +825,11 @@ img_convert(const void *data, size_t len, const struct img_crop *crop,
 		rest->previous = NULL;
 		DestroyImageList(rest);
 	}
+	decoded_w = image->columns;
+	decoded_h = image->rows;
+	/* The crop is in pixels of the oriented original. */
+	ow = image->orientation >= LeftTopOrientation ? h : w;
+	oh = image->orientation >= LeftTopOrientation ? w : h;
 	if (image->orientation > TopLeftOrientation) {
 		rc = img_swap(&image,
 		    AutoOrientImage(image, image->orientation, &ex), &ex,
@@ -397,263 +837,35 @@ img_convert(const void *data, size_t len, const struct img_crop *crop,
 		if (rc)
 			goto out;
 	}
-	tw = kind == IMG_ICON ? IMG_ICON_SIZE : IMG_WALLPAPER_WIDTH;
-	th = kind == IMG_ICON ? IMG_ICON_SIZE : IMG_WALLPAPER_HEIGHT;
-	rc = img_fit(&image, crop, tw, th, &ex, why);
+	if (shrunk) {
+		/* Already the source rectangle, and nothing else. */
+		src.x = src.y = 0;
+		src.w = (double)image->columns;
+		src.h = (double)image->rows;
+	} else {
+		rc = img_source(crop, ow, oh, target, &src, why);
+		if (rc)
+			goto out;
+		img_rect_scale(&src, (double)image->columns / (double)ow,
+		    (double)image->rows / (double)oh);
+	}
+	rc = img_fit(&image, src, target, &ex, why);
 	if (rc)
 		goto out;
-	rc = img_encode(&image, kind, out, &ex, why);
-	if (rc)
-		goto out;
-	sec_digest_hex(out->data, out->len, digest);
-	snprintf(out->path, sizeof(out->path), "%.2s/%s.%s", digest, digest,
-	    kind == IMG_ICON ? "png" : "jpg");
+	rc = img_encode(&image, target->format, out, &ex, why);
+	if (rc == ERR_OK)
+		img_log(format, w, h, decoded_w, decoded_h, out, &t0);
 out:
 	if (image != NULL)
 		DestroyImageList(image);
 	if (info != NULL)
 		DestroyImageInfo(info);
 	DestroyExceptionInfo(&ex);
+	img_slot_release(slot);
 	return rc;
 }
 
-/* Writes out->data to media_dir/out->path via a temporary file. */
-static enum err_code
-img_write(const struct img_out *out)
-{
-	char dir[4096], tmp[4200], final[4200];
-	size_t off = 0;
-	int fd;
-
-	snprintf(dir, sizeof(dir), "%s/%.2s", cfg.media_dir, out->path);
-	if (mkdir(cfg.media_dir, 0755) != 0 && errno != EEXIST)
-		goto fail;
-	if (mkdir(dir, 0755) != 0 && errno != EEXIST)
-		goto fail;
-	snprintf(final, sizeof(final), "%s/%s", cfg.media_dir, out->path);
-	snprintf(tmp, sizeof(tmp), "%s/.tmp-%ld-%s", dir, (long)getpid(),
-	    out->path + 3);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0)
-		goto fail;
-	while (off < out->len) {
-		ssize_t n = write(fd, out->data + off, out->len - off);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			close(fd);
-			unlink(tmp);
-			goto fail;
-		}
-		off += (size_t)n;
-	}
-	if (fsync(fd) != 0 || close(fd) != 0 || rename(tmp, final) != 0) {
-		unlink(tmp);
-		goto fail;
-	}
-	return ERR_OK;
-fail:
-	log_error("cannot write media file %s: %s", out->path, strerror(errno));
-	return ERR_INTERNAL;
-}
-
-/* 1 when `path` has the shape of a file img_convert() names. */
-static int
-img_path_ours(const char *path)
-{
-	size_t i, n = path ? strlen(path) : 0;
-
-	if (n != 2 + 1 + 64 + 4 || path[2] != '/' ||
-	    memcmp(path, path + 3, 2) != 0)
-		return 0;
-	for (i = 3; i < 3 + 64; i++) {
-		if (!((path[i] >= '0' && path[i] <= '9') ||
-		        (path[i] >= 'a' && path[i] <= 'f')))
-			return 0;
-	}
-	return strcmp(path + 67, ".png") == 0 || strcmp(path + 67, ".jpg") == 0;
-}
-
-static enum err_code
-img_lock(const char *path)
-{
-	return db_query(NULL,
-	    "SELECT pg_advisory_xact_lock(727002, "
-	    "hashtext($1))",
-	    DB_TEXT(path));
-}
-
-enum err_code
-img_attach(const struct img_out *out, const char *sql_update, int64_t id,
-    const char *extra)
-{
-	struct db_res *res = NULL;
-	char *old = NULL;
-	enum err_code rc;
-
-	rc = db_begin();
-	if (rc)
-		goto out;
-	rc = img_lock(out->path);
-	if (rc)
-		goto out;
-	rc = img_write(out);
-	if (rc)
-		goto out;
-	if (extra != NULL)
-		rc = db_query(&res, sql_update, DB_I64(id), DB_TEXT(out->path),
-		    DB_TEXT(extra));
-	else
-		rc = db_query(&res, sql_update, DB_I64(id), DB_TEXT(out->path));
-	if (rc)
-		goto out;
-	if (db_rows(res) == 0) {
-		rc = ERR_NOT_FOUND;
-		goto out;
-	}
-	if (db_value(res, 0, 0) != NULL)
-		old = mem_strdup(db_value(res, 0, 0));
-	rc = db_commit();
-	if (rc)
-		goto out;
-	if (old != NULL && strcmp(old, out->path) != 0)
-		img_release(old);
-out:
-	/* A file written for a row that was not updated is left for
-	 * img_release() of a later upload; it is content-addressed and
-	 * harmless. */
-	db_rollback();
-	db_res_free(res);
-	free(old);
-	return rc;
-}
-
-void
-img_release(const char *path)
-{
-	struct db_res *res = NULL;
-	char file[4200];
-
-	if (!img_path_ours(path))
-		return; /* defaults/ and anything unexpected stay */
-	if (db_begin())
-		return;
-	if (img_lock(path))
-		goto out;
-	if (db_query(&res,
-	        "SELECT EXISTS (SELECT 1 FROM profiles "
-	        "WHERE icon = $1 OR wallpaper = $1) OR EXISTS (SELECT 1 FROM "
-	        "groups WHERE icon = $1 OR wallpaper = $1)",
-	        DB_TEXT(path)))
-		goto out;
-	if (!db_bool(res, 0, 0)) {
-		snprintf(file, sizeof(file), "%s/%s", cfg.media_dir, path);
-		if (unlink(file) != 0 && errno != ENOENT)
-			log_warn("cannot remove media file %s: %s", path,
-			    strerror(errno));
-	}
-	db_commit();
-out:
-	db_rollback();
-	db_res_free(res);
-}
-
-/* A crop field: a decimal integer in [0, IMG_CROP_MAX]. */
-static int
-img_crop_field(const struct multipart_part *p, int64_t *out)
-{
-	int64_t v = 0;
-	size_t i;
-
-	if (p->len == 0 || p->len > 7)
-		return -1;
-	for (i = 0; i < p->len; i++) {
-		if (p->data[i] < '0' || p->data[i] > '9')
-			return -1;
-		v = v * 10 + (p->data[i] - '0');
-	}
-	if (v > IMG_CROP_MAX)
-		return -1;
-	*out = v;
-	return 0;
-}
-
-enum err_code
-img_from_request(struct http_req *r, enum img_kind kind, struct img_out *out)
-{
-	static const char *const names[] = { "crop_x", "crop_y", "crop_w",
-		"crop_h" };
-	struct json_object *fields = http_fields(r);
-	char boundary[MULTIPART_BOUNDARY_MAX + 1];
-	const struct multipart_part *file = NULL;
-	struct img_crop crop = { 0, 0, 0, 0 };
-	int64_t *slots[4] = { &crop.x, &crop.y, &crop.w, &crop.h };
-	struct multipart *mp;
-	enum err_code rc = ERR_OK;
-	const char *why = NULL;
-	size_t i, k, ncrop = 0;
-
-	memset(out, 0, sizeof(*out));
-	if (multipart_boundary(http_param(r, "CONTENT_TYPE"), boundary))
-		return http_fail(r, ERR_BAD_REQUEST,
-		    "The multipart boundary is missing or invalid.");
-	mp = mem_alloc(sizeof(*mp));
-	if (multipart_parse(r->body.data, r->body.len, boundary, mp)) {
-		rc = http_fail(r, ERR_BAD_REQUEST,
-		    "The multipart body is malformed.");
-		goto out;
-	}
-	for (i = 0; i < mp->nparts; i++) {
-		const struct multipart_part *p = &mp->parts[i];
-
-		if (strcmp(p->name, "file") == 0) {
-			file = p;
-			continue;
-		}
-		for (k = 0; k < 4; k++) {
-			if (strcmp(p->name, names[k]) == 0)
-				break;
-		}
-		if (k == 4) {
-			rc = json_field_error(fields, p->name, "unknown field");
-			continue;
-		}
-		ncrop++;
-		if (img_crop_field(p, slots[k]) != 0)
-			rc = json_field_error(fields, names[k],
-			    "must be an integer from 0 to 1000000");
-	}
-	if (file == NULL)
-		rc = json_field_error(fields, "file", "required");
-	if (rc == ERR_OK && ncrop != 0 && ncrop != 4)
-		rc = json_field_error(fields, "crop",
-		    "give crop_x, crop_y, crop_w and crop_h, or none");
-	if (rc)
-		goto out;
-	rc = img_convert(file->data, file->len, &crop, kind, out, &why);
-	if (rc == ERR_VALIDATION)
-		json_field_error(fields, "crop", why);
-	else if (rc)
-		http_fail(r, rc, why);
-out:
-	free(mp);
-	return rc;
-}
-
-/* ---- default pictures ------------------------------------------------ */
-
-/* Gradient ends (top-left, bottom-right), from the SPA's dark palette. */
-static const char *const img_palette[][2] = {
-	{ "#5865f2", "#2b2f8f" },
-	{ "#3ba55d", "#1d5c33" },
-	{ "#faa61a", "#b5580b" },
-	{ "#ed4245", "#8a1c23" },
-	{ "#eb459e", "#7d1f56" },
-	{ "#00a8fc", "#005a8c" },
-	{ "#9b59b6", "#4a2363" },
-	{ "#1abc9c", "#0e5e4f" },
-};
+/* ---- drawn pictures ------------------------------------------------ */
 
 /* Draws one primitive ("circle x,y x2,y2") filled with `fill`. */
 static enum err_code
@@ -676,49 +888,30 @@ img_draw(Image *image, const char *fill, const char *primitive)
 	return rc;
 }
 
-/* Renders one default picture and writes it as PNG to `path`. */
-static enum err_code
-img_make_default(const char *path, const char *figure, int index)
+enum err_code
+img_draw_png(const char *path, unsigned long width, unsigned long height,
+    const char *top, const char *bottom, const struct img_shape *shapes,
+    size_t nshapes)
 {
-	const char *const *colours = img_palette[index % 8];
-	char spec[64], shape[160];
-	unsigned long w, h;
+	char spec[64];
 	ImageInfo *info;
 	ExceptionInfo ex;
 	Image *image = NULL;
 	enum err_code rc = ERR_INTERNAL;
+	size_t i;
 
-	if (strcmp(figure, "wallpaper") == 0) {
-		w = IMG_WALLPAPER_WIDTH;
-		h = IMG_WALLPAPER_HEIGHT;
-	} else {
-		w = h = IMG_ICON_SIZE;
-	}
+	img_init();
 	GetExceptionInfo(&ex);
 	info = CloneImageInfo(NULL);
-	snprintf(spec, sizeof(spec), "%lux%lu", w, h);
+	snprintf(spec, sizeof(spec), "%lux%lu", width, height);
 	(void)CloneString(&info->size, spec);
-	snprintf(info->filename, sizeof(info->filename), "gradient:%s-%s",
-	    colours[0], colours[1]);
+	snprintf(info->filename, sizeof(info->filename), "gradient:%s-%s", top,
+	    bottom);
 	image = ReadImage(info, &ex);
 	if (image == NULL)
 		goto out;
-	if (strcmp(figure, "user") == 0) {
-		/* Head and shoulders. */
-		if (img_draw(image, "#ffffff", "circle 128,100 128,148") ||
-		    img_draw(image, "#ffffff", "ellipse 128,236 84,64 180,360"))
-			goto out;
-	} else if (strcmp(figure, "group") == 0) {
-		/* Three speech bubbles. */
-		if (img_draw(image, "#ffffffb0", "circle 92,110 92,160") ||
-		    img_draw(image, "#ffffffd0", "circle 164,110 164,160") ||
-		    img_draw(image, "#ffffff", "circle 128,162 128,214"))
-			goto out;
-	} else {
-		snprintf(shape, sizeof(shape), "circle %d,%d %d,%d",
-		    200 + 300 * index, 120, 200 + 300 * index, 420);
-		if (img_draw(image, "#ffffffe0", shape) ||
-		    img_draw(image, "#ffffffe8", "circle 1300,480 1300,820"))
+	for (i = 0; i < nshapes; i++) {
+		if (img_draw(image, shapes[i].fill, shapes[i].primitive))
 			goto out;
 	}
 	StripImage(image);
@@ -735,49 +928,4 @@ out:
 	DestroyImageInfo(info);
 	DestroyExceptionInfo(&ex);
 	return rc;
-}
-
-enum err_code
-img_make_defaults(const char *dir)
-{
-	static const struct {
-		const char *prefix;
-		const char *figure;
-		int count;
-	} sets[] = {
-		{ "icon", "user", 8 },
-		{ "group-icon", "group", 8 },
-		{ "wallpaper", "wallpaper", 4 },
-	};
-	char path[1900], tmp[1960];
-	struct stat st;
-	enum err_code rc;
-	size_t i;
-	int n;
-
-	img_init();
-	if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
-		log_error("cannot create %s: %s", dir, strerror(errno));
-		return ERR_INTERNAL;
-	}
-	for (i = 0; i < sizeof(sets) / sizeof(sets[0]); i++) {
-		for (n = 1; n <= sets[i].count; n++) {
-			snprintf(path, sizeof(path), "%s/%s-%d.png", dir,
-			    sets[i].prefix, n);
-			if (stat(path, &st) == 0)
-				continue;
-			/* Drawn aside and renamed: never a half-written file
-			 * under the served name. */
-			snprintf(tmp, sizeof(tmp), "%s.%d.tmp", path,
-			    (int)getpid());
-			rc = img_make_default(tmp, sets[i].figure, n - 1);
-			if (rc == ERR_OK && rename(tmp, path) != 0)
-				rc = ERR_INTERNAL;
-			if (rc) {
-				unlink(tmp);
-				return rc;
-			}
-		}
-	}
-	return ERR_OK;
 }

@@ -3,6 +3,9 @@
  * Request bodies are parsed with a depth limit (JSON_MAX_DEPTH) and strict
  * UTF-8; field readers check types and text limits and record why a field
  * is invalid in a "fields" object for the validation error body.
+ *
+ * Layer: base (common/README.md) - knows nothing of chat; includes base
+ * headers only.
  */
 #ifndef EC_JSON_H
 #define EC_JSON_H

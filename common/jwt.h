@@ -5,6 +5,9 @@
  * algorithm is checked again afterwards, so "none", RS256-signed-with-
  * the-HMAC-key and other confusions are refused.  The key is
  * cfg.jwt_key.
+ *
+ * Layer: base (common/README.md) - knows nothing of chat; includes base
+ * headers only.
  */
 #ifndef EC_JWT_H
 #define EC_JWT_H

@@ -21,6 +21,9 @@
  * 1), so a sign-up flood cannot occupy every auth process and starve
  * sign-ins.  Redis being unreachable lets requests through (logged):
  * limits are protection, not correctness.
+ *
+ * Layer: domain (common/README.md) - over rds and wire; may include
+ * base and domain headers.
  */
 #ifndef EC_LIMIT_H
 #define EC_LIMIT_H

@@ -2,6 +2,9 @@
  * client address.
  *
  * Never pass tokens, passwords or cookies to these functions.
+ *
+ * Layer: base (common/README.md) - knows nothing of chat; includes base
+ * headers only.
  */
 #ifndef EC_LOG_H
 #define EC_LOG_H

@@ -3,6 +3,9 @@
  * Every program here is a worker that its parent (lighttpd, make run)
  * restarts, so running out of memory is handled like lighttpd's ck_malloc:
  * log and abort instead of threading ENOMEM through every caller.
+ *
+ * Layer: base (common/README.md) - knows nothing of chat; includes base
+ * headers only.
  */
 #ifndef EC_MEM_H
 #define EC_MEM_H

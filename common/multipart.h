@@ -15,6 +15,9 @@
  * body or after CRLF, and only when "--boundary" is followed by "--" or
  * by optional spaces/tabs and CRLF, so boundary-like text inside data is
  * data.
+ *
+ * Layer: base (common/README.md) - knows nothing of chat; includes base
+ * headers only.
  */
 #ifndef EC_MULTIPART_H
 #define EC_MULTIPART_H

@@ -15,6 +15,9 @@
  * rate limits and logs.  Other processes (the relay) do the same with
  * proxy_list_parse(cfg_get("TRUSTED_PROXIES", ""), ...) once and
  * proxy_client() per connection.  Pure functions: no I/O, no globals.
+ *
+ * Layer: base (common/README.md) - knows nothing of chat; includes base
+ * headers only.
  */
 #ifndef EC_PROXY_H
 #define EC_PROXY_H

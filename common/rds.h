@@ -5,6 +5,9 @@
  * counters, one-time tickets, the token revocation list and presence.
  * Every call reconnects on demand and returns ERR_UNAVAILABLE when Redis
  * cannot be reached.
+ *
+ * Layer: base (common/README.md) - knows nothing of chat; includes base
+ * headers only.
  */
 #ifndef EC_RDS_H
 #define EC_RDS_H

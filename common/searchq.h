@@ -16,6 +16,9 @@
  * words) or is one edit away (two for terms of 8+ bytes) - the same idea
  * of a match as the SQL side (prefix tsquery, pg_trgm), so what was
  * found is what is highlighted.  Case is folded for ASCII only.
+ *
+ * Layer: base (common/README.md) - knows nothing of chat; includes base
+ * headers only.
  */
 #ifndef EC_SEARCHQ_H
 #define EC_SEARCHQ_H

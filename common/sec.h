@@ -4,6 +4,9 @@
  * come from the kernel's CSPRNG; tokens kept server-side are stored only
  * as SHA-256 hashes and found by their hash (password checks are
  * constant-time inside libsodium).
+ *
+ * Layer: base (common/README.md) - knows nothing of chat; includes base
+ * headers only.
  */
 #ifndef EC_SEC_H
 #define EC_SEC_H

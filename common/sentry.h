@@ -4,6 +4,9 @@
  * answer with a 5xx status is reported once, with the program, the request
  * id, method and path (never bodies, cookies or tokens).  Reporting is
  * best effort: a failure is logged and forgotten.
+ *
+ * Layer: base (common/README.md) - knows nothing of chat; includes base
+ * headers only.
  */
 #ifndef EC_SENTRY_H
 #define EC_SENTRY_H

@@ -2,6 +2,9 @@
  *
  * The API reference counts text limits in Unicode code points after trimming
  * white space, and refuses invalid UTF-8 and U+0000.
+ *
+ * Layer: base (common/README.md) - knows nothing of chat; includes base
+ * headers only.
  */
 #ifndef EC_UTF8_H
 #define EC_UTF8_H

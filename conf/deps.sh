@@ -13,7 +13,7 @@ packages=(
 	build-essential pkg-config
 	libfcgi-dev libfcgi-bin libpq-dev libhiredis-dev libjson-c-dev libjwt-dev
 	libwebsockets-dev libwebsockets-evlib-ev libev-dev
-	libgraphicsmagick1-dev libcmocka-dev libsodium-dev libcurl4-openssl-dev
+	libgraphicsmagick1-dev libpng-dev libcmocka-dev libsodium-dev libcurl4-openssl-dev
 	# run: conf/stack.sh starts private instances of these
 	lighttpd lighttpd-modules-lua redis-server redis-tools postgresql-15 postgresql-contrib
 	# the other front end (make test FRONT=nginx) and the programs under it

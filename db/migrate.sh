@@ -1,18 +1,23 @@
 #!/usr/bin/env bash
-# Apply the numbered SQL migrations in db/migrations/ that are not applied yet.
+# Apply the numbered SQL migrations in db/migrations/ that are not applied yet,
+# then the current definitions of the functions in db/functions/ (db/README.md).
 #
 # Usage: db/migrate.sh [ENV_FILE]
 #
-# Connection: with ENV_FILE (or $EASYCHAT_ENV) the DB_HOST, DB_PORT, DB_NAME,
-# DB_USER and DB_PASSWORD keys of that file (plain KEY=value lines, the last
-# one wins); otherwise the usual PGHOST/PGPORT/PGUSER/PGPASSWORD/PGDATABASE,
-# falling back to DB_* variables of the environment.
+# Connection (db/env.sh): with ENV_FILE (or $EASYCHAT_ENV) the DB_HOST,
+# DB_PORT, DB_NAME, DB_USER and DB_PASSWORD keys of that file; otherwise the
+# usual PGHOST/PGPORT/PGUSER/PGPASSWORD/PGDATABASE, falling back to DB_*
+# variables of the environment.
 #
 # Each db/migrations/NNNN_name.sql is applied in order, in ONE transaction
 # together with its row in schema_migrations, so a failing migration leaves
 # nothing behind. A file therefore must not contain BEGIN/COMMIT itself, nor
 # statements that cannot run in a transaction (CREATE INDEX CONCURRENTLY).
 # Migrations are forward-only: never edit one that has been applied.
+#
+# Then every db/functions/*.sql (CREATE OR REPLACE FUNCTION ...) runs, in name
+# order, in one transaction, on every run: the definitions there are the
+# current ones whatever the migrations once created.
 #
 # Concurrent runners are serialised by a session advisory lock held by the
 # single psql session that does all the work; the second runner then finds
@@ -21,38 +26,15 @@ set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 migrations_dir="${MIGRATIONS_DIR:-$here/migrations}"
+functions_dir="${FUNCTIONS_DIR:-$here/functions}"
 # An arbitrary constant: the advisory lock key of "easychat migrations".
 lock_key=727001
 
 die() { echo "migrate: $*" >&2; exit 1; }
 
-# env_value FILE KEY: the value of the last KEY= line of FILE (empty if none).
-env_value() {
-	local line value=
-	while IFS= read -r line || [[ -n $line ]]; do
-		[[ $line == "$2="* ]] && value=${line#*=}
-	done <"$1"
-	printf '%s' "${value%$'\r'}"
-}
-
-env_file="${1:-${EASYCHAT_ENV:-}}"
-if [[ -n $env_file ]]; then
-	[[ -r $env_file ]] || die "cannot read env file $env_file"
-	PGHOST=$(env_value "$env_file" DB_HOST)
-	PGPORT=$(env_value "$env_file" DB_PORT)
-	PGDATABASE=$(env_value "$env_file" DB_NAME)
-	PGUSER=$(env_value "$env_file" DB_USER)
-	PGPASSWORD=$(env_value "$env_file" DB_PASSWORD)
-else
-	PGHOST="${PGHOST:-${DB_HOST:-}}"
-	PGPORT="${PGPORT:-${DB_PORT:-}}"
-	PGDATABASE="${PGDATABASE:-${DB_NAME:-}}"
-	PGUSER="${PGUSER:-${DB_USER:-}}"
-	PGPASSWORD="${PGPASSWORD:-${DB_PASSWORD:-}}"
-fi
-export PGHOST PGPORT PGDATABASE PGUSER PGPASSWORD
-export PGCONNECT_TIMEOUT="${PGCONNECT_TIMEOUT:-10}"
-export PGAPPNAME=easychat-migrate
+# shellcheck source=db/env.sh
+. "$here/env.sh"
+db_env "${1:-}" easychat-migrate || die "cannot read env file ${1:-${EASYCHAT_ENV:-}}"
 
 # sql_literal TEXT: TEXT as a single-quoted SQL / psql literal.
 sql_literal() { printf "'%s'" "${1//\'/\'\'}"; }
@@ -92,6 +74,15 @@ for file in "$migrations_dir"/[0-9][0-9][0-9][0-9]_*.sql; do
 	EOF
 	count=$((count + 1))
 done
+# The functions, after the migrations that create what they use.
+functions=("$functions_dir"/*.sql)
+if [[ ${#functions[@]} -gt 0 ]]; then
+	echo "BEGIN;" >>"$script"
+	for file in "${functions[@]}"; do
+		echo "\\i $(sql_literal "$file")" >>"$script"
+	done
+	echo "COMMIT;" >>"$script"
+fi
 cat >>"$script" <<-'EOF'
 \if :applied_any
 \else

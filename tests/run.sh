@@ -5,8 +5,10 @@
 #      SPA's Vitest tests,
 #   2. a throw-away stack (PostgreSQL, Redis, lighttpd + programs, relays)
 #      on free ports under a temporary directory,
-#   3. the integration tests (tests/integration) and browser tests
-#      (tests/e2e) against it, each file in its own node process,
+#   3. the schema check (db/schema.sh: the fresh database against
+#      db/schema.sql), then the integration tests (tests/integration) and
+#      browser tests (tests/e2e) against it, each file in its own node
+#      process,
 #   4. teardown, then a check that no sanitizer report was written.
 # TESTS="tests/integration/auth.test.mjs ..." (make test TESTS=...) runs
 # only those suites, and skips the unit tests, for a quick loop.
@@ -66,6 +68,9 @@ else
 	# shellcheck disable=SC1091 # written by stack.sh start
 	. "$vardir/stack.env"
 	set +a
+	note "schema: migrations + db/functions against db/schema.sql"
+	SCHEMA_ACTUAL="$repo/tests/artifacts/schema.sql" db/schema.sh check "$EASYCHAT_ENV" ||
+		failures+=("schema")
 	shopt -s nullglob
 	suites=(tests/integration/*.test.mjs tests/e2e/*.test.mjs)
 	if [ -n "$only" ]; then

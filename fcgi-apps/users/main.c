@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "app.h"
-#include "img.h"
+#include "media.h"
 #include "log.h"
 #include "users.h"
 
@@ -29,7 +29,7 @@ main(int argc, char **argv)
 	 * (conf/stack.sh runs it at start); otherwise serve requests. */
 	if (argc == 3 && strcmp(argv[1], "--make-defaults") == 0) {
 		log_init("users", NULL);
-		return img_make_defaults(argv[2]) == ERR_OK ? 0 : 1;
+		return media_make_defaults(argv[2]) == ERR_OK ? 0 : 1;
 	}
 	return app_run(argc, argv, "users", APP_ROUTES(routes));
 }

@@ -2,7 +2,7 @@
  * and other users' public profiles.
  *
  * The `user` object is rendered by PostgreSQL (ec_user_json, migration
- * 0001); images go through common/img.c.
+ * 0001); images go through common/media.c.
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -14,9 +14,9 @@
 #include "cfg.h"
 #include "db.h"
 #include "hist.h"
-#include "img.h"
 #include "json.h"
 #include "log.h"
+#include "media.h"
 #include "mem.h"
 #include "rds.h"
 #include "sec.h"
@@ -186,52 +186,37 @@ out:
 
 /* POST /api/users/me/icon and /wallpaper. */
 static enum err_code
-users_upload(struct http_req *r, enum img_kind kind)
+users_upload(struct http_req *r, enum media_kind kind)
 {
-	struct json_object *root;
-	struct img_out out;
-	char url[IMG_PATH_MAX + 16];
+	struct media_file f;
 	enum err_code rc;
 
-	rc = img_from_request(r, kind, &out);
+	rc = media_from_request(r, kind, &f);
 	if (rc)
 		goto out;
-	rc = img_attach(&out,
-	    kind == IMG_ICON
-	        ? "UPDATE profiles p SET icon = $2 FROM (SELECT user_id, icon "
-	          "FROM profiles WHERE user_id = $1 FOR UPDATE) old "
-	          "WHERE p.user_id = old.user_id RETURNING old.icon"
-	        : "UPDATE profiles p SET wallpaper = $2 FROM (SELECT user_id, "
-	          "wallpaper FROM profiles WHERE user_id = $1 FOR UPDATE) old "
-	          "WHERE p.user_id = old.user_id RETURNING old.wallpaper",
-	    r->user_id, NULL);
+	rc = media_attach(&f, MEDIA_USER, r->user_id);
 	if (rc == ERR_NOT_FOUND)
 		rc = ERR_UNAUTHENTICATED;
 	if (rc)
 		goto out;
-	if (kind == IMG_ICON)
+	if (kind == MEDIA_ICON)
 		hist_touch_profiles(); /* icons appear in history pages */
-	snprintf(url, sizeof(url), "/media/%s", out.path);
-	root = json_object_new_object();
-	json_object_object_add(root,
-	    kind == IMG_ICON ? "icon_url" : "wallpaper_url",
-	    json_object_new_string(url));
-	http_reply_json(r, 200, root);
+	media_reply(r, &f);
 out:
-	img_out_release(&out);
+	media_file_release(&f);
 	return rc;
 }
 
 enum err_code
 users_icon(struct http_req *r)
 {
-	return users_upload(r, IMG_ICON);
+	return users_upload(r, MEDIA_ICON);
 }
 
 enum err_code
 users_wallpaper(struct http_req *r)
 {
-	return users_upload(r, IMG_WALLPAPER);
+	return users_upload(r, MEDIA_WALLPAPER);
 }
 
 enum err_code

@@ -23,7 +23,8 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	/* Small images only, so that each input costs milliseconds: the
 	 * header readers are the target, the decoders are GraphicsMagick's. */
 	setenv("UPLOAD_MAX_PIXELS", "16384", 1);
-	log_init("fuzz_img", "error"); /* refusals are logged as info */
+	setenv("UPLOAD_DECODES", "0", 1); /* no lock files */
+	log_init("fuzz_img", "error");    /* refusals are logged as info */
 	if (cfg_load_file(NULL) != ERR_OK)
 		abort();
 	return 0;
@@ -38,6 +39,9 @@ fuzz_u16(const uint8_t *p)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	static const struct img_target icon = { 256, 256, IMG_PNG };
+	static const struct img_target wallpaper = { 1500, 500, IMG_JPEG };
+	const struct img_target *target;
 	struct img_crop crop = { 0, 0, 0, 0 };
 	struct img_out out;
 	const char *why, *type;
@@ -65,16 +69,17 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	copy = fuzz_copy(data, size);
 	type = img_sniff(copy, size);
-	rc = img_convert(copy, size, &crop,
-	    (mode & 2) ? IMG_WALLPAPER : IMG_ICON, &out, &why);
+	/* No crop bytes: the whole image (NULL), as an upload without the
+	 * four fields. */
+	target = (mode & 2) ? &wallpaper : &icon;
+	rc = img_convert(copy, size, (mode & 1) ? &crop : NULL, target, &out,
+	    &why);
 	if (type == NULL)
 		assert(rc == ERR_UNSUPPORTED_MEDIA);
 	if (rc == ERR_OK) {
 		assert(out.data != NULL && out.len > 0);
-		assert(out.width ==
-		    ((mode & 2) ? IMG_WALLPAPER_WIDTH : IMG_ICON_SIZE));
-		assert(out.height ==
-		    ((mode & 2) ? IMG_WALLPAPER_HEIGHT : IMG_ICON_SIZE));
+		assert(out.width == target->width);
+		assert(out.height == target->height);
 	} else {
 		assert(why != NULL || rc == ERR_INTERNAL);
 	}

@@ -184,6 +184,26 @@ test('crop outside the image, partial crops and bad fields are 400', async () =>
     headers: { 'Content-Type': anon.type } }), 401);
 });
 
+test('crop (0,0,0,0) is an empty rectangle: 400, not the whole image, nothing changed', async () => {
+  const c = await newUser();
+  const owner = await newUser();
+  const created = await owner.post('/api/groups', { name: `crop0_${Date.now()}` });
+  assert.equal(created.status, 201, created.text);
+  const g = created.json;
+  const png = { name: 'a.png', type: 'image/png', data: fixture('img-320x240.png') };
+  const before = mediaFiles();
+  for (const [client, url] of [[c, '/api/users/me/icon'], [c, '/api/users/me/wallpaper'],
+    [owner, `/api/groups/${g.id}/icon`]]) {
+    const res = await upload(client, url, crop(0, 0, 0, 0), png);
+    assertError(assert, res, 400);
+    assert.ok(res.json.error.fields.crop, res.text);
+  }
+  assert.deepEqual(mediaFiles(), before);
+  const me = (await c.get('/api/users/me')).json;
+  assert.equal(me.profile.icon_url, c.user.profile.icon_url);
+  assert.equal(me.profile.wallpaper_url, c.user.profile.wallpaper_url);
+});
+
 test('a text file named .png is 415, nothing written', async () => {
   const c = await newUser();
   const before = mediaFiles();
@@ -222,6 +242,66 @@ test('a header declaring 100000x100000 pixels is refused in under a second, noth
   }
   assert.deepEqual(mediaFiles(), before);
   console.log(`# bomb refused in ${ms.toFixed(1)} ms`);
+});
+
+/** An 8-bit RGB PNG of width x height whose pixels are all zero. */
+function zeroPng(width, height) {
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr[8] = 8; ihdr[9] = 2;
+  const raw = Buffer.alloc((1 + width * 3) * height);
+  return Buffer.concat([Buffer.from('89504e470d0a1a0a', 'hex'), pngChunk('IHDR', ihdr),
+    pngChunk('IDAT', zlib.deflateSync(raw, { level: 9 })), pngChunk('IEND', Buffer.alloc(0))]);
+}
+
+/** The program's own account of converting the image of request `id`. */
+function imageCost(id) {
+  const dir = path.join(process.env.EASYCHAT_VAR, 'log');
+  for (const f of fs.readdirSync(dir).filter((n) => n.endsWith('.log'))) {
+    for (const line of fs.readFileSync(path.join(dir, f), 'utf8').split('\n')) {
+      const m = line.includes(`req=${id}`) && line.match(/ image .* cpu_ms=(\d+) peak_rss_mb=(\d+)/);
+      if (m) return { cpuMs: Number(m[1]), rssMb: Number(m[2]), line };
+    }
+  }
+  return null;
+}
+
+test('decompression bomb inside the limits (6324 x 6324 zeros, 116 KB): converted on a budget', async () => {
+  // It cost 5 s of CPU and 427 MB in one process: decoded whole, scaled to
+  // cover, trimmed.  Now only the source rectangle is decoded, shrunk on
+  // the way; the program logs what each conversion cost.
+  const c = await newUser();
+  const bomb = zeroPng(6324, 6324);
+  assert.ok(bomb.length < 120 * 1024, `${bomb.length} bytes`);
+  for (const url of ['/api/users/me/icon', '/api/users/me/wallpaper']) {
+    const res = await upload(c, url, {}, { name: 'bomb.png', type: 'image/png', data: bomb });
+    assert.equal(res.status, 200, res.text);
+    const cost = imageCost(res.headers['x-request-id']);
+    assert.ok(cost, `no cost line for request ${res.headers['x-request-id']}`);
+    console.log(`# ${url}: ${cost.line.slice(cost.line.indexOf(' image '))}`);
+    assert.ok(cost.cpuMs < 1500, `${cost.cpuMs} ms of CPU`);
+    assert.ok(cost.rssMb < 250, `peak RSS ${cost.rssMb} MB`);
+  }
+});
+
+test('very thin images (1 x 40 000, 40 000 x 1) are accepted: their centre becomes the picture', async () => {
+  // They were 413: scaled to cover 256 x 256 first, 256 x 10 240 000.
+  const c = await newUser();
+  for (const [w, h] of [[1, 40000], [40000, 1]]) {
+    const data = zeroPng(w, h);
+    for (const [url, size] of [['/api/users/me/icon', [256, 256]], ['/api/users/me/wallpaper', [1500, 500]]]) {
+      const res = await upload(c, url, {}, { name: 'thin.png', type: 'image/png', data });
+      assert.equal(res.status, 200, `${w}x${h} ${url}: ${res.text}`);
+      const file = fs.readFileSync(path.join(MEDIA, Object.values(res.json)[0].slice('/media/'.length)));
+      const d = dimensions(file);
+      assert.deepEqual([d.width, d.height], size);
+    }
+  }
+  // A crop of one pixel of it too; an empty one is 400.
+  const data = zeroPng(1, 40000);
+  assert.equal((await upload(c, '/api/users/me/icon', crop(0, 39999, 1, 1), { name: 't.png', data })).status, 200);
+  assertError(assert, await upload(c, '/api/users/me/icon', crop(0, 39999, 1, 0), { name: 't.png', data }), 400);
 });
 
 test('a body over 8 MiB is 413, nothing written', async () => {

@@ -1,0 +1,1054 @@
+--
+-- PostgreSQL database dump
+--
+
+SET statement_timeout = 0;
+SET lock_timeout = 0;
+SET idle_in_transaction_session_timeout = 0;
+SET client_encoding = 'UTF8';
+SET standard_conforming_strings = on;
+SELECT pg_catalog.set_config('search_path', '', false);
+SET check_function_bodies = false;
+SET xmloption = content;
+SET client_min_messages = warning;
+SET row_security = off;
+
+--
+-- Name: pg_trgm; Type: EXTENSION; Schema: -; Owner: -
+--
+
+CREATE EXTENSION IF NOT EXISTS pg_trgm WITH SCHEMA public;
+
+--
+-- Name: EXTENSION pg_trgm; Type: COMMENT; Schema: -; Owner: -
+--
+
+COMMENT ON EXTENSION pg_trgm IS 'text similarity measurement and index searching based on trigrams';
+
+--
+-- Name: ec_search_text(text); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.ec_search_text(t text) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+	SELECT translate(t, '<>&', '   ')
+$$;
+
+SET default_tablespace = '';
+
+SET default_table_access_method = heap;
+
+--
+-- Name: groups; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.groups (
+    id bigint NOT NULL,
+    name text NOT NULL,
+    description text DEFAULT ''::text NOT NULL,
+    category text DEFAULT 'Undefined'::text NOT NULL,
+    is_public boolean DEFAULT true NOT NULL,
+    icon text DEFAULT (('defaults/group-icon-'::text || (((1)::double precision + floor((random() * (8)::double precision))))::integer) || '.png'::text) NOT NULL,
+    wallpaper text DEFAULT (('defaults/wallpaper-'::text || (((1)::double precision + floor((random() * (4)::double precision))))::integer) || '.png'::text) NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    search tsvector GENERATED ALWAYS AS (to_tsvector('simple'::regconfig, public.ec_search_text(((name || ' '::text) || description)))) STORED,
+    CONSTRAINT groups_category_check CHECK ((category = ANY (ARRAY['Gaming'::text, 'Music'::text, 'Education'::text, 'Science'::text, 'Entertainment'::text, 'Undefined'::text])))
+);
+
+--
+-- Name: ec_group_json(public.groups); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.ec_group_json(g public.groups) RETURNS jsonb
+    LANGUAGE sql STABLE
+    AS $$
+	SELECT jsonb_build_object(
+		'id', g.id,
+		'name', g.name,
+		'description', g.description,
+		'category', g.category,
+		'is_public', g.is_public,
+		'icon_url', '/media/' || g.icon,
+		'wallpaper_url', '/media/' || g.wallpaper,
+		'created_at', ec_ts(g.created_at))
+$$;
+
+--
+-- Name: group_members; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.group_members (
+    group_id bigint NOT NULL,
+    user_id bigint NOT NULL,
+    role text DEFAULT 'member'::text NOT NULL,
+    joined_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT group_members_role_check CHECK ((role = ANY (ARRAY['owner'::text, 'admin'::text, 'moderator'::text, 'member'::text])))
+);
+
+--
+-- Name: ec_member_json(public.group_members); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.ec_member_json(m public.group_members) RETURNS jsonb
+    LANGUAGE sql STABLE
+    AS $$
+	SELECT jsonb_build_object(
+		'user', ec_user_json(m.user_id),
+		'role', m.role,
+		'joined_at', ec_ts(m.joined_at))
+$$;
+
+--
+-- Name: messages; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.messages (
+    id bigint NOT NULL,
+    room_id bigint NOT NULL,
+    sender_id bigint,
+    text text NOT NULL,
+    reply_to bigint,
+    nonce text,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    edited_at timestamp with time zone,
+    deleted_at timestamp with time zone,
+    search tsvector GENERATED ALWAYS AS (to_tsvector('simple'::regconfig, public.ec_search_text(text))) STORED
+);
+
+--
+-- Name: ec_message_json(public.messages); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.ec_message_json(m public.messages) RETURNS jsonb
+    LANGUAGE sql STABLE
+    AS $$
+	SELECT ec_message_json(m, u, p, q)
+	FROM (SELECT 1) one
+	LEFT JOIN users u ON u.id = m.sender_id
+	LEFT JOIN profiles p ON p.user_id = u.id
+	LEFT JOIN messages q ON q.id = m.reply_to
+$$;
+
+--
+-- Name: profiles; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.profiles (
+    user_id bigint NOT NULL,
+    full_name text DEFAULT ''::text NOT NULL,
+    bio text DEFAULT ''::text NOT NULL,
+    gender text DEFAULT 'Undefined'::text NOT NULL,
+    status text DEFAULT 'Offline'::text NOT NULL,
+    default_status text DEFAULT 'Online'::text NOT NULL,
+    icon text DEFAULT (('defaults/icon-'::text || (((1)::double precision + floor((random() * (8)::double precision))))::integer) || '.png'::text) NOT NULL,
+    wallpaper text DEFAULT (('defaults/wallpaper-'::text || (((1)::double precision + floor((random() * (4)::double precision))))::integer) || '.png'::text) NOT NULL,
+    last_seen timestamp with time zone,
+    CONSTRAINT profiles_default_status_check CHECK ((default_status = ANY (ARRAY['Online'::text, 'Busy'::text, 'Sleeping'::text, 'Offline'::text]))),
+    CONSTRAINT profiles_gender_check CHECK ((gender = ANY (ARRAY['Male'::text, 'Female'::text, 'Attack Helicopter'::text, 'Undefined'::text]))),
+    CONSTRAINT profiles_status_check CHECK ((status = ANY (ARRAY['Online'::text, 'Busy'::text, 'Sleeping'::text, 'Offline'::text])))
+);
+
+--
+-- Name: users; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.users (
+    id bigint NOT NULL,
+    username text NOT NULL,
+    email text,
+    password_hash text,
+    is_active boolean DEFAULT true NOT NULL,
+    date_joined timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT users_username_format CHECK ((username ~ '^[A-Za-z0-9_-]{5,45}$'::text))
+);
+
+--
+-- Name: ec_message_json(public.messages, public.users, public.profiles, public.messages); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.ec_message_json(m public.messages, u public.users, p public.profiles, q public.messages) RETURNS jsonb
+    LANGUAGE sql STABLE
+    AS $$
+	SELECT jsonb_build_object(
+		'id', m.id,
+		'room_id', m.room_id,
+		'sender', CASE WHEN u.id IS NOT NULL THEN jsonb_build_object(
+			'id', u.id,
+			'username', u.username,
+			'full_name', p.full_name,
+			'icon_url', '/media/' || p.icon) END,
+		'text', m.text,
+		'reply_to', CASE WHEN q.id IS NOT NULL THEN jsonb_build_object(
+			'id', q.id,
+			'sender_id', q.sender_id,
+			'text', CASE WHEN q.deleted_at IS NULL
+				THEN q.text END) END,
+		'created_at', ec_ts(m.created_at),
+		'edited_at', ec_ts(m.edited_at),
+		'nonce', m.nonce)
+$$;
+
+--
+-- Name: rooms; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.rooms (
+    id bigint NOT NULL,
+    topic_id bigint NOT NULL,
+    group_id bigint NOT NULL,
+    name text NOT NULL,
+    description text DEFAULT ''::text NOT NULL,
+    last_message_id bigint DEFAULT 0 NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    hist_version bigint DEFAULT 0 NOT NULL
+);
+
+--
+-- Name: ec_room_json(public.rooms); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.ec_room_json(r public.rooms) RETURNS jsonb
+    LANGUAGE sql STABLE
+    AS $$
+	SELECT jsonb_build_object(
+		'id', r.id,
+		'group_id', r.group_id,
+		'topic_id', r.topic_id,
+		'name', r.name,
+		'description', r.description,
+		'last_message_id', r.last_message_id,
+		'created_at', ec_ts(r.created_at))
+$$;
+
+--
+-- Name: ec_rooms_hist_bump(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.ec_rooms_hist_bump() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+	UPDATE rooms SET hist_version = hist_version + 1
+	WHERE id = OLD.room_id;
+	RETURN NULL;
+END
+$$;
+
+--
+-- Name: ec_search_expand(text, boolean); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.ec_search_expand(q text, typo boolean, OUT q_exact tsquery, OUT q_prefix tsquery, OUT q_typo tsquery) RETURNS record
+    LANGUAGE sql STABLE
+    AS $$
+	SELECT * FROM ec_search_expand_words(ec_search_text(q), typo)
+$$;
+
+--
+-- Name: ec_search_expand_words(text, boolean); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.ec_search_expand_words(q text, typo boolean, OUT q_exact tsquery, OUT q_prefix tsquery, OUT q_typo tsquery) RETURNS record
+    LANGUAGE plpgsql STABLE
+    AS $$
+DECLARE
+	w text;
+	alts text[];
+	pq text[] := '{}';
+	sq text[] := '{}';
+	known boolean := true;
+	longer boolean := false;
+	prefix_ok boolean := true;
+	typo_ok boolean := typo;
+	nwords int := 0;
+BEGIN
+	FOR w IN SELECT unnest(tsvector_to_array(to_tsvector('simple', q)))
+	LOOP
+		nwords := nwords + 1;
+		IF octet_length(w) > 64 THEN
+			pq := pq || ec_search_lexeme(w, true);
+			longer := true;
+			typo_ok := false;
+			CONTINUE;
+		END IF;
+		known := known AND EXISTS (SELECT 1 FROM search_words s
+		    WHERE s.word = w);
+		SELECT array_agg(s.word) INTO alts FROM (SELECT s.word
+		    FROM search_words s WHERE s.word >= w COLLATE "C"
+		    AND s.word < (w || chr(1114111)) COLLATE "C"
+		    ORDER BY s.word LIMIT 65) s;
+		IF alts IS NULL THEN
+			prefix_ok := false;
+		ELSIF cardinality(alts) > 64 THEN
+			pq := pq || ec_search_lexeme(w, true);
+			longer := true;
+		ELSE
+			pq := pq || ('(' || (SELECT string_agg(
+			    ec_search_lexeme(a, false), ' | ') FROM unnest(alts) a)
+			    || ')');
+			longer := longer OR cardinality(alts) > 1
+			    OR alts[1] <> w;
+		END IF;
+		IF typo_ok AND octet_length(w) <= 24 AND w !~ '[0-9]' THEN
+			SELECT array_agg(s.word) INTO alts FROM (SELECT s.word
+			    FROM search_words s WHERE w <% s.word
+			    ORDER BY word_similarity(w, s.word) DESC, s.word
+			    LIMIT 16) s;
+			IF alts IS NULL THEN
+				typo_ok := false;
+			ELSE
+				sq := sq || ('(' || (SELECT string_agg(
+				    ec_search_lexeme(a, false), ' | ')
+				    FROM unnest(alts) a) || ')');
+			END IF;
+		ELSE
+			typo_ok := false;
+		END IF;
+	END LOOP;
+	IF nwords = 0 THEN
+		RETURN;		-- no word at all
+	END IF;
+	IF known THEN
+		q_exact := ec_search_tsquery(q, false);
+	END IF;
+	IF prefix_ok AND longer THEN
+		q_prefix := array_to_string(pq, ' & ')::tsquery;
+	END IF;
+	IF typo_ok THEN
+		q_typo := array_to_string(sq, ' & ')::tsquery;
+	END IF;
+END
+$$;
+
+--
+-- Name: ec_search_lexeme(text, boolean); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.ec_search_lexeme(w text, prefix boolean) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+	SELECT '''' || replace(replace(w, '\', '\\'), '''', '''''') || ''''
+	    || CASE WHEN prefix THEN ':*' ELSE '' END
+$$;
+
+--
+-- Name: ec_search_tsquery(text, boolean); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.ec_search_tsquery(q text, prefix boolean) RETURNS tsquery
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+	SELECT ec_search_tsquery_words(ec_search_text(q), prefix)
+$$;
+
+--
+-- Name: ec_search_tsquery_words(text, boolean); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.ec_search_tsquery_words(q text, prefix boolean) RETURNS tsquery
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+	SELECT to_tsquery('simple', string_agg(
+		'''' || replace(replace(w, '\', '\\'), '''', '''''') || ''''
+		|| CASE WHEN prefix THEN ':*' ELSE '' END, ' & '))
+	FROM unnest(tsvector_to_array(to_tsvector('simple', q))) w
+$$;
+
+--
+-- Name: ec_search_words_add(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.ec_search_words_add() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+	INSERT INTO search_words (word)
+	SELECT w FROM unnest(tsvector_to_array(NEW.search)) w
+	WHERE octet_length(w) <= 64
+	ON CONFLICT DO NOTHING;
+	RETURN NULL;
+END
+$$;
+
+--
+-- Name: topics; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.topics (
+    id bigint NOT NULL,
+    group_id bigint NOT NULL,
+    name text NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+--
+-- Name: ec_topic_json(public.topics); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.ec_topic_json(t public.topics) RETURNS jsonb
+    LANGUAGE sql STABLE
+    AS $$
+	SELECT jsonb_build_object(
+		'id', t.id,
+		'group_id', t.group_id,
+		'name', t.name,
+		'rooms', COALESCE((SELECT jsonb_agg(ec_room_json(r) ORDER BY r.id)
+		    FROM rooms r WHERE r.topic_id = t.id), '[]'::jsonb))
+$$;
+
+--
+-- Name: ec_ts(timestamp with time zone); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.ec_ts(t timestamp with time zone) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+	SELECT to_char(t AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
+$$;
+
+--
+-- Name: ec_user_json(bigint, boolean); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.ec_user_json(uid bigint, with_email boolean DEFAULT false) RETURNS jsonb
+    LANGUAGE sql STABLE
+    AS $$
+	SELECT jsonb_build_object(
+		'id', u.id,
+		'username', u.username,
+		'profile', jsonb_build_object(
+			'full_name', p.full_name,
+			'bio', p.bio,
+			'gender', p.gender,
+			'status', p.status,
+			'default_status', p.default_status,
+			'icon_url', '/media/' || p.icon,
+			'wallpaper_url', '/media/' || p.wallpaper,
+			'date_joined', ec_ts(u.date_joined),
+			'last_seen', ec_ts(p.last_seen)))
+		|| CASE WHEN with_email
+			THEN jsonb_build_object('email', u.email)
+			ELSE '{}'::jsonb END
+	FROM users u JOIN profiles p ON p.user_id = u.id
+	WHERE u.id = uid
+$$;
+
+--
+-- Name: groups_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+CREATE SEQUENCE public.groups_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: groups_id_seq; Type: SEQUENCE OWNED BY; Schema: public; Owner: -
+--
+
+ALTER SEQUENCE public.groups_id_seq OWNED BY public.groups.id;
+
+--
+-- Name: invites; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.invites (
+    code text NOT NULL,
+    group_id bigint NOT NULL,
+    created_by bigint,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    expires_at timestamp with time zone,
+    max_uses integer,
+    uses integer DEFAULT 0 NOT NULL,
+    revoked_at timestamp with time zone,
+    CONSTRAINT invites_max_uses_check CHECK (((max_uses IS NULL) OR (max_uses > 0)))
+);
+
+--
+-- Name: messages_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+CREATE SEQUENCE public.messages_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: messages_id_seq; Type: SEQUENCE OWNED BY; Schema: public; Owner: -
+--
+
+ALTER SEQUENCE public.messages_id_seq OWNED BY public.messages.id;
+
+--
+-- Name: oauth_accounts; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.oauth_accounts (
+    provider text NOT NULL,
+    subject text NOT NULL,
+    user_id bigint NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT oauth_accounts_provider_check CHECK ((provider = ANY (ARRAY['google'::text, 'github'::text])))
+);
+
+--
+-- Name: read_markers; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.read_markers (
+    user_id bigint NOT NULL,
+    room_id bigint NOT NULL,
+    last_read_id bigint DEFAULT 0 NOT NULL
+);
+
+--
+-- Name: refresh_tokens; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.refresh_tokens (
+    token_hash text NOT NULL,
+    session_id bigint NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    expires_at timestamp with time zone NOT NULL,
+    used_at timestamp with time zone,
+    successor_box text,
+    grace_replays integer DEFAULT 0 NOT NULL
+);
+
+--
+-- Name: rooms_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+CREATE SEQUENCE public.rooms_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: rooms_id_seq; Type: SEQUENCE OWNED BY; Schema: public; Owner: -
+--
+
+ALTER SEQUENCE public.rooms_id_seq OWNED BY public.rooms.id;
+
+--
+-- Name: schema_migrations; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.schema_migrations (
+    version text NOT NULL,
+    applied_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+--
+-- Name: search_words; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.search_words (
+    word text NOT NULL COLLATE pg_catalog."C"
+);
+
+--
+-- Name: sessions; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.sessions (
+    id bigint NOT NULL,
+    user_id bigint NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    revoked_at timestamp with time zone
+);
+
+--
+-- Name: sessions_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+CREATE SEQUENCE public.sessions_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: sessions_id_seq; Type: SEQUENCE OWNED BY; Schema: public; Owner: -
+--
+
+ALTER SEQUENCE public.sessions_id_seq OWNED BY public.sessions.id;
+
+--
+-- Name: topics_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+CREATE SEQUENCE public.topics_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: topics_id_seq; Type: SEQUENCE OWNED BY; Schema: public; Owner: -
+--
+
+ALTER SEQUENCE public.topics_id_seq OWNED BY public.topics.id;
+
+--
+-- Name: users_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+CREATE SEQUENCE public.users_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: users_id_seq; Type: SEQUENCE OWNED BY; Schema: public; Owner: -
+--
+
+ALTER SEQUENCE public.users_id_seq OWNED BY public.users.id;
+
+--
+-- Name: groups id; Type: DEFAULT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.groups ALTER COLUMN id SET DEFAULT nextval('public.groups_id_seq'::regclass);
+
+--
+-- Name: messages id; Type: DEFAULT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.messages ALTER COLUMN id SET DEFAULT nextval('public.messages_id_seq'::regclass);
+
+--
+-- Name: rooms id; Type: DEFAULT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.rooms ALTER COLUMN id SET DEFAULT nextval('public.rooms_id_seq'::regclass);
+
+--
+-- Name: sessions id; Type: DEFAULT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.sessions ALTER COLUMN id SET DEFAULT nextval('public.sessions_id_seq'::regclass);
+
+--
+-- Name: topics id; Type: DEFAULT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.topics ALTER COLUMN id SET DEFAULT nextval('public.topics_id_seq'::regclass);
+
+--
+-- Name: users id; Type: DEFAULT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.users ALTER COLUMN id SET DEFAULT nextval('public.users_id_seq'::regclass);
+
+--
+-- Name: group_members group_members_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.group_members
+    ADD CONSTRAINT group_members_pkey PRIMARY KEY (group_id, user_id);
+
+--
+-- Name: groups groups_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.groups
+    ADD CONSTRAINT groups_pkey PRIMARY KEY (id);
+
+--
+-- Name: invites invites_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.invites
+    ADD CONSTRAINT invites_pkey PRIMARY KEY (code);
+
+--
+-- Name: messages messages_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.messages
+    ADD CONSTRAINT messages_pkey PRIMARY KEY (id);
+
+--
+-- Name: oauth_accounts oauth_accounts_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.oauth_accounts
+    ADD CONSTRAINT oauth_accounts_pkey PRIMARY KEY (provider, subject);
+
+--
+-- Name: profiles profiles_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.profiles
+    ADD CONSTRAINT profiles_pkey PRIMARY KEY (user_id);
+
+--
+-- Name: read_markers read_markers_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.read_markers
+    ADD CONSTRAINT read_markers_pkey PRIMARY KEY (user_id, room_id);
+
+--
+-- Name: refresh_tokens refresh_tokens_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.refresh_tokens
+    ADD CONSTRAINT refresh_tokens_pkey PRIMARY KEY (token_hash);
+
+--
+-- Name: rooms rooms_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.rooms
+    ADD CONSTRAINT rooms_pkey PRIMARY KEY (id);
+
+--
+-- Name: schema_migrations schema_migrations_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.schema_migrations
+    ADD CONSTRAINT schema_migrations_pkey PRIMARY KEY (version);
+
+--
+-- Name: search_words search_words_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.search_words
+    ADD CONSTRAINT search_words_pkey PRIMARY KEY (word);
+
+--
+-- Name: sessions sessions_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.sessions
+    ADD CONSTRAINT sessions_pkey PRIMARY KEY (id);
+
+--
+-- Name: topics topics_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.topics
+    ADD CONSTRAINT topics_pkey PRIMARY KEY (id);
+
+--
+-- Name: users users_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.users
+    ADD CONSTRAINT users_pkey PRIMARY KEY (id);
+
+--
+-- Name: group_members_user; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX group_members_user ON public.group_members USING btree (user_id, group_id);
+
+--
+-- Name: groups_icon; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX groups_icon ON public.groups USING btree (icon);
+
+--
+-- Name: groups_name_lower; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE UNIQUE INDEX groups_name_lower ON public.groups USING btree (lower(name));
+
+--
+-- Name: groups_public_category; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX groups_public_category ON public.groups USING btree (category, id) WHERE is_public;
+
+--
+-- Name: groups_public_description_trgm; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX groups_public_description_trgm ON public.groups USING gin (description public.gin_trgm_ops) WHERE is_public;
+
+--
+-- Name: groups_public_name_trgm; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX groups_public_name_trgm ON public.groups USING gin (name public.gin_trgm_ops) WHERE is_public;
+
+--
+-- Name: groups_search; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX groups_search ON public.groups USING gin (search) WHERE is_public;
+
+--
+-- Name: groups_text_trgm; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX groups_text_trgm ON public.groups USING gin ((((name || ' '::text) || description)) public.gin_trgm_ops) WHERE is_public;
+
+--
+-- Name: groups_wallpaper; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX groups_wallpaper ON public.groups USING btree (wallpaper);
+
+--
+-- Name: invites_group; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX invites_group ON public.invites USING btree (group_id, created_at DESC) WHERE (revoked_at IS NULL);
+
+--
+-- Name: messages_created_at; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX messages_created_at ON public.messages USING btree (created_at);
+
+--
+-- Name: messages_reply_to; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX messages_reply_to ON public.messages USING btree (reply_to) WHERE (reply_to IS NOT NULL);
+
+--
+-- Name: messages_room_id; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX messages_room_id ON public.messages USING btree (room_id, id);
+
+--
+-- Name: messages_room_unread; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX messages_room_unread ON public.messages USING btree (room_id, id) INCLUDE (sender_id) WHERE (deleted_at IS NULL);
+
+--
+-- Name: messages_search; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX messages_search ON public.messages USING gin (search) WHERE (deleted_at IS NULL);
+
+--
+-- Name: messages_sender; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX messages_sender ON public.messages USING btree (sender_id, id) WHERE (deleted_at IS NULL);
+
+--
+-- Name: messages_sender_nonce; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE UNIQUE INDEX messages_sender_nonce ON public.messages USING btree (sender_id, nonce) WHERE (nonce IS NOT NULL);
+
+--
+-- Name: oauth_accounts_user; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX oauth_accounts_user ON public.oauth_accounts USING btree (user_id);
+
+--
+-- Name: profiles_icon; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX profiles_icon ON public.profiles USING btree (icon);
+
+--
+-- Name: profiles_wallpaper; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX profiles_wallpaper ON public.profiles USING btree (wallpaper);
+
+--
+-- Name: read_markers_room; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX read_markers_room ON public.read_markers USING btree (room_id);
+
+--
+-- Name: refresh_tokens_session; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX refresh_tokens_session ON public.refresh_tokens USING btree (session_id);
+
+--
+-- Name: rooms_group; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX rooms_group ON public.rooms USING btree (group_id, id);
+
+--
+-- Name: rooms_topic; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX rooms_topic ON public.rooms USING btree (topic_id, id);
+
+--
+-- Name: search_words_trgm; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX search_words_trgm ON public.search_words USING gin (word public.gin_trgm_ops);
+
+--
+-- Name: sessions_revoked_at; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX sessions_revoked_at ON public.sessions USING btree (revoked_at) WHERE (revoked_at IS NOT NULL);
+
+--
+-- Name: sessions_user; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX sessions_user ON public.sessions USING btree (user_id) WHERE (revoked_at IS NULL);
+
+--
+-- Name: topics_group; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX topics_group ON public.topics USING btree (group_id, id);
+
+--
+-- Name: users_username_lower; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE UNIQUE INDEX users_username_lower ON public.users USING btree (lower(username));
+
+--
+-- Name: messages messages_hist_version; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER messages_hist_version AFTER DELETE OR UPDATE OF text, deleted_at, edited_at, reply_to ON public.messages FOR EACH ROW EXECUTE FUNCTION public.ec_rooms_hist_bump();
+
+--
+-- Name: messages messages_search_words; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER messages_search_words AFTER INSERT OR UPDATE OF text ON public.messages FOR EACH ROW EXECUTE FUNCTION public.ec_search_words_add();
+
+--
+-- Name: group_members group_members_group_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.group_members
+    ADD CONSTRAINT group_members_group_id_fkey FOREIGN KEY (group_id) REFERENCES public.groups(id) ON DELETE CASCADE;
+
+--
+-- Name: group_members group_members_user_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.group_members
+    ADD CONSTRAINT group_members_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(id) ON DELETE CASCADE;
+
+--
+-- Name: invites invites_created_by_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.invites
+    ADD CONSTRAINT invites_created_by_fkey FOREIGN KEY (created_by) REFERENCES public.users(id) ON DELETE SET NULL;
+
+--
+-- Name: invites invites_group_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.invites
+    ADD CONSTRAINT invites_group_id_fkey FOREIGN KEY (group_id) REFERENCES public.groups(id) ON DELETE CASCADE;
+
+--
+-- Name: messages messages_reply_to_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.messages
+    ADD CONSTRAINT messages_reply_to_fkey FOREIGN KEY (reply_to) REFERENCES public.messages(id) ON DELETE SET NULL;
+
+--
+-- Name: messages messages_room_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.messages
+    ADD CONSTRAINT messages_room_id_fkey FOREIGN KEY (room_id) REFERENCES public.rooms(id) ON DELETE CASCADE;
+
+--
+-- Name: messages messages_sender_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.messages
+    ADD CONSTRAINT messages_sender_id_fkey FOREIGN KEY (sender_id) REFERENCES public.users(id) ON DELETE SET NULL;
+
+--
+-- Name: oauth_accounts oauth_accounts_user_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.oauth_accounts
+    ADD CONSTRAINT oauth_accounts_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(id) ON DELETE CASCADE;
+
+--
+-- Name: profiles profiles_user_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.profiles
+    ADD CONSTRAINT profiles_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(id) ON DELETE CASCADE;
+
+--
+-- Name: read_markers read_markers_room_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.read_markers
+    ADD CONSTRAINT read_markers_room_id_fkey FOREIGN KEY (room_id) REFERENCES public.rooms(id) ON DELETE CASCADE;
+
+--
+-- Name: read_markers read_markers_user_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.read_markers
+    ADD CONSTRAINT read_markers_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(id) ON DELETE CASCADE;
+
+--
+-- Name: refresh_tokens refresh_tokens_session_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.refresh_tokens
+    ADD CONSTRAINT refresh_tokens_session_id_fkey FOREIGN KEY (session_id) REFERENCES public.sessions(id) ON DELETE CASCADE;
+
+--
+-- Name: rooms rooms_group_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.rooms
+    ADD CONSTRAINT rooms_group_id_fkey FOREIGN KEY (group_id) REFERENCES public.groups(id) ON DELETE CASCADE;
+
+--
+-- Name: rooms rooms_topic_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.rooms
+    ADD CONSTRAINT rooms_topic_id_fkey FOREIGN KEY (topic_id) REFERENCES public.topics(id) ON DELETE CASCADE;
+
+--
+-- Name: sessions sessions_user_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.sessions
+    ADD CONSTRAINT sessions_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(id) ON DELETE CASCADE;
+
+--
+-- Name: topics topics_group_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.topics
+    ADD CONSTRAINT topics_group_id_fkey FOREIGN KEY (group_id) REFERENCES public.groups(id) ON DELETE CASCADE;
+
+--
+-- PostgreSQL database dump complete
+--
+
