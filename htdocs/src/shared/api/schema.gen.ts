@@ -692,9 +692,10 @@ export type paths = {
          * Upload the group icon (owner/admin), cropped to 256x256 PNG
          * @description `multipart/form-data` with `file` (PNG, JPEG, GIF or WebP by content,
          *     at most 8 MiB and 40 megapixels) and `crop_x`, `crop_y`, `crop_w`,
-         *     `crop_h` in pixels of the original (omitted: the whole image).  The
-         *     crop is scaled to cover 256x256 and centre-trimmed; metadata is
-         *     stripped.  group.updated is published after commit.
+         *     `crop_h` in pixels of the original (omitted: the whole image; an
+         *     empty or outside rectangle is 400).  The crop is narrowed around its
+         *     centre to a square and resized once to 256x256 (as for users);
+         *     metadata is stripped.  group.updated is published after commit.
          */
         post: {
             parameters: {
