@@ -2,6 +2,7 @@
 #include "event.h"
 
 #include <stdarg.h>
+#include <string.h>
 
 #include "buf.h"
 #include "db.h"
@@ -10,6 +11,38 @@
 
 /* Events are small; anything bigger is a bug, not a message to send. */
 #define EVENT_MAX (256 * 1024)
+
+/* The largest NOTIFY payload PostgreSQL takes is 7999 bytes. */
+#define EVENT_NOTIFY_MAX 7999
+
+/* Redis refused the event (stalled or down).  PostgreSQL, which holds the
+ * change, carries it to the relays instead: "<channel>\n<event>" when it
+ * fits in a NOTIFY payload, so the relays deliver it like a published one
+ * (a client that saw later events live has not skipped this one);
+ * otherwise just the channel, which makes them resynchronise. */
+static void
+event_notify(const char *channel, const struct buf *ev)
+{
+	size_t clen = strlen(channel);
+	char payload[EVENT_NOTIFY_MAX + 1];
+	enum err_code rc;
+
+	if (clen + 1 + ev->len <= EVENT_NOTIFY_MAX) {
+		memcpy(payload, channel, clen);
+		payload[clen] = '\n';
+		memcpy(payload + clen + 1, ev->data, ev->len);
+		payload[clen + 1 + ev->len] = '\0';
+	} else {
+		memcpy(payload, channel, clen + 1);
+	}
+	rc = db_query(NULL, "SELECT pg_notify('" WIRE_PG_RESYNC "', $1)",
+	    DB_TEXT(payload));
+	if (rc != ERR_OK)
+		log_error("event on %s lost and relays not told", channel);
+	else
+		log_warn("event on %s not published; sent through PostgreSQL",
+		    channel);
+}
 
 static void
 event_publish(const char *channel, enum wire_event type, int64_t group_id,
@@ -22,18 +55,7 @@ event_publish(const char *channel, enum wire_event type, int64_t group_id,
 		log_error("event %s too large; not published",
 		    wire_event_name(type));
 	} else if (rds_publish(channel, b.data, b.len) != ERR_OK) {
-		/* The event is lost, but the relays must not go on with a
-		 * stale view (a kicked member, a revoked session):
-		 * PostgreSQL, which holds the change, tells them to
-		 * resynchronise. */
-		if (db_query(NULL, "SELECT pg_notify('" WIRE_PG_RESYNC "', $1)",
-		        DB_TEXT(channel)) != ERR_OK)
-			log_error("event on %s lost and relays not told",
-			    channel);
-		else
-			log_warn("event on %s not published; relays told to "
-			         "resync",
-			    channel);
+		event_notify(channel, &b);
 	}
 	buf_release(&b);
 }

@@ -54,8 +54,10 @@ void wire_channel_user(char out[WIRE_NAME_MAX], int64_t user_id);
 enum wire_channel wire_channel_parse(const char *name, int64_t *id);
 
 /* The PostgreSQL notification channel (LISTEN by the relays): a program
- * whose PUBLISH failed sends NOTIFY on it, payload the Redis channel, so
- * the relays resynchronise (relay/PROTOCOL.md "Resynchronisation"). */
+ * whose PUBLISH failed sends NOTIFY on it, payload "<channel>\n<event>"
+ * (delivered by the relays as if published) or, for an event too large
+ * for a NOTIFY, the bare channel (the relays resynchronise;
+ * relay/PROTOCOL.md "Resynchronisation"). */
 #define WIRE_PG_RESYNC "easychat_resync"
 
 /* ---- keys -------------------------------------------------------------- */

@@ -671,8 +671,8 @@ hub_user_message(int64_t uid, const char *msg, size_t len)
 	frame_unref(f);
 }
 
-static void
-hub_message(const char *channel, const char *msg, size_t len)
+void
+hub_deliver(const char *channel, const char *msg, size_t len)
 {
 	int64_t id;
 
@@ -1013,7 +1013,7 @@ hub_subscribed(const char *channel)
 }
 
 const struct bus_handlers hub_bus_handlers = {
-	.message = hub_message,
+	.message = hub_deliver,
 	.sub_up = hub_redis_up,
 	.cmd_up = hub_presence_refresh,
 	.subscribed = hub_subscribed,

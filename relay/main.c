@@ -63,10 +63,22 @@ relay_signal_cb(struct ev_loop *loop, ev_signal *w, int revents)
 }
 
 /* A program could not publish an event (Redis stalled or down) and
- * told the relays through PostgreSQL instead (common/event.c). */
+ * sent it through PostgreSQL instead (common/event.c): "<channel>\n<event>"
+ * is delivered like a published event; a bare channel (the event was too
+ * large for a NOTIFY) makes the relay resynchronise. */
 static void
 relay_notified(const char *channel, const char *payload)
 {
+	const char *nl = payload ? strchr(payload, '\n') : NULL;
+	char ch[WIRE_NAME_MAX];
+	size_t clen;
+
+	if (nl != NULL && (clen = (size_t)(nl - payload)) < sizeof(ch)) {
+		memcpy(ch, payload, clen);
+		ch[clen] = '\0';
+		hub_deliver(ch, nl + 1, strlen(nl + 1));
+		return;
+	}
 	hub_resync(payload && payload[0] ? payload : channel);
 }
 

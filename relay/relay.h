@@ -191,6 +191,9 @@ extern const struct bus_handlers hub_bus_handlers;
  * back): every session gets `resync`, every local user's groups are
  * reloaded and every session's liveness is checked (revoked: 4001). */
 void hub_resync(const char *why);
+/* Delivers an event published on `channel` (group:<id> or user:<id>) to
+ * this relay's sessions, as if it came from Redis. */
+void hub_deliver(const char *channel, const char *msg, size_t len);
 /* 1 when the session's user belongs to the group. */
 int hub_member(const struct session *s, int64_t group_id);
 /* Client `status` frame: save and publish presence. */
