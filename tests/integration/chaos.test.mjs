@@ -135,15 +135,24 @@ async function writer(c, room, i, state, acked) {
  * sees every event (for the kicked and signed-out checks).
  */
 function follower(name, c, room, state, { cookie, onEvent, onOpen } = {}) {
-  const f = { name, ids: new Set(), newest: 0, socket: null, opened: 0, resyncs: 0, done: null };
+  // `from`: where the next catch-up starts.  A `resync` means events were
+  // lost from that moment on, so the cursor is the newest id held when it
+  // arrived, not whatever later events came live before the catch-up ran.
+  const f = { name, ids: new Set(), newest: 0, from: null, socket: null, opened: 0, resyncs: 0, done: null };
   const catchUp = async () => {
+    let after = f.from === null ? f.newest : f.from;
+    f.from = null;
     for (;;) {
-      const res = await call(c, 'GET', `/api/rooms/${room}/messages?after=${f.newest}&limit=100`,
+      const res = await call(c, 'GET', `/api/rooms/${room}/messages?after=${after}&limit=100`,
         undefined, cookie ? { headers: { Cookie: cookie() } } : undefined);
-      if (res.status !== 200) return false;
+      if (res.status !== 200) {
+        f.from = f.from === null ? after : Math.min(f.from, after);
+        return false;
+      }
       for (const m of res.json.items) {
         f.ids.add(m.id);
         f.newest = Math.max(f.newest, m.id);
+        after = Math.max(after, m.id);
         counts.caughtUp++;
       }
       if (!res.json.has_more) return true;
@@ -181,6 +190,7 @@ function follower(name, c, room, state, { cookie, onEvent, onOpen } = {}) {
         } else if (ev.type === 'resync') {
           resync = true;
           f.resyncs++;
+          f.from = f.from === null ? f.newest : Math.min(f.from, f.newest);
         }
       });
       // Caught up after (re)connecting: what was posted while away.
