@@ -29,6 +29,8 @@
 static int64_t *auth_revoked_ids;
 static size_t auth_revoked_n;
 static double auth_revoked_polled = -1e9;
+/* rds_connections() when the list was last made to agree with Redis. */
+static unsigned long auth_revoked_rds;
 
 void
 auth_tokens_release(struct auth_tokens *t)
@@ -419,6 +421,18 @@ auth_session_revoked(int64_t session_id, int *revoked)
 	}
 	wire_key_revoked_session(key, session_id);
 	rc = rds_exists(key, revoked);
+	if (rc == ERR_OK && rds_connections() != auth_revoked_rds) {
+		/* A new Redis connection: Redis may have restarted empty,
+		 * without the marks written before, and this process's list
+		 * may predate revocations made while it was away.  The list
+		 * from PostgreSQL decides, reloaded now. */
+		auth_revoked_rds = rds_connections();
+		auth_revoked_polled = -1e9;
+		rc = auth_revoked_poll();
+		if (rc == ERR_OK && auth_revoked_find(session_id, &at))
+			*revoked = 1;
+		return rc;
+	}
 	if (rc == ERR_OK)
 		return ERR_OK;
 	/* Redis is down: ask PostgreSQL, which always knows. */

@@ -11,6 +11,7 @@
 #include "mem.h"
 
 static redisContext *rds_ctx;
+static unsigned long rds_connects; /* connections made, for rds_connections() */
 
 static redisContext *
 rds_get(void)
@@ -41,6 +42,7 @@ rds_get(void)
 		}
 		freeReplyObject(reply);
 	}
+	rds_connects++;
 	return rds_ctx;
 fail:
 	if (rds_ctx != NULL)
@@ -283,4 +285,10 @@ rds_close(void)
 	if (rds_ctx != NULL)
 		redisFree(rds_ctx);
 	rds_ctx = NULL;
+}
+
+unsigned long
+rds_connections(void)
+{
+	return rds_connects;
 }

@@ -52,6 +52,11 @@ enum err_code rds_eval(const char *script, int nkeys, int argc,
 /* PING: ERR_OK when Redis answers (health checks), else as rds_run. */
 enum err_code rds_ping(void);
 
+/* How many connections this process has made so far: a caller that
+ * remembers it sees when Redis was reconnected (and may have restarted
+ * empty, losing keys written before). */
+unsigned long rds_connections(void);
+
 /* Closes the connection (at exit). */
 void rds_close(void);
 
