@@ -23,6 +23,8 @@ packages=(
 	# make check: clang-format (C), shellcheck (scripts); tsc and ESLint
 	# come from htdocs/package.json
 	clang-format shellcheck
+	# tests/stack/front-configs.sh: systemd-analyze verify (no systemd runs)
+	systemd
 )
 # Debian's npm conflicts with a NodeSource nodejs: only when there is no
 # node at all.
