@@ -62,9 +62,9 @@ RELAY_LIBS := -lwebsockets -lev -lhiredis
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRC:tests/unit/%.c=$(BUILD_DIR)/tests/%)
 
-# Small command-line tools over common/ (tools/<name>.c -> easychat-<name>).
-TOOL_SRC := $(wildcard tools/*.c)
-TOOL_BINS := $(TOOL_SRC:tools/%.c=$(BIN_DIR)/easychat-%)
+# Command-line programs over the library (common/cli/<name>.c -> easychat-<name>).
+TOOL_SRC := $(wildcard common/cli/*.c)
+TOOL_BINS := $(TOOL_SRC:common/cli/%.c=$(BIN_DIR)/easychat-%)
 
 # Fuzz harnesses (tests/fuzz/README.md): built with libFuzzer by
 # `make fuzz` (FLAVOR=fuzz, clang), and with replay.c as their main() in
@@ -115,7 +115,7 @@ $(BIN_DIR)/easychat-relay: $(RELAY_SRC:%.c=$(OBJ_DIR)/%.o) $(COMMON_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(RELAY_LIBS)
 
-$(TOOL_BINS): $(BIN_DIR)/easychat-%: $(OBJ_DIR)/tools/%.o $(COMMON_LIB)
+$(TOOL_BINS): $(BIN_DIR)/easychat-%: $(OBJ_DIR)/common/cli/%.o $(COMMON_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
@@ -225,7 +225,7 @@ bench: deps
 FORMAT_FILES = $(shell git ls-files '*.c' '*.h')
 # fcgi-apps/CONTRACTS.md from the code (checked by make test).
 contracts:
-	node tools/contracts.mjs
+	node fcgi-apps/contracts.mjs
 
 format:
 	clang-format -i $(FORMAT_FILES)

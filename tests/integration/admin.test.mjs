@@ -1,4 +1,4 @@
-// admin.test.mjs - easychat-admin (tools/admin.c) against the running stack: disable/enable, password reset, sessions, counts.
+// admin.test.mjs - easychat-admin (common/cli/admin.c) against the running stack: disable/enable, password reset, sessions, counts.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';

@@ -1,6 +1,6 @@
 // contracts.test.mjs - fcgi-apps/CONTRACTS.md (each program's routes,
 // tables, Redis names, events and cache versions) is generated from the
-// code by tools/contracts.mjs: it must be current, and what it says about
+// code by fcgi-apps/contracts.mjs: it must be current, and what it says about
 // the wire must match what the running programs do.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -15,9 +15,9 @@ after(closeDb);
 
 // --check also fails when a Writers:/Readers: line of common/wire.h
 // disagrees with the code.
-test('fcgi-apps/CONTRACTS.md is what tools/contracts.mjs generates', () => {
+test('fcgi-apps/CONTRACTS.md is what fcgi-apps/contracts.mjs generates', () => {
   try {
-    execFileSync(process.execPath, [path.join(REPO, 'tools/contracts.mjs'), '--check'], { stdio: 'pipe' });
+    execFileSync(process.execPath, [path.join(REPO, 'fcgi-apps/contracts.mjs'), '--check'], { stdio: 'pipe' });
   } catch (e) {
     assert.fail(String(e.stderr));
   }

@@ -2,9 +2,10 @@
  * (disable and enable users, reset passwords, list and revoke sessions,
  * counts), for what would otherwise need SQL.
  *
- * It lives in tools/ beside easychat-wire: a C program over common/ that is
- * neither a FastCGI program (fcgi-apps/, which the front servers route to
- * and whose route tables the tests walk) nor the relay. It reads the same
+ * It lives in common/cli/ beside easychat-wire: a C program over the
+ * library (outside its archives) that is neither a FastCGI program
+ * (fcgi-apps/, which the front servers route to and whose route tables
+ * the tests walk) nor the relay. It reads the same
  * configuration as the programs ($EASYCHAT_ENV) and revokes sessions the
  * way auth does (common/auth.c: the revocation mark in Redis and a
  * session.revoked event, on which the relays close the websockets at

@@ -1,6 +1,6 @@
 /* wire.c - easychat-wire: prints the wire contract of common/wire.h as
  * JSON (enumerations, event types and where they are published), so that
- * tests and tools/contracts.mjs compare other languages with the C tables
+ * tests and fcgi-apps/contracts.mjs compare other languages with the C tables
  * instead of with a copy of them. */
 #include <stdio.h>
 #include <string.h>
