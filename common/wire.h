@@ -155,6 +155,7 @@ void wire_key_rl_signup_addr(char out[WIRE_NAME_MAX], const char *addr);
 	X(PRESENCE, "presence", group)                                         \
 	X(MEMBERSHIP, "membership", user)                                      \
 	X(SESSION_REVOKED, "session.revoked", user)                            \
+	X(MENTION_CREATED, "mention.created", user)                            \
 	X(HELLO, "hello", relay)                                               \
 	X(PONG, "pong", relay)                                                 \
 	X(RESYNC, "resync", relay)                                             \

@@ -25,6 +25,59 @@ CREATE EXTENSION IF NOT EXISTS pg_trgm WITH SCHEMA public;
 
 COMMENT ON EXTENSION pg_trgm IS 'text similarity measurement and index searching based on trigrams';
 
+SET default_tablespace = '';
+
+SET default_table_access_method = heap;
+
+--
+-- Name: conversations; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.conversations (
+    group_id bigint NOT NULL,
+    room_id bigint NOT NULL,
+    pair text,
+    created_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+--
+-- Name: ec_conversation_json(public.conversations, bigint); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.ec_conversation_json(c public.conversations, viewer bigint) RETURNS jsonb
+    LANGUAGE sql STABLE
+    AS $$
+	SELECT jsonb_build_object(
+		'id', c.group_id,
+		'room_id', c.room_id,
+		'is_group', c.pair IS NULL,
+		'members', coalesce((SELECT jsonb_agg(jsonb_build_object(
+			'id', u.id,
+			'username', u.username,
+			'full_name', p.full_name,
+			'icon_url', '/media/' || p.icon) ORDER BY u.id)
+			FROM group_members gm JOIN users u ON u.id = gm.user_id
+			JOIN profiles p ON p.user_id = u.id
+			WHERE gm.group_id = c.group_id), '[]'::jsonb),
+		'last_message_id', r.last_message_id,
+		'last_read_id', coalesce(k.last_read_id, 0),
+		'unread_count', CASE WHEN r.last_message_id >
+			coalesce(k.last_read_id, 0) THEN (SELECT count(*)
+			FROM messages x WHERE x.room_id = r.id
+			AND x.id > coalesce(k.last_read_id, 0)
+			AND x.deleted_at IS NULL
+			AND x.sender_id IS DISTINCT FROM viewer) ELSE 0 END,
+		'mention_count', (SELECT count(*) FROM mentions mn
+			JOIN messages x ON x.id = mn.message_id
+			WHERE mn.user_id = viewer AND mn.room_id = r.id
+			AND mn.message_id > coalesce(k.last_read_id, 0)
+			AND x.deleted_at IS NULL),
+		'created_at', ec_ts(c.created_at))
+	FROM rooms r LEFT JOIN read_markers k
+		ON k.room_id = r.id AND k.user_id = viewer
+	WHERE r.id = c.room_id
+$$;
+
 --
 -- Name: ec_search_text(text); Type: FUNCTION; Schema: public; Owner: -
 --
@@ -34,10 +87,6 @@ CREATE FUNCTION public.ec_search_text(t text) RETURNS text
     AS $$
 	SELECT translate(t, '<>&', '   ')
 $$;
-
-SET default_tablespace = '';
-
-SET default_table_access_method = heap;
 
 --
 -- Name: groups; Type: TABLE; Schema: public; Owner: -
@@ -53,6 +102,7 @@ CREATE TABLE public.groups (
     wallpaper text DEFAULT (('defaults/wallpaper-'::text || (((1)::double precision + floor((random() * (4)::double precision))))::integer) || '.png'::text) NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     search tsvector GENERATED ALWAYS AS (to_tsvector('simple'::regconfig, public.ec_search_text(((name || ' '::text) || description)))) STORED,
+    everyone_mentions boolean DEFAULT false NOT NULL,
     CONSTRAINT groups_category_check CHECK ((category = ANY (ARRAY['Gaming'::text, 'Music'::text, 'Education'::text, 'Science'::text, 'Entertainment'::text, 'Undefined'::text])))
 );
 
@@ -435,6 +485,17 @@ CREATE FUNCTION public.ec_user_json(uid bigint, with_email boolean DEFAULT false
 $$;
 
 --
+-- Name: blocks; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.blocks (
+    user_id bigint NOT NULL,
+    blocked_id bigint NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT blocks_not_self CHECK ((user_id <> blocked_id))
+);
+
+--
 -- Name: groups_id_seq; Type: SEQUENCE; Schema: public; Owner: -
 --
 
@@ -465,6 +526,18 @@ CREATE TABLE public.invites (
     uses integer DEFAULT 0 NOT NULL,
     revoked_at timestamp with time zone,
     CONSTRAINT invites_max_uses_check CHECK (((max_uses IS NULL) OR (max_uses > 0)))
+);
+
+--
+-- Name: mentions; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.mentions (
+    user_id bigint NOT NULL,
+    message_id bigint NOT NULL,
+    room_id bigint NOT NULL,
+    kind text NOT NULL,
+    CONSTRAINT mentions_kind_check CHECK ((kind = ANY (ARRAY['user'::text, 'here'::text, 'everyone'::text])))
 );
 
 --
@@ -653,6 +726,27 @@ ALTER TABLE ONLY public.topics ALTER COLUMN id SET DEFAULT nextval('public.topic
 ALTER TABLE ONLY public.users ALTER COLUMN id SET DEFAULT nextval('public.users_id_seq'::regclass);
 
 --
+-- Name: blocks blocks_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.blocks
+    ADD CONSTRAINT blocks_pkey PRIMARY KEY (user_id, blocked_id);
+
+--
+-- Name: conversations conversations_pair_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.conversations
+    ADD CONSTRAINT conversations_pair_key UNIQUE (pair);
+
+--
+-- Name: conversations conversations_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.conversations
+    ADD CONSTRAINT conversations_pkey PRIMARY KEY (group_id);
+
+--
 -- Name: group_members group_members_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -672,6 +766,13 @@ ALTER TABLE ONLY public.groups
 
 ALTER TABLE ONLY public.invites
     ADD CONSTRAINT invites_pkey PRIMARY KEY (code);
+
+--
+-- Name: mentions mentions_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.mentions
+    ADD CONSTRAINT mentions_pkey PRIMARY KEY (user_id, message_id);
 
 --
 -- Name: messages messages_pkey; Type: CONSTRAINT; Schema: public; Owner: -
@@ -751,6 +852,18 @@ ALTER TABLE ONLY public.users
     ADD CONSTRAINT users_pkey PRIMARY KEY (id);
 
 --
+-- Name: blocks_blocked; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX blocks_blocked ON public.blocks USING btree (blocked_id);
+
+--
+-- Name: conversations_room; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX conversations_room ON public.conversations USING btree (room_id);
+
+--
 -- Name: group_members_user; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -809,6 +922,18 @@ CREATE INDEX groups_wallpaper ON public.groups USING btree (wallpaper);
 --
 
 CREATE INDEX invites_group ON public.invites USING btree (group_id, created_at DESC) WHERE (revoked_at IS NULL);
+
+--
+-- Name: mentions_message; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX mentions_message ON public.mentions USING btree (message_id);
+
+--
+-- Name: mentions_room; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX mentions_room ON public.mentions USING btree (user_id, room_id, message_id);
 
 --
 -- Name: messages_created_at; Type: INDEX; Schema: public; Owner: -
@@ -937,6 +1062,34 @@ CREATE TRIGGER messages_hist_version AFTER DELETE OR UPDATE OF text, deleted_at,
 CREATE TRIGGER messages_search_words AFTER INSERT OR UPDATE OF text ON public.messages FOR EACH ROW EXECUTE FUNCTION public.ec_search_words_add();
 
 --
+-- Name: blocks blocks_blocked_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.blocks
+    ADD CONSTRAINT blocks_blocked_id_fkey FOREIGN KEY (blocked_id) REFERENCES public.users(id) ON DELETE CASCADE;
+
+--
+-- Name: blocks blocks_user_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.blocks
+    ADD CONSTRAINT blocks_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(id) ON DELETE CASCADE;
+
+--
+-- Name: conversations conversations_group_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.conversations
+    ADD CONSTRAINT conversations_group_id_fkey FOREIGN KEY (group_id) REFERENCES public.groups(id) ON DELETE CASCADE;
+
+--
+-- Name: conversations conversations_room_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.conversations
+    ADD CONSTRAINT conversations_room_id_fkey FOREIGN KEY (room_id) REFERENCES public.rooms(id) ON DELETE CASCADE;
+
+--
 -- Name: group_members group_members_group_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -963,6 +1116,27 @@ ALTER TABLE ONLY public.invites
 
 ALTER TABLE ONLY public.invites
     ADD CONSTRAINT invites_group_id_fkey FOREIGN KEY (group_id) REFERENCES public.groups(id) ON DELETE CASCADE;
+
+--
+-- Name: mentions mentions_message_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.mentions
+    ADD CONSTRAINT mentions_message_id_fkey FOREIGN KEY (message_id) REFERENCES public.messages(id) ON DELETE CASCADE;
+
+--
+-- Name: mentions mentions_room_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.mentions
+    ADD CONSTRAINT mentions_room_id_fkey FOREIGN KEY (room_id) REFERENCES public.rooms(id) ON DELETE CASCADE;
+
+--
+-- Name: mentions mentions_user_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.mentions
+    ADD CONSTRAINT mentions_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(id) ON DELETE CASCADE;
 
 --
 -- Name: messages messages_reply_to_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -

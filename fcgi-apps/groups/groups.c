@@ -98,7 +98,8 @@ groups_member_ids(int64_t group_id, int64_t **ids, size_t *n)
 /* The group detail (`GroupDetail`, openapi.yaml) for member $2 of group $1; $3
  * = online count. unread_count agrees with the rooms program: messages after the
  * caller's marker, not deleted, not their own; rooms whose last message
- * is not after the marker are not even counted. */
+ * is not after the marker are not even counted.  mention_count: the
+ * caller's mentions after the marker (migration 0045). */
 static const char groups_detail_sql[] =
     "SELECT (ec_group_json(g) || jsonb_build_object("
     " 'my_role', m.role,"
@@ -115,6 +116,11 @@ static const char groups_detail_sql[] =
     "       AND x.id > COALESCE(k.last_read_id, 0)"
     "       AND x.deleted_at IS NULL"
     "       AND x.sender_id IS DISTINCT FROM m.user_id) ELSE 0 END,"
+    "     'mention_count', (SELECT count(*) FROM mentions mn"
+    "       JOIN messages x ON x.id = mn.message_id"
+    "       WHERE mn.user_id = m.user_id AND mn.room_id = rm.id"
+    "       AND mn.message_id > COALESCE(k.last_read_id, 0)"
+    "       AND x.deleted_at IS NULL),"
     "     'last_read_id', COALESCE(k.last_read_id, 0)) ORDER BY rm.id)"
     "     FROM rooms rm LEFT JOIN read_markers k ON k.room_id = rm.id"
     "     AND k.user_id = m.user_id WHERE rm.topic_id = t.id),"
@@ -151,11 +157,15 @@ groups_list(struct http_req *r)
 	if (rc)
 		goto out;
 	/* One query: the page (one row more to know has_more) with each
-	 * group's unread count summed over its rooms. */
+	 * group's unread and mention counts summed over its rooms.  Direct
+	 * conversations (hidden groups, migration 0045) are not listed. */
 	rc = app_reply_query(r, 200,
 	    "WITH page AS (SELECT g.id, g.name, g.icon, m.role"
 	    "  FROM group_members m JOIN groups g ON g.id = m.group_id"
-	    "  WHERE m.user_id = $1 ORDER BY lower(g.name), g.id"
+	    "  WHERE m.user_id = $1"
+	    "  AND NOT EXISTS (SELECT 1 FROM conversations c WHERE c.group_id "
+	    "= g.id)"
+	    "  ORDER BY lower(g.name), g.id"
 	    "  LIMIT $2::int + 1 OFFSET $3::int),"
 	    " counted AS (SELECT p.*,"
 	    "  row_number() OVER (ORDER BY lower(p.name), p.id) AS n,"
@@ -166,12 +176,19 @@ groups_list(struct http_req *r)
 	    "  WHERE rm.group_id = p.id"
 	    "   AND rm.last_message_id > COALESCE(k.last_read_id, 0)"
 	    "   AND x.deleted_at IS NULL"
-	    "   AND x.sender_id IS DISTINCT FROM $1::bigint) AS unread"
+	    "   AND x.sender_id IS DISTINCT FROM $1::bigint) AS unread,"
+	    "  (SELECT count(*) FROM mentions mn JOIN rooms rm ON rm.id = "
+	    "mn.room_id"
+	    "  JOIN messages x ON x.id = mn.message_id AND x.deleted_at IS NULL"
+	    "  LEFT JOIN read_markers k ON k.room_id = rm.id AND k.user_id = $1"
+	    "  WHERE mn.user_id = $1 AND rm.group_id = p.id"
+	    "   AND mn.message_id > COALESCE(k.last_read_id, 0)) AS mentions"
 	    "  FROM page p) "
 	    "SELECT json_build_object('items', COALESCE(json_agg("
 	    " json_build_object('id', id, 'name', name,"
 	    "  'icon_url', '/media/' || icon, 'my_role', role,"
-	    "  'has_unread', unread > 0, 'unread_count', unread) ORDER BY n)"
+	    "  'has_unread', unread > 0, 'unread_count', unread,"
+	    "  'mention_count', mentions) ORDER BY n)"
 	    " FILTER (WHERE n <= $2::int), '[]'),"
 	    " 'has_more', count(*) > $2::int)::text FROM counted",
 	    DB_I64(r->user_id), DB_I64(limit), DB_I64(offset));

@@ -84,7 +84,11 @@ static const char messages_sql_post[] =
     "AND gm.user_id = $2::bigint WHERE rm.id = $1::bigint "
     "AND ($4::bigint IS NULL OR EXISTS (SELECT 1 FROM messages q "
     "WHERE q.id = $4::bigint AND q.room_id = rm.id "
-    "AND q.deleted_at IS NULL)) FOR NO KEY UPDATE OF rm), "
+    "AND q.deleted_at IS NULL)) "
+    "AND NOT EXISTS (SELECT 1 FROM conversations c JOIN group_members o "
+    "ON o.group_id = c.group_id JOIN blocks b ON b.user_id = o.user_id "
+    "AND b.blocked_id = $2::bigint WHERE c.group_id = rm.group_id) "
+    "FOR NO KEY UPDATE OF rm), "
     "ins AS (INSERT INTO messages "
     "(room_id, sender_id, text, reply_to, nonce) "
     "SELECT r.id, $2::bigint, $3::text, $4::bigint, $5::text FROM r "
@@ -247,16 +251,19 @@ out:
 /* The general path, in a transaction: tells a missing room from a
  * missing right, then the body's own errors (vrc), a bad reply_to and a
  * nonce already used (a safe retry: *status 200 with the first message)
- * from a new message (*status 201). */
+ * from a new message (*status 201), whose mentions it stores (*fresh:
+ * who to tell). */
 static enum err_code
 messages_post_general(struct http_req *r, const struct messages_post *p,
-    enum err_code vrc, int64_t *group_id, char **msg, int *status)
+    enum err_code vrc, int64_t *group_id, char **msg, int *status, char **fresh)
 {
 	struct db_res *res = NULL;
 	enum err_code rc;
 
 	*status = 201;
 	rc = acl_room(r->ids[0], r->user_id, ACL_MEMBER, group_id, NULL);
+	if (rc == ERR_OK)
+		rc = mentions_dm_may_post(r, *group_id);
 	if (rc)
 		goto out;
 	rc = vrc;
@@ -302,6 +309,8 @@ messages_post_general(struct http_req *r, const struct messages_post *p,
 				rc = ERR_INTERNAL;
 			*status = 200;
 		}
+		if (rc == ERR_OK && *status == 201 && mentions_wanted(p->text))
+			rc = mentions_store(*msg, *group_id, p->text, fresh);
 		if (rc)
 			goto out;
 	}
@@ -326,28 +335,33 @@ messages_create(struct http_req *r)
 	struct messages_post p;
 	int64_t group_id = 0;
 	enum err_code rc, vrc;
-	char *msg = NULL;
+	char *msg = NULL, *fresh = NULL;
 	int status = 201;
 
 	vrc = messages_read_post(r, &p);
-	if (vrc == ERR_OK) {
+	/* Only a text with an '@' needs the mention work (and so the
+	 * general path's transaction). */
+	if (vrc == ERR_OK && !mentions_wanted(p.text)) {
 		rc = messages_post_fast(r, &p, &group_id, &msg);
 		if (rc)
 			goto out;
 	}
 	if (msg == NULL) {
-		rc = messages_post_general(r, &p, vrc, &group_id, &msg,
-		    &status);
+		rc = messages_post_general(r, &p, vrc, &group_id, &msg, &status,
+		    &fresh);
 		if (rc)
 			goto out;
 	}
 	if (status == 201) {
 		event_group(group_id, WIRE_EV_MESSAGE_CREATED, "message", msg,
 		    NULL);
+		if (fresh != NULL)
+			mentions_publish(group_id, fresh, msg);
 	}
 	http_reply_raw(r, status, msg, strlen(msg));
 out:
 	free(msg);
+	free(fresh);
 	return rc;
 }
 
@@ -388,7 +402,7 @@ messages_update(struct http_req *r)
 	int64_t room_id = 0, sender_id = 0, group_id = 0;
 	enum acl_role role = ACL_NONE;
 	enum err_code rc;
-	char *msg = NULL;
+	char *msg = NULL, *fresh = NULL;
 
 	rc = messages_find(r->ids[0], r->user_id, &room_id, &sender_id,
 	    &group_id, &role);
@@ -404,6 +418,10 @@ messages_update(struct http_req *r)
 		rc = ERR_VALIDATION;
 	if (rc)
 		goto out;
+	/* The mentions follow the new text in the same transaction. */
+	rc = db_begin();
+	if (rc)
+		goto out;
 	rc = db_query_text(&msg,
 	    "UPDATE messages SET text = $2, "
 	    "edited_at = now() WHERE id = $1 AND deleted_at IS NULL "
@@ -411,10 +429,19 @@ messages_update(struct http_req *r)
 	    DB_I64(r->ids[0]), DB_TEXT(text));
 	if (rc)
 		goto out;
+	rc = mentions_store(msg, group_id, text, &fresh);
+	if (rc)
+		goto out;
+	rc = db_commit();
+	if (rc)
+		goto out;
 	event_group(group_id, WIRE_EV_MESSAGE_UPDATED, "message", msg, NULL);
+	mentions_publish(group_id, fresh, msg);
 	http_reply_raw(r, 200, msg, strlen(msg));
 out:
+	db_rollback(); /* when anything above failed */
 	free(msg);
+	free(fresh);
 	return rc;
 }
 

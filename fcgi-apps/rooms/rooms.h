@@ -33,4 +33,26 @@ enum err_code messages_create(struct http_req *r);
 enum err_code messages_update(struct http_req *r);
 enum err_code messages_delete(struct http_req *r);
 
+/* Mentions and direct messages (mentions.c). */
+
+/* 1 when `text` may mention someone (it has an '@'): only then does a
+ * post leave its one-statement path. */
+int mentions_wanted(const char *text);
+
+/* In the caller's transaction, after the message `message_id` of a room
+ * of `group_id` was written with `text`: resolves its @mentions into
+ * table mentions (replacing those of an earlier text).  *fresh receives
+ * the ids of the users mentioned for the first time ("1,2", malloc()ed)
+ * for mentions_publish() after the commit. */
+enum err_code mentions_store(const char *msg, int64_t group_id,
+    const char *text, char **fresh);
+
+/* After the commit: mention.created {message} on user:<id> for each id in
+ * `fresh` (from mentions_store). */
+void mentions_publish(int64_t group_id, const char *fresh, const char *msg);
+
+/* ERR_FORBIDDEN (answered) when `group_id` is a direct conversation and a
+ * participant blocked the caller; ERR_OK otherwise. */
+enum err_code mentions_dm_may_post(struct http_req *r, int64_t group_id);
+
 #endif

@@ -313,7 +313,8 @@ search_expand(const char *words, int typo, struct db_res **res)
 }
 
 /* The caller's rooms that pass the filters, as an array literal in
- * *rooms ("{}" when none). */
+ * *rooms ("{}" when none).  in:@user names the caller's direct
+ * conversations with that user (migration 0045). */
 static enum err_code
 search_rooms(struct http_req *r, const struct search_filters *f, char **rooms)
 {
@@ -323,7 +324,12 @@ search_rooms(struct http_req *r, const struct search_filters *f, char **rooms)
 	    "ON gm.group_id = r.group_id AND gm.user_id = $1 "
 	    "WHERE ($2::bigint IS NULL OR r.group_id = $2::bigint) "
 	    "AND ($3::bigint IS NULL OR r.id = $3::bigint) "
-	    "AND ($4::text IS NULL OR lower(r.name) = lower($4::text))",
+	    "AND ($4::text IS NULL OR CASE WHEN left($4::text, 1) = '@' "
+	    "THEN EXISTS (SELECT 1 FROM conversations c "
+	    "JOIN group_members o ON o.group_id = c.group_id "
+	    "JOIN users u ON u.id = o.user_id WHERE c.room_id = r.id "
+	    "AND lower(u.username) = lower(substr($4::text, 2))) "
+	    "ELSE lower(r.name) = lower($4::text) END)",
 	    DB_I64(r->user_id), DB_NULL_I64(f->group_id),
 	    DB_NULL_I64(f->room_id), DB_TEXT(f->in));
 }

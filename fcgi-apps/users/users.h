@@ -23,4 +23,28 @@ enum err_code users_wallpaper(struct http_req *r);
 /* GET /api/users/{id}: a public profile with "online". */
 enum err_code users_get(struct http_req *r);
 
+/* Direct messages, blocks and mentions (dms.c). */
+
+/* POST /api/users/me/conversations {user_ids}: 201 a new Conversation, or
+ * 200 the existing 1:1 with that user. */
+enum err_code dms_open(struct http_req *r);
+
+/* GET /api/users/me/conversations?limit=&offset=: {items, has_more},
+ * the most recently active first. */
+enum err_code dms_list(struct http_req *r);
+
+/* GET /api/users/me/conversations/{id}: one Conversation (404 unless the
+ * caller takes part). */
+enum err_code dms_get(struct http_req *r);
+
+/* PUT / DELETE /api/users/me/blocks/{id}: 204, idempotent. */
+enum err_code blocks_put(struct http_req *r);
+enum err_code blocks_delete(struct http_req *r);
+
+/* GET /api/users/me/blocks?limit=&offset=: {items: [UserSummary], ...}. */
+enum err_code blocks_list(struct http_req *r);
+
+/* GET /api/users/me/mentions?before=&limit=: {items: [Mention], ...}. */
+enum err_code mentions_list(struct http_req *r);
+
 #endif
