@@ -18,12 +18,13 @@
 #include "rooms.h"
 #include "wire.h"
 
-/* Resolves and stores the mentions of message $1 (an id), in the room's
- * group ($1 the message's JSON, for its id): @name of a member (case-insensitive), @everyone = every member
- * and @here = the online ones ($2) when the sender is moderator and up or
- * the group lets everyone (groups.everyone_mentions).  Never the sender,
- * never someone who blocked the sender.  Mentions that the text lost are
- * deleted (an edit).  Answers the ids mentioned for the first time. */
+/* Resolves and stores the mentions of a message ($1 its JSON, for the
+ * id) in its room's group: @name of a member (any case), @everyone =
+ * every member and @here = the online ones ($2), those two when the
+ * sender is moderator and up or the group lets everyone
+ * (groups.everyone_mentions).  Never the sender, never someone who
+ * blocked the sender.  Mentions the text lost are deleted (an edit).
+ * Answers the ids mentioned for the first time. */
 static const char mentions_sql_store[] =
     "WITH m AS (SELECT x.id, x.room_id, x.sender_id, x.text, r.group_id "
     " FROM messages x JOIN rooms r ON r.id = x.room_id"

@@ -252,7 +252,8 @@ blocks_put(struct http_req *r)
 	enum err_code rc;
 
 	if (r->ids[0] == r->user_id)
-		return http_fail(r, ERR_BAD_REQUEST, "You cannot block yourself.");
+		return http_fail(r, ERR_BAD_REQUEST,
+		    "You cannot block yourself.");
 	/* A user that does not exist fails the foreign key: 404. */
 	rc = db_query(NULL,
 	    "INSERT INTO blocks (user_id, blocked_id) VALUES ($1, $2) "
