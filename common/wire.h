@@ -68,7 +68,7 @@ enum wire_channel wire_channel_parse(const char *name, int64_t *id);
 
 /* "online:<user_id>": a hash relay id -> last refresh (unix seconds),
  * expiring after RELAY_PRESENCE_TTL: the user's presence.
- * Writers: relay.  Readers: groups, relay, search, users. */
+ * Writers: relay.  Readers: groups, relay, rooms, search, users. */
 void wire_key_online(char out[WIRE_NAME_MAX], int64_t user_id);
 
 /* "revoked:session:<session_id>": "1" while an access token of the

@@ -1723,6 +1723,15 @@ export type paths = {
                 };
                 400: components["responses"]["Invalid"];
                 401: components["responses"]["Unauthenticated"];
+                /** @description A direct conversation where a participant blocked the caller (forbidden) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 404: components["responses"]["NotFound"];
                 /** @description The message sent with this nonce was deleted */
                 409: {
@@ -2190,6 +2199,288 @@ export type paths = {
         patch?: never;
         trace?: never;
     };
+    "/api/users/me/conversations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** my direct conversations, the most recently active first */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    offset?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description a page */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ConversationPage"];
+                    };
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+            };
+        };
+        put?: never;
+        /**
+         * open a conversation with other users (a 1:1 is found again, not made twice)
+         * @description `user_ids`: the other participants, 1 to `DM_MAX_PARTICIPANTS` − 1
+         *     (default 9), distinct, not the caller (400 otherwise).  One other
+         *     user: the 1:1 between the two, made once (201) and answered again
+         *     afterwards (200), a participant who left it is put back.  Several:
+         *     a new group conversation each time.  404 when a user does not
+         *     exist; 403 when one of them blocked the caller.  The participants'
+         *     relays start delivering its events at once (`membership`).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        user_ids: number[];
+                    };
+                };
+            };
+            responses: {
+                /** @description the existing 1:1 */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Conversation"];
+                    };
+                };
+                /** @description a new conversation */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Conversation"];
+                    };
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+                403: components["responses"]["Error"];
+                404: components["responses"]["Error"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/users/me/conversations/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** one of my conversations (404 unless I take part) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description the conversation */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Conversation"];
+                    };
+                };
+                401: components["responses"]["Error"];
+                404: components["responses"]["Error"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/users/me/blocks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** the users I blocked */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    offset?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description a page */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["UserSummaryPage"];
+                    };
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/users/me/blocks/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * block a user (idempotent)
+         * @description No new conversation with me from them, no posts from them in our
+         *     existing conversations, and their mentions of me are not recorded.
+         *     400 for oneself, 404 for a user who does not exist.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description blocked */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+                404: components["responses"]["Error"];
+            };
+        };
+        post?: never;
+        /** unblock a user (idempotent) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description not blocked */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                401: components["responses"]["Error"];
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/users/me/mentions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * my mentions, newest first (cursor-paged by message id)
+         * @description Messages that mention me (`@username`, `@here`, `@everyone`; see
+         *     the rooms program), still live, in rooms of groups and
+         *     conversations I still belong to.  `before=` the last message id
+         *     of the previous page.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    before?: number;
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description a page */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["MentionPage"];
+                    };
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/users/{id}": {
         parameters: {
             query?: never;
@@ -2335,6 +2626,8 @@ export type components = {
             unread_count?: number;
             /** @description the caller's marker (0 = none) */
             last_read_id?: number;
+            /** @description the caller's mentions (@name, @here, @everyone) after their read marker, in live messages */
+            mention_count?: number;
         };
         /** @description REST answers and topic.* events (rooms without per-user fields). */
         Topic: {
@@ -2363,6 +2656,8 @@ export type components = {
             has_unread: boolean;
             /** @description sum over the group's rooms */
             unread_count: number;
+            /** @description the caller's mentions after their read markers */
+            mention_count: number;
         };
         PublicGroup: {
             id?: number;
@@ -2454,12 +2749,58 @@ export type components = {
             /** @example the <mark>meeting</mark> is at 10 &amp; not 11 */
             snippet: string;
         };
+        UserSummary: {
+            id: number;
+            username: string;
+            full_name: string;
+            icon_url: string;
+        };
+        Conversation: {
+            /** @description the hidden group's id (focus frames */
+            id: number;
+            /** @description its one room: /api/rooms/{room_id}/messages and the rest */
+            room_id: number;
+            /** @description false for a 1:1 */
+            is_group: boolean;
+            /** @description every participant */
+            members: components["schemas"]["UserSummary"][];
+            /** @description 0 when empty */
+            last_message_id: number;
+            last_read_id: number;
+            unread_count: number;
+            /** @description the caller's mentions after their read marker */
+            mention_count: number;
+            created_at: string;
+        };
+        ConversationPage: {
+            items: components["schemas"]["Conversation"][];
+            has_more: boolean;
+        };
+        UserSummaryPage: {
+            items: components["schemas"]["UserSummary"][];
+            has_more: boolean;
+        };
+        Mention: {
+            message: components["schemas"]["Message"];
+            /** @description the group (or conversation) of the message's room */
+            group_id: number;
+            /** @enum {string} */
+            kind: "user" | "here" | "everyone";
+            /** @description the message is in a direct conversation */
+            is_dm: boolean;
+            /** @description after the caller's read marker of that room */
+            unread: boolean;
+        };
+        MentionPage: {
+            items: components["schemas"]["Mention"][];
+            has_more: boolean;
+        };
         PublicUser: components["schemas"]["User"] & {
             /** @description the user has an open websocket (Redis key online:<id>) */
             online: boolean;
         };
         /** @description Any frame the relay sends, told apart by `type`. */
-        ServerEvent: components["schemas"]["EventHello"] | components["schemas"]["EventPong"] | components["schemas"]["EventError"] | components["schemas"]["EventResync"] | components["schemas"]["EventMessageCreated"] | components["schemas"]["EventMessageUpdated"] | components["schemas"]["EventMessageDeleted"] | components["schemas"]["EventRoomCreated"] | components["schemas"]["EventRoomUpdated"] | components["schemas"]["EventRoomDeleted"] | components["schemas"]["EventTopicCreated"] | components["schemas"]["EventTopicUpdated"] | components["schemas"]["EventTopicDeleted"] | components["schemas"]["EventGroupUpdated"] | components["schemas"]["EventGroupDeleted"] | components["schemas"]["EventMemberJoined"] | components["schemas"]["EventMemberUpdated"] | components["schemas"]["EventMemberLeft"] | components["schemas"]["EventMembership"] | components["schemas"]["EventSessionRevoked"] | components["schemas"]["EventTyping"] | components["schemas"]["EventPresence"];
+        ServerEvent: components["schemas"]["EventHello"] | components["schemas"]["EventPong"] | components["schemas"]["EventError"] | components["schemas"]["EventResync"] | components["schemas"]["EventMessageCreated"] | components["schemas"]["EventMessageUpdated"] | components["schemas"]["EventMessageDeleted"] | components["schemas"]["EventRoomCreated"] | components["schemas"]["EventRoomUpdated"] | components["schemas"]["EventRoomDeleted"] | components["schemas"]["EventTopicCreated"] | components["schemas"]["EventTopicUpdated"] | components["schemas"]["EventTopicDeleted"] | components["schemas"]["EventGroupUpdated"] | components["schemas"]["EventGroupDeleted"] | components["schemas"]["EventMemberJoined"] | components["schemas"]["EventMemberUpdated"] | components["schemas"]["EventMemberLeft"] | components["schemas"]["EventMembership"] | components["schemas"]["EventSessionRevoked"] | components["schemas"]["EventMentionCreated"] | components["schemas"]["EventTyping"] | components["schemas"]["EventPresence"];
         /** @description First frame of every connection. */
         EventHello: {
             /** @enum {string} */
@@ -2603,6 +2944,17 @@ export type components = {
             /** @enum {string} */
             type: "session.revoked";
             session_id: number;
+        };
+        /**
+         * @description rooms program, on `user:<id>`: a message posted or edited now
+         *     mentions the user (`@username`, `@here`, `@everyone`); forwarded
+         *     to all of that user's sessions.
+         */
+        EventMentionCreated: {
+            /** @enum {string} */
+            type: "mention.created";
+            group_id: number;
+            message: components["schemas"]["Message"];
         };
         /** @description relay, on `group:<id>`, to sessions focused on the group (never to the typist). */
         EventTyping: {
