@@ -4,6 +4,7 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { applyTheme } from '@/shared/theme/tokens';
 import '@/shared/theme/global.css';
+import '@/shared/theme/dms.css';
 import { App } from '@/app/App';
 
 applyTheme();

@@ -10,6 +10,7 @@ import { meKey, useMe } from '@/shared/api/auth';
 import { InvitePage } from '@/features/invites/InvitePage';
 import { DirectoryPage } from '@/features/directory/DirectoryPage';
 import { GroupView } from '@/app/GroupView';
+import { DmView } from '@/app/DmView';
 import { useGroups } from '@/shared/api/groups';
 import type { User } from '@/shared/api/types';
 import { queryClient } from './queryClient';
@@ -19,6 +20,7 @@ const SettingsPage = lazy(() => import('@/features/settings/SettingsPage'));
 const GroupSettingsPage = lazy(() => import('@/features/settings/GroupSettingsPage'));
 const SearchPage = lazy(() => import('@/features/search/SearchPage'));
 const OpenMessage = lazy(() => import('@/features/search/OpenMessage'));
+const MentionsPage = lazy(() => import('@/features/dms/MentionsPage'));
 
 function Loading() {
   return (
@@ -83,6 +85,9 @@ export function App() {
             <Route path="g/:groupId" element={<GroupView />} />
             <Route path="g/:groupId/r/:roomId" element={<GroupView />} />
             <Route path="g/:groupId/settings" element={lazyEl(<GroupSettingsPage />)} />
+            <Route path="dm" element={<DmView />} />
+            <Route path="dm/:groupId" element={<DmView />} />
+            <Route path="mentions" element={lazyEl(<MentionsPage />)} />
             <Route path="settings" element={lazyEl(<SettingsPage />)} />
             <Route path="search" element={lazyEl(<SearchPage />)} />
             <Route path="room/:roomId" element={lazyEl(<OpenMessage />)} />

@@ -13,6 +13,8 @@ import { useUnreadStore } from '@/shared/stores/unreadStore';
 import { groupKey, groupsKey } from '@/shared/api/groups';
 import { membersKey } from '@/shared/api/members';
 import { usePresenceStore } from '@/features/members/presenceStore';
+import { useMentionStore } from '@/shared/stores/mentionStore';
+import { conversationsKey, mentionsKey } from '@/shared/api/dms';
 
 export interface RealtimeContext {
   qc: QueryClient;
@@ -82,12 +84,19 @@ export function handleServerEvent(ev: ServerEvent, ctx: RealtimeContext): void {
       return;
     case 'membership':
       void qc.invalidateQueries({ queryKey: groupsKey });
+      void qc.invalidateQueries({ queryKey: conversationsKey });
       if (!ev.joined) {
         useUnreadStore.getState().forgetGroup(ev.group_id);
         qc.removeQueries({ queryKey: groupKey(ev.group_id) });
         ctx.leaveGroup(ev.group_id);
       }
       return;
+    case 'mention.created': {
+      const viewing = useViewStore.getState().roomId === ev.message.room_id && pageVisible(ctx);
+      useMentionStore.getState().onMention(ev.group_id, ev.message.room_id, ev.message.id, viewing);
+      void qc.invalidateQueries({ queryKey: mentionsKey });
+      return;
+    }
     case 'resync':
       void resyncAll(ctx);
       return;

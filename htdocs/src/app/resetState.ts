@@ -3,11 +3,13 @@
 import { useChatStore } from '@/features/chat/store';
 import { useTypingStore } from '@/features/chat/typingStore';
 import { useUnreadStore } from '@/shared/stores/unreadStore';
+import { useMentionStore } from '@/shared/stores/mentionStore';
 import { usePresenceStore } from '@/features/members/presenceStore';
 
 export function resetRealtimeState(): void {
   useChatStore.getState().reset();
   useTypingStore.getState().reset();
   useUnreadStore.getState().reset();
+  useMentionStore.getState().reset();
   usePresenceStore.getState().reset();
 }

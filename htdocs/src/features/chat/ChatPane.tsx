@@ -7,6 +7,7 @@ import type { GroupDetail, Message, RoomSummary } from '@/shared/api/types';
 import { useSelf } from '@/shared/api/auth';
 import { roleAtLeast } from '@/shared/api/groups';
 import { useUnreadStore } from '@/shared/stores/unreadStore';
+import { useMentionStore } from '@/shared/stores/mentionStore';
 import { useChatStore, emptyRoom } from './store';
 import { loadAround, openRoom } from './sync';
 import { markRoomRead } from './api';
@@ -19,7 +20,8 @@ import { TypingIndicator } from './TypingIndicator';
 /** Read markers we moved in this session (the cached group detail lags). */
 const readMarkers = new Map<number, number>();
 
-export function ChatPane({ group, room }: { group: GroupDetail; room: RoomSummary }) {
+/** `title` names a direct conversation (its header shows @ and the names, not # and the room). */
+export function ChatPane({ group, room, title }: { group: GroupDetail; room: RoomSummary; title?: string }) {
   const me = useSelf();
   const [params, setParams] = useSearchParams();
   const target = params.get('m') ? Number(params.get('m')) : null;
@@ -59,6 +61,7 @@ export function ChatPane({ group, room }: { group: GroupDetail; room: RoomSummar
       postedRef.current = lastId;
       readMarkers.set(room.id, lastId);
       useUnreadStore.getState().markRead(room.id, lastId);
+      useMentionStore.getState().markRead(room.id);
       markRoomRead(room.id, lastId).catch(() => {
         postedRef.current = 0;
       });
@@ -78,10 +81,10 @@ export function ChatPane({ group, room }: { group: GroupDetail; room: RoomSummar
     <main className="chat-pane" aria-label={`Room ${room.name}`} data-testid="chat-pane" data-room-id={room.id}>
       <header className="pane-header">
         <span className="room-hash" aria-hidden="true">
-          #
+          {title ? '@' : '#'}
         </span>
         <h2 className="pane-title" data-testid="room-title">
-          {room.name}
+          {title ?? room.name}
         </h2>
         {room.description && <span className="pane-desc">{room.description}</span>}
       </header>
@@ -113,7 +116,8 @@ export function ChatPane({ group, room }: { group: GroupDetail; room: RoomSummar
       )}
       <TypingIndicator roomId={room.id} selfId={me.id} />
       <Composer
-        room={room}
+        room={title ? { ...room, name: title } : room}
+        group={group}
         replyTo={replyTo}
         onCancelReply={() => setReplyTo(null)}
         beforeSend={() => {

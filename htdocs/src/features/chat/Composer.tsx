@@ -2,24 +2,28 @@
 // frames are throttled; a reply preview when replying.
 
 import { useEffect, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
-import type { Message, RoomSummary } from '@/shared/api/types';
+import type { GroupDetail, Message, RoomSummary } from '@/shared/api/types';
 import { senderOf } from '@/shared/api/types';
 import { realtime } from '@/shared/ws/socket';
 import { sendMessage } from './send';
 import { TypingThrottle } from './typingStore';
+import { MentionSuggest, type SuggestHandle } from './MentionSuggest';
 
 const MAX_LEN = 4000;
 
 interface Props {
   room: RoomSummary;
+  /** For @member and #room completion. */
+  group?: GroupDetail;
   replyTo: Message | null;
   onCancelReply: () => void;
   beforeSend: () => void;
 }
 
-export function Composer({ room, replyTo, onCancelReply, beforeSend }: Props) {
+export function Composer({ room, group, replyTo, onCancelReply, beforeSend }: Props) {
   const [text, setText] = useState('');
   const ref = useRef<HTMLTextAreaElement>(null);
+  const suggest = useRef<SuggestHandle>(null);
   const throttle = useRef(new TypingThrottle(3000));
 
   const stopTyping = () => {
@@ -56,6 +60,7 @@ export function Composer({ room, replyTo, onCancelReply, beforeSend }: Props) {
   };
 
   const onKeyDown = (e: KeyboardEvent<HTMLTextAreaElement>) => {
+    if (suggest.current?.onKeyDown(e)) return;
     if (e.key === 'Enter' && !e.shiftKey && !e.nativeEvent.isComposing) {
       e.preventDefault();
       submit();
@@ -89,6 +94,7 @@ export function Composer({ room, replyTo, onCancelReply, beforeSend }: Props) {
           </button>
         </div>
       )}
+      {group && <MentionSuggest ref={suggest} group={group} text={text} inputRef={ref} onReplace={(v) => onChange(v)} />}
       <div className="composer-row">
         <textarea
           ref={ref}

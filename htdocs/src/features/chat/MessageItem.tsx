@@ -12,6 +12,8 @@ import { errorMessage } from '@/shared/api/client';
 import { useSelf } from '@/shared/api/auth';
 import type { PendingMessage } from './merge';
 import { deleteMessage, editMessage } from './api';
+import { MessageText, mentionsUser } from './MessageText';
+import { useBlockedIds } from '@/shared/api/dms';
 import { useChatStore } from './store';
 import { retrySend } from './send';
 import { EditIcon, ReplyIcon, TrashIcon } from '@/shared/ui/icons';
@@ -53,6 +55,10 @@ export const MessageItem = memo(function MessageItem({ message, prev, showDate, 
   const [confirming, setConfirming] = useState(false);
   const [error, setError] = useState('');
   const mine = senderOf(message).id === selfId;
+  const me = useSelf();
+  const mentionsMe = !mine && mentionsUser(message.text, me.username);
+  const blocked = useBlockedIds().has(senderOf(message).id);
+  const [showBlocked, setShowBlocked] = useState(false);
   const compact =
     !showDate &&
     !showUnread &&
@@ -104,7 +110,8 @@ export const MessageItem = memo(function MessageItem({ message, prev, showDate, 
     <div className="message-row">
       <Dividers date={message.created_at} showDate={showDate} showUnread={showUnread} />
       <article
-        className={`message${compact ? ' compact' : ''}${highlighted ? ' highlighted' : ''}`}
+        className={`message${compact ? ' compact' : ''}${highlighted ? ' highlighted' : ''}${mentionsMe ? ' mentions-me' : ''}`}
+        data-mentions-me={mentionsMe ? 'true' : undefined}
         data-testid="message"
         data-message-id={message.id}
         data-sender={senderOf(message).username}
@@ -149,9 +156,16 @@ export const MessageItem = memo(function MessageItem({ message, prev, showDate, 
               />
               <small className="muted">Enter to save · Escape to cancel</small>
             </div>
+          ) : blocked && !showBlocked ? (
+            <div className="message-text blocked-message" data-testid="blocked-message">
+              <span className="muted">Message from a user you blocked. </span>
+              <button type="button" className="link-button" onClick={() => setShowBlocked(true)} data-testid="blocked-show">
+                Show
+              </button>
+            </div>
           ) : (
             <div className="message-text" data-testid="message-text">
-              {message.text}
+              <MessageText text={message.text} />
               {message.edited_at && (
                 <span className="edited" title={formatDateTime(message.edited_at)}>
                   {' '}

@@ -10,6 +10,8 @@ import { CreateGroupDialog } from './CreateGroupDialog';
 import { useSelf } from '@/shared/api/auth';
 import { UserMenu } from './UserMenu';
 import { CompassIcon, PlusIcon, SearchIcon } from '@/shared/ui/icons';
+import { GroupMentionBadge } from '@/shared/ui/MentionBadge';
+import { RailDirect } from './RailDirect';
 
 export function GroupRail({ onSignedOut }: { onSignedOut: () => void }) {
   const { data: groups } = useGroups();
@@ -24,6 +26,7 @@ export function GroupRail({ onSignedOut }: { onSignedOut: () => void }) {
       <NavLink to="/directory" className="rail-item rail-home" aria-label="Browse public groups" data-testid="rail-directory">
         <CompassIcon size={24} />
       </NavLink>
+      <RailDirect />
       <div className="rail-sep" role="separator" />
       <ul className="rail-list">
         {groups?.map((g) => {
@@ -44,6 +47,7 @@ export function GroupRail({ onSignedOut }: { onSignedOut: () => void }) {
               >
                 <Avatar url={g.icon_url} name={g.name} size={48} square={!active} />
               </NavLink>
+              <GroupMentionBadge groupId={g.id} fallback={g.mention_count ?? 0} />
             </li>
           );
         })}

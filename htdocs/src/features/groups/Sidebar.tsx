@@ -24,6 +24,7 @@ import {
   updateRoom,
 } from '@/shared/api/groups';
 import { useUnreadStore } from '@/shared/stores/unreadStore';
+import { RoomMentionBadge } from '@/shared/ui/MentionBadge';
 
 type Modal =
   | { kind: 'prompt'; title: string; label: string; initial?: string; submit: string; max: number; run: (v: string) => Promise<unknown> }
@@ -226,6 +227,7 @@ function RoomLink({ room, groupId, isAdmin, items }: { room: RoomSummary; groupI
           #
         </span>
         <span className="room-name">{room.name}</span>
+        <RoomMentionBadge roomId={room.id} />
         {count > 0 && (
           <span className="badge" data-testid="room-unread" aria-hidden="true">
             {count > 99 ? '99+' : count}

@@ -6,6 +6,8 @@ import type { GroupDetail, Member, Role } from '@/shared/api/types';
 import { Avatar } from '@/shared/ui/Avatar';
 import { statusColor } from '@/shared/theme/tokens';
 import { useMembers } from '@/shared/api/members';
+import { useSelf } from '@/shared/api/auth';
+import { UserDmActions } from '@/shared/ui/UserDmActions';
 import { resolvePresence, usePresenceStore } from './presenceStore';
 
 const SECTIONS: { role: Role; title: string }[] = [
@@ -18,6 +20,7 @@ const SECTIONS: { role: Role; title: string }[] = [
 export function MemberList({ group }: { group: GroupDetail }) {
   const { data, dataUpdatedAt, isLoading } = useMembers(group.id);
   const presence = usePresenceStore((s) => s.users);
+  const me = useSelf();
 
   const rows = useMemo(() => {
     return (data ?? []).map((m) => {
@@ -62,6 +65,7 @@ export function MemberList({ group }: { group: GroupDetail }) {
                     />
                   </span>
                   <span className="member-name">{displayName(member)}</span>
+                  {member.user.id !== me.id && <UserDmActions userId={member.user.id} name={displayName(member)} />}
                 </li>
               ))}
             </ul>

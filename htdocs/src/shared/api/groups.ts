@@ -4,6 +4,7 @@ import { useQuery } from '@tanstack/react-query';
 import { api } from '@/shared/api/client';
 import type { Category, GroupDetail, GroupSummary, Id, Page, RoomSummary, Role, Topic } from '@/shared/api/types';
 import { useUnreadStore } from '@/shared/stores/unreadStore';
+import { useMentionStore } from '@/shared/stores/mentionStore';
 
 export const groupsKey = ['groups'] as const;
 export const groupKey = (id: Id) => ['group', id] as const;
@@ -12,12 +13,14 @@ export async function fetchGroups(): Promise<GroupSummary[]> {
   const res = await api.get<Page<GroupSummary> | GroupSummary[]>('/groups', { query: { limit: 100 } });
   const items = Array.isArray(res) ? res : res.items;
   useUnreadStore.getState().seedGroups(items);
+  useMentionStore.getState().seedGroups(items);
   return items;
 }
 
 export async function fetchGroup(id: Id): Promise<GroupDetail> {
   const g = await api.get<GroupDetail>(`/groups/${id}`);
   useUnreadStore.getState().seedGroup(g);
+  useMentionStore.getState().seedGroup(g.id, g.topics.flatMap((t) => t.rooms));
   return g;
 }
 

@@ -2657,7 +2657,7 @@ export type components = {
             /** @description sum over the group's rooms */
             unread_count: number;
             /** @description the caller's mentions after their read markers */
-            mention_count: number;
+            mention_count?: number;
         };
         PublicGroup: {
             id?: number;

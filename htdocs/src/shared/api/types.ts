@@ -44,6 +44,8 @@ export interface RoomSummary {
   name: string;
   description: string;
   unread_count: number;
+  /** The caller's mentions after their read marker (GET /groups/{id}). */
+  mention_count?: number;
   last_message_id: Id | null;
   last_read_id: Id | null;
   topic_id?: Id;

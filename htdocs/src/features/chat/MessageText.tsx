@@ -1,0 +1,72 @@
+// The text of a message with its mentions marked: `@username`, `@here`
+// and `@everyone` as highlighted spans (more strongly when they mean the
+// reader), `#room` as a link to that room of the group. React elements
+// only: the text never reaches innerHTML.
+
+import { Link } from 'react-router-dom';
+import type { ReactNode } from 'react';
+import { useSelf } from '@/shared/api/auth';
+import { useGroup } from '@/shared/api/groups';
+import type { Id } from '@/shared/api/types';
+import { useViewStore } from './viewStore';
+
+const TOKEN = /(^|[^A-Za-z0-9_@#-])([@#])([A-Za-z0-9_-]+)/g;
+
+/** True when `text` mentions `username` (any case), @here or @everyone. */
+export function mentionsUser(text: string, username: string): boolean {
+  const me = username.toLowerCase();
+  for (const m of text.matchAll(TOKEN)) {
+    if (m[2] !== '@') continue;
+    const name = m[3].toLowerCase();
+    if (name === me || name === 'here' || name === 'everyone') return true;
+  }
+  return false;
+}
+
+/** Splits `text` into strings and marked mentions. */
+export function renderMentions(text: string, selfName: string, roomOf: (name: string) => Id | null, groupId: Id | null): ReactNode[] {
+  const out: ReactNode[] = [];
+  const me = selfName.toLowerCase();
+  let last = 0;
+  for (const m of text.matchAll(TOKEN)) {
+    const start = (m.index ?? 0) + m[1].length;
+    const word = m[3];
+    let node: ReactNode = null;
+    if (m[2] === '@') {
+      const lower = word.toLowerCase();
+      const self = lower === me || lower === 'here' || lower === 'everyone';
+      node = (
+        <span key={start} className={self ? 'mention mention-self' : 'mention'} data-testid={self ? 'mention-self' : 'mention'}>
+          @{word}
+        </span>
+      );
+    } else {
+      const roomId = roomOf(word);
+      if (roomId !== null && groupId !== null)
+        node = (
+          <Link key={start} to={`/g/${groupId}/r/${roomId}`} className="mention room-mention" data-testid="room-mention">
+            #{word}
+          </Link>
+        );
+    }
+    if (node === null) continue;
+    if (start > last) out.push(text.slice(last, start));
+    out.push(node);
+    last = start + 1 + word.length;
+  }
+  if (last < text.length) out.push(text.slice(last));
+  return out;
+}
+
+export function MessageText({ text }: { text: string }) {
+  const me = useSelf();
+  const groupId = useViewStore((s) => s.groupId);
+  const { data: group } = useGroup(text.includes('#') ? groupId : null);
+  if (!text.includes('@') && !text.includes('#')) return <>{text}</>;
+  const roomOf = (name: string) => {
+    const lower = name.toLowerCase();
+    for (const t of group?.topics ?? []) for (const r of t.rooms) if (r.name.toLowerCase() === lower) return r.id;
+    return null;
+  };
+  return <>{renderMentions(text, me.username, roomOf, groupId)}</>;
+}
