@@ -19,10 +19,11 @@
 
 /* The body of POST and PATCH /api/groups. */
 struct groups_input {
-	char *name;           /* trimmed, malloc()ed; NULL = absent */
-	char *description;    /* trimmed, malloc()ed; NULL = absent */
-	const char *category; /* static; NULL = absent */
-	int is_public;        /* -1 = absent */
+	char *name;            /* trimmed, malloc()ed; NULL = absent */
+	char *description;     /* trimmed, malloc()ed; NULL = absent */
+	const char *category;  /* static; NULL = absent */
+	int is_public;         /* -1 = absent */
+	int everyone_mentions; /* -1 = absent (migration 0045) */
 };
 
 static void
@@ -36,7 +37,7 @@ static enum err_code
 groups_read_input(struct http_req *r, int create, struct groups_input *in)
 {
 	static const char *const allowed[] = { "name", "description",
-		"category", "is_public", NULL };
+		"category", "is_public", "everyone_mentions", NULL };
 	struct json_object *fields = http_fields(r);
 	const char *s = NULL;
 	size_t len = 0;
@@ -44,6 +45,7 @@ groups_read_input(struct http_req *r, int create, struct groups_input *in)
 
 	memset(in, 0, sizeof(*in));
 	in->is_public = -1;
+	in->everyone_mentions = -1;
 	rc = json_only(r->json, allowed, fields);
 	if (json_get_text(r->json, "name", create, 1, GROUPS_NAME_MAX, 1, &s,
 	        &len, fields))
@@ -60,6 +62,9 @@ groups_read_input(struct http_req *r, int create, struct groups_input *in)
 	        &in->category, fields))
 		rc = ERR_VALIDATION;
 	if (json_get_bool(r->json, "is_public", 0, &in->is_public, fields))
+		rc = ERR_VALIDATION;
+	if (json_get_bool(r->json, "everyone_mentions", 0,
+	        &in->everyone_mentions, fields))
 		rc = ERR_VALIDATION;
 	return rc;
 }
@@ -103,6 +108,7 @@ groups_member_ids(int64_t group_id, int64_t **ids, size_t *n)
 static const char groups_detail_sql[] =
     "SELECT (ec_group_json(g) || jsonb_build_object("
     " 'my_role', m.role,"
+    " 'everyone_mentions', g.everyone_mentions,"
     " 'member_count', (SELECT count(*) FROM group_members c"
     "   WHERE c.group_id = g.id),"
     " 'online_count', $3::int,"
@@ -211,7 +217,8 @@ groups_create(struct http_req *r)
 	 * General, room home and the owner's read marker. */
 	rc = db_query(&res,
 	    "WITH g AS (INSERT INTO groups (name, description, category,"
-	    "  is_public) VALUES ($1, $2, $3, $4) RETURNING id),"
+	    "  is_public, everyone_mentions)"
+	    "  VALUES ($1, $2, $3, $4, $6) RETURNING id),"
 	    " m AS (INSERT INTO group_members (group_id, user_id, role)"
 	    "  SELECT id, $5, 'owner' FROM g),"
 	    " t AS (INSERT INTO topics (group_id, name)"
@@ -223,7 +230,8 @@ groups_create(struct http_req *r)
 	    "SELECT id FROM g",
 	    DB_TEXT(in.name), DB_TEXT(in.description ? in.description : ""),
 	    DB_TEXT(in.category ? in.category : "Undefined"),
-	    DB_BOOL(in.is_public != 0), DB_I64(r->user_id));
+	    DB_BOOL(in.is_public != 0), DB_I64(r->user_id),
+	    DB_BOOL(in.everyone_mentions > 0));
 	if (rc) {
 		rc = groups_conflict(r, rc);
 		goto out;
@@ -266,12 +274,14 @@ groups_update(struct http_req *r)
 	/* The role is checked again in the statement itself.  A body
 	 * that changes nothing publishes nothing either. */
 	if (in.name != NULL || in.description != NULL || in.category != NULL ||
-	    in.is_public >= 0) {
+	    in.is_public >= 0 || in.everyone_mentions >= 0) {
 		rc = db_query_text(&json,
 		    "UPDATE groups SET name = COALESCE($2, name),"
 		    " description = COALESCE($3, description),"
 		    " category = COALESCE($4, category),"
-		    " is_public = COALESCE($5::boolean, is_public) "
+		    " is_public = COALESCE($5::boolean, is_public),"
+		    " everyone_mentions = COALESCE($7::boolean,"
+		    " everyone_mentions) "
 		    "WHERE id = $1 AND EXISTS (SELECT 1 FROM group_members m"
 		    " WHERE m.group_id = $1 AND m.user_id = $6"
 		    " AND m.role IN ('owner', 'admin')) "
@@ -279,7 +289,9 @@ groups_update(struct http_req *r)
 		    DB_I64(r->ids[0]), DB_TEXT(in.name),
 		    DB_TEXT(in.description), DB_TEXT(in.category),
 		    in.is_public < 0 ? DB_NULL : DB_BOOL(in.is_public),
-		    DB_I64(r->user_id));
+		    DB_I64(r->user_id),
+		    in.everyone_mentions < 0 ? DB_NULL
+		                             : DB_BOOL(in.everyone_mentions));
 		if (rc) {
 			rc = groups_conflict(r, rc);
 			goto out;

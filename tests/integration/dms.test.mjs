@@ -230,7 +230,13 @@ test('mentions: resolved on post and edit, counted, paged, told live', async () 
   assert.equal((await sql('SELECT count(*) AS n FROM mentions WHERE message_id = $1', [e1.id]))[0].n, '0');
   const e2 = await post(owner, g.room, '@everyone look');
   assert.equal((await sql('SELECT count(*) AS n FROM mentions WHERE message_id = $1', [e2.id]))[0].n, '2');
-  await sql('UPDATE groups SET everyone_mentions = true WHERE id = $1', [g.id]);
+  // The group setting: owner and admins only, a boolean, shown in the detail.
+  assertError(assert, await c.patch(`/api/groups/${g.id}`, { everyone_mentions: true }), 403);
+  assertError(assert, await owner.patch(`/api/groups/${g.id}`, { everyone_mentions: 'yes' }), 400);
+  assert.equal((await b.get(`/api/groups/${g.id}`)).json.everyone_mentions, false);
+  const set = await owner.patch(`/api/groups/${g.id}`, { everyone_mentions: true });
+  assert.equal(set.status, 200, set.text);
+  assert.equal(set.json.everyone_mentions, true);
   const e3 = await post(c, g.room, '@everyone now allowed');
   assert.equal((await sql('SELECT count(*) AS n FROM mentions WHERE message_id = $1', [e3.id]))[0].n, '2');
   // @here: only online members (b has a socket, owner has none).

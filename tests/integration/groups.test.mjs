@@ -130,7 +130,7 @@ describe('create and read', () => {
     assert.equal(byId.size, 4);
     for (const g of mine) assert.equal(byId.get(g.id).my_role, 'owner');
     const t = byId.get(theirs.id);
-    assert.deepEqual(Object.keys(t).sort(), ['has_unread', 'icon_url', 'id', 'my_role', 'name', 'unread_count']);
+    assert.deepEqual(Object.keys(t).sort(), ['has_unread', 'icon_url', 'id', 'mention_count', 'my_role', 'name', 'unread_count']);
     assert.equal(t.my_role, 'moderator');
     const p1 = await u.get('/api/groups?limit=3');
     assert.equal(p1.json.items.length, 3);

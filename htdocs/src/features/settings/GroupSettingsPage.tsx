@@ -45,6 +45,7 @@ function GroupProfile({ group }: { group: GroupDetail }) {
   const [description, setDescription] = useState(group.description ?? '');
   const [category, setCategory] = useState<Category>(group.category ?? 'Undefined');
   const [isPublic, setIsPublic] = useState(group.is_public);
+  const [everyone, setEveryone] = useState(group.everyone_mentions ?? false);
   const [msg, setMsg] = useState('');
   const [error, setError] = useState('');
   const [busy, setBusy] = useState(false);
@@ -56,7 +57,7 @@ function GroupProfile({ group }: { group: GroupDetail }) {
     setMsg('');
     setError('');
     try {
-      await updateGroup(group.id, { name: name.trim(), description: description.trim(), category, is_public: isPublic });
+      await updateGroup(group.id, { name: name.trim(), description: description.trim(), category, is_public: isPublic, everyone_mentions: everyone });
       await refresh();
       setMsg('Saved.');
     } catch (err) {
@@ -94,6 +95,10 @@ function GroupProfile({ group }: { group: GroupDetail }) {
           <label className="checkbox">
             <input type="checkbox" checked={isPublic} onChange={(e) => setIsPublic(e.target.checked)} />
             <span>Public</span>
+          </label>
+          <label className="checkbox">
+            <input type="checkbox" checked={everyone} onChange={(e) => setEveryone(e.target.checked)} data-testid="group-everyone-mentions" />
+            <span>Every member may use @here and @everyone</span>
           </label>
         </div>
         <FormStatus error={error} ok={msg} />

@@ -37,6 +37,7 @@ export interface GroupInput {
   description?: string;
   category?: Category;
   is_public?: boolean;
+  everyone_mentions?: boolean;
 }
 
 export const createGroup = (body: GroupInput) => api.post<GroupDetail>('/groups', body);

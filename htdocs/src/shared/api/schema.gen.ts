@@ -2638,6 +2638,8 @@ export type components = {
         };
         GroupDetail: components["schemas"]["Group"] & {
             my_role?: components["schemas"]["Role"];
+            /** @description every member may use @here and @everyone */
+            everyone_mentions?: boolean;
             member_count?: number;
             /** @description members with an open websocket (Redis presence) */
             online_count?: number;
@@ -2692,6 +2694,8 @@ export type components = {
             description?: string;
             category?: components["schemas"]["Category"];
             is_public?: boolean;
+            /** @description every member may use @here and @everyone (default false: owner, admin and moderators only) */
+            everyone_mentions?: boolean;
         };
         Page: {
             has_more: boolean;

@@ -67,6 +67,8 @@ export interface GroupDetail {
   icon_url: string | null;
   wallpaper_url: string | null;
   my_role: Role;
+  /** Every member may use @here and @everyone (otherwise moderators and up). */
+  everyone_mentions?: boolean;
   member_count: number;
   online_count: number;
   topics: Topic[];
