@@ -2,7 +2,8 @@
 // Selecting a group sends the relay a focus frame.
 
 import { useEffect } from 'react';
-import { Navigate, useParams } from 'react-router-dom';
+import { Navigate, useLocation, useParams } from 'react-router-dom';
+import { useConversations } from '@/shared/api/dms';
 import { isApiError } from '@/shared/api/client';
 import { realtime } from '@/shared/ws/socket';
 import { ChatPane } from '@/features/chat/ChatPane';
@@ -16,6 +17,8 @@ export function GroupView() {
   const groupId = Number(params.groupId);
   const roomId = params.roomId ? Number(params.roomId) : null;
   const { data: group, error, isLoading } = useGroup(Number.isFinite(groupId) ? groupId : null);
+  const { data: conversations } = useConversations();
+  const location = useLocation();
 
   useEffect(() => {
     realtime.setFocus(groupId);
@@ -26,6 +29,8 @@ export function GroupView() {
     };
   }, [groupId]);
 
+  // A direct conversation (a hidden group) opened by its room (search, links) shows as one.
+  if (conversations?.some((c) => c.id === groupId)) return <Navigate to={`/dm/${groupId}${location.search}`} replace />;
   if (isLoading) return <div className="pane-loading" aria-busy="true">Loading…</div>;
   if (error || !group) {
     return (
