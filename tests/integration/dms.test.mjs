@@ -84,6 +84,15 @@ test('a 1:1 opens once, lists for both, and carries messages between them only',
   const page = await a.get(`/api/rooms/${c1.room_id}/messages`);
   assert.equal(page.json.items.length, 3);
   assert.equal((await b.post(`/api/rooms/${c1.room_id}/read`, { last_read_id: reply.json.id })).status, 204);
+  // Never in the public directory; one who left is put back when it is opened again.
+  const dir = await a.get('/api/public-groups?limit=100');
+  assert.ok(!dir.json.items.some((g) => g.id === c1.id));
+  assert.equal((await b.post(`/api/groups/${c1.id}/leave`)).status, 204);
+  assertError(assert, await b.get(`/api/rooms/${c1.room_id}/messages`), 404);
+  const back = await a.post('/api/users/me/conversations', { user_ids: [b.user.id] });
+  assert.equal(back.status, 200, back.text);
+  assert.equal(back.json.id, c1.id);
+  assert.equal((await b.get(`/api/rooms/${c1.room_id}/messages`)).status, 200);
 });
 
 test('an outsider learns nothing: 404 from every endpoint that takes the conversation, its room or a message', async () => {
