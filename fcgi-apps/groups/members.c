@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "acl.h"
+#include "audit.h"
 #include "db.h"
 #include "event.h"
 #include "wire.h"
@@ -123,10 +124,7 @@ out:
 	return rc;
 }
 
-/* Inside a transaction: the roles of the caller and of the target,
- * locked until commit so that two changes cannot cross.  ERR_NOT_FOUND
- * when the caller is no longer a member or the target is none. */
-static enum err_code
+enum err_code
 members_lock(int64_t group_id, int64_t actor_id, int64_t target_id,
     enum acl_role *actor, enum acl_role *target)
 {
@@ -231,6 +229,10 @@ members_update(struct http_req *r)
 		if (rc)
 			goto out;
 	}
+	rc = audit_log_text(group_id, r->user_id, AUDIT_MEMBER_ROLE, target_id,
+	    "role", role);
+	if (rc)
+		goto out;
 	rc = db_commit();
 	if (rc)
 		goto out;
@@ -276,6 +278,12 @@ members_delete(struct http_req *r)
 	rc = members_remove(group_id, target_id, &removed);
 	if (rc)
 		goto out;
+	if (removed) {
+		rc = audit_log(group_id, r->user_id, AUDIT_MEMBER_KICK,
+		    target_id, NULL);
+		if (rc)
+			goto out;
+	}
 	rc = db_commit();
 	if (rc)
 		goto out;

@@ -15,6 +15,7 @@
 #include "event.h"
 #include "hist.h"
 #include "json.h"
+#include "limit.h"
 #include "mem.h"
 #include "rooms.h"
 
@@ -66,22 +67,30 @@ static const char messages_sql_insert[] =
     "room AS (UPDATE rooms SET last_message_id = "
     "greatest(rooms.last_message_id, ins.id) "
     "FROM ins WHERE rooms.id = ins.room_id), "
-    "marker AS (INSERT INTO read_markers (user_id, room_id, last_read_id) "
-    "SELECT ins.sender_id, ins.room_id, ins.id FROM ins "
-    "ON CONFLICT (user_id, room_id) DO UPDATE SET last_read_id = "
-    "greatest(read_markers.last_read_id, excluded.last_read_id)) "
+    "marker AS (INSERT INTO read_markers (user_id, room_id, last_read_id, "
+    "last_posted_at) SELECT ins.sender_id, ins.room_id, ins.id, now() "
+    "FROM ins ON CONFLICT (user_id, room_id) DO UPDATE SET last_read_id = "
+    "greatest(read_markers.last_read_id, excluded.last_read_id), "
+    "last_posted_at = excluded.last_posted_at) "
     "SELECT ec_message_json(ROW(ins.*)::messages)::text FROM ins";
 
 /* The common case of a post in one statement (one round trip instead of
- * five): the caller is a member, reply_to (if any) is a live message of
- * the room, and the nonce (if any) is new.  The room row is locked before
- * the INSERT draws the id, as in the general path.  No row when any of
+ * five): the caller is a member who is not timed out and whom slow mode
+ * does not hold back (migration 0050), reply_to (if any) is a live
+ * message of the room, and the nonce (if any) is new.  The room row is locked
+ * before the INSERT draws the id, as in the general path.  No row when any of
  * that does not hold; the general path then finds out which.  $1 room,
  * $2 sender, $3 text, $4 reply_to, $5 nonce. */
 static const char messages_sql_post[] =
     "WITH r AS (SELECT rm.id, rm.group_id FROM rooms rm "
     "JOIN group_members gm ON gm.group_id = rm.group_id "
     "AND gm.user_id = $2::bigint WHERE rm.id = $1::bigint "
+    "AND (gm.timed_out_until IS NULL OR gm.timed_out_until <= now()) "
+    "AND CASE WHEN rm.slow_mode_seconds = 0 OR gm.role <> 'member' "
+    "THEN true ELSE NOT EXISTS (SELECT 1 FROM read_markers k "
+    "WHERE k.user_id = $2::bigint AND k.room_id = rm.id "
+    "AND k.last_posted_at > now() - "
+    "make_interval(secs => rm.slow_mode_seconds)) END "
     "AND ($4::bigint IS NULL OR EXISTS (SELECT 1 FROM messages q "
     "WHERE q.id = $4::bigint AND q.room_id = rm.id "
     "AND q.deleted_at IS NULL)) FOR NO KEY UPDATE OF rm), "
@@ -93,10 +102,11 @@ static const char messages_sql_post[] =
     "room AS (UPDATE rooms SET last_message_id = "
     "greatest(rooms.last_message_id, ins.id) "
     "FROM ins WHERE rooms.id = ins.room_id), "
-    "marker AS (INSERT INTO read_markers (user_id, room_id, last_read_id) "
-    "SELECT ins.sender_id, ins.room_id, ins.id FROM ins "
-    "ON CONFLICT (user_id, room_id) DO UPDATE SET last_read_id = "
-    "greatest(read_markers.last_read_id, excluded.last_read_id)) "
+    "marker AS (INSERT INTO read_markers (user_id, room_id, last_read_id, "
+    "last_posted_at) SELECT ins.sender_id, ins.room_id, ins.id, now() "
+    "FROM ins ON CONFLICT (user_id, room_id) DO UPDATE SET last_read_id = "
+    "greatest(read_markers.last_read_id, excluded.last_read_id), "
+    "last_posted_at = excluded.last_posted_at) "
     "SELECT (SELECT group_id FROM r), "
     "ec_message_json(ROW(ins.*)::messages)::text FROM ins";
 
@@ -289,6 +299,9 @@ messages_post_general(struct http_req *r, const struct messages_post *p,
 		    "is not a message of this room");
 		goto out;
 	} else {
+		rc = moderation_may_post(r, r->ids[0]);
+		if (rc)
+			goto out;
 		rc = db_query_text(msg, messages_sql_insert, DB_I64(r->ids[0]),
 		    DB_I64(r->user_id), DB_TEXT(p->text),
 		    DB_NULL_I64(p->reply_to), DB_TEXT(p->nonce));
@@ -329,6 +342,9 @@ messages_create(struct http_req *r)
 	char *msg = NULL;
 	int status = 201;
 
+	rc = limit_messages(r);
+	if (rc)
+		goto out;
 	vrc = messages_read_post(r, &p);
 	if (vrc == ERR_OK) {
 		rc = messages_post_fast(r, &p, &group_id, &msg);
@@ -449,6 +465,8 @@ messages_delete(struct http_req *r)
 		rc = ERR_NOT_FOUND; /* deleted meanwhile */
 		goto out;
 	}
+	if (sender_id != r->user_id)
+		moderation_audit_delete(r, group_id, room_id, sender_id);
 	event_group(group_id, WIRE_EV_MESSAGE_DELETED, "id",
 	    wire_id(id, r->ids[0]), "room_id", wire_id(room, room_id), NULL);
 	http_reply_empty(r);
