@@ -17,19 +17,19 @@
 
 #include "err.h"
 
-#define AUDIT_MEMBER_KICK     "member.kick"
-#define AUDIT_MEMBER_BAN      "member.ban"
-#define AUDIT_MEMBER_UNBAN    "member.unban"
-#define AUDIT_MEMBER_TIMEOUT  "member.timeout"
+#define AUDIT_MEMBER_KICK      "member.kick"
+#define AUDIT_MEMBER_BAN       "member.ban"
+#define AUDIT_MEMBER_UNBAN     "member.unban"
+#define AUDIT_MEMBER_TIMEOUT   "member.timeout"
 #define AUDIT_MEMBER_UNTIMEOUT "member.timeout_lifted"
-#define AUDIT_MEMBER_ROLE     "member.role"
-#define AUDIT_MESSAGE_DELETE  "message.delete"
-#define AUDIT_GROUP_RENAME    "group.rename"
-#define AUDIT_TOPIC_RENAME    "topic.rename"
-#define AUDIT_ROOM_RENAME     "room.rename"
-#define AUDIT_ROOM_SLOW_MODE  "room.slow_mode"
-#define AUDIT_INVITE_CREATE   "invite.create"
-#define AUDIT_INVITE_REVOKE   "invite.revoke"
+#define AUDIT_MEMBER_ROLE      "member.role"
+#define AUDIT_MESSAGE_DELETE   "message.delete"
+#define AUDIT_GROUP_RENAME     "group.rename"
+#define AUDIT_TOPIC_RENAME     "topic.rename"
+#define AUDIT_ROOM_RENAME      "room.rename"
+#define AUDIT_ROOM_SLOW_MODE   "room.slow_mode"
+#define AUDIT_INVITE_CREATE    "invite.create"
+#define AUDIT_INVITE_REVOKE    "invite.revoke"
 
 /* Writes one entry: `actor_id` did `action` (one of AUDIT_*) in the group,
  * to `target_user_id` (0 = no user), with `details_json` (a JSON object
@@ -42,8 +42,8 @@ enum err_code audit_log(int64_t group_id, int64_t actor_id, const char *action,
 
 /* The same with details {"<key>": "<text>"} (a name, a code, a reason),
  * the text escaped by the database. */
-enum err_code audit_log_text(int64_t group_id, int64_t actor_id,
-    const char *action, int64_t target_user_id, const char *key,
-    const char *text);
+enum err_code
+audit_log_text(int64_t group_id, int64_t actor_id, const char *action,
+    int64_t target_user_id, const char *key, const char *text);
 
 #endif

@@ -25,6 +25,69 @@ CREATE EXTENSION IF NOT EXISTS pg_trgm WITH SCHEMA public;
 
 COMMENT ON EXTENSION pg_trgm IS 'text similarity measurement and index searching based on trigrams';
 
+SET default_tablespace = '';
+
+SET default_table_access_method = heap;
+
+--
+-- Name: audit_log; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.audit_log (
+    id bigint NOT NULL,
+    group_id bigint NOT NULL,
+    actor_id bigint,
+    action text NOT NULL,
+    target_user_id bigint,
+    details jsonb DEFAULT '{}'::jsonb NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+--
+-- Name: ec_audit_json(public.audit_log); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.ec_audit_json(a public.audit_log) RETURNS jsonb
+    LANGUAGE sql STABLE
+    AS $$
+	SELECT jsonb_build_object(
+		'id', a.id,
+		'action', a.action,
+		'actor', CASE WHEN a.actor_id IS NOT NULL
+			THEN ec_user_json(a.actor_id) END,
+		'target_user', CASE WHEN a.target_user_id IS NOT NULL
+			THEN ec_user_json(a.target_user_id) END,
+		'details', a.details,
+		'created_at', ec_ts(a.created_at))
+$$;
+
+--
+-- Name: group_bans; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.group_bans (
+    group_id bigint NOT NULL,
+    user_id bigint NOT NULL,
+    banned_by bigint,
+    reason text DEFAULT ''::text NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+--
+-- Name: ec_ban_json(public.group_bans); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.ec_ban_json(b public.group_bans) RETURNS jsonb
+    LANGUAGE sql STABLE
+    AS $$
+	SELECT jsonb_build_object(
+		'user', ec_user_json(b.user_id),
+		'banned_by', CASE WHEN b.banned_by IS NOT NULL
+			THEN ec_user_json(b.banned_by) END,
+		'reason', b.reason,
+		'created_at', ec_ts(b.created_at))
+$$;
+
 --
 -- Name: ec_search_text(text); Type: FUNCTION; Schema: public; Owner: -
 --
@@ -34,10 +97,6 @@ CREATE FUNCTION public.ec_search_text(t text) RETURNS text
     AS $$
 	SELECT translate(t, '<>&', '   ')
 $$;
-
-SET default_tablespace = '';
-
-SET default_table_access_method = heap;
 
 --
 -- Name: groups; Type: TABLE; Schema: public; Owner: -
@@ -83,6 +142,7 @@ CREATE TABLE public.group_members (
     user_id bigint NOT NULL,
     role text DEFAULT 'member'::text NOT NULL,
     joined_at timestamp with time zone DEFAULT now() NOT NULL,
+    timed_out_until timestamp with time zone,
     CONSTRAINT group_members_role_check CHECK ((role = ANY (ARRAY['owner'::text, 'admin'::text, 'moderator'::text, 'member'::text])))
 );
 
@@ -96,7 +156,9 @@ CREATE FUNCTION public.ec_member_json(m public.group_members) RETURNS jsonb
 	SELECT jsonb_build_object(
 		'user', ec_user_json(m.user_id),
 		'role', m.role,
-		'joined_at', ec_ts(m.joined_at))
+		'joined_at', ec_ts(m.joined_at),
+		'timed_out_until', CASE WHEN m.timed_out_until > now()
+			THEN ec_ts(m.timed_out_until) END)
 $$;
 
 --
@@ -201,7 +263,9 @@ CREATE TABLE public.rooms (
     description text DEFAULT ''::text NOT NULL,
     last_message_id bigint DEFAULT 0 NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
-    hist_version bigint DEFAULT 0 NOT NULL
+    hist_version bigint DEFAULT 0 NOT NULL,
+    slow_mode_seconds integer DEFAULT 0 NOT NULL,
+    CONSTRAINT rooms_slow_mode_seconds_check CHECK (((slow_mode_seconds >= 0) AND (slow_mode_seconds <= 21600)))
 );
 
 --
@@ -218,6 +282,7 @@ CREATE FUNCTION public.ec_room_json(r public.rooms) RETURNS jsonb
 		'name', r.name,
 		'description', r.description,
 		'last_message_id', r.last_message_id,
+		'slow_mode_seconds', r.slow_mode_seconds,
 		'created_at', ec_ts(r.created_at))
 $$;
 
@@ -435,6 +500,23 @@ CREATE FUNCTION public.ec_user_json(uid bigint, with_email boolean DEFAULT false
 $$;
 
 --
+-- Name: audit_log_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+CREATE SEQUENCE public.audit_log_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: audit_log_id_seq; Type: SEQUENCE OWNED BY; Schema: public; Owner: -
+--
+
+ALTER SEQUENCE public.audit_log_id_seq OWNED BY public.audit_log.id;
+
+--
 -- Name: groups_id_seq; Type: SEQUENCE; Schema: public; Owner: -
 --
 
@@ -503,7 +585,8 @@ CREATE TABLE public.oauth_accounts (
 CREATE TABLE public.read_markers (
     user_id bigint NOT NULL,
     room_id bigint NOT NULL,
-    last_read_id bigint DEFAULT 0 NOT NULL
+    last_read_id bigint DEFAULT 0 NOT NULL,
+    last_posted_at timestamp with time zone
 );
 
 --
@@ -617,6 +700,12 @@ CREATE SEQUENCE public.users_id_seq
 ALTER SEQUENCE public.users_id_seq OWNED BY public.users.id;
 
 --
+-- Name: audit_log id; Type: DEFAULT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.audit_log ALTER COLUMN id SET DEFAULT nextval('public.audit_log_id_seq'::regclass);
+
+--
 -- Name: groups id; Type: DEFAULT; Schema: public; Owner: -
 --
 
@@ -651,6 +740,20 @@ ALTER TABLE ONLY public.topics ALTER COLUMN id SET DEFAULT nextval('public.topic
 --
 
 ALTER TABLE ONLY public.users ALTER COLUMN id SET DEFAULT nextval('public.users_id_seq'::regclass);
+
+--
+-- Name: audit_log audit_log_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.audit_log
+    ADD CONSTRAINT audit_log_pkey PRIMARY KEY (id);
+
+--
+-- Name: group_bans group_bans_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.group_bans
+    ADD CONSTRAINT group_bans_pkey PRIMARY KEY (group_id, user_id);
 
 --
 -- Name: group_members group_members_pkey; Type: CONSTRAINT; Schema: public; Owner: -
@@ -749,6 +852,12 @@ ALTER TABLE ONLY public.topics
 
 ALTER TABLE ONLY public.users
     ADD CONSTRAINT users_pkey PRIMARY KEY (id);
+
+--
+-- Name: audit_log_group; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX audit_log_group ON public.audit_log USING btree (group_id, id DESC);
 
 --
 -- Name: group_members_user; Type: INDEX; Schema: public; Owner: -
@@ -935,6 +1044,48 @@ CREATE TRIGGER messages_hist_version AFTER DELETE OR UPDATE OF text, deleted_at,
 --
 
 CREATE TRIGGER messages_search_words AFTER INSERT OR UPDATE OF text ON public.messages FOR EACH ROW EXECUTE FUNCTION public.ec_search_words_add();
+
+--
+-- Name: audit_log audit_log_actor_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.audit_log
+    ADD CONSTRAINT audit_log_actor_id_fkey FOREIGN KEY (actor_id) REFERENCES public.users(id) ON DELETE SET NULL;
+
+--
+-- Name: audit_log audit_log_group_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.audit_log
+    ADD CONSTRAINT audit_log_group_id_fkey FOREIGN KEY (group_id) REFERENCES public.groups(id) ON DELETE CASCADE;
+
+--
+-- Name: audit_log audit_log_target_user_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.audit_log
+    ADD CONSTRAINT audit_log_target_user_id_fkey FOREIGN KEY (target_user_id) REFERENCES public.users(id) ON DELETE SET NULL;
+
+--
+-- Name: group_bans group_bans_banned_by_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.group_bans
+    ADD CONSTRAINT group_bans_banned_by_fkey FOREIGN KEY (banned_by) REFERENCES public.users(id) ON DELETE SET NULL;
+
+--
+-- Name: group_bans group_bans_group_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.group_bans
+    ADD CONSTRAINT group_bans_group_id_fkey FOREIGN KEY (group_id) REFERENCES public.groups(id) ON DELETE CASCADE;
+
+--
+-- Name: group_bans group_bans_user_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.group_bans
+    ADD CONSTRAINT group_bans_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(id) ON DELETE CASCADE;
 
 --
 -- Name: group_members group_members_group_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -

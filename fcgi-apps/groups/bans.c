@@ -26,7 +26,7 @@
 /* A paged list: $1 group, $2 limit, $3 offset; `sql` selects (j, k)
  * with k the sort key, ascending. */
 #define BANS_PAGE(from)                                                        \
-	"WITH page AS (" from " LIMIT $2::int + 1 OFFSET $3::int),"          \
+	"WITH page AS (" from " LIMIT $2::int + 1 OFFSET $3::int),"            \
 	" numbered AS (SELECT j, row_number() OVER (ORDER BY k) AS n"          \
 	"  FROM page) "                                                        \
 	"SELECT json_build_object('items', COALESCE(json_agg(j ORDER BY n)"    \

@@ -12,6 +12,7 @@
 #include "db.h"
 #include "event.h"
 #include "json.h"
+#include "mem.h"
 #include "rooms.h"
 
 #define MODERATION_SLOW_MODE_MAX 21600 /* six hours, as the table allows */
@@ -43,7 +44,7 @@ moderation_may_post(struct http_req *r, int64_t room_id)
 	if (db_bool(res, 0, 0)) {
 		snprintf(why, sizeof(why), "You are timed out until %s.",
 		    db_value(res, 0, 1));
-		rc = http_fail(r, ERR_FORBIDDEN, why);
+		rc = http_fail(r, ERR_FORBIDDEN, http_keep(r, mem_strdup(why)));
 		goto out;
 	}
 	wait = db_value(res, 0, 2) ? db_int(res, 0, 2) : 0;
@@ -52,7 +53,8 @@ moderation_may_post(struct http_req *r, int64_t room_id)
 		snprintf(why, sizeof(why),
 		    "Slow mode: you can post in this room again in %lld s.",
 		    (long long)wait);
-		rc = http_fail(r, ERR_RATE_LIMITED, why);
+		rc = http_fail(r, ERR_RATE_LIMITED,
+		    http_keep(r, mem_strdup(why)));
 	}
 out:
 	db_res_free(res);

@@ -851,6 +851,15 @@ export type paths = {
             responses: {
                 200: components["responses"]["Detail"];
                 401: components["responses"]["Error"];
+                /** @description the caller is banned from the group */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description no such group */
                 404: {
                     headers: {
@@ -1054,6 +1063,295 @@ export type paths = {
                 };
             };
         };
+        trace?: never;
+    };
+    "/api/groups/{id}/members/{user_id}/timeout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["GroupId"];
+                user_id: components["parameters"]["UserId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Time a member out (moderator and above, on a member of a lower role); member.updated
+         * @description Until `timed_out_until` the member cannot post (403), react or
+         *     type (the relay drops their typing frames).  Setting it again
+         *     replaces the end.  Written to the audit log.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: components["parameters"]["GroupId"];
+                    user_id: components["parameters"]["UserId"];
+                };
+                cookie?: never;
+            };
+            requestBody?: {
+                content: {
+                    "application/json": {
+                        /** @description from now; at most four weeks */
+                        seconds: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description the member */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Member"];
+                    };
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+                403: components["responses"]["Error"];
+                /** @description no such group or member */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        /** Lift a timeout (same rules); member.updated */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: components["parameters"]["GroupId"];
+                    user_id: components["parameters"]["UserId"];
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description the member */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Member"];
+                    };
+                };
+                401: components["responses"]["Error"];
+                403: components["responses"]["Error"];
+                404: components["responses"]["Error"];
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/groups/{id}/bans": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["GroupId"];
+            };
+            cookie?: never;
+        };
+        /** The group's bans, newest first (moderator and above) */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: components["parameters"]["Limit"];
+                    offset?: components["parameters"]["Offset"];
+                };
+                header?: never;
+                path: {
+                    id: components["parameters"]["GroupId"];
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description a page */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Page"] & {
+                            items?: components["schemas"]["Ban"][];
+                        };
+                    };
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+                403: components["responses"]["Error"];
+                404: components["responses"]["Error"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/groups/{id}/bans/{user_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["GroupId"];
+                user_id: components["parameters"]["UserId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Ban a user (moderator and above; a non-member or a member of a lower role)
+         * @description A member is removed at once, as by a kick (member.left on the
+         *     group, membership false on the user).  Until the ban is lifted,
+         *     `join` and accepting an invite answer 403 `forbidden` and spend
+         *     nothing.  Banning again keeps the ban and changes only its reason.
+         *     Written to the audit log.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: components["parameters"]["GroupId"];
+                    user_id: components["parameters"]["UserId"];
+                };
+                cookie?: never;
+            };
+            requestBody?: {
+                content: {
+                    "application/json": {
+                        reason?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description the ban */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Ban"];
+                    };
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+                403: components["responses"]["Error"];
+                /** @description no such group or user */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        /** Lift a ban (moderator and above) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: components["parameters"]["GroupId"];
+                    user_id: components["parameters"]["UserId"];
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description lifted */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                401: components["responses"]["Error"];
+                403: components["responses"]["Error"];
+                /** @description no such group */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/groups/{id}/audit-log": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["GroupId"];
+            };
+            cookie?: never;
+        };
+        /** The group's audit log, newest first (owner and admins) */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: components["parameters"]["Limit"];
+                    offset?: components["parameters"]["Offset"];
+                };
+                header?: never;
+                path: {
+                    id: components["parameters"]["GroupId"];
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description a page */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Page"] & {
+                            items?: components["schemas"]["AuditEntry"][];
+                        };
+                    };
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+                403: components["responses"]["Error"];
+                404: components["responses"]["Error"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/groups/{id}/invites": {
@@ -1265,6 +1563,15 @@ export type paths = {
             responses: {
                 200: components["responses"]["Detail"];
                 401: components["responses"]["Error"];
+                /** @description the caller is banned from the group (no use spent) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description unknown or revoked */
                 404: {
                     headers: {
@@ -1681,6 +1988,18 @@ export type paths = {
          *     room (a nonce is unique per caller), 409 and nothing of that
          *     message is shown.  Posting moves the room's `last_message_id` and
          *     the caller's own read marker.
+         *
+         *     Moderation (issue 13): a member who is timed out in the group
+         *     (`PUT /api/groups/{id}/members/{user_id}/timeout`) gets 403
+         *     `forbidden` until the timeout ends.  In a room with slow mode on
+         *     (`slow_mode_seconds` > 0) a plain member's second message within
+         *     that many seconds answers 429 `rate_limited` with `Retry-After`;
+         *     moderators and up are exempt.  Every post also takes a token from
+         *     the caller's message bucket (`RATE_MESSAGES_PER_USER`, default
+         *     `10/10`: ten at once, ten more every ten seconds): empty, 429
+         *     `rate_limited` with `Retry-After`.  A retry with a nonce already
+         *     used is answered as above even then.  Nothing is stored on any of
+         *     these refusals.
          */
         post: {
             parameters: {
@@ -1723,6 +2042,15 @@ export type paths = {
                 };
                 400: components["responses"]["Invalid"];
                 401: components["responses"]["Unauthenticated"];
+                /** @description The caller is timed out (forbidden) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 404: components["responses"]["NotFound"];
                 /** @description The message sent with this nonce was deleted */
                 409: {
@@ -1733,8 +2061,70 @@ export type paths = {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Slow mode, or the message rate limit (rate_limited, with Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/rooms/{id}/slow-mode": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Set the room's slow mode (moderator and above)
+         * @description `seconds` a plain member waits between two messages in the room; 0
+         *     turns it off.  Publishes room.updated; written to the group's audit
+         *     log.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: components["parameters"]["Id"];
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        seconds: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description The room; event room.updated */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Room"];
+                    };
+                };
+                400: components["responses"]["Invalid"];
+                401: components["responses"]["Unauthenticated"];
+                403: components["responses"]["Forbidden"];
+                404: components["responses"]["NotFound"];
+            };
+        };
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -2289,6 +2679,8 @@ export type components = {
             description: string;
             /** @description 0 when the room has no message yet */
             last_message_id: number;
+            /** @description slow mode: seconds a plain member waits between two messages; 0 = off */
+            slow_mode_seconds: number;
             /** @example 2024-05-01T12:00:00.000Z */
             created_at: string;
         };
@@ -2379,7 +2771,39 @@ export type components = {
             user: components["schemas"]["User"];
             role: components["schemas"]["Role"];
             joined_at: string;
+            /** @description while a timeout lasts, its end (the member cannot post, react or type); else null */
+            timed_out_until?: string | null;
             online: boolean;
+        };
+        /** @description A user kept out of the group (moderation, issue 13). */
+        Ban: {
+            user: components["schemas"]["User"];
+            /** @description null when that account is gone */
+            banned_by: components["schemas"]["User"] | null;
+            reason: string;
+            created_at: string;
+        };
+        /** @description One moderation step of the group's audit log. */
+        AuditEntry: {
+            id: number;
+            /**
+             * @description One of (common/audit.h): `member.kick`, `member.ban`
+             *     (details `reason`), `member.unban`, `member.timeout` (details
+             *     `seconds`, `until`), `member.timeout_lifted`, `member.role`
+             *     (details `role`: the new one), `message.delete` (a moderator
+             *     deleted someone else's message; details `message_id`,
+             *     `room_id`), `group.rename`, `topic.rename`, `room.rename`
+             *     (details `name`: the new one), `room.slow_mode` (details
+             *     `seconds`), `invite.create`, `invite.revoke` (details `code`).
+             */
+            action: string;
+            actor: components["schemas"]["User"] | null;
+            /** @description the member acted upon */
+            target_user: components["schemas"]["User"] | null;
+            details: {
+                [key: string]: unknown;
+            };
+            created_at: string;
         };
         Invite: {
             /** @description 22 characters of base64url (128 random bits) */
