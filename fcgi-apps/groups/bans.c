@@ -93,35 +93,14 @@ bans_lock(int64_t group_id, int64_t actor_id, int64_t target_id,
 {
 	struct db_res *res = NULL;
 	enum err_code rc;
-	size_t i;
 
-	*actor = ACL_NONE;
-	*target = ACL_NONE;
 	rc = db_query(&res,
 	    "SELECT 1 FROM groups WHERE id = $1 FOR NO KEY UPDATE",
 	    DB_I64(group_id));
-	if (rc)
-		goto out;
 	db_res_free(res);
-	res = NULL;
-	rc = db_query(&res,
-	    "SELECT user_id, role FROM group_members "
-	    "WHERE group_id = $1 AND user_id IN ($2, $3) "
-	    "ORDER BY user_id FOR UPDATE",
-	    DB_I64(group_id), DB_I64(actor_id), DB_I64(target_id));
 	if (rc)
-		goto out;
-	for (i = 0; i < db_rows(res); i++) {
-		if (db_int(res, i, 0) == actor_id)
-			*actor = acl_role_parse(db_value(res, i, 1));
-		if (db_int(res, i, 0) == target_id)
-			*target = acl_role_parse(db_value(res, i, 1));
-	}
-	if (*actor == ACL_NONE)
-		rc = ERR_NOT_FOUND;
-out:
-	db_res_free(res);
-	return rc;
+		return rc;
+	return members_lock_roles(group_id, actor_id, target_id, actor, target);
 }
 
 /* Checks that the caller may ban, lift a ban of or time out `target_id`

@@ -71,10 +71,11 @@ void members_announce_leave(int64_t group_id, int64_t user_id);
  * member. */
 enum err_code members_object(int64_t group_id, int64_t user_id, char **out);
 
-/* Inside a transaction: the roles of the caller and of the target,
- * locked until commit so that two changes cannot cross.  ERR_NOT_FOUND
- * when the caller is no longer a member or the target is none. */
-enum err_code members_lock(int64_t group_id, int64_t actor_id,
+/* Inside a transaction: the roles of the caller and of the target
+ * (ACL_NONE when not a member), their rows locked until commit so that
+ * two changes cannot cross.  ERR_NOT_FOUND when the caller is no longer
+ * a member. */
+enum err_code members_lock_roles(int64_t group_id, int64_t actor_id,
     int64_t target_id, enum acl_role *actor, enum acl_role *target);
 
 /* bans.c: bans, timeouts and the audit log (issue 13 item 7). */

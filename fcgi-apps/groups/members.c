@@ -125,7 +125,7 @@ out:
 }
 
 enum err_code
-members_lock(int64_t group_id, int64_t actor_id, int64_t target_id,
+members_lock_roles(int64_t group_id, int64_t actor_id, int64_t target_id,
     enum acl_role *actor, enum acl_role *target)
 {
 	struct db_res *res = NULL;
@@ -147,10 +147,25 @@ members_lock(int64_t group_id, int64_t actor_id, int64_t target_id,
 		if (db_int(res, i, 0) == target_id)
 			*target = acl_role_parse(db_value(res, i, 1));
 	}
-	if (*actor == ACL_NONE || *target == ACL_NONE)
+	if (*actor == ACL_NONE)
 		rc = ERR_NOT_FOUND;
 out:
 	db_res_free(res);
+	return rc;
+}
+
+/* Inside a transaction: the roles of the caller and of the target,
+ * locked until commit so that two changes cannot cross.  ERR_NOT_FOUND
+ * when the caller is no longer a member or the target is none. */
+static enum err_code
+members_lock(int64_t group_id, int64_t actor_id, int64_t target_id,
+    enum acl_role *actor, enum acl_role *target)
+{
+	enum err_code rc;
+
+	rc = members_lock_roles(group_id, actor_id, target_id, actor, target);
+	if (rc == ERR_OK && *target == ACL_NONE)
+		rc = ERR_NOT_FOUND;
 	return rc;
 }
 
