@@ -1078,7 +1078,7 @@ export type paths = {
         get?: never;
         /**
          * Time a member out (moderator and above, on a member of a lower role); member.updated
-         * @description Until `timed_out_until` the member cannot post (403), react or
+         * @description Until `timed_out_until` the member cannot post (403) or
          *     type (the relay drops their typing frames).  Setting it again
          *     replaces the end.  Written to the audit log.
          */
@@ -2771,7 +2771,7 @@ export type components = {
             user: components["schemas"]["User"];
             role: components["schemas"]["Role"];
             joined_at: string;
-            /** @description while a timeout lasts, its end (the member cannot post, react or type); else null */
+            /** @description while a timeout lasts, its end (the member cannot post or type); else null */
             timed_out_until?: string | null;
             online: boolean;
         };
