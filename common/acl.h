@@ -44,6 +44,12 @@ acl_may_set_role(enum acl_role actor, enum acl_role target, enum acl_role to);
  * `target`?  Moderators and above, only members of a lower role. */
 int acl_may_kick(enum acl_role actor, enum acl_role target);
 
+/* acl_may_ban: may `actor` ban a user whose role is `target` (ACL_NONE:
+ * not a member)?  Moderators and above, anyone not a member or a member
+ * of a lower role; the same rule lifts a ban and sets a timeout (on a
+ * member). */
+int acl_may_ban(enum acl_role actor, enum acl_role target);
+
 /* The caller's role in the group.  ERR_NOT_FOUND when the group does not
  * exist or the user is not a member (and `min` > ACL_NONE);
  * ERR_FORBIDDEN when a member's role is below `min`. */

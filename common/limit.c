@@ -228,3 +228,39 @@ limit_signup_slot_give(void)
 	if (rds_eval(limit_slot_give_lua, 1, 2, argv, none, 0) != ERR_OK)
 		log_warn("could not give back a sign-up slot (it expires)");
 }
+
+enum err_code
+limit_messages(struct http_req *r)
+{
+	static struct limit_rate rate = { 10, 10 };
+	static int loaded;
+	char keys[1][WIRE_NAME_MAX], args[2][24];
+	const char *argv[3];
+	char *out[1] = { NULL };
+	long wait;
+	int n = 0;
+
+	if (!loaded) {
+		/* Malformed: logged, and the default stays. */
+		limit_parse("RATE_MESSAGES_PER_USER", &rate);
+		loaded = 1;
+	}
+	limit_add(&rate, "", keys, args, &n);
+	if (n == 0 || r->user_id <= 0)
+		return ERR_OK;
+	wire_key_rl_msg_user(keys[0], r->user_id);
+	argv[0] = keys[0];
+	argv[1] = args[0];
+	argv[2] = args[1];
+	if (rds_eval(limit_bucket_lua, 1, 3, argv, out, 1)) {
+		log_warn("message rate limit unavailable (Redis): let through");
+		return ERR_OK;
+	}
+	wait = out[0] ? strtol(out[0], NULL, 10) : 0;
+	free(out[0]);
+	if (wait <= 0)
+		return ERR_OK;
+	r->retry_after = wait;
+	return http_fail(r, ERR_RATE_LIMITED,
+	    "You are sending messages too fast; wait a moment.");
+}

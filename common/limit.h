@@ -46,4 +46,12 @@ enum err_code limit_request(struct http_req *r);
 enum err_code limit_signup_slot_take(struct http_req *r, int *held);
 void limit_signup_slot_give(void);
 
+/* The message rate limit (issue 13 item 7): one token from the caller's
+ * post bucket, RATE_MESSAGES_PER_USER (default 10/10: ten messages at
+ * once, ten more every ten seconds; 0 turns it off), read on first use.
+ * ERR_RATE_LIMITED (r->retry_after set, the error answered) when it is
+ * empty; ERR_OK when Redis cannot say (logged).  A call of its own, not
+ * a bucket of limit_request(): only posting a message takes it. */
+enum err_code limit_messages(struct http_req *r);
+
 #endif

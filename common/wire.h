@@ -124,6 +124,11 @@ void wire_key_rl_write_user(char out[WIRE_NAME_MAX], int64_t user_id);
 void wire_key_rl_write_addr(char out[WIRE_NAME_MAX], const char *addr);
 void wire_key_rl_signup_addr(char out[WIRE_NAME_MAX], const char *addr);
 
+/* "rl:msg:user:<user_id>": the token bucket of a user's posts (the
+ * message rate limit, limit_messages() in common/limit.c).
+ * Writers: rooms.  Readers: rooms. */
+void wire_key_rl_msg_user(char out[WIRE_NAME_MAX], int64_t user_id);
+
 /* "rl:slots:signup": a sorted set of the sign-ups hashing a password
  * now (holder token -> start ms; a holder's entry lapses after 10 s;
  * common/limit.c).

@@ -340,6 +340,7 @@ write_env() {
 			echo "RATE_WRITE_PER_USER=100000/60"
 			echo "RATE_WRITE_PER_ADDR=100000/60"
 			echo "RATE_SIGNUP_PER_ADDR=100000/60"
+			echo "RATE_MESSAGES_PER_USER=100000/60"
 		} >>"$tmp"
 	fi
 	chmod 0644 "$tmp"

@@ -25,8 +25,6 @@
 #include "mem.h"
 #include "wire.h"
 
-#define HUB_ROOM_CACHE_MAX 65536
-
 struct ruser {
 	int64_t id;
 	struct session *sessions;
@@ -63,7 +61,7 @@ struct hub_typing_req {
 	int is_typing;
 };
 
-static struct map hub_users, hub_groups, hub_rooms;
+static struct map hub_users, hub_groups;
 static ev_timer hub_refresh_timer;
 /* Users whose last `status` frame waits for its save (coalesced). */
 static struct map hub_status_due;
@@ -99,7 +97,15 @@ static const char SQL_OFFLINE[] =
 static const char SQL_STATUS[] =
     "UPDATE profiles SET status = $2, default_status = $2 "
     "WHERE user_id = $1";
-static const char SQL_ROOM[] = "SELECT group_id FROM rooms WHERE id = $1";
+/* The room's group, unless the user is timed out there (migration 0050):
+ * no row then, and the typing frame is dropped.  Asked for every typing
+ * frame relayed (ws.c lets through one per RELAY_TYPING_INTERVAL_MS and
+ * a short burst), not cached, so a timeout applies at once; the start
+ * and stop of one session stay in order on the one connection. */
+static const char SQL_ROOM[] =
+    "SELECT r.group_id FROM rooms r WHERE r.id = $1 AND NOT EXISTS "
+    "(SELECT 1 FROM group_members m WHERE m.group_id = r.group_id "
+    "AND m.user_id = $2 AND m.timed_out_until > now())";
 
 /* ---- groups ------------------------------------------------------------ */
 
@@ -549,9 +555,6 @@ hub_room_cb(const struct pg_res *res, void *arg)
 		return;
 	}
 	gid = strtoll(v, NULL, 10);
-	if (hub_rooms.len >= HUB_ROOM_CACHE_MAX)
-		map_release(&hub_rooms);
-	map_put(&hub_rooms, t->room_id, (void *)(intptr_t)gid);
 	u = map_get(&hub_users, t->user_id);
 	if (u)
 		hub_typing_publish(u, gid, t->room_id, t->is_typing);
@@ -562,25 +565,20 @@ void
 hub_typing(struct session *s, int64_t room_id, int is_typing)
 {
 	struct hub_typing_req *t;
-	const char *params[1];
-	char id[24];
-	int64_t gid;
+	const char *params[2];
+	char id[24], uid[24];
 
 	if (s->user == NULL)
 		return;
-	gid = (int64_t)(intptr_t)map_get(&hub_rooms, room_id);
-	if (gid > 0) {
-		hub_typing_publish(s->user, gid, room_id, is_typing);
-		return;
-	}
-	/* Rooms never move between groups: look it up once. */
 	t = mem_alloc(sizeof(*t));
 	t->user_id = s->user->id;
 	t->room_id = room_id;
 	t->is_typing = is_typing;
 	snprintf(id, sizeof(id), "%" PRId64, room_id);
+	snprintf(uid, sizeof(uid), "%" PRId64, t->user_id);
 	params[0] = id;
-	pg_query(hub_room_cb, t, SQL_ROOM, 1, params);
+	params[1] = uid;
+	pg_query(hub_room_cb, t, SQL_ROOM, 2, params);
 }
 
 /* ---- fan-out ----------------------------------------------------------- */
@@ -1026,7 +1024,6 @@ hub_init(void)
 
 	map_init(&hub_users);
 	map_init(&hub_groups);
-	map_init(&hub_rooms);
 	map_init(&hub_status_due);
 	ev_init(&hub_status_timer, hub_status_cb);
 	ev_init(&hub_acked_timer, hub_acked_cb);
@@ -1058,5 +1055,4 @@ hub_release(void)
 		    hub_users.len, hub_groups.len);
 	map_release(&hub_users);
 	map_release(&hub_groups);
-	map_release(&hub_rooms);
 }

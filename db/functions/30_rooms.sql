@@ -19,6 +19,7 @@ LANGUAGE sql STABLE AS $$
 		'name', r.name,
 		'description', r.description,
 		'last_message_id', r.last_message_id,
+		'slow_mode_seconds', r.slow_mode_seconds,
 		'created_at', ec_ts(r.created_at))
 $$;
 

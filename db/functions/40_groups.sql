@@ -28,7 +28,9 @@ LANGUAGE sql STABLE AS $$
 	SELECT jsonb_build_object(
 		'user', ec_user_json(m.user_id),
 		'role', m.role,
-		'joined_at', ec_ts(m.joined_at))
+		'joined_at', ec_ts(m.joined_at),
+		'timed_out_until', CASE WHEN m.timed_out_until > now()
+			THEN ec_ts(m.timed_out_until) END)
 $$;
 
 -- The `topic` object of REST answers and topic.* events: its rooms carry

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "acl.h"
+#include "audit.h"
 #include "app.h"
 #include "db.h"
 #include "event.h"
@@ -296,6 +297,9 @@ groups_update(struct http_req *r)
 			rc = groups_conflict(r, rc);
 			goto out;
 		}
+		if (in.name != NULL)
+			audit_log_text(r->ids[0], r->user_id,
+			    AUDIT_GROUP_RENAME, 0, "name", in.name);
 		event_group(r->ids[0], WIRE_EV_GROUP_UPDATED, "group", json,
 		    NULL);
 	}
@@ -353,7 +357,7 @@ out:
  * it (nothing when they already are).  ERR_NOT_FOUND when the group is
  * private: as if it did not exist. */
 static enum err_code
-groups_join_public(int64_t group_id, int64_t user_id)
+groups_join_public(struct http_req *r, int64_t group_id, int64_t user_id)
 {
 	struct db_res *res = NULL;
 	enum err_code rc;
@@ -373,6 +377,9 @@ groups_join_public(int64_t group_id, int64_t user_id)
 		rc = ERR_NOT_FOUND;
 		goto out;
 	}
+	rc = bans_refuse(r, group_id, user_id);
+	if (rc)
+		goto out;
 	rc = members_add(group_id, user_id, &added);
 	if (rc)
 		goto out;
@@ -401,7 +408,7 @@ groups_join(struct http_req *r)
 	if (rc)
 		goto out;
 	if (role == ACL_NONE) {
-		rc = groups_join_public(r->ids[0], r->user_id);
+		rc = groups_join_public(r, r->ids[0], r->user_id);
 		if (rc)
 			goto out;
 	}

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "acl.h"
 #include "http.h"
 #include "presence.h"
 
@@ -69,6 +70,28 @@ void members_announce_leave(int64_t group_id, int64_t user_id);
  * is now, into *out (malloc()ed).  ERR_NOT_FOUND when they are not a
  * member. */
 enum err_code members_object(int64_t group_id, int64_t user_id, char **out);
+
+/* Inside a transaction: the roles of the caller and of the target
+ * (ACL_NONE when not a member), their rows locked until commit so that
+ * two changes cannot cross.  ERR_NOT_FOUND when the caller is no longer
+ * a member. */
+enum err_code members_lock_roles(int64_t group_id, int64_t actor_id,
+    int64_t target_id, enum acl_role *actor, enum acl_role *target);
+
+/* bans.c: bans, timeouts and the audit log (issue 13 item 7). */
+enum err_code bans_list(struct http_req *r);
+enum err_code bans_put(struct http_req *r);
+enum err_code bans_delete(struct http_req *r);
+enum err_code bans_timeout_put(struct http_req *r);
+enum err_code bans_timeout_delete(struct http_req *r);
+enum err_code bans_audit_list(struct http_req *r);
+
+/* Inside the caller's transaction, before members_add(): ERR_FORBIDDEN
+ * (answered on r) when `user_id` is banned from the group.  Holds the
+ * group row FOR SHARE until commit, so a ban (which locks it for update)
+ * cannot cross a join. */
+enum err_code
+bans_refuse(struct http_req *r, int64_t group_id, int64_t user_id);
 
 /* invites.c: invite codes. */
 enum err_code invites_create(struct http_req *r);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "acl.h"
+#include "audit.h"
 #include "app.h"
 #include "db.h"
 #include "groups.h"
@@ -63,6 +64,8 @@ invites_create(struct http_req *r)
 	    DB_NULL_I64(max_uses), DB_NULL_I64(expires_in));
 	if (rc)
 		goto out;
+	audit_log_text(r->ids[0], r->user_id, AUDIT_INVITE_CREATE, 0, "code",
+	    code);
 	log_info("user %lld created an invite to group %lld",
 	    (long long)r->user_id, (long long)r->ids[0]);
 out:
@@ -148,6 +151,8 @@ invites_revoke(struct http_req *r)
 	    DB_TEXT(r->args[0]));
 	if (rc)
 		goto out;
+	audit_log_text(group_id, r->user_id, AUDIT_INVITE_REVOKE, 0, "code",
+	    r->args[0]);
 	http_reply_empty(r);
 out:
 	db_res_free(res);
@@ -219,6 +224,9 @@ invites_spend(struct http_req *r, const char *code, int64_t group_id)
 			                 : "No such invite.");
 		goto out;
 	}
+	rc = bans_refuse(r, group_id, r->user_id);
+	if (rc)
+		goto out;
 	rc = members_add(group_id, r->user_id, &added);
 	if (rc || !added)
 		goto out; /* !added: joined meanwhile, the use is given back */

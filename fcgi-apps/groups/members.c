@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "acl.h"
+#include "audit.h"
 #include "db.h"
 #include "event.h"
 #include "wire.h"
@@ -123,11 +124,8 @@ out:
 	return rc;
 }
 
-/* Inside a transaction: the roles of the caller and of the target,
- * locked until commit so that two changes cannot cross.  ERR_NOT_FOUND
- * when the caller is no longer a member or the target is none. */
-static enum err_code
-members_lock(int64_t group_id, int64_t actor_id, int64_t target_id,
+enum err_code
+members_lock_roles(int64_t group_id, int64_t actor_id, int64_t target_id,
     enum acl_role *actor, enum acl_role *target)
 {
 	struct db_res *res = NULL;
@@ -149,10 +147,25 @@ members_lock(int64_t group_id, int64_t actor_id, int64_t target_id,
 		if (db_int(res, i, 0) == target_id)
 			*target = acl_role_parse(db_value(res, i, 1));
 	}
-	if (*actor == ACL_NONE || *target == ACL_NONE)
+	if (*actor == ACL_NONE)
 		rc = ERR_NOT_FOUND;
 out:
 	db_res_free(res);
+	return rc;
+}
+
+/* Inside a transaction: the roles of the caller and of the target,
+ * locked until commit so that two changes cannot cross.  ERR_NOT_FOUND
+ * when the caller is no longer a member or the target is none. */
+static enum err_code
+members_lock(int64_t group_id, int64_t actor_id, int64_t target_id,
+    enum acl_role *actor, enum acl_role *target)
+{
+	enum err_code rc;
+
+	rc = members_lock_roles(group_id, actor_id, target_id, actor, target);
+	if (rc == ERR_OK && *target == ACL_NONE)
+		rc = ERR_NOT_FOUND;
 	return rc;
 }
 
@@ -231,6 +244,10 @@ members_update(struct http_req *r)
 		if (rc)
 			goto out;
 	}
+	rc = audit_log_text(group_id, r->user_id, AUDIT_MEMBER_ROLE, target_id,
+	    "role", role);
+	if (rc)
+		goto out;
 	rc = db_commit();
 	if (rc)
 		goto out;
@@ -276,6 +293,12 @@ members_delete(struct http_req *r)
 	rc = members_remove(group_id, target_id, &removed);
 	if (rc)
 		goto out;
+	if (removed) {
+		rc = audit_log(group_id, r->user_id, AUDIT_MEMBER_KICK,
+		    target_id, NULL);
+		if (rc)
+			goto out;
+	}
 	rc = db_commit();
 	if (rc)
 		goto out;

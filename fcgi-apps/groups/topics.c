@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "acl.h"
+#include "audit.h"
 #include "db.h"
 #include "event.h"
 #include "groups.h"
@@ -76,6 +77,8 @@ topics_update(struct http_req *r)
 	    DB_I64(r->ids[0]), DB_TEXT(name));
 	if (rc)
 		goto out;
+	audit_log_text(group_id, r->user_id, AUDIT_TOPIC_RENAME, 0, "name",
+	    name);
 	event_group(group_id, WIRE_EV_TOPIC_UPDATED, "topic", json, NULL);
 	http_reply_raw(r, 200, json, strlen(json));
 out:

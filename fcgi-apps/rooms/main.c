@@ -17,6 +17,7 @@ static const struct http_route routes[] = {
 	{ HTTP_GET, "/api/rooms/{id}/messages", messages_list, AUTH },
 	{ HTTP_POST, "/api/rooms/{id}/messages", messages_create, AUTH },
 	{ HTTP_POST, "/api/rooms/{id}/read", rooms_mark_read, AUTH },
+	{ HTTP_PUT, "/api/rooms/{id}/slow-mode", moderation_slow_mode, AUTH },
 	{ HTTP_PATCH, "/api/messages/{id}", messages_update, AUTH },
 	{ HTTP_DELETE, "/api/messages/{id}", messages_delete, AUTH },
 };

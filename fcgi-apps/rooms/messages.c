@@ -15,6 +15,7 @@
 #include "event.h"
 #include "hist.h"
 #include "json.h"
+#include "limit.h"
 #include "mem.h"
 #include "rooms.h"
 
@@ -66,22 +67,29 @@ static const char messages_sql_insert[] =
     "room AS (UPDATE rooms SET last_message_id = "
     "greatest(rooms.last_message_id, ins.id) "
     "FROM ins WHERE rooms.id = ins.room_id), "
-    "marker AS (INSERT INTO read_markers (user_id, room_id, last_read_id) "
-    "SELECT ins.sender_id, ins.room_id, ins.id FROM ins "
-    "ON CONFLICT (user_id, room_id) DO UPDATE SET last_read_id = "
-    "greatest(read_markers.last_read_id, excluded.last_read_id)) "
+    "marker AS (INSERT INTO read_markers (user_id, room_id, last_read_id, "
+    "last_posted_at) SELECT ins.sender_id, ins.room_id, ins.id, now() "
+    "FROM ins ON CONFLICT (user_id, room_id) DO UPDATE SET last_read_id = "
+    "greatest(read_markers.last_read_id, excluded.last_read_id), "
+    "last_posted_at = excluded.last_posted_at) "
     "SELECT ec_message_json(ROW(ins.*)::messages)::text FROM ins";
 
 /* The common case of a post in one statement (one round trip instead of
- * five): the caller is a member, reply_to (if any) is a live message of
- * the room, and the nonce (if any) is new.  The room row is locked before
- * the INSERT draws the id, as in the general path.  No row when any of
+ * five): the caller is a member who is not timed out (migration 0050),
+ * the room has no slow mode or the caller is exempt from it (a plain
+ * member's post in slow mode takes the general path, whose check runs
+ * after the room lock in a statement of its own and so sees a post that
+ * committed while it waited), reply_to (if any) is a live message of the
+ * room, and the nonce (if any) is new.  The room row is locked
+ * before the INSERT draws the id, as in the general path.  No row when any of
  * that does not hold; the general path then finds out which.  $1 room,
  * $2 sender, $3 text, $4 reply_to, $5 nonce. */
 static const char messages_sql_post[] =
     "WITH r AS (SELECT rm.id, rm.group_id FROM rooms rm "
     "JOIN group_members gm ON gm.group_id = rm.group_id "
     "AND gm.user_id = $2::bigint WHERE rm.id = $1::bigint "
+    "AND (gm.timed_out_until IS NULL OR gm.timed_out_until <= now()) "
+    "AND (rm.slow_mode_seconds = 0 OR gm.role <> 'member') "
     "AND ($4::bigint IS NULL OR EXISTS (SELECT 1 FROM messages q "
     "WHERE q.id = $4::bigint AND q.room_id = rm.id "
     "AND q.deleted_at IS NULL)) "
@@ -97,10 +105,11 @@ static const char messages_sql_post[] =
     "room AS (UPDATE rooms SET last_message_id = "
     "greatest(rooms.last_message_id, ins.id) "
     "FROM ins WHERE rooms.id = ins.room_id), "
-    "marker AS (INSERT INTO read_markers (user_id, room_id, last_read_id) "
-    "SELECT ins.sender_id, ins.room_id, ins.id FROM ins "
-    "ON CONFLICT (user_id, room_id) DO UPDATE SET last_read_id = "
-    "greatest(read_markers.last_read_id, excluded.last_read_id)) "
+    "marker AS (INSERT INTO read_markers (user_id, room_id, last_read_id, "
+    "last_posted_at) SELECT ins.sender_id, ins.room_id, ins.id, now() "
+    "FROM ins ON CONFLICT (user_id, room_id) DO UPDATE SET last_read_id = "
+    "greatest(read_markers.last_read_id, excluded.last_read_id), "
+    "last_posted_at = excluded.last_posted_at) "
     "SELECT (SELECT group_id FROM r), "
     "ec_message_json(ROW(ins.*)::messages)::text FROM ins";
 
@@ -296,6 +305,9 @@ messages_post_general(struct http_req *r, const struct messages_post *p,
 		    "is not a message of this room");
 		goto out;
 	} else {
+		rc = moderation_may_post(r, r->ids[0]);
+		if (rc)
+			goto out;
 		rc = db_query_text(msg, messages_sql_insert, DB_I64(r->ids[0]),
 		    DB_I64(r->user_id), DB_TEXT(p->text),
 		    DB_NULL_I64(p->reply_to), DB_TEXT(p->nonce));
@@ -338,6 +350,9 @@ messages_create(struct http_req *r)
 	char *msg = NULL, *fresh = NULL;
 	int status = 201;
 
+	rc = limit_messages(r);
+	if (rc)
+		goto out;
 	vrc = messages_read_post(r, &p);
 	/* Only a text with an '@' needs the mention work (and so the
 	 * general path's transaction). */
@@ -476,6 +491,8 @@ messages_delete(struct http_req *r)
 		rc = ERR_NOT_FOUND; /* deleted meanwhile */
 		goto out;
 	}
+	if (sender_id != r->user_id)
+		moderation_audit_delete(r, group_id, room_id, sender_id);
 	event_group(group_id, WIRE_EV_MESSAGE_DELETED, "id",
 	    wire_id(id, r->ids[0]), "room_id", wire_id(room, room_id), NULL);
 	http_reply_empty(r);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "acl.h"
+#include "audit.h"
 #include "app.h"
 #include "buf.h"
 #include "db.h"
@@ -133,6 +134,9 @@ rooms_update(struct http_req *r)
 	    DB_I64(r->ids[0]), DB_TEXT(name), DB_TEXT(description));
 	if (rc)
 		goto out;
+	if (name != NULL)
+		audit_log_text(group_id, r->user_id, AUDIT_ROOM_RENAME, 0,
+		    "name", name);
 	event_group(group_id, WIRE_EV_ROOM_UPDATED, "room", room, NULL);
 	http_reply_raw(r, 200, room, strlen(room));
 out:

@@ -54,5 +54,18 @@ void mentions_publish(int64_t group_id, const char *fresh, const char *msg);
 /* ERR_FORBIDDEN (answered) when `group_id` is a direct conversation and a
  * participant blocked the caller; ERR_OK otherwise. */
 enum err_code mentions_dm_may_post(struct http_req *r, int64_t group_id);
+/* Moderation of posting (moderation.c, issue 13 item 7). */
+enum err_code moderation_slow_mode(struct http_req *r);
+
+/* Inside the post's transaction, with the room row locked: ERR_FORBIDDEN
+ * when the caller is timed out in the room's group, ERR_RATE_LIMITED
+ * (r->retry_after set) when slow mode makes them wait; the error is
+ * answered on r. */
+enum err_code moderation_may_post(struct http_req *r, int64_t room_id);
+
+/* After a moderator deleted someone else's message: its audit entry
+ * (a failure is logged, the deletion stands). */
+void moderation_audit_delete(struct http_req *r, int64_t group_id,
+    int64_t room_id, int64_t sender_id);
 
 #endif

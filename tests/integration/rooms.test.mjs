@@ -79,7 +79,7 @@ test('room lifecycle: create (trimmed), get, patch, delete with its messages', a
     assert.equal(res.status, 201, res.text);
     const room = res.json;
     assert.deepEqual(Object.keys(room).sort(),
-      ['created_at', 'description', 'group_id', 'id', 'last_message_id', 'name', 'topic_id']);
+      ['created_at', 'description', 'group_id', 'id', 'last_message_id', 'name', 'slow_mode_seconds', 'topic_id']);
     assert.equal(room.name, 'lobby');
     assert.equal(room.description, 'about');
     assert.equal(room.group_id, g.id);

@@ -1,5 +1,6 @@
 /* test_acl_roles.c - the role rules of fcgi-apps/groups/openapi.yaml
- * (acl_may_set_role, acl_may_kick), checked over every combination of roles. */
+ * (acl_may_set_role, acl_may_kick, acl_may_ban), checked over every
+ * combination of roles. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -75,6 +76,26 @@ test_kick(void **state)
 	assert_true(acl_may_kick(ACL_OWNER, ACL_ADMIN));
 }
 
+/* Bans and timeouts: like a kick, and a non-member can be banned too. */
+static void
+test_ban(void **state)
+{
+	enum acl_role actor, target;
+
+	(void)state;
+	for (actor = ACL_NONE; actor <= ACL_OWNER; actor++) {
+		for (target = ACL_NONE; target <= ACL_OWNER; target++) {
+			assert_int_equal(acl_may_ban(actor, target),
+			    actor >= ACL_MODERATOR && target < actor);
+		}
+	}
+	assert_true(acl_may_ban(ACL_MODERATOR, ACL_NONE));
+	assert_false(acl_may_ban(ACL_MEMBER, ACL_NONE));
+	assert_false(acl_may_ban(ACL_MODERATOR, ACL_ADMIN));
+	assert_false(acl_may_ban(ACL_ADMIN, ACL_OWNER));
+	assert_true(acl_may_ban(ACL_OWNER, ACL_ADMIN));
+}
+
 int
 main(void)
 {
@@ -82,6 +103,7 @@ main(void)
 		cmocka_unit_test(test_role_names),
 		cmocka_unit_test(test_set_role),
 		cmocka_unit_test(test_kick),
+		cmocka_unit_test(test_ban),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

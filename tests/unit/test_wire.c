@@ -72,6 +72,8 @@ test_keys(void **state)
 	assert_string_equal(key, "rl:password:5");
 	wire_key_rl_write_user(key, 9);
 	assert_string_equal(key, "rl:write:user:9");
+	wire_key_rl_msg_user(key, 9);
+	assert_string_equal(key, "rl:msg:user:9");
 	wire_key_rl_write_addr(key, "2001:db8::1");
 	assert_string_equal(key, "rl:write:addr:2001:db8::1");
 	wire_key_rl_signup_addr(key, "198.51.100.7");

@@ -16,6 +16,7 @@ import { inviteLink, invitesKey, listInvites, revokeInvite } from '@/shared/api/
 import { InviteDialog, copyText } from '@/shared/ui/InviteDialog';
 import { ImageUpload } from './ImageUpload';
 import { FormStatus } from '@/shared/ui/FormStatus';
+import { GroupAuditLog, GroupBans, GroupSlowMode, MemberModeration } from './GroupModeration';
 
 export default function GroupSettingsPage() {
   const groupId = Number(useParams().groupId);
@@ -34,6 +35,9 @@ export default function GroupSettingsPage() {
       <GroupProfile group={group} />
       <GroupInvites group={group} />
       <GroupMembers group={group} />
+      <GroupBans group={group} />
+      <GroupSlowMode group={group} />
+      <GroupAuditLog group={group} />
       {group.my_role === 'owner' && <DangerZone group={group} />}
     </main>
   );
@@ -248,6 +252,7 @@ function GroupMembers({ group }: { group: GroupDetail }) {
                   Kick
                 </button>
               )}
+              {canKick && <MemberModeration group={group} member={m} onError={setError} />}
             </li>
           );
         })}

@@ -1,0 +1,97 @@
+// moderation.test.mjs - issue 13 item 7 in the browser: the owner bans a
+// member from the group settings and the member fails to rejoin through
+// the invite link; slow mode set in the settings refuses a member's second
+// message; the audit log lists both.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { unique } from '../lib/api.mjs';
+import { closeDb, sql } from '../lib/db.mjs';
+import {
+  apiJson, assertNoErrors, closeAll, launch, messageByText, openUser, poll, sendMessage, shot, signupApi,
+} from './lib.mjs';
+
+/** The refusals these scenarios provoke on purpose are logged by Chromium. */
+function dropExpected(s, statuses) {
+  const re = new RegExp(`status of (${statuses.join('|')})`);
+  s.errors = s.errors.filter((e) => !re.test(e));
+}
+
+describe('moderation', () => {
+  let browser;
+  let owner;
+  let bob;
+  let carol;
+  let group;
+
+  before(async () => {
+    browser = await launch();
+    owner = await openUser(browser, 'owner');
+    bob = await openUser(browser, 'bob');
+    carol = await openUser(browser, 'carol');
+    await signupApi(owner, unique('own'));
+    await signupApi(bob, unique('bob'));
+    await signupApi(carol, unique('carol'));
+    group = await apiJson(owner, 'POST', '/api/groups', { name: unique('modg').slice(0, 30), is_public: true });
+    await apiJson(bob, 'POST', `/api/groups/${group.id}/join`, {});
+    await apiJson(carol, 'POST', `/api/groups/${group.id}/join`, {});
+  });
+
+  after(async () => {
+    await closeAll(browser, owner, bob, carol);
+    await closeDb();
+  });
+
+  test('a banned member cannot rejoin by the invite link', async () => {
+    const invite = await apiJson(owner, 'POST', `/api/groups/${group.id}/invites`, {});
+    const { page } = owner;
+    await page.goto(`/g/${group.id}/settings`);
+    await page.getByRole('button', { name: `Ban ${bob.user.username}` }).click();
+    await page.getByTestId('confirm-ok').click();
+    await page.locator(`[data-testid=ban-row][data-user-id="${bob.user.id}"]`).waitFor();
+    await page.locator(`[data-testid=member-admin-row][data-user-id="${bob.user.id}"]`).waitFor({ state: 'detached' });
+    assert.equal((await sql('SELECT 1 FROM group_members WHERE group_id = $1 AND user_id = $2', [group.id, bob.user.id])).length, 0);
+    await shot(page, 'moderation-bans');
+
+    await bob.page.goto(`/invite/${invite.code}`);
+    await bob.page.getByTestId('invite-accept').click();
+    const alert = bob.page.getByRole('alert');
+    await poll(async () => assert.match(await alert.innerText(), /banned/i));
+    assert.equal((await sql('SELECT 1 FROM group_members WHERE group_id = $1 AND user_id = $2', [group.id, bob.user.id])).length, 0);
+    await shot(bob.page, 'moderation-banned-invite');
+    dropExpected(bob, [403]);
+    assertNoErrors(assert, owner, bob);
+  });
+
+  test('slow mode refuses a second message; the audit log shows the steps', async () => {
+    const room = group.topics[0].rooms[0];
+    const { page } = owner;
+    await page.goto(`/g/${group.id}/settings`);
+    const [res] = await Promise.all([
+      page.waitForResponse((r) => r.request().method() === 'PUT' && r.url().endsWith(`/api/rooms/${room.id}/slow-mode`)),
+      page.getByLabel(`Slow mode of #${room.name}`).selectOption('30'),
+    ]);
+    assert.equal(res.status(), 200);
+
+    await carol.page.goto(`/g/${group.id}/r/${room.id}`);
+    await carol.page.getByTestId('composer').waitFor();
+    await sendMessage(carol.page, 'first under slow mode');
+    await messageByText(carol.page, 'first under slow mode').waitFor();
+    await sendMessage(carol.page, 'second too soon');
+    const failed = carol.page.locator('[data-testid=message-pending][data-status=failed]');
+    await failed.waitFor();
+    assert.match(await failed.getByRole('alert').innerText(), /slow mode/i);
+    await shot(carol.page, 'moderation-slow-mode');
+    const rows = await sql('SELECT text FROM messages WHERE room_id = $1 ORDER BY id', [room.id]);
+    assert.deepEqual(rows.map((r) => r.text), ['first under slow mode']);
+
+    await page.reload();
+    const audit = page.getByTestId('audit-entry');
+    await poll(async () => assert.deepEqual(
+      await audit.evaluateAll((els) => els.map((e) => e.dataset.action)),
+      ['room.slow_mode', 'member.ban', 'invite.create'],
+    ));
+    await shot(page, 'moderation-audit-log');
+    dropExpected(carol, [429]);
+    assertNoErrors(assert, owner, carol);
+  });
+});
