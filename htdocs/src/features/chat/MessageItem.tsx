@@ -6,6 +6,7 @@ import { memo, useState, type KeyboardEvent } from 'react';
 import type { Id, Message } from '@/shared/api/types';
 import { senderOf } from '@/shared/api/types';
 import { Avatar } from '@/shared/ui/Avatar';
+import { Markdown } from '@/shared/ui/markdown';
 import { ConfirmDialog } from '@/shared/ui/Dialog';
 import { formatDateTime, formatDay, formatTime } from '@/shared/ui/format';
 import { errorMessage } from '@/shared/api/client';
@@ -151,7 +152,7 @@ export const MessageItem = memo(function MessageItem({ message, prev, showDate, 
             </div>
           ) : (
             <div className="message-text" data-testid="message-text">
-              {message.text}
+              <Markdown text={message.text} />
               {message.edited_at && (
                 <span className="edited" title={formatDateTime(message.edited_at)}>
                   {' '}
