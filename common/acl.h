@@ -44,6 +44,10 @@ acl_may_set_role(enum acl_role actor, enum acl_role target, enum acl_role to);
  * `target`?  Moderators and above, only members of a lower role. */
 int acl_may_kick(enum acl_role actor, enum acl_role target);
 
+/* acl_may_pin: may `actor` pin or unpin a message of the group's rooms?
+ * Moderators and above (issue 13). */
+int acl_may_pin(enum acl_role actor);
+
 /* The caller's role in the group.  ERR_NOT_FOUND when the group does not
  * exist or the user is not a member (and `min` > ACL_NONE);
  * ERR_FORBIDDEN when a member's role is below `min`. */

@@ -113,7 +113,10 @@ CREATE TABLE public.messages (
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     edited_at timestamp with time zone,
     deleted_at timestamp with time zone,
-    search tsvector GENERATED ALWAYS AS (to_tsvector('simple'::regconfig, public.ec_search_text(text))) STORED
+    search tsvector GENERATED ALWAYS AS (to_tsvector('simple'::regconfig, public.ec_search_text(text))) STORED,
+    reactions jsonb,
+    pinned_at timestamp with time zone,
+    pinned_by bigint
 );
 
 --
@@ -186,7 +189,104 @@ CREATE FUNCTION public.ec_message_json(m public.messages, u public.users, p publ
 				THEN q.text END) END,
 		'created_at', ec_ts(m.created_at),
 		'edited_at', ec_ts(m.edited_at),
-		'nonce', m.nonce)
+		'nonce', m.nonce,
+		-- 0040: reaction counts (the caller's "me" is laid over
+		-- history pages by ec_reactions_mine) and the pin.
+		'reactions', coalesce(m.reactions, '[]'::jsonb),
+		'pinned_at', ec_ts(m.pinned_at),
+		'pinned_by', m.pinned_by)
+$$;
+
+--
+-- Name: ec_reaction_set(bigint, bigint, text, boolean, integer); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.ec_reaction_set(mid bigint, uid bigint, e text, adding boolean, max_distinct integer, OUT live boolean, OUT at_limit boolean, OUT changed boolean, OUT n integer, OUT reaction jsonb) RETURNS record
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+	summary jsonb;
+	room bigint;
+BEGIN
+	live := false;
+	at_limit := false;
+	changed := false;
+	n := 0;
+	SELECT m.reactions, m.room_id INTO summary, room FROM messages m
+	WHERE m.id = mid AND m.deleted_at IS NULL FOR NO KEY UPDATE;
+	IF NOT FOUND THEN
+		RETURN;
+	END IF;
+	live := true;
+	IF adding THEN
+		IF jsonb_array_length(coalesce(summary, '[]')) >= max_distinct
+		    AND NOT coalesce(summary, '[]') @>
+		        jsonb_build_array(jsonb_build_object('emoji', e)) THEN
+			at_limit := true;
+			RETURN;
+		END IF;
+		INSERT INTO message_reactions (message_id, emoji, user_id)
+		VALUES (mid, e, uid) ON CONFLICT DO NOTHING;
+	ELSE
+		DELETE FROM message_reactions
+		WHERE message_id = mid AND emoji = e AND user_id = uid;
+	END IF;
+	changed := FOUND;
+	SELECT count(*) INTO n FROM message_reactions r
+	WHERE r.message_id = mid AND r.emoji = e;
+	reaction := jsonb_build_object('message_id', mid, 'room_id', room,
+	    'emoji', e, 'user_id', uid, 'count', n);
+END
+$$;
+
+--
+-- Name: ec_reactions_mine(jsonb, bigint); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.ec_reactions_mine(page jsonb, uid bigint) RETURNS jsonb
+    LANGUAGE sql STABLE
+    AS $$
+	SELECT jsonb_set(page, '{items}', coalesce((
+		SELECT jsonb_agg(CASE
+			WHEN jsonb_typeof(i->'reactions') = 'array'
+			    AND jsonb_array_length(i->'reactions') > 0
+			THEN jsonb_set(i, '{reactions}', (
+				SELECT jsonb_agg(x || jsonb_build_object('me',
+				    EXISTS (SELECT 1 FROM message_reactions r
+				        WHERE r.message_id = (i->>'id')::bigint
+				        AND r.emoji = x->>'emoji'
+				        AND r.user_id = uid)) ORDER BY o)
+				FROM jsonb_array_elements(i->'reactions')
+				    WITH ORDINALITY e(x, o)))
+			ELSE i END ORDER BY k)
+		FROM jsonb_array_elements(page->'items') WITH ORDINALITY t(i, k)),
+		'[]'))
+$$;
+
+--
+-- Name: ec_reactions_summarise(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.ec_reactions_summarise() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+	mid bigint;
+BEGIN
+	IF TG_OP = 'DELETE' THEN
+		mid := OLD.message_id;
+	ELSE
+		mid := NEW.message_id;
+	END IF;
+	UPDATE messages SET reactions = (
+		SELECT jsonb_agg(jsonb_build_object('emoji', s.emoji,
+		    'count', s.n) ORDER BY s.first, s.emoji)
+		FROM (SELECT emoji, count(*) AS n, min(created_at) AS first
+		      FROM message_reactions WHERE message_id = mid
+		      GROUP BY emoji) s)
+	WHERE id = mid;
+	RETURN NULL;
+END
 $$;
 
 --
@@ -468,6 +568,18 @@ CREATE TABLE public.invites (
 );
 
 --
+-- Name: message_reactions; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.message_reactions (
+    message_id bigint NOT NULL,
+    emoji text NOT NULL,
+    user_id bigint NOT NULL,
+    created_at timestamp with time zone DEFAULT clock_timestamp() NOT NULL,
+    CONSTRAINT message_reactions_emoji_check CHECK (((octet_length(emoji) >= 1) AND (octet_length(emoji) <= 64)))
+);
+
+--
 -- Name: messages_id_seq; Type: SEQUENCE; Schema: public; Owner: -
 --
 
@@ -674,6 +786,13 @@ ALTER TABLE ONLY public.invites
     ADD CONSTRAINT invites_pkey PRIMARY KEY (code);
 
 --
+-- Name: message_reactions message_reactions_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.message_reactions
+    ADD CONSTRAINT message_reactions_pkey PRIMARY KEY (message_id, emoji, user_id);
+
+--
 -- Name: messages messages_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -811,10 +930,28 @@ CREATE INDEX groups_wallpaper ON public.groups USING btree (wallpaper);
 CREATE INDEX invites_group ON public.invites USING btree (group_id, created_at DESC) WHERE (revoked_at IS NULL);
 
 --
+-- Name: message_reactions_order; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX message_reactions_order ON public.message_reactions USING btree (message_id, emoji, created_at, user_id);
+
+--
+-- Name: message_reactions_user; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX message_reactions_user ON public.message_reactions USING btree (user_id, message_id);
+
+--
 -- Name: messages_created_at; Type: INDEX; Schema: public; Owner: -
 --
 
 CREATE INDEX messages_created_at ON public.messages USING btree (created_at);
+
+--
+-- Name: messages_pinned; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX messages_pinned ON public.messages USING btree (room_id, pinned_at DESC, id DESC) WHERE ((pinned_at IS NOT NULL) AND (deleted_at IS NULL));
 
 --
 -- Name: messages_reply_to; Type: INDEX; Schema: public; Owner: -
@@ -925,10 +1062,22 @@ CREATE INDEX topics_group ON public.topics USING btree (group_id, id);
 CREATE UNIQUE INDEX users_username_lower ON public.users USING btree (lower(username));
 
 --
+-- Name: message_reactions message_reactions_summary; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER message_reactions_summary AFTER INSERT OR DELETE ON public.message_reactions FOR EACH ROW EXECUTE FUNCTION public.ec_reactions_summarise();
+
+--
 -- Name: messages messages_hist_version; Type: TRIGGER; Schema: public; Owner: -
 --
 
 CREATE TRIGGER messages_hist_version AFTER DELETE OR UPDATE OF text, deleted_at, edited_at, reply_to ON public.messages FOR EACH ROW EXECUTE FUNCTION public.ec_rooms_hist_bump();
+
+--
+-- Name: messages messages_hist_version_extras; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER messages_hist_version_extras AFTER UPDATE OF reactions, pinned_at ON public.messages FOR EACH ROW EXECUTE FUNCTION public.ec_rooms_hist_bump();
 
 --
 -- Name: messages messages_search_words; Type: TRIGGER; Schema: public; Owner: -
@@ -963,6 +1112,27 @@ ALTER TABLE ONLY public.invites
 
 ALTER TABLE ONLY public.invites
     ADD CONSTRAINT invites_group_id_fkey FOREIGN KEY (group_id) REFERENCES public.groups(id) ON DELETE CASCADE;
+
+--
+-- Name: message_reactions message_reactions_message_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.message_reactions
+    ADD CONSTRAINT message_reactions_message_id_fkey FOREIGN KEY (message_id) REFERENCES public.messages(id) ON DELETE CASCADE;
+
+--
+-- Name: message_reactions message_reactions_user_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.message_reactions
+    ADD CONSTRAINT message_reactions_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(id) ON DELETE CASCADE;
+
+--
+-- Name: messages messages_pinned_by_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.messages
+    ADD CONSTRAINT messages_pinned_by_fkey FOREIGN KEY (pinned_by) REFERENCES public.users(id) ON DELETE SET NULL;
 
 --
 -- Name: messages messages_reply_to_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -

@@ -1861,6 +1861,269 @@ export type paths = {
         };
         trace?: never;
     };
+    "/api/messages/{id}/reactions/{emoji}/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * React to a message with one emoji (members; idempotent)
+         * @description `emoji` (percent-encoded UTF-8) must be exactly one fully-qualified
+         *     emoji of the set the SPA's picker offers (emojibase-data, skin
+         *     tones and ZWJ sequences included; `fcgi-apps/rooms/emoji_table.c`);
+         *     anything else is 400 `validation_failed` with `fields.emoji`.  A
+         *     message has at most `REACTIONS_MAX_DISTINCT` (default 20) different
+         *     emoji: a new one past that is 409 `conflict`, and changes nothing.
+         *     Reacting again with the same emoji answers the same and publishes
+         *     nothing; otherwise event `reaction.added {reaction}`.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: components["parameters"]["Id"];
+                    /** @description One emoji */
+                    emoji: components["parameters"]["Emoji"];
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The reaction now, with me: true */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ReactionState"];
+                    };
+                };
+                400: components["responses"]["Invalid"];
+                401: components["responses"]["Unauthenticated"];
+                404: components["responses"]["NotFound"];
+                /** @description The message has as many different reactions as it may (conflict) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        /**
+         * Take one's own reaction back (members; idempotent)
+         * @description Event `reaction.removed {reaction}` when there was one to take back.
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: components["parameters"]["Id"];
+                    /** @description One emoji */
+                    emoji: components["parameters"]["Emoji"];
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The reaction now, with me: false */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ReactionState"];
+                    };
+                };
+                400: components["responses"]["Invalid"];
+                401: components["responses"]["Unauthenticated"];
+                404: components["responses"]["NotFound"];
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/messages/{id}/reactions/{emoji}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Who reacted with one emoji, first first (members) */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    offset?: number;
+                };
+                header?: never;
+                path: {
+                    id: components["parameters"]["Id"];
+                    /** @description One emoji */
+                    emoji: components["parameters"]["Emoji"];
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The reactors */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            has_more: boolean;
+                            items: {
+                                user: components["schemas"]["MessageSender"];
+                                created_at: string;
+                            }[];
+                        };
+                    };
+                };
+                400: components["responses"]["Invalid"];
+                401: components["responses"]["Unauthenticated"];
+                404: components["responses"]["NotFound"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/messages/{id}/pin": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Pin a message (moderator, admin or owner; idempotent)
+         * @description Sets `pinned_at` and `pinned_by`; event `message.pinned {message}` unless it was pinned already.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: components["parameters"]["Id"];
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The message */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Message"];
+                    };
+                };
+                401: components["responses"]["Unauthenticated"];
+                403: components["responses"]["Forbidden"];
+                404: components["responses"]["NotFound"];
+            };
+        };
+        post?: never;
+        /**
+         * Unpin a message (moderator, admin or owner; idempotent)
+         * @description Event `message.unpinned {message}` unless it was not pinned.
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: components["parameters"]["Id"];
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The message */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Message"];
+                    };
+                };
+                401: components["responses"]["Unauthenticated"];
+                403: components["responses"]["Forbidden"];
+                404: components["responses"]["NotFound"];
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/rooms/{id}/pins": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The room's pinned messages, the latest pin first (members) */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    offset?: number;
+                };
+                header?: never;
+                path: {
+                    id: components["parameters"]["Id"];
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Pinned messages (deleted ones are left out) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            has_more: boolean;
+                            items: components["schemas"]["Message"][];
+                        };
+                    };
+                };
+                400: components["responses"]["Invalid"];
+                401: components["responses"]["Unauthenticated"];
+                404: components["responses"]["NotFound"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/search/groups": {
         parameters: {
             query?: never;
@@ -2405,12 +2668,7 @@ export type components = {
             id: number;
             room_id: number;
             /** @description null when the sender's account was deleted */
-            sender: {
-                id: number;
-                username: string;
-                full_name: string;
-                icon_url: string | null;
-            } | null;
+            sender: components["schemas"]["MessageSender"] | null;
             text: string;
             reply_to: {
                 id: number;
@@ -2421,6 +2679,40 @@ export type components = {
             created_at: string;
             edited_at: string | null;
             nonce: string | null;
+            /**
+             * @description Each emoji reacted with, in order of first use, with its count.
+             *     `me` (did the caller react) is in history pages only: events
+             *     and single-message answers go to everyone alike.
+             */
+            reactions: {
+                emoji: string;
+                count: number;
+                me?: boolean;
+            }[];
+            /** @description When a moderator pinned it; null when not pinned */
+            pinned_at: string | null;
+            /** @description Who pinned it (null when not pinned or the account is gone) */
+            pinned_by: number | null;
+        };
+        MessageSender: {
+            id: number;
+            username: string;
+            full_name: string;
+            icon_url: string | null;
+        };
+        /** @description A reaction added or removed (events reaction.added / reaction.removed) */
+        ReactionChange: {
+            message_id: number;
+            room_id: number;
+            emoji: string;
+            /** @description Who reacted or took it back */
+            user_id: number;
+            /** @description How many reacted with this emoji now */
+            count: number;
+        };
+        /** @description The answer to PUT/DELETE of one's reaction */
+        ReactionState: components["schemas"]["ReactionChange"] & {
+            me: boolean;
         };
         GroupItem: {
             id: number;
@@ -2459,7 +2751,7 @@ export type components = {
             online: boolean;
         };
         /** @description Any frame the relay sends, told apart by `type`. */
-        ServerEvent: components["schemas"]["EventHello"] | components["schemas"]["EventPong"] | components["schemas"]["EventError"] | components["schemas"]["EventResync"] | components["schemas"]["EventMessageCreated"] | components["schemas"]["EventMessageUpdated"] | components["schemas"]["EventMessageDeleted"] | components["schemas"]["EventRoomCreated"] | components["schemas"]["EventRoomUpdated"] | components["schemas"]["EventRoomDeleted"] | components["schemas"]["EventTopicCreated"] | components["schemas"]["EventTopicUpdated"] | components["schemas"]["EventTopicDeleted"] | components["schemas"]["EventGroupUpdated"] | components["schemas"]["EventGroupDeleted"] | components["schemas"]["EventMemberJoined"] | components["schemas"]["EventMemberUpdated"] | components["schemas"]["EventMemberLeft"] | components["schemas"]["EventMembership"] | components["schemas"]["EventSessionRevoked"] | components["schemas"]["EventTyping"] | components["schemas"]["EventPresence"];
+        ServerEvent: components["schemas"]["EventHello"] | components["schemas"]["EventPong"] | components["schemas"]["EventError"] | components["schemas"]["EventResync"] | components["schemas"]["EventMessageCreated"] | components["schemas"]["EventMessageUpdated"] | components["schemas"]["EventMessageDeleted"] | components["schemas"]["EventMessagePinned"] | components["schemas"]["EventMessageUnpinned"] | components["schemas"]["EventReactionAdded"] | components["schemas"]["EventReactionRemoved"] | components["schemas"]["EventRoomCreated"] | components["schemas"]["EventRoomUpdated"] | components["schemas"]["EventRoomDeleted"] | components["schemas"]["EventTopicCreated"] | components["schemas"]["EventTopicUpdated"] | components["schemas"]["EventTopicDeleted"] | components["schemas"]["EventGroupUpdated"] | components["schemas"]["EventGroupDeleted"] | components["schemas"]["EventMemberJoined"] | components["schemas"]["EventMemberUpdated"] | components["schemas"]["EventMemberLeft"] | components["schemas"]["EventMembership"] | components["schemas"]["EventSessionRevoked"] | components["schemas"]["EventTyping"] | components["schemas"]["EventPresence"];
         /** @description First frame of every connection. */
         EventHello: {
             /** @enum {string} */
@@ -2506,6 +2798,34 @@ export type components = {
             group_id: number;
             id: number;
             room_id: number;
+        };
+        /** @description rooms program, on `group:<id>`, when a moderator pins a message. */
+        EventMessagePinned: {
+            /** @enum {string} */
+            type: "message.pinned";
+            group_id: number;
+            message: components["schemas"]["Message"];
+        };
+        /** @description rooms program, on `group:<id>`; `message.pinned_at` is null. */
+        EventMessageUnpinned: {
+            /** @enum {string} */
+            type: "message.unpinned";
+            group_id: number;
+            message: components["schemas"]["Message"];
+        };
+        /** @description rooms program, on `group:<id>`, when a reaction was added (not for a repeated PUT). */
+        EventReactionAdded: {
+            /** @enum {string} */
+            type: "reaction.added";
+            group_id: number;
+            reaction: components["schemas"]["ReactionChange"];
+        };
+        /** @description rooms program, on `group:<id>`, when a reaction was removed. */
+        EventReactionRemoved: {
+            /** @enum {string} */
+            type: "reaction.removed";
+            group_id: number;
+            reaction: components["schemas"]["ReactionChange"];
         };
         /** @description rooms program, on `group:<id>`. */
         EventRoomCreated: {
@@ -2715,6 +3035,8 @@ export type components = {
         Limit: number;
         Offset: number;
         Id: number;
+        /** @description One emoji */
+        Emoji: string;
         SearchOffset: number;
     };
     requestBodies: never;
