@@ -15,6 +15,7 @@ import { useViewStore } from './viewStore';
 import { MessageList } from './MessageList';
 import { Composer } from './Composer';
 import { TypingIndicator } from './TypingIndicator';
+import { PinnedButton } from './PinnedButton';
 
 /** Read markers we moved in this session (the cached group detail lags). */
 const readMarkers = new Map<number, number>();
@@ -84,6 +85,7 @@ export function ChatPane({ group, room }: { group: GroupDetail; room: RoomSummar
           {room.name}
         </h2>
         {room.description && <span className="pane-desc">{room.description}</span>}
+        <PinnedButton roomId={room.id} onJump={(id) => setParams({ m: String(id) }, { replace: false })} />
       </header>
       {loadError ? (
         <div className="pane-empty" role="alert">

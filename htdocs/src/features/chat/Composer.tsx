@@ -7,6 +7,7 @@ import { senderOf } from '@/shared/api/types';
 import { realtime } from '@/shared/ws/socket';
 import { sendMessage } from './send';
 import { TypingThrottle } from './typingStore';
+import { useShortcodes } from './shortcodes';
 
 const MAX_LEN = 4000;
 
@@ -56,6 +57,7 @@ export function Composer({ room, replyTo, onCancelReply, beforeSend }: Props) {
   };
 
   const onKeyDown = (e: KeyboardEvent<HTMLTextAreaElement>) => {
+    if (shortcodes.onKeyDown(e)) return;
     if (e.key === 'Enter' && !e.shiftKey && !e.nativeEvent.isComposing) {
       e.preventDefault();
       submit();
@@ -64,6 +66,8 @@ export function Composer({ room, replyTo, onCancelReply, beforeSend }: Props) {
       onCancelReply();
     }
   };
+
+  const shortcodes = useShortcodes(text, ref, setText);
 
   const onChange = (value: string) => {
     setText(value);
@@ -90,6 +94,7 @@ export function Composer({ room, replyTo, onCancelReply, beforeSend }: Props) {
         </div>
       )}
       <div className="composer-row">
+        {shortcodes.popup}
         <textarea
           ref={ref}
           className="composer-input"
