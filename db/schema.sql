@@ -191,7 +191,8 @@ CREATE FUNCTION public.ec_message_json(m public.messages, u public.users, p publ
 		'edited_at', ec_ts(m.edited_at),
 		'nonce', m.nonce,
 		-- 0040: reaction counts (the caller's "me" is laid over
-		-- history pages by ec_reactions_mine) and the pin.
+		-- history pages by the rooms program, reactions.c) and the
+		-- pin.
 		'reactions', coalesce(m.reactions, '[]'::jsonb),
 		'pinned_at', ec_ts(m.pinned_at),
 		'pinned_by', m.pinned_by)
@@ -237,30 +238,6 @@ BEGIN
 	reaction := jsonb_build_object('message_id', mid, 'room_id', room,
 	    'emoji', e, 'user_id', uid, 'count', n);
 END
-$$;
-
---
--- Name: ec_reactions_mine(jsonb, bigint); Type: FUNCTION; Schema: public; Owner: -
---
-
-CREATE FUNCTION public.ec_reactions_mine(page jsonb, uid bigint) RETURNS jsonb
-    LANGUAGE sql STABLE
-    AS $$
-	SELECT jsonb_set(page, '{items}', coalesce((
-		SELECT jsonb_agg(CASE
-			WHEN jsonb_typeof(i->'reactions') = 'array'
-			    AND jsonb_array_length(i->'reactions') > 0
-			THEN jsonb_set(i, '{reactions}', (
-				SELECT jsonb_agg(x || jsonb_build_object('me',
-				    EXISTS (SELECT 1 FROM message_reactions r
-				        WHERE r.message_id = (i->>'id')::bigint
-				        AND r.emoji = x->>'emoji'
-				        AND r.user_id = uid)) ORDER BY o)
-				FROM jsonb_array_elements(i->'reactions')
-				    WITH ORDINALITY e(x, o)))
-			ELSE i END ORDER BY k)
-		FROM jsonb_array_elements(page->'items') WITH ORDINALITY t(i, k)),
-		'[]'))
 $$;
 
 --

@@ -78,26 +78,3 @@ BEGIN
 	    'emoji', e, 'user_id', uid, 'count', n);
 END
 $$;
-
--- A history page ({"items":[message...],"has_more"}) with "me" (did
--- `uid` react) added to each reaction.  The page itself is shared by all
--- members (common/hist.c caches it), so "me" is laid over it per
--- request, and only when the page has a reaction at all (reactions.c).
-CREATE OR REPLACE FUNCTION ec_reactions_mine(page jsonb, uid bigint)
-RETURNS jsonb LANGUAGE sql STABLE AS $$
-	SELECT jsonb_set(page, '{items}', coalesce((
-		SELECT jsonb_agg(CASE
-			WHEN jsonb_typeof(i->'reactions') = 'array'
-			    AND jsonb_array_length(i->'reactions') > 0
-			THEN jsonb_set(i, '{reactions}', (
-				SELECT jsonb_agg(x || jsonb_build_object('me',
-				    EXISTS (SELECT 1 FROM message_reactions r
-				        WHERE r.message_id = (i->>'id')::bigint
-				        AND r.emoji = x->>'emoji'
-				        AND r.user_id = uid)) ORDER BY o)
-				FROM jsonb_array_elements(i->'reactions')
-				    WITH ORDINALITY e(x, o)))
-			ELSE i END ORDER BY k)
-		FROM jsonb_array_elements(page->'items') WITH ORDINALITY t(i, k)),
-		'[]'))
-$$;

@@ -50,7 +50,8 @@ RETURNS jsonb LANGUAGE sql STABLE AS $$
 		'edited_at', ec_ts(m.edited_at),
 		'nonce', m.nonce,
 		-- 0040: reaction counts (the caller's "me" is laid over
-		-- history pages by ec_reactions_mine) and the pin.
+		-- history pages by the rooms program, reactions.c) and the
+		-- pin.
 		'reactions', coalesce(m.reactions, '[]'::jsonb),
 		'pinned_at', ec_ts(m.pinned_at),
 		'pinned_by', m.pinned_by)

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "cfg.h"
 #include "db.h"
 #include "event.h"
@@ -79,25 +80,98 @@ out:
 	return rc;
 }
 
+/* 1 when (id, emoji) is a row of `mine` (message_id, emoji). */
+static int
+reactions_is_mine(struct db_res *mine, int64_t id, const char *emoji)
+{
+	size_t i;
+
+	for (i = 0; i < db_rows(mine); i++) {
+		if (db_int(mine, i, 0) == id &&
+		    strcmp(db_value(mine, i, 1), emoji) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* Sets "me" on each reaction of each message of `items`. */
+static void
+reactions_mark(struct json_object *items, struct db_res *mine)
+{
+	struct json_object *m, *list, *r, *v;
+	size_t i, j;
+	int64_t id;
+
+	for (i = 0; i < json_object_array_length(items); i++) {
+		m = json_object_array_get_idx(items, i);
+		if (!json_object_object_get_ex(m, "reactions", &list) ||
+		    !json_object_object_get_ex(m, "id", &v))
+			continue;
+		id = json_object_get_int64(v);
+		for (j = 0; j < json_object_array_length(list); j++) {
+			r = json_object_array_get_idx(list, j);
+			if (!json_object_object_get_ex(r, "emoji", &v))
+				continue;
+			json_object_object_add(r, "me",
+			    json_object_new_boolean(reactions_is_mine(mine, id,
+			        json_object_get_string(v))));
+		}
+	}
+}
+
 enum err_code
 reactions_overlay_mine(int64_t user_id, char **page)
 {
-	char *mine = NULL;
+	struct json_object *doc = NULL, *items, *m, *list, *v;
+	struct db_res *mine = NULL;
+	int64_t *ids = NULL;
+	size_t i, n, nids = 0;
+	struct buf out;
 	enum err_code rc;
 
+	buf_init(&out, 0);
 	/* jsonb writes an empty list as "[]" and a key as "key": so a page
-	 * whose messages have no reaction never contains this (text
-	 * inside a message has its quotes escaped). */
+	 * whose messages have no reaction never contains this (text inside
+	 * a message has its quotes escaped), and costs nothing more. */
 	if (strstr(*page, "\"reactions\": [{") == NULL)
 		return ERR_OK;
-	rc = db_query_text(&mine,
-	    "SELECT ec_reactions_mine($1::jsonb, $2)::text", DB_TEXT(*page),
-	    DB_I64(user_id));
+	rc = json_parse(*page, strlen(*page), &doc);
 	if (rc)
-		return rc;
+		goto out;
+	if (!json_object_object_get_ex(doc, "items", &items) ||
+	    !json_object_is_type(items, json_type_array)) {
+		rc = ERR_INTERNAL;
+		goto out;
+	}
+	n = json_object_array_length(items);
+	ids = mem_alloc(sizeof(*ids) * (n > 0 ? n : 1));
+	for (i = 0; i < n; i++) {
+		m = json_object_array_get_idx(items, i);
+		if (json_object_object_get_ex(m, "reactions", &list) &&
+		    json_object_array_length(list) > 0 &&
+		    json_object_object_get_ex(m, "id", &v))
+			ids[nids++] = json_object_get_int64(v);
+	}
+	/* The caller's own among them: an index range of
+	 * message_reactions_user, usually a handful of rows. */
+	rc = db_query(&mine,
+	    "SELECT message_id, emoji FROM message_reactions "
+	    "WHERE user_id = $1 AND message_id = ANY($2)",
+	    DB_I64(user_id), DB_I64_ARRAY(ids, nids));
+	if (rc)
+		goto out;
+	reactions_mark(items, mine);
+	rc = json_append(&out, doc);
+	if (rc)
+		goto out;
 	free(*page);
-	*page = mine;
-	return ERR_OK;
+	*page = buf_detach(&out, NULL);
+out:
+	buf_release(&out);
+	db_res_free(mine);
+	free(ids);
+	json_object_put(doc);
+	return rc;
 }
 
 /* The emoji of the path as it is stored: ERR_VALIDATION when it is not
