@@ -51,6 +51,12 @@ acl_may_ban(enum acl_role actor, enum acl_role target)
 	return actor >= ACL_MODERATOR && target < actor;
 }
 
+int
+acl_may_pin(enum acl_role actor)
+{
+	return actor >= ACL_MODERATOR;
+}
+
 /* Runs `sql` ($1 = object id, $2 = user id) returning (group_id, role
  * [, version]) and applies the visibility rules. */
 static enum err_code

@@ -49,6 +49,9 @@ int acl_may_kick(enum acl_role actor, enum acl_role target);
  * of a lower role; the same rule lifts a ban and sets a timeout (on a
  * member). */
 int acl_may_ban(enum acl_role actor, enum acl_role target);
+/* acl_may_pin: may `actor` pin or unpin a message of the group's rooms?
+ * Moderators and above (issue 13). */
+int acl_may_pin(enum acl_role actor);
 
 /* The caller's role in the group.  ERR_NOT_FOUND when the group does not
  * exist or the user is not a member (and `min` > ACL_NONE);

@@ -301,6 +301,23 @@ http_segment_match(struct http_req *r, const char *pat, size_t plen,
 			    mem_strndup(seg, slen));
 		return 1;
 	}
+	if (plen == 6 && memcmp(pat, "{text}", 6) == 0) {
+		/* Any text, percent-encoded (an emoji of a reaction): it
+		 * must decode to valid UTF-8 without U+0000; what it may be
+		 * is the handler's to say (a clear 400, not a 404). */
+		char *v;
+
+		if (slen == 0 || slen > 256 || memmem(seg, slen, "%00", 3))
+			return 0;
+		v = http_unescape(seg, slen);
+		if (v == NULL)
+			return 0;
+		if (*nargs < HTTP_MAX_ARGS)
+			r->args[(*nargs)++] = http_keep(r, v);
+		else
+			free(v);
+		return 1;
+	}
 	return plen == slen && memcmp(pat, seg, slen) == 0;
 }
 

@@ -49,7 +49,9 @@ typedef enum err_code (*http_handler)(struct http_req *r);
 
 /* One entry of a program's route table.  In `pattern`, a segment "{id}"
  * matches a positive decimal integer (stored in r->ids[] in order) and
- * "{str}" any segment of 1..64 URL-safe characters (r->args[]). */
+ * "{str}" any segment of 1..64 URL-safe characters (r->args[]), and
+ * "{text}" any segment of 1..256 bytes that percent-decodes to valid
+ * UTF-8 without U+0000 (decoded into r->args[]; '+' reads as a space). */
 struct http_route {
 	int method;
 	const char *pattern;

@@ -145,6 +145,10 @@ void wire_key_rl_msg_user(char out[WIRE_NAME_MAX], int64_t user_id);
 	X(MESSAGE_CREATED, "message.created", group)                           \
 	X(MESSAGE_UPDATED, "message.updated", group)                           \
 	X(MESSAGE_DELETED, "message.deleted", group)                           \
+	X(MESSAGE_PINNED, "message.pinned", group)                             \
+	X(MESSAGE_UNPINNED, "message.unpinned", group)                         \
+	X(REACTION_ADDED, "reaction.added", group)                             \
+	X(REACTION_REMOVED, "reaction.removed", group)                         \
 	X(ROOM_CREATED, "room.created", group)                                 \
 	X(ROOM_UPDATED, "room.updated", group)                                 \
 	X(ROOM_DELETED, "room.deleted", group)                                 \

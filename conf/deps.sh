@@ -20,6 +20,8 @@ packages=(
 	nginx spawn-fcgi fcgiwrap openssl
 	# tests, benchmarks, compose checks; clang's libFuzzer for `make fuzz`
 	curl chromium chromium-driver wrk docker-compose clang libclang-rt-14-dev
+	# emoji in the browser tests' Chromium (reactions, their screenshots)
+	fonts-noto-color-emoji
 	# make check: clang-format (C), shellcheck (scripts); tsc and ESLint
 	# come from htdocs/package.json
 	clang-format shellcheck

@@ -49,7 +49,13 @@ RETURNS jsonb LANGUAGE sql STABLE AS $$
 				THEN q.text END) END,
 		'created_at', ec_ts(m.created_at),
 		'edited_at', ec_ts(m.edited_at),
-		'nonce', m.nonce)
+		'nonce', m.nonce,
+		-- 0040: reaction counts (the caller's "me" is laid over
+		-- history pages by the rooms program, reactions.c) and the
+		-- pin.
+		'reactions', coalesce(m.reactions, '[]'::jsonb),
+		'pinned_at', ec_ts(m.pinned_at),
+		'pinned_by', m.pinned_by)
 $$;
 
 -- The one-row form (events, single messages) builds on the one above, so

@@ -1,10 +1,12 @@
 /* main.c - the rooms program: rooms, their messages and read markers.
  *
  * lighttpd sends /api/topics/{id}/rooms, /api/rooms* and /api/messages*
- * here.  Handlers live in rooms.c and messages.c; every one of them checks
+ * here.  Handlers live in rooms.c, messages.c, reactions.c and pins.c;
+ * every one of them checks
  * membership and roles through acl.c first.
  */
 #include "app.h"
+#include "reactions.h"
 #include "rooms.h"
 
 #define AUTH HTTP_AUTH_REQUIRED
@@ -20,6 +22,15 @@ static const struct http_route routes[] = {
 	{ HTTP_PUT, "/api/rooms/{id}/slow-mode", moderation_slow_mode, AUTH },
 	{ HTTP_PATCH, "/api/messages/{id}", messages_update, AUTH },
 	{ HTTP_DELETE, "/api/messages/{id}", messages_delete, AUTH },
+	{ HTTP_GET, "/api/rooms/{id}/pins", pins_list, AUTH },
+	{ HTTP_PUT, "/api/messages/{id}/pin", pins_put, AUTH },
+	{ HTTP_DELETE, "/api/messages/{id}/pin", pins_delete, AUTH },
+	{ HTTP_GET, "/api/messages/{id}/reactions/{text}", reactions_list,
+	    AUTH },
+	{ HTTP_PUT, "/api/messages/{id}/reactions/{text}/me", reactions_put,
+	    AUTH },
+	{ HTTP_DELETE, "/api/messages/{id}/reactions/{text}/me",
+	    reactions_delete, AUTH },
 };
 
 int

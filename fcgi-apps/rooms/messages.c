@@ -17,6 +17,7 @@
 #include "json.h"
 #include "limit.h"
 #include "mem.h"
+#include "reactions.h"
 #include "rooms.h"
 
 /* One history page: one index range scan on messages (room_id, id), one
@@ -162,6 +163,11 @@ messages_list(struct http_req *r)
 		if (newest)
 			hist_put(key, page);
 	}
+	/* The page is shared by all members (and cached): the caller's
+	 * own "me" of each reaction is laid over it here (reactions.c). */
+	rc = reactions_overlay_mine(r->user_id, &page);
+	if (rc)
+		goto out;
 	http_reply_raw(r, 200, page, strlen(page));
 out:
 	free(page);

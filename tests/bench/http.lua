@@ -5,10 +5,12 @@
 --                 BENCH_ROOM_FIRST..BENCH_ROOM_LAST, "{word}" by a random
 --                 word of BENCH_WORDS (comma-separated)
 --   BENCH_TOKEN   sent as "Authorization: Bearer <token>" when set
+--   BENCH_METHOD  GET (default), or PUT / DELETE (no body)
 --   BENCH_LABEL   name of the measurement
 --   BENCH_OUT     file that done() appends one JSON object to
 local path = os.getenv("BENCH_PATH") or "/"
 local token = os.getenv("BENCH_TOKEN")
+local method = os.getenv("BENCH_METHOD") or "GET"
 local first = tonumber(os.getenv("BENCH_ROOM_FIRST") or "1")
 local last = tonumber(os.getenv("BENCH_ROOM_LAST") or "1")
 local words = {}
@@ -27,7 +29,7 @@ local fixed_req
 function init(args)
 	math.randomseed(os.time() + math.floor(os.clock() * 1000000))
 	if fixed then
-		fixed_req = wrk.format("GET", path, headers)
+		fixed_req = wrk.format(method, path, headers)
 	end
 end
 
@@ -43,7 +45,7 @@ function request()
 			return words[math.random(1, #words)]
 		end)
 	end
-	return wrk.format("GET", p, headers)
+	return wrk.format(method, p, headers)
 end
 
 function done(summary, latency, requests)

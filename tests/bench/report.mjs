@@ -81,6 +81,22 @@ if (rg) {
   row('3 reads', 'GET /api/groups, member of 50 groups', `${k(rg.rps)} req/s, p50 ${f2(rg.latency.p50_ms)} ms, p99 ${f2(rg.latency.p99_ms)} ms${errs ? `, ${errs} errors` : ''}`);
 }
 
+// 7. reactions (issue 13): history pages with reactions, PUT of one
+const rr = raw['reads-history-reactions'];
+if (rr && skipped(rr)) row('7 reactions', 'history pages with reactions', `skipped: ${rr.skipped}`);
+else if (rr) {
+  const errs = rr.errors.status + rr.errors.timeout + rr.errors.connect + rr.errors.read;
+  row('7 reactions', 'GET /api/rooms/{id}/messages?limit=50, every message with reactions (Bearer, 16 conns)',
+    `${k(rr.rps)} req/s, p50 ${f2(rr.latency.p50_ms)} ms, p99 ${f2(rr.latency.p99_ms)} ms${errs ? `, ${errs} errors` : ''}`,
+    rh ? '≥ 0.9 × plain history reads' : undefined, rh ? rr.rps >= 0.9 * rh.rps && !errs : undefined);
+}
+const rp = raw['reactions-put'];
+if (rp && !skipped(rp)) {
+  const errs = rp.errors.status + rp.errors.timeout + rp.errors.connect + rp.errors.read;
+  row('7 reactions', 'PUT /api/messages/{id}/reactions/{emoji}/me (16 conns)',
+    `${k(rp.rps)} req/s, p50 ${f2(rp.latency.p50_ms)} ms, p99 ${f2(rp.latency.p99_ms)} ms${errs ? `, ${errs} errors` : ''}`);
+}
+
 // 5. search
 for (const kind of ['messages', 'groups']) {
   const s = raw[`search-${kind}`];

@@ -8,7 +8,7 @@
 # and it never fails on numbers: only when it cannot run at all.
 #
 # Environment: BENCH_KEEP=1 keeps the stack up at the end (printed how to
-# stop it); BENCH_ONLY="floors reads search idle fanout writes" runs a
+# stop it); BENCH_ONLY="floors reads search idle fanout writes reactions" runs a
 # subset (its report goes to results/subset.* instead of latest.*);
 # BENCH_FCGI_PROCS=N runs N processes per FastCGI program instead of the
 # configured FCGI_PROCS.
@@ -20,7 +20,7 @@ repo=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$repo" || exit 1
 bin=$build/bin
 results_dir=$repo/tests/bench/results
-only=${BENCH_ONLY:-floors reads search idle fanout writes}
+only=${BENCH_ONLY:-floors reads search idle fanout writes reactions}
 started=$(date +%s)
 load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 
@@ -246,6 +246,35 @@ if want writes; then
 		wsload_run writes-64rooms --urls "${relay_urls[0]}" --users 100:1 \
 			--post "$BASE_URL" --rooms "$rooms" --posters 1:64 --rate 0 \
 			--seconds "$post_secs" --drain 10
+fi
+
+# ---- 7. reactions (issue 13) ----------------------------------------------------------------
+if want reactions && ! over_budget reactions; then
+	log "reactions: history pages whose messages have reactions, PUT of a reaction"
+	# Two emoji from three users (1 is the reader) on each of the newest
+	# 50 messages of rooms 3..102: every page read below carries counts and
+	# the reader's own "me" (laid over the cached page per request).
+	range=$(PGPASSWORD=$DB_PASSWORD timeout 300 psql -X -q -t -A -v ON_ERROR_STOP=1 \
+		-h "$DB_HOST" -p "$DB_PORT" -U "$DB_USER" "$DB_NAME" -c "
+		CREATE TEMP TABLE r AS SELECT id FROM (SELECT id, row_number() OVER
+		    (PARTITION BY room_id ORDER BY id DESC) AS n FROM messages
+		    WHERE room_id BETWEEN 3 AND 102 AND deleted_at IS NULL) x WHERE n <= 50;
+		INSERT INTO message_reactions (message_id, emoji, user_id)
+		SELECT r.id, e, u FROM r, unnest(ARRAY['👍', '🎉']) e, generate_series(1, 3) u
+		ON CONFLICT DO NOTHING;
+		SELECT min(id) || ' ' || max(id) FROM r;" | tail -1)
+	read -r lo hi <<<"$range"
+	if [[ $lo =~ ^[0-9]+$ && $hi =~ ^[0-9]+$ ]]; then
+		wrk_run reads-history-reactions '/api/rooms/{room}/messages?limit=50' "$tok_reader" 2 16 \
+			BENCH_ROOM_FIRST=3 BENCH_ROOM_LAST=102
+		# {room} stands for a message id here; PUT again is the idempotent
+		# path (no change, no event) for the ones already reacted to.
+		wrk_run reactions-put "/api/messages/{room}/reactions/%F0%9F%98%80/me" "$tok_reader" 2 16 \
+			BENCH_METHOD=PUT BENCH_ROOM_FIRST="$lo" BENCH_ROOM_LAST="$hi"
+	else
+		echo "    seeding reactions failed: not measured"
+		echo '{"label":"reads-history-reactions","skipped":"seeding failed"}' >>"$raw"
+	fi
 fi
 
 # ---- report ------------------------------------------------------------------------------------

@@ -50,6 +50,11 @@ test('the events listed for rooms are the ones it publishes', async () => {
     assert.equal(room.status, 201, room.text);
     const m = await a.post(`/api/rooms/${room.json.id}/messages`, { text: `hi @${b.user.username}` });
     assert.equal((await a.patch(`/api/messages/${m.json.id}`, { text: 'hi!' })).status, 200);
+    const thumbs = `/api/messages/${m.json.id}/reactions/${encodeURIComponent('👍')}/me`;
+    assert.equal((await a.put(thumbs)).status, 200);
+    assert.equal((await a.del(thumbs)).status, 200);
+    assert.equal((await a.put(`/api/messages/${m.json.id}/pin`)).status, 200);
+    assert.equal((await a.del(`/api/messages/${m.json.id}/pin`)).status, 200);
     assert.equal((await a.del(`/api/messages/${m.json.id}`)).status, 204);
     assert.equal((await a.patch(`/api/rooms/${room.json.id}`, { name: 's' })).status, 200);
     assert.equal((await a.del(`/api/rooms/${room.json.id}`)).status, 204);

@@ -1,5 +1,6 @@
 /* test_acl_roles.c - the role rules of fcgi-apps/groups/openapi.yaml
- * (acl_may_set_role, acl_may_kick, acl_may_ban), checked over every
+ * (acl_may_set_role, acl_may_kick, acl_may_ban, acl_may_pin), checked
+ * over every
  * combination of roles. */
 #include <stdarg.h>
 #include <stddef.h>
@@ -96,6 +97,18 @@ test_ban(void **state)
 	assert_true(acl_may_ban(ACL_OWNER, ACL_ADMIN));
 }
 
+/* Pins (issue 13): moderators and above, nobody else. */
+static void
+test_pin(void **state)
+{
+	(void)state;
+	assert_false(acl_may_pin(ACL_NONE));
+	assert_false(acl_may_pin(ACL_MEMBER));
+	assert_true(acl_may_pin(ACL_MODERATOR));
+	assert_true(acl_may_pin(ACL_ADMIN));
+	assert_true(acl_may_pin(ACL_OWNER));
+}
+
 int
 main(void)
 {
@@ -104,6 +117,7 @@ main(void)
 		cmocka_unit_test(test_set_role),
 		cmocka_unit_test(test_kick),
 		cmocka_unit_test(test_ban),
+		cmocka_unit_test(test_pin),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -121,6 +121,47 @@ test_routing(void **state)
 	http_req_release(&r);
 }
 
+/* "{text}": any percent-encoded UTF-8 segment, decoded into r->args[]
+ * (the emoji of a reaction); malformed escapes, invalid UTF-8, U+0000 and
+ * over-long segments do not match. */
+static void
+test_routing_text(void **state)
+{
+	static const struct http_route text_routes[] = {
+		{ HTTP_PUT, "/api/messages/{id}/reactions/{text}/me", handler,
+		    0 },
+	};
+	char long_seg[300];
+	char uri[400];
+	struct http_req r;
+
+	(void)state;
+	req(&r, "PUT", "/api/messages/7/reactions/%F0%9F%91%8D/me");
+	assert_int_equal(http_route_match(&r, text_routes, 1), ERR_OK);
+	assert_int_equal(r.ids[0], 7);
+	assert_string_equal(r.args[0], "\xf0\x9f\x91\x8d");
+	http_req_release(&r);
+	req(&r, "PUT", "/api/messages/7/reactions/abc/me");
+	assert_int_equal(http_route_match(&r, text_routes, 1), ERR_OK);
+	assert_string_equal(r.args[0], "abc");
+	http_req_release(&r);
+	req(&r, "PUT", "/api/messages/7/reactions/%FF%FE/me");
+	assert_int_equal(http_route_match(&r, text_routes, 1), ERR_NOT_FOUND);
+	http_req_release(&r);
+	req(&r, "PUT", "/api/messages/7/reactions/a%00b/me");
+	assert_int_equal(http_route_match(&r, text_routes, 1), ERR_NOT_FOUND);
+	http_req_release(&r);
+	req(&r, "PUT", "/api/messages/7/reactions/%F0%9/me");
+	assert_int_equal(http_route_match(&r, text_routes, 1), ERR_NOT_FOUND);
+	http_req_release(&r);
+	memset(long_seg, 'a', 257);
+	long_seg[257] = '\0';
+	snprintf(uri, sizeof(uri), "/api/messages/7/reactions/%s/me", long_seg);
+	req(&r, "PUT", uri);
+	assert_int_equal(http_route_match(&r, text_routes, 1), ERR_NOT_FOUND);
+	http_req_release(&r);
+}
+
 static void
 test_request_id(void **state)
 {
@@ -386,6 +427,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_routing),
+		cmocka_unit_test(test_routing_text),
 		cmocka_unit_test(test_request_id),
 		cmocka_unit_test(test_cookies_and_query),
 		cmocka_unit_test(test_origin),

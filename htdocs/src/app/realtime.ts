@@ -9,6 +9,7 @@ import { useChatStore } from '@/features/chat/store';
 import { useTypingStore } from '@/features/chat/typingStore';
 import { useViewStore, visibleRooms } from '@/features/chat/viewStore';
 import { resyncRooms } from '@/features/chat/sync';
+import { applyPin, applyReaction, heldMessage, keepMine, pinsKey } from '@/features/chat/reactions';
 import { useUnreadStore } from '@/shared/stores/unreadStore';
 import { groupKey, groupsKey } from '@/shared/api/groups';
 import { membersKey } from '@/shared/api/members';
@@ -46,7 +47,16 @@ export function handleServerEvent(ev: ServerEvent, ctx: RealtimeContext): void {
       return;
     }
     case 'message.updated':
-      useChatStore.getState().update(ev.message);
+      useChatStore.getState().update(keepMine(heldMessage(ev.message.room_id, ev.message.id), ev.message));
+      return;
+    case 'reaction.added':
+    case 'reaction.removed':
+      applyReaction(ev.reaction, ev.type === 'reaction.added', ctx.selfId());
+      return;
+    case 'message.pinned':
+    case 'message.unpinned':
+      applyPin(ev.message);
+      void qc.invalidateQueries({ queryKey: pinsKey(ev.message.room_id) });
       return;
     case 'message.deleted':
       useChatStore.getState().remove(ev.room_id, ev.id);

@@ -11,6 +11,9 @@ export function msg(id: number, over: Partial<Message> = {}): Message {
     created_at: new Date(Date.UTC(2024, 0, 1, 12, 0, id)).toISOString(),
     edited_at: null,
     nonce: null,
+    reactions: [],
+    pinned_at: null,
+    pinned_by: null,
     ...over,
   };
 }

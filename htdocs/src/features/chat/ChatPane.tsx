@@ -16,6 +16,7 @@ import { useViewStore } from './viewStore';
 import { MessageList } from './MessageList';
 import { Composer } from './Composer';
 import { TypingIndicator } from './TypingIndicator';
+import { PinnedButton } from './PinnedButton';
 
 /** Read markers we moved in this session (the cached group detail lags). */
 const readMarkers = new Map<number, number>();
@@ -87,6 +88,7 @@ export function ChatPane({ group, room, title }: { group: GroupDetail; room: Roo
           {title ?? room.name}
         </h2>
         {room.description && <span className="pane-desc">{room.description}</span>}
+        <PinnedButton roomId={room.id} onJump={(id) => setParams({ m: String(id) }, { replace: false })} />
       </header>
       {loadError ? (
         <div className="pane-empty" role="alert">

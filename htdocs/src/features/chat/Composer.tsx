@@ -8,6 +8,7 @@ import { realtime } from '@/shared/ws/socket';
 import { sendMessage } from './send';
 import { TypingThrottle } from './typingStore';
 import { MentionSuggest, type SuggestHandle } from './MentionSuggest';
+import { useShortcodes } from './shortcodes';
 
 const MAX_LEN = 4000;
 
@@ -61,6 +62,7 @@ export function Composer({ room, group, replyTo, onCancelReply, beforeSend }: Pr
 
   const onKeyDown = (e: KeyboardEvent<HTMLTextAreaElement>) => {
     if (suggest.current?.onKeyDown(e)) return;
+    if (shortcodes.onKeyDown(e)) return;
     if (e.key === 'Enter' && !e.shiftKey && !e.nativeEvent.isComposing) {
       e.preventDefault();
       submit();
@@ -69,6 +71,8 @@ export function Composer({ room, group, replyTo, onCancelReply, beforeSend }: Pr
       onCancelReply();
     }
   };
+
+  const shortcodes = useShortcodes(text, ref, setText);
 
   const onChange = (value: string) => {
     setText(value);
@@ -96,6 +100,7 @@ export function Composer({ room, group, replyTo, onCancelReply, beforeSend }: Pr
       )}
       {group && <MentionSuggest ref={suggest} group={group} text={text} inputRef={ref} onReplace={(v) => onChange(v)} />}
       <div className="composer-row">
+        {shortcodes.popup}
         <textarea
           ref={ref}
           className="composer-input"

@@ -16,7 +16,9 @@ import { MessageText, mentionsUser } from './MessageText';
 import { useBlockedIds } from '@/shared/api/dms';
 import { useChatStore } from './store';
 import { retrySend } from './send';
-import { EditIcon, ReplyIcon, TrashIcon } from '@/shared/ui/icons';
+import { EditIcon, PinIcon, ReplyIcon, SmileIcon, TrashIcon } from '@/shared/ui/icons';
+import { ReactionBar } from './ReactionBar';
+import { applyPin, keepMine, pinMessage } from './reactions';
 
 const GROUP_WINDOW_MS = 5 * 60_000;
 
@@ -54,6 +56,7 @@ export const MessageItem = memo(function MessageItem({ message, prev, showDate, 
   const [draft, setDraft] = useState(message.text);
   const [confirming, setConfirming] = useState(false);
   const [error, setError] = useState('');
+  const [picking, setPicking] = useState(false);
   const mine = senderOf(message).id === selfId;
   const me = useSelf();
   const mentionsMe = !mine && mentionsUser(message.text, me.username);
@@ -76,7 +79,7 @@ export const MessageItem = memo(function MessageItem({ message, prev, showDate, 
     }
     try {
       const updated = await editMessage(message.id, draft);
-      useChatStore.getState().update(updated);
+      useChatStore.getState().update(keepMine(message, updated));
       setEditing(false);
       setError('');
     } catch (e) {
@@ -110,7 +113,7 @@ export const MessageItem = memo(function MessageItem({ message, prev, showDate, 
     <div className="message-row">
       <Dividers date={message.created_at} showDate={showDate} showUnread={showUnread} />
       <article
-        className={`message${compact ? ' compact' : ''}${highlighted ? ' highlighted' : ''}${mentionsMe ? ' mentions-me' : ''}`}
+        className={`message${compact ? ' compact' : ''}${highlighted ? ' highlighted' : ''}${mentionsMe ? ' mentions-me' : ''}${message.pinned_at ? ' pinned' : ''}`}
         data-mentions-me={mentionsMe ? 'true' : undefined}
         data-testid="message"
         data-message-id={message.id}
@@ -137,6 +140,11 @@ export const MessageItem = memo(function MessageItem({ message, prev, showDate, 
           {!compact && (
             <div className="message-header">
               <span className="message-author">{name}</span>
+              {message.pinned_at && (
+                <span className="pinned-mark" title="Pinned" data-testid="pinned-mark">
+                  <PinIcon size={12} />
+                </span>
+              )}
               <time className="message-time" dateTime={message.created_at} title={formatDateTime(message.created_at)}>
                 {formatTime(message.created_at)}
               </time>
@@ -174,6 +182,7 @@ export const MessageItem = memo(function MessageItem({ message, prev, showDate, 
               )}
             </div>
           )}
+          <ReactionBar message={message} selfId={selfId} picking={picking} setPicking={setPicking} />
           {error && (
             <div className="form-error" role="alert">
               {error}
@@ -184,6 +193,26 @@ export const MessageItem = memo(function MessageItem({ message, prev, showDate, 
           <button type="button" className="icon-button" aria-label="Reply" title="Reply" data-testid="message-reply" onClick={() => onReply(message)}>
             <ReplyIcon />
           </button>
+          <button type="button" className="icon-button" aria-label="Add reaction" title="Add reaction" data-testid="message-react" onClick={() => setPicking(!picking)}>
+            <SmileIcon />
+          </button>
+          {canModerate && (
+            <button
+              type="button"
+              className="icon-button"
+              aria-label={message.pinned_at ? 'Unpin message' : 'Pin message'}
+              title={message.pinned_at ? 'Unpin' : 'Pin'}
+              data-testid="message-pin"
+              onClick={() =>
+                pinMessage(message.id, !message.pinned_at).then(
+                  (m) => applyPin(m),
+                  (e) => setError(errorMessage(e)),
+                )
+              }
+            >
+              <PinIcon />
+            </button>
+          )}
           {mine && (
             <button
               type="button"

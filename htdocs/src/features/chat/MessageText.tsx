@@ -1,4 +1,4 @@
-// The text of a message with its mentions marked: `@username`, `@here`
+// The text of a message (Markdown) with its mentions marked: `@username`, `@here`
 // and `@everyone` as highlighted spans (more strongly when they mean the
 // reader), `#room` as a link to that room of the group. React elements
 // only: the text never reaches innerHTML.
@@ -8,6 +8,7 @@ import type { ReactNode } from 'react';
 import { useSelf } from '@/shared/api/auth';
 import { useGroup } from '@/shared/api/groups';
 import type { Id } from '@/shared/api/types';
+import { Markdown } from '@/shared/ui/markdown';
 import { useViewStore } from './viewStore';
 
 const TOKEN = /(^|[^A-Za-z0-9_@#-])([@#])([A-Za-z0-9_-]+)/g;
@@ -58,15 +59,17 @@ export function renderMentions(text: string, selfName: string, roomOf: (name: st
   return out;
 }
 
+/** A message's text: Markdown (shared/ui/markdown), with the mentions of
+ * its plain runs marked. */
 export function MessageText({ text }: { text: string }) {
   const me = useSelf();
   const groupId = useViewStore((s) => s.groupId);
   const { data: group } = useGroup(text.includes('#') ? groupId : null);
-  if (!text.includes('@') && !text.includes('#')) return <>{text}</>;
+  if (!text.includes('@') && !text.includes('#')) return <Markdown text={text} />;
   const roomOf = (name: string) => {
     const lower = name.toLowerCase();
     for (const t of group?.topics ?? []) for (const r of t.rooms) if (r.name.toLowerCase() === lower) return r.id;
     return null;
   };
-  return <>{renderMentions(text, me.username, roomOf, groupId)}</>;
+  return <Markdown text={text} renderText={(run) => renderMentions(run, me.username, roomOf, groupId)} />;
 }

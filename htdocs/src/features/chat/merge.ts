@@ -63,7 +63,10 @@ function sameContent(a: Message, b: Message): boolean {
     a.edited_at === b.edited_at &&
     senderOf(a).full_name === senderOf(b).full_name &&
     senderOf(a).icon_url === senderOf(b).icon_url &&
-    (a.reply_to?.text ?? null) === (b.reply_to?.text ?? null)
+    (a.reply_to?.text ?? null) === (b.reply_to?.text ?? null) &&
+    // Reactions and pins (issue 13) change a message without an edit.
+    a.pinned_at === b.pinned_at &&
+    JSON.stringify(a.reactions) === JSON.stringify(b.reactions)
   );
 }
 

@@ -19,3 +19,5 @@ export const ReplyIcon = (p: IconProps) => <Svg {...p} d="M9 14 4 9l5-5M4 9h10a6
 export const EditIcon = (p: IconProps) => <Svg {...p} d="M4 20h4L19 9l-4-4L4 16v4zM14 6l4 4" />;
 export const TrashIcon = (p: IconProps) => <Svg {...p} d="M4 7h16M10 11v6M14 11v6M6 7l1 13h10l1-13M9 7V4h6v3" />;
 export const CloseIcon = (p: IconProps) => <Svg {...p} d="M6 6l12 12M18 6 6 18" />;
+export const SmileIcon = (p: IconProps) => <Svg {...p} d="M12 3a9 9 0 1 0 0 18 9 9 0 0 0 0-18zM8.5 14a4 4 0 0 0 7 0M9 9.5h.01M15 9.5h.01" />;
+export const PinIcon = (p: IconProps) => <Svg {...p} d="M9 4h6l-1 6 3 3H7l3-3zM12 13v7" />;

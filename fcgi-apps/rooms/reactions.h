@@ -1,0 +1,64 @@
+/* reactions.h - reactions and pins of messages (rooms program).
+ *
+ * reactions.c: a member's own emoji reactions to a message (PUT/DELETE,
+ * idempotent), who reacted, and the caller's "me" laid over a shared
+ * history page.  pins.c: moderators and up pin and unpin messages; a
+ * room's pinned list.  The counts and the pin live in the message row
+ * (migration 0040), so history pages stay one query and the history
+ * cache is invalidated by triggers in the change's own transaction.
+ */
+#ifndef EC_REACTIONS_H
+#define EC_REACTIONS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "acl.h"
+#include "err.h"
+#include "http.h"
+
+/* Distinct emoji on one message, unless REACTIONS_MAX_DISTINCT says. */
+#define REACTIONS_MAX_DISTINCT_DEFAULT 20
+
+/* An emoji a reaction may be: `key` is its spelling without U+FE0F,
+ * `emoji` the one stored and shown (the dataset's). */
+struct reactions_emoji {
+	const char *key;
+	const char *emoji;
+};
+
+/* Every emoji a reaction may be, sorted by key (emoji_table.c, generated
+ * by htdocs/scripts/emoji-table.mjs from emojibase-data). */
+extern const struct reactions_emoji reactions_emoji[];
+extern const size_t reactions_emoji_count;
+
+/* The stored spelling of `s` when `s` is exactly one emoji of the table,
+ * written with or without its U+FE0F; NULL when it is not one. */
+const char *reactions_emoji_find(const char *s);
+
+/* Finds live message `message_id` for `user_id`: its room, the room's
+ * group and the caller's role there.  ERR_NOT_FOUND when the message is
+ * deleted, absent or in a group the caller is not a member of. */
+enum err_code reactions_find_message(int64_t message_id, int64_t user_id,
+    int64_t *room_id, int64_t *group_id, enum acl_role *role);
+
+/* Lays the caller's "me" over a history page's reactions when it has
+ * any: *page (malloc()ed) is replaced by a new malloc()ed page.  A page
+ * without reactions is left as it is, without a query. */
+enum err_code reactions_overlay_mine(int64_t user_id, char **page);
+
+/* PUT /api/messages/{id}/reactions/{emoji}/me */
+enum err_code reactions_put(struct http_req *r);
+/* DELETE /api/messages/{id}/reactions/{emoji}/me */
+enum err_code reactions_delete(struct http_req *r);
+/* GET /api/messages/{id}/reactions/{emoji}?limit=&offset= */
+enum err_code reactions_list(struct http_req *r);
+
+/* PUT /api/messages/{id}/pin (moderator and up) */
+enum err_code pins_put(struct http_req *r);
+/* DELETE /api/messages/{id}/pin (moderator and up) */
+enum err_code pins_delete(struct http_req *r);
+/* GET /api/rooms/{id}/pins?limit=&offset= */
+enum err_code pins_list(struct http_req *r);
+
+#endif
