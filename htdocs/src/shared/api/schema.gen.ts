@@ -713,7 +713,7 @@ export type paths = {
         };
         put?: never;
         post?: never;
-        /** Delete the group with everything in it (owner); group.deleted, membership false to each member */
+        /** Delete the group with everything in it (owner, or a site admin); group.deleted, membership false to each member */
         delete: {
             parameters: {
                 query?: never;
@@ -1898,7 +1898,7 @@ export type paths = {
         get?: never;
         put?: never;
         post?: never;
-        /** Delete a message (its author, or a moderator, admin or owner) */
+        /** Delete a message (its author, a moderator, admin or owner, or a site admin in any group) */
         delete: {
             parameters: {
                 query?: never;
@@ -2091,7 +2091,53 @@ export type paths = {
         };
         put?: never;
         post?: never;
-        delete?: never;
+        /**
+         * delete my account (password confirmation)
+         * @description Body `{"password"}` (an account without a password, made by
+         *     OAuth, confirms with `{"username"}` instead), and `purge: true` to
+         *     delete my messages too.  At once: every session ends and every
+         *     websocket closes (4001); the account, profile, pictures, sessions,
+         *     OAuth links, memberships and read markers are removed.  My
+         *     messages stay, shown with `sender: null` (the SPA's "Deleted
+         *     user"), unless `purge`: then they are deleted (text emptied,
+         *     `message.deleted`).  Each group I own goes to its longest-standing
+         *     admin (`member.updated`), or, without an admin, is deleted with
+         *     everything in it (`group.deleted`); in the others `member.left`.
+         *     A wrong password is 400 (`fields.password`) and counts towards the
+         *     password-change limit (10 per 15 minutes, then 429).  Cookies are
+         *     cleared; the username is free again.
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: {
+                content: {
+                    "application/json": {
+                        password?: string;
+                        /** @description for an account without a password */
+                        username?: string;
+                        /** @default false */
+                        purge?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description deleted */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+                429: components["responses"]["Error"];
+            };
+        };
         options?: never;
         head?: never;
         /**
@@ -2329,6 +2375,127 @@ export type paths = {
         };
         put?: never;
         post?: never;
+        /**
+         * delete a user (site admins)
+         * @description What `DELETE /api/users/me` does, done by a site admin
+         *     (`is_site_admin`, given with `easychat-admin grant-admin`), with
+         *     `{"purge": true}` to delete the messages too.  Not on oneself
+         *     and not on another site admin (403); 404 when there is no such
+         *     user.
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: {
+                content: {
+                    "application/json": {
+                        /** @default false */
+                        purge?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description deleted */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+                403: components["responses"]["Error"];
+                404: components["responses"]["Error"];
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/users/{id}/disable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * disable a user (site admins)
+         * @description Sign-in and refresh are refused and every session ends at once
+         *     (websockets closed with 4001); groups, messages and pictures stay.
+         *     Not on oneself or another site admin (403).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description disabled */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                401: components["responses"]["Error"];
+                403: components["responses"]["Error"];
+                404: components["responses"]["Error"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/users/{id}/enable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** enable a disabled user (site admins) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description enabled */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                401: components["responses"]["Error"];
+                403: components["responses"]["Error"];
+                404: components["responses"]["Error"];
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;
@@ -2379,6 +2546,12 @@ export type components = {
         /** @description the caller's own user object, with the e-mail address */
         Me: components["schemas"]["User"] & {
             email: string | null;
+            /**
+             * @description the site operator's role (easychat-admin grant-admin): may
+             *     disable, enable and delete users and delete any group or
+             *     message (README "Site admins")
+             */
+            is_site_admin: boolean;
         };
         Room: {
             id: number;
