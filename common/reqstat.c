@@ -152,7 +152,7 @@ reqstat_init(const char *program, const struct http_route *routes,
 	reqstat_size = sizeof(struct reqstat_file) +
 	    (nroutes + REQSTAT_EXTRA) * sizeof(struct reqstat_slot);
 	fp = reqstat_fingerprint(program, routes, nroutes);
-	if (dir == NULL && cfg.var_dir[0] != '\0') {
+	if (dir == NULL && cfg.var_dir != NULL && cfg.var_dir[0] != '\0') {
 		n = strlen(cfg.var_dir) + sizeof("/metrics");
 		owned = mem_alloc(n);
 		snprintf(owned, n, "%s/metrics", cfg.var_dir);
