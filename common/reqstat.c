@@ -209,8 +209,11 @@ reqstat_now(void)
 static int
 reqstat_is_path(const struct http_req *r, const char *what)
 {
-	size_t plen = strlen(reqstat_program);
+	size_t plen;
 
+	if (reqstat_program == NULL)
+		return 0; /* app_serve() driven without app_run() (tests) */
+	plen = strlen(reqstat_program);
 	return r->path != NULL && strncmp(r->path, "/api/", 5) == 0 &&
 	    strncmp(r->path + 5, reqstat_program, plen) == 0 &&
 	    r->path[5 + plen] == '/' && strcmp(r->path + 6 + plen, what) == 0;
