@@ -131,3 +131,19 @@ acl_room_hist(int64_t room_id, int64_t user_id, enum acl_role min,
 	                 "AND m.user_id = $2 WHERE r.id = $1",
 	    room_id, user_id, min, NULL, NULL, version);
 }
+
+enum err_code
+acl_site_admin(int64_t user_id)
+{
+	struct db_res *res = NULL;
+	enum err_code rc;
+
+	rc = db_query(&res,
+	    "SELECT 1 FROM users WHERE id = $1 AND is_site_admin AND "
+	    "is_active",
+	    DB_I64(user_id));
+	if (rc == ERR_OK && db_rows(res) != 1)
+		rc = ERR_FORBIDDEN;
+	db_res_free(res);
+	return rc;
+}

@@ -73,4 +73,11 @@ enum err_code acl_room(int64_t room_id, int64_t user_id, enum acl_role min,
 enum err_code acl_room_hist(int64_t room_id, int64_t user_id, enum acl_role min,
     int64_t *version);
 
+/* The site operator's role (users.is_site_admin, migration 0020), apart
+ * from the group roles above: ERR_OK when `user_id` is an active site
+ * admin, else ERR_FORBIDDEN.  Its powers, each checked with this: disable,
+ * enable and delete users (users program), delete any group (groups) and
+ * any message (rooms), for abuse handling; no reading of private groups. */
+enum err_code acl_site_admin(int64_t user_id);
+
 #endif

@@ -13,6 +13,7 @@
 #include "limit.h"
 #include "log.h"
 #include "rds.h"
+#include "reqstat.h"
 #include "sec.h"
 #include "sentry.h"
 
@@ -70,12 +71,13 @@ void
 app_serve(struct http_req *r, const struct http_route *routes, size_t nroutes)
 {
 	const struct http_route *route;
+	uint64_t start = reqstat_now();
 	enum err_code rc;
 
 	rc = http_req_parse(r);
 	if (rc)
 		goto out;
-	if (app_health(r, &rc))
+	if (app_health(r, &rc) || reqstat_serve(r, &rc))
 		goto out;
 	rc = http_route_match(r, routes, nroutes);
 	if (rc)
@@ -124,6 +126,7 @@ out:
 		    rc ? err_name(rc) : "handler");
 		sentry_report(app_program, what, r->request_id);
 	}
+	reqstat_end(r, start);
 	log_debug("%s %s -> %d", r->method_name, r->path ? r->path : "?",
 	    r->status);
 	log_set_request_id(NULL);
@@ -190,6 +193,7 @@ app_run(int argc, char **argv, const char *program,
 		cfg_release();
 		return 1;
 	}
+	reqstat_init(program, routes, nroutes);
 	app_signals();
 	if (FCGX_IsCGI()) {
 		http_req_init(&r, NULL);
@@ -210,6 +214,7 @@ app_run(int argc, char **argv, const char *program,
 	}
 	FCGX_Free(&fr, 1);
 out:
+	reqstat_release();
 	db_close();
 	rds_close();
 	http_cleanup();

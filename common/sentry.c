@@ -56,6 +56,13 @@ void
 sentry_event_json(struct buf *out, const char *program, const char *message,
     const char *request_id)
 {
+	sentry_event_json_level(out, "error", program, message, request_id);
+}
+
+void
+sentry_event_json_level(struct buf *out, const char *level, const char *program,
+    const char *message, const char *request_id)
+{
 	struct json_object *ev, *tags;
 	char id[33], stamp[32], host[256];
 	time_t now = time(NULL);
@@ -70,7 +77,7 @@ sentry_event_json(struct buf *out, const char *program, const char *message,
 	ev = json_object_new_object();
 	json_object_object_add(ev, "event_id", json_object_new_string(id));
 	json_object_object_add(ev, "timestamp", json_object_new_string(stamp));
-	json_object_object_add(ev, "level", json_object_new_string("error"));
+	json_object_object_add(ev, "level", json_object_new_string(level));
 	json_object_object_add(ev, "platform", json_object_new_string("c"));
 	json_object_object_add(ev, "logger", json_object_new_string(program));
 	json_object_object_add(ev, "server_name", json_object_new_string(host));
@@ -88,6 +95,13 @@ sentry_event_json(struct buf *out, const char *program, const char *message,
 void
 sentry_report(const char *program, const char *message, const char *request_id)
 {
+	sentry_report_level("error", program, message, request_id);
+}
+
+void
+sentry_report_level(const char *level, const char *program, const char *message,
+    const char *request_id)
+{
 	struct sentry_dsn dsn;
 	struct buf body, answer, auth;
 	const char *headers[3];
@@ -103,7 +117,7 @@ sentry_report(const char *program, const char *message, const char *request_id)
 	buf_init(&body, 64 * 1024);
 	buf_init(&answer, 64 * 1024);
 	buf_init(&auth, 1024);
-	sentry_event_json(&body, program, message, request_id);
+	sentry_event_json_level(&body, level, program, message, request_id);
 	buf_printf(&auth,
 	    "X-Sentry-Auth: Sentry sentry_version=7, "
 	    "sentry_client=easychat/1.0, sentry_key=%s",

@@ -2,7 +2,8 @@
  *
  * With SENTRY_ENABLED and a SENTRY_DSN (https://KEY@HOST/PROJECT), every
  * answer with a 5xx status is reported once, with the program, the request
- * id, method and path (never bodies, cookies or tokens).  Reporting is
+ * id, method and path (never bodies, cookies or tokens); the relay reports
+ * its fatal signals and the loss of Redis or PostgreSQL.  Reporting is
  * best effort: a failure is logged and forgotten.
  *
  * Layer: base (common/README.md) - knows nothing of chat; includes base
@@ -26,8 +27,19 @@ enum err_code sentry_parse_dsn(const char *dsn, struct sentry_dsn *out);
 void sentry_event_json(struct buf *out, const char *program,
     const char *message, const char *request_id);
 
-/* Sends an event when Sentry is enabled; no-op otherwise. */
+/* The same with another Sentry level ("fatal", "error", "warning"). */
+void sentry_event_json_level(struct buf *out, const char *level,
+    const char *program, const char *message, const char *request_id);
+
+/* Sends an event when Sentry is enabled; no-op otherwise.  It waits for
+ * Sentry's answer (libcurl, bounded by fetch.c's timeout): the relay,
+ * whose loop must not block, calls it from a child process
+ * (relay/report.c). */
 void
 sentry_report(const char *program, const char *message, const char *request_id);
+
+/* sentry_report() at another level. */
+void sentry_report_level(const char *level, const char *program,
+    const char *message, const char *request_id);
 
 #endif

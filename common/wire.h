@@ -40,7 +40,7 @@ enum wire_channel {
 };
 
 /* "group:<id>": every event about a group (PUBLISH after commit).
- * Writers: groups, relay, rooms.  Readers: relay. */
+ * Writers: groups, relay, rooms, users.  Readers: relay. */
 void wire_channel_group(char out[WIRE_NAME_MAX], int64_t group_id);
 
 /* "user:<id>": membership and session events for one user.  Every

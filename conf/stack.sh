@@ -1141,7 +1141,7 @@ cmd_serve() {
 	set_paths "${1:-}"
 	BIN_DIR=$(realpath -m -- "${BIN_DIR:-$REPO/build/bin}")
 	mkdir -p "$RUN" "$LOGS" "$VARDIR/tmp"
-	env | grep -E '^(HTTP_|PUBLIC_ORIGINS=|FCGI_PROCS=|DB_|REDIS_|RELAY_|JWT_|ACCESS_|REFRESH_|COOKIE_|BODY_|UPLOAD_|MEDIA_|LOGIN_|REVOCATION_|RATE_|REACTIONS_|ARGON2_|TRUSTED_PROX|OAUTH_|SENTRY_|LOG_LEVEL=)' >"$ENV_FILE"
+	env | grep -E '^(HTTP_|PUBLIC_ORIGINS=|FCGI_PROCS=|DB_|REDIS_|RELAY_|JWT_|ACCESS_|REFRESH_|COOKIE_|BODY_|UPLOAD_|MEDIA_|LOGIN_|REVOCATION_|RATE_|REACTIONS_|ARGON2_|TRUSTED_PROX|OAUTH_|SENTRY_|METRICS_|LOG_LEVEL=)' >"$ENV_FILE"
 	load_env "$ENV_FILE"
 	if grep -q '=CHANGE_ME$' "$ENV_FILE"; then
 		die "still CHANGE_ME: $(grep '=CHANGE_ME$' "$ENV_FILE" | cut -d= -f1 | tr '\n' ' ')(see docker-compose.prod.yml)"

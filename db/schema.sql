@@ -210,6 +210,7 @@ CREATE TABLE public.users (
     password_hash text,
     is_active boolean DEFAULT true NOT NULL,
     date_joined timestamp with time zone DEFAULT now() NOT NULL,
+    is_site_admin boolean DEFAULT false NOT NULL,
     CONSTRAINT users_username_format CHECK ((username ~ '^[A-Za-z0-9_-]{5,45}$'::text))
 );
 
@@ -478,7 +479,8 @@ CREATE FUNCTION public.ec_user_json(uid bigint, with_email boolean DEFAULT false
 			'date_joined', ec_ts(u.date_joined),
 			'last_seen', ec_ts(p.last_seen)))
 		|| CASE WHEN with_email
-			THEN jsonb_build_object('email', u.email)
+			THEN jsonb_build_object('email', u.email,
+				'is_site_admin', u.is_site_admin)
 			ELSE '{}'::jsonb END
 	FROM users u JOIN profiles p ON p.user_id = u.id
 	WHERE u.id = uid

@@ -222,6 +222,19 @@ bus_sub_lost(void)
 		    (void *)(uintptr_t)(BUS_PRESENT | BUS_WANT));
 }
 
+/* Sentry hears of an outage once, not of every retry; a connection of
+ * both contexts ends the outage. */
+static int bus_reported_down;
+
+static void
+bus_report_down(const char *why)
+{
+	if (bus_reported_down || relay_stopping)
+		return;
+	bus_reported_down = 1;
+	report_error("relay %s: redis unreachable: %s", relay_conf.id, why);
+}
+
 static void
 bus_schedule_retry(void)
 {
@@ -242,6 +255,7 @@ bus_on_connect(const redisAsyncContext *ac, int status)
 	if (status != REDIS_OK) {
 		log_warn("redis %s connection failed: %s", sub ? "sub" : "cmd",
 		    ac->errstr);
+		bus_report_down(ac->errstr);
 		/* hiredis frees the context after this callback. */
 		if (sub)
 			bus_sub = NULL;
@@ -263,8 +277,10 @@ bus_on_connect(const redisAsyncContext *ac, int status)
 		/* Presence keys may be gone (a restarted Redis). */
 		bus_up.cmd_up();
 	}
-	if (bus_cmd_up && bus_sub_up)
+	if (bus_cmd_up && bus_sub_up) {
 		bus_backoff = BUS_BACKOFF_MIN;
+		bus_reported_down = 0;
+	}
 }
 
 static void
@@ -278,9 +294,11 @@ bus_on_disconnect(const redisAsyncContext *ac, int status)
 		bus_cmd = NULL;
 		bus_cmd_up = 0;
 	}
-	if (!relay_stopping)
+	if (!relay_stopping) {
 		log_warn("redis connection lost: %s",
 		    ac->errstr[0] ? ac->errstr : "closed");
+		bus_report_down(ac->errstr[0] ? ac->errstr : "closed");
+	}
 	bus_schedule_retry();
 }
 

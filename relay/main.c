@@ -5,6 +5,8 @@
  * metrics on RELAY_METRICS_PORT+i.  SIGTERM/SIGINT: stop accepting, close
  * every session (ending presence), let Redis and PostgreSQL finish what
  * that queued (at most RELAY_DRAIN_SECS), free everything, exit 0.
+ * With SENTRY_ENABLED and SENTRY_DSN, fatal signals and the loss of Redis
+ * or PostgreSQL are reported (report.c).
  */
 #include "relay.h"
 
@@ -143,16 +145,21 @@ relay_configure(void)
 }
 
 int
-main(void)
+main(int argc, char **argv)
 {
 	enum err_code rc;
-	int status = 1;
+	int status;
 
+	status = report_crash_main(argc, argv);
+	if (status >= 0)
+		return status;
+	status = 1;
 	signal(SIGPIPE, SIG_IGN);
 	rc = cfg_load();
 	if (rc)
 		return 1;
 	log_init("relay", cfg.log_level);
+	report_init();
 	relay_configure();
 	relay_loop = ev_default_loop(EVFLAG_AUTO);
 	if (relay_loop == NULL) {

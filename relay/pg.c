@@ -42,6 +42,8 @@ struct pg_query {
 
 static PGconn *pg_conn;
 static enum pg_state pg_state = PG_DOWN;
+/* Sentry hears of an outage once, not of every reconnection attempt. */
+static int pg_reported_down;
 static struct pg_query *pg_head, *pg_tail;
 static PGresult *pg_result; /* of the running query */
 static double pg_last_fail = -1e9;
@@ -130,8 +132,13 @@ pg_watch(int fd, int events)
 static void
 pg_down(const char *why)
 {
-	if (pg_state != PG_DOWN)
+	if (pg_state != PG_DOWN) {
 		log_warn("postgresql unreachable: %s", why);
+		if (!relay_stopping && !pg_reported_down)
+			report_error("relay %s: postgresql unreachable: %s",
+			    relay_conf.id, why);
+		pg_reported_down = 1;
+	}
 	pg_watch(-1, 0);
 	ev_timer_stop(relay_loop, &pg_connect_timer);
 	if (pg_result) {
@@ -168,6 +175,7 @@ pg_connect_poll(void)
 		}
 		log_info("postgresql connected");
 		pg_state = PG_READY;
+		pg_reported_down = 0;
 		pg_watch(PQsocket(pg_conn), EV_READ);
 		if (pg_listen_channel) {
 			/* First on this connection, ahead of the FIFO. */

@@ -92,6 +92,21 @@ void metrics_refused(int status);
 enum err_code metrics_start(const char *host, int port);
 void metrics_stop(void);
 
+/* ---- report.c: Sentry ------------------------------------------------ */
+
+/* Installs the fatal-signal reporter when SENTRY_ENABLED and SENTRY_DSN
+ * are set (after cfg_load()); otherwise reporting stays off. */
+void report_init(void);
+
+/* Sends an error-level event from a child process (the loop never waits
+ * on Sentry); at most a few a minute. No-op when reporting is off. */
+void report_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* `easychat-relay --report-crash SIG` (run by the fatal-signal handler):
+ * reports the crash and returns the exit status; -1 for any other
+ * command line. */
+int report_crash_main(int argc, char **argv);
+
 /* ---- pg.c: one non-blocking PostgreSQL connection --------------------- */
 
 struct pg_res;

@@ -1,6 +1,7 @@
 /* admin.c - easychat-admin: the operator's command line over common/
  * (disable and enable users, reset passwords, list and revoke sessions,
- * counts), for what would otherwise need SQL.
+ * counts, the site admin role, deleting users), for what would otherwise
+ * need SQL.
  *
  * It lives in common/cli/ beside easychat-wire: a C program over the
  * library (outside its archives) that is neither a FastCGI program
@@ -14,9 +15,11 @@
  *   easychat-admin counts
  *   easychat-admin disable USERNAME
  *   easychat-admin enable USERNAME
- *   easychat-admin reset-password USERNAME   (new password: first line of stdin)
- *   easychat-admin sessions USERNAME
- *   easychat-admin revoke-sessions USERNAME
+ *   easychat-admin reset-password USERNAME   (new password: first line of
+ * stdin) easychat-admin sessions USERNAME easychat-admin revoke-sessions
+ * USERNAME easychat-admin grant-admin|revoke-admin USERNAME   (site admin role)
+ *   easychat-admin create-admin USERNAME   (new site admin; password: stdin)
+ *   easychat-admin delete-user USERNAME [--purge]   (common/useradm.h)
  *
  * Exit status: 0 done, 1 failed (message on stderr), 2 usage.
  */
@@ -30,6 +33,7 @@
 #include "log.h"
 #include "rds.h"
 #include "sec.h"
+#include "useradm.h"
 #include "utf8.h"
 
 #define ADMIN_PASSWORD_MIN 8
@@ -42,7 +46,11 @@ admin_usage(void)
 	      "       easychat-admin disable|enable USERNAME\n"
 	      "       easychat-admin reset-password USERNAME  (password on "
 	      "stdin)\n"
-	      "       easychat-admin sessions|revoke-sessions USERNAME\n",
+	      "       easychat-admin sessions|revoke-sessions USERNAME\n"
+	      "       easychat-admin grant-admin|revoke-admin USERNAME\n"
+	      "       easychat-admin create-admin USERNAME  (password on "
+	      "stdin)\n"
+	      "       easychat-admin delete-user USERNAME [--purge]\n",
 	    stderr);
 	return 2;
 }
@@ -93,29 +101,13 @@ out:
 	return rc;
 }
 
-/* Disables or enables a user. Disabling also ends every session at once
- * (tokens refused, websockets closed); the user's groups, messages and
- * pictures stay. A disabled user cannot sign in or refresh. */
-static enum err_code
-admin_set_active(int64_t id, int active)
-{
-	enum err_code rc;
-
-	rc = db_query(NULL, "UPDATE users SET is_active = $2 WHERE id = $1",
-	    DB_I64(id), DB_BOOL(active));
-	if (rc == ERR_OK && !active)
-		rc = auth_session_revoke_user(id, 0);
-	return rc;
-}
-
 /* Reads the new password from the first line of stdin (so it appears in
  * no process list or shell history), sets it, ends every session. */
 static enum err_code
-admin_reset_password(int64_t id)
+admin_read_password(char hash[SEC_HASH_MAX])
 {
-	char line[ADMIN_PASSWORD_MAX * 4 + 3], hash[SEC_HASH_MAX];
+	char line[ADMIN_PASSWORD_MAX * 4 + 3];
 	size_t len, count;
-	enum err_code rc;
 
 	if (fgets(line, sizeof(line), stdin) == NULL) {
 		fputs("easychat-admin: no password on stdin\n", stderr);
@@ -131,7 +123,16 @@ admin_reset_password(int64_t id)
 		    ADMIN_PASSWORD_MIN, ADMIN_PASSWORD_MAX);
 		return ERR_VALIDATION;
 	}
-	rc = sec_password_hash(line, len, hash);
+	return sec_password_hash(line, len, hash);
+}
+
+static enum err_code
+admin_reset_password(int64_t id)
+{
+	char hash[SEC_HASH_MAX];
+	enum err_code rc;
+
+	rc = admin_read_password(hash);
 	if (rc)
 		return rc;
 	rc = db_query(NULL, "UPDATE users SET password_hash = $2 WHERE id = $1",
@@ -165,17 +166,70 @@ out:
 	return rc;
 }
 
+/* A new account with the site admin role (as sign-up makes one, with
+ * a profile and default pictures). */
+static enum err_code
+admin_create_admin(const char *username)
+{
+	char hash[SEC_HASH_MAX];
+	enum err_code rc;
+	size_t i, len = strlen(username);
+
+	/* The sign-up rule (users_username_format): 5-45 of [A-Za-z0-9_-]. */
+	for (i = 0; i < len; i++) {
+		if (strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXY"
+		           "Z"
+		           "0123456789_-",
+		        username[i]) == NULL)
+			break;
+	}
+	if (len < 5 || len > 45 || i != len) {
+		fputs("easychat-admin: a username is 5 to 45 letters, digits, "
+		      "_ or -\n",
+		    stderr);
+		return ERR_VALIDATION;
+	}
+	rc = admin_read_password(hash);
+	if (rc)
+		return rc;
+	rc = db_query(NULL,
+	    "WITH u AS (INSERT INTO users (username, password_hash, "
+	    "is_site_admin) VALUES ($1, $2, true) RETURNING id) "
+	    "INSERT INTO profiles (user_id) SELECT id FROM u",
+	    DB_TEXT(username), DB_TEXT(hash));
+	if (rc == ERR_CONFLICT)
+		fprintf(stderr, "easychat-admin: %s is taken\n", username);
+	return rc == ERR_CONFLICT ? ERR_VALIDATION : rc;
+}
+
+static enum err_code
+admin_delete_user(int64_t id, int purge)
+{
+	struct useradm_deleted d;
+	enum err_code rc;
+
+	rc = useradm_delete(id, purge, &d);
+	if (rc == ERR_OK)
+		printf("deleted; groups handed over %zu, groups deleted %zu, "
+		       "messages purged %zu\n",
+		    d.groups_transferred, d.groups_deleted, d.messages_purged);
+	return rc;
+}
+
 int
 main(int argc, char **argv)
 {
 	const char *cmd;
 	enum err_code rc;
 	int64_t id = 0;
+	int purge;
 
 	if (argc < 2)
 		return admin_usage();
 	cmd = argv[1];
-	if (strcmp(cmd, "counts") == 0 ? argc != 2 : argc != 3)
+	purge = argc == 4 && strcmp(cmd, "delete-user") == 0 &&
+	    strcmp(argv[3], "--purge") == 0;
+	if (strcmp(cmd, "counts") == 0 ? argc != 2 : argc != 3 + purge)
 		return admin_usage();
 	log_init("admin", NULL);
 	rc = cfg_load();
@@ -183,7 +237,7 @@ main(int argc, char **argv)
 		rc = sec_init();
 	if (rc)
 		goto out;
-	if (argc == 3) {
+	if (argc >= 3 && strcmp(cmd, "create-admin") != 0) {
 		rc = admin_user_id(argv[2], &id);
 		if (rc == ERR_NOT_FOUND)
 			fprintf(stderr, "easychat-admin: no user %s\n",
@@ -194,9 +248,17 @@ main(int argc, char **argv)
 	if (strcmp(cmd, "counts") == 0)
 		rc = admin_counts();
 	else if (strcmp(cmd, "disable") == 0)
-		rc = admin_set_active(id, 0);
+		rc = useradm_set_active(id, 0);
 	else if (strcmp(cmd, "enable") == 0)
-		rc = admin_set_active(id, 1);
+		rc = useradm_set_active(id, 1);
+	else if (strcmp(cmd, "grant-admin") == 0)
+		rc = useradm_set_site_admin(id, 1);
+	else if (strcmp(cmd, "revoke-admin") == 0)
+		rc = useradm_set_site_admin(id, 0);
+	else if (strcmp(cmd, "create-admin") == 0)
+		rc = admin_create_admin(argv[2]);
+	else if (strcmp(cmd, "delete-user") == 0)
+		rc = admin_delete_user(id, purge);
 	else if (strcmp(cmd, "reset-password") == 0)
 		rc = admin_reset_password(id);
 	else if (strcmp(cmd, "sessions") == 0)

@@ -2,7 +2,7 @@
 -- Current definitions, re-applied by db/migrate.sh after every migrate
 -- (db/README.md); first defined in 0001.
 
--- with_email adds the private top-level email.
+-- with_email adds the private top-level email and is_site_admin (0020).
 CREATE OR REPLACE FUNCTION ec_user_json(uid bigint, with_email boolean DEFAULT false)
 RETURNS jsonb LANGUAGE sql STABLE AS $$
 	SELECT jsonb_build_object(
@@ -19,7 +19,8 @@ RETURNS jsonb LANGUAGE sql STABLE AS $$
 			'date_joined', ec_ts(u.date_joined),
 			'last_seen', ec_ts(p.last_seen)))
 		|| CASE WHEN with_email
-			THEN jsonb_build_object('email', u.email)
+			THEN jsonb_build_object('email', u.email,
+				'is_site_admin', u.is_site_admin)
 			ELSE '{}'::jsonb END
 	FROM users u JOIN profiles p ON p.user_id = u.id
 	WHERE u.id = uid

@@ -317,20 +317,26 @@ groups_delete(struct http_req *r)
 	char idtext[WIRE_ID_MAX];
 	int64_t *ids = NULL;
 	enum err_code rc;
+	int site_admin = 0;
 	size_t i, n;
 
 	rc = acl_group(r->ids[0], r->user_id, ACL_OWNER, NULL);
+	/* A site admin may delete any group (abuse handling). */
+	if (rc == ERR_NOT_FOUND || rc == ERR_FORBIDDEN)
+		site_admin = acl_site_admin(r->user_id) == ERR_OK;
+	if (site_admin)
+		rc = ERR_OK;
 	if (rc)
 		goto out;
 	/* The members as they were, for their membership events; the
 	 * cascade takes topics, rooms, messages, markers and invites. */
 	rc = db_query(&res,
 	    "WITH m AS (SELECT user_id FROM group_members WHERE group_id = $1),"
-	    " d AS (DELETE FROM groups WHERE id = $1 AND EXISTS (SELECT 1"
-	    "  FROM group_members o WHERE o.group_id = $1 AND o.user_id = $2"
-	    "  AND o.role = 'owner') RETURNING id) "
+	    " d AS (DELETE FROM groups WHERE id = $1 AND ($3 OR EXISTS ("
+	    "  SELECT 1 FROM group_members o WHERE o.group_id = $1 AND "
+	    "  o.user_id = $2 AND o.role = 'owner')) RETURNING id) "
 	    "SELECT m.user_id FROM m, d",
-	    DB_I64(r->ids[0]), DB_I64(r->user_id));
+	    DB_I64(r->ids[0]), DB_I64(r->user_id), DB_BOOL(site_admin));
 	if (rc)
 		goto out;
 	n = db_rows(res);
@@ -341,7 +347,8 @@ groups_delete(struct http_req *r)
 	ids = mem_calloc(n, sizeof(*ids));
 	for (i = 0; i < n; i++)
 		ids[i] = db_int(res, i, 0);
-	log_info("user %lld deleted group %lld", (long long)r->user_id,
+	log_info("%s %lld deleted group %lld",
+	    site_admin ? "site admin" : "user", (long long)r->user_id,
 	    (long long)r->ids[0]);
 	event_group(r->ids[0], WIRE_EV_GROUP_DELETED, "id",
 	    wire_id(idtext, r->ids[0]), NULL);

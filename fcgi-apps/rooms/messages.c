@@ -414,6 +414,33 @@ out:
 	return rc;
 }
 
+/* messages_find() for a site admin: any message not deleted, whatever
+ * the group; *role as a moderator's. */
+static enum err_code
+messages_find_any(int64_t message_id, int64_t *room_id, int64_t *group_id,
+    enum acl_role *role)
+{
+	struct db_res *res = NULL;
+	enum err_code rc;
+
+	rc = db_query(&res,
+	    "SELECT m.room_id, r.group_id FROM messages m JOIN rooms r "
+	    "ON r.id = m.room_id WHERE m.id = $1 AND m.deleted_at IS NULL",
+	    DB_I64(message_id));
+	if (rc)
+		goto out;
+	if (db_rows(res) == 0) {
+		rc = ERR_NOT_FOUND;
+		goto out;
+	}
+	*room_id = db_int(res, 0, 0);
+	*group_id = db_int(res, 0, 1);
+	*role = ACL_MODERATOR;
+out:
+	db_res_free(res);
+	return rc;
+}
+
 /* PATCH /api/messages/{id} {text}: the author only; sets edited_at. */
 enum err_code
 messages_update(struct http_req *r)
@@ -480,6 +507,13 @@ messages_delete(struct http_req *r)
 
 	rc = messages_find(r->ids[0], r->user_id, &room_id, &sender_id,
 	    &group_id, &role);
+	/* A site admin may delete any message (abuse handling), also in a
+	 * group they are not in. */
+	if ((rc == ERR_NOT_FOUND ||
+	        (rc == ERR_OK && sender_id != r->user_id &&
+	            role < ACL_MODERATOR)) &&
+	    acl_site_admin(r->user_id) == ERR_OK)
+		rc = messages_find_any(r->ids[0], &room_id, &group_id, &role);
 	if (rc)
 		goto out;
 	if (sender_id != r->user_id && role < ACL_MODERATOR) {

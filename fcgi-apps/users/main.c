@@ -1,7 +1,8 @@
 /* main.c - the users program: its route table and main().
  *
- * The handlers are in users.c.  Run as `easychat-users --make-defaults
- * DIR` it draws the default pictures instead of serving requests.
+ * The handlers are in users.c and delete.c.  Run as `easychat-users
+ * --make-defaults DIR` it draws the default pictures instead of serving
+ * requests.
  */
 #include <string.h>
 
@@ -33,6 +34,12 @@ static const struct http_route routes[] = {
 	{ HTTP_GET, "/api/users/me/mentions", mentions_list,
 	    HTTP_AUTH_REQUIRED },
 	{ HTTP_GET, "/api/users/{id}", users_get, HTTP_AUTH_REQUIRED },
+	{ HTTP_DELETE, "/api/users/me", users_delete_me, HTTP_AUTH_REQUIRED },
+	{ HTTP_DELETE, "/api/users/{id}", users_delete, HTTP_AUTH_REQUIRED },
+	{ HTTP_POST, "/api/users/{id}/disable", users_disable,
+	    HTTP_AUTH_REQUIRED },
+	{ HTTP_POST, "/api/users/{id}/enable", users_enable,
+	    HTTP_AUTH_REQUIRED },
 };
 
 int

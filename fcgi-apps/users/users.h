@@ -46,5 +46,16 @@ enum err_code blocks_list(struct http_req *r);
 
 /* GET /api/users/me/mentions?before=&limit=: {items: [Mention], ...}. */
 enum err_code mentions_list(struct http_req *r);
+/* delete.c (common/useradm.h says what deleting does).
+ * DELETE /api/users/me {password | username (no password), purge?}: 204,
+ * cookies cleared. */
+enum err_code users_delete_me(struct http_req *r);
+
+/* Site admins only (acl_site_admin), never on themselves or another site
+ * admin: DELETE /api/users/{id} {purge?}, POST /api/users/{id}/disable,
+ * POST /api/users/{id}/enable; 204. */
+enum err_code users_delete(struct http_req *r);
+enum err_code users_disable(struct http_req *r);
+enum err_code users_enable(struct http_req *r);
 
 #endif
