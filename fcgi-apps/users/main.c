@@ -19,6 +19,8 @@ static const struct http_route routes[] = {
 	    HTTP_AUTH_REQUIRED | HTTP_BODY_MULTIPART },
 	{ HTTP_POST, "/api/users/me/wallpaper", users_wallpaper,
 	    HTTP_AUTH_REQUIRED | HTTP_BODY_MULTIPART },
+	{ HTTP_GET, "/api/users/username-available", users_username_available,
+	    HTTP_AUTH_OPTIONAL },
 	{ HTTP_GET, "/api/users/{id}", users_get, HTTP_AUTH_REQUIRED },
 };
 

@@ -10,7 +10,17 @@ export type paths = {
         };
         get?: never;
         put?: never;
-        /** Create an account and sign in (cookies) */
+        /**
+         * Create an account and sign in (cookies)
+         * @description The password policy, besides 8–128 characters: a password equal to
+         *     the username (ignoring case) is refused, and so is any password on
+         *     the common-password blocklist (`PASSWORD_BLOCKLIST`, one a line;
+         *     by default the shipped `conf/common-passwords.txt`, 17 950 entries
+         *     from zxcvbn's list, MIT), compared ignoring ASCII case. Both are
+         *     400 `validation_failed` with `fields.password` saying why.
+         *     `full_name` (optional, at most 45 code points, trimmed) is the
+         *     display name of the profile.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -22,6 +32,7 @@ export type paths = {
                 content: {
                     "application/json": components["schemas"]["Credentials"] & {
                         email?: string;
+                        full_name?: string;
                     };
                 };
             };
@@ -82,7 +93,11 @@ export type paths = {
         put?: never;
         /**
          * Sign in (cookies)
-         * @description Wrong passwords count as failures: 10 per username and 50 per client
+         * @description `username` may also be the account's e-mail address (any case):
+         *     it signs in the one active account that has it; an address that
+         *     no account or several accounts share is `invalid_credentials`.
+         *     Failures by address count against that account's username.
+         *     Wrong passwords count as failures: 10 per username and 50 per client
          *     address within 15 minutes, after which every sign-in for that
          *     username or address answers 429 with Retry-After until the window
          *     passes (also /api/auth/token). A username outside the username
@@ -98,7 +113,7 @@ export type paths = {
             };
             requestBody?: {
                 content: {
-                    "application/json": components["schemas"]["Credentials"];
+                    "application/json": components["schemas"]["LoginCredentials"];
                 };
             };
             responses: {
@@ -159,7 +174,7 @@ export type paths = {
             };
             requestBody?: {
                 content: {
-                    "application/json": components["schemas"]["Credentials"];
+                    "application/json": components["schemas"]["LoginCredentials"];
                 };
             };
             responses: {
@@ -339,6 +354,60 @@ export type paths = {
                     };
                 };
                 401: components["responses"]["Error"];
+                /** @description database unreachable */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/session": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Who is signed in, if anyone (never 401)
+         * @description Like GET /api/auth/me, but signed out (no credentials, expired or
+         *     revoked ones) answers 200 `{"user": null}`: the browser app asks
+         *     on every page load, and a signed-out visitor's page should not log
+         *     a 401. An expired access cookie with a valid refresh cookie is
+         *     refreshed on the fly.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description the user, or null */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            user: components["schemas"]["Me"] | null;
+                        };
+                    };
+                };
                 /** @description database unreachable */
                 503: {
                     headers: {
@@ -1347,7 +1416,10 @@ export type paths = {
         };
         get?: never;
         put?: never;
-        /** Create a topic (owner, admin); topic.created */
+        /**
+         * Create a topic (owner, admin); topic.created
+         * @description Topic names are unique within a group regardless of case (409 `name_taken`).
+         */
         post: {
             parameters: {
                 query?: never;
@@ -1378,6 +1450,15 @@ export type paths = {
                 401: components["responses"]["Error"];
                 403: components["responses"]["Error"];
                 404: components["responses"]["Error"];
+                /** @description name_taken */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -1424,7 +1505,10 @@ export type paths = {
         };
         options?: never;
         head?: never;
-        /** Rename a topic (owner, admin); topic.updated */
+        /**
+         * Rename a topic (owner, admin); topic.updated
+         * @description Topic names are unique within a group regardless of case (409 `name_taken`).
+         */
         patch: {
             parameters: {
                 query?: never;
@@ -1455,6 +1539,15 @@ export type paths = {
                 401: components["responses"]["Error"];
                 403: components["responses"]["Error"];
                 404: components["responses"]["Error"];
+                /** @description name_taken */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         trace?: never;
@@ -1481,7 +1574,7 @@ export type paths = {
             requestBody: {
                 content: {
                     "application/json": {
-                        /** @description 1-22 code points; stored trimmed */
+                        /** @description 1-22 code points; stored trimmed; unique within the topic regardless of case (409 name_taken) */
                         name: string;
                         /** @description 0-100 code points; stored trimmed */
                         description?: string;
@@ -1502,6 +1595,7 @@ export type paths = {
                 401: components["responses"]["Unauthenticated"];
                 403: components["responses"]["Forbidden"];
                 404: components["responses"]["NotFound"];
+                409: components["responses"]["NameTaken"];
             };
         };
         delete?: never;
@@ -1595,7 +1689,7 @@ export type paths = {
             requestBody?: {
                 content: {
                     "application/json": {
-                        /** @description 1-22 code points; stored trimmed */
+                        /** @description 1-22 code points; stored trimmed; unique within the topic regardless of case (409 name_taken) */
                         name?: string;
                         /** @description 0-100 code points; stored trimmed */
                         description?: string;
@@ -1616,6 +1710,7 @@ export type paths = {
                 401: components["responses"]["Unauthenticated"];
                 403: components["responses"]["Forbidden"];
                 404: components["responses"]["NotFound"];
+                409: components["responses"]["NameTaken"];
             };
         };
         trace?: never;
@@ -2061,7 +2156,9 @@ export type paths = {
          *     shows it next to the field.  Ten wrong ones within 15 minutes → 429
          *     with Retry-After.  On success every other session (refresh-token
          *     family) is revoked at once — their access tokens stop working too;
-         *     the caller's session stays.
+         *     the caller's session stays.  `new` follows the sign-up password
+         *     policy (POST /api/auth/signup): not the username, not on the
+         *     common-password blocklist — else 400 with `fields.new`.
          */
         put: {
             parameters: {
@@ -2190,6 +2287,55 @@ export type paths = {
         patch?: never;
         trace?: never;
     };
+    "/api/users/username-available": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * whether a username is free (signed in or not)
+         * @description For the live check of the sign-up form and of the username field
+         *     in the settings.  Case-insensitive, as usernames are unique
+         *     regardless of case; the signed-in caller's own name is available
+         *     to them.  A name outside the username rules (5–45 of ASCII
+         *     letters, digits, `_`, `-`) is 400 with `fields.username`.
+         */
+        get: {
+            parameters: {
+                query: {
+                    username: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description the answer */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            username: string;
+                            available: boolean;
+                        };
+                    };
+                };
+                400: components["responses"]["Error"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/users/{id}": {
         parameters: {
             query?: never;
@@ -2253,7 +2399,7 @@ export type components = {
         /** @enum {string} */
         Status: "Online" | "Busy" | "Sleeping" | "Offline";
         /** @enum {string} */
-        Gender: "Male" | "Female" | "Attack Helicopter" | "Undefined";
+        Gender: "Male" | "Female" | "Non-binary" | "Other" | "Prefer not to say";
         /** @enum {string} */
         Role: "owner" | "admin" | "moderator" | "member";
         /** @enum {string} */
@@ -2303,6 +2449,11 @@ export type components = {
         };
         UserEnvelope: {
             user?: components["schemas"]["Me"];
+        };
+        LoginCredentials: {
+            /** @description a username, or an e-mail address */
+            username: string;
+            password: string;
         };
         Credentials: {
             username: string;
@@ -2690,6 +2841,15 @@ export type components = {
         };
         /** @description A member whose role may not do this (forbidden), or a cookie request with a bad Origin (csrf) */
         Forbidden: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description name_taken: another room of the topic has this name (ignoring case) */
+        NameTaken: {
             headers: {
                 [name: string]: unknown;
             };
