@@ -7,6 +7,7 @@ import { senderOf } from '@/shared/api/types';
 import { realtime } from '@/shared/ws/socket';
 import { sendMessage } from './send';
 import { TypingThrottle } from './typingStore';
+import { useDraftStore } from '@/shared/stores/draftStore';
 
 const MAX_LEN = 4000;
 
@@ -18,8 +19,10 @@ interface Props {
 }
 
 export function Composer({ room, replyTo, onCancelReply, beforeSend }: Props) {
-  const [text, setText] = useState('');
+  const [text, setText] = useState(() => useDraftStore.getState().drafts[room.id] ?? '');
   const ref = useRef<HTMLTextAreaElement>(null);
+  // Kept per room, so that a deleted room's unsent text can be shown.
+  useEffect(() => useDraftStore.getState().setDraft(room.id, text), [room.id, text]);
   const throttle = useRef(new TypingThrottle(3000));
 
   const stopTyping = () => {

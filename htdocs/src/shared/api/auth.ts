@@ -6,9 +6,11 @@ import type { Providers, User } from '@/shared/api/types';
 
 export const meKey = ['me'] as const;
 
+/** The signed-in user or null, from GET /api/auth/session: signed out is
+ * a 200 there, so a signed-out page logs no 401. */
 export async function fetchMe(): Promise<User | null> {
   try {
-    const res = await api.get<{ user: User }>('/auth/me', { allow401: true });
+    const res = await api.get<{ user: User | null }>('/auth/session', { allow401: true });
     return res.user;
   } catch (e) {
     if (isApiError(e, 401)) return null;
@@ -32,8 +34,22 @@ export function login(username: string, password: string) {
   return api.post<{ user: User }>('/auth/login', { username, password }, { allow401: true });
 }
 
-export function signup(username: string, password: string, email?: string) {
-  return api.post<{ user: User }>('/auth/signup', email ? { username, password, email } : { username, password });
+export interface SignupExtra {
+  email?: string;
+  full_name?: string;
+}
+
+/** Sign-up; empty optional fields are left out. */
+export function signup(username: string, password: string, extra: SignupExtra = {}) {
+  const body: Record<string, string> = { username, password };
+  if (extra.email) body.email = extra.email;
+  if (extra.full_name) body.full_name = extra.full_name;
+  return api.post<{ user: User }>('/auth/signup', body);
+}
+
+/** Whether a username is free (case-insensitive; one's own name is). */
+export function usernameAvailable(username: string, signal?: AbortSignal) {
+  return api.get<{ username: string; available: boolean }>('/users/username-available', { query: { username }, allow401: true, signal });
 }
 
 export function logout() {

@@ -2587,6 +2587,10 @@ export type components = {
         MessageItem: {
             id: number;
             room_id: number;
+            /** @description the name of the message's room */
+            room_name: string;
+            group_id: number;
+            group_name: string;
             sender: {
                 id?: number;
                 username?: string;

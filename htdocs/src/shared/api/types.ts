@@ -110,6 +110,8 @@ export function senderOf(m: Pick<Message, 'sender'>): MessageSender {
 export interface SearchHit extends Message {
   snippet: string;
   group_id?: Id;
+  room_name?: string;
+  group_name?: string;
 }
 
 export interface Providers {
