@@ -46,7 +46,8 @@ avatar_hsl(char out[8], unsigned h, unsigned s, unsigned l)
 
 	rgb[big[sector]] = c;
 	rgb[small[sector]] = x;
-	snprintf(out, 8, "#%02x%02x%02x", (unsigned)((rgb[0] + m) * 255.0 + 0.5),
+	snprintf(out, 8, "#%02x%02x%02x",
+	    (unsigned)((rgb[0] + m) * 255.0 + 0.5),
 	    (unsigned)((rgb[1] + m) * 255.0 + 0.5),
 	    (unsigned)((rgb[2] + m) * 255.0 + 0.5));
 }

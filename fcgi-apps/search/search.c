@@ -433,9 +433,13 @@ search_messages_reply(struct http_req *r, const int64_t *ids, size_t shown,
 	buf_init(&snip, 0);
 	if (shown > 0) {
 		rc = db_query(&res,
-		    "SELECT ec_message_json(m, u, p, q)::text, m.text "
+		    "SELECT (ec_message_json(m, u, p, q) || jsonb_build_object("
+		    "'room_name', r.name, 'group_id', r.group_id, "
+		    "'group_name', g.name))::text, m.text "
 		    "FROM unnest($1::bigint[]) WITH ORDINALITY AS t(id, ord) "
 		    "JOIN messages m ON m.id = t.id "
+		    "JOIN rooms r ON r.id = m.room_id "
+		    "JOIN groups g ON g.id = r.group_id "
 		    "LEFT JOIN users u ON u.id = m.sender_id "
 		    "LEFT JOIN profiles p ON p.user_id = u.id "
 		    "LEFT JOIN messages q ON q.id = m.reply_to "

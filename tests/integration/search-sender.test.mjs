@@ -45,6 +45,11 @@ test('a username or display name as plain words finds that sender', async () => 
   // comes first (word tiers), then the sender's own, each once.
   let ids = await search(owner, { q: sender.user.username.toUpperCase() });
   assert.deepEqual(ids, [other.id, m2.id, m1.id]);
+  // Each hit names its room and group, for the result list (defect 11).
+  const hit = (await owner.get(`/api/search/messages?${new URLSearchParams({ q: sender.user.username })}`)).json.items[0];
+  assert.equal(hit.room_name, g.json.topics[0].rooms[0].name);
+  assert.equal(hit.group_id, g.json.id);
+  assert.equal(hit.group_name, g.json.name);
   // By display name.
   ids = await search(owner, { q: `ada ${surname.toUpperCase()}` });
   assert.deepEqual(ids, [m2.id, m1.id]);

@@ -42,8 +42,8 @@ test_mirrored_and_never_empty(void **state)
 			    avatar_cell(&s, 4, row));
 			assert_int_equal(avatar_cell(&s, 1, row),
 			    avatar_cell(&s, 3, row));
-			on += avatar_cell(&s, 0, row) + avatar_cell(&s, 1, row) +
-			    avatar_cell(&s, 2, row);
+			on += avatar_cell(&s, 0, row) +
+			    avatar_cell(&s, 1, row) + avatar_cell(&s, 2, row);
 		}
 		assert_true(on >= 4);
 		assert_true(s.cells < (1u << 15));
