@@ -3,7 +3,10 @@
 // name_taken on create and rename, nothing changed, through the real stack.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { unique, newUser, assertError } from '../lib/api.mjs';
+import fs from 'node:fs';
+import path from 'node:path';
+import pg from 'pg';
+import { unique, newUser, assertError, REPO } from '../lib/api.mjs';
 import { sql, closeDb } from '../lib/db.mjs';
 
 after(closeDb);
@@ -58,4 +61,40 @@ test('room names are unique within a topic, ignoring case', async () => {
   assert.equal(res.status, 201, res.text);
   const rows = await sql('SELECT name FROM rooms WHERE topic_id = $1 ORDER BY id', [topic]);
   assert.deepEqual(rows.map((r) => r.name), ['home', 'Lobby']);
+});
+
+// The renaming of 0037, run again on duplicates made for the purpose in a
+// transaction that is rolled back (the unique indexes dropped inside it).
+test('0037 renames existing duplicates deterministically, then the indexes hold', async () => {
+  const owner = await newUser();
+  const g = await makeGroup(owner);
+  const file = fs.readFileSync(path.join(REPO, 'db/migrations/0037_unique_topic_room_names.sql'), 'utf8');
+  const block = file.slice(file.indexOf('DO $$'), file.indexOf('$$;') + 3);
+  const indexes = file.slice(file.indexOf('CREATE UNIQUE INDEX'));
+  const c = new pg.Client({ host: process.env.DB_HOST, port: Number(process.env.DB_PORT),
+    database: process.env.DB_NAME, user: process.env.DB_USER, password: process.env.DB_PASSWORD });
+  await c.connect();
+  try {
+    await c.query('BEGIN');
+    await c.query('DROP INDEX topics_group_name_unique; DROP INDEX rooms_topic_name_unique');
+    const names = ['Lounge', 'lounge', 'Lounge (2)', 'LOUNGE', 'abcdefghijklmnopqrstuv', 'ABCDEFGHIJKLMNOPQRSTUV'];
+    for (const n of names) await c.query('INSERT INTO topics (group_id, name) VALUES ($1, $2)', [g.id, n]);
+    const topic = g.topics[0].id;
+    for (const n of ['Home', 'HOME']) {
+      await c.query('INSERT INTO rooms (topic_id, group_id, name) VALUES ($1, $2, $3)', [topic, g.id, n]);
+    }
+    await c.query(block);
+    const t = (await c.query('SELECT name FROM topics WHERE group_id = $1 ORDER BY id', [g.id])).rows.map((r) => r.name);
+    assert.deepEqual(t, ['General', 'Lounge', 'lounge (3)', 'Lounge (2)', 'LOUNGE (4)',
+      'abcdefghijklmnopqrstuv', 'ABCDEFGHIJKLMNOPQR (2)']);
+    const r = (await c.query('SELECT name FROM rooms WHERE topic_id = $1 ORDER BY id', [topic])).rows.map((x) => x.name);
+    assert.deepEqual(r, ['home', 'Home (2)', 'HOME (3)']);
+    await c.query(indexes);
+  } finally {
+    await c.query('ROLLBACK').catch(() => {});
+    await c.end();
+  }
+  // Nothing of it stayed.
+  const rows = await sql('SELECT count(*)::int AS n FROM topics WHERE group_id = $1', [g.id]);
+  assert.equal(rows[0].n, 1);
 });

@@ -23,11 +23,19 @@ export function useMe() {
   return useQuery({ queryKey: meKey, queryFn: fetchMe, staleTime: 5 * 60_000, retry: 1 });
 }
 
-/** The signed-in user where the route guard guarantees one. */
+/** The last signed-in user seen, for the moment of signing out. */
+let lastSelf: User | null = null;
+
+/** The signed-in user where the route guard guarantees one. While signing
+ * out, the query is cleared before the signed-in screens unmount (React
+ * Query re-renders its observers at once): they get the last user for
+ * that one render instead of an uncaught error (defect 11). */
 export function useSelf(): User {
   const { data } = useMe();
-  if (!data) throw new Error('useSelf outside RequireAuth');
-  return data;
+  if (data) lastSelf = data;
+  const self = data ?? lastSelf;
+  if (!self) throw new Error('useSelf outside RequireAuth');
+  return self;
 }
 
 export function login(username: string, password: string) {
