@@ -59,11 +59,12 @@ json_get_enum(struct json_object *obj, const char *key, int required,
     const char *const *choices, const char **out, struct json_object *fields);
 
 /* The account fields of the API reference (common/openapi.yaml). */
-#define JSON_USERNAME_MIN 5
-#define JSON_USERNAME_MAX 45
-#define JSON_EMAIL_MAX    254
-#define JSON_PASSWORD_MIN 8
-#define JSON_PASSWORD_MAX 128
+#define JSON_USERNAME_MIN  5
+#define JSON_USERNAME_MAX  45
+#define JSON_EMAIL_MAX     254
+#define JSON_PASSWORD_MIN  8
+#define JSON_PASSWORD_MAX  128
+#define JSON_FULL_NAME_MAX 45
 
 /* json_get_username: 5..45 of [A-Za-z0-9_-] (trimmed). */
 enum err_code json_get_username(struct json_object *obj, const char *key,

@@ -72,6 +72,26 @@ media_name(struct media_file *f)
 	    f->kind == MEDIA_ICON ? "png" : "jpg");
 }
 
+void
+media_file_name(struct media_file *f)
+{
+	media_name(f);
+}
+
+enum err_code
+media_from_bytes(const void *data, size_t len, enum media_kind kind,
+    struct media_file *out, const char **why)
+{
+	enum err_code rc;
+
+	memset(out, 0, sizeof(*out));
+	out->kind = kind;
+	rc = img_convert(data, len, NULL, &media_targets[kind], &out->img, why);
+	if (rc == ERR_OK)
+		media_name(out);
+	return rc;
+}
+
 /* Writes the file to media_dir/out->path via a temporary file. */
 static enum err_code
 media_write(const struct media_file *out)

@@ -56,6 +56,16 @@ enum err_code media_from_request(struct http_req *r, enum media_kind kind,
 
 void media_file_release(struct media_file *f);
 
+/* Converts the whole picture in `data` (len bytes, from outside: the
+ * same checks and limits as an upload, img_convert()) into `out` as a
+ * `kind` and names it; media_file_release() `out` in every case. */
+enum err_code media_from_bytes(const void *data, size_t len,
+    enum media_kind kind, struct media_file *out, const char **why);
+
+/* Names `f` (f->img and f->kind set) after the SHA-256 of its bytes, as
+ * media_from_request() does: for pictures made on the server. */
+void media_file_name(struct media_file *f);
+
 /* Stores `f` and points the owner's icon or wallpaper at it: in a
  * transaction, takes an advisory lock on the new path, writes the file
  * (atomically), updates the row of user or group `id` (none:

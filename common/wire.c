@@ -198,8 +198,8 @@ wire_event(struct buf *out, enum wire_event type, int64_t group_id, ...)
 
 const char *const wire_statuses[] = { "Online", "Busy", "Sleeping", "Offline",
 	NULL };
-const char *const wire_genders[] = { "Male", "Female", "Attack Helicopter",
-	"Undefined", NULL };
+const char *const wire_genders[] = { "Male", "Female", "Non-binary", "Other",
+	"Prefer not to say", NULL };
 const char *const wire_categories[] = { "Gaming", "Music", "Education",
 	"Science", "Entertainment", "Undefined", NULL };
 const char *const wire_roles[] = { "owner", "admin", "moderator", "member",

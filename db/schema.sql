@@ -188,14 +188,14 @@ CREATE TABLE public.profiles (
     user_id bigint NOT NULL,
     full_name text DEFAULT ''::text NOT NULL,
     bio text DEFAULT ''::text NOT NULL,
-    gender text DEFAULT 'Undefined'::text NOT NULL,
+    gender text DEFAULT 'Prefer not to say'::text NOT NULL,
     status text DEFAULT 'Offline'::text NOT NULL,
     default_status text DEFAULT 'Online'::text NOT NULL,
     icon text DEFAULT (('defaults/icon-'::text || (((1)::double precision + floor((random() * (8)::double precision))))::integer) || '.png'::text) NOT NULL,
     wallpaper text DEFAULT (('defaults/wallpaper-'::text || (((1)::double precision + floor((random() * (4)::double precision))))::integer) || '.png'::text) NOT NULL,
     last_seen timestamp with time zone,
     CONSTRAINT profiles_default_status_check CHECK ((default_status = ANY (ARRAY['Online'::text, 'Busy'::text, 'Sleeping'::text, 'Offline'::text]))),
-    CONSTRAINT profiles_gender_check CHECK ((gender = ANY (ARRAY['Male'::text, 'Female'::text, 'Attack Helicopter'::text, 'Undefined'::text]))),
+    CONSTRAINT profiles_gender_check CHECK ((gender = ANY (ARRAY['Male'::text, 'Female'::text, 'Non-binary'::text, 'Other'::text, 'Prefer not to say'::text]))),
     CONSTRAINT profiles_status_check CHECK ((status = ANY (ARRAY['Online'::text, 'Busy'::text, 'Sleeping'::text, 'Offline'::text])))
 );
 
@@ -1022,6 +1022,12 @@ CREATE INDEX rooms_group ON public.rooms USING btree (group_id, id);
 CREATE INDEX rooms_topic ON public.rooms USING btree (topic_id, id);
 
 --
+-- Name: rooms_topic_name_unique; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE UNIQUE INDEX rooms_topic_name_unique ON public.rooms USING btree (topic_id, lower(name));
+
+--
 -- Name: search_words_trgm; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -1044,6 +1050,18 @@ CREATE INDEX sessions_user ON public.sessions USING btree (user_id) WHERE (revok
 --
 
 CREATE INDEX topics_group ON public.topics USING btree (group_id, id);
+
+--
+-- Name: topics_group_name_unique; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE UNIQUE INDEX topics_group_name_unique ON public.topics USING btree (group_id, lower(name));
+
+--
+-- Name: users_email_lower; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX users_email_lower ON public.users USING btree (lower(email)) WHERE (email IS NOT NULL);
 
 --
 -- Name: users_username_lower; Type: INDEX; Schema: public; Owner: -

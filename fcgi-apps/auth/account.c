@@ -12,6 +12,7 @@
 
 #include "app.h"
 #include "auth.h"
+#include "avatar.h"
 #include "cfg.h"
 #include "db.h"
 #include "json.h"
@@ -19,6 +20,7 @@
 #include "log.h"
 #include "mem.h"
 #include "oauth.h"
+#include "pwcheck.h"
 #include "rds.h"
 #include "sec.h"
 #include "wire.h"
@@ -52,6 +54,14 @@ account_read_credentials(struct http_req *r, const char **username,
 	        plen, fields))
 		rc = ERR_VALIDATION;
 	return rc;
+}
+
+/* Loads the common-password blocklist (PASSWORD_BLOCKLIST) the first
+ * time a password is chosen in this process. */
+static enum err_code
+account_password_policy(void)
+{
+	return pwcheck_load(cfg_get("PASSWORD_BLOCKLIST", ""));
 }
 
 /* Answers `{"user": ...}` for the user with `status`. */
@@ -109,15 +119,16 @@ enum err_code
 account_signup(struct http_req *r)
 {
 	static const char *const allowed[] = { "username", "password", "email",
-		NULL };
+		"full_name", NULL };
 	struct json_object *fields = http_fields(r);
 	struct auth_tokens t = { 0 };
 	struct db_res *res = NULL;
 	const char *username = NULL, *password = NULL, *email = NULL;
+	const char *full_name = NULL, *why;
 	char hash[SEC_HASH_MAX];
-	size_t ulen = 0, plen = 0, elen = 0;
+	size_t ulen = 0, plen = 0, elen = 0, flen = 0;
 	enum err_code rc;
-	char *u = NULL, *e = NULL;
+	char *u = NULL, *e = NULL, *f = NULL;
 	int64_t user_id;
 	int slot = 0;
 
@@ -126,8 +137,19 @@ account_signup(struct http_req *r)
 		rc = ERR_VALIDATION;
 	if (json_get_email(r->json, "email", 0, &email, &elen, fields))
 		rc = ERR_VALIDATION;
+	if (json_get_text(r->json, "full_name", 0, 0, JSON_FULL_NAME_MAX, 1,
+	        &full_name, &flen, fields))
+		rc = ERR_VALIDATION;
 	if (rc)
 		goto out;
+	rc = account_password_policy();
+	if (rc)
+		goto out;
+	why = pwcheck_refusal(password, plen, username, ulen);
+	if (why != NULL) {
+		rc = json_field_error(fields, "password", why);
+		goto out;
+	}
 
 	/* Hashing costs 19 MiB and tens of milliseconds: only a few
 	 * sign-ups at once, so that sign-ins always find a process. */
@@ -141,11 +163,13 @@ account_signup(struct http_req *r)
 		goto out;
 	u = mem_strndup(username, ulen);
 	e = email && elen ? mem_strndup(email, elen) : NULL;
+	f = mem_strndup(full_name ? full_name : "", flen);
 	rc = db_query(&res,
 	    "WITH u AS (INSERT INTO users (username, email, password_hash) "
 	    "VALUES ($1, $2, $3) RETURNING id) "
-	    "INSERT INTO profiles (user_id) SELECT id FROM u RETURNING user_id",
-	    DB_TEXT(u), DB_TEXT(e), DB_TEXT(hash));
+	    "INSERT INTO profiles (user_id, full_name) SELECT id, $4 FROM u "
+	    "RETURNING user_id",
+	    DB_TEXT(u), DB_TEXT(e), DB_TEXT(hash), DB_TEXT(f));
 	if (rc == ERR_CONFLICT) {
 		rc = http_fail(r, ERR_USERNAME_TAKEN, NULL);
 		goto out;
@@ -153,6 +177,10 @@ account_signup(struct http_req *r)
 	if (rc)
 		goto out;
 	user_id = db_int(res, 0, 0);
+	/* A picture of their own, drawn from the id; should drawing fail,
+	 * the default the row was given stays. */
+	if (avatar_assign(user_id))
+		log_warn("user %lld keeps a default icon", (long long)user_id);
 	rc = auth_session_start(user_id, &t);
 	if (rc)
 		goto out;
@@ -164,6 +192,7 @@ out:
 	db_res_free(res);
 	free(u);
 	free(e);
+	free(f);
 	return rc;
 }
 
@@ -181,6 +210,45 @@ account_username_plausible(const char *s, size_t n)
 			return 0;
 	}
 	return 1;
+}
+
+/* For sign-in with an e-mail address: *username becomes the username of
+ * the one active account with that address (a malloc()ed copy in *owned),
+ * so that both spellings share that username's failure budget.  An
+ * address that is not ASCII, or that no single account has, is left as
+ * it is: it matches no username and counts as a failure under its own
+ * key. */
+static enum err_code
+account_resolve_email(const char **username, size_t *ulen, char **owned)
+{
+	struct db_res *res = NULL;
+	enum err_code rc = ERR_OK;
+	char *e = NULL;
+	size_t i;
+
+	*owned = NULL;
+	if (memchr(*username, '@', *ulen) == NULL || *ulen > JSON_EMAIL_MAX)
+		goto out;
+	/* ASCII only, for the same reason as account_username_plausible. */
+	for (i = 0; i < *ulen; i++) {
+		if ((unsigned char)(*username)[i] >= 0x80 ||
+		    (unsigned char)(*username)[i] <= 0x20)
+			goto out;
+	}
+	e = mem_strndup(*username, *ulen);
+	rc = db_query(&res,
+	    "SELECT username FROM users "
+	    "WHERE lower(email) = lower($1) AND is_active LIMIT 2",
+	    DB_TEXT(e));
+	if (rc || db_rows(res) != 1)
+		goto out;
+	*owned = mem_strdup(db_value(res, 0, 0));
+	*username = *owned;
+	*ulen = strlen(*owned);
+out:
+	db_res_free(res);
+	free(e);
+	return rc;
 }
 
 static enum err_code
@@ -220,12 +288,16 @@ account_check_login(struct http_req *r, int64_t *user_id)
 	size_t ulen = 0, plen = 0;
 	long long count;
 	enum err_code rc;
-	char *u = NULL;
+	char *u = NULL, *by_email = NULL;
 	int ok, plausible;
 
 	rc = json_only(r->json, allowed, http_fields(r));
 	if (account_read_credentials(r, &username, &ulen, &password, &plen, 0))
 		rc = ERR_VALIDATION;
+	if (rc)
+		goto out;
+	/* "username" may also be the account's e-mail address. */
+	rc = account_resolve_email(&username, &ulen, &by_email);
 	if (rc)
 		goto out;
 	plausible = account_username_plausible(username, ulen);
@@ -265,6 +337,7 @@ account_check_login(struct http_req *r, int64_t *user_id)
 out:
 	db_res_free(res);
 	free(u);
+	free(by_email);
 	return rc;
 }
 
@@ -398,6 +471,21 @@ enum err_code
 account_me(struct http_req *r)
 {
 	return account_reply_user(r, 200, r->user_id);
+}
+
+enum err_code
+account_session(struct http_req *r)
+{
+	struct json_object *root;
+
+	if (r->user_id)
+		return account_reply_user(r, 200, r->user_id);
+	/* Signed out is an answer here, not an error: the browser app asks
+	 * on every page load and a 401 would be logged in the console. */
+	root = json_object_new_object();
+	json_object_object_add(root, "user", NULL);
+	http_reply_json(r, 200, root);
+	return ERR_OK;
 }
 
 enum err_code

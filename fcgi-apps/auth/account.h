@@ -23,6 +23,10 @@ enum err_code account_refresh(struct http_req *r);
 enum err_code account_logout(struct http_req *r);
 
 /* GET /api/auth/me: {user} of the caller. */
+/* GET /api/auth/session: 200 {"user": the caller} or {"user": null} when
+ * signed out (never 401). */
+enum err_code account_session(struct http_req *r);
+
 enum err_code account_me(struct http_req *r);
 
 /* GET /api/auth/providers: the OAuth providers enabled. */

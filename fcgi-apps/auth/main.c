@@ -13,6 +13,7 @@ static const struct http_route routes[] = {
 	{ HTTP_POST, "/api/auth/logout", account_logout,
 	    HTTP_AUTH_OPTIONAL | HTTP_RATE_EXEMPT },
 	{ HTTP_GET, "/api/auth/me", account_me, HTTP_AUTH_REQUIRED },
+	{ HTTP_GET, "/api/auth/session", account_session, HTTP_AUTH_OPTIONAL },
 	{ HTTP_GET, "/api/auth/providers", account_providers, 0 },
 	{ HTTP_POST, "/api/auth/ws-ticket", account_ws_ticket,
 	    HTTP_AUTH_REQUIRED },

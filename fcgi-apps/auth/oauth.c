@@ -15,11 +15,14 @@
 #include <string.h>
 
 #include "auth.h"
+#include "avatar.h"
+#include "buf.h"
 #include "cfg.h"
 #include "db.h"
 #include "fetch.h"
 #include "json.h"
 #include "log.h"
+#include "media.h"
 #include "mem.h"
 #include "rds.h"
 #include "sec.h"
@@ -258,6 +261,41 @@ oauth_username(const char *hint, int attempt, char out[48])
 	}
 }
 
+/* The picture of a new user: the provider's (GitHub avatar_url, Google
+ * picture), fetched with the upload limits and converted like an upload;
+ * else, or when that fails, one drawn from the id. */
+static void
+oauth_avatar(const struct oauth_provider *p, struct json_object *info,
+    int64_t user_id)
+{
+	const char *url = oauth_field(info, "avatar_url");
+	struct media_file f = { 0 };
+	const char *why = NULL;
+	enum err_code rc = ERR_NOT_FOUND;
+	struct buf answer;
+	long status = 0;
+
+	if (url == NULL)
+		url = oauth_field(info, "picture");
+	buf_init(&answer, cfg.upload_max);
+	if (url != NULL)
+		rc = fetch("GET", url, NULL, NULL, &answer, &status);
+	if (rc == ERR_OK && status != 200)
+		rc = ERR_NOT_FOUND;
+	if (rc == ERR_OK)
+		rc = media_from_bytes(answer.data, answer.len, MEDIA_ICON, &f,
+		    &why);
+	if (rc == ERR_OK)
+		rc = media_attach(&f, MEDIA_USER, user_id);
+	if (rc && url != NULL)
+		log_warn("oauth %s: avatar of user %lld not imported (%s)",
+		    p->name, (long long)user_id, why ? why : err_name(rc));
+	if (rc)
+		avatar_assign(user_id);
+	media_file_release(&f);
+	buf_release(&answer);
+}
+
 /* Finds the linked user, links the signed-in one, or creates one. */
 static enum err_code
 oauth_link(struct http_req *r, const struct oauth_provider *p,
@@ -315,9 +353,11 @@ oauth_link(struct http_req *r, const struct oauth_provider *p,
 	    "INSERT INTO oauth_accounts (provider, subject, "
 	    "user_id) VALUES ($1, $2, $3)",
 	    DB_TEXT(p->name), DB_TEXT(subject), DB_I64(*user_id));
-	if (rc == ERR_OK)
+	if (rc == ERR_OK) {
 		log_info("created user %lld from %s", (long long)*user_id,
 		    p->name);
+		oauth_avatar(p, info, *user_id);
+	}
 out:
 	db_res_free(res);
 	return rc;

@@ -32,6 +32,18 @@ topics_read_name(struct http_req *r, char **name)
 	return rc;
 }
 
+/* A unique violation on the topic's name (migration 0037) becomes 409
+ * name_taken. */
+static enum err_code
+topics_conflict(struct http_req *r, enum err_code rc)
+{
+	if (rc == ERR_CONFLICT &&
+	    strcmp(db_constraint(), "topics_group_name_unique") == 0)
+		return http_fail(r, ERR_NAME_TAKEN,
+		    "This group already has a topic with this name.");
+	return rc;
+}
+
 enum err_code
 topics_create(struct http_req *r)
 {
@@ -48,6 +60,7 @@ topics_create(struct http_req *r)
 	    "INSERT INTO topics (group_id, name) "
 	    "VALUES ($1, $2) RETURNING ec_topic_json(topics.*)::text",
 	    DB_I64(r->ids[0]), DB_TEXT(name));
+	rc = topics_conflict(r, rc);
 	if (rc)
 		goto out;
 	event_group(r->ids[0], WIRE_EV_TOPIC_CREATED, "topic", json, NULL);
@@ -75,6 +88,7 @@ topics_update(struct http_req *r)
 	    "UPDATE topics SET name = $2 WHERE id = $1 "
 	    "RETURNING ec_topic_json(topics.*)::text",
 	    DB_I64(r->ids[0]), DB_TEXT(name));
+	rc = topics_conflict(r, rc);
 	if (rc)
 		goto out;
 	audit_log_text(group_id, r->user_id, AUDIT_TOPIC_RENAME, 0, "name",

@@ -45,6 +45,18 @@ rooms_read_fields(struct http_req *r, int name_required, const char **name,
 	return ERR_OK;
 }
 
+/* A unique violation on the room's name (migration 0037) becomes 409
+ * name_taken. */
+static enum err_code
+rooms_conflict(struct http_req *r, enum err_code rc)
+{
+	if (rc == ERR_CONFLICT &&
+	    strcmp(db_constraint(), "rooms_topic_name_unique") == 0)
+		return http_fail(r, ERR_NAME_TAKEN,
+		    "This topic already has a room with this name.");
+	return rc;
+}
+
 /* POST /api/topics/{id}/rooms {name, description?}: admin+, 201 room. */
 enum err_code
 rooms_create(struct http_req *r)
@@ -67,6 +79,7 @@ rooms_create(struct http_req *r)
 	    "RETURNING ec_room_json(rooms)::text",
 	    DB_I64(r->ids[0]), DB_I64(group_id), DB_TEXT(name),
 	    DB_TEXT(description));
+	rc = rooms_conflict(r, rc);
 	if (rc)
 		goto out;
 	event_group(group_id, WIRE_EV_ROOM_CREATED, "room", room, NULL);
@@ -132,6 +145,7 @@ rooms_update(struct http_req *r)
 	    "description = coalesce($3, description) WHERE id = $1 "
 	    "RETURNING ec_room_json(rooms)::text",
 	    DB_I64(r->ids[0]), DB_TEXT(name), DB_TEXT(description));
+	rc = rooms_conflict(r, rc);
 	if (rc)
 		goto out;
 	if (name != NULL)

@@ -278,6 +278,18 @@ static const char *const search_by_sender[] = {
 	SEARCH_NARROW_TIERS(SEARCH_WALK_SENDER, "1000", "1000")
 };
 
+/* The last tier when the words name a user (search_text_sender): that
+ * user's messages ($2) that the word tiers did not find - the words
+ * neither as words nor as word starts, nor the typo tier's words ($8,
+ * NULL when that tier had none). */
+#define SEARCH_SENDER_TEXT                                                     \
+	"$5::text IS NOT NULL"                                                 \
+	" AND NOT COALESCE(m.search @@ ec_search_tsquery($5::text, true),"     \
+	" false) AND NOT COALESCE(m.search @@ $8::tsquery, false)"
+static const char search_sender_tier[] = SEARCH_NARROW(SEARCH_WALK_SENDER(
+                                                           "1000"),
+    "1000", SEARCH_SENDER_TEXT, "m.id");
+
 /* Typos are looked for only in words up to this many bytes: longer ones
  * are hashes, links and the like, and cost the most to compare. */
 #define SEARCH_TYPO_WORD_MAX 24
@@ -380,6 +392,34 @@ search_sender(struct search_filters *f, int *unknown)
 	return rc;
 }
 
+/* Plain words that are a user's username or display name (ignoring
+ * case; the username first) also find that user's messages, as the
+ * original app did: *sender_id is the user, or 0.  Not with from:, which
+ * names the sender already. */
+static enum err_code
+search_text_sender(const struct search_filters *f, int64_t *sender_id)
+{
+	struct db_res *res = NULL;
+	enum err_code rc;
+
+	*sender_id = 0;
+	if (f->from != NULL || f->sq.text[0] == '\0')
+		return ERR_OK;
+	rc = db_query(&res,
+	    "SELECT u.id, lower(u.username) = lower($1) FROM users u "
+	    "JOIN profiles p ON p.user_id = u.id WHERE u.is_active "
+	    "AND (lower(u.username) = lower($1) "
+	    "OR (p.full_name <> '' AND lower(p.full_name) = lower($1))) "
+	    "ORDER BY 2 DESC, u.id LIMIT 2",
+	    DB_TEXT(f->sq.text));
+	/* A display name that several users share names none of them. */
+	if (rc == ERR_OK && db_rows(res) >= 1 &&
+	    (db_rows(res) == 1 || strcmp(db_value(res, 0, 1), "t") == 0))
+		*sender_id = db_int(res, 0, 0);
+	db_res_free(res);
+	return rc;
+}
+
 /* Renders the ids (in order) as messages with snippets. */
 static enum err_code
 search_messages_reply(struct http_req *r, const int64_t *ids, size_t shown,
@@ -399,9 +439,13 @@ search_messages_reply(struct http_req *r, const int64_t *ids, size_t shown,
 	buf_init(&snip, 0);
 	if (shown > 0) {
 		rc = db_query(&res,
-		    "SELECT ec_message_json(m, u, p, q)::text, m.text "
+		    "SELECT (ec_message_json(m, u, p, q) || jsonb_build_object("
+		    "'room_name', r.name, 'group_id', r.group_id, "
+		    "'group_name', g.name))::text, m.text "
 		    "FROM unnest($1::bigint[]) WITH ORDINALITY AS t(id, ord) "
 		    "JOIN messages m ON m.id = t.id "
+		    "JOIN rooms r ON r.id = m.room_id "
+		    "JOIN groups g ON g.id = r.group_id "
 		    "LEFT JOIN users u ON u.id = m.sender_id "
 		    "LEFT JOIN profiles p ON p.user_id = u.id "
 		    "LEFT JOIN messages q ON q.id = m.reply_to "
@@ -442,7 +486,7 @@ search_messages(struct http_req *r)
 	const char *p, *tsquery = NULL;
 	char *rooms = NULL;
 	size_t ntiers, t, tier, have = 0, shown = 0, total, nrooms;
-	int64_t top = 0, *ids = NULL;
+	int64_t top = 0, *ids = NULL, text_sender = 0;
 	enum err_code rc;
 	int unknown;
 
@@ -450,6 +494,9 @@ search_messages(struct http_req *r)
 	if (rc)
 		goto out;
 	rc = search_sender(&f, &unknown);
+	if (rc)
+		goto out;
+	rc = search_text_sender(&f, &text_sender);
 	if (rc)
 		goto out;
 	rc = search_rooms(r, &f, &rooms);
@@ -466,7 +513,7 @@ search_messages(struct http_req *r)
 	ntiers = 1;
 	if (total > 0) {
 		if (f.sq.text[0] != '\0') {
-			ntiers = 3;
+			ntiers = text_sender ? 4 : 3;
 			rc = search_expand(f.sq.text, 0, &tsq);
 		}
 		if (rc)
@@ -487,20 +534,29 @@ search_messages(struct http_req *r)
 			if (rc)
 				goto out;
 		}
-		if (tsq != NULL) {
-			tsquery = db_value(tsq, 0, (int)t);
-			if (tsquery == NULL)
-				continue; /* cannot match */
+		if (t == 3) {
+			/* The sender named by the words; the typo tier's
+			 * words (it ran before) are not found twice. */
+			sql = search_sender_tier;
+			tsquery = tsq != NULL ? db_value(tsq, 0, 2) : NULL;
+		} else {
+			if (tsq != NULL) {
+				tsquery = db_value(tsq, 0, (int)t);
+				if (tsquery == NULL)
+					continue; /* cannot match */
+			}
+			if (nrooms <= SEARCH_WALK_ROOMS_MAX)
+				sql = search_by_rooms[tier];
+			else if (f.sender_id)
+				sql = search_by_sender[tier];
+			else
+				sql = f.sq.text[0] ? search_tiers[t]
+				                   : search_all;
 		}
-		if (nrooms <= SEARCH_WALK_ROOMS_MAX)
-			sql = search_by_rooms[tier];
-		else if (f.sender_id)
-			sql = search_by_sender[tier];
-		else
-			sql = f.sq.text[0] ? search_tiers[t] : search_all;
 		rc = db_query(&res, sql, DB_TEXT(rooms),
-		    DB_NULL_I64(f.sender_id), DB_TEXT(f.before),
-		    DB_TEXT(f.after), DB_TEXT(f.sq.text[0] ? f.sq.text : NULL),
+		    DB_NULL_I64(t == 3 ? text_sender : f.sender_id),
+		    DB_TEXT(f.before), DB_TEXT(f.after),
+		    DB_TEXT(f.sq.text[0] ? f.sq.text : NULL),
 		    DB_I64((int64_t)(total - have)), DB_I64(top),
 		    DB_TEXT(tsquery));
 		if (rc)

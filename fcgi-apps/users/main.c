@@ -33,6 +33,8 @@ static const struct http_route routes[] = {
 	    HTTP_AUTH_REQUIRED },
 	{ HTTP_GET, "/api/users/me/mentions", mentions_list,
 	    HTTP_AUTH_REQUIRED },
+	{ HTTP_GET, "/api/users/username-available", users_username_available,
+	    HTTP_AUTH_OPTIONAL },
 	{ HTTP_GET, "/api/users/{id}", users_get, HTTP_AUTH_REQUIRED },
 	{ HTTP_DELETE, "/api/users/me", users_delete_me, HTTP_AUTH_REQUIRED },
 	{ HTTP_DELETE, "/api/users/{id}", users_delete, HTTP_AUTH_REQUIRED },

@@ -18,14 +18,14 @@
 #include "log.h"
 #include "media.h"
 #include "mem.h"
+#include "pwcheck.h"
 #include "rds.h"
 #include "sec.h"
 #include "users.h"
 #include "presence.h"
 #include "wire.h"
 
-#define FULL_NAME_MAX 45
-#define BIO_MAX       500
+#define BIO_MAX 500
 
 /* Wrong current passwords on a password change: per user, like login. */
 #define PW_FAILS       10
@@ -71,7 +71,7 @@ users_update_me(struct http_req *r)
 		rc = ERR_VALIDATION;
 	if (json_get_email(r->json, "email", 0, &email, &elen, fields))
 		rc = ERR_VALIDATION;
-	if (json_get_text(r->json, "full_name", 0, 0, FULL_NAME_MAX, 1,
+	if (json_get_text(r->json, "full_name", 0, 0, JSON_FULL_NAME_MAX, 1,
 	        &full_name, &flen, fields))
 		rc = ERR_VALIDATION;
 	if (json_get_text(r->json, "bio", 0, 0, BIO_MAX, 1, &bio, &blen,
@@ -128,7 +128,7 @@ users_password(struct http_req *r)
 	static const char *const allowed[] = { "old", "new", NULL };
 	struct json_object *fields = http_fields(r);
 	struct db_res *res = NULL;
-	const char *old = NULL, *new = NULL;
+	const char *old = NULL, *new = NULL, *why;
 	char hash[SEC_HASH_MAX], key[WIRE_NAME_MAX];
 	size_t olen = 0, nlen = 0;
 	long long count;
@@ -144,6 +144,9 @@ users_password(struct http_req *r)
 		rc = ERR_VALIDATION;
 	if (rc)
 		goto out;
+	rc = pwcheck_load(cfg_get("PASSWORD_BLOCKLIST", ""));
+	if (rc)
+		goto out;
 
 	wire_key_rl_password(key, r->user_id);
 	rc = rds_counter(key, &count, &ttl);
@@ -155,7 +158,8 @@ users_password(struct http_req *r)
 		    "Too many wrong passwords; try later.");
 		goto out;
 	}
-	rc = db_query(&res, "SELECT password_hash FROM users WHERE id = $1",
+	rc = db_query(&res,
+	    "SELECT password_hash, username FROM users WHERE id = $1",
 	    DB_I64(r->user_id));
 	if (rc)
 		goto out;
@@ -164,6 +168,14 @@ users_password(struct http_req *r)
 		rds_incr(key, PW_FAIL_WINDOW, &count);
 		rc = json_field_error(fields, "old",
 		    "is not your current password");
+		goto out;
+	}
+	/* The policy of sign-up (auth's account.c): no common password,
+	 * not the username. */
+	why = pwcheck_refusal(new, nlen, db_value(res, 0, 1),
+	    strlen(db_value(res, 0, 1)));
+	if (why != NULL) {
+		rc = json_field_error(fields, "new", why);
 		goto out;
 	}
 	rc = sec_password_hash(new, nlen, hash);
@@ -235,5 +247,45 @@ users_get(struct http_req *r)
 	    DB_I64(r->ids[0]), DB_BOOL(presence_one(r->ids[0])));
 	if (rc == ERR_NOT_FOUND)
 		rc = http_fail(r, ERR_NOT_FOUND, "No such user.");
+	return rc;
+}
+
+enum err_code
+users_username_available(struct http_req *r)
+{
+	struct json_object *fields = http_fields(r), *probe, *root;
+	struct db_res *res = NULL;
+	const char *name = http_query(r, "username"), *checked = NULL;
+	size_t len = 0;
+	enum err_code rc;
+	char *u = NULL;
+	int available;
+
+	/* The query string is read by the body's own rules (5-45 of
+	 * [A-Za-z0-9_-]), so the answer agrees with PATCH and sign-up. */
+	probe = json_object_new_object();
+	json_object_object_add(probe, "username",
+	    json_object_new_string(name ? name : ""));
+	rc = json_get_username(probe, "username", 1, &checked, &len, fields);
+	if (rc)
+		goto out;
+	u = mem_strndup(checked, len);
+	/* One's own name, in any case, is available to oneself. */
+	rc = db_query(&res,
+	    "SELECT 1 FROM users WHERE lower(username) = lower($1) "
+	    "AND id <> $2",
+	    DB_TEXT(u), DB_I64(r->user_id));
+	if (rc)
+		goto out;
+	available = db_rows(res) == 0;
+	root = json_object_new_object();
+	json_object_object_add(root, "username", json_object_new_string(u));
+	json_object_object_add(root, "available",
+	    json_object_new_boolean(available));
+	http_reply_json(r, 200, root);
+out:
+	json_object_put(probe);
+	db_res_free(res);
+	free(u);
 	return rc;
 }

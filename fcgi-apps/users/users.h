@@ -1,5 +1,6 @@
 /* users.h - the handlers of the users program (users.c), for the route
- * table in main.c.  Every one needs a signed-in caller. */
+ * table in main.c.  Every one but username-available needs a signed-in
+ * caller. */
 #ifndef EC_USERS_H
 #define EC_USERS_H
 
@@ -19,6 +20,11 @@ enum err_code users_password(struct http_req *r);
  * 200 {"icon_url"} / {"wallpaper_url"}. */
 enum err_code users_icon(struct http_req *r);
 enum err_code users_wallpaper(struct http_req *r);
+
+/* GET /api/users/username-available?username=NAME (signed in or not):
+ * 200 {"username", "available"}; a name outside the username rules is
+ * 400 with fields.username.  The caller's own name is available. */
+enum err_code users_username_available(struct http_req *r);
 
 /* GET /api/users/{id}: a public profile with "online". */
 enum err_code users_get(struct http_req *r);

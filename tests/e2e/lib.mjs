@@ -73,8 +73,9 @@ export async function signupUI(s, username = unique('e2e')) {
   const { page } = s;
   await page.goto('/signup');
   const form = page.getByTestId('signup-form');
-  await form.getByLabel('Username').fill(username);
-  await form.getByLabel('Password').fill(PASSWORD);
+  await form.getByLabel('Username', { exact: true }).fill(username);
+  await form.getByLabel('Password', { exact: true }).fill(PASSWORD);
+  await form.getByLabel('Repeat the password').fill(PASSWORD);
   await page.getByTestId('signup-submit').click();
   await page.getByTestId('user-menu-button').waitFor();
   s.user = await apiJson(s, 'GET', '/api/auth/me').then((r) => r.user);

@@ -53,8 +53,8 @@ test('signup creates the user, signs in with HttpOnly SameSite cookies', async (
   assert.equal(u.username, username);
   assert.equal(typeof u.id, 'number');
   assert.equal(u.email, 'a@example.org');
-  assert.equal(u.profile.gender, 'Undefined');
-  assert.match(u.profile.icon_url, /^\/media\/defaults\/icon-\d\.png$/);
+  assert.equal(u.profile.gender, 'Prefer not to say');
+  assert.match(u.profile.icon_url, /^\/media\/[0-9a-f]{2}\/[0-9a-f]{64}\.png$/);
   assert.match(u.profile.wallpaper_url, /^\/media\/defaults\/wallpaper-\d\.png$/);
   assert.match(u.profile.date_joined, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
   const cookies = parseSetCookies(res.setCookies);

@@ -73,7 +73,8 @@ test('statements per endpoint', async (t) => {
   const topics = await sql('SELECT id FROM topics WHERE group_id = $1', [g.id]);
   for (const tp of topics) {
     for (let j = 0; j < 2; j++) {
-      const [r] = await sql("INSERT INTO rooms (topic_id, group_id, name) VALUES ($1, $2, 'r') RETURNING id", [tp.id, g.id]);
+      // Room names are unique within a topic (0037).
+      const [r] = await sql('INSERT INTO rooms (topic_id, group_id, name) VALUES ($1, $2, $3) RETURNING id', [tp.id, g.id, `r${j}`]);
       const [m] = await sql("INSERT INTO messages (room_id, sender_id, text) VALUES ($1, $2, 'x') RETURNING id", [r.id, owner.user.id]);
       await sql('UPDATE rooms SET last_message_id = $2 WHERE id = $1', [r.id, m.id]);
     }

@@ -7,8 +7,9 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import { execFile } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
-import { raw, parseSetCookies, newUser } from '../lib/api.mjs';
+import { raw, parseSetCookies, newUser, REPO } from '../lib/api.mjs';
 import { sql, closeDb } from '../lib/db.mjs';
 
 let fake;
@@ -35,6 +36,11 @@ before(async () => {
         }
         return res.end('{"access_token":"provider-token","token_type":"bearer"}');
       }
+      if (req.url === '/avatar.png') {
+        res.setHeader('Content-Type', 'image/png');
+        return res.end(fs.readFileSync(path.join(REPO, 'tests/fixtures/img-320x240.png')));
+      }
+      if (req.url === '/avatar.txt') return res.end('not a picture');
       if (req.url === '/user' && req.headers.authorization === 'Bearer provider-token') {
         return res.end(JSON.stringify(nextUser));
       }
@@ -188,4 +194,28 @@ test('a 5xx answer is reported to Sentry when enabled', async () => {
   } finally {
     sentry.close();
   }
+});
+
+// Issue 12: a new account gets the provider's picture through the upload
+// pipeline (256x256 PNG, content-addressed); a picture that is not one
+// leaves the account with a drawn default, and sign-in still works.
+test('OAuth sign-up imports the provider avatar, or draws one', async () => {
+  nextUser = { id: RUN + 50, login: `pic-${RUN.toString(36)}`, name: 'Pic', avatar_url: `${fakeUrl}/avatar.png` };
+  let cb = await signIn();
+  assert.equal(cb.status, 302, cb.body);
+  let me = await raw('/api/auth/me', { headers: { Cookie: `access=${cb.cookies.access.value}` } });
+  const icon = me.json.user.profile.icon_url;
+  assert.match(icon, /^\/media\/[0-9a-f]{2}\/[0-9a-f]{64}\.png$/);
+  const file = path.join(process.env.MEDIA_DIR, icon.replace(/^\/media\//, ''));
+  const png = fs.readFileSync(file);
+  assert.equal(png.readUInt32BE(16), 256, 'width');
+  assert.equal(png.readUInt32BE(20), 256, 'height');
+  assert.ok(seen.some((s) => s.url === '/avatar.png'));
+
+  nextUser = { id: RUN + 51, login: `nopic-${RUN.toString(36)}`, name: 'No Pic', avatar_url: `${fakeUrl}/avatar.txt` };
+  cb = await signIn();
+  assert.equal(cb.status, 302, cb.body);
+  me = await raw('/api/auth/me', { headers: { Cookie: `access=${cb.cookies.access.value}` } });
+  assert.match(me.json.user.profile.icon_url, /^\/media\/[0-9a-f]{2}\/[0-9a-f]{64}\.png$/);
+  assert.notEqual(me.json.user.profile.icon_url, icon);
 });

@@ -175,8 +175,9 @@ test('role x action matrix for every endpoint, with exact statuses', async () =>
     }
   };
   const R = w.room.id;
+  // Room names are unique within a topic (0037): one name per actor.
   await check('create room', [201, 201, 403, 403, 404, 401],
-    (c) => c.post(`/api/topics/${w.g.topic}/rooms`, { name: 'matrix' }));
+    (c, a) => c.post(`/api/topics/${w.g.topic}/rooms`, { name: `matrix-${a}` }));
   await check('get room', [200, 200, 200, 200, 404, 401], (c) => c.get(`/api/rooms/${R}`));
   await check('list messages', [200, 200, 200, 200, 404, 401], (c) => c.get(`/api/rooms/${R}/messages`));
   await check('post message', [201, 201, 201, 201, 404, 401],

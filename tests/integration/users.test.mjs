@@ -24,14 +24,14 @@ test('PATCH /api/users/me updates the allowed fields', async () => {
   const name = unique('renamed');
   const res = await c.patch('/api/users/me', {
     username: name, email: 'x@y.z', full_name: '  Ada Lovelace ', bio: 'Analytical <b>engine</b>',
-    gender: 'Attack Helicopter', default_status: 'Busy',
+    gender: 'Non-binary', default_status: 'Busy',
   });
   assert.equal(res.status, 200, res.text);
   assert.equal(res.json.username, name);
   assert.equal(res.json.email, 'x@y.z');
   assert.equal(res.json.profile.full_name, 'Ada Lovelace');
   assert.equal(res.json.profile.bio, 'Analytical <b>engine</b>');
-  assert.equal(res.json.profile.gender, 'Attack Helicopter');
+  assert.equal(res.json.profile.gender, 'Non-binary');
   assert.equal(res.json.profile.default_status, 'Busy');
   // Persisted, and an empty email clears it; {} changes nothing.
   const cleared = await c.patch('/api/users/me', { email: '' });
@@ -59,6 +59,8 @@ test('PATCH /api/users/me validation: unknown fields and bad values are 400', as
     [{ full_name: 'n'.repeat(46) }, 'full_name'],
     [{ bio: 'b'.repeat(501) }, 'bio'],
     [{ gender: 'Robot' }, 'gender'],
+    [{ gender: 'Attack Helicopter' }, 'gender'],
+    [{ gender: 'Undefined' }, 'gender'],
     [{ default_status: 'Away' }, 'default_status'],
     [{ full_name: 42 }, 'full_name'],
   ];

@@ -6,6 +6,7 @@ import { BrowserRouter, Navigate, Route, Routes, useLocation, useSearchParams } 
 import { QueryClientProvider } from '@tanstack/react-query';
 import { setUnauthorizedHandler } from '@/shared/api/client';
 import { LoginPage, SignupPage } from '@/features/auth/AuthPages';
+import { LandingPage } from '@/features/auth/LandingPage';
 import { meKey, useMe } from '@/shared/api/auth';
 import { InvitePage } from '@/features/invites/InvitePage';
 import { DirectoryPage } from '@/features/directory/DirectoryPage';
@@ -35,6 +36,8 @@ function RequireAuth({ children }: { children: ReactNode }) {
   const location = useLocation();
   if (isLoading) return <Loading />;
   if (error) return <div className="pane-empty" role="alert">Cannot reach the server. Retrying…</div>;
+  // Signed out at `/`: the landing page; anywhere else: log in, then back.
+  if (!me && location.pathname === '/') return <LandingPage />;
   if (!me) return <Navigate to={`/login?next=${encodeURIComponent(location.pathname + location.search)}`} replace />;
   return <>{children}</>;
 }

@@ -7,6 +7,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import { realtime, type SocketStatus } from '@/shared/ws/socket';
 import { fetchMe, useSelf } from '@/shared/api/auth';
 import { GroupRail } from '@/features/groups/GroupRail';
+import { LostNoticeBar } from '@/shared/ui/LostNoticeBar';
 import { resetRealtimeState } from './resetState';
 import { handleServerEvent, resyncAll, type RealtimeContext } from './realtime';
 
@@ -70,6 +71,7 @@ export function AppShell() {
             Connection lost — reconnecting…
           </div>
         )}
+        <LostNoticeBar />
         <Outlet />
       </div>
     </div>

@@ -1,7 +1,7 @@
 // /g/:groupId/* — sidebar, the chat pane of the selected room, member list.
 // Selecting a group sends the relay a focus frame.
 
-import { useEffect } from 'react';
+import { useEffect, useRef } from 'react';
 import { Navigate, useLocation, useParams } from 'react-router-dom';
 import { useConversations } from '@/shared/api/dms';
 import { isApiError } from '@/shared/api/client';
@@ -11,6 +11,8 @@ import { MemberList } from '@/features/members/MemberList';
 import { useViewStore } from '@/features/chat/viewStore';
 import { findRoom, firstRoom, useGroup } from '@/shared/api/groups';
 import { Sidebar } from '@/features/groups/Sidebar';
+import { ProfileCardHost } from '@/features/profile/ProfileCardHost';
+import { useDraftStore } from '@/shared/stores/draftStore';
 
 export function GroupView() {
   const params = useParams();
@@ -28,6 +30,20 @@ export function GroupView() {
       useViewStore.getState().setGroup(null);
     };
   }, [groupId]);
+
+  // The room on screen, to say so when it is deleted under us.
+  const shown = useRef<{ id: number; name: string } | null>(null);
+  const room0 = group && roomId !== null ? findRoom(group, roomId) : null;
+  const vanished = !!group && roomId !== null && !room0 && shown.current?.id === roomId;
+  useEffect(() => {
+    if (vanished && shown.current) {
+      useDraftStore.getState().lost(`The room #${shown.current.name} was deleted.`, shown.current.id);
+      shown.current = null;
+    }
+  }, [vanished]);
+  useEffect(() => {
+    if (room0) shown.current = { id: room0.id, name: room0.name };
+  }, [room0]);
 
   // A direct conversation (a hidden group) opened by its room (search, links) shows as one.
   if (conversations?.some((c) => c.id === groupId)) return <Navigate to={`/dm/${groupId}${location.search}`} replace />;
@@ -54,6 +70,7 @@ export function GroupView() {
         <main className="chat-pane pane-empty">This group has no rooms yet.</main>
       )}
       <MemberList group={group} />
+      <ProfileCardHost />
     </div>
   );
 }

@@ -2,7 +2,7 @@
 // React so it can be unit tested.
 
 import type { QueryClient } from '@tanstack/react-query';
-import type { Id } from '@/shared/api/types';
+import type { GroupDetail, Id } from '@/shared/api/types';
 import { senderOf } from '@/shared/api/types';
 import type { ServerEvent } from '@/shared/ws/socket';
 import { useChatStore } from '@/features/chat/store';
@@ -11,6 +11,7 @@ import { useViewStore, visibleRooms } from '@/features/chat/viewStore';
 import { resyncRooms } from '@/features/chat/sync';
 import { applyPin, applyReaction, heldMessage, keepMine, pinsKey } from '@/features/chat/reactions';
 import { useUnreadStore } from '@/shared/stores/unreadStore';
+import { useDraftStore } from '@/shared/stores/draftStore';
 import { groupKey, groupsKey } from '@/shared/api/groups';
 import { membersKey } from '@/shared/api/members';
 import { usePresenceStore } from '@/features/members/presenceStore';
@@ -80,6 +81,7 @@ export function handleServerEvent(ev: ServerEvent, ctx: RealtimeContext): void {
       void qc.invalidateQueries({ queryKey: groupsKey });
       return;
     case 'group.deleted':
+      noticeIfViewing(qc, ev.group_id, 'was deleted');
       void qc.invalidateQueries({ queryKey: groupsKey });
       useUnreadStore.getState().forgetGroup(ev.group_id);
       qc.removeQueries({ queryKey: groupKey(ev.group_id) });
@@ -96,6 +98,7 @@ export function handleServerEvent(ev: ServerEvent, ctx: RealtimeContext): void {
       void qc.invalidateQueries({ queryKey: groupsKey });
       void qc.invalidateQueries({ queryKey: conversationsKey });
       if (!ev.joined) {
+        noticeIfViewing(qc, ev.group_id, 'is no longer yours: you were removed');
         useUnreadStore.getState().forgetGroup(ev.group_id);
         qc.removeQueries({ queryKey: groupKey(ev.group_id) });
         ctx.leaveGroup(ev.group_id);
@@ -118,6 +121,14 @@ export function handleServerEvent(ev: ServerEvent, ctx: RealtimeContext): void {
       // closes with 4001 next), and types newer than this build.
       return;
   }
+}
+
+/** The group on screen is gone: say so, keeping the unsent text. */
+function noticeIfViewing(qc: QueryClient, groupId: Id, what: string): void {
+  const view = useViewStore.getState();
+  if (view.groupId !== groupId) return;
+  const name = qc.getQueryData<GroupDetail>(groupKey(groupId))?.name ?? 'this group';
+  useDraftStore.getState().lost(`The group ${name} ${what}.`, view.roomId);
 }
 
 /** After a reconnect or `resync`: catch up rooms on screen, refresh REST data. */

@@ -9,6 +9,7 @@ import { sendMessage } from './send';
 import { TypingThrottle } from './typingStore';
 import { MentionSuggest, type SuggestHandle } from './MentionSuggest';
 import { useShortcodes } from './shortcodes';
+import { useDraftStore } from '@/shared/stores/draftStore';
 
 const MAX_LEN = 4000;
 
@@ -22,9 +23,11 @@ interface Props {
 }
 
 export function Composer({ room, group, replyTo, onCancelReply, beforeSend }: Props) {
-  const [text, setText] = useState('');
+  const [text, setText] = useState(() => useDraftStore.getState().drafts[room.id] ?? '');
   const ref = useRef<HTMLTextAreaElement>(null);
   const suggest = useRef<SuggestHandle>(null);
+  // Kept per room, so that a deleted room's unsent text can be shown.
+  useEffect(() => useDraftStore.getState().setDraft(room.id, text), [room.id, text]);
   const throttle = useRef(new TypingThrottle(3000));
 
   const stopTyping = () => {

@@ -17,8 +17,10 @@ import { useBlockedIds } from '@/shared/api/dms';
 import { useChatStore } from './store';
 import { retrySend } from './send';
 import { EditIcon, PinIcon, ReplyIcon, SmileIcon, TrashIcon } from '@/shared/ui/icons';
+import { openProfileCard } from '@/shared/stores/profileCardStore';
 import { ReactionBar } from './ReactionBar';
 import { applyPin, keepMine, pinMessage } from './reactions';
+import { useViewStore } from './viewStore';
 
 const GROUP_WINDOW_MS = 5 * 60_000;
 
@@ -70,6 +72,10 @@ export const MessageItem = memo(function MessageItem({ message, prev, showDate, 
     senderOf(prev).id === senderOf(message).id &&
     new Date(message.created_at).getTime() - new Date(prev.created_at).getTime() < GROUP_WINDOW_MS;
   const name = senderOf(message).full_name || senderOf(message).username;
+  // A deleted account (id 0) has no card.
+  const openAuthor = () => {
+    if (senderOf(message).id) openProfileCard(senderOf(message).id, useViewStore.getState().groupId);
+  };
 
   const saveEdit = async () => {
     const text = draft.trim();
@@ -127,7 +133,9 @@ export const MessageItem = memo(function MessageItem({ message, prev, showDate, 
               {formatTime(message.created_at)}
             </time>
           ) : (
-            <Avatar url={senderOf(message).icon_url} name={name} size={40} />
+            <button type="button" className="avatar-button" aria-label={`Profile of ${name}`} data-testid="message-avatar" onClick={openAuthor}>
+              <Avatar url={senderOf(message).icon_url} name={name} size={40} />
+            </button>
           )}
         </div>
         <div className="message-main">
@@ -139,7 +147,9 @@ export const MessageItem = memo(function MessageItem({ message, prev, showDate, 
           )}
           {!compact && (
             <div className="message-header">
-              <span className="message-author">{name}</span>
+              <button type="button" className="message-author author-button" data-testid="message-author" onClick={openAuthor}>
+                {name}
+              </button>
               {message.pinned_at && (
                 <span className="pinned-mark" title="Pinned" data-testid="pinned-mark">
                   <PinIcon size={12} />

@@ -1,11 +1,16 @@
-// /directory — public groups by category, with search and join.
+// /directory — public groups by category, with search (the server's
+// typo-tolerant /api/search/groups) and join; a card opens the group's
+// preview; "Next" and "Previous" go back to the top.
 
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { useNavigate } from 'react-router-dom';
 import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, errorMessage } from '@/shared/api/client';
 import { CATEGORIES, type Category, type Page, type PublicGroup } from '@/shared/api/types';
 import { groupKey, groupsKey, joinGroup, useGroups } from '@/shared/api/groups';
+import { Avatar } from '@/shared/ui/Avatar';
+import { Dialog } from '@/shared/ui/Dialog';
+import './directory.css';
 
 const PAGE = 30;
 
@@ -31,9 +36,23 @@ export function DirectoryPage() {
 
   const { data, isFetching, error: loadError } = useQuery({
     queryKey: ['public-groups', category, q, offset],
-    queryFn: () => api.get<Page<PublicGroup>>('/public-groups', { query: { category, q, limit: PAGE, offset } }),
+    // Words typed: the ranked, typo-tolerant search (it has no category
+    // parameter: the chips narrow its page here); none: the directory.
+    queryFn: async () => {
+      if (!q) return api.get<Page<PublicGroup>>('/public-groups', { query: { category, limit: PAGE, offset } });
+      const page = await api.get<Page<PublicGroup>>('/search/groups', { query: { q, limit: PAGE, offset } });
+      return category ? { ...page, items: page.items.filter((g) => g.category === category) } : page;
+    },
     placeholderData: keepPreviousData,
   });
+  const [previewing, setPreviewing] = useState<PublicGroup | null>(null);
+  const top = useRef<HTMLElement>(null);
+  const goTo = (next: number) => {
+    setOffset(next);
+    // The page scrolls inside <main> (or the window, on a phone layout).
+    top.current?.scrollTo?.({ top: 0 });
+    window.scrollTo?.({ top: 0 });
+  };
 
   const memberOf = new Set((mine ?? []).map((g) => g.id));
 
@@ -53,7 +72,7 @@ export function DirectoryPage() {
   };
 
   return (
-    <main className="page directory" aria-label="Public groups">
+    <main className="page directory" aria-label="Public groups" ref={top} data-testid="directory">
       <header className="page-header">
         <h1>Discover groups</h1>
         <div className="directory-filters">
@@ -95,7 +114,10 @@ export function DirectoryPage() {
           <li key={g.id} className="directory-card" data-testid="directory-group" data-group-id={g.id}>
             <div className="directory-banner" style={g.wallpaper_url ? { backgroundImage: `url(${JSON.stringify(g.wallpaper_url)})` } : undefined} />
             <div className="directory-body">
-              <h2>{g.name}</h2>
+              <button type="button" className="directory-open" onClick={() => setPreviewing(g)} data-testid="directory-preview-open" aria-label={`Preview ${g.name}`}>
+                <Avatar url={g.icon_url} name={g.name} size={48} square testId="directory-icon" />
+                <h2>{g.name}</h2>
+              </button>
               <p className="muted small">{g.category}</p>
               <p className="directory-desc">{g.description}</p>
               <p className="muted small">
@@ -117,16 +139,44 @@ export function DirectoryPage() {
       {data && data.items.length === 0 && <p className="pane-empty">No public groups found.</p>}
       <div className="pager">
         {offset > 0 && (
-          <button type="button" className="button secondary" onClick={() => setOffset(Math.max(0, offset - PAGE))}>
+          <button type="button" className="button secondary" onClick={() => goTo(Math.max(0, offset - PAGE))} data-testid="directory-prev">
             Previous
           </button>
         )}
         {data?.has_more && (
-          <button type="button" className="button secondary" onClick={() => setOffset(offset + PAGE)}>
+          <button type="button" className="button secondary" onClick={() => goTo(offset + PAGE)} data-testid="directory-next">
             Next
           </button>
         )}
       </div>
+      {previewing && (
+        <Dialog title={previewing.name} onClose={() => setPreviewing(null)} testId="group-preview">
+          <div className="group-preview">
+            <div className="group-preview-banner" style={previewing.wallpaper_url ? { backgroundImage: `url(${JSON.stringify(previewing.wallpaper_url)})` } : undefined} />
+            <div className="group-preview-head">
+              <Avatar url={previewing.icon_url} name={previewing.name} size={72} square />
+              <div>
+                <h3>{previewing.name}</h3>
+                <p className="muted small">
+                  {previewing.category} · {previewing.online_count} online · {previewing.member_count} member{previewing.member_count === 1 ? '' : 's'}
+                </p>
+              </div>
+            </div>
+            {previewing.description && <p className="group-preview-desc">{previewing.description}</p>}
+            <div className="dialog-actions">
+              {memberOf.has(previewing.id) ? (
+                <button type="button" className="button" onClick={() => navigate(`/g/${previewing.id}`)}>
+                  Open
+                </button>
+              ) : (
+                <button type="button" className="button" disabled={joining === previewing.id} onClick={() => join(previewing)} data-testid="group-preview-join">
+                  Join {previewing.name}
+                </button>
+              )}
+            </div>
+          </div>
+        </Dialog>
+      )}
     </main>
   );
 }

@@ -1,10 +1,12 @@
-// The left rail: home (public groups), my groups with unread dots,
-// create-group, search, settings.
+// The left rail: home (public groups), my groups with unread dots (each
+// with a menu on right-click, long-press or the menu key: mark as read,
+// invite, settings, leave), create-group, search, settings.
 
 import { useState } from 'react';
 import { NavLink, useMatch, useNavigate } from 'react-router-dom';
 import { Avatar } from '@/shared/ui/Avatar';
 import { useGroups } from '@/shared/api/groups';
+import { RailGroupMenu, useRailMenu } from './RailGroupMenu';
 import { useUnreadStore } from '@/shared/stores/unreadStore';
 import { CreateGroupDialog } from './CreateGroupDialog';
 import { useSelf } from '@/shared/api/auth';
@@ -20,6 +22,7 @@ export function GroupRail({ onSignedOut }: { onSignedOut: () => void }) {
   const [creating, setCreating] = useState(false);
   const navigate = useNavigate();
   const me = useSelf();
+  const railMenu = useRailMenu();
 
   return (
     <nav className="rail" aria-label="Groups">
@@ -36,6 +39,7 @@ export function GroupRail({ onSignedOut }: { onSignedOut: () => void }) {
             <li key={g.id} className="rail-entry">
               {hasUnread && !active && <span className="unread-dot" data-testid="unread-dot" aria-hidden="true" />}
               <NavLink
+                {...railMenu.handlers(g)}
                 to={`/g/${g.id}`}
                 className={active ? 'rail-item active' : 'rail-item'}
                 aria-label={hasUnread ? `${g.name} (unread messages)` : g.name}
@@ -60,6 +64,7 @@ export function GroupRail({ onSignedOut }: { onSignedOut: () => void }) {
       </NavLink>
       <div className="rail-spacer" />
       <UserMenu me={me} onSignedOut={onSignedOut} />
+      <RailGroupMenu menu={railMenu} />
       {creating && (
         <CreateGroupDialog
           onClose={() => setCreating(false)}

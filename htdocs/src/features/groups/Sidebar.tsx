@@ -81,7 +81,20 @@ export function Sidebar({ group, roomId }: { group: GroupDetail; roomId: number 
     {
       label: 'Create room',
       testId: 'room-create',
-      onSelect: () => setModal({ kind: 'prompt', title: `Create room in ${t.name}`, label: 'Room name', submit: 'Create', max: 22, run: (v) => createRoom(t.id, v).then(refresh) }),
+      onSelect: () =>
+        setModal({
+          kind: 'prompt',
+          title: `Create room in ${t.name}`,
+          label: 'Room name',
+          submit: 'Create',
+          max: 22,
+          // The new room opens at once.
+          run: (v) =>
+            createRoom(t.id, v).then(async (room) => {
+              await refresh();
+              navigate(`/g/${group.id}/r/${room.id}`);
+            }),
+        }),
     },
     {
       label: 'Rename topic',
@@ -222,6 +235,7 @@ function RoomLink({ room, groupId, isAdmin, items }: { room: RoomSummary; groupI
         data-testid="room-item"
         data-room-id={room.id}
         aria-label={count > 0 ? `${room.name}, ${count} unread` : room.name}
+        title={room.description ? `#${room.name} — ${room.description}` : undefined}
       >
         <span className="room-hash" aria-hidden="true">
           #

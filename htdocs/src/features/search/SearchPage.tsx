@@ -86,6 +86,12 @@ export default function SearchPage() {
               <span className="search-body">
                 <span className="message-header">
                   <span className="message-author">{senderOf(hit).full_name || senderOf(hit).username}</span>
+                  {hit.room_name && (
+                    <span className="muted small" data-testid="search-result-where">
+                      #{hit.room_name}
+                      {hit.group_name ? ` · ${hit.group_name}` : ''}
+                    </span>
+                  )}
                   <time className="message-time">{formatDateTime(hit.created_at)}</time>
                 </span>
                 <span className="search-snippet">

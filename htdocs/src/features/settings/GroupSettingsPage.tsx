@@ -5,12 +5,12 @@ import { useState, type FormEvent } from 'react';
 import { Link, useNavigate, useParams } from 'react-router-dom';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { errorMessage } from '@/shared/api/client';
-import { CATEGORIES, ROLES, type Category, type GroupDetail, type Member, type Role } from '@/shared/api/types';
+import { CATEGORIES, type Category, type GroupDetail, type Member, type Role } from '@/shared/api/types';
 import { ConfirmDialog } from '@/shared/ui/Dialog';
 import { formatDateTime } from '@/shared/ui/format';
 import { Avatar } from '@/shared/ui/Avatar';
 import { useSelf } from '@/shared/api/auth';
-import { deleteGroup, groupKey, groupsKey, roleAtLeast, roleRank, updateGroup, useGroup } from '@/shared/api/groups';
+import { assignableRoles, deleteGroup, groupKey, groupsKey, roleAtLeast, roleRank, updateGroup, useGroup } from '@/shared/api/groups';
 import { kickMember, membersKey, setMemberRole, useMembers } from '@/shared/api/members';
 import { inviteLink, invitesKey, listInvites, revokeInvite } from '@/shared/api/invites';
 import { InviteDialog, copyText } from '@/shared/ui/InviteDialog';
@@ -185,16 +185,10 @@ function GroupInvites({ group }: { group: GroupDetail }) {
 }
 
 /** Roles the caller may give to `target` (API reference, PATCH /api/groups/{id}/members/{user_id}: admins set member/moderator below them; the owner sets any). */
-export function assignableRoles(myRole: Role, target: Role): Role[] {
-  if (myRole === 'owner') return ROLES;
-  if (myRole === 'admin' && roleRank(target) < roleRank('admin')) return ['moderator', 'member'];
-  return [];
-}
-
 function GroupMembers({ group }: { group: GroupDetail }) {
   const me = useSelf();
   const qc = useQueryClient();
-  const { data } = useMembers(group.id);
+  const { data, hasMore, loadMore, loadingMore } = useMembers(group.id);
   const [error, setError] = useState('');
   const [kicking, setKicking] = useState<Member | null>(null);
   const refresh = () => qc.invalidateQueries({ queryKey: membersKey(group.id) });
@@ -257,6 +251,11 @@ function GroupMembers({ group }: { group: GroupDetail }) {
           );
         })}
       </ul>
+      {hasMore && (
+        <button type="button" className="link-button" onClick={loadMore} disabled={loadingMore} data-testid="members-admin-more">
+          Show more members
+        </button>
+      )}
       {kicking && (
         <ConfirmDialog title="Kick member" message={`Remove ${kicking.user.username} from the group?`} confirmLabel="Kick" onConfirm={kick} onClose={() => setKicking(null)} />
       )}

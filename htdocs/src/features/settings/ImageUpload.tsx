@@ -2,6 +2,7 @@
 
 import { lazy, Suspense, useRef, useState } from 'react';
 import { errorMessage, uploadImage, type CropRect } from '@/shared/api/client';
+import { fileImageType, NOT_AN_IMAGE } from '@/shared/ui/imageType';
 
 const CropDialog = lazy(() => import('./CropDialog'));
 
@@ -65,13 +66,21 @@ export function ImageUpload({ kind, label, url, endpoint, onUploaded }: Props) {
               setError('The image is larger than 8 MiB.');
               return;
             }
-            setError('');
-            setFile(f);
+            // Judged by its content, as the server does: a text file named
+            // .png gets a sentence, not an empty crop dialog.
+            void fileImageType(f).then((type) => {
+              if (!type) {
+                setError(NOT_AN_IMAGE);
+                return;
+              }
+              setError('');
+              setFile(f);
+            });
           }}
         />
       </div>
       {error && !file && (
-        <p className="form-error" role="alert">
+        <p className="form-error" role="alert" data-testid={`${kind}-upload-error`}>
           {error}
         </p>
       )}

@@ -6,9 +6,11 @@ import type { Providers, User } from '@/shared/api/types';
 
 export const meKey = ['me'] as const;
 
+/** The signed-in user or null, from GET /api/auth/session: signed out is
+ * a 200 there, so a signed-out page logs no 401. */
 export async function fetchMe(): Promise<User | null> {
   try {
-    const res = await api.get<{ user: User }>('/auth/me', { allow401: true });
+    const res = await api.get<{ user: User | null }>('/auth/session', { allow401: true });
     return res.user;
   } catch (e) {
     if (isApiError(e, 401)) return null;
@@ -21,19 +23,41 @@ export function useMe() {
   return useQuery({ queryKey: meKey, queryFn: fetchMe, staleTime: 5 * 60_000, retry: 1 });
 }
 
-/** The signed-in user where the route guard guarantees one. */
+/** The last signed-in user seen, for the moment of signing out. */
+let lastSelf: User | null = null;
+
+/** The signed-in user where the route guard guarantees one. While signing
+ * out, the query is cleared before the signed-in screens unmount (React
+ * Query re-renders its observers at once): they get the last user for
+ * that one render instead of an uncaught error (defect 11). */
 export function useSelf(): User {
   const { data } = useMe();
-  if (!data) throw new Error('useSelf outside RequireAuth');
-  return data;
+  if (data) lastSelf = data;
+  const self = data ?? lastSelf;
+  if (!self) throw new Error('useSelf outside RequireAuth');
+  return self;
 }
 
 export function login(username: string, password: string) {
   return api.post<{ user: User }>('/auth/login', { username, password }, { allow401: true });
 }
 
-export function signup(username: string, password: string, email?: string) {
-  return api.post<{ user: User }>('/auth/signup', email ? { username, password, email } : { username, password });
+export interface SignupExtra {
+  email?: string;
+  full_name?: string;
+}
+
+/** Sign-up; empty optional fields are left out. */
+export function signup(username: string, password: string, extra: SignupExtra = {}) {
+  const body: Record<string, string> = { username, password };
+  if (extra.email) body.email = extra.email;
+  if (extra.full_name) body.full_name = extra.full_name;
+  return api.post<{ user: User }>('/auth/signup', body);
+}
+
+/** Whether a username is free (case-insensitive; one's own name is). */
+export function usernameAvailable(username: string, signal?: AbortSignal) {
+  return api.get<{ username: string; available: boolean }>('/users/username-available', { query: { username }, allow401: true, signal });
 }
 
 export function logout() {

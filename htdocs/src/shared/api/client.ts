@@ -25,10 +25,41 @@ export function isApiError(e: unknown, status?: number): e is ApiError {
   return e instanceof ApiError && (status === undefined || e.status === status);
 }
 
-/** A human sentence for any error thrown by the client. */
+/** "15 minutes", "1 hour", "30 seconds": a wait in seconds, rounded up. */
+export function humanDuration(seconds: number): string {
+  const unit = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+  if (seconds < 60) return unit(Math.max(1, Math.ceil(seconds)), 'second');
+  if (seconds < 3600) return unit(Math.ceil(seconds / 60), 'minute');
+  return unit(Math.ceil(seconds / 3600), 'hour');
+}
+
+/** How a field of the API is called in a sentence. */
+const FIELD_NAMES: Record<string, string> = {
+  old: 'Current password',
+  new: 'New password',
+  q: 'Search',
+  full_name: 'Display name',
+  default_status: 'Status',
+  crop: 'Crop',
+};
+
+export function fieldLabel(field: string): string {
+  const known = FIELD_NAMES[field];
+  if (known) return known;
+  const words = field.replace(/_/g, ' ');
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+/** A human sentence for any error thrown by the client: the server's
+ * field messages when it gave some ("Current password is not your current
+ * password"), a wait in words for a rate limit. */
 export function errorMessage(e: unknown): string {
   if (e instanceof ApiError) {
-    if (e.status === 429 && e.retryAfter) return `${e.message} (try again in ${e.retryAfter} s)`;
+    if (e.status === 429 && e.retryAfter) return `${e.message.replace(/[;,.]?\s*try (again )?later\.?\s*$/i, '').replace(/[.;]?\s*$/, '')} — try again in ${humanDuration(e.retryAfter)}.`;
+    const fields = Object.entries(e.fields);
+    // A why that is a sentence of its own ("Dates are written YYYY-MM-DD.")
+    // stands alone; a phrase ("is not your current password") gets its field.
+    if (fields.length > 0) return fields.map(([f, why]) => (/^[A-Z]/.test(why) ? why : `${fieldLabel(f)} ${why}`)).join('; ');
     return e.message;
   }
   if (e instanceof Error) return e.message;

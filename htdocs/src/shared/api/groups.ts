@@ -9,9 +9,18 @@ import { useMentionStore } from '@/shared/stores/mentionStore';
 export const groupsKey = ['groups'] as const;
 export const groupKey = (id: Id) => ['group', id] as const;
 
+/** Every group of mine, page after page (no cap on how many). */
 export async function fetchGroups(): Promise<GroupSummary[]> {
-  const res = await api.get<Page<GroupSummary> | GroupSummary[]>('/groups', { query: { limit: 100 } });
-  const items = Array.isArray(res) ? res : res.items;
+  const items: GroupSummary[] = [];
+  for (;;) {
+    const res = await api.get<Page<GroupSummary> | GroupSummary[]>('/groups', { query: { limit: 100, offset: items.length || undefined } });
+    if (Array.isArray(res)) {
+      items.push(...res);
+      break;
+    }
+    items.push(...res.items);
+    if (!res.has_more || res.items.length === 0) break;
+  }
   useUnreadStore.getState().seedGroups(items);
   useMentionStore.getState().seedGroups(items);
   return items;
@@ -64,6 +73,23 @@ export function roleAtLeast(role: Role | undefined, min: Role): boolean {
 
 export function roleRank(role: Role): number {
   return RANK[role];
+}
+
+/** The roles `myRole` may give a member who has `target` (the server's
+ * rules: the owner any, an admin moderator or member below admin). */
+export function assignableRoles(myRole: Role, target: Role): Role[] {
+  if (myRole === 'owner') return ['owner', 'admin', 'moderator', 'member'];
+  if (myRole === 'admin' && RANK[target] < RANK.admin) return ['moderator', 'member'];
+  return [];
+}
+
+/** Marks every unread room of the group read up to its last message (the
+ * rail's "Mark as read"). */
+export async function markGroupRead(id: Id): Promise<void> {
+  const g = await fetchGroup(id);
+  const rooms = g.topics.flatMap((t) => t.rooms).filter((r) => r.unread_count > 0 && r.last_message_id);
+  await Promise.all(rooms.map((r) => api.post<void>(`/rooms/${r.id}/read`, { last_read_id: r.last_message_id })));
+  for (const r of rooms) useUnreadStore.getState().markRead(r.id, r.last_message_id ?? undefined);
 }
 
 /** The first room of a group (the landing room when none is chosen). */

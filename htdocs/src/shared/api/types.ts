@@ -22,7 +22,7 @@ export const ROLES = allValues<Role>()(['owner', 'admin', 'moderator', 'member']
 export type UserStatus = Schemas['Status'];
 export const USER_STATUSES = allValues<UserStatus>()(['Online', 'Busy', 'Sleeping', 'Offline']);
 export type Gender = Schemas['Gender'];
-export const GENDERS = allValues<Gender>()(['Male', 'Female', 'Attack Helicopter', 'Undefined']);
+export const GENDERS = allValues<Gender>()(['Male', 'Female', 'Non-binary', 'Other', 'Prefer not to say']);
 export type Category = Schemas['Category'];
 export const CATEGORIES = allValues<Category>()(['Gaming', 'Music', 'Education', 'Science', 'Entertainment', 'Undefined']);
 
@@ -114,6 +114,8 @@ export function senderOf(m: Pick<Message, 'sender'>): MessageSender {
 export interface SearchHit extends Message {
   snippet: string;
   group_id?: Id;
+  room_name?: string;
+  group_name?: string;
 }
 
 export interface Providers {
