@@ -14,6 +14,7 @@ packages=(
 	libfcgi-dev libfcgi-bin libpq-dev libhiredis-dev libjson-c-dev libjwt-dev
 	libwebsockets-dev libwebsockets-evlib-ev libev-dev
 	libgraphicsmagick1-dev libpng-dev libcmocka-dev libsodium-dev libcurl4-openssl-dev
+	libssl-dev
 	# run: conf/stack.sh starts private instances of these
 	lighttpd lighttpd-modules-lua redis-server redis-tools postgresql-15 postgresql-contrib
 	# the other front end (make test FRONT=nginx) and the programs under it
