@@ -21,6 +21,8 @@ packages=(
 	nginx spawn-fcgi fcgiwrap openssl
 	# tests, benchmarks, compose checks; clang's libFuzzer for `make fuzz`
 	curl chromium chromium-driver wrk docker-compose clang libclang-rt-14-dev
+	# the SMTP sink of the password-reset tests
+	python3-aiosmtpd
 	# make check: clang-format (C), shellcheck (scripts); tsc and ESLint
 	# come from htdocs/package.json
 	clang-format shellcheck

@@ -6,6 +6,7 @@ import { BrowserRouter, Navigate, Route, Routes, useLocation, useSearchParams } 
 import { QueryClientProvider } from '@tanstack/react-query';
 import { setUnauthorizedHandler } from '@/shared/api/client';
 import { LoginPage, SignupPage } from '@/features/auth/AuthPages';
+import { ForgotPasswordPage, ResetPasswordPage } from '@/features/auth/ResetPages';
 import { meKey, useMe } from '@/shared/api/auth';
 import { InvitePage } from '@/features/invites/InvitePage';
 import { DirectoryPage } from '@/features/directory/DirectoryPage';
@@ -76,6 +77,8 @@ export function App() {
         <Routes>
           <Route path="/login" element={<GuestOnly><LoginPage /></GuestOnly>} />
           <Route path="/signup" element={<GuestOnly><SignupPage /></GuestOnly>} />
+          <Route path="/forgot-password" element={<GuestOnly><ForgotPasswordPage /></GuestOnly>} />
+          <Route path="/reset-password" element={<ResetPasswordPage />} />
           <Route path="/invite/:code" element={<InvitePage />} />
           <Route element={<RequireAuth><AppShell /></RequireAuth>}>
             <Route index element={<Home />} />
