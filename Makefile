@@ -22,7 +22,7 @@ OBJ_DIR := $(BUILD_DIR)/obj
 VAR_DIR ?= $(CURDIR)/var
 
 CC ?= cc
-PKGS := libpq hiredis json-c libjwt libsodium libcurl GraphicsMagickWand libpng
+PKGS := libpq hiredis json-c libjwt libsodium libcurl libcrypto GraphicsMagickWand libpng
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 

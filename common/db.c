@@ -3,6 +3,7 @@
 
 #include <libpq-fe.h>
 #include <inttypes.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -464,6 +465,33 @@ void
 db_set_session_sql(const char *sql)
 {
 	db_session_sql = sql;
+}
+
+enum err_code
+db_wait_notify(int timeout_ms, int *notified)
+{
+	PGconn *conn = db_get();
+	struct pollfd pfd;
+	PGnotify *n;
+
+	*notified = 0;
+	if (conn == NULL)
+		return ERR_UNAVAILABLE;
+	pfd.fd = PQsocket(conn);
+	pfd.events = POLLIN;
+	pfd.revents = 0;
+	/* a notification may already sit in libpq's buffer */
+	n = PQnotifies(conn);
+	if (n == NULL && poll(&pfd, 1, timeout_ms) > 0) {
+		if (!PQconsumeInput(conn))
+			return ERR_UNAVAILABLE; /* the next db_get() reconnects */
+		n = PQnotifies(conn);
+	}
+	for (; n != NULL; n = PQnotifies(conn)) {
+		*notified = 1;
+		PQfreemem(n);
+	}
+	return ERR_OK;
 }
 
 void

@@ -147,6 +147,13 @@ const char *db_constraint(void);
  * `sql` must stay valid (a constant); NULL clears. */
 void db_set_session_sql(const char *sql);
 
+/* For a process that LISTENs (put the LISTEN in db_set_session_sql(), so
+ * that it holds across reconnects): waits up to timeout_ms for a
+ * notification; *notified = 1 when one or more came (all are consumed).
+ * ERR_UNAVAILABLE when the connection is lost (the next call
+ * reconnects). */
+enum err_code db_wait_notify(int timeout_ms, int *notified);
+
 /* Closes the connection (at exit). */
 void db_close(void);
 

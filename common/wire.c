@@ -140,6 +140,12 @@ wire_key_rl_msg_user(char out[WIRE_NAME_MAX], int64_t user_id)
 	snprintf(out, WIRE_NAME_MAX, "rl:msg:user:%" PRId64, user_id);
 }
 
+void
+wire_key_rl_reset_addr(char out[WIRE_NAME_MAX], const char *addr)
+{
+	snprintf(out, WIRE_NAME_MAX, "rl:reset:addr:%s", addr);
+}
+
 #define WIRE_EVENT_TEXT(name, text, channel) [WIRE_EV_##name] = text,
 static const char *const wire_event_names[WIRE_EV__COUNT] = { WIRE_EVENTS(
     WIRE_EVENT_TEXT) };

@@ -60,6 +60,12 @@ enum wire_channel wire_channel_parse(const char *name, int64_t *id);
  * relay/PROTOCOL.md "Resynchronisation"). */
 #define WIRE_PG_RESYNC "easychat_resync"
 
+/* The PostgreSQL notification channel of the outbox (db migration 0055):
+ * a program that wrote a job sends NOTIFY on it in the same transaction;
+ * easychat-deliver (common/cli/deliver.c) LISTENs and sends at once.
+ * Writers: auth.  Readers: easychat-deliver. */
+#define WIRE_PG_OUTBOX "easychat_outbox"
+
 /* ---- keys -------------------------------------------------------------- */
 
 /* The "Writers:" and "Readers:" lines below are checked against the
@@ -128,6 +134,12 @@ void wire_key_rl_signup_addr(char out[WIRE_NAME_MAX], const char *addr);
  * message rate limit, limit_messages() in common/limit.c).
  * Writers: rooms.  Readers: rooms. */
 void wire_key_rl_msg_user(char out[WIRE_NAME_MAX], int64_t user_id);
+
+/* "rl:reset:addr:<address>": password reset requests of a client
+ * address in the current hour (a counter that expires; fcgi-apps/auth/
+ * reset.c; the INCR's answer is the count, nothing else reads it).
+ * Writers: auth.  Readers: none. */
+void wire_key_rl_reset_addr(char out[WIRE_NAME_MAX], const char *addr);
 
 /* "rl:slots:signup": a sorted set of the sign-ups hashing a password
  * now (holder token -> start ms; a holder's entry lapses after 10 s;

@@ -14,6 +14,7 @@ packages=(
 	libfcgi-dev libfcgi-bin libpq-dev libhiredis-dev libjson-c-dev libjwt-dev
 	libwebsockets-dev libwebsockets-evlib-ev libev-dev
 	libgraphicsmagick1-dev libpng-dev libcmocka-dev libsodium-dev libcurl4-openssl-dev
+	libssl-dev
 	# run: conf/stack.sh starts private instances of these
 	lighttpd lighttpd-modules-lua redis-server redis-tools postgresql-15 postgresql-contrib
 	# the other front end (make test FRONT=nginx) and the programs under it
@@ -22,6 +23,8 @@ packages=(
 	curl chromium chromium-driver wrk docker-compose clang libclang-rt-14-dev
 	# emoji in the browser tests' Chromium (reactions, their screenshots)
 	fonts-noto-color-emoji
+	# the SMTP sink of the password-reset tests
+	python3-aiosmtpd
 	# make check: clang-format (C), shellcheck (scripts); tsc and ESLint
 	# come from htdocs/package.json
 	clang-format shellcheck

@@ -13,6 +13,7 @@
 #   conf/stack.sh redis-stop|redis-start VARDIR
 #   conf/stack.sh relay-kill VARDIR I [SIGNAL]     (default KILL)
 #   conf/stack.sh relay-start VARDIR I
+#   conf/stack.sh deliver-kill|deliver-start VARDIR  the outbox deliverer
 #   conf/stack.sh serve VARDIR            container mode: see cmd_serve
 #   conf/stack.sh render-nginx OUTDIR     nginx site files for a system nginx
 #                                         (see cmd_render_nginx)
@@ -321,7 +322,8 @@ write_env() {
 		slots=$relays
 		((slots >= 2)) || slots=2
 		release_ports
-		base=$(reserve_ports $((3 + 2 * slots)))
+		# ... and one more for the SMTP sink the tests read mail from.
+		base=$(reserve_ports $((4 + 2 * slots)))
 		{
 			printf '\n# ---- conf/stack.sh --test: ports chosen at run time\n'
 			echo "HTTP_HOST=127.0.0.1"
@@ -342,6 +344,13 @@ write_env() {
 			echo "RATE_WRITE_PER_ADDR=100000/60"
 			echo "RATE_SIGNUP_PER_ADDR=100000/60"
 			echo "RATE_MESSAGES_PER_USER=100000/60"
+			echo "RESET_PER_ADDR=100000"
+			echo "# Mail goes to a local SMTP sink (smtp_sink_start) whose"
+			echo "# maildir the tests read; the deliverer looks often."
+			echo "MAIL_ENABLED=1"
+			echo "MAIL_URL=smtp://127.0.0.1:$((base + 3 + 2 * slots))"
+			echo "MAIL_FROM=chat@easychat.test"
+			echo "DELIVER_POLL_MS=200"
 		} >>"$tmp"
 	fi
 	chmod 0644 "$tmp"
@@ -943,6 +952,58 @@ relay_count() {
 	printf '%s' "$n"
 }
 
+# --- the outbox deliverer and the test SMTP sink ----------------------------------
+
+# daemon_start NAME PIDFILE LOGFILE CMD...: CMD in its own session from
+# VARDIR, with the stack's environment; fails when it exits at once.
+daemon_start() {
+	local name=$1 pidfile=$2 logfile=$3 t v
+	shift 3
+	local -a env=(PATH="$PATH" EASYCHAT_ENV="$ENV_FILE" EASYCHAT_VAR="$VARDIR"
+		EASYCHAT_STACK="$VARDIR")
+	for v in ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS TZ LANG; do
+		[[ -z ${!v:-} ]] || env+=("$v=${!v}")
+	done
+	log "starting $name"
+	# shellcheck disable=SC2016 # $$ and $@ belong to the inner sh
+	(cd "$VARDIR" && exec setsid sh -c 'echo $$ >"$0" && exec "$@"' "$pidfile" \
+		env -i "${env[@]}" "$@" </dev/null >>"$logfile" 2>&1) &
+	# up when it is still there 0.3 s after writing its pid
+	for ((t = 0; t < WAIT_TENTHS; t++)); do
+		sleep 0.1
+		[[ -s $pidfile ]] && break
+	done
+	sleep 0.3
+	if ! [[ -s $pidfile ]] || ! alive "$(cat "$pidfile")"; then
+		die "$name exited; see $logfile"
+	fi
+}
+
+# easychat-deliver sends the outbox (mail; common/cli/deliver.c).
+deliver_start() {
+	[[ -x $BIN_DIR/easychat-deliver ]] || { warn "no easychat-deliver: mail is not sent"; return 0; }
+	deliver_stop
+	daemon_start deliver "$RUN/deliver.pid" "$LOGS/deliver.log" "$BIN_DIR/easychat-deliver"
+}
+deliver_stop() { stop_pidfile "$RUN/deliver.pid" easychat-deliver deliver; }
+
+# --test only: an SMTP server (Debian's python3-aiosmtpd) that files every
+# mail it takes in the maildir VARDIR/mail, where tests read it.
+smtp_sink_start() {
+	local port=${1##*:}
+	smtp_sink_stop
+	mkdir -p "$VARDIR/mail/tmp" "$VARDIR/mail/new" "$VARDIR/mail/cur"
+	daemon_start "SMTP sink on 127.0.0.1:$port" "$RUN/smtp-sink.pid" "$LOGS/smtp-sink.log" \
+		/usr/bin/python3 -m aiosmtpd -n -l "127.0.0.1:$port" -c aiosmtpd.handlers.Mailbox "$VARDIR/mail"
+	local t
+	for ((t = 0; t < WAIT_TENTHS; t++)); do
+		port_open "$port" && return 0
+		sleep 0.1
+	done
+	die "the SMTP sink does not accept on port $port; see $LOGS/smtp-sink.log"
+}
+smtp_sink_stop() { stop_pidfile "$RUN/smtp-sink.pid" python3 "SMTP sink"; }
+
 # --- the whole stack -----------------------------------------------------------
 
 # sweep_strays: processes that carry this stack's EASYCHAT_STACK marker but
@@ -987,10 +1048,15 @@ start_services() {
 	# (d) the front server and the FastCGI programs (restarted to pick up
 	# new builds)
 	front_start
+	# (f) the outbox: the test SMTP sink, then the deliverer
+	((test == 0)) || smtp_sink_start "$(cfg MAIL_URL)"
+	deliver_start
 }
 
 stop_services() {
 	local f
+	deliver_stop
+	smtp_sink_stop
 	lighttpd_stop
 	nginx_stop
 	for f in "$RUN"/relay-*.pid; do
@@ -1024,6 +1090,7 @@ write_stack_env() {
 		kv WS_URL "ws://127.0.0.1:$(cfg HTTP_PORT)/ws"
 		kv RELAY_URLS "${relays%,}"
 		kv RELAY_METRICS_URLS "${metrics%,}"
+		kv MAIL_DIR "$VARDIR/mail"
 		kv DB_HOST 127.0.0.1
 		kv DB_PORT "$(cfg DB_PORT)"
 		kv DB_NAME "$(cfg DB_NAME)"
@@ -1142,7 +1209,7 @@ cmd_serve() {
 	set_paths "${1:-}"
 	BIN_DIR=$(realpath -m -- "${BIN_DIR:-$REPO/build/bin}")
 	mkdir -p "$RUN" "$LOGS" "$VARDIR/tmp"
-	env | grep -E '^(HTTP_|PUBLIC_ORIGINS=|FCGI_PROCS=|DB_|REDIS_|RELAY_|JWT_|ACCESS_|REFRESH_|COOKIE_|BODY_|UPLOAD_|MEDIA_|LOGIN_|PASSWORD_|REVOCATION_|RATE_|REACTIONS_|ARGON2_|TRUSTED_PROX|OAUTH_|SENTRY_|METRICS_|LOG_LEVEL=)' >"$ENV_FILE"
+	env | grep -E '^(HTTP_|PUBLIC_ORIGINS=|FCGI_PROCS=|DB_|REDIS_|RELAY_|JWT_|ACCESS_|REFRESH_|COOKIE_|BODY_|UPLOAD_|MEDIA_|LOGIN_|PASSWORD_|REVOCATION_|RATE_|REACTIONS_|ARGON2_|TRUSTED_PROX|OAUTH_|SENTRY_|METRICS_|MAIL_|RESET_|DELIVER_|LOG_LEVEL=)' >"$ENV_FILE"
 	# The shipped blocklist unless the environment names another.
 	[[ -n ${PASSWORD_BLOCKLIST:-} ]] || echo "PASSWORD_BLOCKLIST=$REPO/conf/common-passwords.txt" >>"$ENV_FILE"
 	load_env "$ENV_FILE"
@@ -1291,6 +1358,14 @@ main() {
 		load_stack "${1:-}"
 		[[ ${2:-} =~ ^[0-9]+$ ]] || usage
 		relay_start "$2"
+		;;
+	deliver-kill)
+		load_stack "${1:-}"
+		stop_pidfile "$RUN/deliver.pid" easychat-deliver deliver KILL
+		;;
+	deliver-start)
+		load_stack "${1:-}"
+		deliver_start
 		;;
 	*) usage ;;
 	esac

@@ -244,7 +244,7 @@ function checkAnnotations(index) {
     const comment = at < 0 ? '' : header.slice(header.lastIndexOf('/*', at), at);
     const list = (label) => {
       const m = new RegExp(`${label}:([^.]*)\\.`).exec(comment.replace(/\s*\n\s*\*\s*/g, ' '));
-      return m ? m[1].split(',').map((x) => x.trim()).filter(Boolean).sort().join(', ') : null;
+      return m ? m[1].split(',').map((x) => x.trim()).filter((x) => x && x !== 'none').sort().join(', ') : null;
     };
     const w = list('Writers');
     const r = list('Readers');

@@ -18,6 +18,7 @@
 #include "json.h"
 #include "limit.h"
 #include "log.h"
+#include "mail.h"
 #include "mem.h"
 #include "oauth.h"
 #include "pwcheck.h"
@@ -498,6 +499,8 @@ account_providers(struct http_req *r)
 	    json_object_new_boolean(cfg.oauth_google.enabled));
 	json_object_object_add(root, "github",
 	    json_object_new_boolean(cfg.oauth_github.enabled));
+	json_object_object_add(root, "password_reset",
+	    json_object_new_boolean(mail_enabled()));
 	http_reply_json(r, 200, root);
 	return ERR_OK;
 }

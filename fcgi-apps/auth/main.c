@@ -1,9 +1,10 @@
 /* main.c - the auth program: its route table and main().  The handlers
- * are in account.c (sign-up, sign-in, tokens, sessions, tickets) and
- * oauth.c (Google and GitHub). */
+ * are in account.c (sign-up, sign-in, tokens, sessions, tickets),
+ * oauth.c (Google and GitHub) and reset.c (password reset by mail). */
 #include "account.h"
 #include "app.h"
 #include "oauth.h"
+#include "reset.h"
 
 static const struct http_route routes[] = {
 	{ HTTP_POST, "/api/auth/signup", account_signup, HTTP_RATE_SIGNUP },
@@ -17,6 +18,8 @@ static const struct http_route routes[] = {
 	{ HTTP_GET, "/api/auth/providers", account_providers, 0 },
 	{ HTTP_POST, "/api/auth/ws-ticket", account_ws_ticket,
 	    HTTP_AUTH_REQUIRED },
+	{ HTTP_POST, "/api/auth/password/forgot", reset_forgot, 0 },
+	{ HTTP_POST, "/api/auth/password/reset", reset_confirm, 0 },
 	{ HTTP_GET, "/api/auth/oauth/{str}/start", oauth_start, 0 },
 	{ HTTP_GET, "/api/auth/oauth/{str}/callback", oauth_callback,
 	    HTTP_AUTH_OPTIONAL },

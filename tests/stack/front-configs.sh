@@ -58,7 +58,7 @@ done
 	for p in auth users groups rooms search; do
 		units+=("easychat-program@$p.0.socket" "easychat-program@$p.0.service")
 	done
-	units+=("easychat-relay@0.service")
+	units+=("easychat-relay@0.service" "easychat-deliver.service")
 	out=$(SYSTEMD_LOG_LEVEL=notice systemd-analyze verify --man=no "${units[@]/#/./}" 2>&1) ||
 		fail "systemd-analyze verify: $out"
 	[[ -z $out ]] || fail "systemd-analyze verify: $out"

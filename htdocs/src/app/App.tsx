@@ -7,6 +7,7 @@ import { QueryClientProvider } from '@tanstack/react-query';
 import { setUnauthorizedHandler } from '@/shared/api/client';
 import { LoginPage, SignupPage } from '@/features/auth/AuthPages';
 import { LandingPage } from '@/features/auth/LandingPage';
+import { ForgotPasswordPage, ResetPasswordPage } from '@/features/auth/ResetPages';
 import { meKey, useMe } from '@/shared/api/auth';
 import { InvitePage } from '@/features/invites/InvitePage';
 import { DirectoryPage } from '@/features/directory/DirectoryPage';
@@ -81,6 +82,8 @@ export function App() {
         <Routes>
           <Route path="/login" element={<GuestOnly><LoginPage /></GuestOnly>} />
           <Route path="/signup" element={<GuestOnly><SignupPage /></GuestOnly>} />
+          <Route path="/forgot-password" element={<GuestOnly><ForgotPasswordPage /></GuestOnly>} />
+          <Route path="/reset-password" element={<ResetPasswordPage />} />
           <Route path="/invite/:code" element={<InvitePage />} />
           <Route element={<RequireAuth><AppShell /></RequireAuth>}>
             <Route index element={<Home />} />

@@ -35,6 +35,18 @@ export function OAuthButtons() {
   );
 }
 
+function ForgotLink() {
+  const { data } = useProviders();
+  if (!data?.password_reset) return null;
+  return (
+    <p className="muted">
+      <Link to="/forgot-password" data-testid="forgot-link">
+        Forgot your password?
+      </Link>
+    </p>
+  );
+}
+
 export function LoginPage() {
   return <AuthForm mode="login" />;
 }
@@ -170,6 +182,7 @@ function AuthForm({ mode }: { mode: 'login' | 'signup' }) {
         <button type="submit" className="button block" disabled={busy} data-testid={isLogin ? 'login-submit' : 'signup-submit'}>
           {isLogin ? 'Log in' : 'Sign up'}
         </button>
+        {isLogin && <ForgotLink />}
         <OAuthButtons />
         <p className="muted">
           {isLogin ? (

@@ -60,6 +60,16 @@ export function usernameAvailable(username: string, signal?: AbortSignal) {
   return api.get<{ username: string; available: boolean }>('/users/username-available', { query: { username }, allow401: true, signal });
 }
 
+/** Asks for a reset link by mail; the answer is the same for any address. */
+export function forgotPassword(email: string) {
+  return api.post<Record<string, never>>('/auth/password/forgot', { email });
+}
+
+/** Sets a new password with a reset link's token; every session ends. */
+export function resetPassword(token: string, password: string) {
+  return api.post<void>('/auth/password/reset', { token, password });
+}
+
 export function logout() {
   return api.post<void>('/auth/logout', {}, { allow401: true });
 }

@@ -484,6 +484,8 @@ export type paths = {
                             password?: boolean;
                             google?: boolean;
                             github?: boolean;
+                            /** @description "Forgot password" by e-mail is set up (/api/auth/password/forgot) */
+                            password_reset?: boolean;
                         };
                     };
                 };
@@ -529,6 +531,131 @@ export type paths = {
                     };
                 };
                 401: components["responses"]["Error"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/password/forgot": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Ask for a password reset link by e-mail (404 not_enabled unless mail is set up)
+         * @description Answers 202 with an empty object whether or not an account has the
+         *     address, so the answer says nothing about who is registered. Each
+         *     active account with the address (compared case-insensitively) gets
+         *     one mail with a single-use link to `/reset-password#token=...`
+         *     (the token travels in the fragment, so it reaches no server log),
+         *     valid for `RESET_TTL` seconds (default 1800). The mail is written to
+         *     the outbox in the same transaction and sent by `easychat-deliver`,
+         *     never in the request. At most `RESET_PER_ACCOUNT` (3) mails per
+         *     account per hour (more requests still answer 202 and send nothing);
+         *     at most `RESET_PER_ADDR` (10) requests to this endpoint and
+         *     `/api/auth/password/reset` together per client address per hour,
+         *     then 429.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: {
+                content: {
+                    "application/json": {
+                        email: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Accepted (mail sent if the address has an account) */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": Record<string, never>;
+                    };
+                };
+                400: components["responses"]["Error"];
+                /** @description not_enabled (no MAIL_URL / MAIL_ENABLED=0) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description rate_limited (Retry-After 3600) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/password/reset": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Set a new password with the token of a reset link
+         * @description Sets the password of the link's account, uses up the link and every
+         *     other open link of the account, and signs the account out
+         *     everywhere (every session revoked; open websockets close with
+         *     4001). Sign in again with the new password. A wrong, used or
+         *     expired token answers 400 with `fields.token`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: {
+                content: {
+                    "application/json": {
+                        token: string;
+                        password: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Password changed; every session signed out */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                400: components["responses"]["Error"];
+                429: components["responses"]["Error"];
             };
         };
         delete?: never;

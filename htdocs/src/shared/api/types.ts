@@ -122,4 +122,6 @@ export interface Providers {
   password: boolean;
   google: boolean;
   github: boolean;
+  /** "Forgot password" by e-mail is set up on the server. */
+  password_reset?: boolean;
 }

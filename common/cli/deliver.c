@@ -1,0 +1,180 @@
+/* deliver.c - easychat-deliver: sends the outbox's jobs (e-mail today),
+ * outside every request path.
+ *
+ * Programs write a job into the `outbox` table in the transaction of the
+ * change it reports and NOTIFY easychat_outbox (wire.h WIRE_PG_OUTBOX).
+ * This process LISTENs, and also looks every DELIVER_POLL_MS (default
+ * 5000) for jobs due after a back-off or missed while it was down.  A
+ * batch is claimed with FOR UPDATE SKIP LOCKED inside a transaction, so
+ * several deliverers (one per host) never send one job twice; each job
+ * is deleted in the same transaction once sent.  A send that fails is
+ * retried after 30 s, 1 min, 2 min ... (capped at 1 h) and dropped, with
+ * its last error logged, after DELIVER_ATTEMPTS (default 8) attempts.
+ *
+ * Crash safety: a job is deleted only by the transaction that sent it.
+ * A crash after the SMTP server took the mail but before the commit sends
+ * that one mail again on restart (at least once; a mail cannot be
+ * un-sent); a crash before leaves the job in place.
+ *
+ *   easychat-deliver          run until SIGTERM / SIGINT
+ *   easychat-deliver --once   send what is due now, then exit (tests,
+ *                             cron)
+ * Configuration: $EASYCHAT_ENV like the programs (MAIL_* in mail.h).
+ */
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "cfg.h"
+#include "db.h"
+#include "log.h"
+#include "mail.h"
+#include "wire.h"
+
+#define DELIVER_BATCH 20
+
+static volatile sig_atomic_t deliver_stop;
+
+static void
+deliver_on_signal(int sig)
+{
+	(void)sig;
+	deliver_stop = 1;
+}
+
+/* Sends one job; ERR_OK when it is done with (sent, or malformed: a job
+ * that can never be sent is not retried). */
+static enum err_code
+deliver_job(const char *kind, const char *payload, char *err, size_t size)
+{
+	json_object *p = json_tokener_parse(payload), *to, *subject, *text;
+	enum err_code rc = ERR_OK;
+
+	err[0] = '\0';
+	if (strcmp(kind, "mail") != 0 || p == NULL ||
+	    !json_object_object_get_ex(p, "to", &to) ||
+	    !json_object_object_get_ex(p, "subject", &subject) ||
+	    !json_object_object_get_ex(p, "text", &text)) {
+		log_error("deliver: dropping a malformed %s job", kind);
+		goto out;
+	}
+	rc = mail_send(json_object_get_string(to),
+	    json_object_get_string(subject), json_object_get_string(text), err,
+	    size);
+	if (rc == ERR_VALIDATION) {
+		log_error("deliver: dropping a mail to an invalid address");
+		rc = ERR_OK;
+	}
+out:
+	json_object_put(p);
+	return rc;
+}
+
+/* One batch in one transaction; *count is how many jobs it took. */
+static enum err_code
+deliver_batch(size_t *count)
+{
+	struct db_res *res = NULL, *done = NULL;
+	char err[512];
+	long attempts = cfg_get_long("DELIVER_ATTEMPTS", 8);
+	enum err_code rc;
+	size_t i;
+
+	*count = 0;
+	rc = db_begin();
+	if (rc)
+		return rc;
+	rc = db_query(&res,
+	    "SELECT id, kind, payload::text, attempts FROM outbox"
+	    " WHERE run_after <= now() ORDER BY run_after, id LIMIT $1"
+	    " FOR UPDATE SKIP LOCKED",
+	    DB_I64(DELIVER_BATCH));
+	if (rc)
+		goto out;
+	*count = db_rows(res);
+	for (i = 0; i < *count; i++) {
+		int64_t id = db_int(res, i, 0), tries = db_int(res, i, 3) + 1;
+
+		if (deliver_job(db_value(res, i, 1), db_value(res, i, 2), err,
+		        sizeof(err)) == ERR_OK) {
+			rc = db_query(&done, "DELETE FROM outbox WHERE id = $1",
+			    DB_I64(id));
+		} else if (tries >= attempts) {
+			log_error("deliver: giving up job %lld after %lld "
+			          "attempts: %s",
+			    (long long)id, (long long)tries, err);
+			rc = db_query(&done, "DELETE FROM outbox WHERE id = $1",
+			    DB_I64(id));
+		} else {
+			log_warn("deliver: job %lld failed (attempt %lld): %s",
+			    (long long)id, (long long)tries, err);
+			/* 30 s, 1 min, 2 min, ... at most an hour */
+			rc = db_query(&done,
+			    "UPDATE outbox SET attempts = $2, last_error = $3,"
+			    " run_after = now() + make_interval(secs =>"
+			    "  least(3600, 30 * 2 ^ ($2 - 1)))"
+			    " WHERE id = $1",
+			    DB_I64(id), DB_I64(tries), DB_TEXT(err));
+		}
+		db_res_free(done);
+		done = NULL;
+		if (rc)
+			goto out;
+	}
+	rc = db_commit();
+out:
+	if (rc)
+		db_rollback();
+	db_res_free(res);
+	return rc;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct sigaction sa;
+	long poll_ms;
+	size_t n;
+	int once = argc > 1 && strcmp(argv[1], "--once") == 0, notified;
+	enum err_code rc = ERR_OK;
+
+	if (argc > 1 && !once) {
+		fputs("usage: easychat-deliver [--once]\n", stderr);
+		return 2;
+	}
+	log_init("deliver", NULL);
+	if (cfg_load())
+		return 1;
+	poll_ms = cfg_get_long("DELIVER_POLL_MS", 5000);
+	if (poll_ms < 10)
+		poll_ms = 10;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = deliver_on_signal;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	db_set_session_sql("LISTEN " WIRE_PG_OUTBOX);
+	log_info("deliver: started (mail %s)", mail_enabled() ? "on" : "off");
+
+	while (!deliver_stop) {
+		/* drain what is due, then wait for a NOTIFY or the poll */
+		do {
+			rc = deliver_batch(&n);
+		} while (rc == ERR_OK && n == DELIVER_BATCH && !deliver_stop);
+		if (once)
+			break;
+		if (rc)
+			log_warn("deliver: database unavailable; retrying");
+		if (db_wait_notify((int)poll_ms, &notified))
+			poll(NULL, 0,
+			    (int)poll_ms); /* down: the next try reconnects */
+	}
+	log_info("deliver: stopped");
+	db_close();
+	cfg_release();
+	return once && rc ? 1 : 0;
+}

@@ -1,0 +1,39 @@
+// mail.mjs - reads the mail the test stack's SMTP sink (python3-aiosmtpd,
+// started by conf/stack.sh --test) filed in its maildir, VARDIR/mail.
+import fs from 'node:fs';
+import path from 'node:path';
+import { env, sleep } from './api.mjs';
+
+const mailDir = () => process.env.MAIL_DIR || path.join(env.varDir, 'mail');
+
+/** Every mail addressed to `to`, as raw text, oldest first. */
+export function mailsTo(to) {
+  const out = [];
+  const header = new RegExp(`^To: <${to.replace(/[.+*?^$()[\]{}|\\]/g, '\\$&')}>`, 'mi');
+  for (const sub of ['new', 'cur']) {
+    const dir = path.join(mailDir(), sub);
+    if (!fs.existsSync(dir)) continue;
+    for (const f of fs.readdirSync(dir).sort()) {
+      const text = fs.readFileSync(path.join(dir, f), 'utf8');
+      if (header.test(text)) out.push(text);
+    }
+  }
+  return out;
+}
+
+/** Waits until `to` has at least n mails (or ms pass); returns them all. */
+export async function waitMails(to, n = 1, ms = 10000) {
+  const end = Date.now() + ms;
+  for (;;) {
+    const m = mailsTo(to);
+    if (m.length >= n || Date.now() > end) return m;
+    await sleep(50);
+  }
+}
+
+/** The token of the password-reset link in a mail. */
+export function resetToken(mail) {
+  const m = /\/reset-password#token=([A-Za-z0-9_-]+)/.exec(mail || '');
+  if (!m) throw new Error(`no reset link in:\n${mail}`);
+  return m[1];
+}
