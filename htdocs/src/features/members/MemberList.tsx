@@ -41,7 +41,6 @@ interface Row {
 export function MemberList({ group }: { group: GroupDetail }) {
   const { data, dataUpdatedAt, isLoading, hasMore, loadMore, loadingMore } = useMembers(group.id);
   const presence = usePresenceStore((s) => s.users);
-  const me = useSelf();
 
   const rows = useMemo<Row[]>(() => {
     return (data ?? []).map((m) => {

@@ -109,7 +109,17 @@ export type paths = {
         };
         get?: never;
         put?: never;
-        /** Create an account and sign in (cookies) */
+        /**
+         * Create an account and sign in (cookies)
+         * @description The password policy, besides 8–128 characters: a password equal to
+         *     the username (ignoring case) is refused, and so is any password on
+         *     the common-password blocklist (`PASSWORD_BLOCKLIST`, one a line;
+         *     by default the shipped `conf/common-passwords.txt`, 17 950 entries
+         *     from zxcvbn's list, MIT), compared ignoring ASCII case. Both are
+         *     400 `validation_failed` with `fields.password` saying why.
+         *     `full_name` (optional, at most 45 code points, trimmed) is the
+         *     display name of the profile.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -121,6 +131,7 @@ export type paths = {
                 content: {
                     "application/json": components["schemas"]["Credentials"] & {
                         email?: string;
+                        full_name?: string;
                     };
                 };
             };
@@ -181,7 +192,11 @@ export type paths = {
         put?: never;
         /**
          * Sign in (cookies)
-         * @description Wrong passwords count as failures: 10 per username and 50 per client
+         * @description `username` may also be the account's e-mail address (any case):
+         *     it signs in the one active account that has it; an address that
+         *     no account or several accounts share is `invalid_credentials`.
+         *     Failures by address count against that account's username.
+         *     Wrong passwords count as failures: 10 per username and 50 per client
          *     address within 15 minutes, after which every sign-in for that
          *     username or address answers 429 with Retry-After until the window
          *     passes (also /api/auth/token). A username outside the username
@@ -197,7 +212,7 @@ export type paths = {
             };
             requestBody?: {
                 content: {
-                    "application/json": components["schemas"]["Credentials"];
+                    "application/json": components["schemas"]["LoginCredentials"];
                 };
             };
             responses: {
@@ -258,7 +273,7 @@ export type paths = {
             };
             requestBody?: {
                 content: {
-                    "application/json": components["schemas"]["Credentials"];
+                    "application/json": components["schemas"]["LoginCredentials"];
                 };
             };
             responses: {
@@ -438,6 +453,60 @@ export type paths = {
                     };
                 };
                 401: components["responses"]["Error"];
+                /** @description database unreachable */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/session": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Who is signed in, if anyone (never 401)
+         * @description Like GET /api/auth/me, but signed out (no credentials, expired or
+         *     revoked ones) answers 200 `{"user": null}`: the browser app asks
+         *     on every page load, and a signed-out visitor's page should not log
+         *     a 401. An expired access cookie with a valid refresh cookie is
+         *     refreshed on the fly.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description the user, or null */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            user: components["schemas"]["Me"] | null;
+                        };
+                    };
+                };
                 /** @description database unreachable */
                 503: {
                     headers: {
@@ -1077,6 +1146,15 @@ export type paths = {
             responses: {
                 200: components["responses"]["Detail"];
                 401: components["responses"]["Error"];
+                /** @description the caller is banned from the group */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description no such group */
                 404: {
                     headers: {
@@ -1280,6 +1358,295 @@ export type paths = {
                 };
             };
         };
+        trace?: never;
+    };
+    "/api/groups/{id}/members/{user_id}/timeout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["GroupId"];
+                user_id: components["parameters"]["UserId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Time a member out (moderator and above, on a member of a lower role); member.updated
+         * @description Until `timed_out_until` the member cannot post (403) or
+         *     type (the relay drops their typing frames).  Setting it again
+         *     replaces the end.  Written to the audit log.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: components["parameters"]["GroupId"];
+                    user_id: components["parameters"]["UserId"];
+                };
+                cookie?: never;
+            };
+            requestBody?: {
+                content: {
+                    "application/json": {
+                        /** @description from now; at most four weeks */
+                        seconds: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description the member */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Member"];
+                    };
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+                403: components["responses"]["Error"];
+                /** @description no such group or member */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        /** Lift a timeout (same rules); member.updated */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: components["parameters"]["GroupId"];
+                    user_id: components["parameters"]["UserId"];
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description the member */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Member"];
+                    };
+                };
+                401: components["responses"]["Error"];
+                403: components["responses"]["Error"];
+                404: components["responses"]["Error"];
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/groups/{id}/bans": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["GroupId"];
+            };
+            cookie?: never;
+        };
+        /** The group's bans, newest first (moderator and above) */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: components["parameters"]["Limit"];
+                    offset?: components["parameters"]["Offset"];
+                };
+                header?: never;
+                path: {
+                    id: components["parameters"]["GroupId"];
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description a page */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Page"] & {
+                            items?: components["schemas"]["Ban"][];
+                        };
+                    };
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+                403: components["responses"]["Error"];
+                404: components["responses"]["Error"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/groups/{id}/bans/{user_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["GroupId"];
+                user_id: components["parameters"]["UserId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Ban a user (moderator and above; a non-member or a member of a lower role)
+         * @description A member is removed at once, as by a kick (member.left on the
+         *     group, membership false on the user).  Until the ban is lifted,
+         *     `join` and accepting an invite answer 403 `forbidden` and spend
+         *     nothing.  Banning again keeps the ban and changes only its reason.
+         *     Written to the audit log.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: components["parameters"]["GroupId"];
+                    user_id: components["parameters"]["UserId"];
+                };
+                cookie?: never;
+            };
+            requestBody?: {
+                content: {
+                    "application/json": {
+                        reason?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description the ban */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Ban"];
+                    };
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+                403: components["responses"]["Error"];
+                /** @description no such group or user */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        /** Lift a ban (moderator and above) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: components["parameters"]["GroupId"];
+                    user_id: components["parameters"]["UserId"];
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description lifted */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                401: components["responses"]["Error"];
+                403: components["responses"]["Error"];
+                /** @description no such group */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/groups/{id}/audit-log": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["GroupId"];
+            };
+            cookie?: never;
+        };
+        /** The group's audit log, newest first (owner and admins) */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: components["parameters"]["Limit"];
+                    offset?: components["parameters"]["Offset"];
+                };
+                header?: never;
+                path: {
+                    id: components["parameters"]["GroupId"];
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description a page */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Page"] & {
+                            items?: components["schemas"]["AuditEntry"][];
+                        };
+                    };
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+                403: components["responses"]["Error"];
+                404: components["responses"]["Error"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/groups/{id}/invites": {
@@ -1491,6 +1858,15 @@ export type paths = {
             responses: {
                 200: components["responses"]["Detail"];
                 401: components["responses"]["Error"];
+                /** @description the caller is banned from the group (no use spent) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description unknown or revoked */
                 404: {
                     headers: {
@@ -1573,7 +1949,10 @@ export type paths = {
         };
         get?: never;
         put?: never;
-        /** Create a topic (owner, admin); topic.created */
+        /**
+         * Create a topic (owner, admin); topic.created
+         * @description Topic names are unique within a group regardless of case (409 `name_taken`).
+         */
         post: {
             parameters: {
                 query?: never;
@@ -1604,6 +1983,15 @@ export type paths = {
                 401: components["responses"]["Error"];
                 403: components["responses"]["Error"];
                 404: components["responses"]["Error"];
+                /** @description name_taken */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -1650,7 +2038,10 @@ export type paths = {
         };
         options?: never;
         head?: never;
-        /** Rename a topic (owner, admin); topic.updated */
+        /**
+         * Rename a topic (owner, admin); topic.updated
+         * @description Topic names are unique within a group regardless of case (409 `name_taken`).
+         */
         patch: {
             parameters: {
                 query?: never;
@@ -1681,6 +2072,15 @@ export type paths = {
                 401: components["responses"]["Error"];
                 403: components["responses"]["Error"];
                 404: components["responses"]["Error"];
+                /** @description name_taken */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         trace?: never;
@@ -1707,7 +2107,7 @@ export type paths = {
             requestBody: {
                 content: {
                     "application/json": {
-                        /** @description 1-22 code points; stored trimmed */
+                        /** @description 1-22 code points; stored trimmed; unique within the topic regardless of case (409 name_taken) */
                         name: string;
                         /** @description 0-100 code points; stored trimmed */
                         description?: string;
@@ -1728,6 +2128,7 @@ export type paths = {
                 401: components["responses"]["Unauthenticated"];
                 403: components["responses"]["Forbidden"];
                 404: components["responses"]["NotFound"];
+                409: components["responses"]["NameTaken"];
             };
         };
         delete?: never;
@@ -1821,7 +2222,7 @@ export type paths = {
             requestBody?: {
                 content: {
                     "application/json": {
-                        /** @description 1-22 code points; stored trimmed */
+                        /** @description 1-22 code points; stored trimmed; unique within the topic regardless of case (409 name_taken) */
                         name?: string;
                         /** @description 0-100 code points; stored trimmed */
                         description?: string;
@@ -1842,6 +2243,7 @@ export type paths = {
                 401: components["responses"]["Unauthenticated"];
                 403: components["responses"]["Forbidden"];
                 404: components["responses"]["NotFound"];
+                409: components["responses"]["NameTaken"];
             };
         };
         trace?: never;
@@ -1907,6 +2309,18 @@ export type paths = {
          *     room (a nonce is unique per caller), 409 and nothing of that
          *     message is shown.  Posting moves the room's `last_message_id` and
          *     the caller's own read marker.
+         *
+         *     Moderation (issue 13): a member who is timed out in the group
+         *     (`PUT /api/groups/{id}/members/{user_id}/timeout`) gets 403
+         *     `forbidden` until the timeout ends.  In a room with slow mode on
+         *     (`slow_mode_seconds` > 0) a plain member's second message within
+         *     that many seconds answers 429 `rate_limited` with `Retry-After`;
+         *     moderators and up are exempt.  Every post also takes a token from
+         *     the caller's message bucket (`RATE_MESSAGES_PER_USER`, default
+         *     `10/10`: ten at once, ten more every ten seconds): empty, 429
+         *     `rate_limited` with `Retry-After`.  A retry with a nonce already
+         *     used is answered as above even then.  Nothing is stored on any of
+         *     these refusals.
          */
         post: {
             parameters: {
@@ -1949,7 +2363,7 @@ export type paths = {
                 };
                 400: components["responses"]["Invalid"];
                 401: components["responses"]["Unauthenticated"];
-                /** @description A direct conversation where a participant blocked the caller (forbidden) */
+                /** @description The caller is timed out, or this is a direct conversation where a participant blocked the caller (forbidden) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -1968,8 +2382,70 @@ export type paths = {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Slow mode, or the message rate limit (rate_limited, with Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/rooms/{id}/slow-mode": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Set the room's slow mode (moderator and above)
+         * @description `seconds` a plain member waits between two messages in the room; 0
+         *     turns it off.  Publishes room.updated; written to the group's audit
+         *     log.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: components["parameters"]["Id"];
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        seconds: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description The room; event room.updated */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Room"];
+                    };
+                };
+                400: components["responses"]["Invalid"];
+                401: components["responses"]["Unauthenticated"];
+                403: components["responses"]["Forbidden"];
+                404: components["responses"]["NotFound"];
+            };
+        };
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -2094,6 +2570,269 @@ export type paths = {
                 404: components["responses"]["NotFound"];
             };
         };
+        trace?: never;
+    };
+    "/api/messages/{id}/reactions/{emoji}/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * React to a message with one emoji (members; idempotent)
+         * @description `emoji` (percent-encoded UTF-8) must be exactly one fully-qualified
+         *     emoji of the set the SPA's picker offers (emojibase-data, skin
+         *     tones and ZWJ sequences included; `fcgi-apps/rooms/emoji_table.c`);
+         *     anything else is 400 `validation_failed` with `fields.emoji`.  A
+         *     message has at most `REACTIONS_MAX_DISTINCT` (default 20) different
+         *     emoji: a new one past that is 409 `conflict`, and changes nothing.
+         *     Reacting again with the same emoji answers the same and publishes
+         *     nothing; otherwise event `reaction.added {reaction}`.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: components["parameters"]["Id"];
+                    /** @description One emoji */
+                    emoji: components["parameters"]["Emoji"];
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The reaction now, with me: true */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ReactionState"];
+                    };
+                };
+                400: components["responses"]["Invalid"];
+                401: components["responses"]["Unauthenticated"];
+                404: components["responses"]["NotFound"];
+                /** @description The message has as many different reactions as it may (conflict) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        /**
+         * Take one's own reaction back (members; idempotent)
+         * @description Event `reaction.removed {reaction}` when there was one to take back.
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: components["parameters"]["Id"];
+                    /** @description One emoji */
+                    emoji: components["parameters"]["Emoji"];
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The reaction now, with me: false */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ReactionState"];
+                    };
+                };
+                400: components["responses"]["Invalid"];
+                401: components["responses"]["Unauthenticated"];
+                404: components["responses"]["NotFound"];
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/messages/{id}/reactions/{emoji}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Who reacted with one emoji, first first (members) */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    offset?: number;
+                };
+                header?: never;
+                path: {
+                    id: components["parameters"]["Id"];
+                    /** @description One emoji */
+                    emoji: components["parameters"]["Emoji"];
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The reactors */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            has_more: boolean;
+                            items: {
+                                user: components["schemas"]["MessageSender"];
+                                created_at: string;
+                            }[];
+                        };
+                    };
+                };
+                400: components["responses"]["Invalid"];
+                401: components["responses"]["Unauthenticated"];
+                404: components["responses"]["NotFound"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/messages/{id}/pin": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Pin a message (moderator, admin or owner; idempotent)
+         * @description Sets `pinned_at` and `pinned_by`; event `message.pinned {message}` unless it was pinned already.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: components["parameters"]["Id"];
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The message */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Message"];
+                    };
+                };
+                401: components["responses"]["Unauthenticated"];
+                403: components["responses"]["Forbidden"];
+                404: components["responses"]["NotFound"];
+            };
+        };
+        post?: never;
+        /**
+         * Unpin a message (moderator, admin or owner; idempotent)
+         * @description Event `message.unpinned {message}` unless it was not pinned.
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: components["parameters"]["Id"];
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The message */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Message"];
+                    };
+                };
+                401: components["responses"]["Unauthenticated"];
+                403: components["responses"]["Forbidden"];
+                404: components["responses"]["NotFound"];
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/rooms/{id}/pins": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The room's pinned messages, the latest pin first (members) */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    offset?: number;
+                };
+                header?: never;
+                path: {
+                    id: components["parameters"]["Id"];
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Pinned messages (deleted ones are left out) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            has_more: boolean;
+                            items: components["schemas"]["Message"][];
+                        };
+                    };
+                };
+                400: components["responses"]["Invalid"];
+                401: components["responses"]["Unauthenticated"];
+                404: components["responses"]["NotFound"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/search/groups": {
@@ -2342,7 +3081,9 @@ export type paths = {
          *     shows it next to the field.  Ten wrong ones within 15 minutes → 429
          *     with Retry-After.  On success every other session (refresh-token
          *     family) is revoked at once — their access tokens stop working too;
-         *     the caller's session stays.
+         *     the caller's session stays.  `new` follows the sign-up password
+         *     policy (POST /api/auth/signup): not the username, not on the
+         *     common-password blocklist — else 400 with `fields.new`.
          */
         put: {
             parameters: {
@@ -2753,6 +3494,55 @@ export type paths = {
         patch?: never;
         trace?: never;
     };
+    "/api/users/username-available": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * whether a username is free (signed in or not)
+         * @description For the live check of the sign-up form and of the username field
+         *     in the settings.  Case-insensitive, as usernames are unique
+         *     regardless of case; the signed-in caller's own name is available
+         *     to them.  A name outside the username rules (5–45 of ASCII
+         *     letters, digits, `_`, `-`) is 400 with `fields.username`.
+         */
+        get: {
+            parameters: {
+                query: {
+                    username: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description the answer */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            username: string;
+                            available: boolean;
+                        };
+                    };
+                };
+                400: components["responses"]["Error"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/users/{id}": {
         parameters: {
             query?: never;
@@ -2937,7 +3727,7 @@ export type components = {
         /** @enum {string} */
         Status: "Online" | "Busy" | "Sleeping" | "Offline";
         /** @enum {string} */
-        Gender: "Male" | "Female" | "Attack Helicopter" | "Undefined";
+        Gender: "Male" | "Female" | "Non-binary" | "Other" | "Prefer not to say";
         /** @enum {string} */
         Role: "owner" | "admin" | "moderator" | "member";
         /** @enum {string} */
@@ -2979,6 +3769,8 @@ export type components = {
             description: string;
             /** @description 0 when the room has no message yet */
             last_message_id: number;
+            /** @description slow mode: seconds a plain member waits between two messages; 0 = off */
+            slow_mode_seconds: number;
             /** @example 2024-05-01T12:00:00.000Z */
             created_at: string;
         };
@@ -2993,6 +3785,11 @@ export type components = {
         };
         UserEnvelope: {
             user?: components["schemas"]["Me"];
+        };
+        LoginCredentials: {
+            /** @description a username, or an e-mail address */
+            username: string;
+            password: string;
         };
         Credentials: {
             username: string;
@@ -3075,7 +3872,39 @@ export type components = {
             user: components["schemas"]["User"];
             role: components["schemas"]["Role"];
             joined_at: string;
+            /** @description while a timeout lasts, its end (the member cannot post or type); else null */
+            timed_out_until?: string | null;
             online: boolean;
+        };
+        /** @description A user kept out of the group (moderation, issue 13). */
+        Ban: {
+            user: components["schemas"]["User"];
+            /** @description null when that account is gone */
+            banned_by: components["schemas"]["User"] | null;
+            reason: string;
+            created_at: string;
+        };
+        /** @description One moderation step of the group's audit log. */
+        AuditEntry: {
+            id: number;
+            /**
+             * @description One of (common/audit.h): `member.kick`, `member.ban`
+             *     (details `reason`), `member.unban`, `member.timeout` (details
+             *     `seconds`, `until`), `member.timeout_lifted`, `member.role`
+             *     (details `role`: the new one), `message.delete` (a moderator
+             *     deleted someone else's message; details `message_id`,
+             *     `room_id`), `group.rename`, `topic.rename`, `room.rename`
+             *     (details `name`: the new one), `room.slow_mode` (details
+             *     `seconds`), `invite.create`, `invite.revoke` (details `code`).
+             */
+            action: string;
+            actor: components["schemas"]["User"] | null;
+            /** @description the member acted upon */
+            target_user: components["schemas"]["User"] | null;
+            details: {
+                [key: string]: unknown;
+            };
+            created_at: string;
         };
         Invite: {
             /** @description 22 characters of base64url (128 random bits) */
@@ -3103,12 +3932,7 @@ export type components = {
             id: number;
             room_id: number;
             /** @description null when the sender's account was deleted */
-            sender: {
-                id: number;
-                username: string;
-                full_name: string;
-                icon_url: string | null;
-            } | null;
+            sender: components["schemas"]["MessageSender"] | null;
             text: string;
             reply_to: {
                 id: number;
@@ -3119,6 +3943,40 @@ export type components = {
             created_at: string;
             edited_at: string | null;
             nonce: string | null;
+            /**
+             * @description Each emoji reacted with, in order of first use, with its count.
+             *     `me` (did the caller react) is in history pages only: events
+             *     and single-message answers go to everyone alike.
+             */
+            reactions: {
+                emoji: string;
+                count: number;
+                me?: boolean;
+            }[];
+            /** @description When a moderator pinned it; null when not pinned */
+            pinned_at: string | null;
+            /** @description Who pinned it (null when not pinned or the account is gone) */
+            pinned_by: number | null;
+        };
+        MessageSender: {
+            id: number;
+            username: string;
+            full_name: string;
+            icon_url: string | null;
+        };
+        /** @description A reaction added or removed (events reaction.added / reaction.removed) */
+        ReactionChange: {
+            message_id: number;
+            room_id: number;
+            emoji: string;
+            /** @description Who reacted or took it back */
+            user_id: number;
+            /** @description How many reacted with this emoji now */
+            count: number;
+        };
+        /** @description The answer to PUT/DELETE of one's reaction */
+        ReactionState: components["schemas"]["ReactionChange"] & {
+            me: boolean;
         };
         GroupItem: {
             id: number;
@@ -3134,6 +3992,10 @@ export type components = {
         MessageItem: {
             id: number;
             room_id: number;
+            /** @description the name of the message's room */
+            room_name: string;
+            group_id: number;
+            group_name: string;
             sender: {
                 id?: number;
                 username?: string;
@@ -3203,7 +4065,7 @@ export type components = {
             online: boolean;
         };
         /** @description Any frame the relay sends, told apart by `type`. */
-        ServerEvent: components["schemas"]["EventHello"] | components["schemas"]["EventPong"] | components["schemas"]["EventError"] | components["schemas"]["EventResync"] | components["schemas"]["EventMessageCreated"] | components["schemas"]["EventMessageUpdated"] | components["schemas"]["EventMessageDeleted"] | components["schemas"]["EventRoomCreated"] | components["schemas"]["EventRoomUpdated"] | components["schemas"]["EventRoomDeleted"] | components["schemas"]["EventTopicCreated"] | components["schemas"]["EventTopicUpdated"] | components["schemas"]["EventTopicDeleted"] | components["schemas"]["EventGroupUpdated"] | components["schemas"]["EventGroupDeleted"] | components["schemas"]["EventMemberJoined"] | components["schemas"]["EventMemberUpdated"] | components["schemas"]["EventMemberLeft"] | components["schemas"]["EventMembership"] | components["schemas"]["EventSessionRevoked"] | components["schemas"]["EventMentionCreated"] | components["schemas"]["EventTyping"] | components["schemas"]["EventPresence"];
+        ServerEvent: components["schemas"]["EventHello"] | components["schemas"]["EventPong"] | components["schemas"]["EventError"] | components["schemas"]["EventResync"] | components["schemas"]["EventMessageCreated"] | components["schemas"]["EventMessageUpdated"] | components["schemas"]["EventMessageDeleted"] | components["schemas"]["EventMessagePinned"] | components["schemas"]["EventMessageUnpinned"] | components["schemas"]["EventReactionAdded"] | components["schemas"]["EventReactionRemoved"] | components["schemas"]["EventRoomCreated"] | components["schemas"]["EventRoomUpdated"] | components["schemas"]["EventRoomDeleted"] | components["schemas"]["EventTopicCreated"] | components["schemas"]["EventTopicUpdated"] | components["schemas"]["EventTopicDeleted"] | components["schemas"]["EventGroupUpdated"] | components["schemas"]["EventGroupDeleted"] | components["schemas"]["EventMemberJoined"] | components["schemas"]["EventMemberUpdated"] | components["schemas"]["EventMemberLeft"] | components["schemas"]["EventMembership"] | components["schemas"]["EventSessionRevoked"] | components["schemas"]["EventMentionCreated"] | components["schemas"]["EventTyping"] | components["schemas"]["EventPresence"];
         /** @description First frame of every connection. */
         EventHello: {
             /** @enum {string} */
@@ -3250,6 +4112,34 @@ export type components = {
             group_id: number;
             id: number;
             room_id: number;
+        };
+        /** @description rooms program, on `group:<id>`, when a moderator pins a message. */
+        EventMessagePinned: {
+            /** @enum {string} */
+            type: "message.pinned";
+            group_id: number;
+            message: components["schemas"]["Message"];
+        };
+        /** @description rooms program, on `group:<id>`; `message.pinned_at` is null. */
+        EventMessageUnpinned: {
+            /** @enum {string} */
+            type: "message.unpinned";
+            group_id: number;
+            message: components["schemas"]["Message"];
+        };
+        /** @description rooms program, on `group:<id>`, when a reaction was added (not for a repeated PUT). */
+        EventReactionAdded: {
+            /** @enum {string} */
+            type: "reaction.added";
+            group_id: number;
+            reaction: components["schemas"]["ReactionChange"];
+        };
+        /** @description rooms program, on `group:<id>`, when a reaction was removed. */
+        EventReactionRemoved: {
+            /** @enum {string} */
+            type: "reaction.removed";
+            group_id: number;
+            reaction: components["schemas"]["ReactionChange"];
         };
         /** @description rooms program, on `group:<id>`. */
         EventRoomCreated: {
@@ -3452,6 +4342,15 @@ export type components = {
                 "application/json": components["schemas"]["Error"];
             };
         };
+        /** @description name_taken: another room of the topic has this name (ignoring case) */
+        NameTaken: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
         /** @description Absent */
         NotFound: {
             headers: {
@@ -3470,6 +4369,8 @@ export type components = {
         Limit: number;
         Offset: number;
         Id: number;
+        /** @description One emoji */
+        Emoji: string;
         SearchOffset: number;
     };
     requestBodies: never;
