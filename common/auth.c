@@ -10,6 +10,7 @@
 #include "db.h"
 #include "event.h"
 #include "jwt.h"
+#include "limit.h"
 #include "log.h"
 #include "mem.h"
 #include "rds.h"
@@ -403,8 +404,12 @@ auth_session_revoke_user(int64_t user_id, int64_t keep)
 	return rc;
 }
 
-enum err_code
-auth_session_revoked(int64_t session_id, int *revoked)
+/* auth_session_revoked(), and with a request `r` (its caller being
+ * `user_id`) the request's rate limits taken in the same Redis call
+ * (limit_request_with()). */
+static enum err_code
+auth_revoked_check(struct http_req *r, int64_t user_id, int64_t session_id,
+    int *revoked)
 {
 	struct db_res *res = NULL;
 	char key[WIRE_NAME_MAX];
@@ -420,7 +425,10 @@ auth_session_revoked(int64_t session_id, int *revoked)
 		return ERR_OK;
 	}
 	wire_key_revoked_session(key, session_id);
-	rc = rds_exists(key, revoked);
+	if (r != NULL)
+		rc = limit_request_with(r, user_id, key, revoked);
+	else
+		rc = rds_exists(key, revoked);
 	if (rc == ERR_OK && rds_connections() != auth_revoked_rds) {
 		/* A new Redis connection: Redis may have restarted empty,
 		 * without the marks written before, and this process's list
@@ -443,6 +451,12 @@ auth_session_revoked(int64_t session_id, int *revoked)
 		*revoked = db_rows(res) == 0 || db_bool(res, 0, 0);
 	db_res_free(res);
 	return rc;
+}
+
+enum err_code
+auth_session_revoked(int64_t session_id, int *revoked)
+{
+	return auth_revoked_check(NULL, 0, session_id, revoked);
 }
 
 void
@@ -473,7 +487,9 @@ auth_accept_access(struct http_req *r, const char *token)
 	rc = jwt_check(token, JWT_TYPE_ACCESS, &claims);
 	if (rc)
 		return rc;
-	rc = auth_session_revoked(claims.fam, &revoked);
+	/* One Redis call: the revocation mark and, for a write, the rate
+	 * limits' tokens (taken only when the session stands). */
+	rc = auth_revoked_check(r, claims.sub, claims.fam, &revoked);
 	if (rc)
 		return rc;
 	if (revoked)

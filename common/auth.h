@@ -8,7 +8,9 @@
  * auth_request() identifies the caller of a request: the Bearer token if
  * there is an Authorization header (cookies are then ignored), otherwise
  * the access cookie, refreshed on the fly from the refresh cookie when it
- * is missing or expired (new cookies are set on the response).
+ * is missing or expired (new cookies are set on the response).  The
+ * session's revocation mark and the request's rate-limit tokens
+ * (limit.h) are one Redis call.
  *
  * Layer: domain (common/README.md) - chat rules over the base; may
  * include base and domain headers.

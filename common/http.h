@@ -81,6 +81,12 @@ struct http_req {
 	int64_t family_id; /* session of the access token */
 	int via_bearer;
 
+	/* Rate limits (common/limit.c), when taken together with the
+	 * authentication: rate_checked set, rate_wait the seconds to wait
+	 * (0 = taken). */
+	int rate_checked;
+	long rate_wait;
+
 	/* Error details for the JSON error body. */
 	const char *error_message;        /* NULL = the code's default */
 	struct json_object *error_fields; /* "fields" of a 400 */
