@@ -58,10 +58,4 @@ enum err_code acl_topic(int64_t topic_id, int64_t user_id, enum acl_role min,
 enum err_code acl_room(int64_t room_id, int64_t user_id, enum acl_role min,
     int64_t *group_id, enum acl_role *role);
 
-/* acl_room, also reading the room's history version (migration 0013:
- * it grows with every change to what the room's history shows, in the
- * change's own transaction) into *version, for the history cache. */
-enum err_code acl_room_hist(int64_t room_id, int64_t user_id, enum acl_role min,
-    int64_t *version);
-
 #endif

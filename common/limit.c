@@ -149,37 +149,43 @@ limit_add(struct limit_call *c, const struct limit_rate *rate, const char *key)
 	c->nbucket++;
 }
 
-/* The buckets `r` takes from when its caller is `user_id` (0: nobody). */
-static void
-limit_buckets(struct http_req *r, int64_t user_id, struct limit_call *c)
+/* Takes the tokens of `r` for caller `user_id` (0: nobody), after the
+ * mark c->keys[0] when c->nkeys is 1: *wait = seconds to wait (0:
+ * taken), -1 when the mark exists.  *wait = 0 and nothing asked when no
+ * bucket applies (a GET) and there is no mark. */
+static enum err_code
+limit_take(struct http_req *r, int64_t user_id, struct limit_call *c,
+    long *wait)
 {
 	char key[WIRE_NAME_MAX];
-
-	if (r->method == HTTP_GET || r->method == HTTP_OTHER ||
-	    r->route == NULL || (r->route->flags & HTTP_RATE_EXEMPT))
-		return;
-	if (user_id > 0) {
-		wire_key_rl_write_user(key, user_id);
-		limit_add(c, &limit_write_user, key);
-	}
-	wire_key_rl_write_addr(key, r->remote_addr);
-	limit_add(c, &limit_write_addr, key);
-	if (r->route->flags & HTTP_RATE_SIGNUP) {
-		wire_key_rl_signup_addr(key, r->remote_addr);
-		limit_add(c, &limit_signup_addr, key);
-	}
-}
-
-/* Runs the script: *wait = seconds to wait (0: taken), -1 when the
- * revocation mark exists. */
-static enum err_code
-limit_eval(struct limit_call *c, long *wait)
-{
 	const char *argv[4 + 7];
 	char *out[1] = { NULL };
 	enum err_code rc;
-	int i, nargs = 1 + 2 * c->nbucket;
+	int i, nargs;
 
+	*wait = 0;
+	if (r->method != HTTP_GET && r->method != HTTP_OTHER &&
+	    r->route != NULL && !(r->route->flags & HTTP_RATE_EXEMPT)) {
+		if (user_id > 0) {
+			wire_key_rl_write_user(key, user_id);
+			limit_add(c, &limit_write_user, key);
+		}
+		wire_key_rl_write_addr(key, r->remote_addr);
+		limit_add(c, &limit_write_addr, key);
+		if (r->route->flags & HTTP_RATE_SIGNUP) {
+			wire_key_rl_signup_addr(key, r->remote_addr);
+			limit_add(c, &limit_signup_addr, key);
+		}
+	}
+	if (c->nbucket == 0 && c->nkeys == 0)
+		return ERR_OK;
+	if (c->nbucket == 0) {
+		/* A GET: the mark alone, without a script. */
+		rc = rds_exists(c->keys[0], &i);
+		*wait = i ? -1 : 0;
+		return rc;
+	}
+	nargs = 1 + 2 * c->nbucket;
 	for (i = 0; i < c->nkeys; i++)
 		argv[i] = c->keys[i];
 	for (i = 0; i < nargs; i++)
@@ -212,11 +218,8 @@ limit_request(struct http_req *r)
 
 	if (r->rate_checked)
 		return limit_answer(r, r->rate_wait);
-	limit_buckets(r, r->user_id, &c);
-	if (c.nbucket == 0)
-		return ERR_OK;
 	snprintf(c.args[0], sizeof(c.args[0]), "0");
-	if (limit_eval(&c, &wait) != ERR_OK) {
+	if (limit_take(r, r->user_id, &c, &wait) != ERR_OK) {
 		log_warn(
 		    "rate limits unavailable (Redis): request let through");
 		return ERR_OK;
@@ -235,15 +238,7 @@ limit_request_with(struct http_req *r, int64_t user_id, const char *revoked_key,
 	*revoked = 0;
 	snprintf(c.keys[0], WIRE_NAME_MAX, "%s", revoked_key);
 	snprintf(c.args[0], sizeof(c.args[0]), "1");
-	limit_buckets(r, user_id, &c);
-	if (c.nbucket == 0) {
-		/* A GET: the mark alone, without a script. */
-		rc = rds_exists(revoked_key, revoked);
-		if (rc == ERR_OK && !*revoked)
-			r->rate_checked = 1;
-		return rc;
-	}
-	rc = limit_eval(&c, &wait);
+	rc = limit_take(r, user_id, &c, &wait);
 	if (rc)
 		return rc;
 	if (wait < 0) {

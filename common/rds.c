@@ -252,15 +252,15 @@ rds_exists_many(const char *const *keys, size_t n, int *out)
 	return rc;
 }
 
-/* Scripts loaded on the current connection (SCRIPT LOAD once per
- * connection and script, then EVALSHA: the body is not sent and hashed
- * again on every call).  Keyed by the script's address: callers pass
- * static strings. */
+/* Scripts known to Redis (SCRIPT LOAD once, then EVALSHA: the body is
+ * not sent and hashed again on every call; a Redis that answers NOSCRIPT
+ * - restarted, or its scripts flushed - gets it loaded again).  Keyed by
+ * the script's address: callers pass static strings. */
 #define RDS_SCRIPTS 16
 static struct {
 	const char *body;
 	char sha[48];
-	unsigned long conn; /* rds_connects when loaded; 0 = not loaded */
+	int loaded; /* sha is set */
 } rds_scripts[RDS_SCRIPTS];
 
 /* The slot of `script`, taking a free one (or the last) when new. */
@@ -278,12 +278,12 @@ rds_script_slot(const char *script)
 		i = RDS_SCRIPTS - 1;
 	if (rds_scripts[i].body != script) {
 		rds_scripts[i].body = script;
-		rds_scripts[i].conn = 0;
+		rds_scripts[i].loaded = 0;
 	}
 	return i;
 }
 
-/* SCRIPT LOAD on the current connection unless done already. */
+/* SCRIPT LOAD unless done already. */
 static enum err_code
 rds_script_load(size_t slot)
 {
@@ -291,8 +291,7 @@ rds_script_load(size_t slot)
 	redisReply *reply;
 	enum err_code rc;
 
-	if (rds_ctx != NULL && rds_ctx->err == 0 &&
-	    rds_scripts[slot].conn == rds_connects)
+	if (rds_scripts[slot].loaded)
 		return ERR_OK;
 	rc = rds_run(&reply, 3, argv, NULL);
 	if (rc)
@@ -304,7 +303,7 @@ rds_script_load(size_t slot)
 	}
 	memcpy(rds_scripts[slot].sha, reply->str, reply->len);
 	rds_scripts[slot].sha[reply->len] = '\0';
-	rds_scripts[slot].conn = rds_connects;
+	rds_scripts[slot].loaded = 1;
 	freeReplyObject(reply);
 	return ERR_OK;
 }
@@ -336,13 +335,13 @@ rds_eval(const char *script, int nkeys, int argc, const char *const *argv,
 		rc = rds_command(&reply, argc + 3, args, NULL, 1);
 		if (rc)
 			goto out;
-		/* Reconnected meanwhile, or the scripts were flushed: load
-		 * it again (once). */
+		/* Redis restarted or its scripts were flushed: load it
+		 * again (once). */
 		if (reply->type == REDIS_REPLY_ERROR && attempt == 0 &&
 		    strncmp(reply->str, "NOSCRIPT", 8) == 0) {
 			freeReplyObject(reply);
 			reply = NULL;
-			rds_scripts[slot].conn = 0;
+			rds_scripts[slot].loaded = 0;
 			continue;
 		}
 		break;

@@ -435,6 +435,17 @@ CREATE FUNCTION public.ec_user_json(uid bigint, with_email boolean DEFAULT false
 $$;
 
 --
+-- Name: ec_cache_epoch; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+CREATE SEQUENCE public.ec_cache_epoch
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+--
 -- Name: groups_id_seq; Type: SEQUENCE; Schema: public; Owner: -
 --
 
