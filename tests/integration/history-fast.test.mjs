@@ -6,27 +6,14 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { randomBytes } from 'node:crypto';
-import { newUser, unique, assertError, env, sleep } from '../lib/api.mjs';
+import { newUser, unique, assertError, sleep } from '../lib/api.mjs';
 import { sql, redis, closeDb } from '../lib/db.mjs';
+import { logStatements, stopLoggingStatements, statementsDuring } from '../lib/statements.mjs';
 
-const LOG = path.join(env.varDir, 'log', 'postgres.log');
-
-before(async () => {
-  await sql("ALTER SYSTEM SET log_statement = 'all'");
-  await sql('SELECT pg_reload_conf()');
-  for (let i = 0; i < 100; i++) {
-    const [{ v }] = await sql("SELECT current_setting('log_statement') AS v");
-    if (v === 'all') break;
-    await sleep(20);
-  }
-});
+before(logStatements);
 
 after(async () => {
-  await sql('ALTER SYSTEM RESET log_statement').catch(() => {});
-  await sql('SELECT pg_reload_conf()').catch(() => {});
+  await stopLoggingStatements();
   await closeDb();
 });
 
@@ -54,27 +41,11 @@ async function redisCommands(fn) {
   return { res, cmds };
 }
 
-/** The statements PostgreSQL logged while fn() ran, without background
- * ones (the revocation poll: at most once a second per process). */
+/** The statements PostgreSQL logged while fn() ran, but the relay's
+ * own (LISTEN, NOTIFY). */
 async function pgStatements(fn) {
-  const mark = randomBytes(6).toString('hex');
-  await sql(`SELECT 'hf-begin-${mark}'`);
-  const res = await fn();
-  await sql(`SELECT 'hf-end-${mark}'`);
-  let text = '';
-  for (let i = 0; i < 50 && !text.includes(`hf-end-${mark}`); i++) {
-    text = readFileSync(LOG, 'utf8');
-    if (!text.includes(`hf-end-${mark}`)) await sleep(20);
-  }
-  const from = text.lastIndexOf(`hf-begin-${mark}`);
-  const to = text.lastIndexOf(`hf-end-${mark}`);
-  assert.ok(from >= 0 && to > from, 'markers in the statement log');
-  const lines = text.slice(from, to).split('\n').slice(1, -1)
-    .filter((l) => /LOG:\s+(statement|execute [^:]*):/.test(l))
-    .filter((l) => !l.includes('ec:background'))
-    // Other programs' own traffic (the relay) is not the request's.
-    .filter((l) => !/LISTEN|pg_notify|easychat_resync/.test(l));
-  return { res, lines };
+  const { res, lines } = await statementsDuring(fn);
+  return { res, lines: lines.filter((l) => !/LISTEN|pg_notify|easychat_resync/.test(l)) };
 }
 
 async function groupWithRoom(owner) {
