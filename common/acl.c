@@ -122,17 +122,6 @@ acl_room(int64_t room_id, int64_t user_id, enum acl_role min, int64_t *group_id,
 }
 
 enum err_code
-acl_room_hist(int64_t room_id, int64_t user_id, enum acl_role min,
-    int64_t *version)
-{
-	return acl_check("SELECT r.group_id, m.role, "
-	                 "r.last_message_id + r.hist_version FROM rooms r "
-	                 "LEFT JOIN group_members m ON m.group_id = r.group_id "
-	                 "AND m.user_id = $2 WHERE r.id = $1",
-	    room_id, user_id, min, NULL, NULL, version);
-}
-
-enum err_code
 acl_site_admin(int64_t user_id)
 {
 	struct db_res *res = NULL;

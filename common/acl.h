@@ -67,12 +67,6 @@ enum err_code acl_topic(int64_t topic_id, int64_t user_id, enum acl_role min,
 enum err_code acl_room(int64_t room_id, int64_t user_id, enum acl_role min,
     int64_t *group_id, enum acl_role *role);
 
-/* acl_room, also reading the room's history version (migration 0013:
- * it grows with every change to what the room's history shows, in the
- * change's own transaction) into *version, for the history cache. */
-enum err_code acl_room_hist(int64_t room_id, int64_t user_id, enum acl_role min,
-    int64_t *version);
-
 /* The site operator's role (users.is_site_admin, migration 0020), apart
  * from the group roles above: ERR_OK when `user_id` is an active site
  * admin, else ERR_FORBIDDEN.  Its powers, each checked with this: disable,

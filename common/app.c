@@ -100,6 +100,14 @@ app_serve(struct http_req *r, const struct http_route *routes, size_t nroutes)
 	if (rc)
 		goto out;
 	rc = route->handler(r);
+	if (r->auth_deferred) {
+		/* HTTP_AUTH_DEFER: the handler failed before it checked the
+		 * session (auth.h); a revoked one answers that instead. */
+		enum err_code arc = auth_settle(r, -1);
+
+		if (arc)
+			rc = arc;
+	}
 	if (rc == ERR_OK && !r->replied) {
 		log_error("handler for %s %s did not answer", r->method_name,
 		    r->path);

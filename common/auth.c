@@ -10,6 +10,7 @@
 #include "db.h"
 #include "event.h"
 #include "jwt.h"
+#include "limit.h"
 #include "log.h"
 #include "mem.h"
 #include "rds.h"
@@ -31,6 +32,8 @@ static size_t auth_revoked_n;
 static double auth_revoked_polled = -1e9;
 /* rds_connections() when the list was last made to agree with Redis. */
 static unsigned long auth_revoked_rds;
+/* PostgreSQL's cache epoch as of the last poll (hist.h). */
+static int64_t auth_epoch;
 
 void
 auth_tokens_release(struct auth_tokens *t)
@@ -304,22 +307,30 @@ auth_revoked_poll(void)
 	    (double)cfg_get_long("REVOCATION_POLL_MS", 1000) / 1000.0)
 		return ERR_OK;
 	/* Tagged: a background statement, not part of any endpoint's work
-	 * (tests that count an endpoint's statements leave it out). */
+	 * (tests that count an endpoint's statements leave it out).  The
+	 * cache epoch (migration 0025, hist.h) comes with it: one row at
+	 * least, the id NULL when nothing is revoked. */
 	rc = db_query(&res,
-	    "/* ec:background revocation poll */ SELECT id FROM sessions "
-	    "WHERE revoked_at > now() - make_interval(secs => $1::bigint) "
-	    "ORDER BY id",
+	    "/* ec:background revocation poll */ SELECT "
+	    "(SELECT last_value + is_called::int FROM ec_cache_epoch), s.id "
+	    "FROM (SELECT 1) one LEFT JOIN (SELECT id FROM sessions "
+	    "WHERE revoked_at > now() - make_interval(secs => $1::bigint)) s "
+	    "ON true ORDER BY s.id",
 	    DB_I64(AUTH_REVOKED_LIFE));
 	if (rc)
 		return rc;
 	free(auth_revoked_ids);
 	auth_revoked_ids = NULL;
-	auth_revoked_n = db_rows(res);
-	if (auth_revoked_n > 0)
-		auth_revoked_ids = mem_calloc(auth_revoked_n,
+	auth_revoked_n = 0;
+	if (db_rows(res) > 0) {
+		auth_epoch = db_int(res, 0, 0);
+		auth_revoked_ids = mem_calloc(db_rows(res),
 		    sizeof(*auth_revoked_ids));
-	for (i = 0; i < auth_revoked_n; i++)
-		auth_revoked_ids[i] = db_int(res, i, 0);
+	}
+	for (i = 0; i < db_rows(res); i++) {
+		if (db_value(res, i, 1) != NULL)
+			auth_revoked_ids[auth_revoked_n++] = db_int(res, i, 1);
+	}
 	db_res_free(res);
 	auth_revoked_polled = now;
 	return ERR_OK;
@@ -403,38 +414,60 @@ auth_session_revoke_user(int64_t user_id, int64_t keep)
 	return rc;
 }
 
-enum err_code
-auth_session_revoked(int64_t session_id, int *revoked)
+/* The part of the revocation check without Redis: this process's list
+ * (reloaded from PostgreSQL when due). */
+static enum err_code
+auth_revoked_local(int64_t session_id, int *revoked)
 {
-	struct db_res *res = NULL;
-	char key[WIRE_NAME_MAX];
 	enum err_code rc;
 	size_t at;
 
 	*revoked = 0;
 	rc = auth_revoked_poll();
-	if (rc)
-		return rc;
-	if (auth_revoked_find(session_id, &at)) {
-		*revoked = 1;
-		return ERR_OK;
-	}
-	wire_key_revoked_session(key, session_id);
-	rc = rds_exists(key, revoked);
-	if (rc == ERR_OK && rds_connections() != auth_revoked_rds) {
-		/* A new Redis connection: Redis may have restarted empty,
-		 * without the marks written before, and this process's list
-		 * may predate revocations made while it was away.  The list
-		 * from PostgreSQL decides, reloaded now. */
-		auth_revoked_rds = rds_connections();
-		auth_revoked_polled = -1e9;
-		rc = auth_revoked_poll();
-		if (rc == ERR_OK && auth_revoked_find(session_id, &at))
-			*revoked = 1;
-		return rc;
-	}
 	if (rc == ERR_OK)
+		*revoked = auth_revoked_find(session_id, &at);
+	return rc;
+}
+
+/* After Redis answered *revoked for the session: on a new Redis
+ * connection, Redis may have restarted empty, without the marks written
+ * before, and this process's list may predate revocations made while it
+ * was away.  The list from PostgreSQL decides, reloaded now. */
+static enum err_code
+auth_revoked_redis_said(int64_t session_id, int *revoked)
+{
+	enum err_code rc;
+	size_t at;
+
+	if (rds_connections() == auth_revoked_rds)
 		return ERR_OK;
+	auth_revoked_rds = rds_connections();
+	auth_revoked_polled = -1e9;
+	rc = auth_revoked_poll();
+	if (rc == ERR_OK && auth_revoked_find(session_id, &at))
+		*revoked = 1;
+	return rc;
+}
+
+/* The part with Redis (the mark), or PostgreSQL when Redis is down; with
+ * a request `r` (its caller being `user_id`) the request's rate limits
+ * are taken in the same Redis call (limit_request_with()). */
+static enum err_code
+auth_revoked_remote(struct http_req *r, int64_t user_id, int64_t session_id,
+    int *revoked)
+{
+	struct db_res *res = NULL;
+	char key[WIRE_NAME_MAX];
+	enum err_code rc;
+
+	*revoked = 0;
+	wire_key_revoked_session(key, session_id);
+	if (r != NULL)
+		rc = limit_request_with(r, user_id, key, revoked);
+	else
+		rc = rds_exists(key, revoked);
+	if (rc == ERR_OK)
+		return auth_revoked_redis_said(session_id, revoked);
 	/* Redis is down: ask PostgreSQL, which always knows. */
 	rc = db_query(&res,
 	    "SELECT revoked_at IS NOT NULL FROM sessions WHERE id = $1",
@@ -443,6 +476,31 @@ auth_session_revoked(int64_t session_id, int *revoked)
 		*revoked = db_rows(res) == 0 || db_bool(res, 0, 0);
 	db_res_free(res);
 	return rc;
+}
+
+/* auth_session_revoked(), with the request's rate limits as above. */
+static enum err_code
+auth_revoked_check(struct http_req *r, int64_t user_id, int64_t session_id,
+    int *revoked)
+{
+	enum err_code rc;
+
+	rc = auth_revoked_local(session_id, revoked);
+	if (rc || *revoked)
+		return rc;
+	return auth_revoked_remote(r, user_id, session_id, revoked);
+}
+
+enum err_code
+auth_session_revoked(int64_t session_id, int *revoked)
+{
+	return auth_revoked_check(NULL, 0, session_id, revoked);
+}
+
+int64_t
+auth_cache_epoch(void)
+{
+	return auth_epoch;
 }
 
 void
@@ -473,14 +531,63 @@ auth_accept_access(struct http_req *r, const char *token)
 	rc = jwt_check(token, JWT_TYPE_ACCESS, &claims);
 	if (rc)
 		return rc;
-	rc = auth_session_revoked(claims.fam, &revoked);
-	if (rc)
-		return rc;
-	if (revoked)
-		return ERR_TOKEN_INVALID;
+	if (r->route != NULL && (r->route->flags & HTTP_AUTH_DEFER) &&
+	    !r->auth_no_defer) {
+		/* The handler's first Redis call checks the mark
+		 * (auth_settle()); answers wait for it. */
+		rc = auth_revoked_local(claims.fam, &revoked);
+		if (rc)
+			return rc;
+		if (revoked)
+			return ERR_TOKEN_INVALID;
+		r->auth_deferred = 1;
+		r->reply_hold = 1;
+	} else {
+		/* One Redis call: the revocation mark and, for a write,
+		 * the rate limits' tokens (taken only when the session
+		 * stands). */
+		rc = auth_revoked_check(r, claims.sub, claims.fam, &revoked);
+		if (rc)
+			return rc;
+		if (revoked)
+			return ERR_TOKEN_INVALID;
+	}
 	r->user_id = claims.sub;
 	r->family_id = claims.fam;
 	return ERR_OK;
+}
+
+void
+auth_deferred_key(const struct http_req *r, char out[WIRE_NAME_MAX])
+{
+	wire_key_revoked_session(out, r->family_id);
+}
+
+enum err_code
+auth_settle(struct http_req *r, int revoked)
+{
+	enum err_code rc;
+
+	if (!r->auth_deferred)
+		return ERR_OK;
+	r->auth_deferred = 0;
+	r->reply_hold = 0;
+	if (revoked < 0)
+		rc = auth_revoked_remote(NULL, 0, r->family_id, &revoked);
+	else
+		rc = auth_revoked_redis_said(r->family_id, &revoked);
+	if (rc == ERR_OK && !revoked)
+		return ERR_OK;
+	r->user_id = 0;
+	r->family_id = 0;
+	if (rc)
+		return rc;
+	if (r->via_bearer)
+		return ERR_TOKEN_INVALID;
+	/* A revoked access cookie: the refresh cookie may still stand, as
+	 * in auth_request() without the deferral. */
+	r->auth_no_defer = 1;
+	return auth_request(r, (r->route->flags & HTTP_AUTH_REQUIRED) != 0);
 }
 
 enum err_code

@@ -8,7 +8,9 @@
  * auth_request() identifies the caller of a request: the Bearer token if
  * there is an Authorization header (cookies are then ignored), otherwise
  * the access cookie, refreshed on the fly from the refresh cookie when it
- * is missing or expired (new cookies are set on the response).
+ * is missing or expired (new cookies are set on the response).  The
+ * session's revocation mark and the request's rate-limit tokens
+ * (limit.h) are one Redis call.
  *
  * Layer: domain (common/README.md) - chat rules over the base; may
  * include base and domain headers.
@@ -21,6 +23,7 @@
 #include "err.h"
 #include "http.h"
 #include "sec.h"
+#include "wire.h"
 
 /* A used refresh token presented again within this many seconds
  * (REFRESH_GRACE_SECONDS) by the cookie paths (parallel requests from one
@@ -84,6 +87,26 @@ void auth_clear_cookies(struct http_req *r);
  * ERR_UNAUTHENTICATED when nobody is signed in.  A bad Bearer token is
  * ERR_TOKEN_INVALID either way. */
 enum err_code auth_request(struct http_req *r, int required);
+
+/* Routes flagged HTTP_AUTH_DEFER (GET only) leave the session's Redis
+ * revocation mark to the handler's first Redis call, so that a read
+ * served from Redis takes one round trip (hist.h): auth_request() checks
+ * the token and this process's list, sets r->auth_deferred and holds
+ * every answer (r->reply_hold: http_reply() refuses while it is set).
+ * The handler puts auth_deferred_key() in its script and passes the
+ * outcome to auth_settle() before anything else: 1 = the mark exists, 0
+ * = it does not, -1 = Redis could not be asked (auth_settle() then does
+ * the whole check itself).  ERR_OK: the caller stands (for a revoked
+ * access cookie, possibly after a refresh: r->user_id may differ);
+ * else the error to answer.  A handler that returns without settling is
+ * settled by app_serve() before its error is answered. */
+void auth_deferred_key(const struct http_req *r, char out[WIRE_NAME_MAX]);
+enum err_code auth_settle(struct http_req *r, int revoked);
+
+/* PostgreSQL's cache epoch (migration 0025, hist.h) as of this process's
+ * last revocation poll (at most REVOCATION_POLL_MS old after
+ * auth_request()). */
+int64_t auth_cache_epoch(void);
 
 /* The `User` object of the API reference (common/openapi.yaml) as JSON text
  * (with "email" when with_email); ERR_NOT_FOUND when there is no such user.

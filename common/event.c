@@ -6,6 +6,7 @@
 
 #include "buf.h"
 #include "db.h"
+#include "hist.h"
 #include "log.h"
 #include "rds.h"
 
@@ -44,19 +45,43 @@ event_notify(const char *channel, const struct buf *ev)
 		    channel);
 }
 
+/* Typing and presence change no history page. */
+static int
+event_touches_history(enum wire_event type)
+{
+	return type != WIRE_EV_TYPING && type != WIRE_EV_PRESENCE;
+}
+
+/* Publishes the event on `channel`; with group_history > 0 also moves
+ * that group's history version in the same Redis call. */
 static void
 event_publish(const char *channel, enum wire_event type, int64_t group_id,
-    va_list ap)
+    int64_t group_history, va_list ap)
 {
 	struct buf b;
+	enum err_code rc;
 
 	buf_init(&b, EVENT_MAX);
 	if (wire_event_v(&b, type, group_id, ap) != ERR_OK) {
 		log_error("event %s too large; not published",
 		    wire_event_name(type));
-	} else if (rds_publish(channel, b.data, b.len) != ERR_OK) {
-		event_notify(channel, &b);
+		if (group_history > 0)
+			hist_touch_group(group_history);
+		goto out;
 	}
+	if (group_history > 0) {
+		rc = hist_publish_group(group_history, channel, b.data);
+	} else {
+		rc = rds_publish(channel, b.data, b.len);
+	}
+	if (rc != ERR_OK) {
+		event_notify(channel, &b);
+		/* The history version did not move in Redis: PostgreSQL's
+		 * cache epoch ends the pages cached before (hist.h). */
+		if (group_history > 0)
+			hist_epoch_bump();
+	}
+out:
 	buf_release(&b);
 }
 
@@ -68,7 +93,8 @@ event_group(int64_t group_id, enum wire_event type, ...)
 
 	wire_channel_group(ch, group_id);
 	va_start(ap, type);
-	event_publish(ch, type, group_id, ap);
+	event_publish(ch, type, group_id,
+	    event_touches_history(type) ? group_id : 0, ap);
 	va_end(ap);
 }
 
@@ -80,7 +106,7 @@ event_user(int64_t user_id, enum wire_event type, int64_t group_id, ...)
 
 	wire_channel_user(ch, user_id);
 	va_start(ap, group_id);
-	event_publish(ch, type, group_id, ap);
+	event_publish(ch, type, group_id, 0, ap);
 	va_end(ap);
 }
 
@@ -90,6 +116,10 @@ event_membership(int64_t group_id, const int64_t *user_ids, size_t n,
 {
 	size_t i;
 
+	/* Before the events: a removed member's cached access ends before
+	 * anyone is told it did. */
+	if (!joined && n > 0)
+		hist_members_removed(group_id);
 	for (i = 0; i < n; i++)
 		event_user(user_ids[i], WIRE_EV_MEMBERSHIP, group_id, "joined",
 		    joined ? "true" : "false", NULL);

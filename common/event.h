@@ -23,7 +23,9 @@
 #include "wire.h"
 
 /* Publishes wire_event(type, group_id, key, json, ..., NULL) on
- * group:<group_id>. */
+ * group:<group_id>.  Every type but typing and presence also moves the
+ * group's history version in the same Redis call (hist.h): whatever
+ * changes a history page is published through here. */
 void event_group(int64_t group_id, enum wire_event type, ...);
 
 /* Publishes wire_event(type, group_id, key, json, ..., NULL) on
@@ -31,7 +33,11 @@ void event_group(int64_t group_id, enum wire_event type, ...);
 void event_user(int64_t user_id, enum wire_event type, int64_t group_id, ...);
 
 /* {"type":"membership","group_id":G,"joined":b} on user:<id> for each
- * of the `n` users: the relays add or drop the group for them. */
+ * of the `n` users: the relays add or drop the group for them.  With
+ * joined = 0 it first moves the group's membership version (hist.h), so
+ * cached access ends at once: EVERY path that removes members (leave,
+ * kick, group deletion, bans, user deletion) must call it after its
+ * commit. */
 void event_membership(int64_t group_id, const int64_t *user_ids, size_t n,
     int joined);
 

@@ -1,18 +1,41 @@
-/* hist.h - a cache of the newest history page of each room, in Redis.
+/* hist.h - a cache of the newest history page of each room, in Redis,
+ * served without PostgreSQL.
  *
  * Opening a room asks for its newest page far more often than anything
- * else; the rendered page (the same for every member) is kept in Redis
- * under a key that contains the room's version and the profiles'
- * version (wire_key_hist_page).  The room's version comes from
- * PostgreSQL (acl_room_hist: rooms.last_message_id + hist_version, moved
- * in the transaction of every post, edit and delete), so a change to the
- * room's messages shows at once even when Redis lost a write: the version
- * cannot be lost with Redis.  Profile changes (names and icons appear in
- * pages) bump the profiles' version in Redis after their commit; a lost
- * bump there leaves old names for HIST_TTL seconds at most.  A page
- * rendered from a snapshot older than a bump is stored under the old
- * version, which nobody asks for any more.  The caller still checks
- * membership on every request: the cache only saves the page query.
+ * else.  The rendered page (the same for every member) is kept in Redis
+ * under a key made of the room, the group's history version, the
+ * profiles' version, the cache epoch and the limit (wire_key_hist_page).
+ * A cached page costs one Redis call besides the FastCGI request: one
+ * script (hist_fast) checks the session's revocation mark, the caller's
+ * membership grant and finds the page; no PostgreSQL round trip.
+ *
+ * What keeps it exact (every name in common/wire.h):
+ *  - the group's history version (hist:group:<id>) moves with every
+ *    event published on the group's channel but typing and presence, in
+ *    the same Redis call as the PUBLISH (event.c).  Whatever changes a
+ *    page - a post, an edit, a deletion, a moderation, a reaction, a room
+ *    or group deleted - publishes an event for the live clients anyway;
+ *    a change that publishes none calls hist_touch_group();
+ *  - profile changes (names and icons appear in pages) call
+ *    hist_touch_profiles() after their commit;
+ *  - membership: a grant acl:member:<group>:<user> says that PostgreSQL
+ *    found the user a member while the group's membership version was
+ *    what the grant holds.  Every path that removes a member calls
+ *    event_membership(..., 0) after its commit (the relays need it),
+ *    which moves the membership version (hist_members_removed()): the
+ *    grant stops matching at once and the next request asks PostgreSQL;
+ *  - fills are leased: the versions are read before PostgreSQL is asked,
+ *    and a grant is written only if the membership version has not moved
+ *    since, so a page or grant made from a snapshot older than a change
+ *    is stored under a version nobody asks for any more;
+ *  - a missing key is the safe answer: versions are created with a
+ *    random start (a number never comes back after Redis lost it), and a
+ *    missing grant, page or room entry means asking PostgreSQL;
+ *  - a lost invalidation (Redis refused the write after the commit)
+ *    moves PostgreSQL's cache epoch (migration 0025) instead; every
+ *    process reads it with its revocation list at most every
+ *    REVOCATION_POLL_MS (auth_cache_epoch()), and every entry carries
+ *    the epoch it was made in.
  * Every failure here falls back to PostgreSQL.
  *
  * Layer: domain (common/README.md) - over rds and wire; may include
@@ -23,19 +46,66 @@
 
 #include <stdint.h>
 
+#include "err.h"
+
 #define HIST_TTL 120
 
-/* Looks the newest page of `room_id` at `version` (from acl_room_hist)
- * with `limit` items up.  On return *key (malloc()ed, NULL when Redis is
- * unavailable) is the key to store a freshly rendered page under, and
- * *json the cached page (malloc()ed) or NULL on a miss. */
-void hist_get(int64_t room_id, int64_t version, int64_t limit, char **key,
-    char **json);
+/* What hist_fast() found. */
+enum hist_fast_result {
+	HIST_FAST_ERROR = -1, /* Redis could not be asked: nothing known */
+	HIST_FAST_REVOKED,    /* the session's revocation mark exists */
+	HIST_FAST_HIT,        /* a member (by grant); *page is the page */
+	HIST_FAST_MISS,       /* not revoked; ask PostgreSQL (and fill) */
+};
 
-/* Stores a rendered page under key (from hist_get). */
-void hist_put(const char *key, const char *json);
+/* The versions a miss read, to store what PostgreSQL then says under
+ * (hist_fill()); group_id 0 when the room's group was not known. */
+struct hist_lease {
+	int64_t group_id;
+	char members[24];  /* the group's membership version */
+	char group[24];    /* the group's history version */
+	char profiles[24]; /* the profiles' version */
+};
+
+/* One script call: the revocation mark `revoked_key` (auth.h,
+ * auth_deferred_key()), then the grant of `user_id` for the group of
+ * `room_id` and the newest page with `limit` items under the current
+ * versions and `epoch` (auth_cache_epoch()).  On HIST_FAST_HIT *page is
+ * the page (malloc()ed); on HIST_FAST_MISS *lease holds what to fill
+ * with. */
+enum hist_fast_result
+hist_fast(const char *revoked_key, int64_t room_id, int64_t user_id,
+    int64_t limit, int64_t epoch, struct hist_lease *lease, char **page);
+
+/* After a miss, when PostgreSQL said that `user_id` is a member of
+ * `group_id`, the group of `room_id`, and rendered `page` (the newest,
+ * `limit` items): remembers the room's group, and under the lease's
+ * versions the grant (only if the membership version has not moved) and
+ * the page.  Failures only log. */
+void
+hist_fill(int64_t room_id, int64_t group_id, int64_t user_id, int64_t limit,
+    int64_t epoch, const struct hist_lease *lease, const char *page);
 
 /* After a commit that changed a profile shown in pages (name, icon). */
 void hist_touch_profiles(void);
+
+/* Publishes `msg` on `channel` and moves the group's history version in
+ * one Redis call (event_group(); channel NULL: the version only).
+ * ERR_OK when Redis took it; else nothing is done and the caller falls
+ * back (event.c: NOTIFY and hist_epoch_bump()). */
+enum err_code
+hist_publish_group(int64_t group_id, const char *channel, const char *msg);
+
+/* After a commit that changed what the group's pages show without
+ * publishing an event (event_group() does this itself). */
+void hist_touch_group(int64_t group_id);
+
+/* After a commit that removed members from the group (event_membership()
+ * with joined = 0 calls it; nothing else needs to). */
+void hist_members_removed(int64_t group_id);
+
+/* Moves PostgreSQL's cache epoch: for a Redis invalidation that could
+ * not be written. */
+void hist_epoch_bump(void);
 
 #endif

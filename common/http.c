@@ -673,6 +673,14 @@ http_reply(struct http_req *r, int status, const char *content_type,
 
 	if (r->replied)
 		return;
+	if (r->reply_hold) {
+		/* An answer before a check it depends on (see http.h). */
+		r->reply_hold = 0;
+		log_error("%s %s answered before its checks were done",
+		    r->method_name, r->path ? r->path : "?");
+		http_reply_error(r, ERR_INTERNAL);
+		return;
+	}
 	r->replied = 1;
 	r->status = status;
 	buf_init(&head, 0);

@@ -40,6 +40,9 @@ enum http_method {
 #define HTTP_BODY_RAW       0x08 /* body kept raw, any content type */
 #define HTTP_RATE_SIGNUP    0x10 /* also the per-address sign-up bucket */
 #define HTTP_RATE_EXEMPT    0x20 /* no rate limit (e.g. logout) */
+#define HTTP_AUTH_DEFER                                                        \
+	0x40 /* GET: the handler's first Redis call                            \
+	        checks the session (auth.h) */
 
 #define HTTP_MAX_IDS  4
 #define HTTP_MAX_ARGS 2
@@ -82,6 +85,21 @@ struct http_req {
 	int64_t user_id;   /* 0 when anonymous */
 	int64_t family_id; /* session of the access token */
 	int via_bearer;
+
+	/* Rate limits (common/limit.c), when taken together with the
+	 * authentication: rate_checked set, rate_wait the seconds to wait
+	 * (0 = taken). */
+	int rate_checked;
+	long rate_wait;
+	/* The session's revocation mark is still to be checked by the
+	 * handler (HTTP_AUTH_DEFER, auth.h); auth_no_defer: check it in
+	 * authentication after all. */
+	int auth_deferred;
+	int auth_no_defer;
+
+	/* Set while a check the answer depends on is still due:
+	 * http_reply() then answers 500 instead (a bug in the handler). */
+	int reply_hold;
 
 	/* Error details for the JSON error body. */
 	const char *error_message;        /* NULL = the code's default */

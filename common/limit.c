@@ -27,15 +27,25 @@ static char limit_slot_token[SEC_TOKEN_MAX];
 #define LIMIT_SLOT_HOLD_MS 10000 /* a crashed holder's slot frees then */
 
 /* Checks every bucket, then takes one token from each only if none is
- * empty.  KEYS: buckets; ARGV: burst and period (ms) per bucket.
- * Returns {"0"} when taken, else {"seconds until a token is back"}. */
+ * empty.  With ARGV[1] = "1", KEYS[1] is first the session's revocation
+ * mark (auth.c): when it exists nothing is taken and the answer is
+ * {"-1"}; the buckets are the other keys.  ARGV[2..]: burst and period
+ * (ms) per bucket.  Returns {"0"} when taken, else {"seconds until a
+ * token is back"}. */
 static const char limit_bucket_lua[] =
+    "local first = 1\n"
+    "if ARGV[1] == '1' then\n"
+    "  if redis.call('EXISTS', KEYS[1]) == 1 then return {'-1'} end\n"
+    "  first = 2\n"
+    "end\n"
+    "if #KEYS < first then return {'0'} end\n"
     "local t = redis.call('TIME')\n"
     "local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)\n"
     "local wait, lvl = 0, {}\n"
-    "for i, key in ipairs(KEYS) do\n"
-    "  local cap, per = tonumber(ARGV[2*i-1]), tonumber(ARGV[2*i])\n"
-    "  local b = redis.call('HMGET', key, 'v', 't')\n"
+    "for i = first, #KEYS do\n"
+    "  local j = i - first + 1\n"
+    "  local cap, per = tonumber(ARGV[2*j]), tonumber(ARGV[2*j+1])\n"
+    "  local b = redis.call('HMGET', KEYS[i], 'v', 't')\n"
     "  local v, last = tonumber(b[1]), tonumber(b[2])\n"
     "  if v == nil or last == nil then v, last = cap, now end\n"
     "  v = math.min(cap, v + math.max(0, now - last) * cap / per)\n"
@@ -46,10 +56,11 @@ static const char limit_bucket_lua[] =
     "  end\n"
     "end\n"
     "if wait == 0 then\n"
-    "  for i, key in ipairs(KEYS) do\n"
-    "    redis.call('HSET', key, 'v', tostring(lvl[i] - 1), 't', "
+    "  for i = first, #KEYS do\n"
+    "    local j = i - first + 1\n"
+    "    redis.call('HSET', KEYS[i], 'v', tostring(lvl[i] - 1), 't', "
     "tostring(now))\n"
-    "    redis.call('PEXPIRE', key, ARGV[2*i])\n"
+    "    redis.call('PEXPIRE', KEYS[i], ARGV[2*j+1])\n"
     "  end\n"
     "end\n"
     "return {tostring(wait)}\n";
@@ -117,56 +128,79 @@ limit_init(void)
 	return ERR_OK;
 }
 
+/* The buckets of a request and the script's arguments. */
+struct limit_call {
+	char keys[4][WIRE_NAME_MAX];
+	char args[7][24];
+	int nkeys;   /* keys[0] is the revocation mark when args[0] is "1" */
+	int nbucket; /* buckets among the keys */
+};
+
 /* Adds one bucket to the script's arguments. */
 static void
-limit_add(const struct limit_rate *rate, const char *key,
-    char keys[][WIRE_NAME_MAX], char args[][24], int *n)
+limit_add(struct limit_call *c, const struct limit_rate *rate, const char *key)
 {
 	if (rate->burst <= 0)
 		return;
-	snprintf(keys[*n], WIRE_NAME_MAX, "%s", key);
-	snprintf(args[2 * *n], 24, "%ld", rate->burst);
-	snprintf(args[2 * *n + 1], 24, "%ld", rate->period * 1000);
-	(*n)++;
+	snprintf(c->keys[c->nkeys], WIRE_NAME_MAX, "%s", key);
+	snprintf(c->args[1 + 2 * c->nbucket], 24, "%ld", rate->burst);
+	snprintf(c->args[2 + 2 * c->nbucket], 24, "%ld", rate->period * 1000);
+	c->nkeys++;
+	c->nbucket++;
 }
 
-enum err_code
-limit_request(struct http_req *r)
+/* Takes the tokens of `r` for caller `user_id` (0: nobody), after the
+ * mark c->keys[0] when c->nkeys is 1: *wait = seconds to wait (0:
+ * taken), -1 when the mark exists.  *wait = 0 and nothing asked when no
+ * bucket applies (a GET) and there is no mark. */
+static enum err_code
+limit_take(struct http_req *r, int64_t user_id, struct limit_call *c,
+    long *wait)
 {
-	char keys[3][WIRE_NAME_MAX], args[6][24], key[WIRE_NAME_MAX];
-	const char *argv[9];
+	char key[WIRE_NAME_MAX];
+	const char *argv[4 + 7];
 	char *out[1] = { NULL };
 	enum err_code rc;
-	long wait;
-	int n = 0, i;
+	int i, nargs;
 
-	if (r->method == HTTP_GET || r->method == HTTP_OTHER ||
-	    r->route == NULL || (r->route->flags & HTTP_RATE_EXEMPT))
-		return ERR_OK;
-	if (r->user_id > 0) {
-		wire_key_rl_write_user(key, r->user_id);
-		limit_add(&limit_write_user, key, keys, args, &n);
+	*wait = 0;
+	if (r->method != HTTP_GET && r->method != HTTP_OTHER &&
+	    r->route != NULL && !(r->route->flags & HTTP_RATE_EXEMPT)) {
+		if (user_id > 0) {
+			wire_key_rl_write_user(key, user_id);
+			limit_add(c, &limit_write_user, key);
+		}
+		wire_key_rl_write_addr(key, r->remote_addr);
+		limit_add(c, &limit_write_addr, key);
+		if (r->route->flags & HTTP_RATE_SIGNUP) {
+			wire_key_rl_signup_addr(key, r->remote_addr);
+			limit_add(c, &limit_signup_addr, key);
+		}
 	}
-	wire_key_rl_write_addr(key, r->remote_addr);
-	limit_add(&limit_write_addr, key, keys, args, &n);
-	if (r->route->flags & HTTP_RATE_SIGNUP) {
-		wire_key_rl_signup_addr(key, r->remote_addr);
-		limit_add(&limit_signup_addr, key, keys, args, &n);
-	}
-	if (n == 0)
+	if (c->nbucket == 0 && c->nkeys == 0)
 		return ERR_OK;
-	for (i = 0; i < n; i++)
-		argv[i] = keys[i];
-	for (i = 0; i < 2 * n; i++)
-		argv[n + i] = args[i];
-	rc = rds_eval(limit_bucket_lua, n, 3 * n, argv, out, 1);
-	if (rc) {
-		log_warn(
-		    "rate limits unavailable (Redis): request let through");
-		return ERR_OK;
+	if (c->nbucket == 0) {
+		/* A GET: the mark alone, without a script. */
+		rc = rds_exists(c->keys[0], &i);
+		*wait = i ? -1 : 0;
+		return rc;
 	}
-	wait = out[0] ? strtol(out[0], NULL, 10) : 0;
+	nargs = 1 + 2 * c->nbucket;
+	for (i = 0; i < c->nkeys; i++)
+		argv[i] = c->keys[i];
+	for (i = 0; i < nargs; i++)
+		argv[c->nkeys + i] = c->args[i];
+	rc = rds_eval(limit_bucket_lua, c->nkeys, c->nkeys + nargs, argv, out,
+	    1);
+	*wait = out[0] ? strtol(out[0], NULL, 10) : 0;
 	free(out[0]);
+	return rc;
+}
+
+/* The answer for a request whose buckets said `wait`. */
+static enum err_code
+limit_answer(struct http_req *r, long wait)
+{
 	if (wait <= 0)
 		return ERR_OK;
 	r->retry_after = wait;
@@ -174,6 +208,46 @@ limit_request(struct http_req *r)
 	    (r->route->flags & HTTP_RATE_SIGNUP)
 	        ? "Too many sign-ups from this address; try again later."
 	        : "Too many requests; slow down and try again later.");
+}
+
+enum err_code
+limit_request(struct http_req *r)
+{
+	struct limit_call c = { .nkeys = 0 };
+	long wait;
+
+	if (r->rate_checked)
+		return limit_answer(r, r->rate_wait);
+	snprintf(c.args[0], sizeof(c.args[0]), "0");
+	if (limit_take(r, r->user_id, &c, &wait) != ERR_OK) {
+		log_warn(
+		    "rate limits unavailable (Redis): request let through");
+		return ERR_OK;
+	}
+	return limit_answer(r, wait);
+}
+
+enum err_code
+limit_request_with(struct http_req *r, int64_t user_id, const char *revoked_key,
+    int *revoked)
+{
+	struct limit_call c = { .nkeys = 1 };
+	enum err_code rc;
+	long wait;
+
+	*revoked = 0;
+	snprintf(c.keys[0], WIRE_NAME_MAX, "%s", revoked_key);
+	snprintf(c.args[0], sizeof(c.args[0]), "1");
+	rc = limit_take(r, user_id, &c, &wait);
+	if (rc)
+		return rc;
+	if (wait < 0) {
+		*revoked = 1;
+		return ERR_OK;
+	}
+	r->rate_checked = 1;
+	r->rate_wait = wait;
+	return ERR_OK;
 }
 
 enum err_code
@@ -234,25 +308,30 @@ limit_messages(struct http_req *r)
 {
 	static struct limit_rate rate = { 10, 10 };
 	static int loaded;
-	char keys[1][WIRE_NAME_MAX], args[2][24];
-	const char *argv[3];
+	struct limit_call c = { .nkeys = 0 };
+	char key[WIRE_NAME_MAX];
+	const char *argv[4];
 	char *out[1] = { NULL };
 	long wait;
-	int n = 0;
 
 	if (!loaded) {
 		/* Malformed: logged, and the default stays. */
 		limit_parse("RATE_MESSAGES_PER_USER", &rate);
 		loaded = 1;
 	}
-	limit_add(&rate, "", keys, args, &n);
-	if (n == 0 || r->user_id <= 0)
+	if (r->user_id <= 0)
 		return ERR_OK;
-	wire_key_rl_msg_user(keys[0], r->user_id);
-	argv[0] = keys[0];
-	argv[1] = args[0];
-	argv[2] = args[1];
-	if (rds_eval(limit_bucket_lua, 1, 3, argv, out, 1)) {
+	wire_key_rl_msg_user(key, r->user_id);
+	limit_add(&c, &rate, key);
+	if (c.nbucket == 0)
+		return ERR_OK;
+	/* the bucket script without a revocation mark (ARGV[1] "0") */
+	snprintf(c.args[0], sizeof(c.args[0]), "0");
+	argv[0] = c.keys[0];
+	argv[1] = c.args[0];
+	argv[2] = c.args[1];
+	argv[3] = c.args[2];
+	if (rds_eval(limit_bucket_lua, 1, 4, argv, out, 1)) {
 		log_warn("message rate limit unavailable (Redis): let through");
 		return ERR_OK;
 	}

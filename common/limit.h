@@ -39,6 +39,17 @@ enum err_code limit_init(void);
  * a bucket is empty. */
 enum err_code limit_request(struct http_req *r);
 
+/* The same check fused with authentication's (common/auth.c): one
+ * script call (one round trip) that first looks whether `revoked_key`
+ * (the session's revocation mark) exists - then *revoked = 1 and nothing
+ * is taken - and otherwise takes the tokens of `r` for caller `user_id`
+ * (none for a GET).  The outcome is kept in r (rate_checked, rate_wait):
+ * limit_request() then only answers it.  ERR_UNAVAILABLE or
+ * ERR_INTERNAL when Redis could not be asked (nothing known, nothing
+ * taken: limit_request() asks again). */
+enum err_code limit_request_with(struct http_req *r, int64_t user_id,
+    const char *revoked_key, int *revoked);
+
 /* Holds one of the ARGON2_SIGNUP_SLOTS while hashing a new password:
  * ERR_OK with *held = 1 (give it back with limit_signup_slot_give()),
  * ERR_RATE_LIMITED when none frees up in time.  *held = 0 and ERR_OK when

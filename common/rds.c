@@ -51,10 +51,12 @@ fail:
 	return NULL;
 }
 
-/* Runs a command; on ERR_OK *out holds a reply that is not an error.
+/* Runs a command; on ERR_OK *out holds a reply that is not an error
+ * (with `errors`, an error reply too: the caller looks at it).
  * lens NULL: every argument is a NUL-terminated string. */
 static enum err_code
-rds_run(redisReply **out, int argc, const char **argv, const size_t *lens)
+rds_command(redisReply **out, int argc, const char **argv, const size_t *lens,
+    int errors)
 {
 	redisContext *c;
 	redisReply *reply;
@@ -78,13 +80,19 @@ rds_run(redisReply **out, int argc, const char **argv, const size_t *lens)
 		if (attempt == 1)
 			return ERR_UNAVAILABLE;
 	}
-	if (reply->type == REDIS_REPLY_ERROR) {
+	if (reply->type == REDIS_REPLY_ERROR && !errors) {
 		log_error("redis error: %s", reply->str);
 		freeReplyObject(reply);
 		return ERR_INTERNAL;
 	}
 	*out = reply;
 	return ERR_OK;
+}
+
+static enum err_code
+rds_run(redisReply **out, int argc, const char **argv, const size_t *lens)
+{
+	return rds_command(out, argc, argv, lens, 0);
 }
 
 enum err_code
@@ -244,37 +252,114 @@ rds_exists_many(const char *const *keys, size_t n, int *out)
 	return rc;
 }
 
+/* Scripts known to Redis (SCRIPT LOAD once, then EVALSHA: the body is
+ * not sent and hashed again on every call; a Redis that answers NOSCRIPT
+ * - restarted, or its scripts flushed - gets it loaded again).  Keyed by
+ * the script's address: callers pass static strings. */
+#define RDS_SCRIPTS 16
+static struct {
+	const char *body;
+	char sha[48];
+	int loaded; /* sha is set */
+} rds_scripts[RDS_SCRIPTS];
+
+/* The slot of `script`, taking a free one (or the last) when new. */
+static size_t
+rds_script_slot(const char *script)
+{
+	size_t i;
+
+	for (i = 0; i < RDS_SCRIPTS; i++) {
+		if (rds_scripts[i].body == script ||
+		    rds_scripts[i].body == NULL)
+			break;
+	}
+	if (i == RDS_SCRIPTS)
+		i = RDS_SCRIPTS - 1;
+	if (rds_scripts[i].body != script) {
+		rds_scripts[i].body = script;
+		rds_scripts[i].loaded = 0;
+	}
+	return i;
+}
+
+/* SCRIPT LOAD unless done already. */
+static enum err_code
+rds_script_load(size_t slot)
+{
+	const char *argv[] = { "SCRIPT", "LOAD", rds_scripts[slot].body };
+	redisReply *reply;
+	enum err_code rc;
+
+	if (rds_scripts[slot].loaded)
+		return ERR_OK;
+	rc = rds_run(&reply, 3, argv, NULL);
+	if (rc)
+		return rc;
+	if (reply->type != REDIS_REPLY_STRING ||
+	    reply->len >= sizeof(rds_scripts[slot].sha)) {
+		freeReplyObject(reply);
+		return ERR_INTERNAL;
+	}
+	memcpy(rds_scripts[slot].sha, reply->str, reply->len);
+	rds_scripts[slot].sha[reply->len] = '\0';
+	rds_scripts[slot].loaded = 1;
+	freeReplyObject(reply);
+	return ERR_OK;
+}
+
 enum err_code
 rds_eval(const char *script, int nkeys, int argc, const char *const *argv,
     char **out, size_t nout)
 {
 	const char **args;
-	size_t i;
-	redisReply *reply, *e;
+	size_t i, slot;
+	redisReply *reply = NULL, *e;
 	char nk[16];
 	enum err_code rc;
+	int attempt;
 
 	memset(out, 0, nout * sizeof(*out));
 	args = mem_calloc((size_t)argc + 3, sizeof(*args));
 	snprintf(nk, sizeof(nk), "%d", nkeys);
-	args[0] = "EVAL";
-	args[1] = script;
 	args[2] = nk;
 	for (i = 0; i < (size_t)argc; i++)
 		args[i + 3] = argv[i];
-	rc = rds_run(&reply, argc + 3, args, NULL);
-	if (rc == ERR_OK) {
-		if (reply->type != REDIS_REPLY_ARRAY) {
-			rc = ERR_INTERNAL;
-		} else {
-			for (i = 0; i < nout && i < reply->elements; i++) {
-				e = reply->element[i];
-				if (e->type == REDIS_REPLY_STRING)
-					out[i] = mem_strndup(e->str, e->len);
-			}
+	slot = rds_script_slot(script);
+	for (attempt = 0;; attempt++) {
+		rc = rds_script_load(slot);
+		if (rc)
+			goto out;
+		args[0] = "EVALSHA";
+		args[1] = rds_scripts[slot].sha;
+		rc = rds_command(&reply, argc + 3, args, NULL, 1);
+		if (rc)
+			goto out;
+		/* Redis restarted or its scripts were flushed: load it
+		 * again (once). */
+		if (reply->type == REDIS_REPLY_ERROR && attempt == 0 &&
+		    strncmp(reply->str, "NOSCRIPT", 8) == 0) {
+			freeReplyObject(reply);
+			reply = NULL;
+			rds_scripts[slot].loaded = 0;
+			continue;
 		}
-		freeReplyObject(reply);
+		break;
 	}
+	if (reply->type == REDIS_REPLY_ERROR) {
+		log_error("redis error: %s", reply->str);
+		rc = ERR_INTERNAL;
+	} else if (reply->type != REDIS_REPLY_ARRAY) {
+		rc = ERR_INTERNAL;
+	} else {
+		for (i = 0; i < nout && i < reply->elements; i++) {
+			e = reply->element[i];
+			if (e->type == REDIS_REPLY_STRING)
+				out[i] = mem_strndup(e->str, e->len);
+		}
+	}
+out:
+	freeReplyObject(reply);
 	free(args);
 	return rc;
 }

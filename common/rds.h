@@ -42,8 +42,11 @@ enum err_code rds_exists(const char *key, int *exists);
  * trip; keys of any type). */
 enum err_code rds_exists_many(const char *const *keys, size_t n, int *out);
 
-/* EVAL of a Lua script with `nkeys` keys followed by the other arguments
- * in argv[0..argc).  The script must return an array: out[i] receives a
+/* Runs a Lua script with `nkeys` keys followed by the other arguments
+ * in argv[0..argc): SCRIPT LOAD once (again after NOSCRIPT), then
+ * EVALSHA (one round trip; the body is not sent again).  `script` must be a
+ * static string: it is remembered by its address.  The script must return an
+ * array: out[i] receives a
  * malloc()ed copy of its element i when that is a string, NULL otherwise
  * (for i < nout). */
 enum err_code rds_eval(const char *script, int nkeys, int argc,

@@ -85,11 +85,37 @@ wire_key_ticket(char out[WIRE_NAME_MAX], const char *ticket, size_t len)
 
 void
 wire_key_hist_page(char out[WIRE_NAME_MAX], int64_t room_id,
-    int64_t room_version, const char *profiles_version, int64_t limit)
+    const char *group_version, const char *profiles_version, int64_t epoch,
+    int64_t limit)
 {
 	snprintf(out, WIRE_NAME_MAX,
-	    "hist:page:%" PRId64 ":%" PRId64 ":%.40s:%" PRId64, room_id,
-	    room_version, profiles_version, limit);
+	    "hist:page:%" PRId64 ":%.40s:%.40s:%" PRId64 ":%" PRId64, room_id,
+	    group_version, profiles_version, epoch, limit);
+}
+
+void
+wire_key_hist_room(char out[WIRE_NAME_MAX], int64_t room_id)
+{
+	snprintf(out, WIRE_NAME_MAX, "hist:room:%" PRId64, room_id);
+}
+
+void
+wire_key_hist_group(char out[WIRE_NAME_MAX], const char *group)
+{
+	snprintf(out, WIRE_NAME_MAX, "hist:group:%.40s", group);
+}
+
+void
+wire_key_acl_members(char out[WIRE_NAME_MAX], const char *group)
+{
+	snprintf(out, WIRE_NAME_MAX, "acl:members:%.40s", group);
+}
+
+void
+wire_key_acl_member(char out[WIRE_NAME_MAX], const char *group, int64_t user_id)
+{
+	snprintf(out, WIRE_NAME_MAX, "acl:member:%.40s:%" PRId64, group,
+	    user_id);
 }
 
 void

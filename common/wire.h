@@ -95,15 +95,49 @@ wire_key_ticket(char out[WIRE_NAME_MAX], const char *ticket, size_t len);
 /* "hist:profiles": the version of every profile shown in history pages,
  * bumped (INCR) after a commit that changed a name or an icon; created
  * with a random start by a reader that finds it missing (common/hist.c).
- * Writers: rooms, users.  Readers: rooms. */
+ * Writers: rooms, users.  Readers: rooms, users. */
 #define WIRE_KEY_HIST_PROFILES "hist:profiles"
 
-/* "hist:page:<room>:<room version>:<profiles version>:<limit>": a cached
- * newest history page (HIST_TTL seconds; common/hist.c); the room
- * version comes from PostgreSQL.
+/* "hist:page:<room>:<group version>:<profiles version>:<epoch>:<limit>":
+ * a cached newest history page (HIST_TTL seconds; common/hist.c).  The
+ * epoch is PostgreSQL's ec_cache_epoch (migration 0025).
  * Writers: rooms.  Readers: rooms. */
 void wire_key_hist_page(char out[WIRE_NAME_MAX], int64_t room_id,
-    int64_t room_version, const char *profiles_version, int64_t limit);
+    const char *group_version, const char *profiles_version, int64_t epoch,
+    int64_t limit);
+
+/* "hist:room:<room>": the id of the group the room belongs to (rooms
+ * never move), written by a reader after PostgreSQL said so, for a day.
+ * Writers: rooms.  Readers: rooms. */
+void wire_key_hist_room(char out[WIRE_NAME_MAX], int64_t room_id);
+
+/* "hist:group:<group>": the history version of the group's rooms,
+ * bumped (INCR) with every event published on group:<id> but typing and
+ * presence, in the same script call as the PUBLISH (common/event.c):
+ * whatever changes a history page publishes an event.  Created with a
+ * random start by a reader that finds it missing; ids are given as text
+ * (a reader's script puts the group it read into the name).  Every
+ * program may publish on a group channel, hence every one writes it.
+ * Writers: auth, groups, rooms, search, users.
+ * Readers: auth, groups, rooms, search, users. */
+void wire_key_hist_group(char out[WIRE_NAME_MAX], const char *group);
+
+/* "acl:members:<group>": the membership version of a group, bumped
+ * (INCR) by event_membership(..., joined = 0), which every path that
+ * removes a member (leave, kick, group deletion; later bans and user
+ * deletion) calls after its commit.  Created with a random start by a
+ * reader that finds it missing.
+ * Writers: groups, rooms.  Readers: groups, rooms. */
+void wire_key_acl_members(char out[WIRE_NAME_MAX], const char *group);
+
+/* "acl:member:<group>:<user>": "<membership version>:<epoch>" when
+ * PostgreSQL said the user is a member while the group's membership
+ * version was that (written only if it still is), for HIST_TTL seconds:
+ * what lets a cached page be served without PostgreSQL.  A removal
+ * moves the version, so the grant stops matching at once.
+ * Writers: rooms.  Readers: rooms. */
+void wire_key_acl_member(char out[WIRE_NAME_MAX], const char *group,
+    int64_t user_id);
 
 /* "rl:login:user:" + the username with ASCII lowercased (cut to fit):
  * failed logins for a username, expiring with their window.

@@ -136,8 +136,10 @@ function contract(defs, roots, names, events) {
         published.add(id);
       }
       if (id === 'hist_touch_profiles') bumps.add(`\`${names.WIRE_KEY_HIST_PROFILES}\` (INCR after the commit)`);
+      if (id === 'event_group' && n !== 'event_group') bumps.add(`\`${names.wire_key_hist_group}\` (INCR with each group event)`);
     }
     if (/\bevent_membership\s*\(/.test(body)) published.add('WIRE_EV_MEMBERSHIP');
+    if (/\bevent_membership\s*\([^;]*,\s*0\s*\)/.test(body)) bumps.add(`\`${names.wire_key_acl_members}\` (INCR after removing members)`);
   }
   return {
     tables: [...tables].sort(),
@@ -176,11 +178,12 @@ function render() {
   out.push('the same tables, read and write the same Redis names, publish the same');
   out.push('events after its commits (built as `common/wire.h` says: the envelope');
   out.push('and every name are defined there), and bump the same cache versions.');
-  out.push('The history cache of a room needs nothing from a replacement beyond');
-  out.push('moving `rooms.last_message_id` with each post: edits and deletions bump');
-  out.push('`rooms.hist_version` by a trigger (migration 0013). Redis names are');
-  out.push('listed with what the program does to them; "read" includes checks');
-  out.push('such as EXISTS.');
+  out.push('The history cache of a room (common/hist.h) needs a replacement to');
+  out.push('publish every change a page shows as a group event through');
+  out.push('`event_group()` (which moves `hist:group:<group>` in the same Redis');
+  out.push('call) and to call `event_membership(..., 0)` after removing members');
+  out.push('(which moves `acl:members:<group>`). Redis names are listed with what');
+  out.push('the program does to them; "read" includes checks such as EXISTS.');
   out.push('');
   const programs = fs.readdirSync(path.join(REPO, 'fcgi-apps'))
     .filter((p) => fs.existsSync(path.join(REPO, 'fcgi-apps', p, 'main.c'))).sort();

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "acl.h"
+#include "auth.h"
 #include "buf.h"
 #include "db.h"
 #include "event.h"
@@ -124,45 +125,67 @@ messages_read_text(struct http_req *r, const char **text)
 }
 
 /* GET /api/rooms/{id}/messages?before=&after=&limit=: {items, has_more};
- * newest first with `before` or no cursor, oldest first with `after`. */
+ * newest first with `before` or no cursor, oldest first with `after`.
+ * HTTP_AUTH_DEFER: the newest page (no cursor), what opening a room asks
+ * for, comes from one Redis call when cached - the session's
+ * revocation mark, the caller's membership grant and the page (hist.h);
+ * everything else asks PostgreSQL for membership and the page. */
 enum err_code
 messages_list(struct http_req *r)
 {
-	int64_t before = 0, after = 0, limit = 0, version = 0;
-	enum err_code rc;
-	char *page = NULL, *key = NULL;
+	int64_t before = 0, after = 0, limit = 0, group_id = 0, epoch;
+	enum hist_fast_result fast = HIST_FAST_ERROR;
+	struct hist_lease lease = { .group_id = 0 };
+	char revoked_key[WIRE_NAME_MAX];
+	enum err_code rc, bad = ERR_OK;
+	char *page = NULL;
 	int newest;
 
-	rc = acl_room_hist(r->ids[0], r->user_id, ACL_MEMBER, &version);
-	if (rc)
-		goto out;
 	if (http_query_int(r, "before", 1, INT64_MAX, INT64_MAX, &before))
-		rc = ERR_VALIDATION;
+		bad = ERR_VALIDATION;
 	if (http_query_int(r, "after", 0, INT64_MAX - 1, -1, &after))
-		rc = ERR_VALIDATION;
+		bad = ERR_VALIDATION;
 	if (http_query_limit(r, &limit))
-		rc = ERR_VALIDATION;
-	if (rc == ERR_OK && after >= 0 && http_query(r, "before") != NULL)
-		rc = json_field_error(http_fields(r), "after",
+		bad = ERR_VALIDATION;
+	if (bad == ERR_OK && after >= 0 && http_query(r, "before") != NULL)
+		bad = json_field_error(http_fields(r), "after",
 		    "cannot be combined with before");
+	newest = bad == ERR_OK && after < 0 && http_query(r, "before") == NULL;
+	epoch = auth_cache_epoch();
+	if (newest && r->auth_deferred) {
+		auth_deferred_key(r, revoked_key);
+		fast = hist_fast(revoked_key, r->ids[0], r->user_id, limit,
+		    epoch, &lease, &page);
+	}
+	rc = auth_settle(r,
+	    fast == HIST_FAST_ERROR         ? -1
+	        : fast == HIST_FAST_REVOKED ? 1
+	                                    : 0);
 	if (rc)
 		goto out;
-	/* The newest page (no cursor) is what opening a room asks for: it
-	 * comes from the cache when it can (membership is checked above on
-	 * every request all the same). */
-	newest = after < 0 && http_query(r, "before") == NULL;
-	if (newest)
-		hist_get(r->ids[0], version, limit, &key, &page);
-	if (page == NULL) {
-		rc = db_query_text(&page,
-		    after >= 0 ? messages_sql_after : messages_sql_before,
-		    DB_I64(r->ids[0]), DB_I64(after >= 0 ? after : before),
-		    DB_I64(limit));
-		if (rc)
-			goto out;
-		if (newest)
-			hist_put(key, page);
-	}
+	if (fast == HIST_FAST_HIT)
+		goto reply;
+	/* Membership first: a non-member learns nothing, not even that
+	 * the query was malformed. */
+	rc = acl_room(r->ids[0], r->user_id, ACL_MEMBER, &group_id, NULL);
+	if (rc)
+		goto out;
+	rc = bad;
+	if (rc)
+		goto out;
+	rc = db_query_text(&page,
+	    after >= 0 ? messages_sql_after : messages_sql_before,
+	    DB_I64(r->ids[0]), DB_I64(after >= 0 ? after : before),
+	    DB_I64(limit));
+	if (rc)
+		goto out;
+	/* A fill needs what the miss read (the lease); after an error or a
+	 * refreshed session only the room's group is remembered. */
+	if (newest && fast != HIST_FAST_ERROR)
+		hist_fill(r->ids[0], group_id, r->user_id, limit, epoch,
+		    fast == HIST_FAST_MISS ? &lease : &(struct hist_lease){ 0 },
+		    page);
+reply:
 	/* The page is shared by all members (and cached): the caller's
 	 * own "me" of each reaction is laid over it here (reactions.c). */
 	rc = reactions_overlay_mine(r->user_id, &page);
@@ -171,7 +194,6 @@ messages_list(struct http_req *r)
 	http_reply_raw(r, 200, page, strlen(page));
 out:
 	free(page);
-	free(key);
 	return rc;
 }
 

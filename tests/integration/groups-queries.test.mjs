@@ -5,49 +5,24 @@
 // apart from queries.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import path from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { newUser, unique, env } from '../lib/api.mjs';
 import { sql, closeDb } from '../lib/db.mjs';
+import { logStatements, stopLoggingStatements, statementsDuring } from '../lib/statements.mjs';
 
 const LOG = path.join(env.varDir, 'log', 'postgres.log');
 
-before(async () => {
-  await sql("ALTER SYSTEM SET log_statement = 'all'");
-  await sql('SELECT pg_reload_conf()');
-  for (let i = 0; i < 100; i++) {
-    const [{ v }] = await sql("SELECT current_setting('log_statement') AS v");
-    if (v === 'all') break;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-});
+before(logStatements);
 
 after(async () => {
-  await sql('ALTER SYSTEM RESET log_statement').catch(() => {});
-  await sql('SELECT pg_reload_conf()').catch(() => {});
+  await stopLoggingStatements();
   await closeDb();
 });
 
 /** Runs fn() and returns {queries, tx} the server logged meanwhile. */
 async function count(fn) {
-  const mark = randomBytes(6).toString('hex');
-  await sql(`SELECT 'qc-begin-${mark}'`);
-  const res = await fn();
-  await sql(`SELECT 'qc-end-${mark}'`);
-  let text = '';
-  for (let i = 0; i < 50 && !text.includes(`qc-end-${mark}`); i++) {
-    text = readFileSync(LOG, 'utf8');
-    if (!text.includes(`qc-end-${mark}`)) await new Promise((r) => setTimeout(r, 20));
-  }
-  const from = text.lastIndexOf(`qc-begin-${mark}`);
-  const to = text.lastIndexOf(`qc-end-${mark}`);
-  assert.ok(from >= 0 && to > from, 'markers in the statement log');
-  const lines = text.slice(from, to).split('\n').slice(1, -1)
-    .filter((l) => /LOG:\s+(statement|execute [^:]*):/.test(l))
-    // Not the endpoint's work: e.g. the revocation list each program
-    // reloads at most once a second (common/auth.c).
-    .filter((l) => !l.includes('ec:background'));
+  const { res, lines } = await statementsDuring(fn);
   const tx = lines.filter((l) => /:\s+(BEGIN|COMMIT|ROLLBACK)\s*$/.test(l)).length;
   return { res, queries: lines.length - tx, tx };
 }

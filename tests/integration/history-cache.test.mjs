@@ -94,12 +94,15 @@ test('the cache never answers a non-member or a visitor', async () => {
 
 test('losing the versions in Redis never brings an old page back', async () => {
   const a = await newUser();
-  const { room: r } = await room(a);
+  const { group, room: r } = await room(a);
   const m1 = await post(a, r, 'before the loss');
+  await page(a, r);
   await page(a, r);
   const rds = await redis();
   try {
     await rds.del(`hist:room:${r}`);
+    await rds.del(`hist:group:${group}`);
+    await rds.del(`acl:members:${group}`);
     await rds.del('hist:profiles');
   } finally {
     await rds.quit();

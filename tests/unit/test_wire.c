@@ -61,8 +61,16 @@ test_keys(void **state)
 	assert_int_equal(wire_key_ticket(key, big, WIRE_TICKET_MAX + 1),
 	    ERR_BAD_REQUEST);
 	assert_int_equal(wire_key_ticket(key, big, 0), ERR_BAD_REQUEST);
-	wire_key_hist_page(key, 3, 17, "{p}", 50);
-	assert_string_equal(key, "hist:page:3:17:{p}:50");
+	wire_key_hist_page(key, 3, "{c}", "{p}", 7, 50);
+	assert_string_equal(key, "hist:page:3:{c}:{p}:7:50");
+	wire_key_hist_room(key, 3);
+	assert_string_equal(key, "hist:room:3");
+	wire_key_hist_group(key, "{g}");
+	assert_string_equal(key, "hist:group:{g}");
+	wire_key_acl_members(key, "4");
+	assert_string_equal(key, "acl:members:4");
+	wire_key_acl_member(key, "{g}", 9);
+	assert_string_equal(key, "acl:member:{g}:9");
 	assert_string_equal(WIRE_KEY_HIST_PROFILES, "hist:profiles");
 	wire_key_rl_login_user(key, "AlIcE_x", 7);
 	assert_string_equal(key, "rl:login:user:alice_x");

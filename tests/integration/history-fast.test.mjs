@@ -1,0 +1,180 @@
+// history-fast.test.mjs - the hot paths' round trips (issue 10's bench
+// regression, issue 16 item 1): a write takes one Redis call before its
+// handler (revocation mark and rate limits together), a cached history
+// page takes one Redis call and no PostgreSQL statement, and a member
+// who is removed loses access at once, cached page or not.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import net from 'node:net';
+import { newUser, unique, assertError, sleep } from '../lib/api.mjs';
+import { sql, redis, closeDb } from '../lib/db.mjs';
+import { logStatements, stopLoggingStatements, statementsDuring } from '../lib/statements.mjs';
+
+before(logStatements);
+
+after(async () => {
+  await stopLoggingStatements();
+  await closeDb();
+});
+
+/** Every command Redis runs while fn() runs (MONITOR on a raw socket):
+ * [{addr, args: [...]}]. */
+async function redisCommands(fn) {
+  const sock = net.connect(Number(process.env.REDIS_PORT), process.env.REDIS_HOST);
+  await new Promise((resolve, reject) => { sock.once('connect', resolve); sock.once('error', reject); });
+  let text = '';
+  sock.on('data', (d) => { text += d.toString('latin1'); });
+  const send = (...args) => sock.write(`*${args.length}\r\n${args.map((a) => `$${Buffer.byteLength(a)}\r\n${a}\r\n`).join('')}`);
+  if (process.env.REDIS_PASSWORD) send('AUTH', process.env.REDIS_PASSWORD);
+  send('MONITOR');
+  for (let i = 0; i < 100 && (text.match(/\+OK\r\n/g) || []).length < (process.env.REDIS_PASSWORD ? 2 : 1); i++) await sleep(10);
+  const start = text.length;
+  const res = await fn();
+  await sleep(150);
+  sock.destroy();
+  // Not the commands a script runs (shown from "lua").
+  const lines = text.slice(start).split('\r\n').filter((l) => /^\+\d/.test(l) && !/ \[\d+ lua\] /.test(l));
+  const cmds = lines.map((l) => {
+    const m = /^\+[\d.]+ \[\d+ ([^\]]+)\] (.*)$/.exec(l);
+    return { addr: m[1], args: [...m[2].matchAll(/"((?:[^"\\]|\\.)*)"/g)].map((x) => x[1]) };
+  });
+  return { res, cmds };
+}
+
+/** The statements PostgreSQL logged while fn() ran, but the relay's
+ * own (LISTEN, NOTIFY). */
+async function pgStatements(fn) {
+  const { res, lines } = await statementsDuring(fn);
+  return { res, lines: lines.filter((l) => !/LISTEN|pg_notify|easychat_resync/.test(l)) };
+}
+
+async function groupWithRoom(owner) {
+  const res = await owner.post('/api/groups', { name: unique('fast'), is_public: true });
+  assert.equal(res.status, 201, res.text);
+  return { group: res.json.id, room: res.json.topics[0].rooms[0].id };
+}
+
+const page = (c, r) => c.get(`/api/rooms/${r}/messages?limit=50`);
+
+/** Reads until the page is served from Redis (the first read remembers
+ * the room's group, the second the grant and the page). */
+async function warm(c, r) {
+  for (let i = 0; i < 3; i++) assert.equal((await page(c, r)).status, 200);
+}
+
+test('a write asks Redis once before its handler, and once to publish', async () => {
+  const a = await newUser();
+  const { room: r } = await groupWithRoom(a);
+  for (const client of [a, await (async () => { const b = await newUser(); await b.useBearer(); return b; })()]) {
+    const target = client === a ? r : (await groupWithRoom(client)).room;
+    const { res, cmds } = await redisCommands(() => client.post(`/api/rooms/${target}/messages`, { text: 'hello' }));
+    assert.equal(res.status, 201, res.text);
+    const mine = cmds.filter((c) => c.args.some((a) => a.startsWith(`rl:write:user:${client.user.id}`)));
+    assert.equal(mine.length, 1, JSON.stringify(cmds));
+    const addr = mine[0].addr;
+    const all = cmds.filter((c) => c.addr === addr).map((c) => c.args[0].toUpperCase());
+    // The revocation mark and the rate-limit buckets in one script call,
+    // then the event (with the group's history version) in another.
+    assert.ok(mine[0].args.some((x) => x.startsWith('revoked:session:')), JSON.stringify(mine[0]));
+    assert.ok(!all.includes('EXISTS'), all.join(' '));
+    assert.ok(!all.includes('PUBLISH'), all.join(' ')); // inside the script
+    assert.deepEqual(all.filter((c) => c !== 'SCRIPT'), ['EVALSHA', 'EVALSHA']);
+  }
+});
+
+test('a cached page costs one Redis call and no PostgreSQL statement', async () => {
+  const a = await newUser();
+  const b = await newUser();
+  await b.useBearer();
+  const { group, room: r } = await groupWithRoom(a);
+  assert.equal((await b.post(`/api/groups/${group}/join`)).status, 200);
+  await a.post(`/api/rooms/${r}/messages`, { text: 'one' });
+  for (const c of [a, b]) {
+    await warm(c, r);
+    const { res, lines } = await pgStatements(() => page(c, r));
+    assert.equal(res.status, 200, res.text);
+    assert.deepEqual(lines, [], 'no statement for a cached page');
+    const { res: res2, cmds } = await redisCommands(() => page(c, r));
+    assert.equal(res2.status, 200);
+    const mine = cmds.filter((x) => x.args.includes(`hist:room:${r}`));
+    assert.equal(mine.length, 1, JSON.stringify(cmds));
+    assert.equal(cmds.filter((x) => x.addr === mine[0].addr).length, 1, JSON.stringify(cmds));
+    assert.deepEqual(res2.json, res.json);
+  }
+  // Cursors still ask PostgreSQL (and still check membership).
+  assert.equal((await b.get(`/api/rooms/${r}/messages?before=999999999`)).status, 200);
+});
+
+test('a kicked member loses access at once, cached page or not', async () => {
+  const a = await newUser();
+  const b = await newUser();
+  const { group, room: r } = await groupWithRoom(a);
+  assert.equal((await b.post(`/api/groups/${group}/join`)).status, 200);
+  await a.post(`/api/rooms/${r}/messages`, { text: 'members only' });
+  await warm(b, r);
+  const rds = await redis();
+  try {
+    assert.ok(await rds.get(`acl:member:${group}:${b.user.id}`), 'a grant in Redis');
+  } finally {
+    await rds.quit();
+  }
+  const kick = await a.del(`/api/groups/${group}/members/${b.user.id}`);
+  assert.ok([200, 204].includes(kick.status), kick.text);
+  assertError(assert, await page(b, r), 404);
+  assertError(assert, await page(b, r), 404);
+  // The owner still reads from the cache.
+  assert.equal((await page(a, r)).status, 200);
+});
+
+test('leaving and group deletion end access at once too', async () => {
+  const a = await newUser();
+  const b = await newUser();
+  const { group, room: r } = await groupWithRoom(a);
+  assert.equal((await b.post(`/api/groups/${group}/join`)).status, 200);
+  await warm(b, r);
+  assert.equal((await b.post(`/api/groups/${group}/leave`)).status < 300, true);
+  assertError(assert, await page(b, r), 404);
+  await warm(a, r);
+  assert.equal((await a.del(`/api/groups/${group}`)).status, 204);
+  assertError(assert, await page(a, r), 404);
+});
+
+test('a removal whose Redis write is lost ends access within a poll', async () => {
+  const a = await newUser();
+  const b = await newUser();
+  const { group, room: r } = await groupWithRoom(a);
+  assert.equal((await b.post(`/api/groups/${group}/join`)).status, 200);
+  await warm(b, r);
+  const rds = await redis();
+  let kick;
+  try {
+    // Writes (and scripts) wait; the programs give up after their 1 s
+    // timeouts, and move PostgreSQL's cache epoch instead.
+    await rds.sendCommand(['CLIENT', 'PAUSE', '20000', 'WRITE']);
+    kick = await a.del(`/api/groups/${group}/members/${b.user.id}`);
+  } finally {
+    await rds.sendCommand(['CLIENT', 'UNPAUSE']).catch(() => {});
+    await rds.quit();
+  }
+  assert.ok([200, 204].includes(kick.status), kick.text);
+  const [{ e }] = await sql('SELECT last_value + is_called::int AS e FROM ec_cache_epoch');
+  assert.ok(Number(e) > 1, 'the cache epoch moved');
+  // A poll is at most REVOCATION_POLL_MS (1 s) old.
+  await sleep(1100);
+  assertError(assert, await page(b, r), 404);
+});
+
+test('a missing version or grant in Redis means asking PostgreSQL', async () => {
+  const a = await newUser();
+  const { group, room: r } = await groupWithRoom(a);
+  await a.post(`/api/rooms/${r}/messages`, { text: 'x' });
+  await warm(a, r);
+  for (const key of [`acl:members:${group}`, `hist:group:${group}`, `acl:member:${group}:${a.user.id}`, `hist:room:${r}`, 'hist:profiles']) {
+    const rds = await redis();
+    try { await rds.del(key); } finally { await rds.quit(); }
+    const { res, lines } = await pgStatements(() => page(a, r));
+    assert.equal(res.status, 200, res.text);
+    assert.ok(lines.length >= 1, `${key} missing: PostgreSQL asked`);
+    await warm(a, r);
+  }
+});
