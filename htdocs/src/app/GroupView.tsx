@@ -10,6 +10,8 @@ import { MemberList } from '@/features/members/MemberList';
 import { useViewStore } from '@/features/chat/viewStore';
 import { findRoom, firstRoom, useGroup } from '@/shared/api/groups';
 import { Sidebar } from '@/features/groups/Sidebar';
+import { PanelToggle } from '@/shared/ui/Panels';
+import { MembersIcon } from '@/shared/ui/icons';
 
 export function GroupView() {
   const params = useParams();
@@ -49,6 +51,9 @@ export function GroupView() {
         <main className="chat-pane pane-empty">This group has no rooms yet.</main>
       )}
       <MemberList group={group} />
+      <PanelToggle panel="members" label="Show members" className="members-toggle">
+        <MembersIcon size={22} />
+      </PanelToggle>
     </div>
   );
 }

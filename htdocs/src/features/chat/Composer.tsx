@@ -7,6 +7,9 @@ import { senderOf } from '@/shared/api/types';
 import { realtime } from '@/shared/ws/socket';
 import { sendMessage } from './send';
 import { TypingThrottle } from './typingStore';
+import { useChatStore } from './store';
+import { lastOwnMessage, useEditRequest } from './keyboard';
+import { useSelf } from '@/shared/api/auth';
 
 const MAX_LEN = 4000;
 
@@ -21,6 +24,7 @@ export function Composer({ room, replyTo, onCancelReply, beforeSend }: Props) {
   const [text, setText] = useState('');
   const ref = useRef<HTMLTextAreaElement>(null);
   const throttle = useRef(new TypingThrottle(3000));
+  const selfId = useSelf().id;
 
   const stopTyping = () => {
     if (throttle.current.stop()) realtime.send({ type: 'typing', room_id: room.id, is_typing: false });
@@ -62,6 +66,13 @@ export function Composer({ room, replyTo, onCancelReply, beforeSend }: Props) {
     } else if (e.key === 'Escape' && replyTo) {
       e.preventDefault();
       onCancelReply();
+    } else if (e.key === 'ArrowUp' && text === '' && !e.shiftKey && !e.altKey && !e.ctrlKey && !e.metaKey) {
+      // Up in an empty composer edits one's last message (focus comes back here after).
+      const last = lastOwnMessage(useChatStore.getState().rooms[room.id]?.messages ?? [], selfId);
+      if (last) {
+        e.preventDefault();
+        useEditRequest.getState().request(last.id);
+      }
     }
   };
 

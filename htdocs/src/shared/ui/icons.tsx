@@ -19,3 +19,6 @@ export const ReplyIcon = (p: IconProps) => <Svg {...p} d="M9 14 4 9l5-5M4 9h10a6
 export const EditIcon = (p: IconProps) => <Svg {...p} d="M4 20h4L19 9l-4-4L4 16v4zM14 6l4 4" />;
 export const TrashIcon = (p: IconProps) => <Svg {...p} d="M4 7h16M10 11v6M14 11v6M6 7l1 13h10l1-13M9 7V4h6v3" />;
 export const CloseIcon = (p: IconProps) => <Svg {...p} d="M6 6l12 12M18 6 6 18" />;
+export const MenuIcon = (p: IconProps) => <Svg {...p} d="M4 6h16M4 12h16M4 18h16" />;
+export const MembersIcon = (p: IconProps) => <Svg {...p} d="M9 11a4 4 0 1 0 0-8 4 4 0 0 0 0 8zM2 21v-1a6 6 0 0 1 12 0v1M16 3.5a4 4 0 0 1 0 7.5M22 21v-1a6 6 0 0 0-4-5.6" />;
+export const LinkIcon = (p: IconProps) => <Svg {...p} d="M10 14a4 4 0 0 0 6 0l3-3a4 4 0 0 0-6-6l-1 1M14 10a4 4 0 0 0-6 0l-3 3a4 4 0 0 0 6 6l1-1" />;
