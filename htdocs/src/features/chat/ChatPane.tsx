@@ -9,6 +9,7 @@ import { roleAtLeast } from '@/shared/api/groups';
 import { useUnreadStore } from '@/shared/stores/unreadStore';
 import { useChatStore, emptyRoom } from './store';
 import { loadAround, openRoom } from './sync';
+import { takePrefetchedRoom } from './prefetch';
 import { markRoomRead } from './api';
 import { lastMessageId } from './merge';
 import { useViewStore } from './viewStore';
@@ -39,7 +40,7 @@ export function ChatPane({ group, room }: { group: GroupDetail; room: RoomSummar
   useEffect(() => {
     let cancelled = false;
     setLoadError('');
-    const p = target !== null ? loadAround(room.id, target) : openRoom(room.id);
+    const p = target !== null ? loadAround(room.id, target) : (takePrefetchedRoom(room.id) ?? openRoom(room.id));
     p.then(
       () => !cancelled && setReadyFor(viewKey),
       () => !cancelled && setLoadError('Could not load messages.'),

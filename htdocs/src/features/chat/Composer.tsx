@@ -7,9 +7,7 @@ import { senderOf } from '@/shared/api/types';
 import { realtime } from '@/shared/ws/socket';
 import { sendMessage } from './send';
 import { TypingThrottle } from './typingStore';
-import { useChatStore } from './store';
-import { lastOwnMessage, useEditRequest } from './keyboard';
-import { useSelf } from '@/shared/api/auth';
+import { lastOwnMessageId, useEditRequest } from './keyboard';
 
 const MAX_LEN = 4000;
 
@@ -24,7 +22,6 @@ export function Composer({ room, replyTo, onCancelReply, beforeSend }: Props) {
   const [text, setText] = useState('');
   const ref = useRef<HTMLTextAreaElement>(null);
   const throttle = useRef(new TypingThrottle(3000));
-  const selfId = useSelf().id;
 
   const stopTyping = () => {
     if (throttle.current.stop()) realtime.send({ type: 'typing', room_id: room.id, is_typing: false });
@@ -68,10 +65,10 @@ export function Composer({ room, replyTo, onCancelReply, beforeSend }: Props) {
       onCancelReply();
     } else if (e.key === 'ArrowUp' && text === '' && !e.shiftKey && !e.altKey && !e.ctrlKey && !e.metaKey) {
       // Up in an empty composer edits one's last message (focus comes back here after).
-      const last = lastOwnMessage(useChatStore.getState().rooms[room.id]?.messages ?? [], selfId);
-      if (last) {
+      const last = lastOwnMessageId();
+      if (last !== null) {
         e.preventDefault();
-        useEditRequest.getState().request(last.id);
+        useEditRequest.getState().request(last);
       }
     }
   };

@@ -152,6 +152,7 @@ export const MessageItem = memo(function MessageItem({ message, prev, showDate, 
         data-testid="message"
         data-message-id={message.id}
         data-sender={senderOf(message).username}
+        data-mine={mine ? 'true' : undefined}
         aria-label={`${name}, ${formatDateTime(message.created_at)}`}
         aria-keyshortcuts="R E Delete C ArrowUp ArrowDown"
         tabIndex={0}

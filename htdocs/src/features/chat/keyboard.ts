@@ -4,7 +4,6 @@
 
 import { create } from 'zustand';
 import type { Id, Message } from '@/shared/api/types';
-import { senderOf } from '@/shared/api/types';
 
 interface EditRequest {
   /** The message whose editor should open (its MessageItem clears it). */
@@ -19,12 +18,14 @@ export const useEditRequest = create<EditRequest>((set) => ({
   clear: () => set({ requested: null }),
 }));
 
-/** The newest message in `list` sent by `selfId`, or null. */
-export function lastOwnMessage(list: readonly Message[], selfId: Id): Message | null {
-  for (let i = list.length - 1; i >= 0; i--) {
-    if (senderOf(list[i]).id === selfId) return list[i];
-  }
-  return null;
+/**
+ * The newest of one's own messages on screen (MessageItem marks them
+ * data-mine), or null: what Up in an empty composer edits.
+ */
+export function lastOwnMessageId(root: ParentNode = document): Id | null {
+  const mine = root.querySelectorAll<HTMLElement>('[data-testid=message][data-mine=true]');
+  const last = mine[mine.length - 1];
+  return last ? Number(last.dataset.messageId) : null;
 }
 
 /** Focuses the message `step` rows from `from` (-1 up, +1 down); false when there is none. */
