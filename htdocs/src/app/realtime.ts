@@ -103,10 +103,10 @@ export function handleServerEvent(ev: ServerEvent, ctx: RealtimeContext): void {
 
 /** After a reconnect or `resync`: catch up rooms on screen, refresh REST data. */
 /**
- * On the page's first connection, a query that is loading or was loaded
- * this recently was fetched while the socket was being opened (they start
- * together): it is not fetched a second time in a row. Messages still
- * catch up by id below, whatever their age.
+ * On the page's first connection, the group list or group that is loading
+ * or was loaded this recently was fetched while the socket was being
+ * opened (they start together): it is not fetched a second time in a row.
+ * Messages still catch up by id below, whatever their age.
  */
 const FIRST_CONNECT_FRESH_MS = 3000;
 let firstConnect = true;
@@ -124,7 +124,9 @@ export async function resyncAll(ctx: RealtimeContext): Promise<void> {
   const gid = useViewStore.getState().groupId;
   if (gid !== null) {
     refresh(groupKey(gid));
-    refresh(membersKey(gid));
+    // Always: the list shows who is online, oneself included, and that
+    // changed when this socket opened.
+    void qc.invalidateQueries({ queryKey: membersKey(gid) });
   }
   await resyncRooms(visibleRooms());
 }
