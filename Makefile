@@ -162,12 +162,16 @@ $(BUILD_DIR)/tests/test_relay_%: $(OBJ_DIR)/tests/unit/test_relay_%.o $(RELAY_LE
 deps:
 	@conf/deps.sh
 
-# The browser app, with a .gz beside each text file for nginx's gzip_static.
+# The browser app, with a .gz and a .br beside each text file: the front
+# servers send them as they are to a client that accepts the encoding
+# (lighttpd: conf/lighttpd-precompressed.lua; nginx: gzip_static and
+# brotli_static), so nothing is compressed per request.
+SPA_COMPRESS := -type f \( -name '*.js' -o -name '*.css' -o -name '*.html' -o -name '*.svg' -o -name '*.json' \)
 spa:
 	@if [ -f htdocs/package.json ]; then \
 		cd htdocs && { [ -d node_modules ] && [ node_modules -nt package-lock.json ] || npm ci --no-audit --no-fund; } && npm run build && \
-		find dist -type f \( -name '*.js' -o -name '*.css' -o -name '*.html' -o -name '*.svg' -o -name '*.json' \) \
-			-exec gzip -9 -k -f {} + ; \
+		find dist $(SPA_COMPRESS) -exec gzip -9 -k -f {} + && \
+		find dist $(SPA_COMPRESS) -exec brotli -q 11 -k -f {} + ; \
 	else echo "spa: htdocs/package.json missing, skipping"; fi
 
 run: deps

@@ -11,6 +11,8 @@ set -euo pipefail
 packages=(
 	# build
 	build-essential pkg-config
+	# the SPA's precompressed .gz and .br files (make spa)
+	gzip brotli
 	libfcgi-dev libfcgi-bin libpq-dev libhiredis-dev libjson-c-dev libjwt-dev
 	libwebsockets-dev libwebsockets-evlib-ev libev-dev
 	libgraphicsmagick1-dev libpng-dev libcmocka-dev libsodium-dev libcurl4-openssl-dev
@@ -19,6 +21,8 @@ packages=(
 	lighttpd lighttpd-modules-lua redis-server redis-tools postgresql-15 postgresql-contrib
 	# the other front end (make test FRONT=nginx) and the programs under it
 	nginx spawn-fcgi fcgiwrap openssl
+	# nginx's brotli_static (the .br files); Debian 12 ships it as a module
+	libnginx-mod-http-brotli-static
 	# tests, benchmarks, compose checks; clang's libFuzzer for `make fuzz`
 	curl chromium chromium-driver wrk docker-compose clang libclang-rt-14-dev
 	# emoji in the browser tests' Chromium (reactions, their screenshots)

@@ -715,6 +715,18 @@ lighttpd_stop() { stop_pidfile "$RUN/lighttpd.pid" lighttpd lighttpd; }
 
 nginx_dir() { printf '%s' "$VARDIR/nginx"; }
 
+# Debian's brotli_static module (libnginx-mod-http-brotli-static): a
+# system nginx loads it from /etc/nginx/modules-enabled, the private one
+# with load_module; used only when it is installed.
+NGINX_BROTLI_SO=/usr/lib/nginx/modules/ngx_http_brotli_static_module.so
+nginx_brotli_static() {
+	if [[ -f $NGINX_BROTLI_SO ]]; then
+		echo "brotli_static on;"
+	else
+		echo "# brotli_static: libnginx-mod-http-brotli-static is not installed"
+	fi
+}
+
 # nginx_upstreams PROCS: the upstream {} blocks and $easychat_request_id.
 nginx_upstreams() {
 	local p i
@@ -793,7 +805,7 @@ render_nginx_conf() {
 	render "$REPO/conf/nginx/easychat-app.conf.in" "$dir/easychat-app.conf" \
 		"REPO=$REPO" "DOC_ROOT=$REPO/htdocs/dist" "MEDIA_PARENT=$(dirname "$media")" \
 		"MEDIA_BASE=$(basename "$media")" "CSP_WS_ORIGINS=$(csp_ws_origins)" \
-		"API_LOCATIONS=$(nginx_api_locations)"
+		"API_LOCATIONS=$(nginx_api_locations)" "BROTLI_STATIC=$(nginx_brotli_static)"
 	render "$REPO/conf/nginx/site-http.conf.in" "$dir/site-http.conf" \
 		"HTTP_HOST=$(cfg HTTP_HOST 127.0.0.1)" "HTTP_PORT=$(cfg HTTP_PORT 8080)" "NGINX_DIR=$dir"
 	if [[ -n ${SERVER_NAME:-} ]]; then
@@ -806,12 +818,13 @@ render_nginx_conf() {
 
 # render_nginx_private: the stack's own nginx (VARDIR/nginx/nginx.conf).
 render_nginx_private() {
-	local dir user_line=""
+	local dir user_line="" modules="# no dynamic modules"
 	dir=$(nginx_dir)
 	render_nginx_conf "$dir"
 	if is_root; then user_line="user root root;"; fi
+	if [[ -f $NGINX_BROTLI_SO ]]; then modules="load_module $NGINX_BROTLI_SO;"; fi
 	render "$REPO/conf/nginx/nginx.conf.in" "$dir/nginx.conf" \
-		"USER_LINE=$user_line" "VARDIR=$VARDIR" "NGINX_DIR=$dir"
+		"USER_LINE=$user_line" "LOAD_MODULES=$modules" "VARDIR=$VARDIR" "NGINX_DIR=$dir"
 }
 
 # cmd_render_nginx OUTDIR: the site files for a system nginx, from

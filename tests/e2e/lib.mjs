@@ -9,6 +9,8 @@ import { env, PASSWORD, REPO, unique } from '../lib/api.mjs';
 
 export const SHOTS = path.join(REPO, 'tests/artifacts/screenshots');
 export const VIEWPORT = { width: 1280, height: 800 };
+/** The phone size the layout is tested at (a common 6.1" phone, in CSS px). */
+export const PHONE = { width: 390, height: 844 };
 /** Default timeout of every wait in these tests (ms). */
 export const WAIT = 10000;
 
@@ -30,12 +32,14 @@ const BENIGN = [
 ];
 
 /**
- * A user's browser context and page at 1280x800. Collects uncaught
+ * A user's browser context and page at 1280x800 (opts.phone: at PHONE
+ * size, with touch, as a phone's browser). Collects uncaught
  * exceptions, console errors and CSP violations (a securitypolicyviolation
  * listener installed before any script runs) in s.errors.
  */
-export async function openUser(browser, label) {
-  const context = await browser.newContext({ baseURL: env.baseUrl, viewport: VIEWPORT });
+export async function openUser(browser, label, opts = {}) {
+  const context = await browser.newContext({ baseURL: env.baseUrl,
+    ...(opts.phone ? { viewport: PHONE, isMobile: true, hasTouch: true } : { viewport: VIEWPORT }) });
   context.setDefaultTimeout(WAIT);
   await context.addInitScript(() => {
     document.addEventListener('securitypolicyviolation', (e) => {

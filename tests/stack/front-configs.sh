@@ -20,7 +20,13 @@ EASYCHAT_ENV=$tmp/easychat.env EASYCHAT_VAR=$tmp/var SOCKET_DIR=$tmp/run \
 	SERVER_NAME=chat.example.org TLS_CERT=$tmp/cert.pem TLS_KEY=$tmp/key.pem \
 	"$repo/conf/stack.sh" render-nginx "$tmp/nginx" >/dev/null
 for site in site-tls site-http; do
+	# As Debian's /etc/nginx/nginx.conf loads the installed modules
+	# (modules-enabled/, relative to its own prefix): brotli_static.
+	modules=""
+	so=/usr/lib/nginx/modules/ngx_http_brotli_static_module.so
+	[[ ! -f $so ]] || modules="load_module $so;"
 	cat >"$tmp/nginx-$site.conf" <<-EOT
+		$modules
 		pid $tmp/nginx.pid;
 		error_log $tmp/nginx-error.log;
 		events { }

@@ -17,6 +17,10 @@ import { useGroups } from '@/shared/api/groups';
 import type { User } from '@/shared/api/types';
 import { queryClient } from './queryClient';
 import { AppShell } from './AppShell';
+import { prefetchFirstScreen } from './prefetch';
+
+// Before the first render: the first screen's requests go out together.
+prefetchFirstScreen(queryClient);
 
 const SettingsPage = lazy(() => import('@/features/settings/SettingsPage'));
 const GroupSettingsPage = lazy(() => import('@/features/settings/GroupSettingsPage'));

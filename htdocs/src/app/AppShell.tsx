@@ -8,6 +8,9 @@ import { realtime, type SocketStatus } from '@/shared/ws/socket';
 import { fetchMe, useSelf } from '@/shared/api/auth';
 import { GroupRail } from '@/features/groups/GroupRail';
 import { LostNoticeBar } from '@/shared/ui/LostNoticeBar';
+import { useLayoutStore } from '@/shared/stores/layoutStore';
+import { PanelBackdrop, PanelToggle } from '@/shared/ui/Panels';
+import { MenuIcon } from '@/shared/ui/icons';
 import { resetRealtimeState } from './resetState';
 import { handleServerEvent, resyncAll, type RealtimeContext } from './realtime';
 
@@ -62,10 +65,15 @@ function useRealtime() {
 
 export function AppShell() {
   const status = useRealtime();
+  // The phone layout's open panel (drawer or sheet), for the CSS.
+  const panel = useLayoutStore((s) => s.panel);
   return (
-    <div className="shell">
+    <div className="shell" data-panel={panel ?? 'none'}>
       <GroupRail onSignedOut={resetRealtimeState} />
       <div className="shell-main">
+        <PanelToggle panel="nav" label="Open navigation" className="nav-toggle">
+          <MenuIcon size={22} />
+        </PanelToggle>
         {status === 'reconnecting' && (
           <div className="connection-banner" role="status" data-testid="connection-status" data-status={status}>
             Connection lost — reconnecting…
@@ -74,6 +82,7 @@ export function AppShell() {
         <LostNoticeBar />
         <Outlet />
       </div>
+      <PanelBackdrop />
     </div>
   );
 }

@@ -13,6 +13,8 @@ import { findRoom, firstRoom, useGroup } from '@/shared/api/groups';
 import { Sidebar } from '@/features/groups/Sidebar';
 import { ProfileCardHost } from '@/features/profile/ProfileCardHost';
 import { useDraftStore } from '@/shared/stores/draftStore';
+import { PanelToggle } from '@/shared/ui/Panels';
+import { MembersIcon } from '@/shared/ui/icons';
 
 export function GroupView() {
   const params = useParams();
@@ -71,6 +73,9 @@ export function GroupView() {
       )}
       <MemberList group={group} />
       <ProfileCardHost />
+      <PanelToggle panel="members" label="Show members" className="members-toggle">
+        <MembersIcon size={22} />
+      </PanelToggle>
     </div>
   );
 }

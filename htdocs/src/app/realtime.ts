@@ -132,12 +132,30 @@ function noticeIfViewing(qc: QueryClient, groupId: Id, what: string): void {
 }
 
 /** After a reconnect or `resync`: catch up rooms on screen, refresh REST data. */
+/**
+ * On the page's first connection, the group list or group that is loading
+ * or was loaded this recently was fetched while the socket was being
+ * opened (they start together): it is not fetched a second time in a row.
+ * Messages still catch up by id below, whatever their age.
+ */
+const FIRST_CONNECT_FRESH_MS = 3000;
+let firstConnect = true;
+
 export async function resyncAll(ctx: RealtimeContext): Promise<void> {
   const { qc } = ctx;
-  void qc.invalidateQueries({ queryKey: groupsKey });
+  const first = firstConnect;
+  firstConnect = false;
+  const refresh = (queryKey: readonly unknown[]) => {
+    const st = qc.getQueryState(queryKey);
+    if (first && st && (st.fetchStatus === 'fetching' || Date.now() - st.dataUpdatedAt < FIRST_CONNECT_FRESH_MS)) return;
+    void qc.invalidateQueries({ queryKey });
+  };
+  refresh(groupsKey);
   const gid = useViewStore.getState().groupId;
   if (gid !== null) {
-    void qc.invalidateQueries({ queryKey: groupKey(gid) });
+    refresh(groupKey(gid));
+    // Always: the list shows who is online, oneself included, and that
+    // changed when this socket opened.
     void qc.invalidateQueries({ queryKey: membersKey(gid) });
   }
   await resyncRooms(visibleRooms());

@@ -10,6 +10,7 @@ import { useUnreadStore } from '@/shared/stores/unreadStore';
 import { useMentionStore } from '@/shared/stores/mentionStore';
 import { useChatStore, emptyRoom } from './store';
 import { loadAround, openRoom } from './sync';
+import { takePrefetchedRoom } from './prefetch';
 import { markRoomRead } from './api';
 import { lastMessageId } from './merge';
 import { useViewStore } from './viewStore';
@@ -42,7 +43,7 @@ export function ChatPane({ group, room, title }: { group: GroupDetail; room: Roo
   useEffect(() => {
     let cancelled = false;
     setLoadError('');
-    const p = target !== null ? loadAround(room.id, target) : openRoom(room.id);
+    const p = target !== null ? loadAround(room.id, target) : (takePrefetchedRoom(room.id) ?? openRoom(room.id));
     p.then(
       () => !cancelled && setReadyFor(viewKey),
       () => !cancelled && setLoadError('Could not load messages.'),

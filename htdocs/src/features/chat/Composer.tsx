@@ -10,6 +10,7 @@ import { TypingThrottle } from './typingStore';
 import { MentionSuggest, type SuggestHandle } from './MentionSuggest';
 import { useShortcodes } from './shortcodes';
 import { useDraftStore } from '@/shared/stores/draftStore';
+import { lastOwnMessageId, useEditRequest } from './keyboard';
 
 const MAX_LEN = 4000;
 
@@ -72,6 +73,13 @@ export function Composer({ room, group, replyTo, onCancelReply, beforeSend }: Pr
     } else if (e.key === 'Escape' && replyTo) {
       e.preventDefault();
       onCancelReply();
+    } else if (e.key === 'ArrowUp' && text === '' && !e.shiftKey && !e.altKey && !e.ctrlKey && !e.metaKey) {
+      // Up in an empty composer edits one's last message (focus comes back here after).
+      const last = lastOwnMessageId();
+      if (last !== null) {
+        e.preventDefault();
+        useEditRequest.getState().request(last);
+      }
     }
   };
 

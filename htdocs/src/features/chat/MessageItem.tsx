@@ -2,7 +2,7 @@
 // (collapsed for consecutive messages), reply quote, text, and the actions
 // reply / edit / delete as the role permits. Pending sends have their own row.
 
-import { memo, useState, type KeyboardEvent } from 'react';
+import { memo, useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import type { Id, Message } from '@/shared/api/types';
 import { senderOf } from '@/shared/api/types';
 import { Avatar } from '@/shared/ui/Avatar';
@@ -16,11 +16,12 @@ import { MessageText, mentionsUser } from './MessageText';
 import { useBlockedIds } from '@/shared/api/dms';
 import { useChatStore } from './store';
 import { retrySend } from './send';
-import { EditIcon, PinIcon, ReplyIcon, SmileIcon, TrashIcon } from '@/shared/ui/icons';
+import { EditIcon, LinkIcon, PinIcon, ReplyIcon, SmileIcon, TrashIcon } from '@/shared/ui/icons';
 import { openProfileCard } from '@/shared/stores/profileCardStore';
 import { ReactionBar } from './ReactionBar';
 import { applyPin, keepMine, pinMessage } from './reactions';
 import { useViewStore } from './viewStore';
+import { focusComposer, focusSiblingMessage, messageLink, useEditRequest } from './keyboard';
 
 const GROUP_WINDOW_MS = 5 * 60_000;
 
@@ -77,16 +78,58 @@ export const MessageItem = memo(function MessageItem({ message, prev, showDate, 
     if (senderOf(message).id) openProfileCard(senderOf(message).id, useViewStore.getState().groupId);
   };
 
+  const [copied, setCopied] = useState(false);
+  // Where focus was when the editor opened (the composer, the Edit
+  // button, the message): it goes back there when the editor closes.
+  const editOrigin = useRef<HTMLElement | null>(null);
+  const startEdit = () => {
+    editOrigin.current = document.activeElement as HTMLElement | null;
+    setDraft(message.text);
+    setEditing(true);
+  };
+  const endEdit = () => {
+    setEditing(false);
+    const origin = editOrigin.current;
+    requestAnimationFrame(() => (origin?.isConnected ? origin.focus() : focusComposer()));
+  };
+  const editRequested = useEditRequest((st) => st.requested === message.id);
+  useEffect(() => {
+    if (!editRequested) return;
+    useEditRequest.getState().clear();
+    if (mine) startEdit();
+  }, [editRequested, mine]); // startEdit reads only refs and this render's props
+
+  const copyLink = () => {
+    void navigator.clipboard?.writeText(messageLink(message)).then(() => {
+      setCopied(true);
+      setTimeout(() => setCopied(false), 2000);
+    });
+  };
+
+  // Shortcuts on a focused message: R reply, E edit, Delete delete, C copy
+  // the link, Up/Down the previous/next message.
+  const onMessageKey = (e: KeyboardEvent<HTMLElement>) => {
+    if (e.target !== e.currentTarget || e.altKey || e.ctrlKey || e.metaKey) return;
+    const key = e.key.length === 1 ? e.key.toLowerCase() : e.key;
+    if (key === 'r') onReply(message);
+    else if (key === 'e' && mine) startEdit();
+    else if ((key === 'Delete' || key === 'Backspace') && (mine || canModerate)) setConfirming(true);
+    else if (key === 'c') copyLink();
+    else if (key === 'ArrowUp' || key === 'ArrowDown') focusSiblingMessage(e.currentTarget, key === 'ArrowUp' ? -1 : 1);
+    else return;
+    e.preventDefault();
+  };
+
   const saveEdit = async () => {
     const text = draft.trim();
     if (!text || text === message.text) {
-      setEditing(false);
+      endEdit();
       return;
     }
     try {
       const updated = await editMessage(message.id, draft);
       useChatStore.getState().update(keepMine(message, updated));
-      setEditing(false);
+      endEdit();
       setError('');
     } catch (e) {
       setError(errorMessage(e));
@@ -99,7 +142,7 @@ export const MessageItem = memo(function MessageItem({ message, prev, showDate, 
       void saveEdit();
     } else if (e.key === 'Escape') {
       e.preventDefault();
-      setEditing(false);
+      endEdit();
       setDraft(message.text);
     }
   };
@@ -109,6 +152,8 @@ export const MessageItem = memo(function MessageItem({ message, prev, showDate, 
       await deleteMessage(message.id);
       useChatStore.getState().remove(message.room_id, message.id);
       setConfirming(false);
+      // The message and its buttons are gone: back to writing.
+      setTimeout(focusComposer, 0);
     } catch (e) {
       setError(errorMessage(e));
       setConfirming(false);
@@ -124,8 +169,11 @@ export const MessageItem = memo(function MessageItem({ message, prev, showDate, 
         data-testid="message"
         data-message-id={message.id}
         data-sender={senderOf(message).username}
+        data-mine={mine ? 'true' : undefined}
         aria-label={`${name}, ${formatDateTime(message.created_at)}`}
-        tabIndex={-1}
+        aria-keyshortcuts="R E Delete C ArrowUp ArrowDown"
+        tabIndex={0}
+        onKeyDown={onMessageKey}
       >
         <div className="message-gutter">
           {compact ? (
@@ -230,14 +278,14 @@ export const MessageItem = memo(function MessageItem({ message, prev, showDate, 
               aria-label="Edit message"
               title="Edit"
               data-testid="message-edit"
-              onClick={() => {
-                setDraft(message.text);
-                setEditing(true);
-              }}
+              onClick={startEdit}
             >
               <EditIcon />
             </button>
           )}
+          <button type="button" className="icon-button" aria-label={copied ? 'Link copied' : 'Copy link to message'} title={copied ? 'Copied!' : 'Copy link'} data-testid="message-copy-link" onClick={copyLink}>
+            <LinkIcon />
+          </button>
           {(mine || canModerate) && (
             <button type="button" className="icon-button danger" aria-label="Delete message" title="Delete" data-testid="message-delete" onClick={() => setConfirming(true)}>
               <TrashIcon />

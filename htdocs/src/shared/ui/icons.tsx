@@ -21,3 +21,6 @@ export const TrashIcon = (p: IconProps) => <Svg {...p} d="M4 7h16M10 11v6M14 11v
 export const CloseIcon = (p: IconProps) => <Svg {...p} d="M6 6l12 12M18 6 6 18" />;
 export const SmileIcon = (p: IconProps) => <Svg {...p} d="M12 3a9 9 0 1 0 0 18 9 9 0 0 0 0-18zM8.5 14a4 4 0 0 0 7 0M9 9.5h.01M15 9.5h.01" />;
 export const PinIcon = (p: IconProps) => <Svg {...p} d="M9 4h6l-1 6 3 3H7l3-3zM12 13v7" />;
+export const MenuIcon = (p: IconProps) => <Svg {...p} d="M4 6h16M4 12h16M4 18h16" />;
+export const MembersIcon = (p: IconProps) => <Svg {...p} d="M9 11a4 4 0 1 0 0-8 4 4 0 0 0 0 8zM2 21v-1a6 6 0 0 1 12 0v1M16 3.5a4 4 0 0 1 0 7.5M22 21v-1a6 6 0 0 0-4-5.6" />;
+export const LinkIcon = (p: IconProps) => <Svg {...p} d="M10 14a4 4 0 0 0 6 0l3-3a4 4 0 0 0-6-6l-1 1M14 10a4 4 0 0 0-6 0l-3 3a4 4 0 0 0 6 6l1-1" />;
