@@ -124,10 +124,10 @@ void wire_key_hist_group(char out[WIRE_NAME_MAX], const char *group);
 
 /* "acl:members:<group>": the membership version of a group, bumped
  * (INCR) by event_membership(..., joined = 0), which every path that
- * removes a member (leave, kick, group deletion; later bans and user
- * deletion) calls after its commit.  Created with a random start by a
- * reader that finds it missing.
- * Writers: groups, rooms.  Readers: groups, rooms. */
+ * removes a member (leave, kick, ban, group deletion, user deletion)
+ * calls after its commit.  Created with a random start by a reader that
+ * finds it missing.
+ * Writers: groups, rooms, users.  Readers: groups, rooms, users. */
 void wire_key_acl_members(char out[WIRE_NAME_MAX], const char *group);
 
 /* "acl:member:<group>:<user>": "<membership version>:<epoch>" when

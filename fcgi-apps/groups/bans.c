@@ -34,19 +34,11 @@
 	" 'has_more', count(*) > $2::int)::text FROM numbered"
 
 enum err_code
-bans_refuse(struct http_req *r, int64_t group_id, int64_t user_id)
+bans_check(struct http_req *r, int64_t group_id, int64_t user_id)
 {
 	struct db_res *res = NULL;
 	enum err_code rc;
 
-	/* Two statements: the second one's snapshot is taken after the
-	 * lock, so it sees a ban that committed while we waited. */
-	rc = db_query(&res, "SELECT 1 FROM groups WHERE id = $1 FOR SHARE",
-	    DB_I64(group_id));
-	if (rc)
-		goto out;
-	db_res_free(res);
-	res = NULL;
 	rc = db_query(&res,
 	    "SELECT 1 FROM group_bans WHERE group_id = $1 AND user_id = $2",
 	    DB_I64(group_id), DB_I64(user_id));
@@ -58,6 +50,22 @@ bans_refuse(struct http_req *r, int64_t group_id, int64_t user_id)
 out:
 	db_res_free(res);
 	return rc;
+}
+
+enum err_code
+bans_refuse(struct http_req *r, int64_t group_id, int64_t user_id)
+{
+	struct db_res *res = NULL;
+	enum err_code rc;
+
+	/* Two statements: the check's snapshot is taken after the lock, so
+	 * it sees a ban that committed while we waited. */
+	rc = db_query(&res, "SELECT 1 FROM groups WHERE id = $1 FOR SHARE",
+	    DB_I64(group_id));
+	db_res_free(res);
+	if (rc)
+		return rc;
+	return bans_check(r, group_id, user_id);
 }
 
 /* GET /api/groups/{id}/bans?limit=&offset=: moderator+, newest first. */

@@ -384,7 +384,8 @@ groups_join_public(struct http_req *r, int64_t group_id, int64_t user_id)
 		rc = ERR_NOT_FOUND;
 		goto out;
 	}
-	rc = bans_refuse(r, group_id, user_id);
+	/* the lock above is held: the ban check alone */
+	rc = bans_check(r, group_id, user_id);
 	if (rc)
 		goto out;
 	rc = members_add(group_id, user_id, &added);

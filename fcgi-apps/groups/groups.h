@@ -93,6 +93,10 @@ enum err_code bans_audit_list(struct http_req *r);
 enum err_code
 bans_refuse(struct http_req *r, int64_t group_id, int64_t user_id);
 
+/* bans_refuse() for a caller that already holds the group row's lock
+ * (taken by an earlier statement of its transaction): the check alone. */
+enum err_code bans_check(struct http_req *r, int64_t group_id, int64_t user_id);
+
 /* invites.c: invite codes. */
 enum err_code invites_create(struct http_req *r);
 enum err_code invites_list(struct http_req *r);
