@@ -40,7 +40,7 @@ enum wire_channel {
 };
 
 /* "group:<id>": every event about a group (PUBLISH after commit).
- * Writers: groups, relay, rooms.  Readers: relay. */
+ * Writers: groups, relay, rooms, users.  Readers: relay. */
 void wire_channel_group(char out[WIRE_NAME_MAX], int64_t group_id);
 
 /* "user:<id>": membership and session events for one user.  Every
@@ -151,6 +151,7 @@ void wire_key_rl_signup_addr(char out[WIRE_NAME_MAX], const char *addr);
 	X(MEMBER_JOINED, "member.joined", group)                               \
 	X(MEMBER_UPDATED, "member.updated", group)                             \
 	X(MEMBER_LEFT, "member.left", group)                                   \
+	X(USER_UPDATED, "user.updated", group)                                 \
 	X(TYPING, "typing", group)                                             \
 	X(PRESENCE, "presence", group)                                         \
 	X(MEMBERSHIP, "membership", user)                                      \
