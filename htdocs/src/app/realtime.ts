@@ -12,6 +12,8 @@ import { resyncRooms } from '@/features/chat/sync';
 import { useUnreadStore } from '@/shared/stores/unreadStore';
 import { groupKey, groupsKey } from '@/shared/api/groups';
 import { membersKey } from '@/shared/api/members';
+import { meKey } from '@/shared/api/auth';
+import type { Member, User } from '@/shared/api/types';
 import { usePresenceStore } from '@/features/members/presenceStore';
 
 export interface RealtimeContext {
@@ -80,6 +82,9 @@ export function handleServerEvent(ev: ServerEvent, ctx: RealtimeContext): void {
       invalidateGroup(ev.group_id);
       if (ev.type === 'member.left' && ev.user_id === ctx.selfId()) ctx.leaveGroup(ev.group_id);
       return;
+    case 'user.updated':
+      applyUserUpdate(ev.group_id, ev.user, ctx);
+      return;
     case 'membership':
       void qc.invalidateQueries({ queryKey: groupsKey });
       if (!ev.joined) {
@@ -99,6 +104,27 @@ export function handleServerEvent(ev: ServerEvent, ctx: RealtimeContext): void {
       // closes with 4001 next), and types newer than this build.
       return;
   }
+}
+
+/**
+ * A user changed their name or icon: shown at once in the messages we hold,
+ * the group's member list (which the typing line reads names from), and
+ * our own account menu if it is us. Presence fields are left alone (the
+ * relay's `presence` events own them).
+ */
+export function applyUserUpdate(groupId: Id, u: User, ctx: RealtimeContext): void {
+  const { qc } = ctx;
+  const p = u.profile;
+  useChatStore.getState().applyUser({ id: u.id, username: u.username, full_name: p.full_name, icon_url: p.icon_url ?? null });
+  const fresh = (old: User): User => ({
+    ...old,
+    username: u.username,
+    profile: { ...old.profile, full_name: p.full_name, icon_url: p.icon_url, wallpaper_url: p.wallpaper_url, bio: p.bio, gender: p.gender },
+  });
+  qc.setQueryData<Member[]>(membersKey(groupId), (list) =>
+    list?.some((m) => m.user.id === u.id) ? list.map((m) => (m.user.id === u.id ? { ...m, user: fresh(m.user) } : m)) : list,
+  );
+  if (u.id === ctx.selfId()) qc.setQueryData<User | null>(meKey, (me) => (me ? fresh(me) : me));
 }
 
 /** After a reconnect or `resync`: catch up rooms on screen, refresh REST data. */

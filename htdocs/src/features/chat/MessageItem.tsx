@@ -15,6 +15,7 @@ import { deleteMessage, editMessage } from './api';
 import { useChatStore } from './store';
 import { retrySend } from './send';
 import { EditIcon, ReplyIcon, TrashIcon } from '@/shared/ui/icons';
+import { ReplyQuote } from './ReplyQuote';
 
 const GROUP_WINDOW_MS = 5 * 60_000;
 
@@ -121,12 +122,7 @@ export const MessageItem = memo(function MessageItem({ message, prev, showDate, 
           )}
         </div>
         <div className="message-main">
-          {message.reply_to && (
-            <button type="button" className="reply-quote" onClick={() => onJump(message.reply_to!.id)} data-testid="reply-quote" aria-label="Go to the replied message">
-              <span aria-hidden="true">↪ </span>
-              {message.reply_to.text}
-            </button>
-          )}
+          {message.reply_to && <ReplyQuote quote={message.reply_to} onJump={onJump} />}
           {!compact && (
             <div className="message-header">
               <span className="message-author">{name}</span>
