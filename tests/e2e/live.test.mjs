@@ -4,7 +4,9 @@
 // messages" cues, and opening a message link at that message.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Client, unique } from '../lib/api.mjs';
+import fs from 'node:fs';
+import path from 'node:path';
+import { Client, env, REPO, unique } from '../lib/api.mjs';
 import { connect } from '../lib/ws.mjs';
 import { closeDb, sql } from '../lib/db.mjs';
 import {
@@ -163,11 +165,29 @@ describe('one realtime session in the browser', () => {
     assert.equal(res.status, 200, res.text);
     await poll(async () => assert.equal(await msg.locator('.message-author').innerText(), 'Carl Renamed'));
     await poll(async () => assert.equal(await memberRow.locator('.member-name').innerText(), 'Carl Renamed'));
+    // A new icon too (bob's, uploaded from his browser context).
+    await apiJson(bob, 'POST', `/api/rooms/${rid}/messages`, { text: 'bob before the new icon' });
+    const bobMsg = messageByText(page, 'bob before the new icon');
+    await bobMsg.waitFor();
+    const up = await bob.context.request.post('/api/users/me/icon', {
+      headers: { Origin: env.origin },
+      multipart: {
+        file: { name: 'icon.png', mimeType: 'image/png', buffer: fs.readFileSync(path.join(REPO, 'tests/fixtures/img-320x240.png')) },
+        crop_x: '0', crop_y: '0', crop_w: '240', crop_h: '240',
+      },
+    });
+    assert.equal(up.status(), 200, await up.text());
+    const icon = (await up.json()).icon_url;
+    assert.match(icon, /^\/media\//);
+    await poll(async () => assert.equal(await bobMsg.locator('img.avatar').getAttribute('src'), icon));
+    const bobRow = page.locator(`[data-testid=member][data-user-id="${bob.user.id}"]`);
+    await poll(async () => assert.equal(await bobRow.locator('img.avatar').getAttribute('src'), icon));
     assert.equal(await page.evaluate(() => window.__e2eNoReload), true, 'the page was reloaded');
     // And after a reload (the history cache was invalidated).
     await page.reload();
     await msg.waitFor();
     assert.equal(await msg.locator('.message-author').innerText(), 'Carl Renamed');
+    assert.equal(await bobMsg.locator('img.avatar').getAttribute('src'), icon);
     assertNoErrors(assert, alice);
   });
 
