@@ -57,6 +57,8 @@ describe('a silently dead connection', () => {
     await poll(() => assert.ok(heartbeat > 0));
     assert.ok(heartbeat <= 30000, `heartbeat_ms ${heartbeat}`);
     await page.evaluate(() => { window.__e2eNoReload = true; });
+    // Let the relay's Redis subscription for the new session settle.
+    await page.waitForTimeout(1000);
     await apiJson(bob, 'POST', `/api/rooms/${room}/messages`, { text: 'before the freeze' });
     await messageByText(page, 'before the freeze').waitFor();
 

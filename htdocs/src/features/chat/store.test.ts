@@ -286,4 +286,17 @@ describe('sync', () => {
     expect(ids(room().messages).at(-1)).toBe(120);
     expect(room().hasMoreAfter).toBe(false);
   });
+
+  it('keeps an event that arrives while the first page is in flight', async () => {
+    const all = server.slice(0, 10);
+    const gated = gatedServer(all);
+    const opening = openRoom(1, gated.fetchPage);
+    await until(() => gated.calls.length > 0);
+    all.push(msg(11));
+    store().receive(msg(11)); // live, newer than the page's snapshot
+    await gated.release();
+    await opening;
+    expect(ids(room().messages).at(-1)).toBe(11);
+    expect(room().messages).toHaveLength(11);
+  });
 });

@@ -83,6 +83,8 @@ interface ChatState {
   /** The catch-up reached the newest message: live events move the cursor again. */
   closeGap: (roomId: Id) => void;
   resetRoom: (roomId: Id) => void;
+  /** A room is being loaded: events that arrive meanwhile are kept (applyPage 'latest'). */
+  ensureRoom: (roomId: Id) => void;
   reset: () => void;
 }
 
@@ -240,6 +242,8 @@ export const useChatStore = create<ChatState>()((set) => ({
       rooms[roomId] = { ...emptyRoom(), pending: old.pending, deleted: old.deleted };
       return { rooms };
     }),
+
+  ensureRoom: (roomId) => set((s) => (s.rooms[roomId] ? {} : { rooms: { ...s.rooms, [roomId]: emptyRoom() } })),
 
   reset: () => set({ rooms: {} }),
 }));

@@ -61,6 +61,9 @@ export function loadLatest(roomId: Id, fetchPage: FetchPage = fetchMessages): Pr
   // A window around one message is not replaced by the newest page.
   if (!wantsLive(roomId)) return Promise.resolve();
   return once(`latest:${roomId}:${view}`, async () => {
+    // Held from now on, so a message.created that arrives while the page
+    // is in flight (and may be newer than its snapshot) is not dropped.
+    useChatStore.getState().ensureRoom(roomId);
     const page = await fetchPage(roomId, { limit: PAGE_SIZE });
     if (viewOf(roomId) !== view) return;
     useChatStore.getState().applyPage(roomId, page, 'latest');
