@@ -241,8 +241,10 @@ describe('one realtime session in the browser', () => {
     await poll(async () => assert.ok(await messageByText(page, 'new while scrolled up 2').isVisible()));
     await cue.waitFor({ state: 'detached' });
 
-    // Another room with unread messages: the banner at the top.
-    const other = st.rooms[1];
+    // Another room with unread messages (a new one, so nothing earlier
+    // tests left unread counts): the banner at the top.
+    const other = (await apiJson(alice, 'POST', `/api/topics/${st.topic}/rooms`, { name: 'banner' })).id;
+    await page.locator(`[data-testid=room-item][data-room-id="${other}"]`).waitFor();
     const first = await post(carl, other, 'unread one');
     await post(carl, other, 'unread two');
     const last = await post(carl, other, 'unread three');
