@@ -206,6 +206,7 @@ void wire_key_rl_reset_addr(char out[WIRE_NAME_MAX], const char *addr);
 	X(MEMBER_JOINED, "member.joined", group)                               \
 	X(MEMBER_UPDATED, "member.updated", group)                             \
 	X(MEMBER_LEFT, "member.left", group)                                   \
+	X(USER_UPDATED, "user.updated", group)                                 \
 	X(TYPING, "typing", group)                                             \
 	X(PRESENCE, "presence", group)                                         \
 	X(MEMBERSHIP, "membership", user)                                      \

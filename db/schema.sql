@@ -234,7 +234,8 @@ CREATE FUNCTION public.ec_message_json(m public.messages, u public.users, p publ
 			'id', q.id,
 			'sender_id', q.sender_id,
 			'text', CASE WHEN q.deleted_at IS NULL
-				THEN q.text END) END,
+				THEN q.text END,
+			'deleted', q.deleted_at IS NOT NULL) END,
 		'created_at', ec_ts(m.created_at),
 		'edited_at', ec_ts(m.edited_at),
 		'nonce', m.nonce)

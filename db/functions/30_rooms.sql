@@ -29,7 +29,7 @@ $$;
 -- no SET clause: the planner then inlines it into the history page query
 -- (0007: a function call per message cost ~75 us, most of a page's
 -- time).  A deleted message is never rendered by the rooms program
--- (pages leave it out); a reply to one shows text null.  A sender whose
+-- (pages leave it out); a reply to one shows text null and deleted true.  A sender whose
 -- account is gone (sender_id NULL) renders as sender null.
 CREATE OR REPLACE FUNCTION ec_message_json(m messages, u users, p profiles, q messages)
 RETURNS jsonb LANGUAGE sql STABLE AS $$
@@ -46,7 +46,8 @@ RETURNS jsonb LANGUAGE sql STABLE AS $$
 			'id', q.id,
 			'sender_id', q.sender_id,
 			'text', CASE WHEN q.deleted_at IS NULL
-				THEN q.text END) END,
+				THEN q.text END,
+			'deleted', q.deleted_at IS NOT NULL) END,
 		'created_at', ec_ts(m.created_at),
 		'edited_at', ec_ts(m.edited_at),
 		'nonce', m.nonce,

@@ -13,6 +13,7 @@
 #include "auth.h"
 #include "cfg.h"
 #include "db.h"
+#include "event.h"
 #include "hist.h"
 #include "json.h"
 #include "log.h"
@@ -46,6 +47,30 @@ users_reply_me(struct http_req *r)
 	http_reply_raw(r, 200, json, strlen(json));
 	free(json);
 	return ERR_OK;
+}
+
+/* Tells every group the user is in that their name or icon changed
+ * (`user.updated {user}`, the public user object), so open clients
+ * re-render them without a reload.  After commit; a lost event only
+ * leaves a stale name until the next reload. */
+static void
+users_publish_updated(int64_t user_id)
+{
+	struct db_res *res = NULL;
+	enum err_code rc;
+	size_t i;
+
+	rc = db_query(&res,
+	    "SELECT m.group_id, ec_user_json($1)::text "
+	    "FROM group_members m WHERE m.user_id = $1",
+	    DB_I64(user_id));
+	if (rc)
+		goto out;
+	for (i = 0; i < db_rows(res); i++)
+		event_group(db_int(res, i, 0), WIRE_EV_USER_UPDATED, "user",
+		    db_value(res, i, 1), NULL);
+out:
+	db_res_free(res);
 }
 
 enum err_code
@@ -111,8 +136,10 @@ users_update_me(struct http_req *r)
 	if (rc)
 		goto out;
 	/* Names appear in every cached history page. */
-	if (u != NULL || f != NULL)
+	if (u != NULL || f != NULL) {
 		hist_touch_profiles();
+		users_publish_updated(r->user_id);
+	}
 	rc = users_reply_me(r);
 out:
 	free(u);
@@ -211,8 +238,10 @@ users_upload(struct http_req *r, enum media_kind kind)
 		rc = ERR_UNAUTHENTICATED;
 	if (rc)
 		goto out;
-	if (kind == MEDIA_ICON)
+	if (kind == MEDIA_ICON) {
 		hist_touch_profiles(); /* icons appear in history pages */
+		users_publish_updated(r->user_id);
+	}
 	media_reply(r, &f);
 out:
 	media_file_release(&f);

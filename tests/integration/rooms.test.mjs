@@ -235,7 +235,7 @@ test('messages: the object of the reference, text stored as sent, replies', asyn
 
   res = await owner.post(`/api/rooms/${room.id}/messages`, { text: 'answer', reply_to: m.id, nonce: 'n-reply' });
   assert.equal(res.status, 201, res.text);
-  assert.deepEqual(res.json.reply_to, { id: m.id, sender_id: member.user.id, text: m.text });
+  assert.deepEqual(res.json.reply_to, { id: m.id, sender_id: member.user.id, text: m.text, deleted: false });
   assert.equal(res.json.nonce, 'n-reply');
   const [r] = await sql('SELECT last_message_id FROM rooms WHERE id = $1', [room.id]);
   assert.equal(Number(r.last_message_id), res.json.id);
@@ -314,6 +314,9 @@ test('edit sets edited_at and is published; deleted messages vanish everywhere',
     const ev = await sub.next((e) => e.data.type === 'message.updated' && e.data.message.id === m.id);
     assert.deepEqual(ev.data, { type: 'message.updated', group_id: g.id, message: res.json });
 
+    // The newest page is cached now (common/hist.c): the delete must invalidate it.
+    res = await owner.get(`/api/rooms/${room.id}/messages`);
+    assert.equal(res.json.items.find((x) => x.id === reply.id).reply_to.deleted, false);
     res = await moderator.del(`/api/messages/${m.id}`);
     assert.equal(res.status, 204);
     const del = await sub.next((e) => e.data.type === 'message.deleted');
@@ -323,7 +326,7 @@ test('edit sets edited_at and is published; deleted messages vanish everywhere',
     assert.ok(row.deleted_at);
     res = await owner.get(`/api/rooms/${room.id}/messages`);
     assert.deepEqual(res.json.items.map((x) => x.id), [reply.id], 'deleted messages are left out of pages');
-    assert.deepEqual(res.json.items[0].reply_to, { id: m.id, sender_id: member.user.id, text: null });
+    assert.deepEqual(res.json.items[0].reply_to, { id: m.id, sender_id: member.user.id, text: null, deleted: true });
     res = await owner.get(`/api/rooms/${room.id}/messages?after=0`);
     assert.deepEqual(res.json.items.map((x) => x.id), [reply.id]);
     assert.ok(!JSON.stringify(res.json).includes('words'));

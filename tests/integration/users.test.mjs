@@ -2,7 +2,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Client, newUser, unique, assertError, raw, PASSWORD } from '../lib/api.mjs';
-import { closeDb, redis, sql } from '../lib/db.mjs';
+import { closeDb, redis, sql, subscribe } from '../lib/db.mjs';
 
 after(closeDb);
 
@@ -154,4 +154,35 @@ test('PUT /api/users/me/password: wrong old is 400, success revokes other sessio
     json: { username: c.user.username, password } });
   assert.equal((await login(PASSWORD)).status, 401);
   assert.equal((await login('new password 1')).status, 200);
+});
+
+test('a new name is published as user.updated to each of the user\'s groups (no email), other changes are not', async () => {
+  const u = await newUser();
+  const owner = await newUser();
+  const groups = [];
+  for (let i = 0; i < 2; i++) {
+    const g = await owner.post('/api/groups', { name: unique('UU'), is_public: false });
+    const inv = await owner.post(`/api/groups/${g.json.id}/invites`, {});
+    assert.equal((await u.post(`/api/invites/${inv.json.code}/accept`)).status < 300, true);
+    groups.push(g.json.id);
+  }
+  const sub = await subscribe(groups.map((id) => `group:${id}`));
+  try {
+    let res = await u.patch('/api/users/me', { bio: 'only the bio' });
+    assert.equal(res.status, 200, res.text);
+    res = await u.patch('/api/users/me', { full_name: 'New Name' });
+    assert.equal(res.status, 200, res.text);
+    for (const gid of groups) {
+      const ev = await sub.next((m) => m.channel === `group:${gid}` && m.data.type === 'user.updated');
+      assert.equal(ev.data.group_id, gid);
+      assert.equal(ev.data.user.id, u.user.id);
+      assert.equal(ev.data.user.username, u.user.username);
+      assert.equal(ev.data.user.profile.full_name, 'New Name');
+      assert.equal('email' in ev.data.user, false);
+    }
+    // The bio change alone published nothing: exactly one event per group.
+    assert.equal(sub.messages.filter((m) => m.data.type === 'user.updated').length, 2);
+  } finally {
+    await sub.close();
+  }
 });

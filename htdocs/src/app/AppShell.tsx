@@ -13,10 +13,16 @@ import { PanelBackdrop, PanelToggle } from '@/shared/ui/Panels';
 import { MenuIcon } from '@/shared/ui/icons';
 import { resetRealtimeState } from './resetState';
 import { handleServerEvent, resyncAll, type RealtimeContext } from './realtime';
+import { resendFailed } from '@/features/chat/send';
 
 function useRealtime() {
   const qc = useQueryClient();
   const navigate = useNavigate();
+  // The router hands out a new navigate() on every location change; the
+  // connection must not follow it (one socket per signed-in session), so
+  // the effect below reads it through a ref.
+  const navigateRef = useRef(navigate);
+  navigateRef.current = navigate;
   const me = useSelf();
   const selfId = useRef(me.id);
   selfId.current = me.id;
@@ -30,13 +36,17 @@ function useRealtime() {
       qc,
       selfId: () => selfId.current,
       leaveGroup: (gid) => {
-        if (currentGroup.current === gid) navigate('/directory', { replace: true });
+        if (currentGroup.current === gid) navigateRef.current('/directory', { replace: true });
       },
     };
     const offEvent = realtime.onEvent((ev) => handleServerEvent(ev, ctx));
     // First connect too: messages may have been posted between the REST
     // load and the socket being up.
-    const offConnected = realtime.onConnected(() => void resyncAll(ctx));
+    const offConnected = realtime.onConnected(() => {
+      void resyncAll(ctx);
+      // Sends that failed while we were cut off go out again, same nonce.
+      void resendFailed();
+    });
     const offStatus = realtime.onStatus(setStatus);
     // Before reconnecting, make sure the session is alive (this also
     // refreshes an expired access cookie); signed out → stop and log in.
@@ -49,7 +59,10 @@ function useRealtime() {
       return true;
     });
     realtime.start();
-    const online = () => realtime.reconnectNow();
+    const online = () => {
+      realtime.reconnectNow();
+      void resendFailed();
+    };
     window.addEventListener('online', online);
     return () => {
       window.removeEventListener('online', online);
@@ -58,7 +71,7 @@ function useRealtime() {
       offStatus();
       realtime.stop();
     };
-  }, [qc, navigate]);
+  }, [qc]);
 
   return status;
 }

@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { QueryClient } from '@tanstack/react-query';
+import { QueryClient, type InfiniteData } from '@tanstack/react-query';
 import { msg, page, ids } from '@/test/fixtures';
 import { useChatStore } from '@/features/chat/store';
 import { useTypingStore, typersIn } from '@/features/chat/typingStore';
@@ -7,6 +7,8 @@ import { useViewStore } from '@/features/chat/viewStore';
 import { useUnreadStore } from '@/shared/stores/unreadStore';
 import { usePresenceStore } from '@/features/members/presenceStore';
 import { handleServerEvent, type RealtimeContext } from './realtime';
+import { flattenMembers, membersKey } from '@/shared/api/members';
+import type { Member, Page, User } from '@/shared/api/types';
 import { resetRealtimeState } from './resetState';
 
 let ctx: RealtimeContext;
@@ -20,6 +22,28 @@ beforeEach(() => {
 });
 
 describe('handleServerEvent', () => {
+  it('applies user.updated to messages and the member list, keeping presence', () => {
+    useChatStore.getState().applyPage(1, page([1, 2]), 'latest');
+    const profile = { full_name: '', bio: '', gender: 'Undefined', status: 'Busy', default_status: 'Online', icon_url: null, wallpaper_url: null, date_joined: '', last_seen: null };
+    const before: User = { id: 10, username: 'alice', profile } as unknown as User;
+    ctx.qc.setQueryData<InfiniteData<Page<Member>>>(membersKey(7), {
+      pages: [{ items: [{ user: before, role: 'member', online: true } as unknown as Member], has_more: false }],
+      pageParams: [0],
+    });
+    const after = { ...before, username: 'alice2', profile: { ...profile, full_name: 'Alice Two', status: 'Offline', icon_url: '/media/x.png' } } as unknown as User;
+    handleServerEvent({ type: 'user.updated', group_id: 7, user: after }, ctx);
+    expect(useChatStore.getState().rooms[1].messages.map((m) => m.sender)).toEqual([
+      { id: 10, username: 'alice2', full_name: 'Alice Two', icon_url: '/media/x.png' },
+      { id: 10, username: 'alice2', full_name: 'Alice Two', icon_url: '/media/x.png' },
+    ]);
+    const [m] = flattenMembers(ctx.qc.getQueryData<InfiniteData<Page<Member>>>(membersKey(7)));
+    expect(m.user.username).toBe('alice2');
+    expect(m.user.profile.full_name).toBe('Alice Two');
+    expect(m.user.profile.icon_url).toBe('/media/x.png');
+    expect(m.user.profile.status).toBe('Busy');
+    expect(m.online).toBe(true);
+  });
+
   it('routes message events to the chat store and counts unread elsewhere', () => {
     useChatStore.getState().applyPage(1, page([1]), 'latest');
     handleServerEvent({ type: 'message.created', group_id: 7, message: msg(2) }, ctx);

@@ -13,7 +13,9 @@ import { applyPin, applyReaction, heldMessage, keepMine, pinsKey } from '@/featu
 import { useUnreadStore } from '@/shared/stores/unreadStore';
 import { useDraftStore } from '@/shared/stores/draftStore';
 import { groupKey, groupsKey } from '@/shared/api/groups';
-import { membersKey } from '@/shared/api/members';
+import { membersKey, updateCachedMember } from '@/shared/api/members';
+import { meKey } from '@/shared/api/auth';
+import type { User } from '@/shared/api/types';
 import { usePresenceStore } from '@/features/members/presenceStore';
 import { useMentionStore } from '@/shared/stores/mentionStore';
 import { conversationsKey, mentionsKey } from '@/shared/api/dms';
@@ -94,6 +96,9 @@ export function handleServerEvent(ev: ServerEvent, ctx: RealtimeContext): void {
       invalidateGroup(ev.group_id);
       if (ev.type === 'member.left' && ev.user_id === ctx.selfId()) ctx.leaveGroup(ev.group_id);
       return;
+    case 'user.updated':
+      applyUserUpdate(ev.group_id, ev.user, ctx);
+      return;
     case 'membership':
       void qc.invalidateQueries({ queryKey: groupsKey });
       void qc.invalidateQueries({ queryKey: conversationsKey });
@@ -129,6 +134,25 @@ function noticeIfViewing(qc: QueryClient, groupId: Id, what: string): void {
   if (view.groupId !== groupId) return;
   const name = qc.getQueryData<GroupDetail>(groupKey(groupId))?.name ?? 'this group';
   useDraftStore.getState().lost(`The group ${name} ${what}.`, view.roomId);
+}
+
+/**
+ * A user changed their name or icon: shown at once in the messages we hold,
+ * the group's member list (which the typing line reads names from), and
+ * our own account menu if it is us. Presence fields are left alone (the
+ * relay's `presence` events own them).
+ */
+export function applyUserUpdate(groupId: Id, u: User, ctx: RealtimeContext): void {
+  const { qc } = ctx;
+  const p = u.profile;
+  useChatStore.getState().applyUser({ id: u.id, username: u.username, full_name: p.full_name, icon_url: p.icon_url ?? null });
+  const fresh = (old: User): User => ({
+    ...old,
+    username: u.username,
+    profile: { ...old.profile, full_name: p.full_name, icon_url: p.icon_url, wallpaper_url: p.wallpaper_url, bio: p.bio, gender: p.gender },
+  });
+  updateCachedMember(qc, groupId, u.id, (m) => ({ ...m, user: fresh(m.user) }));
+  if (u.id === ctx.selfId()) qc.setQueryData<User | null>(meKey, (me) => (me ? fresh(me) : me));
 }
 
 /** After a reconnect or `resync`: catch up rooms on screen, refresh REST data. */

@@ -1,7 +1,7 @@
 // The chat pane of one room: header, message list, typing indicator and
 // composer. Keyed by room id, so each room starts fresh.
 
-import { useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { useSearchParams } from 'react-router-dom';
 import type { GroupDetail, Message, RoomSummary } from '@/shared/api/types';
 import { useSelf } from '@/shared/api/auth';
@@ -18,6 +18,7 @@ import { MessageList } from './MessageList';
 import { Composer } from './Composer';
 import { TypingIndicator } from './TypingIndicator';
 import { PinnedButton } from './PinnedButton';
+import { UnreadBanner } from './UnreadBanner';
 
 /** Read markers we moved in this session (the cached group detail lags). */
 const readMarkers = new Map<number, number>();
@@ -53,18 +54,21 @@ export function ChatPane({ group, room, title }: { group: GroupDetail; room: Roo
     };
   }, [room.id, target, viewKey]);
 
-  // Move the read marker when new messages are shown at the live end.
-  const lastId = lastMessageId(state.messages);
+  // Move the read marker as far as messages have been on screen (not as
+  // far as loaded: a message link shows a window in the middle).
+  const [seenId, setSeenId] = useState(0);
+  const onSeen = useCallback((id: number) => setSeenId((s) => (id > s ? id : s)), []);
   const postedRef = useRef(0);
   useEffect(() => {
-    if (lastId === null || state.hasMoreAfter) return;
+    if (seenId === 0) return;
     const mark = () => {
-      if (document.visibilityState !== 'visible' || lastId <= postedRef.current) return;
-      postedRef.current = lastId;
-      readMarkers.set(room.id, lastId);
-      useUnreadStore.getState().markRead(room.id, lastId);
+      if (document.visibilityState !== 'visible' || seenId <= postedRef.current) return;
+      if (seenId <= (readMarkers.get(room.id) ?? 0)) return;
+      postedRef.current = seenId;
+      readMarkers.set(room.id, seenId);
+      useUnreadStore.getState().markRead(room.id, seenId);
       useMentionStore.getState().markRead(room.id);
-      markRoomRead(room.id, lastId).catch(() => {
+      markRoomRead(room.id, seenId).catch(() => {
         postedRef.current = 0;
       });
     };
@@ -74,7 +78,20 @@ export function ChatPane({ group, room, title }: { group: GroupDetail; room: Roo
       clearTimeout(t);
       document.removeEventListener('visibilitychange', mark);
     };
-  }, [lastId, room.id, state.hasMoreAfter]);
+  }, [seenId, room.id]);
+
+  // "N new since HH:MM · Mark as read": what was unread when the room was opened.
+  const [unreadAtOpen] = useState(() => (target === null ? (useUnreadStore.getState().rooms[room.id]?.count ?? room.unread_count ?? 0) : 0));
+  const [bannerClosed, setBannerClosed] = useState(false);
+  const markAllRead = () => {
+    setBannerClosed(true);
+    const last = Math.max(lastMessageId(state.messages) ?? 0, room.last_message_id ?? 0);
+    if (last <= 0) return;
+    postedRef.current = Math.max(postedRef.current, last);
+    readMarkers.set(room.id, last);
+    useUnreadStore.getState().markRead(room.id, last);
+    void markRoomRead(room.id, last).catch(() => undefined);
+  };
 
   const jumpToPresent = () => setParams({}, { replace: true });
   const ready = readyFor === viewKey && state.loaded;
@@ -91,6 +108,9 @@ export function ChatPane({ group, room, title }: { group: GroupDetail; room: Roo
         {room.description && <span className="pane-desc">{room.description}</span>}
         <PinnedButton roomId={room.id} onJump={(id) => setParams({ m: String(id) }, { replace: false })} />
       </header>
+      {ready && !bannerClosed && unreadAtOpen > 0 && target === null && (
+        <UnreadBanner count={unreadAtOpen} messages={state.messages} lastReadId={lastReadAtOpen} selfId={me.id} onMarkRead={markAllRead} />
+      )}
       {loadError ? (
         <div className="pane-empty" role="alert">
           {loadError}
@@ -110,6 +130,7 @@ export function ChatPane({ group, room, title }: { group: GroupDetail; room: Roo
           lastReadId={target === null ? lastReadAtOpen : null}
           onReply={setReplyTo}
           onJump={(id) => setParams({ m: String(id) }, { replace: false })}
+          onSeen={onSeen}
         />
       )}
       {state.hasMoreAfter && (
@@ -117,7 +138,7 @@ export function ChatPane({ group, room, title }: { group: GroupDetail; room: Roo
           Jump to present
         </button>
       )}
-      <TypingIndicator roomId={room.id} selfId={me.id} />
+      <TypingIndicator roomId={room.id} groupId={group.id} selfId={me.id} />
       <Composer
         room={title ? { ...room, name: title } : room}
         group={group}

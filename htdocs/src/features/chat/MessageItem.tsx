@@ -22,6 +22,7 @@ import { ReactionBar } from './ReactionBar';
 import { applyPin, keepMine, pinMessage } from './reactions';
 import { useViewStore } from './viewStore';
 import { focusComposer, focusSiblingMessage, messageLink, useEditRequest } from './keyboard';
+import { ReplyQuote } from './ReplyQuote';
 
 const GROUP_WINDOW_MS = 5 * 60_000;
 
@@ -187,12 +188,7 @@ export const MessageItem = memo(function MessageItem({ message, prev, showDate, 
           )}
         </div>
         <div className="message-main">
-          {message.reply_to && (
-            <button type="button" className="reply-quote" onClick={() => onJump(message.reply_to!.id)} data-testid="reply-quote" aria-label="Go to the replied message">
-              <span aria-hidden="true">↪ </span>
-              {message.reply_to.text}
-            </button>
-          )}
+          {message.reply_to && <ReplyQuote quote={message.reply_to} onJump={onJump} />}
           {!compact && (
             <div className="message-header">
               <button type="button" className="message-author author-button" data-testid="message-author" onClick={openAuthor}>

@@ -2,7 +2,7 @@
 // (keeping the position), follows new messages when at the bottom, date
 // and unread dividers, and a highlighted target for search jumps.
 
-import { useEffect, useMemo, useRef } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { Virtuoso, type VirtuosoHandle } from 'react-virtuoso';
 import type { Id, Message } from '@/shared/api/types';
 import type { RoomMessages } from './store';
@@ -10,6 +10,7 @@ import type { PendingMessage } from './merge';
 import { needsDateDivider, unreadDividerIndex } from './merge';
 import { loadNewer, loadOlder } from './sync';
 import { MessageItem, PendingItem } from './MessageItem';
+import { NewMessagesJump, countNewSince, newestVisibleId } from './NewMessagesJump';
 
 type Row = { kind: 'message'; key: string; message: Message; prev: Message | null } | { kind: 'pending'; key: string; pending: PendingMessage };
 
@@ -24,11 +25,31 @@ interface Props {
   lastReadId: Id | null;
   onReply: (m: Message) => void;
   onJump: (id: Id) => void;
+  /** The newest message id that has been on screen (for the read marker). */
+  onSeen?: (id: Id) => void;
 }
 
-export function MessageList({ roomId, state, selfId, canModerate, target, lastReadId, onReply, onJump }: Props) {
+export function MessageList({ roomId, state, selfId, canModerate, target, lastReadId, onReply, onJump, onSeen }: Props) {
   const { messages, pending } = state;
   const virtuoso = useRef<VirtuosoHandle>(null);
+  const box = useRef<HTMLDivElement>(null);
+
+  // What is really on screen, not what is loaded: a message link must not
+  // mark the room read past it.
+  const reportSeen = useCallback(() => {
+    if (!onSeen || !box.current) return;
+    const id = newestVisibleId(box.current);
+    if (id !== null) onSeen(id);
+  }, [onSeen]);
+  useEffect(() => {
+    const raf = requestAnimationFrame(reportSeen);
+    return () => cancelAnimationFrame(raf);
+  }, [messages, reportSeen]);
+
+  // Scrolled up: messages arriving at the live end are counted, not followed.
+  const [atBottom, setAtBottom] = useState(true);
+  const [leftAt, setLeftAt] = useState<Id | null>(null);
+  const newCount = atBottom || leftAt === null || state.hasMoreAfter ? 0 : countNewSince(messages, leftAt, selfId);
 
   // Our own send always brings the end of the list into view.
   const pendingCount = useRef(pending.length);
@@ -70,6 +91,12 @@ export function MessageList({ roomId, state, selfId, canModerate, target, lastRe
     // Only the first render matters to Virtuoso (the list is keyed by view).
   }, []);
 
+  const onBottomChange = (bottom: boolean) => {
+    setAtBottom(bottom);
+    setLeftAt(bottom ? null : messages.length ? messages[messages.length - 1].id : 0);
+    reportSeen();
+  };
+
   if (rows.length === 0) {
     return (
       <div className="message-list empty" data-testid="message-list">
@@ -79,7 +106,7 @@ export function MessageList({ roomId, state, selfId, canModerate, target, lastRe
   }
 
   return (
-    <div className="message-list" data-testid="message-list" role="log" aria-label="Messages" aria-live="polite">
+    <div className="message-list" data-testid="message-list" role="log" aria-label="Messages" aria-live="polite" ref={box}>
       <Virtuoso
         ref={virtuoso}
         className="message-scroller"
@@ -93,7 +120,10 @@ export function MessageList({ roomId, state, selfId, canModerate, target, lastRe
         endReached={() => {
           if (state.hasMoreAfter) void loadNewer(roomId).catch(() => undefined);
         }}
-        followOutput={(atBottom) => (atBottom && !state.hasMoreAfter ? 'smooth' : false)}
+        followOutput={(bottom) => (bottom && !state.hasMoreAfter ? 'smooth' : false)}
+        atBottomStateChange={onBottomChange}
+        itemsRendered={() => requestAnimationFrame(reportSeen)}
+        rangeChanged={() => requestAnimationFrame(reportSeen)}
         atBottomThreshold={80}
         increaseViewportBy={{ top: 400, bottom: 200 }}
         components={{
@@ -124,6 +154,7 @@ export function MessageList({ roomId, state, selfId, canModerate, target, lastRe
           )
         }
       />
+      {newCount > 0 && <NewMessagesJump count={newCount} onJump={() => virtuoso.current?.scrollToIndex({ index: 'LAST', behavior: 'auto' })} />}
     </div>
   );
 }

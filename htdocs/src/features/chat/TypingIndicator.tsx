@@ -2,11 +2,14 @@
 // states that were not renewed disappear after 8 s.
 
 import { useEffect, useState } from 'react';
+import { useQueryClient } from '@tanstack/react-query';
 import type { Id } from '@/shared/api/types';
+import { cachedMember } from '@/shared/api/members';
 import { typersIn, typingText, useTypingStore } from './typingStore';
 
-export function TypingIndicator({ roomId, selfId }: { roomId: Id; selfId: Id }) {
+export function TypingIndicator({ roomId, groupId, selfId }: { roomId: Id; groupId: Id; selfId: Id }) {
   const rooms = useTypingStore((s) => s.rooms);
+  const qc = useQueryClient();
   const [now, setNow] = useState(() => Date.now());
   useEffect(() => {
     const t = setInterval(() => {
@@ -15,7 +18,13 @@ export function TypingIndicator({ roomId, selfId }: { roomId: Id; selfId: Id }) 
     }, 1000);
     return () => clearInterval(t);
   }, []);
-  const text = typingText(typersIn(rooms, roomId, selfId, Math.max(now, Date.now())));
+  // Names from the member list (kept current by user.updated), so a user
+  // without a full name shows as their username, not "Someone".
+  const nameOf = (uid: Id) => {
+    const m = cachedMember(qc, groupId, uid);
+    return m ? m.user.profile.full_name || m.user.username : undefined;
+  };
+  const text = typingText(typersIn(rooms, roomId, selfId, Math.max(now, Date.now()), nameOf));
   return (
     <div className="typing-indicator" data-testid="typing-indicator" aria-live="polite" data-active={text ? 'true' : 'false'}>
       {text}

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { msg, ids } from '@/test/fixtures';
 import {
+  applySender,
   applyUpdate,
   isSameOrNewer,
   mergeMessages,
@@ -84,7 +85,7 @@ describe('removeMessage / applyUpdate', () => {
   });
 
   it('updates the message and the reply previews that quote it', () => {
-    const list = [msg(1), msg(2, { reply_to: { id: 1, sender_id: 10, text: 'message 1' } })];
+    const list = [msg(1), msg(2, { reply_to: { id: 1, sender_id: 10, text: 'message 1', deleted: false } })];
     const out = applyUpdate(list, msg(1, { text: 'new', edited_at: '2024-02-01T00:00:00.000Z' }));
     expect(out[0].text).toBe('new');
     expect(out[1].reply_to?.text).toBe('new');
@@ -123,5 +124,33 @@ describe('messages of a deleted account (sender: null)', () => {
     expect(unreadDividerIndex(list, 1, 10)).toBe(1);
     const edited = { ...gone, text: 'edited', edited_at: '2024-01-01T13:00:00.000Z' };
     expect(applyUpdate(list, edited)[1].text).toBe('edited');
+  });
+});
+
+describe('replies to deleted messages and profile changes', () => {
+  it('removing a message marks the quotes of replies to it deleted', () => {
+    const list = [msg(1), msg(2, { reply_to: { id: 1, sender_id: 10, text: 'message 1', deleted: false } }), msg(3)];
+    const out = removeMessage(list, 1);
+    expect(ids(out)).toEqual([2, 3]);
+    expect(out[0].reply_to).toEqual({ id: 1, sender_id: 10, text: null, deleted: true });
+    expect(out[1]).toBe(list[2]);
+    // The quote alone (the replied message was never loaded) changes too.
+    const only = [msg(5, { reply_to: { id: 4, sender_id: 10, text: 'gone', deleted: false } })];
+    expect(removeMessage(only, 4)[0].reply_to?.deleted).toBe(true);
+    expect(removeMessage(only, 99)).toBe(only);
+  });
+
+  it('a page that says a quote is deleted replaces the copy that did not', () => {
+    const held = [msg(2, { reply_to: { id: 1, sender_id: 10, text: null, deleted: false } })];
+    const fresh = msg(2, { reply_to: { id: 1, sender_id: 10, text: null, deleted: true } });
+    expect(mergeMessages(held, [fresh])[0].reply_to?.deleted).toBe(true);
+  });
+
+  it('applies a new name and icon to the messages of that sender only', () => {
+    const list = [msg(1), msg(2, { sender: { id: 11, username: 'bob', full_name: '', icon_url: null } })];
+    const out = applySender(list, { id: 10, username: 'alice2', full_name: 'Alice Two', icon_url: '/media/a.png' });
+    expect(out[0].sender).toEqual({ id: 10, username: 'alice2', full_name: 'Alice Two', icon_url: '/media/a.png' });
+    expect(out[1]).toBe(list[1]);
+    expect(applySender(out, { id: 10, username: 'alice2', full_name: 'Alice Two', icon_url: '/media/a.png' })).toBe(out);
   });
 });

@@ -17,6 +17,8 @@ export interface PendingMessage {
   created_at: string;
   status: PendingStatus;
   error?: string;
+  /** The failure was the connection's, not a refusal: resent after a reconnect. */
+  retryable?: boolean;
 }
 
 /** True when `a` is the same version as `b` or a later one. */
@@ -66,7 +68,8 @@ function sameContent(a: Message, b: Message): boolean {
     (a.reply_to?.text ?? null) === (b.reply_to?.text ?? null) &&
     // Reactions and pins (issue 13) change a message without an edit.
     a.pinned_at === b.pinned_at &&
-    JSON.stringify(a.reactions) === JSON.stringify(b.reactions)
+    JSON.stringify(a.reactions) === JSON.stringify(b.reactions) &&
+    (a.reply_to?.deleted ?? false) === (b.reply_to?.deleted ?? false)
   );
 }
 
@@ -80,11 +83,47 @@ export function reconcilePending(pending: readonly PendingMessage[], confirmed: 
   return left.length === pending.length ? (pending as PendingMessage[]) : left;
 }
 
-/** Removes one message by id; returns `list` itself when absent. */
+/** Removes one message by id, and marks the quotes of replies to it as
+ * deleted (as the server renders them); returns `list` itself when
+ * nothing changed. */
 export function removeMessage(list: readonly Message[], id: Id): Message[] {
-  const i = list.findIndex((m) => m.id === id);
-  if (i < 0) return list as Message[];
-  return [...list.slice(0, i), ...list.slice(i + 1)];
+  let changed = false;
+  const out: Message[] = [];
+  for (const m of list) {
+    if (m.id === id) {
+      changed = true;
+      continue;
+    }
+    if (m.reply_to && m.reply_to.id === id && !m.reply_to.deleted) {
+      changed = true;
+      out.push({ ...m, reply_to: { ...m.reply_to, text: null, deleted: true } });
+      continue;
+    }
+    out.push(m);
+  }
+  return changed ? out : (list as Message[]);
+}
+
+/** The parts of a user that messages show. */
+export interface SenderUpdate {
+  id: Id;
+  username: string;
+  full_name: string;
+  icon_url: string | null;
+}
+
+/** Applies a user's new name or icon to the messages they sent; returns
+ * `list` itself when none of them changes. */
+export function applySender(list: readonly Message[], u: SenderUpdate): Message[] {
+  let changed = false;
+  const out = list.map((m) => {
+    const s = m.sender;
+    if (!s || s.id !== u.id) return m;
+    if (s.username === u.username && s.full_name === u.full_name && s.icon_url === u.icon_url) return m;
+    changed = true;
+    return { ...m, sender: { ...s, username: u.username, full_name: u.full_name, icon_url: u.icon_url } };
+  });
+  return changed ? out : (list as Message[]);
 }
 
 /** Applies an edit to the message and to reply previews that quote it. */

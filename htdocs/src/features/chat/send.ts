@@ -3,7 +3,7 @@
 
 import type { Id, Message } from '@/shared/api/types';
 import { senderOf } from '@/shared/api/types';
-import { errorMessage } from '@/shared/api/client';
+import { errorMessage, isApiError } from '@/shared/api/client';
 import { newNonce } from '@/shared/ui/format';
 import { postMessage } from './api';
 import { useChatStore } from './store';
@@ -25,9 +25,32 @@ async function attempt(roomId: Id, nonce: string, post: Post): Promise<Message |
     if (groupId !== undefined) useUnreadStore.getState().onMessage(groupId, roomId, m.id, { mine: true, viewing: true });
     return m;
   } catch (e) {
-    useChatStore.getState().setPendingStatus(roomId, nonce, 'failed', errorMessage(e));
+    useChatStore.getState().setPendingStatus(roomId, nonce, 'failed', errorMessage(e), isRetryable(e));
     return null;
   }
+}
+
+/** A failure that may pass when tried again: no answer at all (offline,
+ * server unreachable), a 5xx, a timeout or a rate limit. A refusal (4xx)
+ * would be refused again. */
+export function isRetryable(e: unknown): boolean {
+  if (!isApiError(e)) return true;
+  return e.status >= 500 || e.status === 408 || e.status === 429 || e.status === 0;
+}
+
+/**
+ * After a reconnect (or the browser coming back online): every send that
+ * failed for want of a connection is tried again, with its own nonce, so
+ * the server stores each message once whatever reached it before.
+ */
+export async function resendFailed(post: Post = postMessage): Promise<void> {
+  const rooms = useChatStore.getState().rooms;
+  const due: [Id, string][] = [];
+  for (const room of Object.values(rooms)) {
+    for (const p of room.pending) if (p.status === 'failed' && p.retryable) due.push([p.room_id, p.nonce]);
+  }
+  // In order, so they keep the order they were typed in.
+  for (const [roomId, nonce] of due) await attempt(roomId, nonce, post);
 }
 
 export function sendMessage(roomId: Id, text: string, replyTo: Message | null, post: Post = postMessage): Promise<Message | null> {
@@ -36,7 +59,7 @@ export function sendMessage(roomId: Id, text: string, replyTo: Message | null, p
     nonce,
     room_id: roomId,
     text,
-    reply_to: replyTo ? { id: replyTo.id, sender_id: senderOf(replyTo).id, text: replyTo.text } : null,
+    reply_to: replyTo ? { id: replyTo.id, sender_id: senderOf(replyTo).id, text: replyTo.text, deleted: false } : null,
     created_at: new Date().toISOString(),
     status: 'pending',
   });

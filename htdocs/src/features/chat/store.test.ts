@@ -3,7 +3,7 @@ import { msg, page, ids } from '@/test/fixtures';
 import type { Message, Page } from '@/shared/api/types';
 import type { PageQuery } from './api';
 import { useChatStore } from './store';
-import { catchUpRoom, loadAround, loadLatest, loadOlder, openRoom, resyncRooms } from './sync';
+import { catchUpRoom, loadAround, loadLatest, loadNewer, loadOlder, openRoom, resetSync, resyncRooms } from './sync';
 
 const store = () => useChatStore.getState();
 const room = (id = 1) => store().rooms[id];
@@ -24,7 +24,10 @@ function fakeServer(all: Message[]) {
   return { fetchPage, calls };
 }
 
-beforeEach(() => store().reset());
+beforeEach(() => {
+  store().reset();
+  resetSync();
+});
 
 describe('chat store', () => {
   it('ignores events for rooms never loaded', () => {
@@ -199,5 +202,101 @@ describe('sync', () => {
     const { fetchPage } = fakeServer(server);
     await Promise.all([loadLatest(1, fetchPage), loadLatest(1, fetchPage)]);
     expect(fetchPage).toHaveBeenCalledTimes(1);
+  });
+
+  /** Lets promises run until `cond` holds (fails instead of hanging). */
+  async function until(cond: () => boolean) {
+    for (let i = 0; !cond(); i++) {
+      if (i > 1000) throw new Error('the expected request was never made');
+      await Promise.resolve();
+    }
+  }
+
+  /** A fake server whose answers wait until released, to order races. */
+  function gatedServer(all: Message[]) {
+    const { fetchPage: answer, calls } = fakeServer(all);
+    const gates: (() => void)[] = [];
+    const fetchPage = vi.fn(async (roomId: number, q: PageQuery) => {
+      const p = answer(roomId, q); // the server's snapshot is taken now
+      await new Promise<void>((r) => gates.push(r));
+      return p;
+    });
+    /** Answers the i-th request still waiting (the oldest by default). */
+    const release = async (i = 0) => {
+      await until(() => gates.length > i);
+      gates.splice(i, 1)[0]();
+      for (let k = 0; k < 5; k++) await Promise.resolve();
+    };
+    return { fetchPage, calls, release };
+  }
+
+  it('a resync while the catch-up fetch is in flight makes it fetch once more', async () => {
+    const all = server.slice(0, 10);
+    const { fetchPage } = fakeServer(all);
+    await loadLatest(1, fetchPage);
+    const gated = gatedServer(all);
+    const first = resyncRooms([1], gated.fetchPage);
+    // The catch-up fetch has taken its snapshot (nothing new); then 11 is
+    // committed, its event is lost, and a second resync arrives.
+    await until(() => gated.calls.length > 0);
+    all.push(msg(11));
+    const second = resyncRooms([1], gated.fetchPage);
+    await gated.release();
+    await gated.release();
+    await Promise.all([first, second]);
+    expect(gated.calls.map((q) => q.after)).toEqual([10, 10]);
+    expect(ids(room().messages).at(-1)).toBe(11);
+    expect(room().gap).toBe(false);
+  });
+
+  it('a resync while the first page is in flight fetches after= that page', async () => {
+    const all = server.slice(0, 10);
+    const gated = gatedServer(all);
+    const opening = openRoom(1, gated.fetchPage);
+    await until(() => gated.calls.length > 0);
+    all.push(msg(11)); // posted after the page's snapshot, its event missed
+    const resync = resyncRooms([1], gated.fetchPage);
+    await gated.release();
+    await gated.release();
+    await Promise.all([opening, resync]);
+    expect(gated.calls.map((q) => q.after)).toEqual([undefined, 10]);
+    expect(ids(room().messages).at(-1)).toBe(11);
+  });
+
+  it('a newest page asked for before a message link does not replace its window', async () => {
+    const gated = gatedServer(server);
+    const latest = openRoom(1, gated.fetchPage);
+    const around = loadAround(1, 30, gated.fetchPage);
+    // The window's two pages answer first, the older newest-page request last.
+    await until(() => gated.calls.length >= 3);
+    await gated.release(1);
+    await gated.release(1);
+    await gated.release(0);
+    await Promise.all([latest, around]);
+    expect(ids(room().messages)).toContain(30);
+    expect(ids(room().messages)).not.toContain(120);
+    // A resync leaves the window alone, and it still loads both ways.
+    await resyncRooms([1], gated.fetchPage);
+    expect(ids(room().messages)).not.toContain(120);
+    const { fetchPage } = fakeServer(server);
+    await loadOlder(1, fetchPage);
+    expect(ids(room().messages)[0]).toBe(1);
+    await loadNewer(1, fetchPage);
+    await loadNewer(1, fetchPage);
+    expect(ids(room().messages).at(-1)).toBe(120);
+    expect(room().hasMoreAfter).toBe(false);
+  });
+
+  it('keeps an event that arrives while the first page is in flight', async () => {
+    const all = server.slice(0, 10);
+    const gated = gatedServer(all);
+    const opening = openRoom(1, gated.fetchPage);
+    await until(() => gated.calls.length > 0);
+    all.push(msg(11));
+    store().receive(msg(11)); // live, newer than the page's snapshot
+    await gated.release();
+    await opening;
+    expect(ids(room().messages).at(-1)).toBe(11);
+    expect(room().messages).toHaveLength(11);
   });
 });

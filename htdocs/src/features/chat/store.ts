@@ -4,11 +4,13 @@
 import { create } from 'zustand';
 import type { Id, Message, Page } from '@/shared/api/types';
 import {
+  applySender,
   applyUpdate,
   mergeMessages,
   reconcilePending,
   removeMessage,
   type PendingMessage,
+  type SenderUpdate,
 } from './merge';
 
 /** How many deleted ids a room remembers, so late copies don't resurrect them. */
@@ -65,10 +67,12 @@ interface ChatState {
   receive: (message: Message, via?: 'event' | 'send') => void;
   /** message.updated or the answer to PATCH. */
   update: (message: Message) => void;
-  /** message.deleted or our own DELETE. */
+  /** message.deleted or our own DELETE (replies quoting it say so). */
   remove: (roomId: Id, id: Id) => void;
+  /** user.updated: the user's new name and icon on every message we hold. */
+  applyUser: (u: SenderUpdate) => void;
   addPending: (p: PendingMessage) => void;
-  setPendingStatus: (roomId: Id, nonce: string, status: PendingMessage['status'], error?: string) => void;
+  setPendingStatus: (roomId: Id, nonce: string, status: PendingMessage['status'], error?: string, retryable?: boolean) => void;
   dropPending: (roomId: Id, nonce: string) => void;
   /**
    * After a reconnect: marks every loaded room except `visible` as stale,
@@ -79,6 +83,8 @@ interface ChatState {
   /** The catch-up reached the newest message: live events move the cursor again. */
   closeGap: (roomId: Id) => void;
   resetRoom: (roomId: Id) => void;
+  /** A room is being loaded: events that arrive meanwhile are kept (applyPage 'latest'). */
+  ensureRoom: (roomId: Id) => void;
   reset: () => void;
 }
 
@@ -170,6 +176,18 @@ export const useChatStore = create<ChatState>()((set) => ({
       });
     }),
 
+  applyUser: (u) =>
+    set((s) => {
+      let changed = false;
+      const rooms: Record<Id, RoomMessages> = {};
+      for (const [key, room] of Object.entries(s.rooms)) {
+        const messages = applySender(room.messages, u);
+        changed ||= messages !== room.messages;
+        rooms[Number(key)] = messages === room.messages ? room : { ...room, messages };
+      }
+      return changed ? { rooms } : {};
+    }),
+
   addPending: (p) =>
     set((s) =>
       withRoom(s, p.room_id, (r) => {
@@ -178,11 +196,11 @@ export const useChatStore = create<ChatState>()((set) => ({
       }),
     ),
 
-  setPendingStatus: (roomId, nonce, status, error) =>
+  setPendingStatus: (roomId, nonce, status, error, retryable) =>
     set((s) =>
       withRoom(s, roomId, (r) => {
         if (!r.pending.some((p) => p.nonce === nonce)) return r;
-        return { ...r, pending: r.pending.map((p) => (p.nonce === nonce ? { ...p, status, error } : p)) };
+        return { ...r, pending: r.pending.map((p) => (p.nonce === nonce ? { ...p, status, error, retryable } : p)) };
       }),
     ),
 
@@ -224,6 +242,8 @@ export const useChatStore = create<ChatState>()((set) => ({
       rooms[roomId] = { ...emptyRoom(), pending: old.pending, deleted: old.deleted };
       return { rooms };
     }),
+
+  ensureRoom: (roomId) => set((s) => (s.rooms[roomId] ? {} : { rooms: { ...s.rooms, [roomId]: emptyRoom() } })),
 
   reset: () => set({ rooms: {} }),
 }));

@@ -42,7 +42,17 @@ describe('typing store', () => {
     expect(typingText([])).toBe('');
     expect(typingText(['alice'])).toBe('alice is typing…');
     expect(typingText(['alice', 'bob'])).toBe('alice and bob are typing…');
+    expect(typingText(['a', 'b', 'c'])).toBe('Several people are typing…');
     expect(typingText(['a', 'b', 'c', 'd'])).toBe('Several people are typing…');
+  });
+
+  it('names typers by the member list, then the event, never "Someone" when a username is known', () => {
+    s().apply({ room_id: 1, user_id: 2, full_name: '', is_typing: true }, 0);
+    s().apply({ room_id: 1, user_id: 3, full_name: 'Bob B', is_typing: true }, 0);
+    s().apply({ room_id: 1, user_id: 4, full_name: '', is_typing: true }, 0);
+    const names: Record<number, string> = { 2: 'carl', 3: 'Bobby' };
+    expect(typersIn(s().rooms, 1, null, 1, (id) => names[id])).toEqual(['Bobby', 'carl', 'Someone']);
+    expect(typersIn(s().rooms, 1, null, 1)).toEqual(['Bob B', 'Someone', 'Someone']);
   });
 });
 

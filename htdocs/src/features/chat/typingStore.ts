@@ -1,5 +1,6 @@
 // Who is typing where. States come from `typing` events of the focused
-// group and are dropped when not renewed within 8 s.
+// group and are dropped when not renewed within 8 s. Names are resolved
+// when shown (members change their names), falling back to the event's.
 
 import { create } from 'zustand';
 import type { Id } from '@/shared/api/types';
@@ -33,7 +34,7 @@ export const useTypingStore = create<TypingState>()((set) => ({
   apply: (ev, now = Date.now()) =>
     set((s) => {
       const room = { ...(s.rooms[ev.room_id] ?? {}) };
-      if (ev.is_typing) room[ev.user_id] = { name: ev.full_name || 'Someone', expiresAt: now + TYPING_TTL_MS };
+      if (ev.is_typing) room[ev.user_id] = { name: ev.full_name, expiresAt: now + TYPING_TTL_MS };
       else if (room[ev.user_id]) delete room[ev.user_id];
       else return {};
       return { rooms: { ...s.rooms, [ev.room_id]: room } };
@@ -63,13 +64,24 @@ export const useTypingStore = create<TypingState>()((set) => ({
   reset: () => set({ rooms: {} }),
 }));
 
-/** Names typing in a room at `now`, without the current user, sorted. */
-export function typersIn(rooms: TypingState['rooms'], roomId: Id, selfId: Id | null, now: number = Date.now()): string[] {
+/** A user's name as shown now (display name, else username), if known. */
+export type NameOf = (userId: Id) => string | undefined;
+
+/** Names typing in a room at `now`, without the current user, sorted:
+ * `nameOf` first (the member list, kept current), then the name the event
+ * carried, then "Someone". */
+export function typersIn(
+  rooms: TypingState['rooms'],
+  roomId: Id,
+  selfId: Id | null,
+  now: number = Date.now(),
+  nameOf?: NameOf,
+): string[] {
   const room = rooms[roomId];
   if (!room) return [];
   return Object.entries(room)
     .filter(([uid, t]) => Number(uid) !== selfId && t.expiresAt > now)
-    .map(([, t]) => t.name)
+    .map(([uid, t]) => nameOf?.(Number(uid)) || t.name || 'Someone')
     .sort((a, b) => a.localeCompare(b));
 }
 
@@ -78,7 +90,6 @@ export function typingText(names: string[]): string {
   if (names.length === 0) return '';
   if (names.length === 1) return `${names[0]} is typing…`;
   if (names.length === 2) return `${names[0]} and ${names[1]} are typing…`;
-  if (names.length === 3) return `${names[0]}, ${names[1]} and ${names[2]} are typing…`;
   return 'Several people are typing…';
 }
 

@@ -53,5 +53,14 @@ export function cachedMember(qc: QueryClient, groupId: Id, userId: Id): Member |
   return flattenMembers(qc.getQueryData<InfiniteData<Page<Member>>>(membersKey(groupId))).find((m) => m.user.id === userId);
 }
 
+/** Rewrites one member wherever the loaded pages hold them (live events). */
+export function updateCachedMember(qc: QueryClient, groupId: Id, userId: Id, fn: (m: Member) => Member): void {
+  qc.setQueryData<InfiniteData<Page<Member>>>(membersKey(groupId), (data) =>
+    data && data.pages.some((p) => p.items.some((m) => m.user.id === userId))
+      ? { ...data, pages: data.pages.map((p) => ({ ...p, items: p.items.map((m) => (m.user.id === userId ? fn(m) : m)) })) }
+      : data,
+  );
+}
+
 export const setMemberRole = (groupId: Id, userId: Id, role: Role) => api.patch<Member>(`/groups/${groupId}/members/${userId}`, { role });
 export const kickMember = (groupId: Id, userId: Id) => api.del(`/groups/${groupId}/members/${userId}`);

@@ -3939,6 +3939,8 @@ export type components = {
                 sender_id: number | null;
                 /** @description null when that message was deleted */
                 text: string | null;
+                /** @description true when that message was deleted (clients show "original message deleted") */
+                deleted: boolean;
             } | null;
             created_at: string;
             edited_at: string | null;
@@ -4007,6 +4009,7 @@ export type components = {
                 id?: number;
                 sender_id?: number | null;
                 text?: string | null;
+                deleted?: boolean;
             } | null;
             created_at: string;
             edited_at: string | null;
@@ -4065,7 +4068,7 @@ export type components = {
             online: boolean;
         };
         /** @description Any frame the relay sends, told apart by `type`. */
-        ServerEvent: components["schemas"]["EventHello"] | components["schemas"]["EventPong"] | components["schemas"]["EventError"] | components["schemas"]["EventResync"] | components["schemas"]["EventMessageCreated"] | components["schemas"]["EventMessageUpdated"] | components["schemas"]["EventMessageDeleted"] | components["schemas"]["EventMessagePinned"] | components["schemas"]["EventMessageUnpinned"] | components["schemas"]["EventReactionAdded"] | components["schemas"]["EventReactionRemoved"] | components["schemas"]["EventRoomCreated"] | components["schemas"]["EventRoomUpdated"] | components["schemas"]["EventRoomDeleted"] | components["schemas"]["EventTopicCreated"] | components["schemas"]["EventTopicUpdated"] | components["schemas"]["EventTopicDeleted"] | components["schemas"]["EventGroupUpdated"] | components["schemas"]["EventGroupDeleted"] | components["schemas"]["EventMemberJoined"] | components["schemas"]["EventMemberUpdated"] | components["schemas"]["EventMemberLeft"] | components["schemas"]["EventMembership"] | components["schemas"]["EventSessionRevoked"] | components["schemas"]["EventMentionCreated"] | components["schemas"]["EventTyping"] | components["schemas"]["EventPresence"];
+        ServerEvent: components["schemas"]["EventHello"] | components["schemas"]["EventPong"] | components["schemas"]["EventError"] | components["schemas"]["EventResync"] | components["schemas"]["EventMessageCreated"] | components["schemas"]["EventMessageUpdated"] | components["schemas"]["EventMessageDeleted"] | components["schemas"]["EventMessagePinned"] | components["schemas"]["EventMessageUnpinned"] | components["schemas"]["EventReactionAdded"] | components["schemas"]["EventReactionRemoved"] | components["schemas"]["EventRoomCreated"] | components["schemas"]["EventRoomUpdated"] | components["schemas"]["EventRoomDeleted"] | components["schemas"]["EventTopicCreated"] | components["schemas"]["EventTopicUpdated"] | components["schemas"]["EventTopicDeleted"] | components["schemas"]["EventGroupUpdated"] | components["schemas"]["EventGroupDeleted"] | components["schemas"]["EventMemberJoined"] | components["schemas"]["EventMemberUpdated"] | components["schemas"]["EventMemberLeft"] | components["schemas"]["EventUserUpdated"] | components["schemas"]["EventMembership"] | components["schemas"]["EventSessionRevoked"] | components["schemas"]["EventMentionCreated"] | components["schemas"]["EventTyping"] | components["schemas"]["EventPresence"];
         /** @description First frame of every connection. */
         EventHello: {
             /** @enum {string} */
@@ -4217,6 +4220,17 @@ export type components = {
             type: "member.left";
             group_id: number;
             user_id: number;
+        };
+        /**
+         * @description users program, on `group:<id>` of every group the user is in: their
+         *     username, full name or icon changed. `user` is the public user
+         *     object (no email); clients re-render the user wherever shown.
+         */
+        EventUserUpdated: {
+            /** @enum {string} */
+            type: "user.updated";
+            group_id: number;
+            user: components["schemas"]["User"];
         };
         /**
          * @description groups program, on `user:<id>`: the user joined or left (or was

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { backoffDelay } from './backoff';
-import { RealtimeSocket, type WebSocketLike } from './socket';
+import { CONNECT_TIMEOUT_MS, RealtimeSocket, type WebSocketLike } from './socket';
 
 class FakeSocket implements WebSocketLike {
   readyState = 0;
@@ -101,5 +101,67 @@ describe('RealtimeSocket', () => {
   it('drops frames while not connected', () => {
     const rt = new RealtimeSocket({ url: () => 'x', createSocket: () => new FakeSocket() });
     expect(rt.send({ type: 'ping' })).toBe(false);
+  });
+
+  function makeRt() {
+    const sockets: FakeSocket[] = [];
+    const rt = new RealtimeSocket({
+      url: () => 'ws://x/ws',
+      createSocket: () => {
+        const s = new FakeSocket();
+        sockets.push(s);
+        return s;
+      },
+      random: () => 0,
+    });
+    return { rt, sockets };
+  }
+  const pings = (s: FakeSocket) => s.sent.filter((x) => JSON.parse(x).type === 'ping').length;
+
+  it('notices a silently dead connection within the announced heartbeat', async () => {
+    const { rt, sockets } = makeRt();
+    rt.start();
+    sockets[0].serverSays({ type: 'hello', user_id: 1, heartbeat_ms: 25000 });
+    // The relay goes silent (no close, TCP still up): our ping is never answered.
+    let detected = 0;
+    for (let t = 0; t <= 25000 && rt.currentStatus === 'open'; t += 100) {
+      await vi.advanceTimersByTimeAsync(100);
+      detected = t + 100;
+    }
+    expect(rt.currentStatus).toBe('reconnecting');
+    expect(detected).toBeLessThanOrEqual(25000);
+    expect(pings(sockets[0])).toBe(1);
+    await vi.advanceTimersByTimeAsync(300);
+    expect(sockets).toHaveLength(2);
+    rt.stop();
+  });
+
+  it('keeps a quiet connection whose pings are answered, even with late timers', async () => {
+    const { rt, sockets } = makeRt();
+    rt.start();
+    const s = sockets[0];
+    s.serverSays({ type: 'hello', user_id: 1, heartbeat_ms: 25000 });
+    const origSend = s.send.bind(s);
+    s.send = (d: string) => {
+      origSend(d);
+      if (JSON.parse(d).type === 'ping') queueMicrotask(() => s.serverSays({ type: 'pong' }));
+    };
+    await vi.advanceTimersByTimeAsync(5 * 60_000);
+    expect(rt.currentStatus).toBe('open');
+    expect(sockets).toHaveLength(1);
+    // Pings only when idle: about every third of the heartbeat.
+    expect(pings(s)).toBeGreaterThan(20);
+    expect(pings(s)).toBeLessThan(45);
+    rt.stop();
+  });
+
+  it('gives up on a handshake that never completes', async () => {
+    const { rt, sockets } = makeRt();
+    rt.start();
+    await vi.advanceTimersByTimeAsync(CONNECT_TIMEOUT_MS + 300);
+    expect(sockets.length).toBeGreaterThanOrEqual(2);
+    sockets.at(-1)!.serverSays({ type: 'hello', user_id: 1, heartbeat_ms: 25000 });
+    expect(rt.currentStatus).toBe('open');
+    rt.stop();
   });
 });

@@ -41,6 +41,20 @@ export interface RealtimeOptions {
 }
 
 const OPEN = 1;
+/** How long a handshake may take before we try again (the relay allows 10 s). */
+export const CONNECT_TIMEOUT_MS = 10_000;
+
+/**
+ * When to ping and when to give up, from the `heartbeat_ms` the relay
+ * announced in `hello`: a ping after `idle` without any frame, the
+ * connection dead when that ping is unanswered after `pongTimeout`, checked
+ * every `tick`. A connection that dies silently is noticed within
+ * idle + pongTimeout + 2 ticks = 0.87 × heartbeat_ms (under 22 s for 25 s).
+ */
+export function heartbeatTiming(hb: number): { idle: number; pongTimeout: number; tick: number } {
+  const third = Math.round(hb / 3);
+  return { idle: third, pongTimeout: third, tick: Math.min(5_000, Math.max(200, Math.round(hb / 10))) };
+}
 
 function defaultUrl(): string {
   const proto = window.location.protocol === 'https:' ? 'wss:' : 'ws:';
@@ -56,7 +70,10 @@ export class RealtimeSocket {
   private focusGroup: number | null = null;
   private reconnectTimer: ReturnType<typeof setTimeout> | null = null;
   private heartbeatTimer: ReturnType<typeof setInterval> | null = null;
+  private connectTimer: ReturnType<typeof setTimeout> | null = null;
   private lastFrameAt = 0;
+  /** When our `ping` went out with no frame received since; 0 = none outstanding. */
+  private pingSentAt = 0;
   private readonly events = new Set<EventListener>();
   private readonly connected = new Set<ConnectedListener>();
   private readonly statuses = new Set<StatusListener>();
@@ -145,8 +162,27 @@ export class RealtimeSocket {
   private clearTimers(): void {
     if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
     if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
+    if (this.connectTimer) clearTimeout(this.connectTimer);
     this.reconnectTimer = null;
     this.heartbeatTimer = null;
+    this.connectTimer = null;
+  }
+
+  /** Gives up on the current socket without waiting for a close that may
+   * never come (a silent peer), and schedules the reconnect. */
+  private abandon(): void {
+    const s = this.socket;
+    if (!s) return;
+    const onclose = s.onclose;
+    s.onclose = null;
+    s.onmessage = null;
+    s.onerror = null;
+    try {
+      s.close();
+    } catch {
+      /* already closing */
+    }
+    onclose?.({ code: 4000 });
   }
 
   private open(): void {
@@ -169,9 +205,19 @@ export class RealtimeSocket {
       if (this.socket !== s) return;
       this.socket = null;
       if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
+      if (this.connectTimer) clearTimeout(this.connectTimer);
       this.heartbeatTimer = null;
+      this.connectTimer = null;
       this.scheduleReconnect();
     };
+    // A relay that accepts the TCP connection but never answers (stopped,
+    // overloaded) would leave us "connecting" for minutes: the handshake
+    // gets as long as the relay itself allows one (relay/PROTOCOL.md).
+    if (this.connectTimer) clearTimeout(this.connectTimer);
+    this.connectTimer = setTimeout(() => {
+      this.connectTimer = null;
+      if (this.socket === s && this.status !== 'open') this.abandon();
+    }, CONNECT_TIMEOUT_MS);
   }
 
   private scheduleReconnect(): void {
@@ -225,21 +271,24 @@ export class RealtimeSocket {
     this.attempt = 0;
     this.setStatus('open');
     if (this.focusGroup !== null) this.send({ type: 'focus', group_id: this.focusGroup });
+    if (this.connectTimer) clearTimeout(this.connectTimer);
+    this.connectTimer = null;
     const hb = typeof event.heartbeat_ms === 'number' && event.heartbeat_ms > 0 ? event.heartbeat_ms : 25_000;
+    const t = heartbeatTiming(hb);
+    this.pingSentAt = 0;
     if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
     this.heartbeatTimer = setInterval(() => {
-      if (Date.now() - this.lastFrameAt > hb * 2 + 5_000) {
-        // The relay went silent: treat the connection as dead.
-        const s = this.socket;
-        if (s) {
-          s.onclose?.({ code: 4000 });
-          s.onclose = null;
-          s.close();
-        }
+      const now = Date.now();
+      if (this.pingSentAt > this.lastFrameAt) {
+        // Our ping is unanswered and nothing else came: the connection is
+        // dead even if TCP does not know it yet. Only an unanswered ping
+        // counts, so a tab whose timers the browser throttled never
+        // mistakes its own silence for the relay's.
+        if (now - this.pingSentAt > t.pongTimeout) this.abandon();
         return;
       }
-      this.send({ type: 'ping' });
-    }, hb);
+      if (now - this.lastFrameAt >= t.idle && this.send({ type: 'ping' })) this.pingSentAt = now;
+    }, t.tick);
     const userId = typeof event.user_id === 'number' ? event.user_id : null;
     for (const l of this.connected) l({ reconnect, userId });
   }
