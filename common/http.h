@@ -41,8 +41,9 @@ enum http_method {
 #define HTTP_RATE_SIGNUP    0x10 /* also the per-address sign-up bucket */
 #define HTTP_RATE_EXEMPT    0x20 /* no rate limit (e.g. logout) */
 #define HTTP_AUTH_DEFER                                                        \
-	0x40 /* GET: the handler's first Redis call                            \
-	        checks the session (auth.h) */
+	0x40                   /* GET: the handler's first Redis call          \
+	                          checks the session (auth.h) */
+#define HTTP_RATE_MESSAGE 0x80 /* also the caller's message bucket */
 
 #define HTTP_MAX_IDS  4
 #define HTTP_MAX_ARGS 2

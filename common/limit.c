@@ -20,6 +20,7 @@ struct limit_rate {
 static struct limit_rate limit_write_user = { 120, 60 };
 static struct limit_rate limit_write_addr = { 600, 60 };
 static struct limit_rate limit_signup_addr = { 10, 3600 };
+static struct limit_rate limit_msg_user = { 10, 10 };
 static long limit_slots = 1;
 static long limit_slot_wait_ms = 1000;
 static char limit_slot_token[SEC_TOKEN_MAX];
@@ -118,6 +119,8 @@ limit_init(void)
 	    limit_parse("RATE_WRITE_PER_ADDR", &limit_write_addr) ||
 	    limit_parse("RATE_SIGNUP_PER_ADDR", &limit_signup_addr))
 		return ERR_INTERNAL;
+	/* Malformed: logged, and the default (10/10) stays. */
+	limit_parse("RATE_MESSAGES_PER_USER", &limit_msg_user);
 	limit_slots = cfg_get_long("ARGON2_SIGNUP_SLOTS", 1);
 	limit_slot_wait_ms = cfg_get_long("ARGON2_SIGNUP_WAIT_MS", 1000);
 	if (limit_slots < 1 || limit_slot_wait_ms < 0) {
@@ -176,6 +179,10 @@ limit_take(struct http_req *r, int64_t user_id, struct limit_call *c,
 			wire_key_rl_signup_addr(key, r->remote_addr);
 			limit_add(c, &limit_signup_addr, key);
 		}
+		if ((r->route->flags & HTTP_RATE_MESSAGE) && user_id > 0) {
+			wire_key_rl_msg_user(key, user_id);
+			limit_add(c, &limit_msg_user, key);
+		}
 	}
 	if (c->nbucket == 0 && c->nkeys == 0)
 		return ERR_OK;
@@ -207,6 +214,8 @@ limit_answer(struct http_req *r, long wait)
 	return http_fail(r, ERR_RATE_LIMITED,
 	    (r->route->flags & HTTP_RATE_SIGNUP)
 	        ? "Too many sign-ups from this address; try again later."
+	        : (r->route->flags & HTTP_RATE_MESSAGE)
+	        ? "You are sending messages too fast; wait a moment."
 	        : "Too many requests; slow down and try again later.");
 }
 
@@ -301,45 +310,4 @@ limit_signup_slot_give(void)
 
 	if (rds_eval(limit_slot_give_lua, 1, 2, argv, none, 0) != ERR_OK)
 		log_warn("could not give back a sign-up slot (it expires)");
-}
-
-enum err_code
-limit_messages(struct http_req *r)
-{
-	static struct limit_rate rate = { 10, 10 };
-	static int loaded;
-	struct limit_call c = { .nkeys = 0 };
-	char key[WIRE_NAME_MAX];
-	const char *argv[4];
-	char *out[1] = { NULL };
-	long wait;
-
-	if (!loaded) {
-		/* Malformed: logged, and the default stays. */
-		limit_parse("RATE_MESSAGES_PER_USER", &rate);
-		loaded = 1;
-	}
-	if (r->user_id <= 0)
-		return ERR_OK;
-	wire_key_rl_msg_user(key, r->user_id);
-	limit_add(&c, &rate, key);
-	if (c.nbucket == 0)
-		return ERR_OK;
-	/* the bucket script without a revocation mark (ARGV[1] "0") */
-	snprintf(c.args[0], sizeof(c.args[0]), "0");
-	argv[0] = c.keys[0];
-	argv[1] = c.args[0];
-	argv[2] = c.args[1];
-	argv[3] = c.args[2];
-	if (rds_eval(limit_bucket_lua, 1, 4, argv, out, 1)) {
-		log_warn("message rate limit unavailable (Redis): let through");
-		return ERR_OK;
-	}
-	wait = out[0] ? strtol(out[0], NULL, 10) : 0;
-	free(out[0]);
-	if (wait <= 0)
-		return ERR_OK;
-	r->retry_after = wait;
-	return http_fail(r, ERR_RATE_LIMITED,
-	    "You are sending messages too fast; wait a moment.");
 }

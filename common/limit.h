@@ -4,17 +4,20 @@
  * app_run() calls limit_request() for each request after authentication:
  * every unsafe method (POST, PUT, PATCH, DELETE) takes one token from the
  * caller's bucket (signed in) and one from the client address's bucket
- * (r->remote_addr, see proxy.h), and routes flagged HTTP_RATE_SIGNUP also
- * one from the address's sign-up bucket.  An empty bucket answers 429
- * rate_limited with Retry-After (seconds until a token is back) and the
- * JSON error body; nothing is taken then.  HTTP_RATE_EXEMPT routes
- * (logout) are never limited.  Handlers need no code of their own.
+ * (r->remote_addr, see proxy.h), routes flagged HTTP_RATE_SIGNUP also
+ * one from the address's sign-up bucket, and routes flagged
+ * HTTP_RATE_MESSAGE (posting a message) one from the caller's message
+ * bucket - all in the one Redis call of the request.  An empty bucket answers
+ * 429 rate_limited with Retry-After (seconds until a token is back) and the
+ * JSON error body; nothing is taken then.  HTTP_RATE_EXEMPT routes (logout) are
+ * never limited.  Handlers need no code of their own.
  *
  * Each bucket holds `burst` tokens and refills `burst` tokens per
  * `period` seconds, configured as "BURST/PERIOD" (0 turns it off):
  *   RATE_WRITE_PER_USER   default 120/60
  *   RATE_WRITE_PER_ADDR   default 600/60
  *   RATE_SIGNUP_PER_ADDR  default 10/3600
+ *   RATE_MESSAGES_PER_USER default 10/10 (malformed: logged, default kept)
  * Sign-up's argon2id work is also capped stack-wide: at most
  * ARGON2_SIGNUP_SLOTS (1) hashes at once; a sign-up waits up to
  * ARGON2_SIGNUP_WAIT_MS (1000) for a slot, then answers 429 (Retry-After
@@ -56,13 +59,5 @@ enum err_code limit_request_with(struct http_req *r, int64_t user_id,
  * Redis cannot say. */
 enum err_code limit_signup_slot_take(struct http_req *r, int *held);
 void limit_signup_slot_give(void);
-
-/* The message rate limit (issue 13 item 7): one token from the caller's
- * post bucket, RATE_MESSAGES_PER_USER (default 10/10: ten messages at
- * once, ten more every ten seconds; 0 turns it off), read on first use.
- * ERR_RATE_LIMITED (r->retry_after set, the error answered) when it is
- * empty; ERR_OK when Redis cannot say (logged).  A call of its own, not
- * a bucket of limit_request(): only posting a message takes it. */
-enum err_code limit_messages(struct http_req *r);
 
 #endif

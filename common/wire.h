@@ -165,8 +165,10 @@ void wire_key_rl_write_addr(char out[WIRE_NAME_MAX], const char *addr);
 void wire_key_rl_signup_addr(char out[WIRE_NAME_MAX], const char *addr);
 
 /* "rl:msg:user:<user_id>": the token bucket of a user's posts (the
- * message rate limit, limit_messages() in common/limit.c).
- * Writers: rooms.  Readers: rooms. */
+ * message rate limit: routes flagged HTTP_RATE_MESSAGE, common/limit.c,
+ * which every program links; only the rooms program has such a route).
+ * Writers: auth, groups, rooms, search, users.
+ * Readers: auth, groups, rooms, search, users. */
 void wire_key_rl_msg_user(char out[WIRE_NAME_MAX], int64_t user_id);
 
 /* "rl:reset:addr:<address>": password reset requests of a client

@@ -5,16 +5,16 @@
  * change it reports and NOTIFY easychat_outbox (wire.h WIRE_PG_OUTBOX).
  * This process LISTENs, and also looks every DELIVER_POLL_MS (default
  * 5000) for jobs due after a back-off or missed while it was down.  A
- * batch is claimed with FOR UPDATE SKIP LOCKED inside a transaction, so
- * several deliverers (one per host) never send one job twice; each job
- * is deleted in the same transaction once sent.  A send that fails is
+ * batch is claimed with FOR UPDATE SKIP LOCKED and leased for 15 minutes,
+ * so several deliverers (one per host) never send one job twice; each
+ * job is deleted once sent.  A send that fails is
  * retried after 30 s, 1 min, 2 min ... (capped at 1 h) and dropped, with
  * its last error logged, after DELIVER_ATTEMPTS (default 8) attempts.
  *
- * Crash safety: a job is deleted only by the transaction that sent it.
- * A crash after the SMTP server took the mail but before the commit sends
- * that one mail again on restart (at least once; a mail cannot be
- * un-sent); a crash before leaves the job in place.
+ * Crash safety: a job is deleted only after it was sent.  A crash after
+ * the SMTP server took the mail but before the delete sends that one mail
+ * again when its lease ends (at least once; a mail cannot be un-sent); a
+ * crash before leaves the job to be taken again then.
  *
  *   easychat-deliver          run until SIGTERM / SIGINT
  *   easychat-deliver --once   send what is due now, then exit (tests,
@@ -36,6 +36,9 @@
 #include "wire.h"
 
 #define DELIVER_BATCH 20
+/* How long a claimed job is left alone (longer than a batch can take:
+ * DELIVER_BATCH sends of at most 30 s each). */
+#define DELIVER_LEASE_SECS 900
 
 static volatile sig_atomic_t deliver_stop;
 
@@ -74,7 +77,11 @@ out:
 	return rc;
 }
 
-/* One batch in one transaction; *count is how many jobs it took. */
+/* One batch; *count is how many jobs it took.  The claim leases the jobs
+ * for DELIVER_LEASE_SECS (no transaction stays open while mail is sent):
+ * a deliverer that dies mid-batch leaves them to be taken again when the
+ * lease ends.  Every statement is tagged ec:background, so the tests that
+ * count a request's statements leave the poll out. */
 static enum err_code
 deliver_batch(size_t *count)
 {
@@ -85,36 +92,41 @@ deliver_batch(size_t *count)
 	size_t i;
 
 	*count = 0;
-	rc = db_begin();
-	if (rc)
-		return rc;
 	rc = db_query(&res,
-	    "SELECT id, kind, payload::text, attempts FROM outbox"
-	    " WHERE run_after <= now() ORDER BY run_after, id LIMIT $1"
-	    " FOR UPDATE SKIP LOCKED",
-	    DB_I64(DELIVER_BATCH));
+	    "/* ec:background outbox claim */ "
+	    "UPDATE outbox SET attempts = attempts + 1,"
+	    " run_after = now() + make_interval(secs => $2)"
+	    " WHERE id IN (SELECT id FROM outbox WHERE run_after <= now()"
+	    "  ORDER BY run_after, id LIMIT $1 FOR UPDATE SKIP LOCKED)"
+	    " RETURNING id, kind, payload::text, attempts",
+	    DB_I64(DELIVER_BATCH), DB_I64(DELIVER_LEASE_SECS));
 	if (rc)
 		goto out;
 	*count = db_rows(res);
 	for (i = 0; i < *count; i++) {
-		int64_t id = db_int(res, i, 0), tries = db_int(res, i, 3) + 1;
+		int64_t id = db_int(res, i, 0), tries = db_int(res, i, 3);
 
 		if (deliver_job(db_value(res, i, 1), db_value(res, i, 2), err,
 		        sizeof(err)) == ERR_OK) {
-			rc = db_query(&done, "DELETE FROM outbox WHERE id = $1",
+			rc = db_query(&done,
+			    "/* ec:background outbox done */ "
+			    "DELETE FROM outbox WHERE id = $1",
 			    DB_I64(id));
 		} else if (tries >= attempts) {
 			log_error("deliver: giving up job %lld after %lld "
 			          "attempts: %s",
 			    (long long)id, (long long)tries, err);
-			rc = db_query(&done, "DELETE FROM outbox WHERE id = $1",
+			rc = db_query(&done,
+			    "/* ec:background outbox done */ "
+			    "DELETE FROM outbox WHERE id = $1",
 			    DB_I64(id));
 		} else {
 			log_warn("deliver: job %lld failed (attempt %lld): %s",
 			    (long long)id, (long long)tries, err);
 			/* 30 s, 1 min, 2 min, ... at most an hour */
 			rc = db_query(&done,
-			    "UPDATE outbox SET attempts = $2, last_error = $3,"
+			    "/* ec:background outbox retry */ "
+			    "UPDATE outbox SET last_error = $3,"
 			    " run_after = now() + make_interval(secs =>"
 			    "  least(3600, 30 * 2 ^ ($2 - 1)))"
 			    " WHERE id = $1",
@@ -125,10 +137,7 @@ deliver_batch(size_t *count)
 		if (rc)
 			goto out;
 	}
-	rc = db_commit();
 out:
-	if (rc)
-		db_rollback();
 	db_res_free(res);
 	return rc;
 }

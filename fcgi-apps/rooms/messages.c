@@ -378,9 +378,6 @@ messages_create(struct http_req *r)
 	char *msg = NULL, *fresh = NULL;
 	int status = 201;
 
-	rc = limit_messages(r);
-	if (rc)
-		goto out;
 	vrc = messages_read_post(r, &p);
 	/* Only a text with an '@' needs the mention work (and so the
 	 * general path's transaction). */
