@@ -30,6 +30,65 @@ SET default_tablespace = '';
 SET default_table_access_method = heap;
 
 --
+-- Name: audit_log; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.audit_log (
+    id bigint NOT NULL,
+    group_id bigint NOT NULL,
+    actor_id bigint,
+    action text NOT NULL,
+    target_user_id bigint,
+    details jsonb DEFAULT '{}'::jsonb NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+--
+-- Name: ec_audit_json(public.audit_log); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.ec_audit_json(a public.audit_log) RETURNS jsonb
+    LANGUAGE sql STABLE
+    AS $$
+	SELECT jsonb_build_object(
+		'id', a.id,
+		'action', a.action,
+		'actor', CASE WHEN a.actor_id IS NOT NULL
+			THEN ec_user_json(a.actor_id) END,
+		'target_user', CASE WHEN a.target_user_id IS NOT NULL
+			THEN ec_user_json(a.target_user_id) END,
+		'details', a.details,
+		'created_at', ec_ts(a.created_at))
+$$;
+
+--
+-- Name: group_bans; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.group_bans (
+    group_id bigint NOT NULL,
+    user_id bigint NOT NULL,
+    banned_by bigint,
+    reason text DEFAULT ''::text NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+--
+-- Name: ec_ban_json(public.group_bans); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.ec_ban_json(b public.group_bans) RETURNS jsonb
+    LANGUAGE sql STABLE
+    AS $$
+	SELECT jsonb_build_object(
+		'user', ec_user_json(b.user_id),
+		'banned_by', CASE WHEN b.banned_by IS NOT NULL
+			THEN ec_user_json(b.banned_by) END,
+		'reason', b.reason,
+		'created_at', ec_ts(b.created_at))
+$$;
+
+--
 -- Name: conversations; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -133,6 +192,7 @@ CREATE TABLE public.group_members (
     user_id bigint NOT NULL,
     role text DEFAULT 'member'::text NOT NULL,
     joined_at timestamp with time zone DEFAULT now() NOT NULL,
+    timed_out_until timestamp with time zone,
     CONSTRAINT group_members_role_check CHECK ((role = ANY (ARRAY['owner'::text, 'admin'::text, 'moderator'::text, 'member'::text])))
 );
 
@@ -146,7 +206,9 @@ CREATE FUNCTION public.ec_member_json(m public.group_members) RETURNS jsonb
 	SELECT jsonb_build_object(
 		'user', ec_user_json(m.user_id),
 		'role', m.role,
-		'joined_at', ec_ts(m.joined_at))
+		'joined_at', ec_ts(m.joined_at),
+		'timed_out_until', CASE WHEN m.timed_out_until > now()
+			THEN ec_ts(m.timed_out_until) END)
 $$;
 
 --
@@ -163,7 +225,10 @@ CREATE TABLE public.messages (
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     edited_at timestamp with time zone,
     deleted_at timestamp with time zone,
-    search tsvector GENERATED ALWAYS AS (to_tsvector('simple'::regconfig, public.ec_search_text(text))) STORED
+    search tsvector GENERATED ALWAYS AS (to_tsvector('simple'::regconfig, public.ec_search_text(text))) STORED,
+    reactions jsonb,
+    pinned_at timestamp with time zone,
+    pinned_by bigint
 );
 
 --
@@ -238,7 +303,81 @@ CREATE FUNCTION public.ec_message_json(m public.messages, u public.users, p publ
 			'deleted', q.deleted_at IS NOT NULL) END,
 		'created_at', ec_ts(m.created_at),
 		'edited_at', ec_ts(m.edited_at),
-		'nonce', m.nonce)
+		'nonce', m.nonce,
+		-- 0040: reaction counts (the caller's "me" is laid over
+		-- history pages by the rooms program, reactions.c) and the
+		-- pin.
+		'reactions', coalesce(m.reactions, '[]'::jsonb),
+		'pinned_at', ec_ts(m.pinned_at),
+		'pinned_by', m.pinned_by)
+$$;
+
+--
+-- Name: ec_reaction_set(bigint, bigint, text, boolean, integer); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.ec_reaction_set(mid bigint, uid bigint, e text, adding boolean, max_distinct integer, OUT live boolean, OUT at_limit boolean, OUT changed boolean, OUT n integer, OUT reaction jsonb) RETURNS record
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+	summary jsonb;
+	room bigint;
+BEGIN
+	live := false;
+	at_limit := false;
+	changed := false;
+	n := 0;
+	SELECT m.reactions, m.room_id INTO summary, room FROM messages m
+	WHERE m.id = mid AND m.deleted_at IS NULL FOR NO KEY UPDATE;
+	IF NOT FOUND THEN
+		RETURN;
+	END IF;
+	live := true;
+	IF adding THEN
+		IF jsonb_array_length(coalesce(summary, '[]')) >= max_distinct
+		    AND NOT coalesce(summary, '[]') @>
+		        jsonb_build_array(jsonb_build_object('emoji', e)) THEN
+			at_limit := true;
+			RETURN;
+		END IF;
+		INSERT INTO message_reactions (message_id, emoji, user_id)
+		VALUES (mid, e, uid) ON CONFLICT DO NOTHING;
+	ELSE
+		DELETE FROM message_reactions
+		WHERE message_id = mid AND emoji = e AND user_id = uid;
+	END IF;
+	changed := FOUND;
+	SELECT count(*) INTO n FROM message_reactions r
+	WHERE r.message_id = mid AND r.emoji = e;
+	reaction := jsonb_build_object('message_id', mid, 'room_id', room,
+	    'emoji', e, 'user_id', uid, 'count', n);
+END
+$$;
+
+--
+-- Name: ec_reactions_summarise(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.ec_reactions_summarise() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+	mid bigint;
+BEGIN
+	IF TG_OP = 'DELETE' THEN
+		mid := OLD.message_id;
+	ELSE
+		mid := NEW.message_id;
+	END IF;
+	UPDATE messages SET reactions = (
+		SELECT jsonb_agg(jsonb_build_object('emoji', s.emoji,
+		    'count', s.n) ORDER BY s.first, s.emoji)
+		FROM (SELECT emoji, count(*) AS n, min(created_at) AS first
+		      FROM message_reactions WHERE message_id = mid
+		      GROUP BY emoji) s)
+	WHERE id = mid;
+	RETURN NULL;
+END
 $$;
 
 --
@@ -253,7 +392,9 @@ CREATE TABLE public.rooms (
     description text DEFAULT ''::text NOT NULL,
     last_message_id bigint DEFAULT 0 NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
-    hist_version bigint DEFAULT 0 NOT NULL
+    hist_version bigint DEFAULT 0 NOT NULL,
+    slow_mode_seconds integer DEFAULT 0 NOT NULL,
+    CONSTRAINT rooms_slow_mode_seconds_check CHECK (((slow_mode_seconds >= 0) AND (slow_mode_seconds <= 21600)))
 );
 
 --
@@ -270,6 +411,7 @@ CREATE FUNCTION public.ec_room_json(r public.rooms) RETURNS jsonb
 		'name', r.name,
 		'description', r.description,
 		'last_message_id', r.last_message_id,
+		'slow_mode_seconds', r.slow_mode_seconds,
 		'created_at', ec_ts(r.created_at))
 $$;
 
@@ -488,6 +630,23 @@ CREATE FUNCTION public.ec_user_json(uid bigint, with_email boolean DEFAULT false
 $$;
 
 --
+-- Name: audit_log_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+CREATE SEQUENCE public.audit_log_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: audit_log_id_seq; Type: SEQUENCE OWNED BY; Schema: public; Owner: -
+--
+
+ALTER SEQUENCE public.audit_log_id_seq OWNED BY public.audit_log.id;
+
+--
 -- Name: blocks; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -497,6 +656,17 @@ CREATE TABLE public.blocks (
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     CONSTRAINT blocks_not_self CHECK ((user_id <> blocked_id))
 );
+
+--
+-- Name: ec_cache_epoch; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+CREATE SEQUENCE public.ec_cache_epoch
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
 
 --
 -- Name: groups_id_seq; Type: SEQUENCE; Schema: public; Owner: -
@@ -541,6 +711,18 @@ CREATE TABLE public.mentions (
     room_id bigint NOT NULL,
     kind text NOT NULL,
     CONSTRAINT mentions_kind_check CHECK ((kind = ANY (ARRAY['user'::text, 'here'::text, 'everyone'::text])))
+);
+
+--
+-- Name: message_reactions; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.message_reactions (
+    message_id bigint NOT NULL,
+    emoji text NOT NULL,
+    user_id bigint NOT NULL,
+    created_at timestamp with time zone DEFAULT clock_timestamp() NOT NULL,
+    CONSTRAINT message_reactions_emoji_check CHECK (((octet_length(emoji) >= 1) AND (octet_length(emoji) <= 64)))
 );
 
 --
@@ -641,7 +823,8 @@ ALTER SEQUENCE public.password_resets_id_seq OWNED BY public.password_resets.id;
 CREATE TABLE public.read_markers (
     user_id bigint NOT NULL,
     room_id bigint NOT NULL,
-    last_read_id bigint DEFAULT 0 NOT NULL
+    last_read_id bigint DEFAULT 0 NOT NULL,
+    last_posted_at timestamp with time zone
 );
 
 --
@@ -755,6 +938,12 @@ CREATE SEQUENCE public.users_id_seq
 ALTER SEQUENCE public.users_id_seq OWNED BY public.users.id;
 
 --
+-- Name: audit_log id; Type: DEFAULT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.audit_log ALTER COLUMN id SET DEFAULT nextval('public.audit_log_id_seq'::regclass);
+
+--
 -- Name: groups id; Type: DEFAULT; Schema: public; Owner: -
 --
 
@@ -803,6 +992,13 @@ ALTER TABLE ONLY public.topics ALTER COLUMN id SET DEFAULT nextval('public.topic
 ALTER TABLE ONLY public.users ALTER COLUMN id SET DEFAULT nextval('public.users_id_seq'::regclass);
 
 --
+-- Name: audit_log audit_log_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.audit_log
+    ADD CONSTRAINT audit_log_pkey PRIMARY KEY (id);
+
+--
 -- Name: blocks blocks_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -822,6 +1018,13 @@ ALTER TABLE ONLY public.conversations
 
 ALTER TABLE ONLY public.conversations
     ADD CONSTRAINT conversations_pkey PRIMARY KEY (group_id);
+
+--
+-- Name: group_bans group_bans_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.group_bans
+    ADD CONSTRAINT group_bans_pkey PRIMARY KEY (group_id, user_id);
 
 --
 -- Name: group_members group_members_pkey; Type: CONSTRAINT; Schema: public; Owner: -
@@ -850,6 +1053,13 @@ ALTER TABLE ONLY public.invites
 
 ALTER TABLE ONLY public.mentions
     ADD CONSTRAINT mentions_pkey PRIMARY KEY (user_id, message_id);
+
+--
+-- Name: message_reactions message_reactions_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.message_reactions
+    ADD CONSTRAINT message_reactions_pkey PRIMARY KEY (message_id, emoji, user_id);
 
 --
 -- Name: messages messages_pkey; Type: CONSTRAINT; Schema: public; Owner: -
@@ -950,6 +1160,12 @@ ALTER TABLE ONLY public.users
     ADD CONSTRAINT users_pkey PRIMARY KEY (id);
 
 --
+-- Name: audit_log_group; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX audit_log_group ON public.audit_log USING btree (group_id, id DESC);
+
+--
 -- Name: blocks_blocked; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -1034,10 +1250,28 @@ CREATE INDEX mentions_message ON public.mentions USING btree (message_id);
 CREATE INDEX mentions_room ON public.mentions USING btree (user_id, room_id, message_id);
 
 --
+-- Name: message_reactions_order; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX message_reactions_order ON public.message_reactions USING btree (message_id, emoji, created_at, user_id);
+
+--
+-- Name: message_reactions_user; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX message_reactions_user ON public.message_reactions USING btree (user_id, message_id);
+
+--
 -- Name: messages_created_at; Type: INDEX; Schema: public; Owner: -
 --
 
 CREATE INDEX messages_created_at ON public.messages USING btree (created_at);
+
+--
+-- Name: messages_pinned; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX messages_pinned ON public.messages USING btree (room_id, pinned_at DESC, id DESC) WHERE ((pinned_at IS NOT NULL) AND (deleted_at IS NULL));
 
 --
 -- Name: messages_reply_to; Type: INDEX; Schema: public; Owner: -
@@ -1178,16 +1412,49 @@ CREATE INDEX users_email_lower ON public.users USING btree (lower(email)) WHERE 
 CREATE UNIQUE INDEX users_username_lower ON public.users USING btree (lower(username));
 
 --
+-- Name: message_reactions message_reactions_summary; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER message_reactions_summary AFTER INSERT OR DELETE ON public.message_reactions FOR EACH ROW EXECUTE FUNCTION public.ec_reactions_summarise();
+
+--
 -- Name: messages messages_hist_version; Type: TRIGGER; Schema: public; Owner: -
 --
 
 CREATE TRIGGER messages_hist_version AFTER DELETE OR UPDATE OF text, deleted_at, edited_at, reply_to ON public.messages FOR EACH ROW EXECUTE FUNCTION public.ec_rooms_hist_bump();
 
 --
+-- Name: messages messages_hist_version_extras; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER messages_hist_version_extras AFTER UPDATE OF reactions, pinned_at ON public.messages FOR EACH ROW EXECUTE FUNCTION public.ec_rooms_hist_bump();
+
+--
 -- Name: messages messages_search_words; Type: TRIGGER; Schema: public; Owner: -
 --
 
 CREATE TRIGGER messages_search_words AFTER INSERT OR UPDATE OF text ON public.messages FOR EACH ROW EXECUTE FUNCTION public.ec_search_words_add();
+
+--
+-- Name: audit_log audit_log_actor_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.audit_log
+    ADD CONSTRAINT audit_log_actor_id_fkey FOREIGN KEY (actor_id) REFERENCES public.users(id) ON DELETE SET NULL;
+
+--
+-- Name: audit_log audit_log_group_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.audit_log
+    ADD CONSTRAINT audit_log_group_id_fkey FOREIGN KEY (group_id) REFERENCES public.groups(id) ON DELETE CASCADE;
+
+--
+-- Name: audit_log audit_log_target_user_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.audit_log
+    ADD CONSTRAINT audit_log_target_user_id_fkey FOREIGN KEY (target_user_id) REFERENCES public.users(id) ON DELETE SET NULL;
 
 --
 -- Name: blocks blocks_blocked_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
@@ -1216,6 +1483,27 @@ ALTER TABLE ONLY public.conversations
 
 ALTER TABLE ONLY public.conversations
     ADD CONSTRAINT conversations_room_id_fkey FOREIGN KEY (room_id) REFERENCES public.rooms(id) ON DELETE CASCADE;
+
+--
+-- Name: group_bans group_bans_banned_by_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.group_bans
+    ADD CONSTRAINT group_bans_banned_by_fkey FOREIGN KEY (banned_by) REFERENCES public.users(id) ON DELETE SET NULL;
+
+--
+-- Name: group_bans group_bans_group_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.group_bans
+    ADD CONSTRAINT group_bans_group_id_fkey FOREIGN KEY (group_id) REFERENCES public.groups(id) ON DELETE CASCADE;
+
+--
+-- Name: group_bans group_bans_user_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.group_bans
+    ADD CONSTRAINT group_bans_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(id) ON DELETE CASCADE;
 
 --
 -- Name: group_members group_members_group_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
@@ -1265,6 +1553,27 @@ ALTER TABLE ONLY public.mentions
 
 ALTER TABLE ONLY public.mentions
     ADD CONSTRAINT mentions_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(id) ON DELETE CASCADE;
+
+--
+-- Name: message_reactions message_reactions_message_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.message_reactions
+    ADD CONSTRAINT message_reactions_message_id_fkey FOREIGN KEY (message_id) REFERENCES public.messages(id) ON DELETE CASCADE;
+
+--
+-- Name: message_reactions message_reactions_user_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.message_reactions
+    ADD CONSTRAINT message_reactions_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(id) ON DELETE CASCADE;
+
+--
+-- Name: messages messages_pinned_by_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.messages
+    ADD CONSTRAINT messages_pinned_by_fkey FOREIGN KEY (pinned_by) REFERENCES public.users(id) ON DELETE SET NULL;
 
 --
 -- Name: messages messages_reply_to_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
