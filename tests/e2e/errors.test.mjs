@@ -109,7 +109,17 @@ describe('error texts and the smaller fixes of defect 11', () => {
     // One letter swapped: the server's typo-tolerant search still finds them.
     const typo = w.slice(0, 4) + w[5] + w[4] + w.slice(6);
     await page.getByTestId('directory-search').fill(typo);
-    await poll(async () => assert.equal(await page.getByTestId('directory-group').count(), 30));
+    // Wait for the search's own page: until it arrives the directory's
+    // first page (any 30 public groups) stays on screen, and a Next
+    // clicked then would be undone when the debounced search starts.
+    const madeIds = new Set(made.map((g) => g.id));
+    const shownIds = () => page.getByTestId('directory-group')
+      .evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-group-id'))));
+    await poll(async () => {
+      const ids = await shownIds();
+      assert.equal(ids.length, 30);
+      assert.ok(ids.every((id) => madeIds.has(id)), 'the search results are shown');
+    });
     const first = page.getByTestId('directory-group').first();
     assert.equal(await first.getByTestId('directory-icon').count(), 1);
     // Next: the page scrolls back to the top.

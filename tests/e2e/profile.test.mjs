@@ -109,7 +109,9 @@ describe('profiles, sign-up and sign-in in the browser', () => {
     assert.match(await card.getByTestId('profile-card-role').innerText(), /Member/);
     assert.match(await card.getByTestId('profile-card-since').innerText(), /\d{4}/);
     assert.match(await card.getByTestId('profile-card-wallpaper').getAttribute('style'), /url\(/);
-    assert.equal(await card.getByTestId('profile-card-message').count(), 0, 'no Message button before direct messages exist');
+    // Another user's card offers a direct message (issue 13, the DM itself
+    // is tested in dms.test.mjs).
+    assert.equal(await card.getByTestId('profile-card-message').count(), 1, 'a Message button on another user\'s card');
     await shot(page, 'profile-card');
     await page.keyboard.press('Escape');
     await card.waitFor({ state: 'detached' });
