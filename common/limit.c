@@ -311,3 +311,19 @@ limit_signup_slot_give(void)
 	if (rds_eval(limit_slot_give_lua, 1, 2, argv, none, 0) != ERR_OK)
 		log_warn("could not give back a sign-up slot (it expires)");
 }
+
+enum err_code
+limit_password_hash(struct http_req *r, const char *password, size_t len,
+    char out[SEC_HASH_MAX])
+{
+	enum err_code rc;
+	int slot = 0;
+
+	rc = limit_signup_slot_take(r, &slot);
+	if (rc)
+		return rc;
+	rc = sec_password_hash(password, len, out);
+	if (slot)
+		limit_signup_slot_give();
+	return rc;
+}

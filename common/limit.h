@@ -33,6 +33,7 @@
 
 #include "err.h"
 #include "http.h"
+#include "sec.h"
 
 /* Reads the limits from the configuration (after cfg_load()); logs and
  * returns ERR_INTERNAL when one is malformed. */
@@ -59,5 +60,11 @@ enum err_code limit_request_with(struct http_req *r, int64_t user_id,
  * Redis cannot say. */
 enum err_code limit_signup_slot_take(struct http_req *r, int *held);
 void limit_signup_slot_give(void);
+
+/* sec_password_hash() of a new password (sign-up, a reset by mail) inside
+ * one of the ARGON2_SIGNUP_SLOTS: ERR_RATE_LIMITED (answered) when none
+ * frees up in time. */
+enum err_code limit_password_hash(struct http_req *r, const char *password,
+    size_t len, char out[SEC_HASH_MAX]);
 
 #endif

@@ -131,7 +131,6 @@ account_signup(struct http_req *r)
 	enum err_code rc;
 	char *u = NULL, *e = NULL, *f = NULL;
 	int64_t user_id;
-	int slot = 0;
 
 	rc = json_only(r->json, allowed, fields);
 	if (account_read_credentials(r, &username, &ulen, &password, &plen, 1))
@@ -154,12 +153,7 @@ account_signup(struct http_req *r)
 
 	/* Hashing costs 19 MiB and tens of milliseconds: only a few
 	 * sign-ups at once, so that sign-ins always find a process. */
-	rc = limit_signup_slot_take(r, &slot);
-	if (rc)
-		goto out;
-	rc = sec_password_hash(password, plen, hash);
-	if (slot)
-		limit_signup_slot_give();
+	rc = limit_password_hash(r, password, plen, hash);
 	if (rc)
 		goto out;
 	u = mem_strndup(username, ulen);

@@ -168,6 +168,15 @@ out:
 	return rc;
 }
 
+/* The answer for a token that opens no link: 400 on fields.token. */
+static enum err_code
+reset_link_refused(struct json_object *fields)
+{
+	return json_field_error(fields, "token",
+	    "This link is invalid, already used or expired; ask for a new "
+	    "one.");
+}
+
 enum err_code
 reset_confirm(struct http_req *r)
 {
@@ -179,7 +188,6 @@ reset_confirm(struct http_req *r)
 	size_t tlen = 0, plen = 0;
 	int64_t user_id;
 	enum err_code rc;
-	int slot = 0;
 
 	rc = json_only(r->json, allowed, fields);
 	if (json_get_text(r->json, "token", 1, 1, SEC_TOKEN_MAX - 1, 0, &token,
@@ -205,21 +213,13 @@ reset_confirm(struct http_req *r)
 	if (rc)
 		goto out;
 	if (db_rows(res) == 0) {
-		json_field_error(fields, "token",
-		    "This link is invalid, already used or expired; ask for a "
-		    "new one.");
-		rc = ERR_VALIDATION;
+		rc = reset_link_refused(fields);
 		goto out;
 	}
 	db_res_free(res);
 	res = NULL;
 
-	rc = limit_signup_slot_take(r, &slot);
-	if (rc)
-		goto out;
-	rc = sec_password_hash(password, plen, hash);
-	if (slot)
-		limit_signup_slot_give();
+	rc = limit_password_hash(r, password, plen, hash);
 	if (rc)
 		goto out;
 	/* use the link (once, even against a parallel use), set the
@@ -239,10 +239,7 @@ reset_confirm(struct http_req *r)
 	if (rc)
 		goto out;
 	if (db_rows(res) == 0) {
-		json_field_error(fields, "token",
-		    "This link is invalid, already used or expired; ask for a "
-		    "new one.");
-		rc = ERR_VALIDATION;
+		rc = reset_link_refused(fields);
 		goto out;
 	}
 	user_id = db_int(res, 0, 0);

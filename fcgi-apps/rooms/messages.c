@@ -405,10 +405,7 @@ out:
 	return rc;
 }
 
-/* Finds a live message: its room and sender (0 when the account is
- * gone), and the caller's role in that room's group. ERR_NOT_FOUND when
- * the message is deleted, absent or invisible to the caller. */
-static enum err_code
+enum err_code
 messages_find(int64_t message_id, int64_t user_id, int64_t *room_id,
     int64_t *sender_id, int64_t *group_id, enum acl_role *role)
 {
@@ -426,7 +423,8 @@ messages_find(int64_t message_id, int64_t user_id, int64_t *room_id,
 		goto out;
 	}
 	*room_id = db_int(res, 0, 0);
-	*sender_id = db_int(res, 0, 1);
+	if (sender_id != NULL)
+		*sender_id = db_int(res, 0, 1);
 	rc = acl_room(*room_id, user_id, ACL_MEMBER, group_id, role);
 out:
 	db_res_free(res);

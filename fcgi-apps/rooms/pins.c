@@ -15,6 +15,7 @@
 #include "event.h"
 #include "mem.h"
 #include "reactions.h"
+#include "rooms.h"
 
 /* Sets or clears the pin of live message $1 when it changes; the
  * message's JSON either way, and whether it changed.  $1 message,
@@ -38,7 +39,7 @@ pins_set(struct http_req *r, int pin)
 	enum acl_role role = ACL_NONE;
 	enum err_code rc;
 
-	rc = reactions_find_message(r->ids[0], r->user_id, &room_id, &group_id,
+	rc = messages_find(r->ids[0], r->user_id, &room_id, NULL, &group_id,
 	    &role);
 	if (rc)
 		goto out;

@@ -20,6 +20,7 @@
 #include "json.h"
 #include "mem.h"
 #include "reactions.h"
+#include "rooms.h"
 
 static int
 reactions_cmp(const void *key, const void *elem)
@@ -54,30 +55,6 @@ reactions_emoji_find(const char *s)
 	hit = bsearch(key, reactions_emoji, reactions_emoji_count,
 	    sizeof(reactions_emoji[0]), reactions_cmp);
 	return hit != NULL ? hit->emoji : NULL;
-}
-
-enum err_code
-reactions_find_message(int64_t message_id, int64_t user_id, int64_t *room_id,
-    int64_t *group_id, enum acl_role *role)
-{
-	struct db_res *res = NULL;
-	enum err_code rc;
-
-	rc = db_query(&res,
-	    "SELECT room_id FROM messages WHERE id = $1 "
-	    "AND deleted_at IS NULL",
-	    DB_I64(message_id));
-	if (rc)
-		goto out;
-	if (db_rows(res) == 0) {
-		rc = ERR_NOT_FOUND;
-		goto out;
-	}
-	*room_id = db_int(res, 0, 0);
-	rc = acl_room(*room_id, user_id, ACL_MEMBER, group_id, role);
-out:
-	db_res_free(res);
-	return rc;
 }
 
 /* 1 when (id, emoji) is a row of `mine` (message_id, emoji). */
@@ -198,7 +175,7 @@ reactions_set(struct http_req *r, int adding)
 	enum err_code rc;
 	long max;
 
-	rc = reactions_find_message(r->ids[0], r->user_id, &room_id, &group_id,
+	rc = messages_find(r->ids[0], r->user_id, &room_id, NULL, &group_id,
 	    &role);
 	if (rc)
 		goto out;
@@ -274,7 +251,7 @@ reactions_list(struct http_req *r)
 	char *page = NULL;
 	enum err_code rc;
 
-	rc = reactions_find_message(r->ids[0], r->user_id, &room_id, &group_id,
+	rc = messages_find(r->ids[0], r->user_id, &room_id, NULL, &group_id,
 	    &role);
 	if (rc)
 		goto out;

@@ -36,12 +36,6 @@ extern const size_t reactions_emoji_count;
  * written with or without its U+FE0F; NULL when it is not one. */
 const char *reactions_emoji_find(const char *s);
 
-/* Finds live message `message_id` for `user_id`: its room, the room's
- * group and the caller's role there.  ERR_NOT_FOUND when the message is
- * deleted, absent or in a group the caller is not a member of. */
-enum err_code reactions_find_message(int64_t message_id, int64_t user_id,
-    int64_t *room_id, int64_t *group_id, enum acl_role *role);
-
 /* Lays the caller's "me" over a history page's reactions when it has
  * any: *page (malloc()ed) is replaced by a new malloc()ed page.  A page
  * without reactions is left as it is, without a query. */

@@ -11,6 +11,7 @@
 
 #include <stdint.h>
 
+#include "acl.h"
 #include "err.h"
 #include "http.h"
 
@@ -32,6 +33,14 @@ enum err_code messages_list(struct http_req *r);
 enum err_code messages_create(struct http_req *r);
 enum err_code messages_update(struct http_req *r);
 enum err_code messages_delete(struct http_req *r);
+
+/* Finds a live message: its room, its sender (0 when the account is
+ * gone; sender_id may be NULL) and the caller's role in that room's
+ * group.  ERR_NOT_FOUND when the message is deleted, absent or invisible
+ * to the caller.  Messages, reactions and pins all look messages up so. */
+enum err_code
+messages_find(int64_t message_id, int64_t user_id, int64_t *room_id,
+    int64_t *sender_id, int64_t *group_id, enum acl_role *role);
 
 /* Mentions and direct messages (mentions.c). */
 
