@@ -392,7 +392,6 @@ CREATE TABLE public.rooms (
     description text DEFAULT ''::text NOT NULL,
     last_message_id bigint DEFAULT 0 NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
-    hist_version bigint DEFAULT 0 NOT NULL,
     slow_mode_seconds integer DEFAULT 0 NOT NULL,
     CONSTRAINT rooms_slow_mode_seconds_check CHECK (((slow_mode_seconds >= 0) AND (slow_mode_seconds <= 21600)))
 );
@@ -413,20 +412,6 @@ CREATE FUNCTION public.ec_room_json(r public.rooms) RETURNS jsonb
 		'last_message_id', r.last_message_id,
 		'slow_mode_seconds', r.slow_mode_seconds,
 		'created_at', ec_ts(r.created_at))
-$$;
-
---
--- Name: ec_rooms_hist_bump(); Type: FUNCTION; Schema: public; Owner: -
---
-
-CREATE FUNCTION public.ec_rooms_hist_bump() RETURNS trigger
-    LANGUAGE plpgsql
-    AS $$
-BEGIN
-	UPDATE rooms SET hist_version = hist_version + 1
-	WHERE id = OLD.room_id;
-	RETURN NULL;
-END
 $$;
 
 --
@@ -1416,18 +1401,6 @@ CREATE UNIQUE INDEX users_username_lower ON public.users USING btree (lower(user
 --
 
 CREATE TRIGGER message_reactions_summary AFTER INSERT OR DELETE ON public.message_reactions FOR EACH ROW EXECUTE FUNCTION public.ec_reactions_summarise();
-
---
--- Name: messages messages_hist_version; Type: TRIGGER; Schema: public; Owner: -
---
-
-CREATE TRIGGER messages_hist_version AFTER DELETE OR UPDATE OF text, deleted_at, edited_at, reply_to ON public.messages FOR EACH ROW EXECUTE FUNCTION public.ec_rooms_hist_bump();
-
---
--- Name: messages messages_hist_version_extras; Type: TRIGGER; Schema: public; Owner: -
---
-
-CREATE TRIGGER messages_hist_version_extras AFTER UPDATE OF reactions, pinned_at ON public.messages FOR EACH ROW EXECUTE FUNCTION public.ec_rooms_hist_bump();
 
 --
 -- Name: messages messages_search_words; Type: TRIGGER; Schema: public; Owner: -

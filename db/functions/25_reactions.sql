@@ -8,8 +8,8 @@
 -- summary [{"emoji","count"}], in order of first use (NULL when none),
 -- rewritten from message_reactions on every change.  Rewriting (not
 -- counting up and down) keeps it right whatever removed the rows (an
--- account deletion cascades here too); the UPDATE moves the room's
--- hist_version through messages_hist_version_extras.
+-- account deletion cascades here too).  The history cache follows
+-- through the reaction events (common/hist.c).
 CREATE OR REPLACE FUNCTION ec_reactions_summarise() RETURNS trigger
 LANGUAGE plpgsql AS $$
 DECLARE

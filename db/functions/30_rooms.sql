@@ -69,16 +69,3 @@ LANGUAGE sql STABLE AS $$
 	LEFT JOIN profiles p ON p.user_id = u.id
 	LEFT JOIN messages q ON q.id = m.reply_to
 $$;
-
--- The trigger of messages_hist_version (0013): an edit, a delete or a
--- moderation of a message moves its room's hist_version in the same
--- transaction, so the cached newest page (common/hist.c) can never
--- outlive the change, whichever program made it.
-CREATE OR REPLACE FUNCTION ec_rooms_hist_bump() RETURNS trigger
-LANGUAGE plpgsql AS $$
-BEGIN
-	UPDATE rooms SET hist_version = hist_version + 1
-	WHERE id = OLD.room_id;
-	RETURN NULL;
-END
-$$;
