@@ -20,11 +20,9 @@ export function TypingIndicator({ roomId, groupId, selfId }: { roomId: Id; group
   }, []);
   // Names from the member list (kept current by user.updated), so a user
   // without a full name shows as their username, not "Someone".
-  const nameOf = (uid: Id) => {
-    const m = cachedMember(qc, groupId, uid);
-    return m ? m.user.profile.full_name || m.user.username : undefined;
-  };
-  const text = typingText(typersIn(rooms, roomId, selfId, Math.max(now, Date.now()), nameOf));
+  const nameOf = (uid: Id) => cachedMember(qc, groupId, uid)?.user.profile.full_name || undefined;
+  const usernameOf = (uid: Id) => cachedMember(qc, groupId, uid)?.user.username;
+  const text = typingText(typersIn(rooms, roomId, selfId, Math.max(now, Date.now()), nameOf, usernameOf));
   return (
     <div className="typing-indicator" data-testid="typing-indicator" aria-live="polite" data-active={text ? 'true' : 'false'}>
       {text}

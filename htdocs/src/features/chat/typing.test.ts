@@ -54,6 +54,16 @@ describe('typing store', () => {
     expect(typersIn(s().rooms, 1, null, 1, (id) => names[id])).toEqual(['Bobby', 'carl', 'Someone']);
     expect(typersIn(s().rooms, 1, null, 1)).toEqual(['Bob B', 'Someone', 'Someone']);
   });
+
+  it('takes the event\'s name over a username when the member list has no display name yet', () => {
+    // The member list was loaded before user 3 set a display name: the
+    // event's name wins over the username; a username still beats "Someone".
+    s().apply({ room_id: 1, user_id: 3, full_name: 'Bob Builder', is_typing: true }, 0);
+    s().apply({ room_id: 1, user_id: 4, full_name: '', is_typing: true }, 0);
+    const display: Record<number, string> = {};
+    const usernames: Record<number, string> = { 3: 'bob_1', 4: 'dora' };
+    expect(typersIn(s().rooms, 1, null, 1, (id) => display[id], (id) => usernames[id])).toEqual(['Bob Builder', 'dora']);
+  });
 });
 
 describe('TypingThrottle', () => {

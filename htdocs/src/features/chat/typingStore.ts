@@ -68,20 +68,24 @@ export const useTypingStore = create<TypingState>()((set) => ({
 export type NameOf = (userId: Id) => string | undefined;
 
 /** Names typing in a room at `now`, without the current user, sorted:
- * `nameOf` first (the member list, kept current), then the name the event
- * carried, then "Someone". */
+ * `nameOf` first (the member list's display name, kept current), then the
+ * name the event carried, then `usernameOf` (the member list's username),
+ * then "Someone".  The event's name comes before the username because the
+ * member list may have been loaded before a new member set a display
+ * name. */
 export function typersIn(
   rooms: TypingState['rooms'],
   roomId: Id,
   selfId: Id | null,
   now: number = Date.now(),
   nameOf?: NameOf,
+  usernameOf?: NameOf,
 ): string[] {
   const room = rooms[roomId];
   if (!room) return [];
   return Object.entries(room)
     .filter(([uid, t]) => Number(uid) !== selfId && t.expiresAt > now)
-    .map(([uid, t]) => nameOf?.(Number(uid)) || t.name || 'Someone')
+    .map(([uid, t]) => nameOf?.(Number(uid)) || t.name || usernameOf?.(Number(uid)) || 'Someone')
     .sort((a, b) => a.localeCompare(b));
 }
 
