@@ -236,6 +236,7 @@ const char *const wire_categories[] = { "Gaming", "Music", "Education",
 	"Science", "Entertainment", "Undefined", NULL };
 const char *const wire_roles[] = { "owner", "admin", "moderator", "member",
 	NULL };
+const char *const wire_notify_levels[] = { "all", "mentions", "none", NULL };
 
 const char *
 wire_enum_find(const char *const *table, const char *name)

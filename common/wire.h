@@ -214,6 +214,8 @@ void wire_key_rl_reset_addr(char out[WIRE_NAME_MAX], const char *addr);
 	X(MEMBERSHIP, "membership", user)                                      \
 	X(SESSION_REVOKED, "session.revoked", user)                            \
 	X(MENTION_CREATED, "mention.created", user)                            \
+	X(NOTIFICATION_SETTINGS_UPDATED, "notification_settings.updated",      \
+	    user)                                                              \
 	X(HELLO, "hello", relay)                                               \
 	X(PONG, "pong", relay)                                                 \
 	X(RESYNC, "resync", relay)                                             \
@@ -248,6 +250,10 @@ extern const char *const wire_genders[];    /* profiles.gender */
 extern const char *const wire_categories[]; /* groups.category */
 extern const char *const wire_roles[];      /* group_members.role, high
                                                to low */
+/* notify_prefs.group_level and dm_level, notify_settings.level:
+ * every message, mentions and DMs only, nothing (db/functions/35_notify.sql
+ * reads them). */
+extern const char *const wire_notify_levels[];
 
 /* The element of `table` equal to name, or NULL. */
 const char *wire_enum_find(const char *const *table, const char *name);

@@ -313,6 +313,55 @@ CREATE FUNCTION public.ec_message_json(m public.messages, u public.users, p publ
 $$;
 
 --
+-- Name: ec_notify_muted_json(timestamp with time zone); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.ec_notify_muted_json(t timestamp with time zone) RETURNS jsonb
+    LANGUAGE sql IMMUTABLE
+    AS $$
+	SELECT CASE WHEN t IS NULL THEN 'null'::jsonb
+		WHEN t = 'infinity' THEN '"forever"'::jsonb
+		ELSE to_jsonb(ec_ts(t)) END
+$$;
+
+--
+-- Name: ec_notify_settings_json(bigint); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.ec_notify_settings_json(p_user bigint) RETURNS jsonb
+    LANGUAGE sql STABLE
+    AS $$
+	SELECT jsonb_build_object(
+		'defaults', jsonb_build_object(
+			'group_level', coalesce(up.group_level, 'mentions'),
+			'dm_level', coalesce(up.dm_level, 'all'),
+			'hide_text', coalesce(up.hide_text, false),
+			'sound', coalesce(up.sound, true)),
+		'groups', coalesce((SELECT jsonb_agg(jsonb_build_object(
+			'group_id', s.group_id,
+			'level', s.level,
+			'muted_until', ec_notify_muted_json(CASE
+				WHEN s.muted_until > now() THEN s.muted_until END))
+			ORDER BY s.group_id)
+			FROM notify_settings s JOIN group_members gm
+			ON gm.group_id = s.group_id AND gm.user_id = p_user
+			WHERE s.user_id = p_user), '[]'::jsonb),
+		'rooms', coalesce((SELECT jsonb_agg(jsonb_build_object(
+			'room_id', s.room_id,
+			'group_id', r.group_id,
+			'level', s.level,
+			'muted_until', ec_notify_muted_json(CASE
+				WHEN s.muted_until > now() THEN s.muted_until END))
+			ORDER BY s.room_id)
+			FROM notify_settings s JOIN rooms r ON r.id = s.room_id
+			JOIN group_members gm ON gm.group_id = r.group_id
+			AND gm.user_id = p_user
+			WHERE s.user_id = p_user), '[]'::jsonb))
+	FROM (SELECT p_user AS id) me
+	LEFT JOIN notify_prefs up ON up.user_id = me.id
+$$;
+
+--
 -- Name: ec_reaction_set(bigint, bigint, text, boolean, integer); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -615,6 +664,45 @@ CREATE FUNCTION public.ec_user_json(uid bigint, with_email boolean DEFAULT false
 $$;
 
 --
+-- Name: notify_hide_text(bigint); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.notify_hide_text(p_user bigint) RETURNS boolean
+    LANGUAGE sql STABLE
+    AS $$
+	SELECT coalesce((SELECT hide_text FROM notify_prefs
+		WHERE user_id = p_user), false)
+$$;
+
+--
+-- Name: notify_level(bigint, bigint); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.notify_level(p_user bigint, p_room bigint) RETURNS text
+    LANGUAGE sql STABLE
+    AS $$
+	SELECT coalesce((
+		SELECT CASE
+			WHEN rs.muted_until > now() OR gs.muted_until > now()
+			THEN 'none'
+			ELSE coalesce(rs.level, gs.level,
+				CASE WHEN c.group_id IS NOT NULL
+				THEN coalesce(up.dm_level, 'all')
+				ELSE coalesce(up.group_level, 'mentions') END)
+			END
+		FROM rooms r
+		JOIN group_members gm ON gm.group_id = r.group_id
+			AND gm.user_id = p_user
+		LEFT JOIN conversations c ON c.group_id = r.group_id
+		LEFT JOIN notify_settings rs ON rs.user_id = p_user
+			AND rs.room_id = r.id
+		LEFT JOIN notify_settings gs ON gs.user_id = p_user
+			AND gs.group_id = r.group_id
+		LEFT JOIN notify_prefs up ON up.user_id = p_user
+		WHERE r.id = p_room), 'none')
+$$;
+
+--
 -- Name: audit_log_id_seq; Type: SEQUENCE; Schema: public; Owner: -
 --
 
@@ -726,6 +814,36 @@ CREATE SEQUENCE public.messages_id_seq
 --
 
 ALTER SEQUENCE public.messages_id_seq OWNED BY public.messages.id;
+
+--
+-- Name: notify_prefs; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.notify_prefs (
+    user_id bigint NOT NULL,
+    group_level text,
+    dm_level text,
+    hide_text boolean DEFAULT false NOT NULL,
+    sound boolean DEFAULT true NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT notify_prefs_dm_level_check CHECK ((dm_level = ANY (ARRAY['all'::text, 'mentions'::text, 'none'::text]))),
+    CONSTRAINT notify_prefs_group_level_check CHECK ((group_level = ANY (ARRAY['all'::text, 'mentions'::text, 'none'::text])))
+);
+
+--
+-- Name: notify_settings; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.notify_settings (
+    user_id bigint NOT NULL,
+    group_id bigint,
+    room_id bigint,
+    level text,
+    muted_until timestamp with time zone,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT notify_settings_level_check CHECK ((level = ANY (ARRAY['all'::text, 'mentions'::text, 'none'::text]))),
+    CONSTRAINT notify_settings_one_scope CHECK (((group_id IS NULL) <> (room_id IS NULL)))
+);
 
 --
 -- Name: oauth_accounts; Type: TABLE; Schema: public; Owner: -
@@ -1054,6 +1172,13 @@ ALTER TABLE ONLY public.messages
     ADD CONSTRAINT messages_pkey PRIMARY KEY (id);
 
 --
+-- Name: notify_prefs notify_prefs_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.notify_prefs
+    ADD CONSTRAINT notify_prefs_pkey PRIMARY KEY (user_id);
+
+--
 -- Name: oauth_accounts oauth_accounts_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -1293,6 +1418,30 @@ CREATE INDEX messages_sender ON public.messages USING btree (sender_id, id) WHER
 --
 
 CREATE UNIQUE INDEX messages_sender_nonce ON public.messages USING btree (sender_id, nonce) WHERE (nonce IS NOT NULL);
+
+--
+-- Name: notify_settings_group; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE UNIQUE INDEX notify_settings_group ON public.notify_settings USING btree (user_id, group_id) WHERE (group_id IS NOT NULL);
+
+--
+-- Name: notify_settings_group_id; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX notify_settings_group_id ON public.notify_settings USING btree (group_id) WHERE (group_id IS NOT NULL);
+
+--
+-- Name: notify_settings_room; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE UNIQUE INDEX notify_settings_room ON public.notify_settings USING btree (user_id, room_id) WHERE (room_id IS NOT NULL);
+
+--
+-- Name: notify_settings_room_id; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX notify_settings_room_id ON public.notify_settings USING btree (room_id) WHERE (room_id IS NOT NULL);
 
 --
 -- Name: oauth_accounts_user; Type: INDEX; Schema: public; Owner: -
@@ -1568,6 +1717,34 @@ ALTER TABLE ONLY public.messages
 
 ALTER TABLE ONLY public.messages
     ADD CONSTRAINT messages_sender_id_fkey FOREIGN KEY (sender_id) REFERENCES public.users(id) ON DELETE SET NULL;
+
+--
+-- Name: notify_prefs notify_prefs_user_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.notify_prefs
+    ADD CONSTRAINT notify_prefs_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(id) ON DELETE CASCADE;
+
+--
+-- Name: notify_settings notify_settings_group_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.notify_settings
+    ADD CONSTRAINT notify_settings_group_id_fkey FOREIGN KEY (group_id) REFERENCES public.groups(id) ON DELETE CASCADE;
+
+--
+-- Name: notify_settings notify_settings_room_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.notify_settings
+    ADD CONSTRAINT notify_settings_room_id_fkey FOREIGN KEY (room_id) REFERENCES public.rooms(id) ON DELETE CASCADE;
+
+--
+-- Name: notify_settings notify_settings_user_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.notify_settings
+    ADD CONSTRAINT notify_settings_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(id) ON DELETE CASCADE;
 
 --
 -- Name: oauth_accounts oauth_accounts_user_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -

@@ -43,6 +43,8 @@ main(int argc, char **argv)
 	json_object_object_add(root, "categories",
 	    wire_dump_table(wire_categories));
 	json_object_object_add(root, "roles", wire_dump_table(wire_roles));
+	json_object_object_add(root, "notify_levels",
+	    wire_dump_table(wire_notify_levels));
 	events = json_object_new_array();
 	for (i = 0; i < WIRE_EV__COUNT; i++) {
 		e = json_object_new_object();

@@ -1,8 +1,8 @@
 /* main.c - the users program: its route table and main().
  *
- * The handlers are in users.c and delete.c.  Run as `easychat-users
- * --make-defaults DIR` it draws the default pictures instead of serving
- * requests.
+ * The handlers are in users.c, delete.c, dms.c and notify.c.  Run as
+ * `easychat-users --make-defaults DIR` it draws the default pictures
+ * instead of serving requests.
  */
 #include <string.h>
 
@@ -33,6 +33,20 @@ static const struct http_route routes[] = {
 	    HTTP_AUTH_REQUIRED },
 	{ HTTP_GET, "/api/users/me/mentions", mentions_list,
 	    HTTP_AUTH_REQUIRED },
+	{ HTTP_GET, "/api/users/me/notification-settings", notify_get,
+	    HTTP_AUTH_REQUIRED },
+	{ HTTP_PUT, "/api/users/me/notification-settings/defaults",
+	    notify_put_defaults, HTTP_AUTH_REQUIRED },
+	{ HTTP_DELETE, "/api/users/me/notification-settings/defaults",
+	    notify_delete_defaults, HTTP_AUTH_REQUIRED },
+	{ HTTP_PUT, "/api/users/me/notification-settings/groups/{id}",
+	    notify_put_group, HTTP_AUTH_REQUIRED },
+	{ HTTP_DELETE, "/api/users/me/notification-settings/groups/{id}",
+	    notify_delete_group, HTTP_AUTH_REQUIRED },
+	{ HTTP_PUT, "/api/users/me/notification-settings/rooms/{id}",
+	    notify_put_room, HTTP_AUTH_REQUIRED },
+	{ HTTP_DELETE, "/api/users/me/notification-settings/rooms/{id}",
+	    notify_delete_room, HTTP_AUTH_REQUIRED },
 	{ HTTP_GET, "/api/users/username-available", users_username_available,
 	    HTTP_AUTH_OPTIONAL },
 	{ HTTP_GET, "/api/users/{id}", users_get, HTTP_AUTH_REQUIRED },

@@ -52,6 +52,21 @@ enum err_code blocks_list(struct http_req *r);
 
 /* GET /api/users/me/mentions?before=&limit=: {items: [Mention], ...}. */
 enum err_code mentions_list(struct http_req *r);
+/* Notification settings (notify.c): GET /api/users/me/notification-settings
+ * answers the NotificationSettings document; PUT .../defaults
+ * {group_level?, dm_level?, hide_text?, sound?}, PUT .../groups/{id} and
+ * .../rooms/{id} {level?, muted_until?} answer 200 the new document (404
+ * for a group or room the caller is not in); DELETE of each scope is 204
+ * (back to inheriting, idempotent).  Every change publishes
+ * notification_settings.updated {settings} on user:<id>. */
+enum err_code notify_get(struct http_req *r);
+enum err_code notify_put_defaults(struct http_req *r);
+enum err_code notify_delete_defaults(struct http_req *r);
+enum err_code notify_put_group(struct http_req *r);
+enum err_code notify_delete_group(struct http_req *r);
+enum err_code notify_put_room(struct http_req *r);
+enum err_code notify_delete_room(struct http_req *r);
+
 /* delete.c (common/useradm.h says what deleting does).
  * DELETE /api/users/me {password | username (no password), purge?}: 204,
  * cookies cleared. */

@@ -24,7 +24,11 @@ const COLUMNS = [
   ['profiles', 'gender', 'genders'],
   ['groups', 'category', 'categories'],
   ['group_members', 'role', 'roles'],
+  ['notify_prefs', 'group_level', 'notify_levels'],
+  ['notify_prefs', 'dm_level', 'notify_levels'],
+  ['notify_settings', 'level', 'notify_levels'],
 ];
+const ENUMS = ['statuses', 'genders', 'categories', 'roles', 'notify_levels'];
 
 // The values of `col IN (...)` in a CHECK constraint as PostgreSQL
 // prints it: CHECK ((col = ANY (ARRAY['a'::text, 'b'::text]))).
@@ -61,7 +65,7 @@ test('OpenAPI enums equal the tables of wire.h', () => {
       const values = m[1].split(',').map((v) => v.trim().replace(/^['"]|['"]$/g, ''));
       // The enumeration it shares most values with ('Undefined' is in
       // two of them).
-      const [best, shared] = ['statuses', 'genders', 'categories', 'roles']
+      const [best, shared] = ENUMS
         .map((name) => [name, values.filter((v) => w[name].includes(v)).length])
         .sort((a, b) => b[1] - a[1])[0];
       if (shared < 2) continue;
@@ -69,7 +73,7 @@ test('OpenAPI enums equal the tables of wire.h', () => {
       seen.add(best);
     }
   }
-  assert.deepEqual([...seen].sort(), ['categories', 'genders', 'roles', 'statuses']);
+  assert.deepEqual([...seen].sort(), ['categories', 'genders', 'notify_levels', 'roles', 'statuses']);
 });
 
 function tsFiles(dir) {
@@ -91,14 +95,14 @@ test("the SPA's enumeration types equal the tables of wire.h", () => {
     .map((m) => [...m[1].matchAll(/'([^']*)'|"([^"]*)"/g)].map((v) => v[1] ?? v[2]));
   const seen = new Set();
   for (const values of unions) {
-    for (const name of ['statuses', 'genders', 'categories', 'roles']) {
+    for (const name of ENUMS) {
       if (values.length < 2 || !values.every((v) => w[name].includes(v))) continue;
       if (values.length !== w[name].length) continue; // a subset on purpose
       assert.deepEqual([...values].sort(), [...w[name]].sort(), name);
       seen.add(name);
     }
   }
-  assert.deepEqual([...seen].sort(), ['categories', 'genders', 'roles', 'statuses'],
+  assert.deepEqual([...seen].sort(), ['categories', 'genders', 'notify_levels', 'roles', 'statuses'],
     'each enumeration has a TypeScript union in htdocs/src');
 });
 

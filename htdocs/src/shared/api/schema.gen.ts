@@ -3494,6 +3494,256 @@ export type paths = {
         patch?: never;
         trace?: never;
     };
+    "/api/users/me/notification-settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** all of my notification settings in one document */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description my settings */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["NotificationSettings"];
+                    };
+                };
+                401: components["responses"]["Error"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/users/me/notification-settings/defaults": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * change my defaults (the fields given)
+         * @description `group_level`: default for group rooms (built-in `mentions`);
+         *     `dm_level`: for direct conversations (built-in `all`);
+         *     `hide_text`, `sound` (built-in false, true).  Unknown fields and
+         *     values outside the enumerations are 400 and change nothing.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        group_level?: components["schemas"]["NotifyLevel"];
+                        dm_level?: components["schemas"]["NotifyLevel"];
+                        hide_text?: boolean;
+                        sound?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description the whole new settings document */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["NotificationSettings"];
+                    };
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+            };
+        };
+        post?: never;
+        /** back to the built-in defaults (idempotent) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description built-in defaults */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                401: components["responses"]["Error"];
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/users/me/notification-settings/groups/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * set my level and/or mute for a group I am a member of
+         * @description Fields not given keep their value.  404 for a group I am not a
+         *     member of (or none).  The group's level applies to its rooms that
+         *     have none of their own; a muted group mutes all its rooms.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["ScopeNotificationUpdate"];
+                };
+            };
+            responses: {
+                /** @description the whole new settings document */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["NotificationSettings"];
+                    };
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+                404: components["responses"]["Error"];
+            };
+        };
+        post?: never;
+        /** forget my setting for the group (inherit; idempotent) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description inherits */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                401: components["responses"]["Error"];
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/users/me/notification-settings/rooms/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * set my level and/or mute for a room or conversation room I can read
+         * @description Fields not given keep their value.  404 for a room whose group I
+         *     am not a member of (or none).  For a DM give its `room_id`.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["ScopeNotificationUpdate"];
+                };
+            };
+            responses: {
+                /** @description the whole new settings document */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["NotificationSettings"];
+                    };
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+                404: components["responses"]["Error"];
+            };
+        };
+        post?: never;
+        /** forget my setting for the room (inherit; idempotent) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description inherits */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                401: components["responses"]["Error"];
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/users/username-available": {
         parameters: {
             query?: never;
@@ -4063,12 +4313,58 @@ export type components = {
             items: components["schemas"]["Mention"][];
             has_more: boolean;
         };
+        /**
+         * @description every message / mentions and DMs only / nothing
+         * @enum {string}
+         */
+        NotifyLevel: "all" | "mentions" | "none";
+        /**
+         * @description null: not muted; `forever`: until I unmute; else an RFC 3339
+         *     time in the future (`2026-12-06T10:00:00Z`, fraction and offset
+         *     allowed).  A mute that has run out reads as null.
+         * @example forever
+         */
+        MutedUntil: string | null;
+        NotificationDefaults: {
+            group_level: components["schemas"]["NotifyLevel"];
+            dm_level: components["schemas"]["NotifyLevel"];
+            /** @description hide message text in notifications (pushes carry none; desktop notifications say only who and where) */
+            hide_text: boolean;
+            /** @description a short sound with each desktop notification */
+            sound: boolean;
+        };
+        GroupNotification: {
+            group_id: number;
+            /** @description null inherits my default */
+            level: components["schemas"]["NotifyLevel"] | null;
+            muted_until: components["schemas"]["MutedUntil"];
+        };
+        RoomNotification: {
+            room_id: number;
+            /** @description the room's group (a DM's hidden group) */
+            group_id: number;
+            /** @description null inherits the group's setting */
+            level: components["schemas"]["NotifyLevel"] | null;
+            muted_until: components["schemas"]["MutedUntil"];
+        };
+        NotificationSettings: {
+            defaults: components["schemas"]["NotificationDefaults"];
+            /** @description my group settings, groups I am a member of only */
+            groups: components["schemas"]["GroupNotification"][];
+            /** @description my room settings, rooms of groups I am a member of only */
+            rooms: components["schemas"]["RoomNotification"][];
+        };
+        ScopeNotificationUpdate: {
+            /** @description null = inherit */
+            level?: components["schemas"]["NotifyLevel"] | null;
+            muted_until?: components["schemas"]["MutedUntil"];
+        };
         PublicUser: components["schemas"]["User"] & {
             /** @description the user has an open websocket (Redis key online:<id>) */
             online: boolean;
         };
         /** @description Any frame the relay sends, told apart by `type`. */
-        ServerEvent: components["schemas"]["EventHello"] | components["schemas"]["EventPong"] | components["schemas"]["EventError"] | components["schemas"]["EventResync"] | components["schemas"]["EventMessageCreated"] | components["schemas"]["EventMessageUpdated"] | components["schemas"]["EventMessageDeleted"] | components["schemas"]["EventMessagePinned"] | components["schemas"]["EventMessageUnpinned"] | components["schemas"]["EventReactionAdded"] | components["schemas"]["EventReactionRemoved"] | components["schemas"]["EventRoomCreated"] | components["schemas"]["EventRoomUpdated"] | components["schemas"]["EventRoomDeleted"] | components["schemas"]["EventTopicCreated"] | components["schemas"]["EventTopicUpdated"] | components["schemas"]["EventTopicDeleted"] | components["schemas"]["EventGroupUpdated"] | components["schemas"]["EventGroupDeleted"] | components["schemas"]["EventMemberJoined"] | components["schemas"]["EventMemberUpdated"] | components["schemas"]["EventMemberLeft"] | components["schemas"]["EventUserUpdated"] | components["schemas"]["EventMembership"] | components["schemas"]["EventSessionRevoked"] | components["schemas"]["EventMentionCreated"] | components["schemas"]["EventTyping"] | components["schemas"]["EventPresence"];
+        ServerEvent: components["schemas"]["EventHello"] | components["schemas"]["EventPong"] | components["schemas"]["EventError"] | components["schemas"]["EventResync"] | components["schemas"]["EventMessageCreated"] | components["schemas"]["EventMessageUpdated"] | components["schemas"]["EventMessageDeleted"] | components["schemas"]["EventMessagePinned"] | components["schemas"]["EventMessageUnpinned"] | components["schemas"]["EventReactionAdded"] | components["schemas"]["EventReactionRemoved"] | components["schemas"]["EventRoomCreated"] | components["schemas"]["EventRoomUpdated"] | components["schemas"]["EventRoomDeleted"] | components["schemas"]["EventTopicCreated"] | components["schemas"]["EventTopicUpdated"] | components["schemas"]["EventTopicDeleted"] | components["schemas"]["EventGroupUpdated"] | components["schemas"]["EventGroupDeleted"] | components["schemas"]["EventMemberJoined"] | components["schemas"]["EventMemberUpdated"] | components["schemas"]["EventMemberLeft"] | components["schemas"]["EventUserUpdated"] | components["schemas"]["EventMembership"] | components["schemas"]["EventSessionRevoked"] | components["schemas"]["EventMentionCreated"] | components["schemas"]["EventNotificationSettingsUpdated"] | components["schemas"]["EventTyping"] | components["schemas"]["EventPresence"];
         /** @description First frame of every connection. */
         EventHello: {
             /** @enum {string} */
@@ -4262,6 +4558,34 @@ export type components = {
             type: "mention.created";
             group_id: number;
             message: components["schemas"]["Message"];
+        };
+        /**
+         * @description users program, on `user:<id>`: a notification setting changed;
+         *     `settings` is the whole new document (`NotificationSettings` of
+         *     the users program: defaults, groups, rooms).
+         */
+        EventNotificationSettingsUpdated: {
+            /** @enum {string} */
+            type: "notification_settings.updated";
+            settings: {
+                defaults: {
+                    group_level: string;
+                    dm_level: string;
+                    hide_text: boolean;
+                    sound: boolean;
+                };
+                groups: {
+                    group_id: number;
+                    level: string | null;
+                    muted_until: string | null;
+                }[];
+                rooms: {
+                    room_id: number;
+                    group_id: number;
+                    level: string | null;
+                    muted_until: string | null;
+                }[];
+            };
         };
         /** @description relay, on `group:<id>`, to sessions focused on the group (never to the typist). */
         EventTyping: {
