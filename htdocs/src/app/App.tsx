@@ -23,6 +23,7 @@ import { prefetchFirstScreen } from './prefetch';
 prefetchFirstScreen(queryClient);
 
 const SettingsPage = lazy(() => import('@/features/settings/SettingsPage'));
+const NotificationPrefs = lazy(() => import('@/features/notifications/NotificationPrefs'));
 const GroupSettingsPage = lazy(() => import('@/features/settings/GroupSettingsPage'));
 const SearchPage = lazy(() => import('@/features/search/SearchPage'));
 const OpenMessage = lazy(() => import('@/features/search/OpenMessage'));
@@ -98,7 +99,7 @@ export function App() {
             <Route path="dm" element={<DmView />} />
             <Route path="dm/:groupId" element={<DmView />} />
             <Route path="mentions" element={lazyEl(<MentionsPage />)} />
-            <Route path="settings" element={lazyEl(<SettingsPage />)} />
+            <Route path="settings" element={lazyEl(<SettingsPage extra={<NotificationPrefs />} />)} />
             <Route path="search" element={lazyEl(<SearchPage />)} />
             <Route path="room/:roomId" element={lazyEl(<OpenMessage />)} />
             <Route path="*" element={<NotFound />} />

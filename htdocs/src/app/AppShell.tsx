@@ -14,6 +14,7 @@ import { MenuIcon } from '@/shared/ui/icons';
 import { resetRealtimeState } from './resetState';
 import { handleServerEvent, resyncAll, type RealtimeContext } from './realtime';
 import { resendFailed } from '@/features/chat/send';
+import { NotificationsHost } from '@/features/notifications/NotificationsHost';
 
 function useRealtime() {
   const qc = useQueryClient();
@@ -35,6 +36,7 @@ function useRealtime() {
     const ctx: RealtimeContext = {
       qc,
       selfId: () => selfId.current,
+      open: (path) => navigateRef.current(path),
       leaveGroup: (gid) => {
         if (currentGroup.current === gid) navigateRef.current('/directory', { replace: true });
       },
@@ -96,6 +98,7 @@ export function AppShell() {
         <Outlet />
       </div>
       <PanelBackdrop />
+      <NotificationsHost />
     </div>
   );
 }

@@ -19,12 +19,16 @@ import type { User } from '@/shared/api/types';
 import { usePresenceStore } from '@/features/members/presenceStore';
 import { useMentionStore } from '@/shared/stores/mentionStore';
 import { conversationsKey, mentionsKey } from '@/shared/api/dms';
+import { notifyMention, notifyMessage } from '@/features/notifications/notifier';
+import { notifySettingsKey } from '@/features/notifications/api';
 
 export interface RealtimeContext {
   qc: QueryClient;
   selfId: () => Id | null;
   /** Leave the current group's screen (it was deleted or we left). */
   leaveGroup: (groupId: Id) => void;
+  /** Open a path in the app (a clicked notification). */
+  open?: (path: string) => void;
   isPageVisible?: () => boolean;
 }
 
@@ -47,6 +51,7 @@ export function handleServerEvent(ev: ServerEvent, ctx: RealtimeContext): void {
       useTypingStore.getState().clearUser(m.room_id, sender.id);
       const viewing = useViewStore.getState().roomId === m.room_id && pageVisible(ctx);
       useUnreadStore.getState().onMessage(ev.group_id, m.room_id, m.id, { mine: sender.id === ctx.selfId(), viewing });
+      void notifyMessage(ev.group_id, m, notifierOf(ctx));
       return;
     }
     case 'message.updated':
@@ -113,8 +118,13 @@ export function handleServerEvent(ev: ServerEvent, ctx: RealtimeContext): void {
       const viewing = useViewStore.getState().roomId === ev.message.room_id && pageVisible(ctx);
       useMentionStore.getState().onMention(ev.group_id, ev.message.room_id, ev.message.id, viewing);
       void qc.invalidateQueries({ queryKey: mentionsKey });
+      void notifyMention(ev.group_id, ev.message, notifierOf(ctx));
       return;
     }
+    case 'notification_settings.updated':
+      // Changed on another device (or this one): every device agrees.
+      qc.setQueryData(notifySettingsKey, ev.settings);
+      return;
     case 'resync':
       void resyncAll(ctx);
       return;
@@ -126,6 +136,10 @@ export function handleServerEvent(ev: ServerEvent, ctx: RealtimeContext): void {
       // closes with 4001 next), and types newer than this build.
       return;
   }
+}
+
+function notifierOf(ctx: RealtimeContext) {
+  return { qc: ctx.qc, selfId: ctx.selfId, open: ctx.open ?? (() => undefined), isPageVisible: ctx.isPageVisible };
 }
 
 /** The group on screen is gone: say so, keeping the unsent text. */

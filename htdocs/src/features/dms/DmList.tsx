@@ -1,5 +1,6 @@
 // The list of direct conversations (left of /dm), most recently active
-// first, each with its unread and mention counts.
+// first, each with its unread and mention counts, and a menu with its
+// notification settings.
 
 import { NavLink } from 'react-router-dom';
 import { conversationTitle, useConversations } from '@/shared/api/dms';
@@ -8,6 +9,25 @@ import { useUnreadStore } from '@/shared/stores/unreadStore';
 import { Avatar } from '@/shared/ui/Avatar';
 import { GroupMentionBadge } from '@/shared/ui/MentionBadge';
 import type { Id } from '@/shared/api/types';
+import { Menu, MenuButton, useContextMenu } from '@/shared/ui/Menu';
+import { openNotifySettings, type NotifyTarget } from '@/shared/stores/notifyDialogStore';
+
+function DmMenu({ target }: { target: NotifyTarget }) {
+  const menu = useContextMenu();
+  return (
+    <>
+      <MenuButton label={`Options for ${target.name}`} onOpen={menu.openBelow} />
+      {menu.at && (
+        <Menu
+          at={menu.at}
+          label={`Conversation ${target.name}`}
+          onClose={menu.close}
+          items={[{ label: 'Notifications', testId: 'dm-notify', onSelect: () => openNotifySettings(target) }]}
+        />
+      )}
+    </>
+  );
+}
 
 export function DmList({ activeId }: { activeId: Id | null }) {
   const { data, isLoading, error } = useConversations();
@@ -47,6 +67,7 @@ export function DmList({ activeId }: { activeId: Id | null }) {
                   <GroupMentionBadge groupId={c.id} fallback={c.mention_count} />
                   {count > 0 && !active && <span className="badge">{count}</span>}
                 </NavLink>
+                <DmMenu target={{ scope: 'rooms', id: c.room_id, groupId: c.id, isDm: true, name: title }} />
               </li>
             );
           })}

@@ -1,4 +1,4 @@
-// The menu of a group in the rail: mark as read, invite people and group
+// The menu of a group in the rail: mark as read, notifications, invite people and group
 // settings (admins and the owner), leave (not the owner). Opened by
 // right-click, a long press (touch) or the menu key / Shift+F10.
 
@@ -12,6 +12,7 @@ import { useUnreadStore } from '@/shared/stores/unreadStore';
 import { Menu, type MenuItem } from '@/shared/ui/Menu';
 import { ConfirmDialog, Dialog } from '@/shared/ui/Dialog';
 import { InviteDialog } from '@/shared/ui/InviteDialog';
+import { openNotifySettings } from '@/shared/stores/notifyDialogStore';
 
 const LONG_PRESS_MS = 500;
 
@@ -79,6 +80,11 @@ export function RailGroupMenu({ menu }: { menu: ReturnType<typeof useRailMenu> }
             setState({ group: g, at: null, modal: 'error' });
           });
       },
+    },
+    {
+      label: 'Notifications',
+      testId: 'rail-menu-notify',
+      onSelect: () => openNotifySettings({ scope: 'groups', id: g.id, groupId: g.id, isDm: false, name: g.name }),
     },
   ];
   if (isAdmin) {

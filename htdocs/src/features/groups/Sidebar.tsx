@@ -25,6 +25,7 @@ import {
 } from '@/shared/api/groups';
 import { useUnreadStore } from '@/shared/stores/unreadStore';
 import { RoomMentionBadge } from '@/shared/ui/MentionBadge';
+import { openNotifySettings } from '@/shared/stores/notifyDialogStore';
 
 type Modal =
   | { kind: 'prompt'; title: string; label: string; initial?: string; submit: string; max: number; run: (v: string) => Promise<unknown> }
@@ -45,6 +46,11 @@ export function Sidebar({ group, roomId }: { group: GroupDetail; roomId: number 
     setModal({ kind: 'prompt', title: 'Create topic', label: 'Topic name', submit: 'Create', max: 22, run: (v) => createTopic(group.id, v).then(refresh) });
 
   const headerItems: MenuItem[] = [
+    {
+      label: 'Notifications',
+      testId: 'group-notify',
+      onSelect: () => openNotifySettings({ scope: 'groups', id: group.id, groupId: group.id, isDm: false, name: group.name }),
+    },
     ...(isAdmin
       ? [
           { label: 'Invite people', onSelect: () => setModal({ kind: 'invite' }), testId: 'invite-open' },
@@ -110,7 +116,17 @@ export function Sidebar({ group, roomId }: { group: GroupDetail; roomId: number 
     },
   ];
 
+  // Everyone: notifications; admins: the room's settings too.
   const roomItems = (r: RoomSummary): MenuItem[] => [
+    {
+      label: 'Notifications',
+      testId: 'room-notify',
+      onSelect: () => openNotifySettings({ scope: 'rooms', id: r.id, groupId: group.id, isDm: false, name: `#${r.name}` }),
+    },
+    ...(isAdmin ? adminRoomItems(r) : []),
+  ];
+
+  const adminRoomItems = (r: RoomSummary): MenuItem[] => [
     {
       label: 'Rename room',
       testId: 'room-rename',
@@ -146,7 +162,7 @@ export function Sidebar({ group, roomId }: { group: GroupDetail; roomId: number 
         <h1 className="sidebar-title" data-testid="group-name">
           {group.name}
         </h1>
-        {headerItems.length > 0 && <MenuButton label="Group menu" onOpen={headerMenu.openBelow} />}
+        <MenuButton label="Group menu" onOpen={headerMenu.openBelow} />
         {headerMenu.at && <Menu at={headerMenu.at} items={headerItems} label="Group menu" onClose={headerMenu.close} />}
       </header>
       {isAdmin && (
@@ -216,7 +232,7 @@ function TopicSection({
       {!collapsed && (
         <ul className="room-list">
           {topic.rooms.map((r) => (
-            <RoomLink key={r.id} room={r} groupId={groupId} isAdmin={isAdmin} items={roomItems(r)} />
+            <RoomLink key={r.id} room={r} groupId={groupId} items={roomItems(r)} />
           ))}
         </ul>
       )}
@@ -224,11 +240,11 @@ function TopicSection({
   );
 }
 
-function RoomLink({ room, groupId, isAdmin, items }: { room: RoomSummary; groupId: number; isAdmin: boolean; items: MenuItem[] }) {
+function RoomLink({ room, groupId, items }: { room: RoomSummary; groupId: number; items: MenuItem[] }) {
   const menu = useContextMenu();
   const count = useUnreadStore((s) => s.rooms[room.id]?.count ?? room.unread_count ?? 0);
   return (
-    <li className="room-entry" onContextMenu={isAdmin ? menu.openAt : undefined}>
+    <li className="room-entry" onContextMenu={menu.openAt}>
       <NavLink
         to={`/g/${groupId}/r/${room.id}`}
         className={({ isActive }) => (isActive ? 'room-item active' : count > 0 ? 'room-item unread' : 'room-item')}
@@ -248,7 +264,7 @@ function RoomLink({ room, groupId, isAdmin, items }: { room: RoomSummary; groupI
           </span>
         )}
       </NavLink>
-      {isAdmin && <MenuButton label={`Room options for ${room.name}`} onOpen={menu.openBelow} />}
+      <MenuButton label={`Room options for ${room.name}`} onOpen={menu.openBelow} />
       {menu.at && <Menu at={menu.at} items={items} label={`Room ${room.name}`} onClose={menu.close} />}
     </li>
   );

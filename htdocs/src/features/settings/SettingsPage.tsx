@@ -2,7 +2,7 @@
 // wallpaper) with a live preview of my card and an unsaved-changes bar, and
 // the password. Lazy-loaded.
 
-import { useState, type FormEvent } from 'react';
+import { useState, type FormEvent, type ReactNode } from 'react';
 import { Link } from 'react-router-dom';
 import { useQueryClient } from '@tanstack/react-query';
 import { api, errorMessage, isApiError } from '@/shared/api/client';
@@ -15,7 +15,9 @@ import { ProfileCardView } from '@/shared/ui/ProfileCardView';
 import { usernameCheckText, useUsernameCheck } from '@/shared/api/useUsernameCheck';
 import './settings.css';
 
-export default function SettingsPage() {
+/** `extra`: sections other features add (composed in app/: the
+ * notification preferences). */
+export default function SettingsPage({ extra }: { extra?: ReactNode }) {
   const me = useSelf();
   return (
     <main className="page settings" aria-label="User settings">
@@ -26,6 +28,7 @@ export default function SettingsPage() {
         </Link>
       </header>
       <ProfileForm me={me} />
+      {extra}
       <PasswordForm />
     </main>
   );
