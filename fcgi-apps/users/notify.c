@@ -228,6 +228,20 @@ notify_put_room(struct http_req *r)
 	return notify_put_scope(r, 1);
 }
 
+/* The end of a DELETE that ran `rc = db_query(&res, ...)`: 204, and the
+ * new document to the other devices when a row went (nothing changed
+ * otherwise).  Frees res. */
+static enum err_code
+notify_deleted(struct http_req *r, enum err_code rc, struct db_res *res)
+{
+	if (!rc && db_rows(res) > 0)
+		rc = notify_publish(NULL, r->user_id);
+	if (!rc)
+		http_reply_empty(r);
+	db_res_free(res);
+	return rc;
+}
+
 /* DELETE a group or room scope: back to inheriting; idempotent. */
 static enum err_code
 notify_delete_scope(struct http_req *r, int is_room)
@@ -240,18 +254,7 @@ notify_delete_scope(struct http_req *r, int is_room)
 	    "CASE WHEN $3::boolean THEN room_id = $2 ELSE group_id = $2 END "
 	    "RETURNING 1",
 	    DB_I64(r->user_id), DB_I64(r->ids[0]), DB_BOOL(is_room));
-	if (rc)
-		goto out;
-	/* Nothing changed: no event for the other devices. */
-	if (db_rows(res) > 0) {
-		rc = notify_publish(NULL, r->user_id);
-		if (rc)
-			goto out;
-	}
-	http_reply_empty(r);
-out:
-	db_res_free(res);
-	return rc;
+	return notify_deleted(r, rc, res);
 }
 
 enum err_code
@@ -318,15 +321,5 @@ notify_delete_defaults(struct http_req *r)
 	rc = db_query(&res,
 	    "DELETE FROM notify_prefs WHERE user_id = $1 RETURNING 1",
 	    DB_I64(r->user_id));
-	if (rc)
-		goto out;
-	if (db_rows(res) > 0) {
-		rc = notify_publish(NULL, r->user_id);
-		if (rc)
-			goto out;
-	}
-	http_reply_empty(r);
-out:
-	db_res_free(res);
-	return rc;
+	return notify_deleted(r, rc, res);
 }
