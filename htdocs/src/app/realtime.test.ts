@@ -10,6 +10,7 @@ import { handleServerEvent, type RealtimeContext } from './realtime';
 import { flattenMembers, membersKey } from '@/shared/api/members';
 import type { Member, Page, User } from '@/shared/api/types';
 import { resetRealtimeState } from './resetState';
+import { notifySettingsKey } from '@/features/notifications/api';
 
 let ctx: RealtimeContext;
 const leave = vi.fn();
@@ -73,5 +74,17 @@ describe('handleServerEvent', () => {
     expect(usePresenceStore.getState().users[10]).toMatchObject({ online: true, status: 'Busy' });
     handleServerEvent({ type: 'membership', group_id: 7, joined: false }, ctx);
     expect(leave).toHaveBeenCalledWith(7);
+  });
+});
+
+describe('notification_settings.updated', () => {
+  it('replaces the cached settings, so every device follows a change made on another', () => {
+    const settings = {
+      defaults: { group_level: 'all' as const, dm_level: 'none' as const, hide_text: true, sound: false },
+      groups: [{ group_id: 3, level: null, muted_until: 'forever' }],
+      rooms: [],
+    };
+    handleServerEvent({ type: 'notification_settings.updated', settings }, ctx);
+    expect(ctx.qc.getQueryData(notifySettingsKey)).toEqual(settings);
   });
 });
