@@ -142,9 +142,11 @@ $$;
 --
 
 CREATE FUNCTION public.ec_search_text(t text) RETURNS text
-    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
     AS $$
-	SELECT translate(t, '<>&', '   ')
+BEGIN
+	RETURN translate(t, '<>&', '   ');
+END
 $$;
 
 --
@@ -359,6 +361,40 @@ CREATE FUNCTION public.ec_notify_settings_json(p_user bigint) RETURNS jsonb
 			WHERE s.user_id = p_user), '[]'::jsonb))
 	FROM (SELECT p_user AS id) me
 	LEFT JOIN notify_prefs up ON up.user_id = me.id
+-- Name: ec_messages_id_before(timestamp with time zone); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.ec_messages_id_before(t timestamp with time zone) RETURNS bigint
+    LANGUAGE plpgsql STABLE
+    AS $$
+DECLARE
+	lo bigint;
+	hi bigint;
+	mid bigint;
+	next_id bigint;
+	at timestamptz;
+BEGIN
+	SELECT id, created_at INTO lo, at FROM messages ORDER BY id LIMIT 1;
+	IF lo IS NULL OR at >= t THEN
+		RETURN 0;
+	END IF;
+	SELECT id, created_at INTO hi, at FROM messages ORDER BY id DESC LIMIT 1;
+	IF at < t THEN
+		RETURN hi;
+	END IF;
+	-- The message lo is older than t; every message from hi on is not.
+	WHILE hi - lo > 1 LOOP
+		mid := lo + (hi - lo) / 2;
+		SELECT id, created_at INTO next_id, at FROM messages
+		WHERE id >= mid ORDER BY id LIMIT 1;
+		IF at < t THEN
+			lo := next_id;
+		ELSE
+			hi := mid;
+		END IF;
+	END LOOP;
+	RETURN lo;
+END
 $$;
 
 --
@@ -600,6 +636,52 @@ END
 $$;
 
 --
+-- Name: ec_search_words_drain(integer, boolean); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.ec_search_words_drain(batch integer, wait boolean) RETURNS integer
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+	taken tid[];
+	n int;
+BEGIN
+	IF wait THEN
+		taken := ARRAY(SELECT ctid FROM search_words_queue
+		    LIMIT batch FOR UPDATE);
+	ELSE
+		taken := ARRAY(SELECT ctid FROM search_words_queue
+		    LIMIT batch FOR UPDATE SKIP LOCKED);
+	END IF;
+	IF cardinality(taken) = 0 THEN
+		RETURN 0;
+	END IF;
+	WITH q AS (DELETE FROM search_words_queue
+	    WHERE ctid = ANY (taken) RETURNING message_id),
+	w AS (INSERT INTO search_words (word)
+	    SELECT DISTINCT w FROM q JOIN messages m ON m.id = q.message_id,
+	    unnest(tsvector_to_array(m.search)) w
+	    WHERE octet_length(w) <= 64 ORDER BY 1
+	    ON CONFLICT DO NOTHING)
+	SELECT count(*) INTO n FROM q;
+	RETURN n;
+END
+$$;
+
+--
+-- Name: ec_search_words_enqueue(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.ec_search_words_enqueue() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+	INSERT INTO search_words_queue (message_id) SELECT id FROM added;
+	RETURN NULL;
+END
+$$;
+
+--
 -- Name: topics; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -630,7 +712,7 @@ $$;
 --
 
 CREATE FUNCTION public.ec_ts(t timestamp with time zone) RETURNS text
-    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    LANGUAGE sql STABLE PARALLEL SAFE
     AS $$
 	SELECT to_char(t AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
 $$;
@@ -976,6 +1058,14 @@ CREATE TABLE public.schema_migrations (
 
 CREATE TABLE public.search_words (
     word text NOT NULL COLLATE pg_catalog."C"
+);
+
+--
+-- Name: search_words_queue; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.search_words_queue (
+    message_id bigint NOT NULL
 );
 
 --
@@ -1372,12 +1462,6 @@ CREATE INDEX message_reactions_order ON public.message_reactions USING btree (me
 CREATE INDEX message_reactions_user ON public.message_reactions USING btree (user_id, message_id);
 
 --
--- Name: messages_created_at; Type: INDEX; Schema: public; Owner: -
---
-
-CREATE INDEX messages_created_at ON public.messages USING btree (created_at);
-
---
 -- Name: messages_pinned; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -1390,16 +1474,10 @@ CREATE INDEX messages_pinned ON public.messages USING btree (room_id, pinned_at 
 CREATE INDEX messages_reply_to ON public.messages USING btree (reply_to) WHERE (reply_to IS NOT NULL);
 
 --
--- Name: messages_room_id; Type: INDEX; Schema: public; Owner: -
+-- Name: messages_room; Type: INDEX; Schema: public; Owner: -
 --
 
-CREATE INDEX messages_room_id ON public.messages USING btree (room_id, id);
-
---
--- Name: messages_room_unread; Type: INDEX; Schema: public; Owner: -
---
-
-CREATE INDEX messages_room_unread ON public.messages USING btree (room_id, id) INCLUDE (sender_id) WHERE (deleted_at IS NULL);
+CREATE INDEX messages_room ON public.messages USING btree (room_id, id) INCLUDE (sender_id, deleted_at);
 
 --
 -- Name: messages_search; Type: INDEX; Schema: public; Owner: -
@@ -1555,7 +1633,13 @@ CREATE TRIGGER message_reactions_summary AFTER INSERT OR DELETE ON public.messag
 -- Name: messages messages_search_words; Type: TRIGGER; Schema: public; Owner: -
 --
 
-CREATE TRIGGER messages_search_words AFTER INSERT OR UPDATE OF text ON public.messages FOR EACH ROW EXECUTE FUNCTION public.ec_search_words_add();
+CREATE TRIGGER messages_search_words AFTER UPDATE OF text ON public.messages FOR EACH ROW EXECUTE FUNCTION public.ec_search_words_add();
+
+--
+-- Name: messages messages_search_words_queue; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER messages_search_words_queue AFTER INSERT ON public.messages REFERENCING NEW TABLE AS added FOR EACH STATEMENT EXECUTE FUNCTION public.ec_search_words_enqueue();
 
 --
 -- Name: audit_log audit_log_actor_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -

@@ -16,6 +16,9 @@
  * again when its lease ends (at least once; a mail cannot be un-sent); a
  * crash before leaves the job to be taken again then.
  *
+ * Between jobs it also adds the words of new messages to the search word
+ * table, every SEARCH_WORDS_POLL_MS (default 200; searchwords.h).
+ *
  *   easychat-deliver          run until SIGTERM / SIGINT
  *   easychat-deliver --once   send what is due now, then exit (tests,
  *                             cron)
@@ -33,6 +36,7 @@
 #include "db.h"
 #include "log.h"
 #include "mail.h"
+#include "searchwords.h"
 #include "wire.h"
 
 #define DELIVER_BATCH 20
@@ -146,7 +150,7 @@ int
 main(int argc, char **argv)
 {
 	struct sigaction sa;
-	long poll_ms;
+	long poll_ms, words_ms;
 	size_t n;
 	int once = argc > 1 && strcmp(argv[1], "--once") == 0, notified;
 	enum err_code rc = ERR_OK;
@@ -169,11 +173,21 @@ main(int argc, char **argv)
 	db_set_session_sql("LISTEN " WIRE_PG_OUTBOX);
 	log_info("deliver: started (mail %s)", mail_enabled() ? "on" : "off");
 
+	/* The search word queue (searchwords.h) is drained at least every
+	 * SEARCH_WORDS_POLL_MS, so the wait below is no longer. */
+	words_ms = cfg_get_long("SEARCH_WORDS_POLL_MS", 200);
+	if (words_ms >= 10 && words_ms < poll_ms)
+		poll_ms = words_ms;
 	while (!deliver_stop) {
 		/* drain what is due, then wait for a NOTIFY or the poll */
 		do {
 			rc = deliver_batch(&n);
 		} while (rc == ERR_OK && n == DELIVER_BATCH && !deliver_stop);
+		do {
+			if (rc == ERR_OK)
+				rc = searchwords_drain(0, &n);
+		} while (
+		    rc == ERR_OK && n == SEARCHWORDS_BATCH && !deliver_stop);
 		if (once)
 			break;
 		if (rc)

@@ -28,6 +28,7 @@
 #include "presence.h"
 #include "search.h"
 #include "searchq.h"
+#include "searchwords.h"
 
 #define SEARCH_OFFSET_MAX 1000
 /* pg_trgm word similarity needed for a typo match: one wrong letter in a
@@ -356,9 +357,8 @@ search_top(const struct search_filters *f, int64_t *top)
 
 	if (f->before != NULL)
 		rc = db_query(&res,
-		    "SELECT COALESCE((SELECT id FROM messages "
-		    "WHERE created_at < ($1::text || ' 00:00Z')::timestamptz "
-		    "ORDER BY created_at DESC LIMIT 1), 0) + 1000",
+		    "SELECT ec_messages_id_before("
+		    "($1::text || ' 00:00Z')::timestamptz) + 1000",
 		    DB_TEXT(f->before));
 	else
 		rc = db_query(&res,
@@ -514,7 +514,11 @@ search_messages(struct http_req *r)
 	if (total > 0) {
 		if (f.sq.text[0] != '\0') {
 			ntiers = text_sender ? 4 : 3;
-			rc = search_expand(f.sq.text, 0, &tsq);
+			/* The words of messages posted since the deliverer's
+			 * last drain (0085), before the word table is read. */
+			rc = searchwords_drain(1, NULL);
+			if (rc == ERR_OK)
+				rc = search_expand(f.sq.text, 0, &tsq);
 		}
 		if (rc)
 			goto out;

@@ -149,9 +149,10 @@ psql_ -t -A -c "SELECT 'DROP INDEX ' || quote_ident(indexname) || ';' FROM pg_in
 		WHERE c.conindid = (quote_ident(i.indexname))::regclass)" >"$tmp/drop.sql"
 echo "seed-bench: loading $messages messages (without $(wc -l <"$tmp/indexes.sql") secondary indexes)"
 psql_ -f "$tmp/drop.sql" >/dev/null
-# The search word table (0012) is filled by a per-row trigger: off for the
-# bulk load, filled in one statement afterwards.
-psql_ -c "ALTER TABLE messages DISABLE TRIGGER messages_search_words" >/dev/null
+# The search word table (0012) is filled through a queue (0085, one row
+# per message): its trigger is off for the bulk load, and the table is
+# filled in one statement afterwards.
+psql_ -c "ALTER TABLE messages DISABLE TRIGGER messages_search_words_queue" >/dev/null
 awk -v n="$messages" -v words="$words" -v now="$now" -v seed=11 '
 BEGIN {
 	srand(seed)
@@ -169,7 +170,7 @@ BEGIN {
 }' | psql_ -c "\\copy messages (id, room_id, sender_id, text, created_at) FROM STDIN"
 
 psql_ -o /dev/null <<SQL
-ALTER TABLE messages ENABLE TRIGGER messages_search_words;
+ALTER TABLE messages ENABLE TRIGGER messages_search_words_queue;
 INSERT INTO search_words (word)
 SELECT DISTINCT w FROM messages, unnest(tsvector_to_array(search)) w
 WHERE octet_length(w) <= 64 ON CONFLICT DO NOTHING;
