@@ -1,6 +1,7 @@
 /* main.c - the users program: its route table and main().
  *
- * The handlers are in users.c and delete.c.  Run as `easychat-users
+ * The handlers are in users.c, dms.c, push.c and delete.c.  Run as
+ * `easychat-users
  * --make-defaults DIR` it draws the default pictures instead of serving
  * requests.
  */
@@ -33,6 +34,12 @@ static const struct http_route routes[] = {
 	    HTTP_AUTH_REQUIRED },
 	{ HTTP_GET, "/api/users/me/mentions", mentions_list,
 	    HTTP_AUTH_REQUIRED },
+	{ HTTP_GET, "/api/users/me/push-subscriptions/vapid-key",
+	    push_vapid_public, HTTP_AUTH_REQUIRED },
+	{ HTTP_POST, "/api/users/me/push-subscriptions", push_subscribe,
+	    HTTP_AUTH_REQUIRED },
+	{ HTTP_DELETE, "/api/users/me/push-subscriptions/{id}",
+	    push_unsubscribe, HTTP_AUTH_REQUIRED },
 	{ HTTP_GET, "/api/users/username-available", users_username_available,
 	    HTTP_AUTH_OPTIONAL },
 	{ HTTP_GET, "/api/users/{id}", users_get, HTTP_AUTH_REQUIRED },

@@ -3494,6 +3494,161 @@ export type paths = {
         patch?: never;
         trace?: never;
     };
+    "/api/users/me/push-subscriptions/vapid-key": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * the server's VAPID public key, for PushManager.subscribe()
+         * @description Web Push (README "Web Push"): the `applicationServerKey` a browser
+         *     subscribes with, base64url of the 65-byte uncompressed P-256
+         *     point.  The key pair is made once, at first start, by
+         *     easychat-deliver (VAPID_KEY_FILE, mode 0600).  404 `not_enabled`
+         *     when PUSH_ENABLED is not 1 or the key was not made yet.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description the key */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            public_key: string;
+                        };
+                    };
+                };
+                401: components["responses"]["Error"];
+                404: components["responses"]["Error"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/users/me/push-subscriptions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * turn Web Push on in this browser
+         * @description One subscription per browser (device).  While I have no open
+         *     connection, a mention, a DM, or any message of a room whose
+         *     notification level is "all" is pushed to each of my subscriptions
+         *     by easychat-deliver: encrypted (RFC 8291), signed (VAPID), at most
+         *     one per room a minute (then "N new messages"), at most
+         *     PUSH_PER_USER_HOUR an hour.  The payload is {type, room_id,
+         *     message_id, sender, title, body, url}, without `body` when I chose
+         *     to hide message text.  The same endpoint again updates its keys
+         *     (200).  400 with `fields` for an endpoint that is not https://, a
+         *     p256dh that is not a point on P-256, or an auth that is not 16
+         *     bytes; 409 past PUSH_SUBSCRIPTIONS_MAX (default 10) devices; 404
+         *     `not_enabled` when push is off.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["PushSubscriptionInput"];
+                };
+            };
+            responses: {
+                /** @description this browser was subscribed; keys updated */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PushSubscription"];
+                    };
+                };
+                /** @description subscribed */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PushSubscription"];
+                    };
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+                404: components["responses"]["Error"];
+                409: components["responses"]["Error"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/users/me/push-subscriptions/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * turn Web Push off for one of my browsers
+         * @description 404 unless the subscription is mine.  A push service's 404 or 410 removes one too.
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description removed */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                401: components["responses"]["Error"];
+                404: components["responses"]["Error"];
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/users/username-available": {
         parameters: {
             query?: never;
@@ -4062,6 +4217,26 @@ export type components = {
         MentionPage: {
             items: components["schemas"]["Mention"][];
             has_more: boolean;
+        };
+        PushSubscription: {
+            id: number;
+            /** @description the push service URL the browser gave */
+            endpoint: string;
+            /** Format: date-time */
+            created_at: string;
+        };
+        /** @description what `PushSubscription.toJSON()` gives in the browser */
+        PushSubscriptionInput: {
+            /** @description https:// (http:// to 127.0.0.0/8 only with PUSH_ALLOW_HTTP_LOOPBACK=1, for tests) */
+            endpoint: string;
+            keys: {
+                /** @description base64url of the 65-byte uncompressed P-256 point */
+                p256dh: string;
+                /** @description base64url of the 16-byte auth secret */
+                auth: string;
+            };
+            /** @description ignored */
+            expirationTime?: number | null;
         };
         PublicUser: components["schemas"]["User"] & {
             /** @description the user has an open websocket (Redis key online:<id>) */
