@@ -133,6 +133,7 @@ fetch_post(const char *url, const void *body, size_t len,
 	curl_easy_setopt(fetch_kept, CURLOPT_FOLLOWLOCATION, 0L);
 	curl_easy_setopt(fetch_kept, CURLOPT_TIMEOUT_MS, FETCH_TIMEOUT_MS);
 	curl_easy_setopt(fetch_kept, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(fetch_kept, CURLOPT_TCP_NODELAY, 1L);
 	curl_easy_setopt(fetch_kept, CURLOPT_USERAGENT, "easychat/1.0");
 	curl_easy_setopt(fetch_kept, CURLOPT_WRITEFUNCTION, fetch_discard);
 	curl_easy_setopt(fetch_kept, CURLOPT_HEADERFUNCTION, fetch_header);

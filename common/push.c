@@ -19,6 +19,7 @@
 #include "db.h"
 #include "fetch.h"
 #include "log.h"
+#include "mem.h"
 #include "presence.h"
 
 #define PUSH_ENDPOINT_MAX 2048
@@ -32,16 +33,25 @@ push_enabled(void)
 	return cfg_get_long("PUSH_ENABLED", 0) == 1;
 }
 
-/* VAPID_KEY_FILE, relative to EASYCHAT_VAR. */
-static void
+/* VAPID_KEY_FILE, relative to EASYCHAT_VAR; ERR_INTERNAL for a relative
+ * path without EASYCHAT_VAR (never a key in whatever directory a tool
+ * was started from). */
+static enum err_code
 push_key_path(char *out, size_t size)
 {
 	const char *p = cfg_get("VAPID_KEY_FILE", "vapid.key");
 
-	if (p[0] == '/' || cfg.var_dir == NULL || cfg.var_dir[0] == '\0')
+	if (p[0] == '/') {
 		snprintf(out, size, "%s", p);
-	else
+	} else if (cfg.var_dir != NULL && cfg.var_dir[0] != '\0') {
 		snprintf(out, size, "%s/%s", cfg.var_dir, p);
+	} else {
+		log_error("push: VAPID_KEY_FILE %s is relative and "
+		          "EASYCHAT_VAR is not set",
+		    p);
+		return ERR_INTERNAL;
+	}
+	return ERR_OK;
 }
 
 enum err_code
@@ -53,7 +63,8 @@ push_vapid_key(struct webpush_key *key, int create)
 	size_t n;
 	int fd;
 
-	push_key_path(path, sizeof(path));
+	if (push_key_path(path, sizeof(path)))
+		return ERR_INTERNAL;
 	if (create) {
 		/* O_EXCL: of two deliverers starting at once, one writes and
 		 * the other reads what it wrote. */
@@ -188,7 +199,8 @@ push_send(const struct push_target *t, const char *json, char *err, size_t size,
 	enum err_code rc;
 
 	if (!have_vapid) {
-		rc = push_vapid_key(&vapid, 1);
+		/* made at start (easychat-deliver, conf/stack.sh) */
+		rc = push_vapid_key(&vapid, 0);
 		if (rc) {
 			snprintf(err, size, "no VAPID key");
 			return ERR_UNAVAILABLE;
@@ -295,30 +307,14 @@ push_add_text(json_object *o, const char *key, const char *text)
 	json_object_object_add(o, key, json_object_new_string_len(text, n));
 }
 
-/* Under the hourly cap?  Counts what push_sent holds for the user. */
+/* Whether to push `message_id` of `room_id` to the user now, in one
+ * statement: under the hourly cap (PUSH_PER_USER_HOUR, counted in
+ * push_sent), and no push from the room in the last
+ * PUSH_COLLAPSE_SECONDS; otherwise the message is counted in push_rooms,
+ * and the first one counted in a window schedules the summary job for
+ * its end.  A message over the cap is dropped. */
 static enum err_code
-push_under_cap(int64_t user_id, int *ok)
-{
-	struct db_res *res = NULL;
-	enum err_code rc;
-
-	*ok = 0;
-	rc = db_query(&res,
-	    "/* ec:background push cap */ "
-	    "SELECT count(DISTINCT message_id) < $2 FROM push_sent"
-	    " WHERE user_id = $1 AND sent_at > now() - interval '1 hour'",
-	    DB_I64(user_id), DB_I64(cfg_get_long("PUSH_PER_USER_HOUR", 60)));
-	if (rc == ERR_OK)
-		*ok = db_bool(res, 0, 0);
-	db_res_free(res);
-	return rc;
-}
-
-/* Collapsing: *now is 1 when the user had no push from this room in the
- * last PUSH_COLLAPSE_SECONDS; otherwise the message is counted, and the
- * first one counted in a minute schedules the summary job for its end. */
-static enum err_code
-push_collapse(int64_t user_id, int64_t room_id, int64_t message_id, int *now)
+push_may_send(int64_t user_id, int64_t room_id, int64_t message_id, int *now)
 {
 	struct db_res *res = NULL, *job = NULL;
 	long secs = cfg_get_long("PUSH_COLLAPSE_SECONDS", 60);
@@ -327,18 +323,26 @@ push_collapse(int64_t user_id, int64_t room_id, int64_t message_id, int *now)
 	*now = 0;
 	rc = db_query(&res,
 	    "/* ec:background push collapse */ "
-	    "INSERT INTO push_rooms AS p"
-	    " (user_id, room_id, last_sent_at, pending, last_message_id)"
-	    " VALUES ($1, $2, now(), 0, $3) ON CONFLICT (user_id, room_id)"
-	    " DO UPDATE SET pending = CASE WHEN p.last_sent_at >"
-	    "  now() - make_interval(secs => $4) THEN p.pending + 1 ELSE 0 END,"
-	    " last_sent_at = CASE WHEN p.last_sent_at >"
-	    "  now() - make_interval(secs => $4) THEN p.last_sent_at"
-	    "  ELSE now() END,"
-	    " last_message_id = $3"
-	    " RETURNING p.pending, (p.last_sent_at +"
-	    "  make_interval(secs => $4))::text",
-	    DB_I64(user_id), DB_I64(room_id), DB_I64(message_id), DB_I64(secs));
+	    "WITH cap AS (SELECT count(DISTINCT message_id) < $5 AS ok"
+	    "  FROM push_sent WHERE user_id = $1::bigint"
+	    "  AND sent_at > now() - interval '1 hour'),"
+	    " up AS (INSERT INTO push_rooms AS p"
+	    "  (user_id, room_id, last_sent_at, pending, last_message_id)"
+	    "  SELECT $1::bigint, $2::bigint, now(), 0, $3::bigint FROM cap"
+	    "  WHERE cap.ok ON CONFLICT (user_id, room_id)"
+	    "  DO UPDATE SET pending = CASE WHEN p.last_sent_at >"
+	    "   now() - make_interval(secs => $4) THEN p.pending + 1"
+	    "   ELSE 0 END,"
+	    "  last_sent_at = CASE WHEN p.last_sent_at >"
+	    "   now() - make_interval(secs => $4) THEN p.last_sent_at"
+	    "   ELSE now() END,"
+	    "  last_message_id = $3::bigint"
+	    "  RETURNING p.pending, (p.last_sent_at +"
+	    "   make_interval(secs => $4))::text AS due) "
+	    "SELECT coalesce(up.pending, -1), up.due FROM cap"
+	    " LEFT JOIN up ON true",
+	    DB_I64(user_id), DB_I64(room_id), DB_I64(message_id), DB_I64(secs),
+	    DB_I64(cfg_get_long("PUSH_PER_USER_HOUR", 60)));
 	if (rc)
 		goto out;
 	*now = db_int(res, 0, 0) == 0;
@@ -430,14 +434,22 @@ push_message_job(int64_t message_id, char *err, size_t size, long *retry_after)
 {
 	struct db_res *res = NULL;
 	enum err_code rc, failed = ERR_OK;
-	int64_t user = -1;
-	int skip = 0, ok;
-	size_t i;
+	int64_t user = -1, *users = NULL;
+	int skip = 0, ok, *online = NULL;
+	size_t i, n;
 
 	rc = db_query(&res, push_sql_recipients, DB_I64(message_id));
 	if (rc)
 		goto out;
-	for (i = 0; i < db_rows(res); i++) {
+	/* Presence now, at send time (whoever has the app open sees the
+	 * message there), of every recipient in one Redis round trip. */
+	n = db_rows(res);
+	users = mem_calloc(n + 1, sizeof(*users));
+	online = mem_calloc(n + 1, sizeof(*online));
+	for (i = 0; i < n; i++)
+		users[i] = db_int(res, i, 1);
+	presence_many(users, n, online);
+	for (i = 0; i < n; i++) {
 		struct push_target t = {
 			.sub_id = db_int(res, i, 0),
 			.user_id = db_int(res, i, 1),
@@ -451,18 +463,10 @@ push_message_job(int64_t message_id, char *err, size_t size, long *retry_after)
 		char *json;
 
 		if (t.user_id != user) {
-			/* Presence now, at send time: whoever has the app
-			 * open sees the message there. */
 			user = t.user_id;
-			skip = presence_one(user);
+			skip = online[i];
 			if (!skip) {
-				rc = push_under_cap(user, &ok);
-				if (rc)
-					goto out;
-				skip = !ok;
-			}
-			if (!skip) {
-				rc = push_collapse(user, t.room_id, message_id,
+				rc = push_may_send(user, t.room_id, message_id,
 				    &ok);
 				if (rc)
 					goto out;
@@ -483,6 +487,8 @@ push_message_job(int64_t message_id, char *err, size_t size, long *retry_after)
 out:
 	if (rc && err[0] == '\0')
 		snprintf(err, size, "database unavailable");
+	free(users);
+	free(online);
 	db_res_free(res);
 	return rc;
 }

@@ -39,7 +39,8 @@ int push_enabled(void);
 /* The server's VAPID key pair from VAPID_KEY_FILE.  With `create`, a
  * missing file is made (mode 0600, O_EXCL so two starters agree on one
  * key).  ERR_NOT_ENABLED when the file is absent and not to be created,
- * ERR_INTERNAL (logged) when it cannot be read, written or parsed. */
+ * ERR_INTERNAL (logged) when it cannot be read, written or parsed, or
+ * when VAPID_KEY_FILE is relative and EASYCHAT_VAR is not set. */
 enum err_code push_vapid_key(struct webpush_key *key, int create);
 
 /* Checks a subscription as the browser gives it: the endpoint an https://

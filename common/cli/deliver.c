@@ -199,8 +199,10 @@ main(int argc, char **argv)
 		cfg_release();
 		return once;
 	}
-	/* The VAPID key at first start, before any push needs it. */
-	if (push_enabled() && push_vapid_key(&key, 1)) {
+	/* The VAPID key at first start, before any push needs it; a
+	 * --once run (cron, tests) only uses one, and without it leaves the
+	 * push jobs for their retry. */
+	if (push_enabled() && push_vapid_key(&key, !once) && !once) {
 		cfg_release();
 		return 1;
 	}

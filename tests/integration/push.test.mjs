@@ -7,6 +7,10 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { newUser, assertError, unique, sleep, stack } from '../lib/api.mjs';
 import { sql, closeDb } from '../lib/db.mjs';
 import { connect } from '../lib/ws.mjs';
@@ -139,7 +143,7 @@ test('a DM to an offline user arrives encrypted and signed; the payload is minim
   const m = await post(a, conv.room_id, 'are you there?');
   const [p] = await svc.waitFor((x) => x.sub === sub && x.payload.message_id === m.id);
   assert.ok(p, `no push arrived; service errors: ${svc.errors.join('; ')}`);
-  console.log(`# POST to push at the push service: ${p.at - t0} ms`);
+  console.log(`# POST to push at the push service (the deliverer's first push): ${p.at - t0} ms`);
   assert.deepEqual(svc.errors, []);
   assert.equal(p.payload.type, 'message');
   assert.equal(p.payload.room_id, conv.room_id);
@@ -163,9 +167,11 @@ test('a mention in a group pushes to the mentioned user only; a plain message wr
   const plain = await post(owner, g.room, 'nothing for anyone');
   assert.equal((await sql("SELECT count(*)::int AS n FROM outbox WHERE kind = 'push' AND (payload->>'message_id')::bigint = $1", [plain.id]))[0].n, 0,
     'group rooms notify of mentions only by default: no job at all');
+  const t0 = Date.now();
   const m = await post(owner, g.room, `hey @${b.user.username} look`);
   const [p] = await svc.waitFor((x) => x.sub === sub && x.payload.message_id === m.id);
   assert.ok(p, `no push; errors: ${svc.errors.join('; ')}`);
+  console.log(`# POST (a mention) to push at the push service, deliverer warm: ${p.at - t0} ms`);
   assert.equal(p.payload.title, `${owner.user.username} in #${(await sql('SELECT name FROM rooms WHERE id = $1', [g.room]))[0].name}`);
   assert.equal(p.payload.url, `/room/${g.room}?m=${m.id}`);
   assert.equal(p.headers.urgency, 'high');
@@ -278,17 +284,19 @@ test('a deliverer killed mid-batch loses no job and sends none twice; throughput
   assert.deepEqual(svc.errors, []);
   assert.equal(await outboxDrained(), 0);
 
-  // throughput: 12 users in 6 fresh rooms (no collapsing), deliverer warm
+  // throughput: 12 users in 6 fresh rooms (no collapsing), the jobs
+  // written while the deliverer is down, then sent in one go
   const fresh = [];
   for (let i = 0; i < 6; i++) {
     const r = await owner.post(`/api/topics/${g.topic}/rooms`, { name: `fast-${i}` });
     assert.equal(r.status, 201, r.text);
     fresh.push(r.json.id);
   }
-  const t1 = Date.now();
+  stack('deliver-kill');
   const last = [];
   for (const r of fresh) last.push(await post(owner, r, `quick ${mention}`));
-  const stop = Date.now() + 15000;
+  stack('deliver-start');
+  const stop = Date.now() + 20000;
   let got;
   for (;;) {
     got = svc.pushes.filter((p) => last.some((m) => m.id === p.payload.message_id));
@@ -298,5 +306,22 @@ test('a deliverer killed mid-batch loses no job and sends none twice; throughput
   assert.equal(got.length, last.length * users.length);
   const first = Math.min(...got.map((p) => p.at));
   const span = Math.max(...got.map((p) => p.at)) - first;
-  console.log(`# ${got.length} pushes (${last.length} posts x ${users.length} devices): first ${first - t1} ms after the first POST, ${span} ms first to last, ${(got.length * 1000 / Math.max(span, 1)).toFixed(0)} pushes/s`);
+  console.log(`# deliverer throughput: ${got.length} pushes (${last.length} jobs x ${users.length} devices) in ${span} ms first to last: ${(got.length * 1000 / Math.max(span, 1)).toFixed(0)} pushes/s`);
+});
+
+test('a deliverer run without EASYCHAT_VAR makes no key where it was started', () => {
+  // regression: `easychat-deliver --once` (cron, password-reset.test.mjs)
+  // made a second VAPID key, vapid.key in its working directory
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'push-cwd-'));
+  try {
+    const once = spawnSync(path.join(process.env.BIN_DIR, 'easychat-deliver'), ['--once'], {
+      cwd: dir, encoding: 'utf8', timeout: 30000,
+      env: { PATH: process.env.PATH, EASYCHAT_ENV: process.env.EASYCHAT_ENV,
+        ASAN_OPTIONS: process.env.ASAN_OPTIONS ?? '', LSAN_OPTIONS: process.env.LSAN_OPTIONS ?? '',
+        UBSAN_OPTIONS: process.env.UBSAN_OPTIONS ?? '' } });
+    assert.equal(once.status, 0, once.stderr);
+    assert.deepEqual(fs.readdirSync(dir), []);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });

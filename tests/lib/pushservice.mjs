@@ -74,7 +74,7 @@ export async function startPushService() {
   const pushes = [];
   const errors = [];
   const svc = { pushes, errors, expectKey: null };
-  const server = http.createServer((req, res) => {
+  const server = http.createServer({ noDelay: true, keepAliveTimeout: 30000 }, (req, res) => {
     const chunks = [];
     req.on('data', (c) => chunks.push(c));
     req.on('end', async () => {

@@ -10,6 +10,7 @@ import { GENDERS, USER_STATUSES, type Gender, type User, type UserStatus } from 
 import { realtime } from '@/shared/ws/socket';
 import { meKey, useSelf } from '@/shared/api/auth';
 import { ImageUpload } from './ImageUpload';
+import { PushSettings } from './PushSettings';
 import { FormStatus } from '@/shared/ui/FormStatus';
 import { ProfileCardView } from '@/shared/ui/ProfileCardView';
 import { usernameCheckText, useUsernameCheck } from '@/shared/api/useUsernameCheck';
@@ -27,6 +28,7 @@ export default function SettingsPage() {
       </header>
       <ProfileForm me={me} />
       <PasswordForm />
+      <PushSettings />
     </main>
   );
 }
