@@ -80,15 +80,16 @@ push_subscribe(struct http_req *r)
 		                                     : "keys.p256dh",
 		    why);
 	/* The same browser again: new keys, same row (200).  A new one
-	 * past the cap: 409.  One statement, so two at once cannot both
-	 * pass the count. */
+	 * past the cap: 409.  The user's row is locked first, so two at
+	 * once cannot both pass the count. */
 	rc = db_begin();
 	if (rc)
 		goto out;
 	rc = db_query(&res,
-	    "SELECT count(*) FILTER (WHERE endpoint <> $2) >= $3,"
-	    " bool_or(endpoint = $2) FROM (SELECT endpoint FROM"
-	    " push_subscriptions WHERE user_id = $1 FOR UPDATE) s",
+	    "SELECT count(*) FILTER (WHERE s.endpoint <> $2) >= $3,"
+	    " coalesce(bool_or(s.endpoint = $2), false)"
+	    " FROM (SELECT id FROM users WHERE id = $1 FOR NO KEY UPDATE) u"
+	    " LEFT JOIN push_subscriptions s ON s.user_id = u.id",
 	    DB_I64(r->user_id), DB_TEXT(endpoint), DB_I64(max));
 	if (rc)
 		goto out;
