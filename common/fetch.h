@@ -1,4 +1,5 @@
-/* fetch.h - outgoing HTTP(S) requests (over libcurl), for OAuth and Sentry.
+/* fetch.h - outgoing HTTP(S) requests (over libcurl), for OAuth, Sentry and Web
+ * Push.
  *
  * Bounded like everything else: 5 s timeout, no redirects, http/https
  * only, and the answer is capped by the caller's buffer maximum.
@@ -20,6 +21,18 @@
  * out->max. */
 enum err_code fetch(const char *method, const char *url, const char *body,
     const char *const *headers, struct buf *out, long *status);
+
+/* A POST of a binary body on a kept connection (HTTP/2 over TLS where
+ * the server offers it, HTTP/1.1 otherwise), for the Web Push
+ * deliverer: one handle per process, reused, so a run of pushes to one
+ * push service shares a connection.  `headers` as for fetch().  On
+ * ERR_OK *status is the HTTP status and *retry_after the Retry-After
+ * header's seconds (0 when absent or a date); the answer body is
+ * discarded.  ERR_UNAVAILABLE when the server cannot be reached or
+ * answers too slowly (5 s).  fetch_post_close() frees the handle. */
+enum err_code fetch_post(const char *url, const void *body, size_t len,
+    const char *const *headers, long *status, long *retry_after);
+void fetch_post_close(void);
 
 /* Percent-encodes `s` for a URL query or form value, appending to out. */
 enum err_code fetch_escape(struct buf *out, const char *s);

@@ -351,6 +351,13 @@ write_env() {
 			echo "MAIL_URL=smtp://127.0.0.1:$((base + 3 + 2 * slots))"
 			echo "MAIL_FROM=chat@easychat.test"
 			echo "DELIVER_POLL_MS=200"
+			echo "# Web Push to the tests' fake push service on loopback"
+			echo "# (tests/lib/pushservice.mjs), which speaks plain http."
+			echo "PUSH_ENABLED=1"
+			echo "PUSH_ALLOW_HTTP_LOOPBACK=1"
+			echo "# Short enough for a test to see both (push.test.mjs)."
+			echo "PUSH_COLLAPSE_SECONDS=3"
+			echo "DELIVER_LEASE_SECONDS=6"
 		} >>"$tmp"
 	fi
 	chmod 0644 "$tmp"
@@ -1000,6 +1007,16 @@ deliver_start() {
 }
 deliver_stop() { stop_pidfile "$RUN/deliver.pid" easychat-deliver deliver; }
 
+# With PUSH_ENABLED=1: the Web Push (VAPID) key pair, made once at first
+# start as VAPID_KEY_FILE (default VARDIR/vapid.key, mode 0600; never in
+# git) and kept across restarts (common/push.h).
+vapid_key() {
+	[[ $(cfg PUSH_ENABLED 0) == 1 ]] || return 0
+	[[ -x $BIN_DIR/easychat-deliver ]] || { warn "no easychat-deliver: no VAPID key, Web Push is off"; return 0; }
+	(cd "$VARDIR" && env -i PATH="$PATH" EASYCHAT_ENV="$ENV_FILE" EASYCHAT_VAR="$VARDIR" "$BIN_DIR/easychat-deliver" --vapid-key) \
+		>/dev/null 2>>"$LOGS/deliver.log" || die "making the VAPID key failed; see $LOGS/deliver.log"
+}
+
 # --test only: an SMTP server (Debian's python3-aiosmtpd) that files every
 # mail it takes in the maildir VARDIR/mail, where tests read it.
 smtp_sink_start() {
@@ -1059,7 +1076,8 @@ start_services() {
 		relay_start "$i"
 	done
 	# (d) the front server and the FastCGI programs (restarted to pick up
-	# new builds)
+	# new builds), after the VAPID key they serve exists
+	vapid_key
 	front_start
 	# (f) the outbox: the test SMTP sink, then the deliverer
 	((test == 0)) || smtp_sink_start "$(cfg MAIL_URL)"

@@ -394,6 +394,49 @@ BEGIN
 		END IF;
 	END LOOP;
 	RETURN lo;
+-- Name: ec_push_on_mentions(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.ec_push_on_mentions() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+	INSERT INTO outbox (kind, payload)
+	SELECT DISTINCT 'push', jsonb_build_object('message_id', f.message_id)
+	FROM fresh f
+	WHERE EXISTS (SELECT 1 FROM push_subscriptions s
+		WHERE s.user_id = f.user_id)
+	AND notify_level(f.user_id, f.room_id) <> 'none'
+	ON CONFLICT (((payload->>'message_id')::bigint))
+	WHERE kind = 'push' DO NOTHING;
+	IF FOUND THEN
+		PERFORM pg_notify('easychat_outbox', '');
+	END IF;
+	RETURN NULL;
+END
+$$;
+
+--
+-- Name: ec_push_on_message(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.ec_push_on_message() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+	IF EXISTS (SELECT 1 FROM rooms r
+		JOIN group_members gm ON gm.group_id = r.group_id
+		JOIN push_subscriptions s ON s.user_id = gm.user_id
+		WHERE r.id = NEW.room_id
+		AND gm.user_id IS DISTINCT FROM NEW.sender_id
+		AND notify_level(gm.user_id, NEW.room_id) = 'all') THEN
+		INSERT INTO outbox (kind, payload)
+		VALUES ('push', jsonb_build_object('message_id', NEW.id))
+		ON CONFLICT (((payload->>'message_id')::bigint))
+		WHERE kind = 'push' DO NOTHING;
+		PERFORM pg_notify('easychat_outbox', '');
+	END IF;
+	RETURN NULL;
 END
 $$;
 
@@ -754,6 +797,7 @@ CREATE FUNCTION public.notify_hide_text(p_user bigint) RETURNS boolean
     AS $$
 	SELECT coalesce((SELECT hide_text FROM notify_prefs
 		WHERE user_id = p_user), false)
+	SELECT false
 $$;
 
 --
@@ -782,6 +826,8 @@ CREATE FUNCTION public.notify_level(p_user bigint, p_room bigint) RETURNS text
 			AND gs.group_id = r.group_id
 		LEFT JOIN notify_prefs up ON up.user_id = p_user
 		WHERE r.id = p_room), 'none')
+	SELECT CASE WHEN EXISTS (SELECT 1 FROM conversations c
+		WHERE c.room_id = p_room) THEN 'all' ELSE 'mentions' END
 $$;
 
 --
@@ -951,7 +997,7 @@ CREATE TABLE public.outbox (
     run_after timestamp with time zone DEFAULT now() NOT NULL,
     attempts integer DEFAULT 0 NOT NULL,
     last_error text,
-    CONSTRAINT outbox_kind_check CHECK ((kind = 'mail'::text))
+    CONSTRAINT outbox_kind_check CHECK ((kind = ANY (ARRAY['mail'::text, 'push'::text])))
 );
 
 --
@@ -1000,6 +1046,59 @@ CREATE SEQUENCE public.password_resets_id_seq
 --
 
 ALTER SEQUENCE public.password_resets_id_seq OWNED BY public.password_resets.id;
+
+--
+-- Name: push_rooms; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.push_rooms (
+    user_id bigint NOT NULL,
+    room_id bigint NOT NULL,
+    last_sent_at timestamp with time zone NOT NULL,
+    pending integer DEFAULT 0 NOT NULL,
+    last_message_id bigint
+);
+
+--
+-- Name: push_sent; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.push_sent (
+    message_id bigint NOT NULL,
+    subscription_id bigint NOT NULL,
+    user_id bigint NOT NULL,
+    sent_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+--
+-- Name: push_subscriptions; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.push_subscriptions (
+    id bigint NOT NULL,
+    user_id bigint NOT NULL,
+    endpoint text NOT NULL,
+    p256dh text NOT NULL,
+    auth text NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+--
+-- Name: push_subscriptions_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+CREATE SEQUENCE public.push_subscriptions_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: push_subscriptions_id_seq; Type: SEQUENCE OWNED BY; Schema: public; Owner: -
+--
+
+ALTER SEQUENCE public.push_subscriptions_id_seq OWNED BY public.push_subscriptions.id;
 
 --
 -- Name: read_markers; Type: TABLE; Schema: public; Owner: -
@@ -1161,6 +1260,12 @@ ALTER TABLE ONLY public.outbox ALTER COLUMN id SET DEFAULT nextval('public.outbo
 ALTER TABLE ONLY public.password_resets ALTER COLUMN id SET DEFAULT nextval('public.password_resets_id_seq'::regclass);
 
 --
+-- Name: push_subscriptions id; Type: DEFAULT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.push_subscriptions ALTER COLUMN id SET DEFAULT nextval('public.push_subscriptions_id_seq'::regclass);
+
+--
 -- Name: rooms id; Type: DEFAULT; Schema: public; Owner: -
 --
 
@@ -1302,6 +1407,34 @@ ALTER TABLE ONLY public.password_resets
 
 ALTER TABLE ONLY public.profiles
     ADD CONSTRAINT profiles_pkey PRIMARY KEY (user_id);
+
+--
+-- Name: push_rooms push_rooms_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.push_rooms
+    ADD CONSTRAINT push_rooms_pkey PRIMARY KEY (user_id, room_id);
+
+--
+-- Name: push_sent push_sent_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.push_sent
+    ADD CONSTRAINT push_sent_pkey PRIMARY KEY (message_id, subscription_id);
+
+--
+-- Name: push_subscriptions push_subscriptions_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.push_subscriptions
+    ADD CONSTRAINT push_subscriptions_pkey PRIMARY KEY (id);
+
+--
+-- Name: push_subscriptions push_subscriptions_user_id_endpoint_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.push_subscriptions
+    ADD CONSTRAINT push_subscriptions_user_id_endpoint_key UNIQUE (user_id, endpoint);
 
 --
 -- Name: read_markers read_markers_pkey; Type: CONSTRAINT; Schema: public; Owner: -
@@ -1534,6 +1667,12 @@ CREATE INDEX oauth_accounts_user ON public.oauth_accounts USING btree (user_id);
 CREATE INDEX outbox_due ON public.outbox USING btree (run_after, id);
 
 --
+-- Name: outbox_push_message; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE UNIQUE INDEX outbox_push_message ON public.outbox USING btree ((((payload ->> 'message_id'::text))::bigint)) WHERE (kind = 'push'::text);
+
+--
 -- Name: password_resets_user; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -1550,6 +1689,12 @@ CREATE INDEX profiles_icon ON public.profiles USING btree (icon);
 --
 
 CREATE INDEX profiles_wallpaper ON public.profiles USING btree (wallpaper);
+
+--
+-- Name: push_sent_user; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX push_sent_user ON public.push_sent USING btree (user_id, sent_at);
 
 --
 -- Name: read_markers_room; Type: INDEX; Schema: public; Owner: -
@@ -1624,10 +1769,22 @@ CREATE INDEX users_email_lower ON public.users USING btree (lower(email)) WHERE 
 CREATE UNIQUE INDEX users_username_lower ON public.users USING btree (lower(username));
 
 --
+-- Name: mentions mentions_push; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER mentions_push AFTER INSERT ON public.mentions REFERENCING NEW TABLE AS fresh FOR EACH STATEMENT EXECUTE FUNCTION public.ec_push_on_mentions();
+
+--
 -- Name: message_reactions message_reactions_summary; Type: TRIGGER; Schema: public; Owner: -
 --
 
 CREATE TRIGGER message_reactions_summary AFTER INSERT OR DELETE ON public.message_reactions FOR EACH ROW EXECUTE FUNCTION public.ec_reactions_summarise();
+
+--
+-- Name: messages messages_push; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER messages_push AFTER INSERT ON public.messages FOR EACH ROW EXECUTE FUNCTION public.ec_push_on_message();
 
 --
 -- Name: messages messages_search_words; Type: TRIGGER; Schema: public; Owner: -
@@ -1850,6 +2007,27 @@ ALTER TABLE ONLY public.password_resets
 
 ALTER TABLE ONLY public.profiles
     ADD CONSTRAINT profiles_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(id) ON DELETE CASCADE;
+
+--
+-- Name: push_rooms push_rooms_room_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.push_rooms
+    ADD CONSTRAINT push_rooms_room_id_fkey FOREIGN KEY (room_id) REFERENCES public.rooms(id) ON DELETE CASCADE;
+
+--
+-- Name: push_rooms push_rooms_user_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.push_rooms
+    ADD CONSTRAINT push_rooms_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(id) ON DELETE CASCADE;
+
+--
+-- Name: push_subscriptions push_subscriptions_user_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.push_subscriptions
+    ADD CONSTRAINT push_subscriptions_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(id) ON DELETE CASCADE;
 
 --
 -- Name: read_markers read_markers_room_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -

@@ -1,5 +1,5 @@
-/* deliver.c - easychat-deliver: sends the outbox's jobs (e-mail today),
- * outside every request path.
+/* deliver.c - easychat-deliver: sends the outbox's jobs (e-mail and Web
+ * Push, common/push.h), outside every request path.
  *
  * Programs write a job into the `outbox` table in the transaction of the
  * change it reports and NOTIFY easychat_outbox (wire.h WIRE_PG_OUTBOX).
@@ -22,6 +22,9 @@
  *   easychat-deliver          run until SIGTERM / SIGINT
  *   easychat-deliver --once   send what is due now, then exit (tests,
  *                             cron)
+ *   easychat-deliver --vapid-key   make the VAPID key if there is none
+ *                             (conf/stack.sh at start), print its public
+ *                             half (base64url) and exit
  * Configuration: $EASYCHAT_ENV like the programs (MAIL_* in mail.h).
  */
 #include <poll.h>
@@ -29,19 +32,23 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <json-c/json.h>
 
 #include "cfg.h"
 #include "db.h"
+#include "fetch.h"
 #include "log.h"
 #include "mail.h"
 #include "searchwords.h"
+#include "push.h"
 #include "wire.h"
 
 #define DELIVER_BATCH 20
 /* How long a claimed job is left alone (longer than a batch can take:
- * DELIVER_BATCH sends of at most 30 s each). */
+ * DELIVER_BATCH sends of at most 30 s each); env DELIVER_LEASE_SECONDS
+ * (the tests shorten it to see a killed deliverer's jobs taken again). */
 #define DELIVER_LEASE_SECS 900
 
 static volatile sig_atomic_t deliver_stop;
@@ -56,12 +63,20 @@ deliver_on_signal(int sig)
 /* Sends one job; ERR_OK when it is done with (sent, or malformed: a job
  * that can never be sent is not retried). */
 static enum err_code
-deliver_job(const char *kind, const char *payload, char *err, size_t size)
+deliver_job(const char *kind, const char *payload, char *err, size_t size,
+    long *retry_after)
 {
-	json_object *p = json_tokener_parse(payload), *to, *subject, *text;
+	json_object *p = NULL, *to, *subject, *text;
 	enum err_code rc = ERR_OK;
 
 	err[0] = '\0';
+	*retry_after = 0;
+	if (strcmp(kind, "push") == 0) {
+		if (!push_enabled())
+			return ERR_OK; /* switched off: nobody is told */
+		return push_job(payload, err, size, retry_after);
+	}
+	p = json_tokener_parse(payload);
 	if (strcmp(kind, "mail") != 0 || p == NULL ||
 	    !json_object_object_get_ex(p, "to", &to) ||
 	    !json_object_object_get_ex(p, "subject", &subject) ||
@@ -82,7 +97,7 @@ out:
 }
 
 /* One batch; *count is how many jobs it took.  The claim leases the jobs
- * for DELIVER_LEASE_SECS (no transaction stays open while mail is sent):
+ * for DELIVER_LEASE_SECONDS (no transaction stays open while mail is sent):
  * a deliverer that dies mid-batch leaves them to be taken again when the
  * lease ends.  Every statement is tagged ec:background, so the tests that
  * count a request's statements leave the poll out. */
@@ -91,7 +106,7 @@ deliver_batch(size_t *count)
 {
 	struct db_res *res = NULL, *done = NULL;
 	char err[512];
-	long attempts = cfg_get_long("DELIVER_ATTEMPTS", 8);
+	long attempts = cfg_get_long("DELIVER_ATTEMPTS", 8), retry_after;
 	enum err_code rc;
 	size_t i;
 
@@ -103,7 +118,8 @@ deliver_batch(size_t *count)
 	    " WHERE id IN (SELECT id FROM outbox WHERE run_after <= now()"
 	    "  ORDER BY run_after, id LIMIT $1 FOR UPDATE SKIP LOCKED)"
 	    " RETURNING id, kind, payload::text, attempts",
-	    DB_I64(DELIVER_BATCH), DB_I64(DELIVER_LEASE_SECS));
+	    DB_I64(DELIVER_BATCH),
+	    DB_I64(cfg_get_long("DELIVER_LEASE_SECONDS", DELIVER_LEASE_SECS)));
 	if (rc)
 		goto out;
 	*count = db_rows(res);
@@ -111,7 +127,7 @@ deliver_batch(size_t *count)
 		int64_t id = db_int(res, i, 0), tries = db_int(res, i, 3);
 
 		if (deliver_job(db_value(res, i, 1), db_value(res, i, 2), err,
-		        sizeof(err)) == ERR_OK) {
+		        sizeof(err), &retry_after) == ERR_OK) {
 			rc = db_query(&done,
 			    "/* ec:background outbox done */ "
 			    "DELETE FROM outbox WHERE id = $1",
@@ -127,14 +143,16 @@ deliver_batch(size_t *count)
 		} else {
 			log_warn("deliver: job %lld failed (attempt %lld): %s",
 			    (long long)id, (long long)tries, err);
-			/* 30 s, 1 min, 2 min, ... at most an hour */
+			/* 30 s, 1 min, 2 min, ... at most an hour; longer
+			 * when a push service asked for it (Retry-After) */
 			rc = db_query(&done,
 			    "/* ec:background outbox retry */ "
 			    "UPDATE outbox SET last_error = $3,"
 			    " run_after = now() + make_interval(secs =>"
-			    "  least(3600, 30 * 2 ^ ($2 - 1)))"
+			    "  greatest($4, least(3600, 30 * 2 ^ ($2 - 1))))"
 			    " WHERE id = $1",
-			    DB_I64(id), DB_I64(tries), DB_TEXT(err));
+			    DB_I64(id), DB_I64(tries), DB_TEXT(err),
+			    DB_I64(retry_after > 86400 ? 86400 : retry_after));
 		}
 		db_res_free(done);
 		done = NULL;
@@ -146,22 +164,52 @@ out:
 	return rc;
 }
 
+/* --vapid-key: the key pair, made when missing; its public half out. */
+static int
+deliver_vapid_key(void)
+{
+	struct webpush_key key;
+	char b64[WEBPUSH_B64_MAX];
+
+	if (push_vapid_key(&key, 1))
+		return 1;
+	webpush_b64(b64, key.pub, WEBPUSH_PUB_LEN);
+	puts(b64);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
 	struct sigaction sa;
 	long poll_ms, words_ms;
+	struct webpush_key key;
+	time_t forgot = 0;
 	size_t n;
 	int once = argc > 1 && strcmp(argv[1], "--once") == 0, notified;
+	int keygen = argc > 1 && strcmp(argv[1], "--vapid-key") == 0;
 	enum err_code rc = ERR_OK;
 
-	if (argc > 1 && !once) {
-		fputs("usage: easychat-deliver [--once]\n", stderr);
+	if (argc > 2 || (argc > 1 && !once && !keygen)) {
+		fputs("usage: easychat-deliver [--once | --vapid-key]\n",
+		    stderr);
 		return 2;
 	}
 	log_init("deliver", NULL);
 	if (cfg_load())
 		return 1;
+	if (keygen) {
+		once = deliver_vapid_key();
+		cfg_release();
+		return once;
+	}
+	/* The VAPID key at first start, before any push needs it; a
+	 * --once run (cron, tests) only uses one, and without it leaves the
+	 * push jobs for their retry. */
+	if (push_enabled() && push_vapid_key(&key, !once) && !once) {
+		cfg_release();
+		return 1;
+	}
 	poll_ms = cfg_get_long("DELIVER_POLL_MS", 5000);
 	if (poll_ms < 10)
 		poll_ms = 10;
@@ -171,7 +219,8 @@ main(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	db_set_session_sql("LISTEN " WIRE_PG_OUTBOX);
-	log_info("deliver: started (mail %s)", mail_enabled() ? "on" : "off");
+	log_info("deliver: started (mail %s, push %s)",
+	    mail_enabled() ? "on" : "off", push_enabled() ? "on" : "off");
 
 	/* The search word queue (searchwords.h) is drained at least every
 	 * SEARCH_WORDS_POLL_MS, so the wait below is no longer. */
@@ -179,6 +228,10 @@ main(int argc, char **argv)
 	if (words_ms >= 10 && words_ms < poll_ms)
 		poll_ms = words_ms;
 	while (!deliver_stop) {
+		if (time(NULL) - forgot > 3600) {
+			push_forget_old();
+			forgot = time(NULL);
+		}
 		/* drain what is due, then wait for a NOTIFY or the poll */
 		do {
 			rc = deliver_batch(&n);
@@ -197,6 +250,7 @@ main(int argc, char **argv)
 			    (int)poll_ms); /* down: the next try reconnects */
 	}
 	log_info("deliver: stopped");
+	fetch_post_close();
 	db_close();
 	cfg_release();
 	return once && rc ? 1 : 0;

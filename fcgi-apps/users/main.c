@@ -1,8 +1,8 @@
 /* main.c - the users program: its route table and main().
  *
- * The handlers are in users.c, delete.c, dms.c and notify.c.  Run as
- * `easychat-users --make-defaults DIR` it draws the default pictures
- * instead of serving requests.
+ * The handlers are in users.c, delete.c, dms.c, notify.c and push.c.
+ * Run as `easychat-users --make-defaults DIR` it draws the default
+ * pictures instead of serving requests.
  */
 #include <string.h>
 
@@ -47,6 +47,12 @@ static const struct http_route routes[] = {
 	    notify_put_room, HTTP_AUTH_REQUIRED },
 	{ HTTP_DELETE, "/api/users/me/notification-settings/rooms/{id}",
 	    notify_delete_room, HTTP_AUTH_REQUIRED },
+	{ HTTP_GET, "/api/users/me/push-subscriptions/vapid-key",
+	    push_vapid_public, HTTP_AUTH_REQUIRED },
+	{ HTTP_POST, "/api/users/me/push-subscriptions", push_subscribe,
+	    HTTP_AUTH_REQUIRED },
+	{ HTTP_DELETE, "/api/users/me/push-subscriptions/{id}",
+	    push_unsubscribe, HTTP_AUTH_REQUIRED },
 	{ HTTP_GET, "/api/users/username-available", users_username_available,
 	    HTTP_AUTH_OPTIONAL },
 	{ HTTP_GET, "/api/users/{id}", users_get, HTTP_AUTH_REQUIRED },

@@ -79,4 +79,21 @@ enum err_code users_delete(struct http_req *r);
 enum err_code users_disable(struct http_req *r);
 enum err_code users_enable(struct http_req *r);
 
+/* Web Push (push.c). */
+
+/* GET /api/users/me/push-subscriptions/vapid-key: {"public_key"}, the
+ * server's VAPID key for PushManager.subscribe(); 404 not_enabled when
+ * push is off or the key was not made yet. */
+enum err_code push_vapid_public(struct http_req *r);
+
+/* POST /api/users/me/push-subscriptions {endpoint, keys: {p256dh, auth},
+ * expirationTime?} (PushSubscription.toJSON()): 201 {id, endpoint,
+ * created_at}, or 200 when this browser was subscribed (keys updated);
+ * 409 past PUSH_SUBSCRIPTIONS_MAX devices. */
+enum err_code push_subscribe(struct http_req *r);
+
+/* DELETE /api/users/me/push-subscriptions/{id}: 204; 404 unless the
+ * caller's. */
+enum err_code push_unsubscribe(struct http_req *r);
+
 #endif

@@ -10,6 +10,7 @@ import { GENDERS, USER_STATUSES, type Gender, type User, type UserStatus } from 
 import { realtime } from '@/shared/ws/socket';
 import { meKey, useSelf } from '@/shared/api/auth';
 import { ImageUpload } from './ImageUpload';
+import { PushSettings } from './PushSettings';
 import { FormStatus } from '@/shared/ui/FormStatus';
 import { ProfileCardView } from '@/shared/ui/ProfileCardView';
 import { usernameCheckText, useUsernameCheck } from '@/shared/api/useUsernameCheck';
@@ -30,6 +31,7 @@ export default function SettingsPage({ extra }: { extra?: ReactNode }) {
       <ProfileForm me={me} />
       {extra}
       <PasswordForm />
+      <PushSettings />
     </main>
   );
 }
