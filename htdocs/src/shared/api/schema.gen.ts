@@ -3495,7 +3495,6 @@ export type paths = {
         trace?: never;
     };
     "/api/users/me/notification-settings": {
-    "/api/users/me/push-subscriptions/vapid-key": {
         parameters: {
             query?: never;
             header?: never;
@@ -3503,14 +3502,6 @@ export type paths = {
             cookie?: never;
         };
         /** all of my notification settings in one document */
-        /**
-         * the server's VAPID public key, for PushManager.subscribe()
-         * @description Web Push (README "Web Push"): the `applicationServerKey` a browser
-         *     subscribes with, base64url of the 65-byte uncompressed P-256
-         *     point.  The key pair is made once, at first start, by
-         *     easychat-deliver (VAPID_KEY_FILE, mode 0600).  404 `not_enabled`
-         *     when PUSH_ENABLED is not 1 or the key was not made yet.
-         */
         get: {
             parameters: {
                 query?: never;
@@ -3521,7 +3512,6 @@ export type paths = {
             requestBody?: never;
             responses: {
                 /** @description my settings */
-                /** @description the key */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -3531,13 +3521,6 @@ export type paths = {
                     };
                 };
                 401: components["responses"]["Error"];
-                        "application/json": {
-                            public_key: string;
-                        };
-                    };
-                };
-                401: components["responses"]["Error"];
-                404: components["responses"]["Error"];
             };
         };
         put?: never;
@@ -3549,7 +3532,6 @@ export type paths = {
         trace?: never;
     };
     "/api/users/me/notification-settings/defaults": {
-    "/api/users/me/push-subscriptions": {
         parameters: {
             query?: never;
             header?: never;
@@ -3565,23 +3547,6 @@ export type paths = {
          *     values outside the enumerations are 400 and change nothing.
          */
         put: {
-        put?: never;
-        /**
-         * turn Web Push on in this browser
-         * @description One subscription per browser (device).  While I have no open
-         *     connection, a mention, a DM, or any message of a room whose
-         *     notification level is "all" is pushed to each of my subscriptions
-         *     by easychat-deliver: encrypted (RFC 8291), signed (VAPID), at most
-         *     one per room a minute (then "N new messages"), at most
-         *     PUSH_PER_USER_HOUR an hour.  The payload is {type, room_id,
-         *     message_id, sender, title, body, url}, without `body` when I chose
-         *     to hide message text.  The same endpoint again updates its keys
-         *     (200).  400 with `fields` for an endpoint that is not https://, a
-         *     p256dh that is not a point on P-256, or an auth that is not 16
-         *     bytes; 409 past PUSH_SUBSCRIPTIONS_MAX (default 10) devices; 404
-         *     `not_enabled` when push is off.
-         */
-        post: {
             parameters: {
                 query?: never;
                 header?: never;
@@ -3600,27 +3565,12 @@ export type paths = {
             };
             responses: {
                 /** @description the whole new settings document */
-                    "application/json": components["schemas"]["PushSubscriptionInput"];
-                };
-            };
-            responses: {
-                /** @description this browser was subscribed; keys updated */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": components["schemas"]["NotificationSettings"];
-                        "application/json": components["schemas"]["PushSubscription"];
-                    };
-                };
-                /** @description subscribed */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PushSubscription"];
                     };
                 };
                 400: components["responses"]["Error"];
@@ -3648,18 +3598,12 @@ export type paths = {
                 401: components["responses"]["Error"];
             };
         };
-                404: components["responses"]["Error"];
-                409: components["responses"]["Error"];
-            };
-        };
-        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
         trace?: never;
     };
     "/api/users/me/notification-settings/groups/{id}": {
-    "/api/users/me/push-subscriptions/{id}": {
         parameters: {
             query?: never;
             header?: never;
@@ -3704,12 +3648,6 @@ export type paths = {
         };
         post?: never;
         /** forget my setting for the group (inherit; idempotent) */
-        put?: never;
-        post?: never;
-        /**
-         * turn Web Push off for one of my browsers
-         * @description 404 unless the subscription is mine.  A push service's 404 or 410 removes one too.
-         */
         delete: {
             parameters: {
                 query?: never;
@@ -3722,7 +3660,6 @@ export type paths = {
             requestBody?: never;
             responses: {
                 /** @description inherits */
-                /** @description removed */
                 204: {
                     headers: {
                         [name: string]: unknown;
@@ -3802,6 +3739,158 @@ export type paths = {
                 401: components["responses"]["Error"];
             };
         };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/users/me/push-subscriptions/vapid-key": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * the server's VAPID public key, for PushManager.subscribe()
+         * @description Web Push (README "Web Push"): the `applicationServerKey` a browser
+         *     subscribes with, base64url of the 65-byte uncompressed P-256
+         *     point.  The key pair is made once, at first start, by
+         *     easychat-deliver (VAPID_KEY_FILE, mode 0600).  404 `not_enabled`
+         *     when PUSH_ENABLED is not 1 or the key was not made yet.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description the key */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            public_key: string;
+                        };
+                    };
+                };
+                401: components["responses"]["Error"];
+                404: components["responses"]["Error"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/users/me/push-subscriptions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * turn Web Push on in this browser
+         * @description One subscription per browser (device).  While I have no open
+         *     connection, a mention, a DM, or any message of a room whose
+         *     notification level is "all" is pushed to each of my subscriptions
+         *     by easychat-deliver: encrypted (RFC 8291), signed (VAPID), at most
+         *     one per room a minute (then "N new messages"), at most
+         *     PUSH_PER_USER_HOUR an hour.  The payload is {type, room_id,
+         *     message_id, sender, title, body, url}, without `body` when I chose
+         *     to hide message text.  The same endpoint again updates its keys
+         *     (200).  400 with `fields` for an endpoint that is not https://, a
+         *     p256dh that is not a point on P-256, or an auth that is not 16
+         *     bytes; 409 past PUSH_SUBSCRIPTIONS_MAX (default 10) devices; 404
+         *     `not_enabled` when push is off.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["PushSubscriptionInput"];
+                };
+            };
+            responses: {
+                /** @description this browser was subscribed; keys updated */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PushSubscription"];
+                    };
+                };
+                /** @description subscribed */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PushSubscription"];
+                    };
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+                404: components["responses"]["Error"];
+                409: components["responses"]["Error"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/users/me/push-subscriptions/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * turn Web Push off for one of my browsers
+         * @description 404 unless the subscription is mine.  A push service's 404 or 410 removes one too.
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description removed */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                401: components["responses"]["Error"];
                 404: components["responses"]["Error"];
             };
         };
@@ -4424,6 +4513,7 @@ export type components = {
             /** @description null = inherit */
             level?: components["schemas"]["NotifyLevel"] | null;
             muted_until?: components["schemas"]["MutedUntil"];
+        };
         PushSubscription: {
             id: number;
             /** @description the push service URL the browser gave */
