@@ -315,6 +315,43 @@ CREATE FUNCTION public.ec_message_json(m public.messages, u public.users, p publ
 $$;
 
 --
+-- Name: ec_messages_id_before(timestamp with time zone); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.ec_messages_id_before(t timestamp with time zone) RETURNS bigint
+    LANGUAGE plpgsql STABLE
+    AS $$
+DECLARE
+	lo bigint;
+	hi bigint;
+	mid bigint;
+	next_id bigint;
+	at timestamptz;
+BEGIN
+	SELECT id, created_at INTO lo, at FROM messages ORDER BY id LIMIT 1;
+	IF lo IS NULL OR at >= t THEN
+		RETURN 0;
+	END IF;
+	SELECT id, created_at INTO hi, at FROM messages ORDER BY id DESC LIMIT 1;
+	IF at < t THEN
+		RETURN hi;
+	END IF;
+	-- The message lo is older than t; every message from hi on is not.
+	WHILE hi - lo > 1 LOOP
+		mid := lo + (hi - lo) / 2;
+		SELECT id, created_at INTO next_id, at FROM messages
+		WHERE id >= mid ORDER BY id LIMIT 1;
+		IF at < t THEN
+			lo := next_id;
+		ELSE
+			hi := mid;
+		END IF;
+	END LOOP;
+	RETURN lo;
+END
+$$;
+
+--
 -- Name: ec_notify_muted_json(timestamp with time zone); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -361,39 +398,9 @@ CREATE FUNCTION public.ec_notify_settings_json(p_user bigint) RETURNS jsonb
 			WHERE s.user_id = p_user), '[]'::jsonb))
 	FROM (SELECT p_user AS id) me
 	LEFT JOIN notify_prefs up ON up.user_id = me.id
--- Name: ec_messages_id_before(timestamp with time zone); Type: FUNCTION; Schema: public; Owner: -
---
+$$;
 
-CREATE FUNCTION public.ec_messages_id_before(t timestamp with time zone) RETURNS bigint
-    LANGUAGE plpgsql STABLE
-    AS $$
-DECLARE
-	lo bigint;
-	hi bigint;
-	mid bigint;
-	next_id bigint;
-	at timestamptz;
-BEGIN
-	SELECT id, created_at INTO lo, at FROM messages ORDER BY id LIMIT 1;
-	IF lo IS NULL OR at >= t THEN
-		RETURN 0;
-	END IF;
-	SELECT id, created_at INTO hi, at FROM messages ORDER BY id DESC LIMIT 1;
-	IF at < t THEN
-		RETURN hi;
-	END IF;
-	-- The message lo is older than t; every message from hi on is not.
-	WHILE hi - lo > 1 LOOP
-		mid := lo + (hi - lo) / 2;
-		SELECT id, created_at INTO next_id, at FROM messages
-		WHERE id >= mid ORDER BY id LIMIT 1;
-		IF at < t THEN
-			lo := next_id;
-		ELSE
-			hi := mid;
-		END IF;
-	END LOOP;
-	RETURN lo;
+--
 -- Name: ec_push_on_mentions(); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -797,7 +804,6 @@ CREATE FUNCTION public.notify_hide_text(p_user bigint) RETURNS boolean
     AS $$
 	SELECT coalesce((SELECT hide_text FROM notify_prefs
 		WHERE user_id = p_user), false)
-	SELECT false
 $$;
 
 --
@@ -826,8 +832,6 @@ CREATE FUNCTION public.notify_level(p_user bigint, p_room bigint) RETURNS text
 			AND gs.group_id = r.group_id
 		LEFT JOIN notify_prefs up ON up.user_id = p_user
 		WHERE r.id = p_room), 'none')
-	SELECT CASE WHEN EXISTS (SELECT 1 FROM conversations c
-		WHERE c.room_id = p_room) THEN 'all' ELSE 'mentions' END
 $$;
 
 --
