@@ -79,7 +79,7 @@ test('hashed assets, every chunk: br when accepted, else gzip, else as is; one l
       assert.ok(varies(res), `${what}: Vary ${res.headers.vary}`);
       assert.deepEqual(decode(res.body), plain, what);
       // (A few dozen bytes do not shrink by half: a coding's own overhead.)
-      if (encoding && plain.length > 1024) assert.ok(res.body.length < plain.length / 2, `${what}: ${res.body.length} of ${plain.length} bytes`);
+      if (encoding && plain.length > 4096) assert.ok(res.body.length < plain.length / 2, `${what}: ${res.body.length} of ${plain.length} bytes`);
     }
   }
 });
