@@ -245,13 +245,15 @@ check: check-format check-spa check-shell check-layers
 # The SPA: types (tsc --noEmit), lint with the import boundaries
 # (htdocs/eslint.config.js), and the generated API types up to date with
 # the reference's sources, and the rooms program's emoji table up to date
-# with the SPA's emoji dataset.
+# with the SPA's emoji dataset, and the fronts' CSP allowing index.html's
+# inline script by its hash.
 check-spa:
 	@cd htdocs && { [ -d node_modules ] && [ node_modules -nt package-lock.json ] || npm ci --no-audit --no-fund; }
 	cd htdocs && npm run --silent typecheck
 	cd htdocs && npm run --silent lint
 	cd htdocs && npm run --silent check:api
 	cd htdocs && node scripts/emoji-table.mjs --check
+	cd htdocs && node scripts/csp-hash.mjs --check >/dev/null
 
 SHELL_SCRIPTS = $(shell git ls-files '*.sh') .ci/run
 check-shell:

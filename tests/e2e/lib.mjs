@@ -47,7 +47,7 @@ export async function openUser(browser, label, opts = {}) {
         `(${e.sourceFile || ''}:${e.lineNumber || ''})`);
     });
   });
-  const s = { label, context, page: null, errors: [], user: null, pages: [] };
+  const s = { label, context, page: null, errors: [], user: null, pages: [], phone: Boolean(opts.phone) };
   s.page = await newPage(s);
   return s;
 }
@@ -81,7 +81,8 @@ export async function signupUI(s, username = unique('e2e')) {
   await form.getByLabel('Password', { exact: true }).fill(PASSWORD);
   await form.getByLabel('Repeat the password').fill(PASSWORD);
   await page.getByTestId('signup-submit').click();
-  await page.getByTestId('user-menu-button').waitFor();
+  // Signed in: the account menu is there (in the closed drawer on a phone).
+  await page.getByTestId('user-menu-button').waitFor(s.phone ? { state: 'attached' } : {});
   s.user = await apiJson(s, 'GET', '/api/auth/me').then((r) => r.user);
   return s.user;
 }

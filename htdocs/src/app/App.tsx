@@ -1,16 +1,16 @@
-// Routes and providers. Settings, group settings, search and the crop
-// dialog are lazy chunks; everything needed to chat is in the first one.
+// Routes and providers. Everything needed to chat is in the first chunk;
+// the screens a signed-in first screen never shows (log-in, sign-up,
+// password reset, invite, directory, settings, search, mentions, the crop
+// dialog) are lazy chunks, the one of the page being opened fetched at
+// once, beside the session check.
 
 import { lazy, Suspense, useEffect, type ReactNode } from 'react';
 import { BrowserRouter, Navigate, Route, Routes, useLocation, useSearchParams } from 'react-router-dom';
 import { QueryClientProvider } from '@tanstack/react-query';
 import { setUnauthorizedHandler } from '@/shared/api/client';
-import { LoginPage, SignupPage } from '@/features/auth/AuthPages';
+import { dropEarly } from '@/shared/api/early';
 import { LandingPage } from '@/features/auth/LandingPage';
-import { ForgotPasswordPage, ResetPasswordPage } from '@/features/auth/ResetPages';
 import { meKey, useMe } from '@/shared/api/auth';
-import { InvitePage } from '@/features/invites/InvitePage';
-import { DirectoryPage } from '@/features/directory/DirectoryPage';
 import { GroupView } from '@/app/GroupView';
 import { DmView } from '@/app/DmView';
 import { useGroups } from '@/shared/api/groups';
@@ -19,8 +19,34 @@ import { queryClient } from './queryClient';
 import { AppShell } from './AppShell';
 import { prefetchFirstScreen } from './prefetch';
 
-// Before the first render: the first screen's requests go out together.
+// Before the first render: the first screen's requests go out together
+// (taking the answers index.html asked for early; the rest are dropped).
 prefetchFirstScreen(queryClient);
+dropEarly();
+
+// Loaders of the lazy chunks that are routes of their own (a module's
+// import() promise is shared, so starting one early costs nothing later).
+const authPages = () => import('@/features/auth/AuthPages');
+const resetPages = () => import('@/features/auth/ResetPages');
+const invitePage = () => import('@/features/invites/InvitePage');
+const directoryPage = () => import('@/features/directory/DirectoryPage');
+
+const LoginPage = lazy(() => authPages().then((m) => ({ default: m.LoginPage })));
+const SignupPage = lazy(() => authPages().then((m) => ({ default: m.SignupPage })));
+const ForgotPasswordPage = lazy(() => resetPages().then((m) => ({ default: m.ForgotPasswordPage })));
+const ResetPasswordPage = lazy(() => resetPages().then((m) => ({ default: m.ResetPasswordPage })));
+const InvitePage = lazy(() => invitePage().then((m) => ({ default: m.InvitePage })));
+const DirectoryPage = lazy(() => directoryPage().then((m) => ({ default: m.DirectoryPage })));
+
+// Opened at one of them: its chunk travels with the session check instead
+// of after it.
+const START: [RegExp, () => Promise<unknown>][] = [
+  [/^\/(login|signup)\/?$/, authPages],
+  [/^\/(forgot-password|reset-password)\/?$/, resetPages],
+  [/^\/invite\//, invitePage],
+  [/^\/directory\/?$/, directoryPage],
+];
+for (const [path, load] of START) if (path.test(window.location.pathname)) void load();
 
 const SettingsPage = lazy(() => import('@/features/settings/SettingsPage'));
 const NotificationPrefs = lazy(() => import('@/features/notifications/NotificationPrefs'));
@@ -85,14 +111,14 @@ export function App() {
     <QueryClientProvider client={queryClient}>
       <BrowserRouter>
         <Routes>
-          <Route path="/login" element={<GuestOnly><LoginPage /></GuestOnly>} />
-          <Route path="/signup" element={<GuestOnly><SignupPage /></GuestOnly>} />
-          <Route path="/forgot-password" element={<GuestOnly><ForgotPasswordPage /></GuestOnly>} />
-          <Route path="/reset-password" element={<ResetPasswordPage />} />
-          <Route path="/invite/:code" element={<InvitePage />} />
+          <Route path="/login" element={<GuestOnly>{lazyEl(<LoginPage />)}</GuestOnly>} />
+          <Route path="/signup" element={<GuestOnly>{lazyEl(<SignupPage />)}</GuestOnly>} />
+          <Route path="/forgot-password" element={<GuestOnly>{lazyEl(<ForgotPasswordPage />)}</GuestOnly>} />
+          <Route path="/reset-password" element={lazyEl(<ResetPasswordPage />)} />
+          <Route path="/invite/:code" element={lazyEl(<InvitePage />)} />
           <Route element={<RequireAuth><AppShell /></RequireAuth>}>
             <Route index element={<Home />} />
-            <Route path="directory" element={<DirectoryPage />} />
+            <Route path="directory" element={lazyEl(<DirectoryPage />)} />
             <Route path="g/:groupId" element={<GroupView />} />
             <Route path="g/:groupId/r/:roomId" element={<GroupView />} />
             <Route path="g/:groupId/settings" element={lazyEl(<GroupSettingsPage />)} />

@@ -7,32 +7,13 @@ import { useQueryClient } from '@tanstack/react-query';
 import { errorMessage, isApiError } from '@/shared/api/client';
 import { login, meKey, signup, useProviders } from '@/shared/api/auth';
 import { usernameCheckText, useUsernameCheck } from '@/shared/api/useUsernameCheck';
+import { OAuthButtons } from './OAuthButtons';
 import './auth.css';
 
 function safeNext(next: string | null): string {
   // Only same-app paths: never an open redirect.
   if (next && next.startsWith('/') && !next.startsWith('//')) return next;
   return '/';
-}
-
-export function OAuthButtons() {
-  const { data } = useProviders();
-  if (!data || (!data.google && !data.github)) return null;
-  return (
-    <div className="oauth" data-testid="oauth-buttons">
-      <div className="divider-text">or</div>
-      {data.google && (
-        <a className="button secondary block" href="/api/auth/oauth/google/start" data-testid="oauth-google">
-          Continue with Google
-        </a>
-      )}
-      {data.github && (
-        <a className="button secondary block" href="/api/auth/oauth/github/start" data-testid="oauth-github">
-          Continue with GitHub
-        </a>
-      )}
-    </div>
-  );
 }
 
 function ForgotLink() {

@@ -7,7 +7,7 @@ import { useQuery } from '@tanstack/react-query';
 import { api } from '@/shared/api/client';
 import type { Page, PublicGroup } from '@/shared/api/types';
 import { Avatar } from '@/shared/ui/Avatar';
-import { OAuthButtons } from './AuthPages';
+import { OAuthButtons } from './OAuthButtons';
 import './landing.css';
 
 const PEEK = 6;

@@ -1,6 +1,8 @@
 // The one API client of the SPA: fetch with cookies, JSON in and out, the
 // API's error body turned into ApiError, and a hook for "not signed in".
 
+import { takeEarly } from '@/shared/api/early';
+
 export interface ApiErrorBody {
   error?: { code?: string; message?: string; fields?: Record<string, string> };
 }
@@ -120,15 +122,18 @@ export async function request<T>(method: string, path: string, opts: RequestOpti
     headers['Content-Type'] = 'application/json; charset=utf-8';
     body = JSON.stringify(opts.body);
   }
+  const url = buildUrl(path, opts.query);
+  // A start-up GET that index.html already sent (see early.ts).
+  const early = method === 'GET' && !opts.signal ? takeEarly(url) : undefined;
   let res: Response;
   try {
-    res = await fetch(buildUrl(path, opts.query), {
+    res = await (early ?? fetch(url, {
       method,
       headers,
       body,
       credentials: 'include',
       signal: opts.signal,
-    });
+    }));
   } catch (e) {
     if (e instanceof DOMException && e.name === 'AbortError') throw e;
     throw new ApiError(0, 'network', 'Cannot reach the server');
