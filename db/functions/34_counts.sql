@@ -99,9 +99,18 @@ BEGIN
 	AND NEW.room_id = OLD.room_id AND NEW.user_id = OLD.user_id THEN
 		RETURN NEW;
 	END IF;
-	NEW.read_seq := coalesce((SELECT x.seq FROM messages x
+	NEW.read_seq := CASE WHEN NEW.last_read_id = 0 THEN 0
+		ELSE coalesce((SELECT x.seq FROM messages x
 		WHERE x.room_id = NEW.room_id AND x.id <= NEW.last_read_id
-		ORDER BY x.id DESC LIMIT 1), 0);
+		ORDER BY x.id DESC LIMIT 1), 0) END;
+	-- A marker that moves forward keeps a subset of its mentions: none
+	-- stay none (every post moves its sender's marker; no query then).
+	IF TG_OP = 'UPDATE' AND OLD.mention_count = 0
+	AND NEW.last_read_id >= OLD.last_read_id
+	AND NEW.room_id = OLD.room_id AND NEW.user_id = OLD.user_id THEN
+		NEW.mention_count := 0;
+		RETURN NEW;
+	END IF;
 	NEW.mention_count := (SELECT count(*) FROM mentions mn
 		JOIN messages x ON x.id = mn.message_id AND x.deleted_at IS NULL
 		WHERE mn.user_id = NEW.user_id AND mn.room_id = NEW.room_id
