@@ -120,21 +120,148 @@ CREATE FUNCTION public.ec_conversation_json(c public.conversations, viewer bigin
 			WHERE gm.group_id = c.group_id), '[]'::jsonb),
 		'last_message_id', r.last_message_id,
 		'last_read_id', coalesce(k.last_read_id, 0),
-		'unread_count', CASE WHEN r.last_message_id >
-			coalesce(k.last_read_id, 0) THEN (SELECT count(*)
-			FROM messages x WHERE x.room_id = r.id
-			AND x.id > coalesce(k.last_read_id, 0)
-			AND x.deleted_at IS NULL
-			AND x.sender_id IS DISTINCT FROM viewer) ELSE 0 END,
-		'mention_count', (SELECT count(*) FROM mentions mn
-			JOIN messages x ON x.id = mn.message_id
-			WHERE mn.user_id = viewer AND mn.room_id = r.id
-			AND mn.message_id > coalesce(k.last_read_id, 0)
-			AND x.deleted_at IS NULL),
+		'unread_count', ec_unread_count(r, k),
+		'mention_count', coalesce(k.mention_count, 0),
 		'created_at', ec_ts(c.created_at))
 	FROM rooms r LEFT JOIN read_markers k
 		ON k.room_id = r.id AND k.user_id = viewer
 	WHERE r.id = c.room_id
+$$;
+
+--
+-- Name: ec_counts_marker(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.ec_counts_marker() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+	IF TG_OP = 'UPDATE' AND NEW.last_read_id = OLD.last_read_id
+	AND NEW.room_id = OLD.room_id AND NEW.user_id = OLD.user_id THEN
+		RETURN NEW;
+	END IF;
+	NEW.read_seq := CASE WHEN NEW.last_read_id = 0 THEN 0
+		ELSE coalesce((SELECT x.seq FROM messages x
+		WHERE x.room_id = NEW.room_id AND x.id <= NEW.last_read_id
+		ORDER BY x.id DESC LIMIT 1), 0) END;
+	-- A marker that moves forward keeps a subset of its mentions: none
+	-- stay none (every post moves its sender's marker; no query then).
+	IF TG_OP = 'UPDATE' AND OLD.mention_count = 0
+	AND NEW.last_read_id >= OLD.last_read_id
+	AND NEW.room_id = OLD.room_id AND NEW.user_id = OLD.user_id THEN
+		NEW.mention_count := 0;
+		RETURN NEW;
+	END IF;
+	NEW.mention_count := (SELECT count(*) FROM mentions mn
+		JOIN messages x ON x.id = mn.message_id AND x.deleted_at IS NULL
+		WHERE mn.user_id = NEW.user_id AND mn.room_id = NEW.room_id
+		AND mn.message_id > NEW.last_read_id);
+	RETURN NEW;
+END
+$$;
+
+--
+-- Name: ec_counts_mention(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.ec_counts_mention() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+	IF TG_OP = 'INSERT' THEN
+		-- A new marker row is counted by ec_counts_marker() itself.
+		INSERT INTO read_markers (user_id, room_id, last_read_id)
+		VALUES (NEW.user_id, NEW.room_id, 0)
+		ON CONFLICT (user_id, room_id) DO UPDATE
+		SET mention_count = read_markers.mention_count + 1
+		WHERE read_markers.last_read_id < NEW.message_id
+		AND EXISTS (SELECT 1 FROM messages x WHERE x.id = NEW.message_id
+			AND x.deleted_at IS NULL);
+		RETURN NULL;
+	END IF;
+	UPDATE read_markers SET mention_count = mention_count - 1
+	WHERE user_id = OLD.user_id AND room_id = OLD.room_id
+	AND last_read_id < OLD.message_id
+	AND EXISTS (SELECT 1 FROM messages x WHERE x.id = OLD.message_id
+		AND x.deleted_at IS NULL);
+	RETURN NULL;
+END
+$$;
+
+--
+-- Name: ec_counts_message_deleted(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.ec_counts_message_deleted() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+	UPDATE rooms SET last_deleted_id = NEW.id
+	WHERE id = NEW.room_id AND last_deleted_id < NEW.id;
+	UPDATE read_markers k SET mention_count = k.mention_count - 1
+	FROM mentions mn
+	WHERE mn.message_id = NEW.id AND k.user_id = mn.user_id
+	AND k.room_id = NEW.room_id AND k.last_read_id < NEW.id;
+	RETURN NULL;
+END
+$$;
+
+--
+-- Name: ec_counts_message_new(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.ec_counts_message_new() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+	UPDATE rooms SET msg_seq = msg_seq + 1,
+		last_message_id = greatest(last_message_id, NEW.id)
+	WHERE id = NEW.room_id RETURNING msg_seq INTO NEW.seq;
+	RETURN NEW;
+END
+$$;
+
+--
+-- Name: ec_counts_rebuild(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.ec_counts_rebuild() RETURNS bigint
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+	n bigint;
+	total bigint := 0;
+BEGIN
+	UPDATE messages m SET seq = s.n
+	FROM (SELECT id, row_number() OVER (PARTITION BY room_id ORDER BY id) n
+		FROM messages) s
+	WHERE s.id = m.id AND m.seq IS DISTINCT FROM s.n;
+	GET DIAGNOSTICS n = ROW_COUNT;
+	total := total + n;
+	UPDATE rooms r SET msg_seq = s.n, last_deleted_id = s.del
+	FROM (SELECT r2.id, count(x.id) n,
+		coalesce(max(x.id) FILTER (WHERE x.deleted_at IS NOT NULL), 0) del
+		FROM rooms r2 LEFT JOIN messages x ON x.room_id = r2.id
+		GROUP BY r2.id) s
+	WHERE s.id = r.id
+	AND (r.msg_seq, r.last_deleted_id) IS DISTINCT FROM (s.n, s.del);
+	GET DIAGNOSTICS n = ROW_COUNT;
+	total := total + n;
+	-- last_read_id is not set, so ec_counts_marker() leaves these alone.
+	UPDATE read_markers k SET read_seq = s.rs, mention_count = s.mc
+	FROM (SELECT k2.user_id, k2.room_id,
+		coalesce((SELECT x.seq FROM messages x WHERE x.room_id = k2.room_id
+			AND x.id <= k2.last_read_id ORDER BY x.id DESC LIMIT 1), 0) rs,
+		(SELECT count(*) FROM mentions mn JOIN messages x
+			ON x.id = mn.message_id AND x.deleted_at IS NULL
+			WHERE mn.user_id = k2.user_id AND mn.room_id = k2.room_id
+			AND mn.message_id > k2.last_read_id)::int mc
+		FROM read_markers k2) s
+	WHERE s.user_id = k.user_id AND s.room_id = k.room_id
+	AND (k.read_seq, k.mention_count) IS DISTINCT FROM (s.rs, s.mc);
+	GET DIAGNOSTICS n = ROW_COUNT;
+	RETURN total + n;
+END
 $$;
 
 --
@@ -230,7 +357,8 @@ CREATE TABLE public.messages (
     search tsvector GENERATED ALWAYS AS (to_tsvector('simple'::regconfig, public.ec_search_text(text))) STORED,
     reactions jsonb,
     pinned_at timestamp with time zone,
-    pinned_by bigint
+    pinned_by bigint,
+    seq bigint DEFAULT 0 NOT NULL
 );
 
 --
@@ -528,6 +656,8 @@ CREATE TABLE public.rooms (
     last_message_id bigint DEFAULT 0 NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     slow_mode_seconds integer DEFAULT 0 NOT NULL,
+    msg_seq bigint DEFAULT 0 NOT NULL,
+    last_deleted_id bigint DEFAULT 0 NOT NULL,
     CONSTRAINT rooms_slow_mode_seconds_check CHECK (((slow_mode_seconds >= 0) AND (slow_mode_seconds <= 21600)))
 );
 
@@ -765,6 +895,33 @@ CREATE FUNCTION public.ec_ts(t timestamp with time zone) RETURNS text
     LANGUAGE sql STABLE PARALLEL SAFE
     AS $$
 	SELECT to_char(t AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
+$$;
+
+--
+-- Name: read_markers; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.read_markers (
+    user_id bigint NOT NULL,
+    room_id bigint NOT NULL,
+    last_read_id bigint DEFAULT 0 NOT NULL,
+    last_posted_at timestamp with time zone,
+    read_seq bigint DEFAULT 0 NOT NULL,
+    mention_count integer DEFAULT 0 NOT NULL
+);
+
+--
+-- Name: ec_unread_count(public.rooms, public.read_markers); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.ec_unread_count(r public.rooms, k public.read_markers) RETURNS bigint
+    LANGUAGE sql STABLE
+    AS $$
+	SELECT r.msg_seq - coalesce(k.read_seq, 0)
+		- CASE WHEN r.last_deleted_id > coalesce(k.last_read_id, 0)
+		THEN (SELECT count(*) FROM messages x WHERE x.room_id = r.id
+			AND x.id > coalesce(k.last_read_id, 0)
+			AND x.deleted_at IS NOT NULL) ELSE 0 END
 $$;
 
 --
@@ -1612,6 +1769,13 @@ CREATE INDEX messages_reply_to ON public.messages USING btree (reply_to) WHERE (
 
 --
 -- Name: messages_room; Type: INDEX; Schema: public; Owner: -
+-- Name: messages_room_deleted; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX messages_room_deleted ON public.messages USING btree (room_id, id) WHERE (deleted_at IS NOT NULL);
+
+--
+-- Name: messages_room_id; Type: INDEX; Schema: public; Owner: -
 --
 
 CREATE INDEX messages_room ON public.messages USING btree (room_id, id) INCLUDE (sender_id, deleted_at);
@@ -1777,6 +1941,10 @@ CREATE UNIQUE INDEX users_username_lower ON public.users USING btree (lower(user
 --
 
 CREATE TRIGGER mentions_push AFTER INSERT ON public.mentions REFERENCING NEW TABLE AS fresh FOR EACH STATEMENT EXECUTE FUNCTION public.ec_push_on_mentions();
+-- Name: mentions mentions_counts; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER mentions_counts AFTER INSERT OR DELETE ON public.mentions FOR EACH ROW EXECUTE FUNCTION public.ec_counts_mention();
 
 --
 -- Name: message_reactions message_reactions_summary; Type: TRIGGER; Schema: public; Owner: -
@@ -1789,6 +1957,16 @@ CREATE TRIGGER message_reactions_summary AFTER INSERT OR DELETE ON public.messag
 --
 
 CREATE TRIGGER messages_push AFTER INSERT ON public.messages FOR EACH ROW EXECUTE FUNCTION public.ec_push_on_message();
+-- Name: messages messages_counts_deleted; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER messages_counts_deleted AFTER UPDATE OF deleted_at ON public.messages FOR EACH ROW WHEN (((old.deleted_at IS NULL) AND (new.deleted_at IS NOT NULL))) EXECUTE FUNCTION public.ec_counts_message_deleted();
+
+--
+-- Name: messages messages_counts_new; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER messages_counts_new BEFORE INSERT ON public.messages FOR EACH ROW EXECUTE FUNCTION public.ec_counts_message_new();
 
 --
 -- Name: messages messages_search_words; Type: TRIGGER; Schema: public; Owner: -
@@ -1801,6 +1979,12 @@ CREATE TRIGGER messages_search_words AFTER UPDATE OF text ON public.messages FOR
 --
 
 CREATE TRIGGER messages_search_words_queue AFTER INSERT ON public.messages REFERENCING NEW TABLE AS added FOR EACH STATEMENT EXECUTE FUNCTION public.ec_search_words_enqueue();
+
+--
+-- Name: read_markers read_markers_counts; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER read_markers_counts BEFORE INSERT OR UPDATE ON public.read_markers FOR EACH ROW EXECUTE FUNCTION public.ec_counts_marker();
 
 --
 -- Name: audit_log audit_log_actor_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -

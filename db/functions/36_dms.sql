@@ -3,7 +3,8 @@
 
 -- A conversation as `viewer` sees it: the hidden group's id, its room,
 -- every participant (a `UserSummary`), and the viewer's unread and
--- mention counts (after their read marker, not deleted, not their own).
+-- mention counts (after their read marker, not deleted, not their own;
+-- kept by the triggers of 34_counts.sql).
 CREATE OR REPLACE FUNCTION ec_conversation_json(c conversations, viewer bigint)
 RETURNS jsonb LANGUAGE sql STABLE AS $$
 	SELECT jsonb_build_object(
@@ -20,17 +21,8 @@ RETURNS jsonb LANGUAGE sql STABLE AS $$
 			WHERE gm.group_id = c.group_id), '[]'::jsonb),
 		'last_message_id', r.last_message_id,
 		'last_read_id', coalesce(k.last_read_id, 0),
-		'unread_count', CASE WHEN r.last_message_id >
-			coalesce(k.last_read_id, 0) THEN (SELECT count(*)
-			FROM messages x WHERE x.room_id = r.id
-			AND x.id > coalesce(k.last_read_id, 0)
-			AND x.deleted_at IS NULL
-			AND x.sender_id IS DISTINCT FROM viewer) ELSE 0 END,
-		'mention_count', (SELECT count(*) FROM mentions mn
-			JOIN messages x ON x.id = mn.message_id
-			WHERE mn.user_id = viewer AND mn.room_id = r.id
-			AND mn.message_id > coalesce(k.last_read_id, 0)
-			AND x.deleted_at IS NULL),
+		'unread_count', ec_unread_count(r, k),
+		'mention_count', coalesce(k.mention_count, 0),
 		'created_at', ec_ts(c.created_at))
 	FROM rooms r LEFT JOIN read_markers k
 		ON k.room_id = r.id AND k.user_id = viewer

@@ -103,9 +103,9 @@ groups_member_ids(int64_t group_id, int64_t **ids, size_t *n)
 
 /* The group detail (`GroupDetail`, openapi.yaml) for member $2 of group $1; $3
  * = online count. unread_count agrees with the rooms program: messages after the
- * caller's marker, not deleted, not their own; rooms whose last message
- * is not after the marker are not even counted.  mention_count: the
- * caller's mentions after the marker (migration 0045). */
+ * caller's marker, not deleted, not their own; mention_count: the
+ * caller's mentions after the marker (migration 0045); both from the
+ * figures the triggers keep (db/functions/34_counts.sql). */
 static const char groups_detail_sql[] =
     "SELECT (ec_group_json(g) || jsonb_build_object("
     " 'my_role', m.role,"
@@ -117,17 +117,8 @@ static const char groups_detail_sql[] =
     "   'id', t.id, 'group_id', t.group_id, 'name', t.name,"
     "   'rooms', COALESCE((SELECT jsonb_agg(ec_room_json(rm) ||"
     "     jsonb_build_object("
-    "     'unread_count', CASE WHEN rm.last_message_id >"
-    "       COALESCE(k.last_read_id, 0) THEN (SELECT count(*)"
-    "       FROM messages x WHERE x.room_id = rm.id"
-    "       AND x.id > COALESCE(k.last_read_id, 0)"
-    "       AND x.deleted_at IS NULL"
-    "       AND x.sender_id IS DISTINCT FROM m.user_id) ELSE 0 END,"
-    "     'mention_count', (SELECT count(*) FROM mentions mn"
-    "       JOIN messages x ON x.id = mn.message_id"
-    "       WHERE mn.user_id = m.user_id AND mn.room_id = rm.id"
-    "       AND mn.message_id > COALESCE(k.last_read_id, 0)"
-    "       AND x.deleted_at IS NULL),"
+    "     'unread_count', ec_unread_count(rm, k),"
+    "     'mention_count', COALESCE(k.mention_count, 0),"
     "     'last_read_id', COALESCE(k.last_read_id, 0)) ORDER BY rm.id)"
     "     FROM rooms rm LEFT JOIN read_markers k ON k.room_id = rm.id"
     "     AND k.user_id = m.user_id WHERE rm.topic_id = t.id),"
@@ -164,7 +155,9 @@ groups_list(struct http_req *r)
 	if (rc)
 		goto out;
 	/* One query: the page (one row more to know has_more) with each
-	 * group's unread and mention counts summed over its rooms.  Direct
+	 * group's unread and mention counts summed over its rooms from the
+	 * figures the triggers keep (db/functions/34_counts.sql: no message
+	 * is counted unless a room had a deletion after the marker).  Direct
 	 * conversations (hidden groups, migration 0045) are not listed. */
 	rc = app_reply_query(r, 200,
 	    "WITH page AS (SELECT g.id, g.name, g.icon, m.role"
@@ -174,23 +167,18 @@ groups_list(struct http_req *r)
 	    "= g.id)"
 	    "  ORDER BY lower(g.name), g.id"
 	    "  LIMIT $2::int + 1 OFFSET $3::int),"
-	    " counted AS (SELECT p.*,"
-	    "  row_number() OVER (ORDER BY lower(p.name), p.id) AS n,"
-	    "  (SELECT count(*) FROM rooms rm"
-	    "  LEFT JOIN read_markers k ON k.room_id = rm.id AND k.user_id = $1"
-	    "  JOIN messages x ON x.room_id = rm.id"
-	    "   AND x.id > COALESCE(k.last_read_id, 0)"
-	    "  WHERE rm.group_id = p.id"
-	    "   AND rm.last_message_id > COALESCE(k.last_read_id, 0)"
-	    "   AND x.deleted_at IS NULL"
-	    "   AND x.sender_id IS DISTINCT FROM $1::bigint) AS unread,"
-	    "  (SELECT count(*) FROM mentions mn JOIN rooms rm ON rm.id = "
-	    "mn.room_id"
-	    "  JOIN messages x ON x.id = mn.message_id AND x.deleted_at IS NULL"
-	    "  LEFT JOIN read_markers k ON k.room_id = rm.id AND k.user_id = $1"
-	    "  WHERE mn.user_id = $1 AND rm.group_id = p.id"
-	    "   AND mn.message_id > COALESCE(k.last_read_id, 0)) AS mentions"
-	    "  FROM page p) "
+	    " counted AS (SELECT p.*, c.unread, c.mentions,"
+	    "  row_number() OVER (ORDER BY lower(p.name), p.id) AS n"
+	    "  FROM page p CROSS JOIN LATERAL (SELECT"
+	    "  coalesce(sum(rm.msg_seq - coalesce(k.read_seq, 0)"
+	    "   - CASE WHEN rm.last_deleted_id > coalesce(k.last_read_id, 0)"
+	    "   THEN (SELECT count(*) FROM messages x WHERE x.room_id = rm.id"
+	    "   AND x.id > coalesce(k.last_read_id, 0)"
+	    "   AND x.deleted_at IS NOT NULL) ELSE 0 END), 0)::bigint AS "
+	    "unread,"
+	    "  coalesce(sum(k.mention_count), 0)::bigint AS mentions"
+	    "  FROM rooms rm LEFT JOIN read_markers k ON k.room_id = rm.id"
+	    "  AND k.user_id = $1 WHERE rm.group_id = p.id) c) "
 	    "SELECT json_build_object('items', COALESCE(json_agg("
 	    " json_build_object('id', id, 'name', name,"
 	    "  'icon_url', '/media/' || icon, 'my_role', role,"

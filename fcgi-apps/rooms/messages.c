@@ -68,19 +68,18 @@ static const char messages_sql_nonce[] =
 	"LEFT JOIN profiles pr ON pr.user_id = u.id "                          \
 	"LEFT JOIN messages q ON q.id = ins.reply_to"
 
-/* Inserts the message and, in the same statement, moves the room's
- * last_message_id and the sender's own read marker.  No row when a
- * concurrent request took the nonce.  $1 room, $2 sender, $3 text,
- * $4 reply_to, $5 nonce. */
+/* Inserts the message and, in the same statement, moves the sender's own
+ * read marker; the room's last_message_id and message counter follow in
+ * the trigger ec_counts_message_new (db/functions/34_counts.sql), and the
+ * sender's marker at their own message is what keeps own messages out of
+ * the unread counts there.  No row when a concurrent request took the
+ * nonce.  $1 room, $2 sender, $3 text, $4 reply_to, $5 nonce. */
 static const char messages_sql_insert[] =
     "WITH ins AS (INSERT INTO messages "
     "(room_id, sender_id, text, reply_to, nonce) "
     "VALUES ($1, $2, $3, $4, $5) "
     "ON CONFLICT (sender_id, nonce) WHERE nonce IS NOT NULL DO NOTHING "
     "RETURNING *), "
-    "room AS (UPDATE rooms SET last_message_id = "
-    "greatest(rooms.last_message_id, ins.id) "
-    "FROM ins WHERE rooms.id = ins.room_id), "
     "marker AS (INSERT INTO read_markers (user_id, room_id, last_read_id, "
     "last_posted_at) SELECT ins.sender_id, ins.room_id, ins.id, now() "
     "FROM ins ON CONFLICT (user_id, room_id) DO UPDATE SET last_read_id = "
@@ -116,9 +115,6 @@ static const char messages_sql_post[] =
     "SELECT r.id, $2::bigint, $3::text, $4::bigint, $5::text FROM r "
     "ON CONFLICT (sender_id, nonce) WHERE nonce IS NOT NULL DO NOTHING "
     "RETURNING *), "
-    "room AS (UPDATE rooms SET last_message_id = "
-    "greatest(rooms.last_message_id, ins.id) "
-    "FROM ins WHERE rooms.id = ins.room_id), "
     "marker AS (INSERT INTO read_markers (user_id, room_id, last_read_id, "
     "last_posted_at) SELECT ins.sender_id, ins.room_id, ins.id, now() "
     "FROM ins ON CONFLICT (user_id, room_id) DO UPDATE SET last_read_id = "
