@@ -1262,17 +1262,6 @@ CREATE SEQUENCE public.push_subscriptions_id_seq
 ALTER SEQUENCE public.push_subscriptions_id_seq OWNED BY public.push_subscriptions.id;
 
 --
--- Name: read_markers; Type: TABLE; Schema: public; Owner: -
---
-
-CREATE TABLE public.read_markers (
-    user_id bigint NOT NULL,
-    room_id bigint NOT NULL,
-    last_read_id bigint DEFAULT 0 NOT NULL,
-    last_posted_at timestamp with time zone
-);
-
---
 -- Name: refresh_tokens; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -1769,16 +1758,15 @@ CREATE INDEX messages_reply_to ON public.messages USING btree (reply_to) WHERE (
 
 --
 -- Name: messages_room; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX messages_room ON public.messages USING btree (room_id, id) INCLUDE (sender_id, deleted_at);
+
+--
 -- Name: messages_room_deleted; Type: INDEX; Schema: public; Owner: -
 --
 
 CREATE INDEX messages_room_deleted ON public.messages USING btree (room_id, id) WHERE (deleted_at IS NOT NULL);
-
---
--- Name: messages_room_id; Type: INDEX; Schema: public; Owner: -
---
-
-CREATE INDEX messages_room ON public.messages USING btree (room_id, id) INCLUDE (sender_id, deleted_at);
 
 --
 -- Name: messages_search; Type: INDEX; Schema: public; Owner: -
@@ -1937,14 +1925,16 @@ CREATE INDEX users_email_lower ON public.users USING btree (lower(email)) WHERE 
 CREATE UNIQUE INDEX users_username_lower ON public.users USING btree (lower(username));
 
 --
--- Name: mentions mentions_push; Type: TRIGGER; Schema: public; Owner: -
---
-
-CREATE TRIGGER mentions_push AFTER INSERT ON public.mentions REFERENCING NEW TABLE AS fresh FOR EACH STATEMENT EXECUTE FUNCTION public.ec_push_on_mentions();
 -- Name: mentions mentions_counts; Type: TRIGGER; Schema: public; Owner: -
 --
 
 CREATE TRIGGER mentions_counts AFTER INSERT OR DELETE ON public.mentions FOR EACH ROW EXECUTE FUNCTION public.ec_counts_mention();
+
+--
+-- Name: mentions mentions_push; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER mentions_push AFTER INSERT ON public.mentions REFERENCING NEW TABLE AS fresh FOR EACH STATEMENT EXECUTE FUNCTION public.ec_push_on_mentions();
 
 --
 -- Name: message_reactions message_reactions_summary; Type: TRIGGER; Schema: public; Owner: -
@@ -1953,10 +1943,6 @@ CREATE TRIGGER mentions_counts AFTER INSERT OR DELETE ON public.mentions FOR EAC
 CREATE TRIGGER message_reactions_summary AFTER INSERT OR DELETE ON public.message_reactions FOR EACH ROW EXECUTE FUNCTION public.ec_reactions_summarise();
 
 --
--- Name: messages messages_push; Type: TRIGGER; Schema: public; Owner: -
---
-
-CREATE TRIGGER messages_push AFTER INSERT ON public.messages FOR EACH ROW EXECUTE FUNCTION public.ec_push_on_message();
 -- Name: messages messages_counts_deleted; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -1967,6 +1953,12 @@ CREATE TRIGGER messages_counts_deleted AFTER UPDATE OF deleted_at ON public.mess
 --
 
 CREATE TRIGGER messages_counts_new BEFORE INSERT ON public.messages FOR EACH ROW EXECUTE FUNCTION public.ec_counts_message_new();
+
+--
+-- Name: messages messages_push; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER messages_push AFTER INSERT ON public.messages FOR EACH ROW EXECUTE FUNCTION public.ec_push_on_message();
 
 --
 -- Name: messages messages_search_words; Type: TRIGGER; Schema: public; Owner: -
