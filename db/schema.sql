@@ -316,7 +316,7 @@ $$;
 -- Name: ec_reaction_set(bigint, bigint, text, boolean, integer); Type: FUNCTION; Schema: public; Owner: -
 --
 
-CREATE FUNCTION public.ec_reaction_set(mid bigint, uid bigint, e text, adding boolean, max_distinct integer, OUT live boolean, OUT at_limit boolean, OUT changed boolean, OUT n integer, OUT reaction jsonb) RETURNS record
+CREATE FUNCTION public.ec_reaction_set(mid bigint, uid bigint, e text, adding boolean, max_distinct integer, OUT live boolean, OUT at_limit boolean, OUT changed boolean, OUT n integer, OUT reaction jsonb, OUT timed_out_until text) RETURNS record
     LANGUAGE plpgsql
     AS $$
 DECLARE
@@ -334,6 +334,13 @@ BEGIN
 	END IF;
 	live := true;
 	IF adding THEN
+		SELECT ec_ts(gm.timed_out_until) INTO timed_out_until
+		FROM rooms r JOIN group_members gm ON gm.group_id = r.group_id
+		AND gm.user_id = uid
+		WHERE r.id = room AND gm.timed_out_until > now();
+		IF timed_out_until IS NOT NULL THEN
+			RETURN;
+		END IF;
 		IF jsonb_array_length(coalesce(summary, '[]')) >= max_distinct
 		    AND NOT coalesce(summary, '[]') @>
 		        jsonb_build_array(jsonb_build_object('emoji', e)) THEN

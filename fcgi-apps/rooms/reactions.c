@@ -7,7 +7,7 @@
  * (ec_reaction_set, db/functions/25_reactions.sql); the message's
  * counts and the room's history version move in that same transaction
  * (triggers of migration 0040), and an event follows the commit only
- * when something changed.
+ * when something changed.  A timed-out member cannot add one (0065).
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -186,14 +186,18 @@ reactions_set(struct http_req *r, int adding)
 	    REACTIONS_MAX_DISTINCT_DEFAULT);
 	rc = db_query(&res,
 	    "SELECT live, at_limit, changed, reaction::text, "
-	    "(reaction || jsonb_build_object('me', $4::boolean))::text "
-	    "FROM ec_reaction_set($1, $2, $3, $4, $5)",
+	    "(reaction || jsonb_build_object('me', $4::boolean))::text, "
+	    "timed_out_until FROM ec_reaction_set($1, $2, $3, $4, $5)",
 	    DB_I64(r->ids[0]), DB_I64(r->user_id), DB_TEXT(emoji),
 	    DB_BOOL(adding), DB_I64(max));
 	if (rc)
 		goto out;
 	if (db_rows(res) != 1 || !db_bool(res, 0, 0)) {
 		rc = ERR_NOT_FOUND; /* deleted meanwhile */
+		goto out;
+	}
+	if (db_value(res, 0, 5) != NULL) {
+		rc = moderation_timed_out(r, db_value(res, 0, 5));
 		goto out;
 	}
 	if (db_bool(res, 0, 1)) {
