@@ -55,15 +55,26 @@ overlay_ws(struct overlay_in *in)
 static int
 overlay_string(struct overlay_in *in, const char **start, size_t *len)
 {
-	size_t from;
+	const char *q;
+	size_t from, k;
 
 	overlay_ws(in);
 	if (in->i >= in->n || in->s[in->i] != '"')
 		return -1;
 	from = ++in->i;
-	while (in->i < in->n && in->s[in->i] != '"') {
-		if (in->s[in->i] == '\\')
-			in->i++;
+	for (;;) {
+		/* The next quote; it ends the string unless an odd number
+		 * of backslashes precedes it. */
+		q = memchr(in->s + in->i, '"', in->n - in->i);
+		if (q == NULL) {
+			in->i = in->n;
+			break;
+		}
+		in->i = (size_t)(q - in->s);
+		for (k = in->i; k > from && in->s[k - 1] == '\\'; k--)
+			;
+		if ((in->i - k) % 2 == 0)
+			break;
 		in->i++;
 	}
 	if (in->i >= in->n)
@@ -297,26 +308,53 @@ reactions_page_count(const struct reactions_page *p)
 	return p->nreactions;
 }
 
-/* 1 when "id emoji" is among `mine` ("id emoji id emoji ..."). */
-static int
-overlay_is_mine(const char *mine, int64_t id, const char *emoji, size_t elen)
-{
-	const char *s = mine, *e;
-	char *end;
-	int64_t mid;
+/* One "id emoji" pair of `mine`. */
+struct overlay_mine {
+	int64_t id;
+	const char *emoji;
+	size_t len;
+};
 
+/* Splits `mine` ("id emoji id emoji ...") into pairs (malloc()ed, *n of
+ * them), once per page: matching then compares numbers first. */
+static struct overlay_mine *
+overlay_mine_parse(const char *mine, size_t *n)
+{
+	struct overlay_mine *v;
+	const char *s = mine, *e;
+	size_t cap = 1;
+	char *end;
+
+	for (e = mine; *e != '\0'; e++)
+		cap += *e == ' ';
+	v = mem_alloc(sizeof(*v) * (cap / 2 + 1));
+	*n = 0;
 	while (*s != '\0') {
-		mid = strtoll(s, &end, 10);
+		v[*n].id = strtoll(s, &end, 10);
 		if (end == s || *end != ' ')
-			return 0;
+			break;
 		s = end + 1;
 		e = strchr(s, ' ');
 		if (e == NULL)
 			e = s + strlen(s);
-		if (mid == id && (size_t)(e - s) == elen &&
-		    memcmp(s, emoji, elen) == 0)
-			return 1;
+		v[*n].emoji = s;
+		v[*n].len = (size_t)(e - s);
+		(*n)++;
 		s = *e == ' ' ? e + 1 : e;
+	}
+	return v;
+}
+
+static int
+overlay_is_mine(const struct overlay_mine *v, size_t n,
+    const struct overlay_reaction *r, int64_t id)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (v[i].id == id && v[i].len == r->emoji_len &&
+		    memcmp(v[i].emoji, r->emoji, r->emoji_len) == 0)
+			return 1;
 	}
 	return 0;
 }
@@ -326,18 +364,19 @@ reactions_page_mark(const struct reactions_page *p, const char *mine,
     char **out)
 {
 	const struct overlay_reaction *r;
+	struct overlay_mine *v;
 	enum err_code rc = ERR_OK;
 	struct buf b;
-	size_t i, from = 0;
+	size_t i, n, from = 0;
 
+	v = overlay_mine_parse(mine, &n);
 	buf_init(&b, 0);
 	for (i = 0; i < p->nreactions && rc == ERR_OK; i++) {
 		r = &p->reactions[i];
 		rc = buf_append(&b, p->text + from, r->at - from);
 		if (rc == ERR_OK)
 			rc = buf_puts(&b,
-			    overlay_is_mine(mine, p->ids[r->msg], r->emoji,
-			        r->emoji_len)
+			    overlay_is_mine(v, n, r, p->ids[r->msg])
 			        ? ", \"me\": true"
 			        : ", \"me\": false");
 		from = r->at;
@@ -347,6 +386,7 @@ reactions_page_mark(const struct reactions_page *p, const char *mine,
 	if (rc == ERR_OK)
 		*out = buf_detach(&b, NULL);
 	buf_release(&b);
+	free(v);
 	return rc;
 }
 
