@@ -3958,6 +3958,19 @@ export type components = {
                 count: number;
                 me?: boolean;
             }[];
+            /**
+             * @description The rooms of the group that the text names as `#name`, resolved
+             *     when the message was posted or edited (any case; a name that two
+             *     topics share means the one in the message's own topic), in order
+             *     of appearance; `name` is as written in the text.  Kept as they
+             *     were: after a rename the link still leads to the same room.
+             *     Empty for messages posted before this existed and when the text
+             *     names no room.
+             */
+            rooms: {
+                id: number;
+                name: string;
+            }[];
             /** @description When a moderator pinned it; null when not pinned */
             pinned_at: string | null;
             /** @description Who pinned it (null when not pinned or the account is gone) */
