@@ -1,6 +1,6 @@
 // The group's sidebar: header menu (invite, settings, leave), topics and
 // rooms with unread counts; admins manage topics and rooms through context
-// menus (right-click or the "⋯" buttons).
+// menus (right-click or the "⋯" buttons), where moderators set slow mode.
 
 import { useState } from 'react';
 import { NavLink, useNavigate } from 'react-router-dom';
@@ -25,11 +25,13 @@ import {
 } from '@/shared/api/groups';
 import { useUnreadStore } from '@/shared/stores/unreadStore';
 import { RoomMentionBadge } from '@/shared/ui/MentionBadge';
+import { SlowModeDialog } from './SlowModeDialog';
 
 type Modal =
   | { kind: 'prompt'; title: string; label: string; initial?: string; submit: string; max: number; run: (v: string) => Promise<unknown> }
   | { kind: 'confirm'; title: string; message: string; confirm: string; run: () => Promise<unknown> }
   | { kind: 'invite' }
+  | { kind: 'slow'; room: RoomSummary }
   | null;
 
 export function Sidebar({ group, roomId }: { group: GroupDetail; roomId: number | null }) {
@@ -110,7 +112,12 @@ export function Sidebar({ group, roomId }: { group: GroupDetail; roomId: number 
     },
   ];
 
+  const isModerator = roleAtLeast(group.my_role, 'moderator');
   const roomItems = (r: RoomSummary): MenuItem[] => [
+    ...(isModerator ? [{ label: 'Slow mode…', testId: 'room-slow-mode', onSelect: () => setModal({ kind: 'slow', room: r }) }] : []),
+    ...(isAdmin ? adminRoomItems(r) : []),
+  ];
+  const adminRoomItems = (r: RoomSummary): MenuItem[] => [
     {
       label: 'Rename room',
       testId: 'room-rename',
@@ -185,6 +192,7 @@ export function Sidebar({ group, roomId }: { group: GroupDetail; roomId: number 
         />
       )}
       {modal?.kind === 'invite' && <InviteDialog groupId={group.id} onClose={() => setModal(null)} />}
+      {modal?.kind === 'slow' && <SlowModeDialog room={modal.room} onDone={refresh} onClose={() => setModal(null)} />}
     </aside>
   );
 }
@@ -216,7 +224,7 @@ function TopicSection({
       {!collapsed && (
         <ul className="room-list">
           {topic.rooms.map((r) => (
-            <RoomLink key={r.id} room={r} groupId={groupId} isAdmin={isAdmin} items={roomItems(r)} />
+            <RoomLink key={r.id} room={r} groupId={groupId} items={roomItems(r)} />
           ))}
         </ul>
       )}
@@ -224,11 +232,11 @@ function TopicSection({
   );
 }
 
-function RoomLink({ room, groupId, isAdmin, items }: { room: RoomSummary; groupId: number; isAdmin: boolean; items: MenuItem[] }) {
+function RoomLink({ room, groupId, items }: { room: RoomSummary; groupId: number; items: MenuItem[] }) {
   const menu = useContextMenu();
   const count = useUnreadStore((s) => s.rooms[room.id]?.count ?? room.unread_count ?? 0);
   return (
-    <li className="room-entry" onContextMenu={isAdmin ? menu.openAt : undefined}>
+    <li className="room-entry" onContextMenu={items.length > 0 ? menu.openAt : undefined}>
       <NavLink
         to={`/g/${groupId}/r/${room.id}`}
         className={({ isActive }) => (isActive ? 'room-item active' : count > 0 ? 'room-item unread' : 'room-item')}
@@ -248,7 +256,7 @@ function RoomLink({ room, groupId, isAdmin, items }: { room: RoomSummary; groupI
           </span>
         )}
       </NavLink>
-      {isAdmin && <MenuButton label={`Room options for ${room.name}`} onOpen={menu.openBelow} />}
+      {items.length > 0 && <MenuButton label={`Room options for ${room.name}`} onOpen={menu.openBelow} />}
       {menu.at && <Menu at={menu.at} items={items} label={`Room ${room.name}`} onClose={menu.close} />}
     </li>
   );
