@@ -252,9 +252,7 @@ reactions_list(struct http_req *r)
 		goto out;
 	if (reactions_read_emoji(r, &emoji))
 		rc = ERR_VALIDATION;
-	if (http_query_limit(r, &limit))
-		rc = ERR_VALIDATION;
-	if (http_query_int(r, "offset", 0, INT32_MAX, 0, &offset))
+	if (http_query_page(r, &limit, &offset))
 		rc = ERR_VALIDATION;
 	if (rc)
 		goto out;
