@@ -23,12 +23,12 @@
 
 /* The read of a cached page, in one round trip.
  * KEYS: revocation mark, room's group, profiles' version.
- * ARGV: user id (unused by the script, kept for MONITOR readers), fresh
- * version start, membership-version template, grant template,
- * group-version template, page template, epoch.
- * Returns {"revoked"}, {"hit", page}, {"miss"} (room's group unknown) or
- * {"miss", group, membership version, group version, profiles'
- * version}. */
+ * ARGV: user id, fresh version start, membership-version template, grant
+ * template, group-version template, page template, epoch.
+ * Returns {"revoked"}, {"hit", page, the user's entry of the page's
+ * ":mine" hash ("" when the hash has none for them; absent when there is
+ * no hash)}, {"miss"} (room's group unknown) or {"miss", group,
+ * membership version, group version, profiles' version}. */
 static const char hist_fast_lua[] =
     "if redis.call('EXISTS', KEYS[1]) == 1 then return {'revoked'} end\n"
     "local g = redis.call('GET', KEYS[2])\n"
@@ -46,20 +46,34 @@ static const char hist_fast_lua[] =
     "  local k = string.gsub(ARGV[6], '{c}', c)\n"
     "  k = string.gsub(k, '{p}', p)\n"
     "  local page = redis.call('GET', k)\n"
-    "  if page then return {'hit', page} end\n"
+    "  if page then\n"
+    "    local mine = redis.call('HGET', k .. ':mine', ARGV[1])\n"
+    "    if not mine and redis.call('EXISTS', k .. ':mine') == 1 then\n"
+    "      mine = ''\n"
+    "    end\n"
+    "    return {'hit', page, mine}\n"
+    "  end\n"
     "end\n"
     "return {'miss', g, m, c, p}\n";
 
 /* What a miss learnt from PostgreSQL.
  * KEYS: room's group, membership version, grant, page ("" = none).
  * ARGV: group id, leased membership version ("" = no grant), grant, TTL,
- * page ("" = none), room entry TTL. */
+ * page ("" = none), room entry TTL, "1" when user/value pairs for the
+ * page's ":mine" hash follow (ARGV[8..]), else "".  The hash always has
+ * a field "" so that it exists when no user has a value. */
 static const char hist_fill_lua[] =
     "redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[6])\n"
     "if ARGV[2] ~= '' and redis.call('GET', KEYS[2]) == ARGV[2] then\n"
     "  redis.call('SET', KEYS[3], ARGV[3], 'EX', ARGV[4])\n"
     "end\n"
     "if ARGV[5] ~= '' then\n"
+    "  local mk = KEYS[4] .. ':mine'\n"
+    "  redis.call('DEL', mk)\n"
+    "  if ARGV[7] ~= '' then\n"
+    "    redis.call('HSET', mk, '', '', unpack(ARGV, 8))\n"
+    "    redis.call('EXPIRE', mk, ARGV[4])\n"
+    "  end\n"
     "  redis.call('SET', KEYS[4], ARGV[5], 'EX', ARGV[4])\n"
     "end\n"
     "return {}\n";
@@ -94,7 +108,8 @@ hist_copy(char dst[24], const char *src)
 
 enum hist_fast_result
 hist_fast(const char *revoked_key, int64_t room_id, int64_t user_id,
-    int64_t limit, int64_t epoch, struct hist_lease *lease, char **page)
+    int64_t limit, int64_t epoch, struct hist_lease *lease, char **page,
+    char **mine)
 {
 	char room[WIRE_NAME_MAX], members[WIRE_NAME_MAX], grant[WIRE_NAME_MAX];
 	char group[WIRE_NAME_MAX], tpl[WIRE_NAME_MAX], start[24], uid[24];
@@ -106,6 +121,7 @@ hist_fast(const char *revoked_key, int64_t room_id, int64_t user_id,
 
 	memset(lease, 0, sizeof(*lease));
 	*page = NULL;
+	*mine = NULL;
 	hist_random_start(start);
 	wire_key_hist_room(room, room_id);
 	wire_key_acl_members(members, HIST_G);
@@ -133,7 +149,9 @@ hist_fast(const char *revoked_key, int64_t room_id, int64_t user_id,
 	} else if (strcmp(out[0], "hit") == 0 && out[1] != NULL) {
 		res = HIST_FAST_HIT;
 		*page = out[1];
+		*mine = out[2];
 		out[1] = NULL;
+		out[2] = NULL;
 	} else if (out[1] != NULL) {
 		lease->group_id = strtoll(out[1], NULL, 10);
 		hist_copy(lease->members, out[2]);
@@ -147,12 +165,14 @@ hist_fast(const char *revoked_key, int64_t room_id, int64_t user_id,
 
 void
 hist_fill(int64_t room_id, int64_t group_id, int64_t user_id, int64_t limit,
-    int64_t epoch, const struct hist_lease *lease, const char *page)
+    int64_t epoch, const struct hist_lease *lease, const char *page,
+    const char *const *mine, size_t nmine)
 {
 	char room[WIRE_NAME_MAX], members[WIRE_NAME_MAX], grant[WIRE_NAME_MAX];
 	char key[WIRE_NAME_MAX], g[WIRE_ID_MAX], value[64], ttl[24], rttl[24];
-	const char *argv[10];
+	const char **argv;
 	char *none[1];
+	size_t i;
 	int leased = lease->group_id == group_id && lease->members[0] != '\0';
 
 	wire_id(g, group_id);
@@ -168,6 +188,9 @@ hist_fill(int64_t room_id, int64_t group_id, int64_t user_id, int64_t limit,
 	    (long long)epoch);
 	snprintf(ttl, sizeof(ttl), "%d", HIST_TTL);
 	snprintf(rttl, sizeof(rttl), "%d", HIST_ROOM_TTL);
+	if (mine == NULL)
+		nmine = 0;
+	argv = mem_alloc(sizeof(*argv) * (11 + 2 * nmine));
 	argv[0] = room;
 	argv[1] = members;
 	argv[2] = grant;
@@ -178,8 +201,13 @@ hist_fill(int64_t room_id, int64_t group_id, int64_t user_id, int64_t limit,
 	argv[7] = ttl;
 	argv[8] = key[0] != '\0' ? page : "";
 	argv[9] = rttl;
-	if (rds_eval(hist_fill_lua, 4, 10, argv, none, 0) != ERR_OK)
+	argv[10] = mine != NULL ? "1" : "";
+	for (i = 0; i < 2 * nmine; i++)
+		argv[11 + i] = mine[i];
+	if (rds_eval(hist_fill_lua, 4, (int)(11 + 2 * nmine), argv, none, 0) !=
+	    ERR_OK)
 		log_warn("history page not cached");
+	free(argv);
 }
 
 void

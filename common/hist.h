@@ -44,6 +44,7 @@
 #ifndef EC_HIST_H
 #define EC_HIST_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "err.h"
@@ -71,20 +72,26 @@ struct hist_lease {
  * auth_deferred_key()), then the grant of `user_id` for the group of
  * `room_id` and the newest page with `limit` items under the current
  * versions and `epoch` (auth_cache_epoch()).  On HIST_FAST_HIT *page is
- * the page (malloc()ed); on HIST_FAST_MISS *lease holds what to fill
- * with. */
-enum hist_fast_result
-hist_fast(const char *revoked_key, int64_t room_id, int64_t user_id,
-    int64_t limit, int64_t epoch, struct hist_lease *lease, char **page);
+ * the page (malloc()ed) and *mine the caller's entry of the per-user
+ * values stored with it (hist_fill(); "" when the page has them but none
+ * for the caller, NULL when it has none at all); on HIST_FAST_MISS
+ * *lease holds what to fill with. */
+enum hist_fast_result hist_fast(const char *revoked_key, int64_t room_id,
+    int64_t user_id, int64_t limit, int64_t epoch, struct hist_lease *lease,
+    char **page, char **mine);
 
 /* After a miss, when PostgreSQL said that `user_id` is a member of
  * `group_id`, the group of `room_id`, and rendered `page` (the newest,
  * `limit` items): remembers the room's group, and under the lease's
  * versions the grant (only if the membership version has not moved) and
- * the page.  Failures only log. */
-void
-hist_fill(int64_t room_id, int64_t group_id, int64_t user_id, int64_t limit,
-    int64_t epoch, const struct hist_lease *lease, const char *page);
+ * the page.  With the page, when `mine` is not NULL, `nmine` per-user
+ * values (mine[2i] a user id, mine[2i+1] the value: the rooms program's
+ * own reactions among the page's messages) in the same call, as one
+ * hash next to the page that lives and dies with it
+ * (wire_key_hist_page() + ":mine").  Failures only log. */
+void hist_fill(int64_t room_id, int64_t group_id, int64_t user_id,
+    int64_t limit, int64_t epoch, const struct hist_lease *lease,
+    const char *page, const char *const *mine, size_t nmine);
 
 /* After a commit that changed a profile shown in pages (name, icon). */
 void hist_touch_profiles(void);

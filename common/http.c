@@ -643,6 +643,17 @@ http_query_limit(struct http_req *r, int64_t *limit)
 	return http_query_int(r, "limit", 1, 100, 50, limit);
 }
 
+enum err_code
+http_query_page(struct http_req *r, int64_t *limit, int64_t *offset)
+{
+	enum err_code rc;
+
+	rc = http_query_limit(r, limit);
+	if (http_query_int(r, "offset", 0, INT32_MAX, 0, offset))
+		rc = ERR_VALIDATION;
+	return rc;
+}
+
 void
 http_add_header(struct http_req *r, const char *fmt, ...)
 {

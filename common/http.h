@@ -175,6 +175,11 @@ enum err_code http_query_int(struct http_req *r, const char *name, int64_t min,
 /* ?limit= as the API reference says: 1..100, default 50. */
 enum err_code http_query_limit(struct http_req *r, int64_t *limit);
 
+/* ?limit= (as above) and ?offset= (0..2^31-1, default 0) of a paged list;
+ * both are read, so that every bad one is in the error's fields. */
+enum err_code
+http_query_page(struct http_req *r, int64_t *limit, int64_t *offset);
+
 /* Keeps `p` until the request ends (then free()d); returns p. */
 void *http_keep(struct http_req *r, void *p);
 

@@ -100,7 +100,10 @@ wire_key_ticket(char out[WIRE_NAME_MAX], const char *ticket, size_t len);
 
 /* "hist:page:<room>:<group version>:<profiles version>:<epoch>:<limit>":
  * a cached newest history page (HIST_TTL seconds; common/hist.c).  The
- * epoch is PostgreSQL's ec_cache_epoch (migration 0025).
+ * epoch is PostgreSQL's ec_cache_epoch (migration 0025).  The same name
+ * + ":mine", a hash written and expiring with the page: user id -> that
+ * user's own reactions among the page's messages ("message_id emoji
+ * ..."), plus a field "" so that it exists (fcgi-apps/rooms/reactions.c).
  * Writers: rooms.  Readers: rooms. */
 void wire_key_hist_page(char out[WIRE_NAME_MAX], int64_t room_id,
     const char *group_version, const char *profiles_version, int64_t epoch,

@@ -359,6 +359,7 @@ CREATE TABLE public.messages (
     pinned_at timestamp with time zone,
     pinned_by bigint,
     seq bigint DEFAULT 0 NOT NULL
+    room_refs jsonb
 );
 
 --
@@ -438,6 +439,8 @@ CREATE FUNCTION public.ec_message_json(m public.messages, u public.users, p publ
 		-- history pages by the rooms program, reactions.c) and the
 		-- pin.
 		'reactions', coalesce(m.reactions, '[]'::jsonb),
+		-- 0066: the `#room`s of the text (26_room_refs.sql).
+		'rooms', coalesce(m.room_refs, '[]'::jsonb),
 		'pinned_at', ec_ts(m.pinned_at),
 		'pinned_by', m.pinned_by)
 $$;
@@ -579,7 +582,7 @@ $$;
 -- Name: ec_reaction_set(bigint, bigint, text, boolean, integer); Type: FUNCTION; Schema: public; Owner: -
 --
 
-CREATE FUNCTION public.ec_reaction_set(mid bigint, uid bigint, e text, adding boolean, max_distinct integer, OUT live boolean, OUT at_limit boolean, OUT changed boolean, OUT n integer, OUT reaction jsonb) RETURNS record
+CREATE FUNCTION public.ec_reaction_set(mid bigint, uid bigint, e text, adding boolean, max_distinct integer, OUT live boolean, OUT at_limit boolean, OUT changed boolean, OUT n integer, OUT reaction jsonb, OUT timed_out_until text) RETURNS record
     LANGUAGE plpgsql
     AS $$
 DECLARE
@@ -597,6 +600,13 @@ BEGIN
 	END IF;
 	live := true;
 	IF adding THEN
+		SELECT ec_ts(gm.timed_out_until) INTO timed_out_until
+		FROM rooms r JOIN group_members gm ON gm.group_id = r.group_id
+		AND gm.user_id = uid
+		WHERE r.id = room AND gm.timed_out_until > now();
+		IF timed_out_until IS NOT NULL THEN
+			RETURN;
+		END IF;
 		IF jsonb_array_length(coalesce(summary, '[]')) >= max_distinct
 		    AND NOT coalesce(summary, '[]') @>
 		        jsonb_build_array(jsonb_build_object('emoji', e)) THEN
@@ -677,6 +687,39 @@ CREATE FUNCTION public.ec_room_json(r public.rooms) RETURNS jsonb
 		'last_message_id', r.last_message_id,
 		'slow_mode_seconds', r.slow_mode_seconds,
 		'created_at', ec_ts(r.created_at))
+$$;
+
+--
+-- Name: ec_room_refs(text, bigint); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.ec_room_refs(txt text, room bigint) RETURNS jsonb
+    LANGUAGE sql STABLE
+    AS $$
+	SELECT jsonb_agg(jsonb_build_object('id', c.id, 'name', c.name)
+	    ORDER BY c.pos)
+	FROM (SELECT DISTINCT ON (lower(t.w[1])) t.w[1] AS name, t.pos, r.id
+	      FROM rooms src,
+	      regexp_matches(txt, '(?:^|[^A-Za-z0-9_@#-])#([A-Za-z0-9_-]+)',
+	          'g') WITH ORDINALITY AS t(w, pos)
+	      JOIN rooms r ON lower(r.name) = lower(t.w[1])
+	      WHERE src.id = room AND r.group_id = src.group_id
+	      ORDER BY lower(t.w[1]), r.topic_id = src.topic_id DESC, r.id,
+	          t.pos) c
+$$;
+
+--
+-- Name: ec_room_refs_keep(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.ec_room_refs_keep() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+	NEW.room_refs := CASE WHEN strpos(NEW.text, '#') > 0
+		THEN ec_room_refs(NEW.text, NEW.room_id) END;
+	RETURN NEW;
+END
 $$;
 
 --
@@ -1959,6 +2002,16 @@ CREATE TRIGGER messages_counts_new BEFORE INSERT ON public.messages FOR EACH ROW
 --
 
 CREATE TRIGGER messages_push AFTER INSERT ON public.messages FOR EACH ROW EXECUTE FUNCTION public.ec_push_on_message();
+-- Name: messages messages_room_refs_insert; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER messages_room_refs_insert BEFORE INSERT ON public.messages FOR EACH ROW WHEN ((strpos(new.text, '#'::text) > 0)) EXECUTE FUNCTION public.ec_room_refs_keep();
+
+--
+-- Name: messages messages_room_refs_update; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER messages_room_refs_update BEFORE UPDATE OF text ON public.messages FOR EACH ROW WHEN (((strpos(new.text, '#'::text) > 0) OR (old.room_refs IS NOT NULL))) EXECUTE FUNCTION public.ec_room_refs_keep();
 
 --
 -- Name: messages messages_search_words; Type: TRIGGER; Schema: public; Owner: -

@@ -39,10 +39,14 @@ $$;
 -- VOLATILE function).  live: the message is live; at_limit: the emoji is new
 -- and the message has max_distinct already (nothing changed); changed:
 -- a row was added or removed; n: how many reacted with `e` now;
--- reaction: the JSON of the event and the answer (without "me").
+-- reaction: the JSON of the event and the answer (without "me");
+-- timed_out_until: when adding, the end (ec_ts) of the caller's timeout in
+-- the message's group, if they are timed out (nothing changed then; 0065).
+-- Taking a reaction back adds nothing and stays allowed during a timeout.
 CREATE OR REPLACE FUNCTION ec_reaction_set(mid bigint, uid bigint, e text,
     adding boolean, max_distinct int, OUT live boolean, OUT at_limit boolean,
-    OUT changed boolean, OUT n int, OUT reaction jsonb)
+    OUT changed boolean, OUT n int, OUT reaction jsonb,
+    OUT timed_out_until text)
 LANGUAGE plpgsql AS $$
 DECLARE
 	summary jsonb;
@@ -59,6 +63,13 @@ BEGIN
 	END IF;
 	live := true;
 	IF adding THEN
+		SELECT ec_ts(gm.timed_out_until) INTO timed_out_until
+		FROM rooms r JOIN group_members gm ON gm.group_id = r.group_id
+		AND gm.user_id = uid
+		WHERE r.id = room AND gm.timed_out_until > now();
+		IF timed_out_until IS NOT NULL THEN
+			RETURN;
+		END IF;
 		IF jsonb_array_length(coalesce(summary, '[]')) >= max_distinct
 		    AND NOT coalesce(summary, '[]') @>
 		        jsonb_build_array(jsonb_build_object('emoji', e)) THEN

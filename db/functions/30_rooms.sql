@@ -55,6 +55,8 @@ RETURNS jsonb LANGUAGE sql STABLE AS $$
 		-- history pages by the rooms program, reactions.c) and the
 		-- pin.
 		'reactions', coalesce(m.reactions, '[]'::jsonb),
+		-- 0066: the `#room`s of the text (26_room_refs.sql).
+		'rooms', coalesce(m.room_refs, '[]'::jsonb),
 		'pinned_at', ec_ts(m.pinned_at),
 		'pinned_by', m.pinned_by)
 $$;

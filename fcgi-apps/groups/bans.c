@@ -75,7 +75,7 @@ bans_list(struct http_req *r)
 	int64_t limit, offset;
 	enum err_code rc;
 
-	rc = input_page(r, &limit, &offset);
+	rc = http_query_page(r, &limit, &offset);
 	if (rc)
 		goto out;
 	rc = acl_group(r->ids[0], r->user_id, ACL_MODERATOR, NULL);
@@ -317,7 +317,7 @@ bans_audit_list(struct http_req *r)
 	int64_t limit, offset;
 	enum err_code rc;
 
-	rc = input_page(r, &limit, &offset);
+	rc = http_query_page(r, &limit, &offset);
 	if (rc)
 		goto out;
 	rc = acl_group(r->ids[0], r->user_id, ACL_ADMIN, NULL);

@@ -151,7 +151,7 @@ groups_list(struct http_req *r)
 	int64_t limit, offset;
 	enum err_code rc;
 
-	rc = input_page(r, &limit, &offset);
+	rc = http_query_page(r, &limit, &offset);
 	if (rc)
 		goto out;
 	/* One query: the page (one row more to know has_more) with each
@@ -508,7 +508,7 @@ groups_directory(struct http_req *r)
 	enum err_code rc;
 
 	buf_init(&b, 0);
-	rc = input_page(r, &limit, &offset);
+	rc = http_query_page(r, &limit, &offset);
 	if (groups_directory_filters(r, &category, &pattern))
 		rc = ERR_VALIDATION;
 	if (rc)

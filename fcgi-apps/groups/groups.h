@@ -109,10 +109,6 @@ enum err_code topics_create(struct http_req *r);
 enum err_code topics_update(struct http_req *r);
 enum err_code topics_delete(struct http_req *r);
 
-/* input.c: reads ?offset= (>= 0, default 0) and ?limit= (1..100,
- * default 50). */
-enum err_code input_page(struct http_req *r, int64_t *limit, int64_t *offset);
-
 /* Refuses any body field (for POSTs that take none). */
 enum err_code input_none(struct http_req *r);
 

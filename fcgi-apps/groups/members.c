@@ -84,7 +84,7 @@ members_list(struct http_req *r)
 	struct buf b;
 
 	buf_init(&b, 0);
-	rc = input_page(r, &limit, &offset);
+	rc = http_query_page(r, &limit, &offset);
 	if (rc)
 		goto out;
 	rc = acl_group(r->ids[0], r->user_id, ACL_MEMBER, NULL);

@@ -131,6 +131,44 @@ messages_read_text(struct http_req *r, const char **text)
 	    NULL, http_fields(r));
 }
 
+/* Caches the newest page that a miss read, with every member's own
+ * reactions among its messages (reactions_everyone()), so that a hit
+ * lays the caller's "me" over it without PostgreSQL; *mine: the
+ * caller's (malloc()ed), NULL when not known. */
+static enum err_code
+messages_fill(struct http_req *r, int64_t group_id, int64_t limit,
+    int64_t epoch, const struct hist_lease *lease, const char *page,
+    char **mine)
+{
+	struct db_res *everyone = NULL;
+	const char **kv = NULL;
+	enum err_code rc;
+	size_t i, n = 0;
+
+	rc = reactions_everyone(page, &everyone);
+	if (rc)
+		goto out;
+	if (everyone != NULL) {
+		n = db_rows(everyone);
+		kv = mem_alloc(sizeof(*kv) * (2 * n + 1));
+		*mine = mem_strdup("");
+		for (i = 0; i < n; i++) {
+			kv[2 * i] = db_value(everyone, i, 0);
+			kv[2 * i + 1] = db_value(everyone, i, 1);
+			if (db_int(everyone, i, 0) == r->user_id) {
+				free(*mine);
+				*mine = mem_strdup(kv[2 * i + 1]);
+			}
+		}
+	}
+	hist_fill(r->ids[0], group_id, r->user_id, limit, epoch, lease, page,
+	    kv, n);
+out:
+	free(kv);
+	db_res_free(everyone);
+	return rc;
+}
+
 /* GET /api/rooms/{id}/messages?before=&after=&limit=: {items, has_more};
  * newest first with `before` or no cursor, oldest first with `after`.
  * HTTP_AUTH_DEFER: the newest page (no cursor), what opening a room asks
@@ -145,7 +183,7 @@ messages_list(struct http_req *r)
 	struct hist_lease lease = { .group_id = 0 };
 	char revoked_key[WIRE_NAME_MAX];
 	enum err_code rc, bad = ERR_OK;
-	char *page = NULL;
+	char *page = NULL, *mine = NULL;
 	int newest;
 
 	if (http_query_int(r, "before", 1, INT64_MAX, INT64_MAX, &before))
@@ -162,7 +200,7 @@ messages_list(struct http_req *r)
 	if (newest && r->auth_deferred) {
 		auth_deferred_key(r, revoked_key);
 		fast = hist_fast(revoked_key, r->ids[0], r->user_id, limit,
-		    epoch, &lease, &page);
+		    epoch, &lease, &page, &mine);
 	}
 	rc = auth_settle(r,
 	    fast == HIST_FAST_ERROR         ? -1
@@ -188,19 +226,24 @@ messages_list(struct http_req *r)
 		goto out;
 	/* A fill needs what the miss read (the lease); after an error or a
 	 * refreshed session only the room's group is remembered. */
-	if (newest && fast != HIST_FAST_ERROR)
-		hist_fill(r->ids[0], group_id, r->user_id, limit, epoch,
+	if (newest && fast != HIST_FAST_ERROR) {
+		rc = messages_fill(r, group_id, limit, epoch,
 		    fast == HIST_FAST_MISS ? &lease : &(struct hist_lease){ 0 },
-		    page);
+		    page, &mine);
+		if (rc)
+			goto out;
+	}
 reply:
 	/* The page is shared by all members (and cached): the caller's
-	 * own "me" of each reaction is laid over it here (reactions.c). */
-	rc = reactions_overlay_mine(r->user_id, &page);
+	 * own "me" of each reaction is laid over it here (reactions.c),
+	 * from what the cache keeps with the page when it can. */
+	rc = reactions_overlay_mine(r->user_id, mine, &page);
 	if (rc)
 		goto out;
 	http_reply_raw(r, 200, page, strlen(page));
 out:
 	free(page);
+	free(mine);
 	return rc;
 }
 

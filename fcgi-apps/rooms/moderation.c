@@ -18,6 +18,15 @@
 #define MODERATION_SLOW_MODE_MAX 21600 /* six hours, as the table allows */
 
 enum err_code
+moderation_timed_out(struct http_req *r, const char *until)
+{
+	char why[128];
+
+	snprintf(why, sizeof(why), "You are timed out until %s.", until);
+	return http_fail(r, ERR_FORBIDDEN, http_keep(r, mem_strdup(why)));
+}
+
+enum err_code
 moderation_may_post(struct http_req *r, int64_t room_id)
 {
 	struct db_res *res = NULL;
@@ -42,9 +51,7 @@ moderation_may_post(struct http_req *r, int64_t room_id)
 		goto out;
 	}
 	if (db_bool(res, 0, 0)) {
-		snprintf(why, sizeof(why), "You are timed out until %s.",
-		    db_value(res, 0, 1));
-		rc = http_fail(r, ERR_FORBIDDEN, http_keep(r, mem_strdup(why)));
+		rc = moderation_timed_out(r, db_value(res, 0, 1));
 		goto out;
 	}
 	wait = db_value(res, 0, 2) ? db_int(res, 0, 2) : 0;

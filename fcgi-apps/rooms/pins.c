@@ -106,10 +106,7 @@ pins_list(struct http_req *r)
 	rc = acl_room(r->ids[0], r->user_id, ACL_MEMBER, &group_id, NULL);
 	if (rc)
 		goto out;
-	if (http_query_limit(r, &limit))
-		rc = ERR_VALIDATION;
-	if (http_query_int(r, "offset", 0, INT32_MAX, 0, &offset))
-		rc = ERR_VALIDATION;
+	rc = http_query_page(r, &limit, &offset);
 	if (rc)
 		goto out;
 	rc = db_query_text(&page, pins_sql_list, DB_I64(r->ids[0]),

@@ -7,7 +7,7 @@
  * (ec_reaction_set, db/functions/25_reactions.sql); the message's
  * counts and the room's history version move in that same transaction
  * (triggers of migration 0040), and an event follows the commit only
- * when something changed.
+ * when something changed.  A timed-out member cannot add one (0065).
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -57,97 +57,88 @@ reactions_emoji_find(const char *s)
 	return hit != NULL ? hit->emoji : NULL;
 }
 
-/* 1 when (id, emoji) is a row of `mine` (message_id, emoji). */
+/* The page has at least one reaction: jsonb writes an empty list as
+ * "[]" and a key as "key": so a page whose messages have no reaction
+ * never contains this (text inside a message has its quotes escaped). */
 static int
-reactions_is_mine(struct db_res *mine, int64_t id, const char *emoji)
+reactions_any(const char *page)
 {
-	size_t i;
-
-	for (i = 0; i < db_rows(mine); i++) {
-		if (db_int(mine, i, 0) == id &&
-		    strcmp(db_value(mine, i, 1), emoji) == 0)
-			return 1;
-	}
-	return 0;
-}
-
-/* Sets "me" on each reaction of each message of `items`. */
-static void
-reactions_mark(struct json_object *items, struct db_res *mine)
-{
-	struct json_object *m, *list, *r, *v;
-	size_t i, j;
-	int64_t id;
-
-	for (i = 0; i < json_object_array_length(items); i++) {
-		m = json_object_array_get_idx(items, i);
-		if (!json_object_object_get_ex(m, "reactions", &list) ||
-		    !json_object_object_get_ex(m, "id", &v))
-			continue;
-		id = json_object_get_int64(v);
-		for (j = 0; j < json_object_array_length(list); j++) {
-			r = json_object_array_get_idx(list, j);
-			if (!json_object_object_get_ex(r, "emoji", &v))
-				continue;
-			json_object_object_add(r, "me",
-			    json_object_new_boolean(reactions_is_mine(mine, id,
-			        json_object_get_string(v))));
-		}
-	}
+	return strstr(page, "\"reactions\": [{") != NULL;
 }
 
 enum err_code
-reactions_overlay_mine(int64_t user_id, char **page)
+reactions_overlay_mine(int64_t user_id, const char *mine, char **page)
 {
-	struct json_object *doc = NULL, *items, *m, *list, *v;
-	struct db_res *mine = NULL;
+	struct reactions_page *p = NULL;
 	int64_t *ids = NULL;
-	size_t i, n, nids = 0;
-	struct buf out;
+	char *asked = NULL, *marked = NULL;
 	enum err_code rc;
 
-	buf_init(&out, 0);
-	/* jsonb writes an empty list as "[]" and a key as "key": so a page
-	 * whose messages have no reaction never contains this (text inside
-	 * a message has its quotes escaped), and costs nothing more. */
-	if (strstr(*page, "\"reactions\": [{") == NULL)
+	if (!reactions_any(*page))
 		return ERR_OK;
-	rc = json_parse(*page, strlen(*page), &doc);
+	rc = reactions_page_scan(*page, &p);
 	if (rc)
 		goto out;
-	if (!json_object_object_get_ex(doc, "items", &items) ||
-	    !json_object_is_type(items, json_type_array)) {
-		rc = ERR_INTERNAL;
-		goto out;
+	if (mine == NULL) {
+		ids = mem_alloc(sizeof(*ids) * (reactions_page_count(p) + 1));
+		/* The caller's own among them: an index range of
+		 * message_reactions_user, usually a handful of rows. */
+		rc = db_query_text(&asked,
+		    "SELECT coalesce(string_agg(message_id || ' ' || emoji, "
+		    "' '), '') FROM message_reactions "
+		    "WHERE user_id = $1 AND message_id = ANY($2)",
+		    DB_I64(user_id),
+		    DB_I64_ARRAY(ids, reactions_page_ids(p, ids)));
+		if (rc)
+			goto out;
+		mine = asked;
 	}
-	n = json_object_array_length(items);
-	ids = mem_alloc(sizeof(*ids) * (n > 0 ? n : 1));
-	for (i = 0; i < n; i++) {
-		m = json_object_array_get_idx(items, i);
-		if (json_object_object_get_ex(m, "reactions", &list) &&
-		    json_object_array_length(list) > 0 &&
-		    json_object_object_get_ex(m, "id", &v))
-			ids[nids++] = json_object_get_int64(v);
-	}
-	/* The caller's own among them: an index range of
-	 * message_reactions_user, usually a handful of rows. */
-	rc = db_query(&mine,
-	    "SELECT message_id, emoji FROM message_reactions "
-	    "WHERE user_id = $1 AND message_id = ANY($2)",
-	    DB_I64(user_id), DB_I64_ARRAY(ids, nids));
-	if (rc)
-		goto out;
-	reactions_mark(items, mine);
-	rc = json_append(&out, doc);
+	rc = reactions_page_mark(p, mine, &marked);
 	if (rc)
 		goto out;
 	free(*page);
-	*page = buf_detach(&out, NULL);
+	*page = marked;
 out:
-	buf_release(&out);
-	db_res_free(mine);
+	reactions_page_free(p);
+	free(asked);
 	free(ids);
-	json_object_put(doc);
+	return rc;
+}
+
+enum err_code
+reactions_everyone(const char *page, struct db_res **res)
+{
+	struct reactions_page *p = NULL;
+	int64_t *ids = NULL;
+	enum err_code rc;
+	long max;
+
+	*res = NULL;
+	if (!reactions_any(page))
+		return ERR_OK;
+	rc = reactions_page_scan(page, &p);
+	if (rc)
+		goto out;
+	ids = mem_alloc(sizeof(*ids) * (reactions_page_count(p) + 1));
+	/* Redis's Lua takes a few thousand arguments at most (unpack()). */
+	max = cfg_get_long("REACTIONS_CACHE_USERS",
+	    REACTIONS_CACHE_USERS_DEFAULT);
+	if (max > REACTIONS_CACHE_USERS_MAX)
+		max = REACTIONS_CACHE_USERS_MAX;
+	rc = db_query(res,
+	    "SELECT user_id, string_agg(message_id || ' ' || emoji, ' ') "
+	    "FROM message_reactions WHERE message_id = ANY($1) "
+	    "GROUP BY user_id LIMIT $2::int + 1",
+	    DB_I64_ARRAY(ids, reactions_page_ids(p, ids)), DB_I64(max));
+	if (rc)
+		goto out;
+	if (db_rows(*res) > (size_t)max) {
+		db_res_free(*res);
+		*res = NULL;
+	}
+out:
+	reactions_page_free(p);
+	free(ids);
 	return rc;
 }
 
@@ -186,14 +177,18 @@ reactions_set(struct http_req *r, int adding)
 	    REACTIONS_MAX_DISTINCT_DEFAULT);
 	rc = db_query(&res,
 	    "SELECT live, at_limit, changed, reaction::text, "
-	    "(reaction || jsonb_build_object('me', $4::boolean))::text "
-	    "FROM ec_reaction_set($1, $2, $3, $4, $5)",
+	    "(reaction || jsonb_build_object('me', $4::boolean))::text, "
+	    "timed_out_until FROM ec_reaction_set($1, $2, $3, $4, $5)",
 	    DB_I64(r->ids[0]), DB_I64(r->user_id), DB_TEXT(emoji),
 	    DB_BOOL(adding), DB_I64(max));
 	if (rc)
 		goto out;
 	if (db_rows(res) != 1 || !db_bool(res, 0, 0)) {
 		rc = ERR_NOT_FOUND; /* deleted meanwhile */
+		goto out;
+	}
+	if (db_value(res, 0, 5) != NULL) {
+		rc = moderation_timed_out(r, db_value(res, 0, 5));
 		goto out;
 	}
 	if (db_bool(res, 0, 1)) {
@@ -257,9 +252,7 @@ reactions_list(struct http_req *r)
 		goto out;
 	if (reactions_read_emoji(r, &emoji))
 		rc = ERR_VALIDATION;
-	if (http_query_limit(r, &limit))
-		rc = ERR_VALIDATION;
-	if (http_query_int(r, "offset", 0, INT32_MAX, 0, &offset))
+	if (http_query_page(r, &limit, &offset))
 		rc = ERR_VALIDATION;
 	if (rc)
 		goto out;

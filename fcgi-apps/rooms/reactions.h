@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "acl.h"
+#include "db.h"
 #include "err.h"
 #include "http.h"
 
@@ -37,9 +38,39 @@ extern const size_t reactions_emoji_count;
 const char *reactions_emoji_find(const char *s);
 
 /* Lays the caller's "me" over a history page's reactions when it has
- * any: *page (malloc()ed) is replaced by a new malloc()ed page.  A page
- * without reactions is left as it is, without a query. */
-enum err_code reactions_overlay_mine(int64_t user_id, char **page);
+ * any: *page (malloc()ed) is replaced by a new malloc()ed page.  `mine`
+ * is the caller's own reactions among the page's messages as the
+ * history cache keeps them ("message_id emoji message_id emoji ...",
+ * reactions_everyone()); NULL when not known, then they are asked of
+ * PostgreSQL (one indexed lookup).  A page without reactions is left as
+ * it is, without a query. */
+enum err_code
+reactions_overlay_mine(int64_t user_id, const char *mine, char **page);
+
+/* For a newest page about to be cached: every member's own reactions
+ * among its messages, one row per user (user id, "message_id emoji ..."
+ * as `mine` above), in *res.  *res NULL when the page has no reactions,
+ * or more than REACTIONS_CACHE_USERS (default 500) users reacted (the
+ * page is then cached without them and each read asks PostgreSQL). */
+enum err_code reactions_everyone(const char *page, struct db_res **res);
+#define REACTIONS_CACHE_USERS_DEFAULT 500
+#define REACTIONS_CACHE_USERS_MAX     3000
+
+/* overlay.c: one pass over a page's text (see there). */
+struct reactions_page;
+/* ERR_INTERNAL when `page` is not a page; `page` must outlive *out. */
+enum err_code
+reactions_page_scan(const char *page, struct reactions_page **out);
+/* How many reaction objects the page has. */
+size_t reactions_page_count(const struct reactions_page *p);
+/* The ids of the messages that have reactions into `ids` (room for
+ * reactions_page_count()); returns how many. */
+size_t reactions_page_ids(const struct reactions_page *p, int64_t *ids);
+/* *out: the page with "me" (true when "id emoji" is in `mine`) added to
+ * each reaction object (malloc()ed). */
+enum err_code reactions_page_mark(const struct reactions_page *p,
+    const char *mine, char **out);
+void reactions_page_free(struct reactions_page *p);
 
 /* PUT /api/messages/{id}/reactions/{emoji}/me */
 enum err_code reactions_put(struct http_req *r);

@@ -66,6 +66,10 @@ enum err_code mentions_dm_may_post(struct http_req *r, int64_t group_id);
 /* Moderation of posting (moderation.c, issue 13 item 7). */
 enum err_code moderation_slow_mode(struct http_req *r);
 
+/* ERR_FORBIDDEN, answered "You are timed out until `until`.": what
+ * posting and reacting say to a timed-out member. */
+enum err_code moderation_timed_out(struct http_req *r, const char *until);
+
 /* Inside the post's transaction, with the room row locked: ERR_FORBIDDEN
  * when the caller is timed out in the room's group, ERR_RATE_LIMITED
  * (r->retry_after set) when slow mode makes them wait; the error is

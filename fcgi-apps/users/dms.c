@@ -218,9 +218,7 @@ dms_list(struct http_req *r)
 	int64_t limit = 0, offset = 0;
 	enum err_code rc;
 
-	rc = http_query_limit(r, &limit);
-	if (http_query_int(r, "offset", 0, INT32_MAX, 0, &offset))
-		rc = ERR_VALIDATION;
+	rc = http_query_page(r, &limit, &offset);
 	if (rc)
 		return rc;
 	return app_reply_query(r, 200,
@@ -287,9 +285,7 @@ blocks_list(struct http_req *r)
 	int64_t limit = 0, offset = 0;
 	enum err_code rc;
 
-	rc = http_query_limit(r, &limit);
-	if (http_query_int(r, "offset", 0, INT32_MAX, 0, &offset))
-		rc = ERR_VALIDATION;
+	rc = http_query_page(r, &limit, &offset);
 	if (rc)
 		return rc;
 	return app_reply_query(r, 200,

@@ -5,12 +5,14 @@
 --                 BENCH_ROOM_FIRST..BENCH_ROOM_LAST, "{word}" by a random
 --                 word of BENCH_WORDS (comma-separated)
 --   BENCH_TOKEN   sent as "Authorization: Bearer <token>" when set
---   BENCH_METHOD  GET (default), or PUT / DELETE (no body)
+--   BENCH_METHOD  GET (default), or PUT / DELETE / POST
+--   BENCH_BODY    a JSON request body ("{word}" replaced as in the path)
 --   BENCH_LABEL   name of the measurement
 --   BENCH_OUT     file that done() appends one JSON object to
 local path = os.getenv("BENCH_PATH") or "/"
 local token = os.getenv("BENCH_TOKEN")
 local method = os.getenv("BENCH_METHOD") or "GET"
+local body = os.getenv("BENCH_BODY")
 local first = tonumber(os.getenv("BENCH_ROOM_FIRST") or "1")
 local last = tonumber(os.getenv("BENCH_ROOM_LAST") or "1")
 local words = {}
@@ -23,7 +25,13 @@ if token and token ~= "" then
 	headers["Authorization"] = "Bearer " .. token
 end
 
-local fixed = not (path:find("{room}", 1, true) or path:find("{word}", 1, true))
+if body and body ~= "" then
+	headers["Content-Type"] = "application/json"
+else
+	body = nil
+end
+
+local fixed = not (path:find("{room}", 1, true) or path:find("{word}", 1, true) or body)
 local fixed_req
 
 function init(args)
@@ -40,12 +48,17 @@ function request()
 	local p = path:gsub("{room}", function()
 		return tostring(math.random(first, last))
 	end)
+	local b = body
 	if #words > 0 then
-		p = p:gsub("{word}", function()
+		local function word()
 			return words[math.random(1, #words)]
-		end)
+		end
+		p = p:gsub("{word}", word)
+		if b then
+			b = b:gsub("{word}", word)
+		end
 	end
-	return wrk.format(method, p, headers)
+	return wrk.format(method, p, headers, b)
 end
 
 function done(summary, latency, requests)

@@ -8,7 +8,7 @@
 # and it never fails on numbers: only when it cannot run at all.
 #
 # Environment: BENCH_KEEP=1 keeps the stack up at the end (printed how to
-# stop it); BENCH_ONLY="floors reads search idle fanout writes reactions" runs a
+# stop it); BENCH_ONLY="floors reads search idle fanout writes reactions mentions" runs a
 # subset (its report goes to results/subset.* instead of latest.*);
 # BENCH_FCGI_PROCS=N runs N processes per FastCGI program instead of the
 # configured FCGI_PROCS.
@@ -20,7 +20,7 @@ repo=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$repo" || exit 1
 bin=$build/bin
 results_dir=$repo/tests/bench/results
-only=${BENCH_ONLY:-floors reads search idle fanout writes reactions}
+only=${BENCH_ONLY:-floors reads search idle fanout writes reactions mentions}
 started=$(date +%s)
 load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 
@@ -268,6 +268,12 @@ if want reactions && ! over_budget reactions; then
 		SELECT min(id) || ' ' || max(id) FROM r;" | tail -1)
 	read -r lo hi <<<"$range"
 	if [[ $lo =~ ^[0-9]+$ && $hi =~ ^[0-9]+$ ]]; then
+		# The same number of rooms without reactions (103..202) right
+		# before: the ratio compares pages served alike (scenario 3 spreads
+		# over 1000 rooms, so on a loaded machine most of its reads miss
+		# the cache while these 100 rooms' hit).
+		wrk_run reads-history-100 '/api/rooms/{room}/messages?limit=50' "$tok_reader" 2 16 \
+			BENCH_ROOM_FIRST=103 BENCH_ROOM_LAST=202
 		wrk_run reads-history-reactions '/api/rooms/{room}/messages?limit=50' "$tok_reader" 2 16 \
 			BENCH_ROOM_FIRST=3 BENCH_ROOM_LAST=102
 		# {room} stands for a message id here; PUT again is the idempotent
@@ -278,6 +284,23 @@ if want reactions && ! over_budget reactions; then
 		echo "    seeding reactions failed: not measured"
 		echo '{"label":"reads-history-reactions","skipped":"seeding failed"}' >>"$raw"
 	fi
+fi
+
+# ---- 8. mentions (issue 13) -------------------------------------------------------------------
+if want mentions && ! over_budget mentions; then
+	log "mentions: posts that mention someone against plain posts, GET /api/users/me/mentions"
+	# User 2 posts into rooms 103..202 (groups 13..22, members 1..100):
+	# plain text (the one-statement path), then text with an @mention of
+	# user 1 (the mention path: resolved and stored in the post's
+	# transaction); user 1 then pages through their mentions.
+	tok_2=$(token 2)
+	wrk_run posts-plain '/api/rooms/{room}/messages' "$tok_2" 2 16 \
+		BENCH_METHOD=POST BENCH_BODY='{"text":"bench plain post about {word}"}' \
+		BENCH_ROOM_FIRST=103 BENCH_ROOM_LAST=202
+	wrk_run mentions-post '/api/rooms/{room}/messages' "$tok_2" 2 16 \
+		BENCH_METHOD=POST BENCH_BODY='{"text":"ping @bench_000001 about {word}"}' \
+		BENCH_ROOM_FIRST=103 BENCH_ROOM_LAST=202
+	wrk_run mentions-inbox '/api/users/me/mentions?limit=50' "$tok_reader" 1 4
 fi
 
 # ---- report ------------------------------------------------------------------------------------

@@ -1,7 +1,9 @@
 // moderation.test.mjs - issue 13 item 7 in the browser: the owner bans a
 // member from the group settings and the member fails to rejoin through
 // the invite link; slow mode set in the settings refuses a member's second
-// message; the audit log lists both.
+// message; the audit log lists both.  Where moderators are: a moderator
+// times out a member from the member list's menu and the member's composer
+// says so at once; slow mode from the room's menu.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { unique } from '../lib/api.mjs';
@@ -93,5 +95,90 @@ describe('moderation', () => {
     await shot(page, 'moderation-audit-log');
     dropExpected(carol, [429]);
     assertNoErrors(assert, owner, carol);
+  });
+});
+
+describe('moderation where moderators are', () => {
+  let browser;
+  let owner;
+  let mia;
+  let max;
+  let group;
+
+  before(async () => {
+    browser = await launch();
+    owner = await openUser(browser, 'owner2');
+    mia = await openUser(browser, 'mia');
+    max = await openUser(browser, 'max');
+    await signupApi(owner, unique('own'));
+    await signupApi(mia, unique('mia'));
+    await signupApi(max, unique('max'));
+    group = await apiJson(owner, 'POST', '/api/groups', { name: unique('modm').slice(0, 30), is_public: true });
+    await apiJson(mia, 'POST', `/api/groups/${group.id}/join`, {});
+    await apiJson(max, 'POST', `/api/groups/${group.id}/join`, {});
+    await apiJson(owner, 'PATCH', `/api/groups/${group.id}/members/${mia.user.id}`, { role: 'moderator' });
+  });
+
+  after(async () => {
+    await closeAll(browser, owner, mia, max);
+    await closeDb();
+  });
+
+  test("a moderator times out a member from the member menu; the member's composer says so", async () => {
+    const room = group.topics[0].rooms[0];
+    await max.page.goto(`/g/${group.id}/r/${room.id}`);
+    const composer = max.page.getByTestId('composer');
+    await composer.waitFor();
+    assert.equal(await composer.isDisabled(), false);
+
+    const { page } = mia;
+    await page.goto(`/g/${group.id}/r/${room.id}`);
+    const row = page.locator(`[data-testid=member][data-user-id="${max.user.id}"]`).getByTestId('member-button');
+    await row.click({ button: 'right' });
+    // A moderator may not ban or time out the owner, but may a member.
+    await page.getByTestId('member-menu-timeout').click();
+    const dialog = page.getByTestId('timeout-dialog');
+    await dialog.getByTestId('timeout-duration').selectOption(String(60 * 60));
+    await dialog.getByTestId('timeout-ok').click();
+    await dialog.waitFor({ state: 'detached' });
+    const [r] = await sql('SELECT extract(epoch FROM timed_out_until - now()) AS s FROM group_members WHERE group_id = $1 AND user_id = $2', [group.id, max.user.id]);
+    assert.ok(Number(r.s) > 3500 && Number(r.s) <= 3600, String(r.s));
+
+    // The member learns it live: the composer says so and takes no text.
+    const notice = max.page.getByTestId('composer-timed-out');
+    await notice.waitFor();
+    assert.match(await notice.innerText(), /timed out until/i);
+    assert.equal(await composer.isDisabled(), true);
+    await shot(max.page, 'moderation-timed-out-composer');
+
+    // The menu now offers to lift it; the owner's row offers neither.
+    await row.click({ button: 'right' });
+    await page.getByTestId('member-menu-lift-timeout').waitFor();
+    await page.keyboard.press('Escape');
+    await page.locator(`[data-testid=member][data-user-id="${owner.user.id}"]`).getByTestId('member-button').click({ button: 'right' });
+    await page.getByTestId('member-menu-profile').waitFor();
+    assert.equal(await page.getByTestId('member-menu-timeout').count(), 0);
+    assert.equal(await page.getByTestId('member-menu-ban').count(), 0);
+    await page.keyboard.press('Escape');
+    assertNoErrors(assert, mia, max);
+  });
+
+  test('a moderator sets slow mode from the room menu', async () => {
+    const room = group.topics[0].rooms[0];
+    const { page } = mia;
+    await page.goto(`/g/${group.id}/r/${room.id}`);
+    await page.locator(`[data-testid=room-item][data-room-id="${room.id}"]`).click({ button: 'right' });
+    await page.getByTestId('room-slow-mode').click();
+    const dialog = page.getByTestId('slow-mode-dialog');
+    await dialog.getByTestId('slow-mode-select').selectOption('30');
+    await dialog.getByTestId('slow-mode-ok').click();
+    await dialog.waitFor({ state: 'detached' });
+    const [r] = await sql('SELECT slow_mode_seconds FROM rooms WHERE id = $1', [room.id]);
+    assert.equal(r.slow_mode_seconds, 30);
+    // A plain member's room menu has no such entry (nor any menu at all).
+    await max.page.goto(`/g/${group.id}/r/${room.id}`);
+    await max.page.getByTestId('composer').waitFor();
+    assert.equal(await max.page.getByRole('button', { name: `Room options for ${room.name}` }).count(), 0);
+    assertNoErrors(assert, mia, max);
   });
 });

@@ -1,7 +1,8 @@
 // history-fast.test.mjs - the hot paths' round trips (issue 10's bench
 // regression, issue 16 item 1): a write takes one Redis call before its
 // handler (revocation mark and rate limits together), a cached history
-// page takes one Redis call and no PostgreSQL statement, and a member
+// page takes one Redis call and no PostgreSQL statement (with reactions
+// too: each member's "me" is kept with the page), and a member
 // who is removed loses access at once, cached page or not.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -103,6 +104,50 @@ test('a cached page costs one Redis call and no PostgreSQL statement', async () 
   }
   // Cursors still ask PostgreSQL (and still check membership).
   assert.equal((await b.get(`/api/rooms/${r}/messages?before=999999999`)).status, 200);
+});
+
+test('a cached page with reactions costs no PostgreSQL statement either; each member gets their own "me"', async () => {
+  const a = await newUser();
+  const b = await newUser();
+  const c = await newUser();
+  const { group, room: r } = await groupWithRoom(a);
+  for (const u of [b, c]) assert.equal((await u.post(`/api/groups/${group}/join`)).status, 200);
+  // Text that looks like the page's own JSON must not fool the overlay.
+  const tricky = '"reactions": [{"count": 1, "emoji": "🎉"}], {"id": 1, "me": true} \\" }]';
+  const m1 = (await a.post(`/api/rooms/${r}/messages`, { text: tricky })).json;
+  const m2 = (await b.post(`/api/rooms/${r}/messages`, { text: 'two' })).json;
+  await a.post(`/api/rooms/${r}/messages`, { text: 'three, no reactions' });
+  const react = async (u, m, e) => assert.equal((await u.put(`/api/messages/${m.id}/reactions/${encodeURIComponent(e)}/me`)).status, 200);
+  await react(a, m1, '🎉');
+  await react(b, m1, '🎉');
+  await react(b, m2, '😀');
+  await react(c, m2, '🎉');
+  const want = {
+    [a.user.id]: { [m1.id]: { '🎉': true }, [m2.id]: { '😀': false, '🎉': false } },
+    [b.user.id]: { [m1.id]: { '🎉': true }, [m2.id]: { '😀': true, '🎉': false } },
+    [c.user.id]: { [m1.id]: { '🎉': false }, [m2.id]: { '😀': false, '🎉': true } },
+  };
+  const seen = (json) => Object.fromEntries(json.items.filter((m) => m.reactions.length > 0)
+    .map((m) => [m.id, Object.fromEntries(m.reactions.map((x) => [x.emoji, x.me]))]));
+  for (const u of [a, b, c]) {
+    await warm(u, r);
+    const { res, lines } = await pgStatements(() => page(u, r));
+    assert.equal(res.status, 200, res.text);
+    assert.deepEqual(lines, [], 'no statement for a cached page with reactions');
+    assert.deepEqual(seen(res.json), want[u.user.id]);
+    assert.equal(res.json.items.find((m) => m.id === m1.id).text, tricky);
+    assert.equal(res.json.items.find((m) => m.id === m1.id).reactions[0].count, 2);
+  }
+  // A change moves the group's version: the next read fills again with
+  // the new state, and the reads after it are served from Redis again.
+  assert.equal((await c.del(`/api/messages/${m2.id}/reactions/${encodeURIComponent('🎉')}/me`)).status, 200);
+  await react(c, m1, '🎉');
+  want[c.user.id] = { [m1.id]: { '🎉': true }, [m2.id]: { '😀': false } };
+  assert.deepEqual(seen((await page(c, r)).json), want[c.user.id]);
+  const { res, lines } = await pgStatements(() => page(c, r));
+  assert.deepEqual(lines, []);
+  assert.deepEqual(seen(res.json), want[c.user.id]);
+  assert.deepEqual(seen((await page(a, r)).json), { [m1.id]: { '🎉': true }, [m2.id]: { '😀': false } });
 });
 
 test('a kicked member loses access at once, cached page or not', async () => {

@@ -1,8 +1,9 @@
 // moderation.test.mjs - issue 13 item 7 against the real stack: bans
 // (kick + no rejoin by join or invite, list, lift), timeouts (no posting,
-// no typing through the relay), slow mode per room, the per-user message
-// rate limit (run as CGI with a small limit; the stack's is raised) and the
-// audit log of a group, with role rules and bad input changing nothing.
+// no reacting, no typing through the relay), slow mode per room, the
+// per-user message rate limit (run as CGI with a small limit; the stack's
+// is raised) and the audit log of a group, with role rules and bad input
+// changing nothing.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -126,6 +127,29 @@ test('timeout: no posting until lifted; moderators only, on lower roles', async 
   assert.equal(lifted.status, 200, lifted.text);
   assert.equal(lifted.json.timed_out_until, null);
   assert.equal((await target.post(`/api/rooms/${room}/messages`, { text: 'after' })).status, 201);
+});
+
+test('timeout: no reacting either, with the same error as posting; taking a reaction back still works', async () => {
+  const { g, target, room } = await world();
+  const msg = (await users.member.post(`/api/rooms/${room}/messages`, { text: 'react to me' })).json;
+  const party = `/api/messages/${msg.id}/reactions/${encodeURIComponent('🎉')}/me`;
+  assert.equal((await target.put(party)).status, 200);
+  assert.equal((await users.moderator.put(`/api/groups/${g.id}/members/${target.user.id}/timeout`, { seconds: 600 })).status, 200);
+  const posting = await target.post(`/api/rooms/${room}/messages`, { text: 'during' });
+  assertError(assert, posting, 403, 'forbidden');
+  const grin = `/api/messages/${msg.id}/reactions/${encodeURIComponent('😀')}/me`;
+  const reacting = await target.put(grin);
+  assertError(assert, reacting, 403, 'forbidden');
+  assert.equal(reacting.json.error.message, posting.json.error.message);
+  const rows = async () => (await sql('SELECT emoji FROM message_reactions WHERE message_id = $1 AND user_id = $2', [msg.id, target.user.id])).length;
+  assert.equal(await rows(), 1, 'nothing added');
+  // Taking one's own reaction back adds nothing: allowed.
+  assert.equal((await target.del(party)).status, 200);
+  assert.equal(await rows(), 0);
+  // Others react; once lifted, the member reacts again.
+  assert.equal((await users.member.put(grin)).status, 200);
+  assert.equal((await users.moderator.del(`/api/groups/${g.id}/members/${target.user.id}/timeout`)).status, 200);
+  assert.equal((await target.put(grin)).status, 200);
 });
 
 test('timeout: the relay drops typing from a timed-out member', async () => {

@@ -188,7 +188,7 @@ static void
 test_cookies_and_query(void **state)
 {
 	struct http_req r;
-	int64_t v;
+	int64_t v, o;
 
 	(void)state;
 	/* Malformed escapes or invalid UTF-8 anywhere in the query: 400. */
@@ -232,6 +232,28 @@ test_cookies_and_query(void **state)
 	    ERR_VALIDATION);
 	assert_int_equal(http_query_int(&r, "b", 0, 10, 0, &v), ERR_VALIDATION);
 	assert_non_null(json_object_object_get(r.error_fields, "limit"));
+	http_req_release(&r);
+
+	/* A list's page: defaults; each bad one named in the fields. */
+	req(&r, "GET", "/x");
+	assert_int_equal(http_query_page(&r, &v, &o), ERR_OK);
+	assert_int_equal(v, 50);
+	assert_int_equal(o, 0);
+	http_req_release(&r);
+	req(&r, "GET", "/x?limit=7&offset=2147483647");
+	assert_int_equal(http_query_page(&r, &v, &o), ERR_OK);
+	assert_int_equal(v, 7);
+	assert_int_equal(o, 2147483647);
+	http_req_release(&r);
+	req(&r, "GET", "/x?limit=0&offset=-1");
+	assert_int_equal(http_query_page(&r, &v, &o), ERR_VALIDATION);
+	assert_non_null(json_object_object_get(r.error_fields, "limit"));
+	assert_non_null(json_object_object_get(r.error_fields, "offset"));
+	http_req_release(&r);
+	req(&r, "GET", "/x?offset=2147483648");
+	assert_int_equal(http_query_page(&r, &v, &o), ERR_VALIDATION);
+	assert_null(json_object_object_get(r.error_fields, "limit"));
+	assert_non_null(json_object_object_get(r.error_fields, "offset"));
 	http_req_release(&r);
 }
 

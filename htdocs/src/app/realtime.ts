@@ -18,6 +18,7 @@ import { meKey } from '@/shared/api/auth';
 import type { User } from '@/shared/api/types';
 import { usePresenceStore } from '@/features/members/presenceStore';
 import { useMentionStore } from '@/shared/stores/mentionStore';
+import { useTimeoutStore } from '@/shared/stores/timeoutStore';
 import { conversationsKey, mentionsKey } from '@/shared/api/dms';
 import { notifyMention, notifyMessage } from '@/features/notifications/notifier';
 import { notifySettingsKey } from '@/features/notifications/api';
@@ -97,6 +98,7 @@ export function handleServerEvent(ev: ServerEvent, ctx: RealtimeContext): void {
     case 'member.joined':
     case 'member.left':
     case 'member.updated':
+      if (ev.type === 'member.updated' && ev.member.user.id === ctx.selfId()) useTimeoutStore.getState().set(ev.group_id, ev.member.timed_out_until ?? null);
       void qc.invalidateQueries({ queryKey: membersKey(ev.group_id) });
       invalidateGroup(ev.group_id);
       if (ev.type === 'member.left' && ev.user_id === ctx.selfId()) ctx.leaveGroup(ev.group_id);

@@ -12,6 +12,7 @@ export function msg(id: number, over: Partial<Message> = {}): Message {
     edited_at: null,
     nonce: null,
     reactions: [],
+    rooms: [],
     pinned_at: null,
     pinned_by: null,
     ...over,

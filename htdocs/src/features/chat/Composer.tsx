@@ -10,6 +10,8 @@ import { TypingThrottle } from './typingStore';
 import { MentionSuggest, type SuggestHandle } from './MentionSuggest';
 import { useShortcodes } from './shortcodes';
 import { useDraftStore } from '@/shared/stores/draftStore';
+import { activeTimeout, useTimeoutStore } from '@/shared/stores/timeoutStore';
+import { formatDateTime } from '@/shared/ui/format';
 import { lastOwnMessageId, useEditRequest } from './keyboard';
 
 const MAX_LEN = 4000;
@@ -84,6 +86,7 @@ export function Composer({ room, group, replyTo, onCancelReply, beforeSend }: Pr
   };
 
   const shortcodes = useShortcodes(text, ref, setText);
+  const timedOut = useTimedOut(group?.id);
 
   const onChange = (value: string) => {
     setText(value);
@@ -109,6 +112,11 @@ export function Composer({ room, group, replyTo, onCancelReply, beforeSend }: Pr
           </button>
         </div>
       )}
+      {timedOut && (
+        <p className="composer-notice" role="status" data-testid="composer-timed-out">
+          You are timed out until {formatDateTime(timedOut)}: you cannot send messages, react or type here until then.
+        </p>
+      )}
       {group && <MentionSuggest ref={suggest} group={group} text={text} inputRef={ref} onReplace={(v) => onChange(v)} />}
       <div className="composer-row">
         {shortcodes.popup}
@@ -124,11 +132,26 @@ export function Composer({ room, group, replyTo, onCancelReply, beforeSend }: Pr
           onChange={(e) => onChange(e.target.value)}
           onKeyDown={onKeyDown}
           onBlur={stopTyping}
+          disabled={!!timedOut}
         />
-        <button type="submit" className="button composer-send" aria-label="Send message" data-testid="composer-send" disabled={!text.trim()}>
+        <button type="submit" className="button composer-send" aria-label="Send message" data-testid="composer-send" disabled={!text.trim() || !!timedOut}>
           Send
         </button>
       </div>
     </form>
   );
+}
+
+/** The end of one's running timeout in the group (null when none); turns
+ * null by itself when the time comes. */
+function useTimedOut(groupId: number | undefined): string | null {
+  const until = useTimeoutStore((s) => (groupId === undefined ? null : (s.until[groupId] ?? null)));
+  const [, tick] = useState(0);
+  const active = activeTimeout(until);
+  useEffect(() => {
+    if (!active) return;
+    const t = window.setTimeout(() => tick((n) => n + 1), Math.min(Date.parse(active) - Date.now() + 50, 2 ** 31 - 1));
+    return () => window.clearTimeout(t);
+  }, [active]);
+  return active;
 }

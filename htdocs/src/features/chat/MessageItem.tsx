@@ -227,7 +227,7 @@ export const MessageItem = memo(function MessageItem({ message, prev, showDate, 
             </div>
           ) : (
             <div className="message-text" data-testid="message-text">
-              <MessageText text={message.text} />
+              <MessageText text={message.text} rooms={message.rooms} />
               {message.edited_at && (
                 <span className="edited" title={formatDateTime(message.edited_at)}>
                   {' '}

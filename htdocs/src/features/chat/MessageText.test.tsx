@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isValidElement } from 'react';
-import { mentionsUser, renderMentions } from './MessageText';
+import { mentionsUser, renderMentions, roomResolver } from './MessageText';
 import { tokenAt } from './MentionSuggest';
 
 describe('mentionsUser', () => {
@@ -21,6 +21,26 @@ describe('renderMentions', () => {
     expect(els).toHaveLength(2);
     expect((els[0].props as { className: string }).className).toContain('mention-self');
     expect((els[1].props as { to: string }).to).toBe('/g/9/r/3');
+  });
+});
+
+describe('roomResolver', () => {
+  it('prefers the room stored with the message, so a renamed room keeps its links', () => {
+    // The message said #general when room 3 had that name; room 3 is now
+    // "lobby" and another room (7) took the name "general".
+    const roomOf = roomResolver([{ id: 3, name: 'General' }], [{ id: 3, name: 'lobby' }, { id: 7, name: 'general' }, { id: 8, name: 'random' }]);
+    expect(roomOf('general')).toBe(3);
+    expect(roomOf('GENERAL')).toBe(3);
+    // Names the server did not resolve fall back to the group's rooms now.
+    expect(roomOf('random')).toBe(8);
+    expect(roomOf('nope')).toBeNull();
+    const out = renderMentions('see #general', 'bob', roomOf, 9);
+    expect((out.filter(isValidElement)[0].props as { to: string }).to).toBe('/g/9/r/3');
+  });
+
+  it('uses the current names when the message has no stored rooms', () => {
+    expect(roomResolver(undefined, [{ id: 7, name: 'general' }])('General')).toBe(7);
+    expect(roomResolver([], [{ id: 7, name: 'general' }])('general')).toBe(7);
   });
 });
 

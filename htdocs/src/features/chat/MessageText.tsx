@@ -1,13 +1,15 @@
 // The text of a message (Markdown) with its mentions marked: `@username`, `@here`
 // and `@everyone` as highlighted spans (more strongly when they mean the
-// reader), `#room` as a link to that room of the group. React elements
-// only: the text never reaches innerHTML.
+// reader), `#room` as a link to that room of the group: the room the server
+// resolved when the message was posted or edited (`message.rooms`, so a
+// rename does not break the link), else the group's room of that name now.
+// React elements only: the text never reaches innerHTML.
 
 import { Link } from 'react-router-dom';
 import type { ReactNode } from 'react';
 import { useSelf } from '@/shared/api/auth';
 import { useGroup } from '@/shared/api/groups';
-import type { Id } from '@/shared/api/types';
+import type { Id, Message } from '@/shared/api/types';
 import { Markdown } from '@/shared/ui/markdown';
 import { useViewStore } from './viewStore';
 
@@ -59,17 +61,25 @@ export function renderMentions(text: string, selfName: string, roomOf: (name: st
   return out;
 }
 
+type RoomRef = { id: Id; name: string };
+
+/** The room a `#name` of a message means: the one stored with the message
+ * under that name (any case), else the group's room called so now. */
+export function roomResolver(stored: readonly RoomRef[] | undefined, current: readonly RoomRef[]): (name: string) => Id | null {
+  return (name) => {
+    const lower = name.toLowerCase();
+    const hit = stored?.find((r) => r.name.toLowerCase() === lower) ?? current.find((r) => r.name.toLowerCase() === lower);
+    return hit?.id ?? null;
+  };
+}
+
 /** A message's text: Markdown (shared/ui/markdown), with the mentions of
- * its plain runs marked. */
-export function MessageText({ text }: { text: string }) {
+ * its plain runs marked; `rooms` is the message's resolved `#room`s. */
+export function MessageText({ text, rooms }: { text: string; rooms?: Message['rooms'] }) {
   const me = useSelf();
   const groupId = useViewStore((s) => s.groupId);
   const { data: group } = useGroup(text.includes('#') ? groupId : null);
   if (!text.includes('@') && !text.includes('#')) return <Markdown text={text} />;
-  const roomOf = (name: string) => {
-    const lower = name.toLowerCase();
-    for (const t of group?.topics ?? []) for (const r of t.rooms) if (r.name.toLowerCase() === lower) return r.id;
-    return null;
-  };
+  const roomOf = roomResolver(rooms, (group?.topics ?? []).flatMap((t) => t.rooms));
   return <Markdown text={text} renderText={(run) => renderMentions(run, me.username, roomOf, groupId)} />;
 }

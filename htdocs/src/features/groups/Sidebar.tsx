@@ -1,6 +1,6 @@
 // The group's sidebar: header menu (invite, settings, leave), topics and
 // rooms with unread counts; admins manage topics and rooms through context
-// menus (right-click or the "⋯" buttons).
+// menus (right-click or the "⋯" buttons), where moderators set slow mode.
 
 import { useState } from 'react';
 import { NavLink, useNavigate } from 'react-router-dom';
@@ -26,11 +26,13 @@ import {
 import { useUnreadStore } from '@/shared/stores/unreadStore';
 import { RoomMentionBadge } from '@/shared/ui/MentionBadge';
 import { openNotifySettings } from '@/shared/stores/notifyDialogStore';
+import { SlowModeDialog } from './SlowModeDialog';
 
 type Modal =
   | { kind: 'prompt'; title: string; label: string; initial?: string; submit: string; max: number; run: (v: string) => Promise<unknown> }
   | { kind: 'confirm'; title: string; message: string; confirm: string; run: () => Promise<unknown> }
   | { kind: 'invite' }
+  | { kind: 'slow'; room: RoomSummary }
   | null;
 
 export function Sidebar({ group, roomId }: { group: GroupDetail; roomId: number | null }) {
@@ -116,13 +118,16 @@ export function Sidebar({ group, roomId }: { group: GroupDetail; roomId: number 
     },
   ];
 
-  // Everyone: notifications; admins: the room's settings too.
+  // Everyone: notifications; moderators: slow mode; admins: the room's
+  // settings too.
+  const isModerator = roleAtLeast(group.my_role, 'moderator');
   const roomItems = (r: RoomSummary): MenuItem[] => [
     {
       label: 'Notifications',
       testId: 'room-notify',
       onSelect: () => openNotifySettings({ scope: 'rooms', id: r.id, groupId: group.id, isDm: false, name: `#${r.name}` }),
     },
+    ...(isModerator ? [{ label: 'Slow mode…', testId: 'room-slow-mode', onSelect: () => setModal({ kind: 'slow', room: r }) }] : []),
     ...(isAdmin ? adminRoomItems(r) : []),
   ];
 
@@ -201,6 +206,7 @@ export function Sidebar({ group, roomId }: { group: GroupDetail; roomId: number 
         />
       )}
       {modal?.kind === 'invite' && <InviteDialog groupId={group.id} onClose={() => setModal(null)} />}
+      {modal?.kind === 'slow' && <SlowModeDialog room={modal.room} onDone={refresh} onClose={() => setModal(null)} />}
     </aside>
   );
 }

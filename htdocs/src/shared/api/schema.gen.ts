@@ -2589,7 +2589,9 @@ export type paths = {
          *     message has at most `REACTIONS_MAX_DISTINCT` (default 20) different
          *     emoji: a new one past that is 409 `conflict`, and changes nothing.
          *     Reacting again with the same emoji answers the same and publishes
-         *     nothing; otherwise event `reaction.added {reaction}`.
+         *     nothing; otherwise event `reaction.added {reaction}`.  A member who
+         *     is timed out in the group gets the same 403 as when posting ("You
+         *     are timed out until …"); taking a reaction back stays allowed.
          */
         put: {
             parameters: {
@@ -2615,6 +2617,7 @@ export type paths = {
                 };
                 400: components["responses"]["Invalid"];
                 401: components["responses"]["Unauthenticated"];
+                403: components["responses"]["Forbidden"];
                 404: components["responses"]["NotFound"];
                 /** @description The message has as many different reactions as it may (conflict) */
                 409: {
@@ -4359,6 +4362,19 @@ export type components = {
                 emoji: string;
                 count: number;
                 me?: boolean;
+            }[];
+            /**
+             * @description The rooms of the group that the text names as `#name`, resolved
+             *     when the message was posted or edited (any case; a name that two
+             *     topics share means the one in the message's own topic), in order
+             *     of appearance; `name` is as written in the text.  Kept as they
+             *     were: after a rename the link still leads to the same room.
+             *     Empty for messages posted before this existed and when the text
+             *     names no room.
+             */
+            rooms: {
+                id: number;
+                name: string;
             }[];
             /** @description When a moderator pinned it; null when not pinned */
             pinned_at: string | null;
