@@ -358,8 +358,8 @@ CREATE TABLE public.messages (
     reactions jsonb,
     pinned_at timestamp with time zone,
     pinned_by bigint,
+    room_refs jsonb,
     seq bigint DEFAULT 0 NOT NULL
-    room_refs jsonb
 );
 
 --
@@ -2002,6 +2002,8 @@ CREATE TRIGGER messages_counts_new BEFORE INSERT ON public.messages FOR EACH ROW
 --
 
 CREATE TRIGGER messages_push AFTER INSERT ON public.messages FOR EACH ROW EXECUTE FUNCTION public.ec_push_on_message();
+
+--
 -- Name: messages messages_room_refs_insert; Type: TRIGGER; Schema: public; Owner: -
 --
 
