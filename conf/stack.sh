@@ -351,6 +351,10 @@ write_env() {
 			echo "MAIL_URL=smtp://127.0.0.1:$((base + 3 + 2 * slots))"
 			echo "MAIL_FROM=chat@easychat.test"
 			echo "DELIVER_POLL_MS=200"
+			echo "# Small attachment limits, so that tests/integration/"
+			echo "# attachments.test.mjs reaches them quickly."
+			echo "ATTACH_MAX_BYTES=2097152"
+			echo "ATTACH_QUOTA_BYTES=5242880"
 		} >>"$tmp"
 	fi
 	chmod 0644 "$tmp"
@@ -596,6 +600,16 @@ csp_ws_origins() {
 	printf '%s' "${csp% }"
 }
 
+# attach_body_kib: the largest attachment upload's body in KiB, the file
+# (ATTACH_MAX_BYTES) plus 64 KiB for the multipart envelope, as the rooms
+# program reads it (common/app.c).
+attach_body_kib() {
+	local max
+	max=$(cfg ATTACH_MAX_BYTES 26214400)
+	[[ $max =~ ^[1-9][0-9]*$ ]] || die "ATTACH_MAX_BYTES must be a positive number"
+	printf '%s' $(((max + 65536 + 1023) / 1024))
+}
+
 # render TEMPLATE OUT NAME=VALUE...: replace each @NAME@ in TEMPLATE.
 render() {
 	local text in=$1 out=$2 kv
@@ -624,6 +638,8 @@ lighttpd_cgi_branch() {
 		$(printf '\t')alias.url = ( "/api/" => var.bindir + "/easychat-$1/" )
 		$(printf '\t')cgi.assign = ( "/easychat-$1" => "" )
 		$(printf '\t')cgi.execute-x-only = "enable"
+		$(printf '\t')cgi.x-sendfile = "enable"
+		$(printf '\t')cgi.x-sendfile-docroot = ( var.attachments )
 		$(printf '\t')setenv.add-environment = ( "EASYCHAT_ENV" => var.vardir + "/easychat.env", "EASYCHAT_VAR" => var.vardir, "EASYCHAT_STACK" => var.vardir$envs )
 	EOT
 }
@@ -650,6 +666,7 @@ lighttpd_routes() {
 			$(printf '\t\t')"socket" => var.vardir + "/run/$p.sock",
 			$(printf '\t\t')"max-procs" => $1, "check-local" => "disable",
 			$(printf '\t\t')"bin-environment" => var.fcgi_env, "bin-copy-environment" => var.fcgi_copy_env,
+			$(printf '\t\t')"x-sendfile" => "enable", "x-sendfile-docroot" => ( var.attachments ),
 			$(printf '\t'))))
 			}
 		EOT
@@ -670,6 +687,7 @@ render_lighttpd_conf() {
 		"DOC_ROOT=$REPO/htdocs/dist" "HTTP_HOST=$(cfg HTTP_HOST 127.0.0.1)" \
 		"HTTP_PORT=$(cfg HTTP_PORT 8080)" "FCGI_PROCS=$procs" \
 		"FASTCGI_ROUTES=$(lighttpd_routes "$procs")" \
+		"ATTACH_BODY_KIB=$(attach_body_kib)" \
 		"RELAY_BACKENDS=$(relay_backends '( "host" => "%s", "port" => %s ), ')" \
 		"CSP_WS_ORIGINS=$(csp_ws_origins)"
 }
@@ -805,7 +823,8 @@ render_nginx_conf() {
 	render "$REPO/conf/nginx/easychat-app.conf.in" "$dir/easychat-app.conf" \
 		"REPO=$REPO" "DOC_ROOT=$REPO/htdocs/dist" "MEDIA_PARENT=$(dirname "$media")" \
 		"MEDIA_BASE=$(basename "$media")" "CSP_WS_ORIGINS=$(csp_ws_origins)" \
-		"API_LOCATIONS=$(nginx_api_locations)" "BROTLI_STATIC=$(nginx_brotli_static)"
+		"API_LOCATIONS=$(nginx_api_locations)" "BROTLI_STATIC=$(nginx_brotli_static)" \
+		"ATTACH_BODY_KIB=$(attach_body_kib)" "MEDIA_DIR=$media"
 	render "$REPO/conf/nginx/site-http.conf.in" "$dir/site-http.conf" \
 		"HTTP_HOST=$(cfg HTTP_HOST 127.0.0.1)" "HTTP_PORT=$(cfg HTTP_PORT 8080)" "NGINX_DIR=$dir"
 	if [[ -n ${SERVER_NAME:-} ]]; then

@@ -26,9 +26,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <json-c/json.h>
 
+#include "attach.h"
 #include "cfg.h"
 #include "db.h"
 #include "log.h"
@@ -147,6 +149,7 @@ main(int argc, char **argv)
 {
 	struct sigaction sa;
 	long poll_ms;
+	time_t next_sweep = 0;
 	size_t n;
 	int once = argc > 1 && strcmp(argv[1], "--once") == 0, notified;
 	enum err_code rc = ERR_OK;
@@ -174,6 +177,13 @@ main(int argc, char **argv)
 		do {
 			rc = deliver_batch(&n);
 		} while (rc == ERR_OK && n == DELIVER_BATCH && !deliver_stop);
+		/* Uploads never sent, and unreferenced attachment files
+		 * (attach.h), every ATTACH_SWEEP_SECS. */
+		if (once || time(NULL) >= next_sweep) {
+			attach_sweep();
+			next_sweep = time(NULL) +
+			    cfg_get_long("ATTACH_SWEEP_SECS", 600);
+		}
 		if (once)
 			break;
 		if (rc)

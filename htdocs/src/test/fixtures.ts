@@ -14,6 +14,7 @@ export function msg(id: number, over: Partial<Message> = {}): Message {
     reactions: [],
     pinned_at: null,
     pinned_by: null,
+    attachments: [],
     ...over,
   };
 }
