@@ -254,11 +254,16 @@ messages_read_post(struct http_req *r, struct messages_post *p)
 	rc = json_only(r->json, allowed, fields);
 	if (attachments_read_ids(r, p->attachment_ids, &p->nattach))
 		rc = ERR_VALIDATION;
-	/* Files alone make a message too: the text is then "". */
-	if (p->nattach > 0 && !json_object_object_get_ex(r->json, "text", NULL))
+	/* Files alone make a message too: the text may then be absent ("")
+	 * or empty. */
+	if (p->nattach > 0) {
 		p->text = "";
-	else if (messages_read_text(r, &p->text))
+		if (json_get_text(r->json, "text", 0, 0, MESSAGES_TEXT_MAX, 0,
+		        &p->text, NULL, fields))
+			rc = ERR_VALIDATION;
+	} else if (messages_read_text(r, &p->text)) {
 		rc = ERR_VALIDATION;
+	}
 	if (json_get_int(r->json, "reply_to", 0, 1, INT64_MAX, &p->reply_to,
 	        fields))
 		rc = ERR_VALIDATION;

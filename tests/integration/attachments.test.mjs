@@ -122,6 +122,10 @@ test('types come from the content: a PDF, text, unknown bytes; the client name i
     { attachment_ids: [pdf.json.id, html.json.id, bin.json.id] });
   assert.equal(msg.status, 201, msg.text);
   assert.equal(msg.json.text, '');
+  // With files the text may also be sent empty (what the SPA does).
+  const more = (await upload(a, g.room, Buffer.from('more'))).json;
+  const empty = await a.post(`/api/rooms/${g.room}/messages`, { text: '', attachment_ids: [more.id] });
+  assert.equal(empty.status, 201, empty.text);
   assert.deepEqual(msg.json.attachments.map((x) => x.id), [pdf.json.id, html.json.id, bin.json.id]);
   const dl = await a.get(pdf.json.url);
   assert.equal(dl.status, 200);

@@ -2339,7 +2339,7 @@ export type paths = {
             requestBody: {
                 content: {
                     "application/json": {
-                        /** @description 1-4000 code points after trimming; required unless attachment_ids is given */
+                        /** @description 1-4000 code points after trimming; with attachment_ids it may be empty or left out */
                         text?: string;
                         reply_to?: number;
                         /** @description 1-64 code points */
