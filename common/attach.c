@@ -58,7 +58,8 @@ attach_utf8_len(const unsigned char *s, size_t n)
 static int
 attach_is_text(const unsigned char *p, size_t len)
 {
-	size_t i = 0, n, end = len < ATTACH_TEXT_SNIFF ? len : ATTACH_TEXT_SNIFF;
+	size_t i = 0, n,
+	       end = len < ATTACH_TEXT_SNIFF ? len : ATTACH_TEXT_SNIFF;
 
 	while (i < end) {
 		if (p[i] < 0x20 && p[i] != '\t' && p[i] != '\n' && p[i] != '\r')
@@ -143,8 +144,10 @@ attach_clean_name(const char *in, char out[ATTACH_NAME_MAX + 1])
 	}
 	for (i = 0; i < len; i += n) {
 		n = attach_utf8_len(s + i, len - i);
-		if (n == 0 || (n == 1 && (s[i] < 0x20 || s[i] == 0x7f ||
-		                             s[i] == '"' || s[i] == '\\'))) {
+		if (n == 0 ||
+		    (n == 1 &&
+		        (s[i] < 0x20 || s[i] == 0x7f || s[i] == '"' ||
+		            s[i] == '\\'))) {
 			n = n ? n : 1;
 			if (o + 1 > ATTACH_NAME_MAX)
 				break;

@@ -202,7 +202,8 @@ attachments_create(struct http_req *r)
 	    "INSERT INTO attachments (uploader_id, room_id, name, "
 	    "content_type, size, path, thumb_path, width, height, "
 	    "thumb_width, thumb_height) VALUES ($1, $2, $3, $4, $5, $6, "
-	    "$7, $8, $9, $10, $11) RETURNING ec_attachment_json(attachments)::text",
+	    "$7, $8, $9, $10, $11) RETURNING "
+	    "ec_attachment_json(attachments)::text",
 	    DB_I64(r->user_id), DB_I64(r->ids[0]), DB_TEXT(u.name),
 	    DB_TEXT(u.type), DB_I64((int64_t)u.len), DB_TEXT(u.path),
 	    DB_TEXT(u.thumb.data ? u.thumb_path : NULL),
@@ -328,7 +329,8 @@ attachments_send(struct http_req *r, int thumbnail)
 	 * may keep them. */
 	http_add_header(r, "Cache-Control: private, max-age=86400");
 	if (attachments_accel(r))
-		http_add_header(r, "X-Accel-Redirect: /_easychat_attachments/%s",
+		http_add_header(r,
+		    "X-Accel-Redirect: /_easychat_attachments/%s",
 		    path + strlen("attachments/"));
 	else
 		http_add_header(r, "X-Sendfile: %s/%s", cfg.media_dir, path);
@@ -351,8 +353,7 @@ attachments_get_thumbnail(struct http_req *r)
 }
 
 enum err_code
-attachments_link(struct http_req *r, const int64_t *ids, size_t n,
-    char **msg)
+attachments_link(struct http_req *r, const int64_t *ids, size_t n, char **msg)
 {
 	struct db_res *res = NULL;
 	const char *posted;
