@@ -774,38 +774,44 @@ nginx_upstreams() {
 	echo "}"
 }
 
-# nginx_api_locations: one location per line of conf/routes.txt; the
-# programs in CGI_PROGRAMS run as plain CGI under fcgiwrap, which turns the
-# FastCGI parameters into the CGI environment.
+# nginx_location PROG RE [LINE]: the location of regular expression RE
+# passing to program PROG (under fcgiwrap when it is in CGI_PROGRAMS), with
+# LINE (a directive) added.
+nginx_location() {
+	local prog=$1 re=$2 extra=${3:-} v
+	echo "location ~ $re {"
+	[[ -z $extra ]] || echo "    $extra"
+	if [[ " ${CGI_PROGRAMS:-} " == *" $prog "* ]]; then
+		echo "    # plain CGI (CGI_PROGRAMS=$prog) under fcgiwrap"
+		echo "    include /etc/nginx/fastcgi_params;"
+		echo "    fastcgi_param SCRIPT_FILENAME $BIN_DIR/easychat-$prog;"
+		echo "    fastcgi_param EASYCHAT_ENV $ENV_FILE;"
+		echo "    fastcgi_param EASYCHAT_VAR $VARDIR;"
+		echo "    fastcgi_param EASYCHAT_STACK $VARDIR;"
+		for v in ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS; do
+			[[ -z ${!v:-} ]] || echo "    fastcgi_param $v \"${!v}\";"
+		done
+		echo "    fastcgi_param HTTP_X_REQUEST_ID \$easychat_request_id;"
+		echo "    fastcgi_hide_header X-Request-Id;"
+		echo "    fastcgi_pass easychat_cgi;"
+	else
+		echo "    include /etc/nginx/fastcgi_params;"
+		echo "    fastcgi_param HTTP_X_REQUEST_ID \$easychat_request_id;"
+		echo "    fastcgi_hide_header X-Request-Id;"
+		echo "    fastcgi_pass easychat_$prog;"
+	fi
+	echo "}"
+}
+
+# nginx_api_locations: one location per line of conf/routes.txt, after
+# the attachment upload's own (a larger body limit, ATTACH_MAX_BYTES plus
+# the envelope; the first matching regular expression wins).
 nginx_api_locations() {
-	local i v
+	local i
 	routes_load
+	nginx_location rooms '^/api/rooms/[^/]+/attachments$' "client_max_body_size $(attach_body_kib)k;"
 	for i in "${!ROUTE_PROGS[@]}"; do
-		if [[ " ${CGI_PROGRAMS:-} " == *" ${ROUTE_PROGS[i]} "* ]]; then
-			echo "location ~ ${ROUTE_RES[i]} {"
-			echo "    # plain CGI (CGI_PROGRAMS=${ROUTE_PROGS[i]}) under fcgiwrap"
-			echo "    include /etc/nginx/fastcgi_params;"
-			echo "    fastcgi_param SCRIPT_FILENAME $BIN_DIR/easychat-${ROUTE_PROGS[i]};"
-			echo "    fastcgi_param EASYCHAT_ENV $ENV_FILE;"
-			echo "    fastcgi_param EASYCHAT_VAR $VARDIR;"
-			echo "    fastcgi_param EASYCHAT_STACK $VARDIR;"
-			for v in ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS; do
-				[[ -z ${!v:-} ]] || echo "    fastcgi_param $v \"${!v}\";"
-			done
-			echo "    fastcgi_param HTTP_X_REQUEST_ID \$easychat_request_id;"
-			echo "    fastcgi_hide_header X-Request-Id;"
-			echo "    fastcgi_pass easychat_cgi;"
-			echo "}"
-			continue
-		fi
-		cat <<-EOT
-			location ~ ${ROUTE_RES[i]} {
-			    include /etc/nginx/fastcgi_params;
-			    fastcgi_param HTTP_X_REQUEST_ID \$easychat_request_id;
-			    fastcgi_hide_header X-Request-Id;
-			    fastcgi_pass easychat_${ROUTE_PROGS[i]};
-			}
-		EOT
+		nginx_location "${ROUTE_PROGS[i]}" "${ROUTE_RES[i]}"
 	done
 }
 
@@ -824,7 +830,7 @@ render_nginx_conf() {
 		"REPO=$REPO" "DOC_ROOT=$REPO/htdocs/dist" "MEDIA_PARENT=$(dirname "$media")" \
 		"MEDIA_BASE=$(basename "$media")" "CSP_WS_ORIGINS=$(csp_ws_origins)" \
 		"API_LOCATIONS=$(nginx_api_locations)" "BROTLI_STATIC=$(nginx_brotli_static)" \
-		"ATTACH_BODY_KIB=$(attach_body_kib)" "MEDIA_DIR=$media"
+		"MEDIA_DIR=$media"
 	render "$REPO/conf/nginx/site-http.conf.in" "$dir/site-http.conf" \
 		"HTTP_HOST=$(cfg HTTP_HOST 127.0.0.1)" "HTTP_PORT=$(cfg HTTP_PORT 8080)" "NGINX_DIR=$dir"
 	if [[ -n ${SERVER_NAME:-} ]]; then
