@@ -86,9 +86,11 @@ app_serve(struct http_req *r, const struct http_route *routes, size_t nroutes)
 	rc = http_check_origin(r);
 	if (rc)
 		goto out;
+	/* An attachment's body: the file plus room for the envelope. */
 	rc = http_read_body(r,
-	    (route->flags & HTTP_BODY_MULTIPART) ? cfg.upload_max
-	                                         : cfg.body_max);
+	    (route->flags & HTTP_BODY_ATTACH)          ? cfg.attach_max + 65536
+	        : (route->flags & HTTP_BODY_MULTIPART) ? cfg.upload_max
+	                                               : cfg.body_max);
 	if (rc)
 		goto out;
 	if (route->flags & (HTTP_AUTH_OPTIONAL | HTTP_AUTH_REQUIRED)) {

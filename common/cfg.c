@@ -212,6 +212,9 @@ cfg_load_file(const char *path)
 	cfg.upload_decode_wait = cfg_get_long("UPLOAD_DECODE_WAIT_MS", 10000);
 	cfg.media_dir = cfg_dup("MEDIA_DIR", "media");
 	cfg.media_url = cfg_dup("MEDIA_URL", "/media");
+	cfg.attach_max = (size_t)cfg_get_long("ATTACH_MAX_BYTES", 26214400);
+	cfg.attach_quota = cfg_get_long("ATTACH_QUOTA_BYTES", 1073741824);
+	cfg.attach_sendfile = cfg_dup("ATTACH_SENDFILE", "auto");
 	cfg.login_fails_user = cfg_get_long("LOGIN_FAILS_PER_USER", 10);
 	cfg.login_fails_addr = cfg_get_long("LOGIN_FAILS_PER_ADDR", 50);
 	cfg.login_fail_window = cfg_get_long("LOGIN_FAIL_WINDOW", 900);
@@ -287,6 +290,7 @@ cfg_release(void)
 	free(cfg.access_cookie);
 	free(cfg.refresh_cookie);
 	free(cfg.media_dir);
+	free(cfg.attach_sendfile);
 	free(cfg.media_url);
 	free(cfg.oauth_google.client_id);
 	free(cfg.oauth_google.client_secret);

@@ -39,6 +39,9 @@ struct cfg {
 	long upload_decodes;      /* conversions at once, machine-wide */
 	long upload_decode_wait;  /* ms to wait for one */
 	char *media_dir, *media_url;
+	size_t attach_max;     /* bytes of one attachment */
+	long attach_quota;     /* bytes of attachments per user */
+	char *attach_sendfile; /* "x-sendfile", "x-accel" or "auto" */
 	long login_fails_user, login_fails_addr, login_fail_window;
 	struct cfg_oauth oauth_google, oauth_github;
 	int sentry_enabled;

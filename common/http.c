@@ -698,8 +698,12 @@ http_reply(struct http_req *r, int status, const char *content_type,
 	buf_printf(&head, "Status: %d %s\r\n", status, status_reason(status));
 	if (content_type != NULL)
 		buf_printf(&head, "Content-Type: %s\r\n", content_type);
-	buf_printf(&head, "X-Request-Id: %s\r\nCache-Control: no-store\r\n",
-	    r->request_id);
+	buf_printf(&head, "X-Request-Id: %s\r\n", r->request_id);
+	/* no-store unless the handler chose (a file: private caching). */
+	if (r->headers.len == 0 ||
+	    memmem(r->headers.data, r->headers.len, "Cache-Control:", 14) ==
+	        NULL)
+		buf_puts(&head, "Cache-Control: no-store\r\n");
 	buf_append(&head, r->headers.data, r->headers.len);
 	buf_puts(&head, "\r\n");
 	http_write(r, head.data, head.len);

@@ -41,9 +41,10 @@ enum http_method {
 #define HTTP_RATE_SIGNUP    0x10 /* also the per-address sign-up bucket */
 #define HTTP_RATE_EXEMPT    0x20 /* no rate limit (e.g. logout) */
 #define HTTP_AUTH_DEFER                                                        \
-	0x40                   /* GET: the handler's first Redis call          \
-	                          checks the session (auth.h) */
-#define HTTP_RATE_MESSAGE 0x80 /* also the caller's message bucket */
+	0x40                    /* GET: the handler's first Redis call         \
+	                           checks the session (auth.h) */
+#define HTTP_RATE_MESSAGE 0x80  /* also the caller's message bucket */
+#define HTTP_BODY_ATTACH  0x100 /* with MULTIPART: up to cfg.attach_max */
 
 #define HTTP_MAX_IDS  4
 #define HTTP_MAX_ARGS 2

@@ -382,6 +382,27 @@ img_fit(Image **image, struct img_rect src, const struct img_target *t,
 	return ERR_OK;
 }
 
+/* The target of a `fit` conversion of a w x h image: inside t's box,
+ * the image's shape, never larger than the image, at least 1 x 1. */
+static void
+img_fit_target(const struct img_target *t, unsigned long w, unsigned long h,
+    struct img_target *out)
+{
+	double scale = 1;
+
+	*out = *t;
+	if (w > t->width)
+		scale = (double)t->width / (double)w;
+	if ((double)h * scale > (double)t->height)
+		scale = (double)t->height / (double)h;
+	out->width = (unsigned long)((double)w * scale + 0.5);
+	out->height = (unsigned long)((double)h * scale + 0.5);
+	if (out->width < 1)
+		out->width = 1;
+	if (out->height < 1)
+		out->height = 1;
+}
+
 /* How much the decoded image may shrink and still cover the target
  * around the source rectangle (1: not at all).  The orientation is not
  * known before decoding, so for the whole image both ways round are
@@ -751,6 +772,7 @@ img_convert(const void *data, size_t len, const struct img_crop *crop,
 	struct img_rect src;
 	struct timespec t0;
 	unsigned long w = 0, h = 0, ow, oh, decoded_w = 0, decoded_h = 0;
+	struct img_target fitted;
 	uint64_t dw, dh;
 	enum err_code rc;
 	double need;
@@ -760,7 +782,7 @@ img_convert(const void *data, size_t len, const struct img_crop *crop,
 	*why = NULL;
 	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t0);
 	GetExceptionInfo(&ex);
-	if (len > cfg.upload_max) {
+	if (len > (target->max_bytes ? target->max_bytes : cfg.upload_max)) {
 		*why = "The file is too large.";
 		rc = ERR_TOO_LARGE;
 		goto out;
@@ -793,6 +815,13 @@ img_convert(const void *data, size_t len, const struct img_crop *crop,
 	rc = img_ping(info, data, len, &w, &h, why);
 	if (rc)
 		goto out;
+	if (target->fit) {
+		/* The target of the whole image's shape; turned round below
+		 * when EXIF orientation swaps the sides. */
+		img_fit_target(target, w, h, &fitted);
+		target = &fitted;
+		crop = NULL;
+	}
 	need = img_decode_need(crop, w, h, target);
 	if (strcmp(format, "JPEG") == 0)
 		img_jpeg_hint(info, w, h, need);
@@ -830,6 +859,14 @@ img_convert(const void *data, size_t len, const struct img_crop *crop,
 	/* The crop is in pixels of the oriented original. */
 	ow = image->orientation >= LeftTopOrientation ? h : w;
 	oh = image->orientation >= LeftTopOrientation ? w : h;
+	if (target->fit && ow != w) {
+		unsigned long t = fitted.width;
+
+		fitted.width = fitted.height;
+		fitted.height = t;
+	}
+	out->src_width = ow;
+	out->src_height = oh;
 	if (image->orientation > TopLeftOrientation) {
 		rc = img_swap(&image,
 		    AutoOrientImage(image, image->orientation, &ex), &ex,

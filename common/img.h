@@ -38,10 +38,15 @@ enum img_format {
 	IMG_JPEG, /* quality 85, progressive; transparency onto white */
 };
 
-/* What img_convert() produces: exactly width x height in `format`. */
+/* What img_convert() produces: exactly width x height in `format`; with
+ * `fit`, the whole image (no crop) scaled to fit inside width x height,
+ * keeping its shape and never enlarged.  max_bytes: the largest upload
+ * taken (0: cfg.upload_max). */
 struct img_target {
 	unsigned long width, height;
 	enum img_format format;
+	int fit;
+	size_t max_bytes;
 };
 
 /* A rectangle in pixels of the (EXIF-oriented) original. */
@@ -53,6 +58,7 @@ struct img_out {
 	unsigned char *data; /* encoded output, malloc()ed */
 	size_t len;
 	unsigned long width, height;
+	unsigned long src_width, src_height; /* the (oriented) original */
 };
 
 /* One figure of a drawn picture: a GraphicsMagick draw primitive

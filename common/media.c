@@ -92,27 +92,34 @@ media_from_bytes(const void *data, size_t len, enum media_kind kind,
 	return rc;
 }
 
-/* Writes the file to media_dir/out->path via a temporary file. */
-static enum err_code
-media_write(const struct media_file *out)
+enum err_code
+media_write_file(const char *rel, const void *data, size_t len)
 {
-	char dir[4096], tmp[4200], final[4200];
+	char final[4200], tmp[4300];
+	const unsigned char *bytes = data;
 	size_t off = 0;
+	char *slash;
 	int fd;
 
-	snprintf(dir, sizeof(dir), "%s/%.2s", cfg.media_dir, out->path);
+	/* Each directory on the way (media_dir, then those in `rel`). */
+	snprintf(final, sizeof(final), "%s/%s", cfg.media_dir, rel);
 	if (mkdir(cfg.media_dir, 0755) != 0 && errno != EEXIST)
 		goto fail;
-	if (mkdir(dir, 0755) != 0 && errno != EEXIST)
-		goto fail;
-	snprintf(final, sizeof(final), "%s/%s", cfg.media_dir, out->path);
-	snprintf(tmp, sizeof(tmp), "%s/.tmp-%ld-%s", dir, (long)getpid(),
-	    out->path + 3);
+	for (slash = strchr(final + strlen(cfg.media_dir) + 1, '/');
+	     slash != NULL; slash = strchr(slash + 1, '/')) {
+		*slash = '\0';
+		if (mkdir(final, 0755) != 0 && errno != EEXIST)
+			goto fail;
+		*slash = '/';
+	}
+	slash = strrchr(final, '/');
+	snprintf(tmp, sizeof(tmp), "%.*s/.tmp-%ld-%s", (int)(slash - final),
+	    final, (long)getpid(), slash + 1);
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0)
 		goto fail;
-	while (off < out->img.len) {
-		ssize_t n = write(fd, out->img.data + off, out->img.len - off);
+	while (off < len) {
+		ssize_t n = write(fd, bytes + off, len - off);
 
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -129,7 +136,7 @@ media_write(const struct media_file *out)
 	}
 	return ERR_OK;
 fail:
-	log_error("cannot write media file %s: %s", out->path, strerror(errno));
+	log_error("cannot write media file %s: %s", rel, strerror(errno));
 	return ERR_INTERNAL;
 }
 
@@ -172,7 +179,7 @@ media_attach(const struct media_file *f, enum media_owner owner, int64_t id)
 	rc = media_lock(f->path);
 	if (rc)
 		goto out;
-	rc = media_write(f);
+	rc = media_write_file(f->path, f->img.data, f->img.len);
 	if (rc)
 		goto out;
 	rc = db_query(&res, media_update_sql[owner][f->kind], DB_I64(id),

@@ -56,6 +56,11 @@ enum err_code media_from_request(struct http_req *r, enum media_kind kind,
 
 void media_file_release(struct media_file *f);
 
+/* Writes data[0..len) to cfg.media_dir/`rel` atomically: the directories
+ * on the way made, a temporary file written, fsync()ed and renamed over
+ * the name.  ERR_INTERNAL (logged) on failure. */
+enum err_code media_write_file(const char *rel, const void *data, size_t len);
+
 /* Converts the whole picture in `data` (len bytes, from outside: the
  * same checks and limits as an upload, img_convert()) into `out` as a
  * `kind` and names it; media_file_release() `out` in every case. */

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "attach.h"
 #include "auth.h"
 #include "db.h"
 #include "event.h"
@@ -187,6 +188,7 @@ useradm_delete(int64_t user_id, int purge, struct useradm_deleted *out)
 	useradm_announce(user_id, heirs, doomed, left, purged);
 	/* Their name and icon are in cached history pages. */
 	hist_touch_profiles();
+	attach_collect(); /* the files of purged messages and groups */
 	for (i = 0; i < 2; i++) {
 		if (db_value(pics, 0, (int)i) != NULL)
 			media_release(db_value(pics, 0, (int)i));

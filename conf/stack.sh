@@ -358,6 +358,10 @@ write_env() {
 			echo "# Short enough for a test to see both (push.test.mjs)."
 			echo "PUSH_COLLAPSE_SECONDS=3"
 			echo "DELIVER_LEASE_SECONDS=6"
+			echo "# Small attachment limits, so that tests/integration/"
+			echo "# attachments.test.mjs reaches them quickly."
+			echo "ATTACH_MAX_BYTES=2097152"
+			echo "ATTACH_QUOTA_BYTES=5242880"
 		} >>"$tmp"
 	fi
 	chmod 0644 "$tmp"
@@ -603,6 +607,16 @@ csp_ws_origins() {
 	printf '%s' "${csp% }"
 }
 
+# attach_body_kib: the largest attachment upload's body in KiB, the file
+# (ATTACH_MAX_BYTES) plus 64 KiB for the multipart envelope, as the rooms
+# program reads it (common/app.c).
+attach_body_kib() {
+	local max
+	max=$(cfg ATTACH_MAX_BYTES 26214400)
+	[[ $max =~ ^[1-9][0-9]*$ ]] || die "ATTACH_MAX_BYTES must be a positive number"
+	printf '%s' $(((max + 65536 + 1023) / 1024))
+}
+
 # render TEMPLATE OUT NAME=VALUE...: replace each @NAME@ in TEMPLATE.
 render() {
 	local text in=$1 out=$2 kv
@@ -631,6 +645,8 @@ lighttpd_cgi_branch() {
 		$(printf '\t')alias.url = ( "/api/" => var.bindir + "/easychat-$1/" )
 		$(printf '\t')cgi.assign = ( "/easychat-$1" => "" )
 		$(printf '\t')cgi.execute-x-only = "enable"
+		$(printf '\t')cgi.x-sendfile = "enable"
+		$(printf '\t')cgi.x-sendfile-docroot = ( var.attachments )
 		$(printf '\t')setenv.add-environment = ( "EASYCHAT_ENV" => var.vardir + "/easychat.env", "EASYCHAT_VAR" => var.vardir, "EASYCHAT_STACK" => var.vardir$envs )
 	EOT
 }
@@ -657,6 +673,7 @@ lighttpd_routes() {
 			$(printf '\t\t')"socket" => var.vardir + "/run/$p.sock",
 			$(printf '\t\t')"max-procs" => $1, "check-local" => "disable",
 			$(printf '\t\t')"bin-environment" => var.fcgi_env, "bin-copy-environment" => var.fcgi_copy_env,
+			$(printf '\t\t')"x-sendfile" => "enable", "x-sendfile-docroot" => ( var.attachments ),
 			$(printf '\t'))))
 			}
 		EOT
@@ -677,6 +694,7 @@ render_lighttpd_conf() {
 		"DOC_ROOT=$REPO/htdocs/dist" "HTTP_HOST=$(cfg HTTP_HOST 127.0.0.1)" \
 		"HTTP_PORT=$(cfg HTTP_PORT 8080)" "FCGI_PROCS=$procs" \
 		"FASTCGI_ROUTES=$(lighttpd_routes "$procs")" \
+		"ATTACH_BODY_KIB=$(attach_body_kib)" \
 		"RELAY_BACKENDS=$(relay_backends '( "host" => "%s", "port" => %s ), ')" \
 		"CSP_WS_ORIGINS=$(csp_ws_origins)"
 }
@@ -763,38 +781,44 @@ nginx_upstreams() {
 	echo "}"
 }
 
-# nginx_api_locations: one location per line of conf/routes.txt; the
-# programs in CGI_PROGRAMS run as plain CGI under fcgiwrap, which turns the
-# FastCGI parameters into the CGI environment.
+# nginx_location PROG RE [LINE]: the location of regular expression RE
+# passing to program PROG (under fcgiwrap when it is in CGI_PROGRAMS), with
+# LINE (a directive) added.
+nginx_location() {
+	local prog=$1 re=$2 extra=${3:-} v
+	echo "location ~ $re {"
+	[[ -z $extra ]] || echo "    $extra"
+	if [[ " ${CGI_PROGRAMS:-} " == *" $prog "* ]]; then
+		echo "    # plain CGI (CGI_PROGRAMS=$prog) under fcgiwrap"
+		echo "    include /etc/nginx/fastcgi_params;"
+		echo "    fastcgi_param SCRIPT_FILENAME $BIN_DIR/easychat-$prog;"
+		echo "    fastcgi_param EASYCHAT_ENV $ENV_FILE;"
+		echo "    fastcgi_param EASYCHAT_VAR $VARDIR;"
+		echo "    fastcgi_param EASYCHAT_STACK $VARDIR;"
+		for v in ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS; do
+			[[ -z ${!v:-} ]] || echo "    fastcgi_param $v \"${!v}\";"
+		done
+		echo "    fastcgi_param HTTP_X_REQUEST_ID \$easychat_request_id;"
+		echo "    fastcgi_hide_header X-Request-Id;"
+		echo "    fastcgi_pass easychat_cgi;"
+	else
+		echo "    include /etc/nginx/fastcgi_params;"
+		echo "    fastcgi_param HTTP_X_REQUEST_ID \$easychat_request_id;"
+		echo "    fastcgi_hide_header X-Request-Id;"
+		echo "    fastcgi_pass easychat_$prog;"
+	fi
+	echo "}"
+}
+
+# nginx_api_locations: one location per line of conf/routes.txt, after
+# the attachment upload's own (a larger body limit, ATTACH_MAX_BYTES plus
+# the envelope; the first matching regular expression wins).
 nginx_api_locations() {
-	local i v
+	local i
 	routes_load
+	nginx_location rooms '^/api/rooms/[^/]+/attachments$' "client_max_body_size $(attach_body_kib)k;"
 	for i in "${!ROUTE_PROGS[@]}"; do
-		if [[ " ${CGI_PROGRAMS:-} " == *" ${ROUTE_PROGS[i]} "* ]]; then
-			echo "location ~ ${ROUTE_RES[i]} {"
-			echo "    # plain CGI (CGI_PROGRAMS=${ROUTE_PROGS[i]}) under fcgiwrap"
-			echo "    include /etc/nginx/fastcgi_params;"
-			echo "    fastcgi_param SCRIPT_FILENAME $BIN_DIR/easychat-${ROUTE_PROGS[i]};"
-			echo "    fastcgi_param EASYCHAT_ENV $ENV_FILE;"
-			echo "    fastcgi_param EASYCHAT_VAR $VARDIR;"
-			echo "    fastcgi_param EASYCHAT_STACK $VARDIR;"
-			for v in ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS; do
-				[[ -z ${!v:-} ]] || echo "    fastcgi_param $v \"${!v}\";"
-			done
-			echo "    fastcgi_param HTTP_X_REQUEST_ID \$easychat_request_id;"
-			echo "    fastcgi_hide_header X-Request-Id;"
-			echo "    fastcgi_pass easychat_cgi;"
-			echo "}"
-			continue
-		fi
-		cat <<-EOT
-			location ~ ${ROUTE_RES[i]} {
-			    include /etc/nginx/fastcgi_params;
-			    fastcgi_param HTTP_X_REQUEST_ID \$easychat_request_id;
-			    fastcgi_hide_header X-Request-Id;
-			    fastcgi_pass easychat_${ROUTE_PROGS[i]};
-			}
-		EOT
+		nginx_location "${ROUTE_PROGS[i]}" "${ROUTE_RES[i]}"
 	done
 }
 
@@ -812,7 +836,8 @@ render_nginx_conf() {
 	render "$REPO/conf/nginx/easychat-app.conf.in" "$dir/easychat-app.conf" \
 		"REPO=$REPO" "DOC_ROOT=$REPO/htdocs/dist" "MEDIA_PARENT=$(dirname "$media")" \
 		"MEDIA_BASE=$(basename "$media")" "CSP_WS_ORIGINS=$(csp_ws_origins)" \
-		"API_LOCATIONS=$(nginx_api_locations)" "BROTLI_STATIC=$(nginx_brotli_static)"
+		"API_LOCATIONS=$(nginx_api_locations)" "BROTLI_STATIC=$(nginx_brotli_static)" \
+		"MEDIA_DIR=$media"
 	render "$REPO/conf/nginx/site-http.conf.in" "$dir/site-http.conf" \
 		"HTTP_HOST=$(cfg HTTP_HOST 127.0.0.1)" "HTTP_PORT=$(cfg HTTP_PORT 8080)" "NGINX_DIR=$dir"
 	if [[ -n ${SERVER_NAME:-} ]]; then

@@ -30,6 +30,68 @@ SET default_tablespace = '';
 SET default_table_access_method = heap;
 
 --
+-- Name: attachments; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.attachments (
+    id bigint NOT NULL,
+    uploader_id bigint,
+    room_id bigint NOT NULL,
+    message_id bigint,
+    "position" smallint,
+    name text NOT NULL,
+    content_type text NOT NULL,
+    size bigint NOT NULL,
+    path text NOT NULL,
+    thumb_path text,
+    width integer,
+    height integer,
+    thumb_width integer,
+    thumb_height integer,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT attachments_name_check CHECK (((length(name) >= 1) AND (length(name) <= 200))),
+    CONSTRAINT attachments_size_check CHECK ((size > 0))
+);
+
+--
+-- Name: ec_attachment_json(public.attachments); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.ec_attachment_json(a public.attachments) RETURNS jsonb
+    LANGUAGE sql STABLE
+    AS $$
+	SELECT jsonb_strip_nulls(jsonb_build_object(
+		'id', a.id,
+		'name', a.name,
+		'size', a.size,
+		'content_type', a.content_type,
+		'url', '/api/attachments/' || a.id,
+		'width', a.width,
+		'height', a.height,
+		'thumbnail', CASE WHEN a.thumb_path IS NOT NULL THEN
+			jsonb_build_object(
+				'url', '/api/attachments/' || a.id || '/thumbnail',
+				'width', a.thumb_width,
+				'height', a.thumb_height) END))
+$$;
+
+--
+-- Name: ec_attachments_gone(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.ec_attachments_gone() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+	INSERT INTO attachment_garbage (path)
+	SELECT p FROM (VALUES (OLD.path), (OLD.thumb_path)) v (p)
+	WHERE p IS NOT NULL
+	ON CONFLICT (path) DO NOTHING;
+	RETURN NULL;
+END
+$$;
+
+--
 -- Name: audit_log; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -341,6 +403,30 @@ CREATE FUNCTION public.ec_member_json(m public.group_members) RETURNS jsonb
 $$;
 
 --
+-- Name: ec_message_attachments_json(bigint); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.ec_message_attachments_json(message_id bigint) RETURNS jsonb
+    LANGUAGE sql STABLE
+    AS $_$
+	SELECT jsonb_agg(ec_attachment_json(a) ORDER BY a.position)
+	FROM attachments a WHERE a.message_id = $1
+$_$;
+
+--
+-- Name: ec_message_deleted_attachments(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.ec_message_deleted_attachments() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+	DELETE FROM attachments WHERE message_id = NEW.id;
+	RETURN NULL;
+END
+$$;
+
+--
 -- Name: messages; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -360,6 +446,7 @@ CREATE TABLE public.messages (
     pinned_by bigint,
     room_refs jsonb,
     seq bigint DEFAULT 0 NOT NULL
+    attachments jsonb
 );
 
 --
@@ -442,7 +529,9 @@ CREATE FUNCTION public.ec_message_json(m public.messages, u public.users, p publ
 		-- 0066: the `#room`s of the text (26_room_refs.sql).
 		'rooms', coalesce(m.room_refs, '[]'::jsonb),
 		'pinned_at', ec_ts(m.pinned_at),
-		'pinned_by', m.pinned_by)
+		'pinned_by', m.pinned_by,
+		-- 0060: rendered when the message was posted (28_attachments.sql)
+		'attachments', coalesce(m.attachments, '[]'::jsonb))
 $$;
 
 --
@@ -1033,6 +1122,30 @@ CREATE FUNCTION public.notify_level(p_user bigint, p_room bigint) RETURNS text
 		LEFT JOIN notify_prefs up ON up.user_id = p_user
 		WHERE r.id = p_room), 'none')
 $$;
+-- Name: attachment_garbage; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.attachment_garbage (
+    path text NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+--
+-- Name: attachments_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+CREATE SEQUENCE public.attachments_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: attachments_id_seq; Type: SEQUENCE OWNED BY; Schema: public; Owner: -
+--
+
+ALTER SEQUENCE public.attachments_id_seq OWNED BY public.attachments.id;
 
 --
 -- Name: audit_log_id_seq; Type: SEQUENCE; Schema: public; Owner: -
@@ -1423,6 +1536,12 @@ CREATE SEQUENCE public.users_id_seq
 ALTER SEQUENCE public.users_id_seq OWNED BY public.users.id;
 
 --
+-- Name: attachments id; Type: DEFAULT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.attachments ALTER COLUMN id SET DEFAULT nextval('public.attachments_id_seq'::regclass);
+
+--
 -- Name: audit_log id; Type: DEFAULT; Schema: public; Owner: -
 --
 
@@ -1481,6 +1600,20 @@ ALTER TABLE ONLY public.topics ALTER COLUMN id SET DEFAULT nextval('public.topic
 --
 
 ALTER TABLE ONLY public.users ALTER COLUMN id SET DEFAULT nextval('public.users_id_seq'::regclass);
+
+--
+-- Name: attachment_garbage attachment_garbage_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.attachment_garbage
+    ADD CONSTRAINT attachment_garbage_pkey PRIMARY KEY (path);
+
+--
+-- Name: attachments attachments_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.attachments
+    ADD CONSTRAINT attachments_pkey PRIMARY KEY (id);
 
 --
 -- Name: audit_log audit_log_pkey; Type: CONSTRAINT; Schema: public; Owner: -
@@ -1684,6 +1817,36 @@ ALTER TABLE ONLY public.topics
 
 ALTER TABLE ONLY public.users
     ADD CONSTRAINT users_pkey PRIMARY KEY (id);
+
+--
+-- Name: attachments_message; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX attachments_message ON public.attachments USING btree (message_id, "position") WHERE (message_id IS NOT NULL);
+
+--
+-- Name: attachments_path; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX attachments_path ON public.attachments USING btree (path);
+
+--
+-- Name: attachments_thumb_path; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX attachments_thumb_path ON public.attachments USING btree (thumb_path) WHERE (thumb_path IS NOT NULL);
+
+--
+-- Name: attachments_unattached; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX attachments_unattached ON public.attachments USING btree (created_at) WHERE (message_id IS NULL);
+
+--
+-- Name: attachments_uploader; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX attachments_uploader ON public.attachments USING btree (uploader_id);
 
 --
 -- Name: audit_log_group; Type: INDEX; Schema: public; Owner: -
@@ -1978,6 +2141,10 @@ CREATE TRIGGER mentions_counts AFTER INSERT OR DELETE ON public.mentions FOR EAC
 --
 
 CREATE TRIGGER mentions_push AFTER INSERT ON public.mentions REFERENCING NEW TABLE AS fresh FOR EACH STATEMENT EXECUTE FUNCTION public.ec_push_on_mentions();
+-- Name: attachments attachments_gone; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER attachments_gone AFTER DELETE ON public.attachments FOR EACH ROW EXECUTE FUNCTION public.ec_attachments_gone();
 
 --
 -- Name: message_reactions message_reactions_summary; Type: TRIGGER; Schema: public; Owner: -
@@ -2014,6 +2181,10 @@ CREATE TRIGGER messages_room_refs_insert BEFORE INSERT ON public.messages FOR EA
 --
 
 CREATE TRIGGER messages_room_refs_update BEFORE UPDATE OF text ON public.messages FOR EACH ROW WHEN (((strpos(new.text, '#'::text) > 0) OR (old.room_refs IS NOT NULL))) EXECUTE FUNCTION public.ec_room_refs_keep();
+-- Name: messages messages_deleted_attachments; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER messages_deleted_attachments AFTER UPDATE OF deleted_at ON public.messages FOR EACH ROW WHEN (((old.deleted_at IS NULL) AND (new.deleted_at IS NOT NULL) AND (old.attachments IS NOT NULL))) EXECUTE FUNCTION public.ec_message_deleted_attachments();
 
 --
 -- Name: messages messages_search_words; Type: TRIGGER; Schema: public; Owner: -
@@ -2032,6 +2203,27 @@ CREATE TRIGGER messages_search_words_queue AFTER INSERT ON public.messages REFER
 --
 
 CREATE TRIGGER read_markers_counts BEFORE INSERT OR UPDATE ON public.read_markers FOR EACH ROW EXECUTE FUNCTION public.ec_counts_marker();
+
+--
+-- Name: attachments attachments_message_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.attachments
+    ADD CONSTRAINT attachments_message_id_fkey FOREIGN KEY (message_id) REFERENCES public.messages(id) ON DELETE CASCADE;
+
+--
+-- Name: attachments attachments_room_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.attachments
+    ADD CONSTRAINT attachments_room_id_fkey FOREIGN KEY (room_id) REFERENCES public.rooms(id) ON DELETE CASCADE;
+
+--
+-- Name: attachments attachments_uploader_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.attachments
+    ADD CONSTRAINT attachments_uploader_id_fkey FOREIGN KEY (uploader_id) REFERENCES public.users(id) ON DELETE SET NULL;
 
 --
 -- Name: audit_log audit_log_actor_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -

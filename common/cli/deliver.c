@@ -36,6 +36,7 @@
 
 #include <json-c/json.h>
 
+#include "attach.h"
 #include "cfg.h"
 #include "db.h"
 #include "fetch.h"
@@ -184,7 +185,7 @@ main(int argc, char **argv)
 	struct sigaction sa;
 	long poll_ms, words_ms;
 	struct webpush_key key;
-	time_t forgot = 0;
+	time_t forgot = 0, next_sweep = 0;
 	size_t n;
 	int once = argc > 1 && strcmp(argv[1], "--once") == 0, notified;
 	int keygen = argc > 1 && strcmp(argv[1], "--vapid-key") == 0;
@@ -241,6 +242,13 @@ main(int argc, char **argv)
 				rc = searchwords_drain(0, &n);
 		} while (
 		    rc == ERR_OK && n == SEARCHWORDS_BATCH && !deliver_stop);
+		/* Uploads never sent, and unreferenced attachment files
+		 * (attach.h), every ATTACH_SWEEP_SECS. */
+		if (once || time(NULL) >= next_sweep) {
+			attach_sweep();
+			next_sweep = time(NULL) +
+			    cfg_get_long("ATTACH_SWEEP_SECS", 600);
+		}
 		if (once)
 			break;
 		if (rc)

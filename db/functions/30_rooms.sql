@@ -58,7 +58,9 @@ RETURNS jsonb LANGUAGE sql STABLE AS $$
 		-- 0066: the `#room`s of the text (26_room_refs.sql).
 		'rooms', coalesce(m.room_refs, '[]'::jsonb),
 		'pinned_at', ec_ts(m.pinned_at),
-		'pinned_by', m.pinned_by)
+		'pinned_by', m.pinned_by,
+		-- 0060: rendered when the message was posted (28_attachments.sql)
+		'attachments', coalesce(m.attachments, '[]'::jsonb))
 $$;
 
 -- The one-row form (events, single messages) builds on the one above, so

@@ -9,6 +9,7 @@
 #include "acl.h"
 #include "audit.h"
 #include "app.h"
+#include "attach.h"
 #include "db.h"
 #include "event.h"
 #include "wire.h"
@@ -341,6 +342,7 @@ groups_delete(struct http_req *r)
 	event_group(r->ids[0], WIRE_EV_GROUP_DELETED, "id",
 	    wire_id(idtext, r->ids[0]), NULL);
 	event_membership(r->ids[0], ids, n, 0);
+	attach_collect(); /* the files of its messages */
 	http_reply_empty(r);
 out:
 	free(ids);

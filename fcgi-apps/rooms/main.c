@@ -1,7 +1,8 @@
 /* main.c - the rooms program: rooms, their messages and read markers.
  *
- * lighttpd sends /api/topics/{id}/rooms, /api/rooms* and /api/messages*
- * here.  Handlers live in rooms.c, messages.c, reactions.c and pins.c;
+ * lighttpd sends /api/topics/{id}/rooms, /api/rooms*, /api/messages* and
+ * /api/attachments* here.  Handlers live in rooms.c, messages.c,
+ * reactions.c, pins.c and attachments.c;
  * every one of them checks
  * membership and roles through acl.c first.
  */
@@ -21,6 +22,11 @@ static const struct http_route routes[] = {
 	{ HTTP_POST, "/api/rooms/{id}/messages", messages_create,
 	    AUTH | HTTP_RATE_MESSAGE },
 	{ HTTP_POST, "/api/rooms/{id}/read", rooms_mark_read, AUTH },
+	{ HTTP_POST, "/api/rooms/{id}/attachments", attachments_create,
+	    AUTH | HTTP_BODY_MULTIPART | HTTP_BODY_ATTACH },
+	{ HTTP_GET, "/api/attachments/{id}", attachments_get, AUTH },
+	{ HTTP_GET, "/api/attachments/{id}/thumbnail",
+	    attachments_get_thumbnail, AUTH },
 	{ HTTP_PUT, "/api/rooms/{id}/slow-mode", moderation_slow_mode, AUTH },
 	{ HTTP_PATCH, "/api/messages/{id}", messages_update, AUTH },
 	{ HTTP_DELETE, "/api/messages/{id}", messages_delete, AUTH },

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "acl.h"
+#include "attach.h"
 #include "auth.h"
 #include "buf.h"
 #include "db.h"
@@ -285,6 +286,8 @@ struct messages_post {
 	const char *text;  /* owned by r->json */
 	const char *nonce; /* NULL = none; owned by r->json */
 	int64_t reply_to;  /* 0 = none */
+	int64_t attachment_ids[ATTACHMENTS_PER_MESSAGE];
+	size_t nattach;
 };
 
 /* Reads and checks the body of a post; the fields that are valid are
@@ -293,14 +296,24 @@ static enum err_code
 messages_read_post(struct http_req *r, struct messages_post *p)
 {
 	static const char *const allowed[] = { "text", "reply_to", "nonce",
-		NULL };
+		"attachment_ids", NULL };
 	struct json_object *fields = http_fields(r);
 	enum err_code rc;
 
 	memset(p, 0, sizeof(*p));
 	rc = json_only(r->json, allowed, fields);
-	if (messages_read_text(r, &p->text))
+	if (attachments_read_ids(r, p->attachment_ids, &p->nattach))
 		rc = ERR_VALIDATION;
+	/* Files alone make a message too: the text may then be absent ("")
+	 * or empty. */
+	if (p->nattach > 0) {
+		p->text = "";
+		if (json_get_text(r->json, "text", 0, 0, MESSAGES_TEXT_MAX, 0,
+		        &p->text, NULL, fields))
+			rc = ERR_VALIDATION;
+	} else if (messages_read_text(r, &p->text)) {
+		rc = ERR_VALIDATION;
+	}
 	if (json_get_int(r->json, "reply_to", 0, 1, INT64_MAX, &p->reply_to,
 	        fields))
 		rc = ERR_VALIDATION;
@@ -399,6 +412,9 @@ messages_post_general(struct http_req *r, const struct messages_post *p,
 				rc = ERR_INTERNAL;
 			*status = 200;
 		}
+		if (rc == ERR_OK && *status == 201 && p->nattach > 0)
+			rc = attachments_link(r, p->attachment_ids, p->nattach,
+			    msg);
 		if (rc == ERR_OK && *status == 201 && mentions_wanted(p->text))
 			rc = mentions_store(*msg, *group_id, p->text, fresh);
 		if (rc)
@@ -429,9 +445,9 @@ messages_create(struct http_req *r)
 	int status = 201;
 
 	vrc = messages_read_post(r, &p);
-	/* Only a text with an '@' needs the mention work (and so the
-	 * general path's transaction). */
-	if (vrc == ERR_OK && !mentions_wanted(p.text)) {
+	/* Only a text with an '@' needs the mention work, and only files
+	 * their linking (and so the general path's transaction). */
+	if (vrc == ERR_OK && !mentions_wanted(p.text) && p.nattach == 0) {
 		rc = messages_post_fast(r, &p, &group_id, &msg);
 		if (rc)
 			goto out;
@@ -600,6 +616,7 @@ messages_delete(struct http_req *r)
 	}
 	if (sender_id != r->user_id)
 		moderation_audit_delete(r, group_id, room_id, sender_id);
+	attach_collect(); /* its files, when nothing else has them */
 	event_group(group_id, WIRE_EV_MESSAGE_DELETED, "id",
 	    wire_id(id, r->ids[0]), "room_id", wire_id(room, room_id), NULL);
 	http_reply_empty(r);

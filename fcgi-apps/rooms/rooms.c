@@ -7,6 +7,7 @@
 #include "acl.h"
 #include "audit.h"
 #include "app.h"
+#include "attach.h"
 #include "buf.h"
 #include "db.h"
 #include "event.h"
@@ -176,6 +177,7 @@ rooms_delete(struct http_req *r)
 	}
 	event_group(group_id, WIRE_EV_ROOM_DELETED, "id",
 	    wire_id(room_id, r->ids[0]), NULL);
+	attach_collect(); /* the files of its messages */
 	http_reply_empty(r);
 out:
 	db_res_free(res);

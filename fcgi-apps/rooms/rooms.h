@@ -42,6 +42,25 @@ enum err_code
 messages_find(int64_t message_id, int64_t user_id, int64_t *room_id,
     int64_t *sender_id, int64_t *group_id, enum acl_role *role);
 
+/* Attachments (attachments.c, issue 13 item 6). */
+#define ATTACHMENTS_PER_MESSAGE 10
+
+enum err_code attachments_create(struct http_req *r);
+enum err_code attachments_get(struct http_req *r);
+enum err_code attachments_get_thumbnail(struct http_req *r);
+
+/* The body's attachment_ids (absent: *n 0): distinct positive ids, at
+ * most ATTACHMENTS_PER_MESSAGE; a field error otherwise. */
+enum err_code attachments_read_ids(struct http_req *r,
+    int64_t ids[ATTACHMENTS_PER_MESSAGE], size_t *n);
+
+/* In the post's transaction, after the message *msg (its JSON) was
+ * inserted: gives it the caller's unsent uploads `ids` of the request's
+ * room (a field error, answered, when one is not), and replaces *msg
+ * with the message's JSON that lists them. */
+enum err_code
+attachments_link(struct http_req *r, const int64_t *ids, size_t n, char **msg);
+
 /* Mentions and direct messages (mentions.c). */
 
 /* 1 when `text` may mention someone (it has an '@'): only then does a

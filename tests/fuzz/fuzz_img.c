@@ -39,8 +39,12 @@ fuzz_u16(const uint8_t *p)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const struct img_target icon = { 256, 256, IMG_PNG };
-	static const struct img_target wallpaper = { 1500, 500, IMG_JPEG };
+	static const struct img_target icon = { .width = 256,
+		.height = 256,
+		.format = IMG_PNG };
+	static const struct img_target wallpaper = { .width = 1500,
+		.height = 500,
+		.format = IMG_JPEG };
 	const struct img_target *target;
 	struct img_crop crop = { 0, 0, 0, 0 };
 	struct img_out out;

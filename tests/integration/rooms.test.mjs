@@ -221,7 +221,7 @@ test('messages: the object of the reference, text stored as sent, replies', asyn
   assert.equal(res.status, 201, res.text);
   const m = res.json;
   assert.deepEqual(Object.keys(m).sort(),
-    ['created_at', 'edited_at', 'id', 'nonce', 'pinned_at', 'pinned_by', 'reactions', 'reply_to', 'room_id', 'rooms', 'sender', 'text']);
+    ['attachments', 'created_at', 'edited_at', 'id', 'nonce', 'pinned_at', 'pinned_by', 'reactions', 'reply_to', 'room_id', 'rooms', 'sender', 'text']);
   assert.deepEqual([m.reactions, m.pinned_at, m.pinned_by], [[], null, null]);
   assert.equal(m.text, '  Hi 👋 there \n');
   assert.equal(m.room_id, room.id);

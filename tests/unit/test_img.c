@@ -19,8 +19,12 @@
 #include "cfg.h"
 #include "img.h"
 
-static const struct img_target icon = { 256, 256, IMG_PNG };
-static const struct img_target wallpaper = { 1500, 500, IMG_JPEG };
+static const struct img_target icon = { .width = 256,
+	.height = 256,
+	.format = IMG_PNG };
+static const struct img_target wallpaper = { .width = 1500,
+	.height = 500,
+	.format = IMG_JPEG };
 
 struct png_mem {
 	unsigned char *data;
@@ -258,6 +262,50 @@ test_png_interlaced_full_size(void **state)
 	free(m.data);
 }
 
+/* A `fit` target (attachment thumbnails) keeps the whole picture and its
+ * shape inside the box, never enlarges it, and reports the original's
+ * size; a larger upload than cfg.upload_max passes with max_bytes. */
+static void
+test_fit_keeps_shape(void **state)
+{
+	struct img_target box = { .width = 400,
+		.height = 400,
+		.format = IMG_PNG,
+		.fit = 1 };
+	struct png_mem wide = make_png(2000, 500, 0, 0);
+	struct png_mem small = make_png(120, 90, 0, 0);
+	struct img_out out;
+	const char *why;
+
+	(void)state;
+	assert_int_equal(img_convert(wide.data, wide.len, NULL, &box, &out,
+	                     &why),
+	    ERR_OK);
+	assert_int_equal(out.width, 400);
+	assert_int_equal(out.height, 100);
+	assert_int_equal(out.src_width, 2000);
+	assert_int_equal(out.src_height, 500);
+	img_out_release(&out);
+	assert_int_equal(img_convert(small.data, small.len, NULL, &box, &out,
+	                     &why),
+	    ERR_OK);
+	assert_int_equal(out.width, 120);
+	assert_int_equal(out.height, 90);
+	img_out_release(&out);
+	cfg.upload_max = small.len - 1;
+	assert_int_equal(img_convert(small.data, small.len, NULL, &box, &out,
+	                     &why),
+	    ERR_TOO_LARGE);
+	box.max_bytes = small.len;
+	assert_int_equal(img_convert(small.data, small.len, NULL, &box, &out,
+	                     &why),
+	    ERR_OK);
+	img_out_release(&out);
+	cfg.upload_max = 8 * 1024 * 1024;
+	free(wide.data);
+	free(small.data);
+}
+
 /* 1 x 40 000 was 413: scaled to cover (256 x 10 240 000) before the trim.
  * Now its centre becomes the icon, and a wallpaper. */
 static void
@@ -397,6 +445,7 @@ main(void)
 		cmocka_unit_test(test_png_interlaced_full_size),
 		cmocka_unit_test(test_thin_image_accepted),
 		cmocka_unit_test(test_crop_rule),
+		cmocka_unit_test(test_fit_keeps_shape),
 		cmocka_unit_test(test_memory_cap),
 		cmocka_unit_test(test_decode_slots),
 	};

@@ -15,6 +15,7 @@ export function msg(id: number, over: Partial<Message> = {}): Message {
     rooms: [],
     pinned_at: null,
     pinned_by: null,
+    attachments: [],
     ...over,
   };
 }

@@ -13,6 +13,8 @@ import { useDraftStore } from '@/shared/stores/draftStore';
 import { activeTimeout, useTimeoutStore } from '@/shared/stores/timeoutStore';
 import { formatDateTime } from '@/shared/ui/format';
 import { lastOwnMessageId, useEditRequest } from './keyboard';
+import { MAX_ATTACHMENTS, useFileDrop, useUploads } from './attachments';
+import { AttachmentTray } from './AttachmentTray';
 
 const MAX_LEN = 4000;
 
@@ -32,6 +34,11 @@ export function Composer({ room, group, replyTo, onCancelReply, beforeSend }: Pr
   // Kept per room, so that a deleted room's unsent text can be shown.
   useEffect(() => useDraftStore.getState().setDraft(room.id, text), [room.id, text]);
   const throttle = useRef(new TypingThrottle(3000));
+  // Files: picker, paste, drop anywhere on the room (attachments.ts).
+  const files = useUploads(room.id);
+  const picker = useRef<HTMLInputElement>(null);
+  const addFiles = (list: File[]) => files.add(list.slice(0, Math.max(0, MAX_ATTACHMENTS - files.uploads.length)));
+  const dragging = useFileDrop(addFiles);
 
   const stopTyping = () => {
     if (throttle.current.stop()) realtime.send({ type: 'typing', room_id: room.id, is_typing: false });
@@ -58,9 +65,10 @@ export function Composer({ room, group, replyTo, onCancelReply, beforeSend }: Pr
 
   const submit = () => {
     const body = text.trim();
-    if (!body || body.length > MAX_LEN) return;
+    if ((!body && files.ready.length === 0) || body.length > MAX_LEN || files.busy) return;
     beforeSend();
-    void sendMessage(room.id, text, replyTo);
+    void sendMessage(room.id, text, replyTo, undefined, files.ready.map((a) => a.id));
+    files.clear();
     setText('');
     onCancelReply();
     stopTyping();
@@ -117,9 +125,25 @@ export function Composer({ room, group, replyTo, onCancelReply, beforeSend }: Pr
           You are timed out until {formatDateTime(timedOut)}: you cannot send messages, react or type here until then.
         </p>
       )}
+      <AttachmentTray uploads={files.uploads} onRemove={files.remove} />
+      {dragging && <div className="attach-drop-hint">Drop files to attach them</div>}
       {group && <MentionSuggest ref={suggest} group={group} text={text} inputRef={ref} onReplace={(v) => onChange(v)} />}
       <div className="composer-row">
         {shortcodes.popup}
+        <button type="button" className="icon-button attach-pick" aria-label="Attach files" data-testid="attach-pick" onClick={() => picker.current?.click()}>
+          +
+        </button>
+        <input
+          ref={picker}
+          type="file"
+          multiple
+          hidden
+          data-testid="attach-input"
+          onChange={(e) => {
+            addFiles(Array.from(e.target.files ?? []));
+            e.target.value = '';
+          }}
+        />
         <textarea
           ref={ref}
           className="composer-input"
@@ -131,10 +155,17 @@ export function Composer({ room, group, replyTo, onCancelReply, beforeSend }: Pr
           maxLength={MAX_LEN}
           onChange={(e) => onChange(e.target.value)}
           onKeyDown={onKeyDown}
+          onPaste={(e) => {
+            const pasted = Array.from(e.clipboardData.files);
+            if (pasted.length) {
+              e.preventDefault();
+              addFiles(pasted);
+            }
+          }}
           onBlur={stopTyping}
           disabled={!!timedOut}
         />
-        <button type="submit" className="button composer-send" aria-label="Send message" data-testid="composer-send" disabled={!text.trim() || !!timedOut}>
+        <button type="submit" className="button composer-send" aria-label="Send message" data-testid="composer-send" disabled={(!text.trim() && files.ready.length === 0) || files.busy || !!timedOut}>
           Send
         </button>
       </div>

@@ -19,6 +19,7 @@ import { retrySend } from './send';
 import { EditIcon, LinkIcon, PinIcon, ReplyIcon, SmileIcon, TrashIcon } from '@/shared/ui/icons';
 import { openProfileCard } from '@/shared/stores/profileCardStore';
 import { ReactionBar } from './ReactionBar';
+import { AttachmentList } from './AttachmentList';
 import { applyPin, keepMine, pinMessage } from './reactions';
 import { useViewStore } from './viewStore';
 import { focusComposer, focusSiblingMessage, messageLink, useEditRequest } from './keyboard';
@@ -236,6 +237,7 @@ export const MessageItem = memo(function MessageItem({ message, prev, showDate, 
               )}
             </div>
           )}
+          <AttachmentList attachments={message.attachments ?? []} />
           <ReactionBar message={message} selfId={selfId} picking={picking} setPicking={setPicking} />
           {error && (
             <div className="form-error" role="alert">

@@ -13,7 +13,7 @@ export function fetchMessages(roomId: Id, q: PageQuery = {}): Promise<Page<Messa
   return api.get<Page<Message>>(`/rooms/${roomId}/messages`, { query: { ...q } });
 }
 
-export function postMessage(roomId: Id, body: { text: string; reply_to?: Id; nonce: string }): Promise<Message> {
+export function postMessage(roomId: Id, body: { text: string; reply_to?: Id; nonce: string; attachment_ids?: Id[] }): Promise<Message> {
   return api.post<Message>(`/rooms/${roomId}/messages`, body);
 }
 

@@ -19,6 +19,8 @@ export interface PendingMessage {
   error?: string;
   /** The failure was the connection's, not a refusal: resent after a reconnect. */
   retryable?: boolean;
+  /** Uploads sent with it (attachments.ts). */
+  attachment_ids?: Id[];
 }
 
 /** True when `a` is the same version as `b` or a later one. */

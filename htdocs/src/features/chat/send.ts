@@ -17,7 +17,7 @@ async function attempt(roomId: Id, nonce: string, post: Post): Promise<Message |
   useChatStore.getState().setPendingStatus(roomId, nonce, 'pending');
   try {
     const body = p.reply_to ? { text: p.text, reply_to: p.reply_to.id, nonce } : { text: p.text, nonce };
-    const m = await post(roomId, body);
+    const m = await post(roomId, withAttachments(body, p.attachment_ids));
     useChatStore.getState().receive(m, 'send');
     // In case the room list was detached (search window), settle the send anyway.
     useChatStore.getState().dropPending(roomId, nonce);
@@ -53,9 +53,21 @@ export async function resendFailed(post: Post = postMessage): Promise<void> {
   for (const [roomId, nonce] of due) await attempt(roomId, nonce, post);
 }
 
-export function sendMessage(roomId: Id, text: string, replyTo: Message | null, post: Post = postMessage): Promise<Message | null> {
+/** Files alone make a message too (the text may then be empty). */
+function withAttachments<B extends { text: string }>(body: B, ids: Id[] | undefined): B | (B & { attachment_ids: Id[] }) {
+  return ids?.length ? { ...body, attachment_ids: ids } : body;
+}
+
+export function sendMessage(
+  roomId: Id,
+  text: string,
+  replyTo: Message | null,
+  post: Post = postMessage,
+  attachmentIds?: Id[],
+): Promise<Message | null> {
   const nonce = newNonce();
   useChatStore.getState().addPending({
+    attachment_ids: attachmentIds,
     nonce,
     room_id: roomId,
     text,

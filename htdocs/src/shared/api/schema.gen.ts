@@ -2310,6 +2310,11 @@ export type paths = {
          *     message is shown.  Posting moves the room's `last_message_id` and
          *     the caller's own read marker.
          *
+         *     Attachments (`attachment_ids`) appear in the message's
+         *     `attachments`; editing the text keeps them; deleting the message
+         *     removes them (their files once nothing else references the same
+         *     bytes).  Search indexes the text only.
+         *
          *     Moderation (issue 13): a member who is timed out in the group
          *     (`PUT /api/groups/{id}/members/{user_id}/timeout`) gets 403
          *     `forbidden` until the timeout ends.  In a room with slow mode on
@@ -2334,11 +2339,19 @@ export type paths = {
             requestBody: {
                 content: {
                     "application/json": {
-                        /** @description 1-4000 code points after trimming */
-                        text: string;
+                        /** @description 1-4000 code points after trimming; with attachment_ids it may be empty or left out */
+                        text?: string;
                         reply_to?: number;
                         /** @description 1-64 code points */
                         nonce?: string;
+                        /**
+                         * @description Uploads (POST /api/rooms/{id}/attachments) to send with
+                         *     the message, in this order: each the caller's own, to this
+                         *     room, not yet sent with a message; otherwise 400
+                         *     `validation_failed` (fields.attachment_ids) and nothing
+                         *     is posted.  A message may be files alone (text "").
+                         */
+                        attachment_ids?: number[];
                     };
                 };
             };
@@ -2393,6 +2406,208 @@ export type paths = {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/rooms/{id}/attachments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Upload a file to send with a message (members who may post)
+         * @description One file per request, as the part `file` of a multipart/form-data
+         *     body (no other part); the SPA sends several requests in parallel.
+         *     The file is stored at once and answered with its attachment, which
+         *     belongs to no message until a post names it in `attachment_ids`;
+         *     until then only the uploader can fetch it.  Uploads never sent are
+         *     removed after `ATTACH_UNATTACHED_HOURS` (24) by easychat-deliver.
+         *
+         *     Limits (configurable): `ATTACH_MAX_BYTES` per file (default 25 MiB;
+         *     413 `too_large`, refused from Content-Length before the body is
+         *     read when it says more), and `ATTACH_QUOTA_BYTES` per user, counted
+         *     over all the caller's stored attachments (default 1 GiB; 413
+         *     `too_large` saying the storage is full).  An empty file, no `file`
+         *     part or another part: 400 `validation_failed`.
+         *
+         *     The type is sniffed from the first bytes, never taken from the
+         *     client's Content-Type or file name: image/png, image/jpeg,
+         *     image/gif, image/webp, application/pdf, application/zip,
+         *     application/gzip, audio/mpeg, audio/ogg, audio/wav, video/mp4,
+         *     video/webm, text/plain (UTF-8 text), else application/octet-stream.
+         *     Images get their dimensions and a thumbnail that fits in 400 x 400
+         *     (JPEG for JPEG, PNG otherwise; metadata such as EXIF stripped),
+         *     with the pixel limits of icons (`UPLOAD_MAX_PIXELS`; over them 413,
+         *     an image that cannot be decoded 400).  The name is the client's file
+         *     name without any directory part, control characters, quotes or
+         *     backslashes (replaced by `_`), at most 200 bytes ("file" when
+         *     nothing is left).  A caller who is timed out gets 403; a
+         *     participant of a direct conversation blocked by another 403.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: components["parameters"]["Id"];
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "multipart/form-data": {
+                        /** Format: binary */
+                        file: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description The stored upload */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Attachment"];
+                    };
+                };
+                400: components["responses"]["Invalid"];
+                401: components["responses"]["Unauthenticated"];
+                403: components["responses"]["Forbidden"];
+                404: components["responses"]["NotFound"];
+                /** @description The file is larger than ATTACH_MAX_BYTES, the image has too many pixels, or the quota is full (too_large) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not multipart/form-data (unsupported_media_type) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No image conversion slot free in time (unavailable) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/attachments/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download an attachment (who can read its room)
+         * @description Access is checked on every fetch: the caller must be a member of the
+         *     group of the message's room (a participant, for a direct
+         *     conversation), or have uploaded a file not yet sent.  Anyone else,
+         *     a deleted message's file and an unknown id: 404.  The bytes are
+         *     sent by the front (lighttpd `X-Sendfile`, nginx
+         *     `X-Accel-Redirect`; `ATTACH_SENDFILE` = auto, x-sendfile or
+         *     x-accel), so Range and conditional requests work.  Headers:
+         *     `Content-Type` as sniffed, `Content-Disposition: inline` for the
+         *     image types and `attachment` for everything else (with the name),
+         *     `X-Content-Type-Options: nosniff`,
+         *     `Content-Security-Policy: sandbox; default-src 'none'`,
+         *     `Cache-Control: private, max-age=86400`.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: components["parameters"]["Id"];
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The file */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/octet-stream": string;
+                    };
+                };
+                401: components["responses"]["Unauthenticated"];
+                404: components["responses"]["NotFound"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/attachments/{id}/thumbnail": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download an image attachment's thumbnail (who can read its room)
+         * @description As the file itself; 404 for an attachment without a thumbnail (not an image).
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: components["parameters"]["Id"];
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The thumbnail (image/png or image/jpeg) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "image/png": string;
+                    };
+                };
+                401: components["responses"]["Unauthenticated"];
+                404: components["responses"]["NotFound"];
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -4380,6 +4595,29 @@ export type components = {
             pinned_at: string | null;
             /** @description Who pinned it (null when not pinned or the account is gone) */
             pinned_by: number | null;
+            /** @description The files sent with it, in the order given ([] when none) */
+            attachments: components["schemas"]["Attachment"][];
+        };
+        Attachment: {
+            id: number;
+            /** @description The sanitised file name */
+            name: string;
+            /** @description Bytes */
+            size: number;
+            /** @description Sniffed from the content */
+            content_type: string;
+            /** @description GET it: /api/attachments/{id} */
+            url: string;
+            /** @description Images only */
+            width?: number;
+            /** @description Images only */
+            height?: number;
+            /** @description Images only; fits in 400 x 400, never larger than the image */
+            thumbnail?: {
+                url: string;
+                width: number;
+                height: number;
+            };
         };
         MessageSender: {
             id: number;
