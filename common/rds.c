@@ -27,6 +27,7 @@ rds_ask_sentinel(const char *addr, char *host, size_t hostsz, int *port)
 	redisReply *reply = NULL;
 	enum err_code rc = ERR_UNAVAILABLE;
 	const char *colon = strrchr(addr, ':');
+	const char *why = "not host:port";
 	char shost[256];
 	size_t n;
 
@@ -35,12 +36,15 @@ rds_ask_sentinel(const char *addr, char *host, size_t hostsz, int *port)
 	memcpy(shost, addr, n);
 	shost[n] = '\0';
 	c = redisConnectWithTimeout(shost, atoi(colon + 1), timeout);
-	if (c == NULL || c->err)
+	if (c == NULL || c->err) {
+		why = c == NULL ? "out of memory" : c->errstr;
 		goto out;
+	}
 	redisSetTimeout(c, timeout);
 	reply = redisCommand(c, "SENTINEL get-master-addr-by-name %s",
 	    cfg.redis_sentinel_master);
 	/* A nil reply: this sentinel does not know the name (yet). */
+	why = c->err ? c->errstr : "no primary of that name";
 	if (reply == NULL || reply->type != REDIS_REPLY_ARRAY ||
 	    reply->elements != 2 ||
 	    reply->element[0]->type != REDIS_REPLY_STRING ||
@@ -52,10 +56,7 @@ rds_ask_sentinel(const char *addr, char *host, size_t hostsz, int *port)
 	rc = ERR_OK;
 out:
 	if (rc)
-		log_warn("redis sentinel %s gave no primary: %s", addr,
-		    c == NULL    ? "out of memory"
-		        : c->err ? c->errstr
-		                 : "no answer");
+		log_warn("redis sentinel %s gave no primary: %s", addr, why);
 	freeReplyObject(reply);
 	if (c != NULL)
 		redisFree(c);
@@ -118,6 +119,21 @@ rds_get(void)
 		reply = redisCommand(rds_ctx, "AUTH %s", cfg.redis_password);
 		if (reply == NULL || reply->type == REDIS_REPLY_ERROR) {
 			log_error("redis AUTH failed");
+			freeReplyObject(reply);
+			goto fail;
+		}
+		freeReplyObject(reply);
+	}
+	/* A sentinel's answer may be stale for a moment around a failover:
+	 * PUBLISH on a replica would succeed and reach nobody, so a node
+	 * that is not (or no longer) the primary is not used. */
+	if (cfg.redis_sentinels != NULL && cfg.redis_sentinels[0] != '\0') {
+		reply = redisCommand(rds_ctx, "ROLE");
+		if (reply == NULL || reply->type != REDIS_REPLY_ARRAY ||
+		    reply->elements < 1 ||
+		    reply->element[0]->type != REDIS_REPLY_STRING ||
+		    strcmp(reply->element[0]->str, "master") != 0) {
+			log_error("redis %s:%d is not the primary", host, port);
 			freeReplyObject(reply);
 			goto fail;
 		}

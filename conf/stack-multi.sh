@@ -334,14 +334,18 @@ multi_cmd() {
 		stop_pidfile "$pidfile" redis-server "the Redis primary on $port" KILL
 		;;
 	redis-node-start)
-		# A node comes back with its old configuration; the sentinels
-		# make it a replica of whichever is primary now.
+		# A node comes back as a replica of whichever is primary now,
+		# as an operator would start a failed primary: started with its
+		# old configuration it would be a second primary until the
+		# sentinels notice, taking PUBLISHes that reach nobody.
 		pidfile=$(multi_redis_node_pidfile "${3:-}")
 		pid_of "$pidfile" redis-server >/dev/null && return 0
+		port=$(multi_redis_primary_port) || die "no sentinel names a primary"
 		if [[ $3 == main ]]; then
-			redis-server "$VARDIR/redis.conf" || die "Redis did not start"
+			redis-server "$VARDIR/redis.conf" --replicaof 127.0.0.1 "$port" || die "Redis did not start"
 		else
-			redis-server "$VARDIR/redis-replica/redis.conf" || die "Redis replica did not start"
+			redis-server "$VARDIR/redis-replica/redis.conf" --replicaof 127.0.0.1 "$port" ||
+				die "Redis replica did not start"
 		fi
 		;;
 	pg-replica-stop) multi_pg_replica_stop ;;
