@@ -279,9 +279,10 @@ multi_front2() {
 		else
 			[[ -r $ENV_FILE ]] || exit 0
 			load_env "$ENV_FILE"
+			# Strays of this sub-stack are swept with the main
+			# stack's (sweep_strays knows the front-2 marker).
 			lighttpd_stop
 			nginx_stop
-			sweep_strays
 		fi
 	)
 }

@@ -1039,14 +1039,16 @@ smtp_sink_stop() { stop_pidfile "$RUN/smtp-sink.pid" python3 "SMTP sink"; }
 
 # sweep_strays: processes that carry this stack's EASYCHAT_STACK marker but
 # outlived their parent (e.g. FastCGI children of a lighttpd that was
-# SIGKILLed). Never the caller or its ancestors.
+# SIGKILLed), and of its second front (TOPOLOGY=multi). Never the caller
+# or its ancestors.
 sweep_strays() {
 	local env_path pid marker="EASYCHAT_STACK=$VARDIR"
 	for env_path in /proc/[0-9]*/environ; do
 		pid=${env_path#/proc/}
 		pid=${pid%/environ}
 		[[ $pid != "$$" && $pid != "$BASHPID" ]] || continue
-		{ tr '\0' '\n' <"$env_path"; } 2>/dev/null | grep -qxF -- "$marker" || continue
+		{ tr '\0' '\n' <"$env_path"; } 2>/dev/null |
+			grep -qxF -e "$marker" -e "$marker/front-2" || continue
 		warn "stopping leftover process $pid: $(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null)"
 		stop_pid "$pid" "leftover $pid"
 	done
