@@ -316,8 +316,10 @@ bus_open(void)
 	 * finds the promoted replica.  The synchronous look-up blocks the
 	 * loop for at most 0.2 s per sentinel that does not answer, and only
 	 * while Redis is being reconnected, when nothing flows anyway. */
-	if (rds_primary(host, sizeof(host), &port))
+	if (rds_primary(host, sizeof(host), &port)) {
+		bus_report_down("no sentinel named the primary");
 		return NULL;
+	}
 	ac = redisAsyncConnect(host, port);
 	if (ac == NULL)
 		return NULL;
