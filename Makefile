@@ -4,7 +4,9 @@
 #   make stop     stop what `make run` started
 #   make test     sanitizer build + unit, integration and browser tests on a
 #                 throw-away stack (free ports), then tear it down;
-#                 FRONT=nginx puts nginx in front instead of lighttpd
+#                 FRONT=nginx puts nginx in front instead of lighttpd;
+#                 TOPOLOGY=multi runs the integration suites and tests/multi
+#                 on the multi-host topology (README "Scaling out")
 #   make bench    benchmarks (figures only; never fails on numbers)
 #   make fuzz     libFuzzer on every harness, SECONDS=N each (tests/fuzz)
 #   make migrate  apply new db/migrations to the var/ database

@@ -198,6 +198,9 @@ cfg_load_file(const char *path)
 	cfg.redis_host = cfg_dup("REDIS_HOST", "127.0.0.1");
 	cfg.redis_port = (int)cfg_get_long("REDIS_PORT", 63799);
 	cfg.redis_password = cfg_dup("REDIS_PASSWORD", "");
+	cfg.redis_sentinels = cfg_dup("REDIS_SENTINELS", "");
+	cfg.redis_sentinel_master = cfg_dup("REDIS_SENTINEL_MASTER",
+	    "easychat");
 	cfg.jwt_key = cfg_dup("JWT_SIGNING_KEY", "");
 	cfg.access_lifetime = cfg_get_long("ACCESS_TOKEN_LIFETIME", 300);
 	cfg.refresh_lifetime = cfg_get_long("REFRESH_TOKEN_LIFETIME", 1209600);
@@ -286,6 +289,8 @@ cfg_release(void)
 	free(cfg.db_password);
 	free(cfg.redis_host);
 	free(cfg.redis_password);
+	free(cfg.redis_sentinels);
+	free(cfg.redis_sentinel_master);
 	free(cfg.jwt_key);
 	free(cfg.access_cookie);
 	free(cfg.refresh_cookie);

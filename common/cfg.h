@@ -26,6 +26,10 @@ struct cfg {
 	char *db_host, *db_port, *db_name, *db_user, *db_password;
 	char *redis_host, *redis_password;
 	int redis_port;
+	/* REDIS_SENTINELS "host:port,...": when set, the primary's address
+	 * is asked of these (REDIS_HOST/PORT unused); REDIS_SENTINEL_MASTER
+	 * is the name they monitor it under. */
+	char *redis_sentinels, *redis_sentinel_master;
 	char *jwt_key;         /* HS256 signing key */
 	long access_lifetime;  /* seconds */
 	long refresh_lifetime; /* seconds */

@@ -13,11 +13,90 @@
 static redisContext *rds_ctx;
 static unsigned long rds_connects; /* connections made, for rds_connections() */
 
+/* How long one sentinel may take to answer (connect, then reply): they
+ * are asked only when a connection is made, and a dead one must not hold
+ * a request up for long before the next is tried. */
+#define RDS_SENTINEL_TIMEOUT_US 200000
+
+/* Asks the sentinel at "host:port" where the primary is. */
+static enum err_code
+rds_ask_sentinel(const char *addr, char *host, size_t hostsz, int *port)
+{
+	struct timeval timeout = { 0, RDS_SENTINEL_TIMEOUT_US };
+	redisContext *c = NULL;
+	redisReply *reply = NULL;
+	enum err_code rc = ERR_UNAVAILABLE;
+	const char *colon = strrchr(addr, ':');
+	const char *why = "not host:port";
+	char shost[256];
+	size_t n;
+
+	if (colon == NULL || (n = (size_t)(colon - addr)) >= sizeof(shost))
+		goto out;
+	memcpy(shost, addr, n);
+	shost[n] = '\0';
+	c = redisConnectWithTimeout(shost, atoi(colon + 1), timeout);
+	if (c == NULL || c->err) {
+		why = c == NULL ? "out of memory" : c->errstr;
+		goto out;
+	}
+	redisSetTimeout(c, timeout);
+	reply = redisCommand(c, "SENTINEL get-master-addr-by-name %s",
+	    cfg.redis_sentinel_master);
+	/* A nil reply: this sentinel does not know the name (yet). */
+	why = c->err ? c->errstr : "no primary of that name";
+	if (reply == NULL || reply->type != REDIS_REPLY_ARRAY ||
+	    reply->elements != 2 ||
+	    reply->element[0]->type != REDIS_REPLY_STRING ||
+	    reply->element[1]->type != REDIS_REPLY_STRING ||
+	    reply->element[0]->len >= hostsz)
+		goto out;
+	memcpy(host, reply->element[0]->str, reply->element[0]->len + 1);
+	*port = atoi(reply->element[1]->str);
+	rc = ERR_OK;
+out:
+	if (rc)
+		log_warn("redis sentinel %s gave no primary: %s", addr, why);
+	freeReplyObject(reply);
+	if (c != NULL)
+		redisFree(c);
+	return rc;
+}
+
+enum err_code
+rds_primary(char *host, size_t hostsz, int *port)
+{
+	enum err_code rc = ERR_UNAVAILABLE;
+	char *list, *tok, *save = NULL;
+
+	if (cfg.redis_sentinels == NULL || cfg.redis_sentinels[0] == '\0') {
+		if (strlen(cfg.redis_host) >= hostsz)
+			return ERR_INTERNAL;
+		strcpy(host, cfg.redis_host);
+		*port = cfg.redis_port;
+		return ERR_OK;
+	}
+	/* In the order configured: the first that answers wins.  Sentinels
+	 * agree on the primary once a failover is over; during one, an old
+	 * answer only costs a refused connection and a retry. */
+	list = mem_strdup(cfg.redis_sentinels);
+	for (tok = strtok_r(list, ", ", &save); tok != NULL;
+	     tok = strtok_r(NULL, ", ", &save)) {
+		rc = rds_ask_sentinel(tok, host, hostsz, port);
+		if (rc == ERR_OK)
+			break;
+	}
+	free(list);
+	return rc;
+}
+
 static redisContext *
 rds_get(void)
 {
 	struct timeval timeout = { 1, 0 };
 	redisReply *reply;
+	char host[256];
+	int port;
 
 	if (rds_ctx != NULL && rds_ctx->err == 0)
 		return rds_ctx;
@@ -25,8 +104,11 @@ rds_get(void)
 		redisFree(rds_ctx);
 		rds_ctx = NULL;
 	}
-	rds_ctx = redisConnectWithTimeout(cfg.redis_host, cfg.redis_port,
-	    timeout);
+	if (rds_primary(host, sizeof(host), &port)) {
+		log_error("redis unreachable: no sentinel named the primary");
+		goto fail;
+	}
+	rds_ctx = redisConnectWithTimeout(host, port, timeout);
 	if (rds_ctx == NULL || rds_ctx->err) {
 		log_error("redis unreachable: %s",
 		    rds_ctx ? rds_ctx->errstr : "out of memory");
@@ -37,6 +119,21 @@ rds_get(void)
 		reply = redisCommand(rds_ctx, "AUTH %s", cfg.redis_password);
 		if (reply == NULL || reply->type == REDIS_REPLY_ERROR) {
 			log_error("redis AUTH failed");
+			freeReplyObject(reply);
+			goto fail;
+		}
+		freeReplyObject(reply);
+	}
+	/* A sentinel's answer may be stale for a moment around a failover:
+	 * PUBLISH on a replica would succeed and reach nobody, so a node
+	 * that is not (or no longer) the primary is not used. */
+	if (cfg.redis_sentinels != NULL && cfg.redis_sentinels[0] != '\0') {
+		reply = redisCommand(rds_ctx, "ROLE");
+		if (reply == NULL || reply->type != REDIS_REPLY_ARRAY ||
+		    reply->elements < 1 ||
+		    reply->element[0]->type != REDIS_REPLY_STRING ||
+		    strcmp(reply->element[0]->str, "master") != 0) {
+			log_error("redis %s:%d is not the primary", host, port);
 			freeReplyObject(reply);
 			goto fail;
 		}
@@ -68,9 +165,18 @@ rds_command(redisReply **out, int argc, const char **argv, const size_t *lens,
 		if (c == NULL)
 			return ERR_UNAVAILABLE;
 		reply = redisCommandArgv(c, argc, argv, lens);
-		if (reply != NULL)
+		/* A primary demoted to a replica (a failover, REDIS_SENTINELS)
+		 * refuses writes: ask the sentinels again and retry once. */
+		if (reply != NULL && reply->type == REDIS_REPLY_ERROR &&
+		    strncmp(reply->str, "READONLY", 8) == 0) {
+			log_warn("redis: %s", reply->str);
+			freeReplyObject(reply);
+			reply = NULL;
+		} else if (reply != NULL) {
 			break;
-		log_warn("redis command failed: %s", c->errstr);
+		} else {
+			log_warn("redis command failed: %s", c->errstr);
+		}
 		redisFree(rds_ctx);
 		rds_ctx = NULL;
 		/* A connection that went stale while idle (Redis restarted)

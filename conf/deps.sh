@@ -19,6 +19,8 @@ packages=(
 	libssl-dev
 	# run: conf/stack.sh starts private instances of these
 	lighttpd lighttpd-modules-lua redis-server redis-tools postgresql-15 postgresql-contrib
+	# make test TOPOLOGY=multi: the connection pooler in front of PostgreSQL
+	pgbouncer
 	# the other front end (make test FRONT=nginx) and the programs under it
 	nginx spawn-fcgi fcgiwrap openssl
 	# nginx's brotli_static (the .br files); Debian 12 ships it as a module

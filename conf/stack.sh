@@ -20,6 +20,14 @@
 #   conf/stack.sh routes                  which program serves which URLs
 #   conf/stack.sh backup VARDIR [FILE]    database + media into one .tar.gz
 #   conf/stack.sh restore VARDIR FILE     replace database + media from one
+#   conf/stack.sh redis-primary|redis-kill-primary VARDIR    (TOPOLOGY=multi)
+#   conf/stack.sh redis-node-start VARDIR main|replica       (TOPOLOGY=multi)
+#   conf/stack.sh pg-replica-stop|pg-replica-start VARDIR    (TOPOLOGY=multi)
+#
+# TOPOLOGY=multi (start --test) builds what several hosts would run, on
+# this box: Redis primary + replica + 3 sentinels, PostgreSQL primary +
+# streaming replica + pgbouncer, two fronts, three relays
+# (conf/stack-multi.sh; README "Scaling out").
 #
 # STACK_FSYNC=on keeps fsync on in a --test cluster (benchmarks of durable
 # writes); by default test clusters skip it.
@@ -51,6 +59,8 @@ shopt -u patsub_replacement 2>/dev/null || true
 PATH=$PATH:/usr/sbin:/sbin
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=/dev/null # its own file for shellcheck
+. "$REPO/conf/stack-multi.sh"
 PG_BIN=/usr/lib/postgresql/15/bin
 PG_SYSTEM_USER=easychat
 PROGRAMS=(auth users groups rooms search)
@@ -294,7 +304,7 @@ reserve_ports() {
 
 # write_env TEST: concatenate the env files, then the overrides.
 write_env() {
-	local test=$1 f base relays slots tmp
+	local test=$1 f base relays slots tmp extra
 	local -a files=("$ENV_DIR"/*.env)
 	[[ -e ${files[0]} ]] || die "no *.env files in $ENV_DIR"
 	tmp=$ENV_FILE.tmp
@@ -316,6 +326,7 @@ write_env() {
 	if ((test)); then
 		load_env "$tmp"
 		relays=$(cfg RELAY_PROCESSES 1)
+		[[ $TOPOLOGY != multi ]] || relays=$(multi_relays)
 		[[ $relays =~ ^[0-9]+$ ]] || die "RELAY_PROCESSES must be a number"
 		# Ports for at least two relays, so a test can start a spare
 		# one (relay-start VARDIR 1) next to a single configured relay.
@@ -323,7 +334,9 @@ write_env() {
 		((slots >= 2)) || slots=2
 		release_ports
 		# ... and one more for the SMTP sink the tests read mail from.
-		base=$(reserve_ports $((4 + 2 * slots)))
+		extra=0
+		[[ $TOPOLOGY != multi ]] || extra=$(multi_extra_ports)
+		base=$(reserve_ports $((4 + 2 * slots + extra)))
 		{
 			printf '\n# ---- conf/stack.sh --test: ports chosen at run time\n'
 			echo "HTTP_HOST=127.0.0.1"
@@ -362,6 +375,7 @@ write_env() {
 			echo "# attachments.test.mjs reaches them quickly."
 			echo "ATTACH_MAX_BYTES=2097152"
 			echo "ATTACH_QUOTA_BYTES=5242880"
+			[[ $TOPOLOGY != multi ]] || multi_env "$base" $((base + 4 + 2 * slots))
 		} >>"$tmp"
 	fi
 	chmod 0644 "$tmp"
@@ -439,7 +453,7 @@ pg_write_conf() {
 	{
 		echo "# Written by conf/stack.sh on every start; edit env_files instead."
 		echo "listen_addresses = '127.0.0.1'"
-		echo "port = $(cfg DB_PORT)"
+		echo "port = $(pg_port)"
 		echo "# TCP only: no socket file in /var/run/postgresql to collide on."
 		echo "unix_socket_directories = ''"
 		echo "max_connections = 100"
@@ -489,10 +503,10 @@ pg_start() {
 	pg_running && return 0
 	touch "$logfile"
 	is_root && chown "$PG_SYSTEM_USER": "$logfile"
-	log "starting PostgreSQL on 127.0.0.1:$(cfg DB_PORT)"
+	log "starting PostgreSQL on 127.0.0.1:$(pg_port)"
 	as_pg "$PG_BIN/pg_ctl" start -D "$PGDATA" -l "$logfile" -w -t 60 -s >/dev/null ||
 		die "PostgreSQL did not start; see $logfile"
-	wait_for PostgreSQL "$logfile" pg_isready -q -h 127.0.0.1 -p "$(cfg DB_PORT)"
+	wait_for PostgreSQL "$logfile" pg_isready -q -h 127.0.0.1 -p "$(pg_port)"
 }
 
 pg_stop() {
@@ -504,6 +518,10 @@ pg_stop() {
 		warn "PostgreSQL would not stop"
 }
 
+# The port the PostgreSQL primary listens on: DB_PORT, unless a pooler
+# takes that (TOPOLOGY=multi: PG_PORT).
+pg_port() { cfg PG_PORT "$(cfg DB_PORT)"; }
+
 # The port PostgreSQL is listening on (line 4 of postmaster.pid).
 pg_live_port() { sed -n 4p "$PGDATA/postmaster.pid" 2>/dev/null || true; }
 
@@ -511,11 +529,11 @@ pg_create_db() {
 	local name exists
 	name=$(cfg DB_NAME)
 	[[ $name =~ ^[A-Za-z0-9_]+$ ]] || die "DB_NAME must be letters, digits and _"
-	exists=$(PGPASSWORD=$(cfg DB_PASSWORD) psql -X -q -t -A -h 127.0.0.1 -p "$(cfg DB_PORT)" \
+	exists=$(PGPASSWORD=$(cfg DB_PASSWORD) psql -X -q -t -A -h 127.0.0.1 -p "$(pg_port)" \
 		-U "$(cfg DB_USER)" -d postgres -c "SELECT 1 FROM pg_database WHERE datname = '$name'")
 	if [[ $exists != 1 ]]; then
 		log "creating database $name"
-		PGPASSWORD=$(cfg DB_PASSWORD) psql -X -q -h 127.0.0.1 -p "$(cfg DB_PORT)" \
+		PGPASSWORD=$(cfg DB_PASSWORD) psql -X -q -h 127.0.0.1 -p "$(pg_port)" \
 			-U "$(cfg DB_USER)" -d postgres -c "CREATE DATABASE \"$name\"" >/dev/null
 	fi
 }
@@ -1063,14 +1081,16 @@ smtp_sink_stop() { stop_pidfile "$RUN/smtp-sink.pid" python3 "SMTP sink"; }
 
 # sweep_strays: processes that carry this stack's EASYCHAT_STACK marker but
 # outlived their parent (e.g. FastCGI children of a lighttpd that was
-# SIGKILLed). Never the caller or its ancestors.
+# SIGKILLed), and of its second front (TOPOLOGY=multi). Never the caller
+# or its ancestors.
 sweep_strays() {
 	local env_path pid marker="EASYCHAT_STACK=$VARDIR"
 	for env_path in /proc/[0-9]*/environ; do
 		pid=${env_path#/proc/}
 		pid=${pid%/environ}
 		[[ $pid != "$$" && $pid != "$BASHPID" ]] || continue
-		{ tr '\0' '\n' <"$env_path"; } 2>/dev/null | grep -qxF -- "$marker" || continue
+		{ tr '\0' '\n' <"$env_path"; } 2>/dev/null |
+			grep -qxF -e "$marker" -e "$marker/front-2" || continue
 		warn "stopping leftover process $pid: $(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null)"
 		stop_pid "$pid" "leftover $pid"
 	done
@@ -1083,16 +1103,18 @@ start_services() {
 	pg_prepare_owner
 	pg_init
 	pg_write_conf "$test"
-	if pg_running && [[ $(pg_live_port) != "$(cfg DB_PORT)" ]]; then
+	if pg_running && [[ $(pg_live_port) != "$(pg_port)" ]]; then
 		log "PostgreSQL runs on another port; restarting it"
 		pg_stop
 	fi
 	pg_start
 	pg_create_db
+	! is_multi || multi_start_pg
 	# (b) migrations
 	"$REPO/db/migrate.sh" "$ENV_FILE"
 	# (c) Redis
 	redis_start
+	! is_multi || multi_redis_start
 	# (e) relays before lighttpd, so /ws works as soon as lighttpd answers
 	n=$(relay_count)
 	((n > 0)) || warn "$BIN_DIR/easychat-relay not found: /ws will answer 503"
@@ -1104,6 +1126,7 @@ start_services() {
 	# new builds), after the VAPID key they serve exists
 	vapid_key
 	front_start
+	! is_multi || multi_front2 start
 	# (f) the outbox: the test SMTP sink, then the deliverer
 	((test == 0)) || smtp_sink_start "$(cfg MAIL_URL)"
 	deliver_start
@@ -1113,6 +1136,7 @@ stop_services() {
 	local f
 	deliver_stop
 	smtp_sink_stop
+	! is_multi || multi_stop
 	lighttpd_stop
 	nginx_stop
 	for f in "$RUN"/relay-*.pid; do
@@ -1158,6 +1182,7 @@ write_stack_env() {
 		kv REDIS_PASSWORD "$(cfg REDIS_PASSWORD)"
 		kv BIN_DIR "$BIN_DIR"
 		kv MEDIA_DIR "$(media_dir)"
+		! is_multi || multi_stack_env
 	} >"$VARDIR/stack.env"
 }
 
@@ -1191,6 +1216,9 @@ cmd_start() {
 	ENV_DIR=$(realpath -m -- "${ENV_DIR:-$REPO/env_files/dev}")
 	BIN_DIR=$(realpath -m -- "${BIN_DIR:-$REPO/build/bin}")
 	FRONT=${FRONT:-lighttpd}
+	TOPOLOGY=${TOPOLOGY:-}
+	[[ -z $TOPOLOGY || ($TOPOLOGY == multi && $test == 1) ]] ||
+		die "TOPOLOGY must be empty, or multi with --test (make test TOPOLOGY=multi)"
 	mkdir -p "$VARDIR" "$RUN" "$LOGS" "$VARDIR/tmp"
 	if ((test)); then touch "$RUN/test-stack"; fi
 	pg_prepare_owner
@@ -1418,6 +1446,9 @@ main() {
 	deliver-kill)
 		load_stack "${1:-}"
 		stop_pidfile "$RUN/deliver.pid" easychat-deliver deliver KILL
+		;;
+	redis-primary | redis-kill-primary | redis-node-start | pg-replica-stop | pg-replica-start)
+		multi_cmd "$cmd" "$@"
 		;;
 	deliver-start)
 		load_stack "${1:-}"

@@ -10,7 +10,8 @@
  * is unsubscribed and subscribed again strictly in
  * order (hiredis 0.14 forgets a channel's callback when an UNSUBSCRIBE
  * reply arrives after a newer SUBSCRIBE), so quick leave/join churn never
- * loses a subscription.
+ * loses a subscription.  With REDIS_SENTINELS the primary's address is
+ * asked of the sentinels on every connection (rds_primary()).
  */
 #include "relay.h"
 
@@ -26,6 +27,7 @@
 #include "cfg.h"
 #include "log.h"
 #include "mem.h"
+#include "rds.h"
 #include "wire.h"
 
 #define BUS_BACKOFF_MIN 0.1
@@ -306,8 +308,19 @@ static redisAsyncContext *
 bus_open(void)
 {
 	redisAsyncContext *ac;
+	char host[256];
+	int port;
 
-	ac = redisAsyncConnect(cfg.redis_host, cfg.redis_port);
+	/* With REDIS_SENTINELS, asked anew on every (re)connection: after a
+	 * failover the old primary refuses or hangs up, and the next try
+	 * finds the promoted replica.  The synchronous look-up blocks the
+	 * loop for at most 0.2 s per sentinel that does not answer, and only
+	 * while Redis is being reconnected, when nothing flows anyway. */
+	if (rds_primary(host, sizeof(host), &port)) {
+		bus_report_down("no sentinel named the primary");
+		return NULL;
+	}
+	ac = redisAsyncConnect(host, port);
 	if (ac == NULL)
 		return NULL;
 	if (ac->err) {

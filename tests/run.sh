@@ -12,6 +12,11 @@
 #   4. teardown, then a check that no sanitizer report was written.
 # TESTS="tests/integration/auth.test.mjs ..." (make test TESTS=...) runs
 # only those suites, and skips the unit tests, for a quick loop.
+# TOPOLOGY=multi (make test TOPOLOGY=multi) starts the multi-host topology
+# on this box (conf/stack-multi.sh) and runs the integration suites that do
+# not stop the one Redis or PostgreSQL of a single-box stack (MULTI_SKIP),
+# then tests/multi; the unit, fuzz, SPA and browser tests do not depend on
+# the topology and run in the single-box `make test`.
 # Exits non-zero when anything failed.  Logs of a failed run are copied to
 # tests/artifacts/.
 set -uo pipefail
@@ -23,15 +28,21 @@ failures=()
 note() { printf '\n==== %s\n' "$*"; }
 
 only=${TESTS:-}
+topology=${TOPOLOGY:-}
+# Suites that stop, restart or stall (CLIENT PAUSE) "the" Redis or
+# PostgreSQL to test a single-box outage: under Sentinel that is a
+# failover, which tests/multi tests instead (and which would leave the
+# later suites' REDIS_PORT pointing at a replica).
+MULTI_SKIP=" tests/integration/auth-hardening.test.mjs tests/integration/auth.test.mjs tests/integration/chaos.test.mjs tests/integration/health.test.mjs tests/integration/history-cache.test.mjs tests/integration/history-fast.test.mjs tests/integration/relay-faults.test.mjs tests/integration/relay.test.mjs "
 
-if [ -z "$only" ]; then
+if [ -z "$only" ] && [ -z "$topology" ]; then
 	note "unit tests (cmocka)"
 	tests/run-unit.sh "$build/tests" || failures+=("unit")
 	note "fuzz corpora and crash reproducers (replay)"
 	tests/fuzz/replay.sh "$build/fuzz" || failures+=("fuzz-replay")
 fi
 
-if [ -z "$only" ] && [ -f htdocs/package.json ]; then
+if [ -z "$only" ] && [ -z "$topology" ] && [ -f htdocs/package.json ]; then
 	note "SPA unit tests (vitest)"
 	(cd htdocs && npm test) || failures+=("spa-unit")
 fi
@@ -41,7 +52,7 @@ if [ ! -d tests/node_modules ] || [ tests/package-lock.json -nt tests/node_modul
 	(cd tests && npm ci --no-audit --no-fund) || { echo "npm ci failed"; exit 1; }
 fi
 
-if [ -z "$only" ]; then
+if [ -z "$only" ] && [ -z "$topology" ]; then
 	for t in tests/stack/*.sh; do
 		note "$t"
 		"$t" "$build" || failures+=("$t")
@@ -73,6 +84,13 @@ else
 		failures+=("schema")
 	shopt -s nullglob
 	suites=(tests/integration/*.test.mjs tests/e2e/*.test.mjs)
+	if [ "$topology" = multi ]; then
+		suites=()
+		for suite in tests/integration/*.test.mjs; do
+			[[ $MULTI_SKIP == *" $suite "* ]] || suites+=("$suite")
+		done
+		suites+=(tests/multi/*.test.mjs)
+	fi
 	if [ -n "$only" ]; then
 		read -r -a suites <<<"$only"
 	fi
