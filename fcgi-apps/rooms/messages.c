@@ -606,7 +606,8 @@ messages_delete(struct http_req *r)
 	}
 	rc = db_query(&res,
 	    "UPDATE messages SET deleted_at = now(), "
-	    "text = '' WHERE id = $1 AND deleted_at IS NULL RETURNING id",
+	    "text = '' WHERE id = $1 AND deleted_at IS NULL "
+	    "RETURNING attachments IS NOT NULL",
 	    DB_I64(r->ids[0]));
 	if (rc)
 		goto out;
@@ -616,7 +617,10 @@ messages_delete(struct http_req *r)
 	}
 	if (sender_id != r->user_id)
 		moderation_audit_delete(r, group_id, room_id, sender_id);
-	attach_collect(); /* its files, when nothing else has them */
+	/* Its files, when nothing else has them; a message without any
+	 * costs no statement more. */
+	if (db_bool(res, 0, 0))
+		attach_collect();
 	event_group(group_id, WIRE_EV_MESSAGE_DELETED, "id",
 	    wire_id(id, r->ids[0]), "room_id", wire_id(room, room_id), NULL);
 	http_reply_empty(r);

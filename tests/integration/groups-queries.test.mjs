@@ -78,6 +78,7 @@ test('statements per endpoint', async (t) => {
   await check('PATCH /api/topics/{id}', () => owner.patch(`/api/topics/${tp.json.id}`, { name: 'm' }), 3, 0, 200);
   await check('DELETE /api/topics/{id}', () => owner.del(`/api/topics/${tp.json.id}`), 2, 0, 204);
   await check('GET /api/public-groups', () => v.get('/api/public-groups?q=q_'), 1, 0, 200);
-  await check('DELETE /api/groups/{id}', () => owner.del(`/api/groups/${g.id}`), 2, 0, 204);
+  // + the read of the attachment garbage its messages' files left (attach.c)
+  await check('DELETE /api/groups/{id}', () => owner.del(`/api/groups/${g.id}`), 3, 0, 204);
   for (const line of table) t.diagnostic(line);
 });
