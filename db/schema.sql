@@ -444,9 +444,9 @@ CREATE TABLE public.messages (
     reactions jsonb,
     pinned_at timestamp with time zone,
     pinned_by bigint,
+    attachments jsonb,
     room_refs jsonb,
     seq bigint DEFAULT 0 NOT NULL
-    attachments jsonb
 );
 
 --
@@ -1122,6 +1122,8 @@ CREATE FUNCTION public.notify_level(p_user bigint, p_room bigint) RETURNS text
 		LEFT JOIN notify_prefs up ON up.user_id = p_user
 		WHERE r.id = p_room), 'none')
 $$;
+
+--
 -- Name: attachment_garbage; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -2131,6 +2133,12 @@ CREATE INDEX users_email_lower ON public.users USING btree (lower(email)) WHERE 
 CREATE UNIQUE INDEX users_username_lower ON public.users USING btree (lower(username));
 
 --
+-- Name: attachments attachments_gone; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER attachments_gone AFTER DELETE ON public.attachments FOR EACH ROW EXECUTE FUNCTION public.ec_attachments_gone();
+
+--
 -- Name: mentions mentions_counts; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -2141,10 +2149,6 @@ CREATE TRIGGER mentions_counts AFTER INSERT OR DELETE ON public.mentions FOR EAC
 --
 
 CREATE TRIGGER mentions_push AFTER INSERT ON public.mentions REFERENCING NEW TABLE AS fresh FOR EACH STATEMENT EXECUTE FUNCTION public.ec_push_on_mentions();
--- Name: attachments attachments_gone; Type: TRIGGER; Schema: public; Owner: -
---
-
-CREATE TRIGGER attachments_gone AFTER DELETE ON public.attachments FOR EACH ROW EXECUTE FUNCTION public.ec_attachments_gone();
 
 --
 -- Name: message_reactions message_reactions_summary; Type: TRIGGER; Schema: public; Owner: -
@@ -2165,6 +2169,12 @@ CREATE TRIGGER messages_counts_deleted AFTER UPDATE OF deleted_at ON public.mess
 CREATE TRIGGER messages_counts_new BEFORE INSERT ON public.messages FOR EACH ROW EXECUTE FUNCTION public.ec_counts_message_new();
 
 --
+-- Name: messages messages_deleted_attachments; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER messages_deleted_attachments AFTER UPDATE OF deleted_at ON public.messages FOR EACH ROW WHEN (((old.deleted_at IS NULL) AND (new.deleted_at IS NOT NULL) AND (old.attachments IS NOT NULL))) EXECUTE FUNCTION public.ec_message_deleted_attachments();
+
+--
 -- Name: messages messages_push; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -2181,10 +2191,6 @@ CREATE TRIGGER messages_room_refs_insert BEFORE INSERT ON public.messages FOR EA
 --
 
 CREATE TRIGGER messages_room_refs_update BEFORE UPDATE OF text ON public.messages FOR EACH ROW WHEN (((strpos(new.text, '#'::text) > 0) OR (old.room_refs IS NOT NULL))) EXECUTE FUNCTION public.ec_room_refs_keep();
--- Name: messages messages_deleted_attachments; Type: TRIGGER; Schema: public; Owner: -
---
-
-CREATE TRIGGER messages_deleted_attachments AFTER UPDATE OF deleted_at ON public.messages FOR EACH ROW WHEN (((old.deleted_at IS NULL) AND (new.deleted_at IS NOT NULL) AND (old.attachments IS NOT NULL))) EXECUTE FUNCTION public.ec_message_deleted_attachments();
 
 --
 -- Name: messages messages_search_words; Type: TRIGGER; Schema: public; Owner: -
