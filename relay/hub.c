@@ -25,8 +25,22 @@
 #include "mem.h"
 #include "wire.h"
 
+/* How many rooms' typing checks a user keeps (the rooms they type in). */
+#define HUB_CHECKS 8
+
+/* One typing check (hub_typing): the room's group and until when the user
+ * is timed out there, reused for RELAY_TYPING_CHECK_MS. */
+struct hub_check {
+	int64_t room_id; /* 0: free slot */
+	int64_t group_id;
+	double until; /* relay_now() time the timeout ends; 0 if none */
+	double at;    /* when it was asked */
+};
+
 struct ruser {
 	int64_t id;
+	/* Tells a user re-created from the one a typing reply is for. */
+	uint64_t serial;
 	struct session *sessions;
 	unsigned nsessions;
 	int64_t *groups;
@@ -37,6 +51,9 @@ struct ruser {
 	uint8_t subscribed; /* user:<id> acknowledged once */
 	uint8_t status_due; /* u->status not saved yet (hub_status_due) */
 	double status_at;   /* last status save */
+	struct hub_check checks[HUB_CHECKS];
+	uint32_t checks_gen;     /* bumped when checks are dropped */
+	uint32_t checks_pending; /* typing queries in flight */
 };
 
 struct rgroup {
@@ -57,11 +74,14 @@ struct hub_gone {
 
 struct hub_typing_req {
 	int64_t user_id;
+	uint64_t serial;
+	uint32_t gen;
 	int64_t room_id;
 	int is_typing;
 };
 
 static struct map hub_users, hub_groups;
+static uint64_t hub_serial;
 static ev_timer hub_refresh_timer;
 /* Users whose last `status` frame waits for its save (coalesced). */
 static struct map hub_status_due;
@@ -97,15 +117,17 @@ static const char SQL_OFFLINE[] =
 static const char SQL_STATUS[] =
     "UPDATE profiles SET status = $2, default_status = $2 "
     "WHERE user_id = $1";
-/* The room's group, unless the user is timed out there (migration 0050):
- * no row then, and the typing frame is dropped.  Asked for every typing
- * frame relayed (ws.c lets through one per RELAY_TYPING_INTERVAL_MS and
- * a short burst), not cached, so a timeout applies at once; the start
- * and stop of one session stay in order on the one connection. */
+/* The room's group and the seconds left of the user's timeout there
+ * (migration 0050; 0 when none): a timed-out user's typing is dropped.
+ * Kept per user and room for RELAY_TYPING_CHECK_MS (hub_typing), and
+ * dropped as soon as a member.updated about the user passes here (a
+ * timeout set or lifted), so the check costs no query per frame and a
+ * timeout still applies at once. */
 static const char SQL_ROOM[] =
-    "SELECT r.group_id FROM rooms r WHERE r.id = $1 AND NOT EXISTS "
-    "(SELECT 1 FROM group_members m WHERE m.group_id = r.group_id "
-    "AND m.user_id = $2 AND m.timed_out_until > now())";
+    "SELECT r.group_id, COALESCE(GREATEST(extract(epoch FROM "
+    "m.timed_out_until - now()), 0), 0) FROM rooms r "
+    "LEFT JOIN group_members m ON m.group_id = r.group_id "
+    "AND m.user_id = $2 WHERE r.id = $1";
 
 /* ---- groups ------------------------------------------------------------ */
 
@@ -367,6 +389,7 @@ hub_attach(struct session *s, struct relay_auth *a)
 
 		u = mem_calloc(1, sizeof(*u));
 		u->id = a->user_id;
+		u->serial = ++hub_serial;
 		map_put(&hub_users, u->id, u);
 		wire_channel_user(ch, u->id);
 		bus_subscribe(ch);
@@ -541,22 +564,98 @@ hub_typing_publish(struct ruser *u, int64_t gid, int64_t room_id, int is_typing)
 	buf_release(&msg);
 }
 
+static struct hub_check *
+hub_check_find(struct ruser *u, int64_t room_id)
+{
+	unsigned i;
+
+	for (i = 0; i < HUB_CHECKS; i++) {
+		if (u->checks[i].room_id == room_id)
+			return &u->checks[i];
+	}
+	return NULL;
+}
+
+/* Keeps a check, in the room's slot, a free one or the oldest. */
+static void
+hub_check_keep(struct ruser *u, int64_t room_id, int64_t gid, double left)
+{
+	struct hub_check *c = hub_check_find(u, room_id);
+	unsigned i;
+
+	for (i = 0; c == NULL && i < HUB_CHECKS; i++) {
+		if (u->checks[i].room_id == 0)
+			c = &u->checks[i];
+	}
+	if (c == NULL) {
+		c = &u->checks[0];
+		for (i = 1; i < HUB_CHECKS; i++) {
+			if (u->checks[i].at < c->at)
+				c = &u->checks[i];
+		}
+	}
+	c->room_id = room_id;
+	c->group_id = gid;
+	c->at = relay_now();
+	c->until = left > 0 ? c->at + left : 0;
+}
+
+/* A member.updated about user u in group gid passed: their checks of
+ * that group's rooms are asked again (the timeout may have changed), and
+ * answers already on their way are not kept. */
+static void
+hub_checks_drop(struct ruser *u, int64_t gid)
+{
+	unsigned i;
+
+	for (i = 0; i < HUB_CHECKS; i++) {
+		if (u->checks[i].group_id == gid)
+			memset(&u->checks[i], 0, sizeof(u->checks[i]));
+	}
+	u->checks_gen++;
+}
+
+/* The member's user id in a member.updated ({"member":{"user":{"id"}}});
+ * 0 when it cannot be read. */
+static int64_t
+hub_member_user(const char *msg, size_t len)
+{
+	const char *m, *usr;
+	size_t mlen, ulen;
+	int64_t uid;
+
+	if (frame_scan(msg, len, "member", &m, &mlen) ||
+	    frame_scan(m, mlen, "user", &usr, &ulen) ||
+	    frame_scan_int(usr, ulen, "id", &uid))
+		return 0;
+	return uid;
+}
+
 static void
 hub_room_cb(const struct pg_res *res, void *arg)
 {
 	struct hub_typing_req *t = arg;
 	struct ruser *u;
-	const char *v;
+	const char *v, *left;
 	int64_t gid;
 
+	u = map_get(&hub_users, t->user_id);
+	if (u && u->serial != t->serial)
+		u = NULL; /* the user left and came back since */
+	if (u && u->checks_pending > 0)
+		u->checks_pending--;
 	if (res == NULL || pg_rows(res) != 1 ||
-	    (v = pg_value(res, 0, 0)) == NULL) {
+	    (v = pg_value(res, 0, 0)) == NULL ||
+	    (left = pg_value(res, 0, 1)) == NULL || u == NULL) {
 		free(t);
 		return;
 	}
 	gid = strtoll(v, NULL, 10);
-	u = map_get(&hub_users, t->user_id);
-	if (u)
+	/* Asked before a member.updated that passed since: used for this
+	 * frame (as if it had come first) but not kept. */
+	if (t->gen == u->checks_gen && relay_conf.typing_check_ms > 0)
+		hub_check_keep(u, t->room_id, gid, strtod(left, NULL));
+	if (strtod(left, NULL) <= 0)
 		hub_typing_publish(u, gid, t->room_id, t->is_typing);
 	free(t);
 }
@@ -564,14 +663,30 @@ hub_room_cb(const struct pg_res *res, void *arg)
 void
 hub_typing(struct session *s, int64_t room_id, int is_typing)
 {
+	struct ruser *u = s->user;
 	struct hub_typing_req *t;
+	struct hub_check *c;
 	const char *params[2];
 	char id[24], uid[24];
+	double now = relay_now();
 
-	if (s->user == NULL)
+	if (u == NULL)
 		return;
+	/* A kept check, unless a query is in flight (its frame goes first:
+	 * the start and stop of one session stay in order). */
+	c = hub_check_find(u, room_id);
+	if (c && u->checks_pending == 0 &&
+	    now - c->at < relay_conf.typing_check_ms / 1000.0) {
+		if (now >= c->until)
+			hub_typing_publish(u, c->group_id, room_id, is_typing);
+		return;
+	}
+	metrics.typing_checks++;
+	u->checks_pending++;
 	t = mem_alloc(sizeof(*t));
-	t->user_id = s->user->id;
+	t->user_id = u->id;
+	t->serial = u->serial;
+	t->gen = u->checks_gen;
 	t->room_id = room_id;
 	t->is_typing = is_typing;
 	snprintf(id, sizeof(id), "%" PRId64, room_id);
@@ -615,6 +730,18 @@ hub_group_message(int64_t gid, const char *msg, size_t len)
 		}
 	}
 	frame_unref(f);
+	if (ev == WIRE_EV_MEMBER_UPDATED) {
+		struct ruser *u = NULL;
+
+		from = hub_member_user(msg, len);
+		if (from > 0)
+			u = map_get(&hub_users, from);
+		if (u)
+			hub_checks_drop(u, gid);
+		/* Unreadable: every local member's checks of the group. */
+		for (i = 0; from <= 0 && i < g->n; i++)
+			hub_checks_drop(g->members[i], gid);
+	}
 	if (ev == WIRE_EV_GROUP_DELETED) {
 		while ((g = map_get(&hub_groups, gid)) != NULL && g->n > 0)
 			hub_leave(g->members[g->n - 1], gid);

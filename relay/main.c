@@ -117,6 +117,12 @@ relay_configure(void)
 	                                          : n);
 	relay_conf.typing_ms = cfg_get_long("RELAY_TYPING_INTERVAL_MS", 2000);
 	relay_conf.status_ms = cfg_get_long("RELAY_STATUS_INTERVAL_MS", 2000);
+	/* Bounds how long a timeout whose member.updated never reached this
+	 * relay (a Redis outage) leaves typing through (hub_typing). */
+	relay_conf.typing_check_ms = cfg_get_long("RELAY_TYPING_CHECK_MS",
+	    10000);
+	if (relay_conf.typing_check_ms < 0)
+		relay_conf.typing_check_ms = 0;
 	/* Caps against one client holding the relay: a browser user has a
 	 * few tabs; a proxy in front connects from loopback (exempt). */
 	n = cfg_get_long("RELAY_SESSIONS_PER_USER", 32);

@@ -73,6 +73,9 @@ metrics_render(struct buf *b)
 	    "Messages received from Redis.", metrics.redis_messages);
 	METRIC("client_frames_total", "counter",
 	    "Complete messages received from clients.", metrics.client_frames);
+	METRIC("typing_checks_total", "counter",
+	    "Typing frames checked in PostgreSQL (the others reused a check).",
+	    metrics.typing_checks);
 	METRIC("client_protocol_closes_total", "counter",
 	    "Sessions closed for bad frames (1003/1007/1009).",
 	    metrics.client_closed_bad);

@@ -46,6 +46,8 @@ struct relay_conf {
 	unsigned rx_buffer;         /* RELAY_RX_BUFFER bytes */
 	long typing_ms;             /* RELAY_TYPING_INTERVAL_MS per room */
 	long status_ms;             /* RELAY_STATUS_INTERVAL_MS per user */
+	long typing_check_ms;       /* RELAY_TYPING_CHECK_MS: how long a
+	                               typing check is reused; 0 = never */
 	unsigned sessions_per_user; /* RELAY_SESSIONS_PER_USER */
 	unsigned pending_per_addr;  /* RELAY_PENDING_PER_ADDR */
 	const char *pending_exempt; /* RELAY_PENDING_EXEMPT */
@@ -80,6 +82,7 @@ struct relay_metrics {
 	unsigned long long handshakes_refused[7]; /* 400 401 403 404 429 431
 	                                             503 */
 	unsigned long long client_frames;
+	unsigned long long typing_checks; /* PostgreSQL queries for typing */
 	unsigned long long client_closed_bad; /* 1003/1007/1009 */
 };
 

@@ -91,6 +91,11 @@ describe('mentions, direct messages and blocking in the browser', () => {
 
     // Alice sees the unread count on the rail's Direct messages entry.
     await poll(async () => assert.equal(await alice.page.getByTestId('rail-dms-unread').innerText(), '1'));
+    // Still 1 once the conversation list (refetched on the new conversation's
+    // membership event) and the message's event have both come: the message
+    // is not counted twice.
+    await alice.page.waitForTimeout(500);
+    assert.equal(await alice.page.getByTestId('rail-dms-unread').innerText(), '1');
     await alice.page.getByTestId('rail-dms').click();
     const entry = alice.page.locator(`[data-testid=dm-item][data-conversation-id="${st.dm}"]`);
     await entry.click();

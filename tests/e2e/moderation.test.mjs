@@ -3,7 +3,8 @@
 // the invite link; slow mode set in the settings refuses a member's second
 // message; the audit log lists both.  Where moderators are: a moderator
 // times out a member from the member list's menu and the member's composer
-// says so at once; slow mode from the room's menu.
+// says so at once; slow mode from the room's menu; the same actions on the
+// profile card.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { unique } from '../lib/api.mjs';
@@ -184,5 +185,42 @@ describe('moderation where moderators are', () => {
     assert.equal(await max.page.getByTestId('room-slow-mode').count(), 0);
     await max.page.keyboard.press('Escape');
     assertNoErrors(assert, mia, max);
+  });
+
+  test("the profile card offers a moderator the member menu's moderation, on lower roles only", async () => {
+    const room = group.topics[0].rooms[0];
+    const { page } = mia;
+    await page.goto(`/g/${group.id}/r/${room.id}`);
+    const until = async () => (await sql('SELECT COALESCE(timed_out_until > now(), false) AS on FROM group_members WHERE group_id = $1 AND user_id = $2', [group.id, max.user.id]))[0]?.on;
+    assert.equal(await until(), true); // from the first test
+    const card = page.getByTestId('profile-card-dialog');
+
+    // The owner's card: only "Message".
+    await page.locator(`[data-testid=member][data-user-id="${owner.user.id}"]`).getByTestId('member-button').click();
+    await card.getByTestId('profile-card-message').waitFor();
+    assert.equal(await card.getByTestId('profile-card-timeout').count(), 0);
+    assert.equal(await card.getByTestId('profile-card-lift-timeout').count(), 0);
+    assert.equal(await card.getByTestId('profile-card-ban').count(), 0);
+    await page.keyboard.press('Escape');
+    await card.waitFor({ state: 'detached' });
+
+    // The timed-out member's card: lift it, time out again, then ban.
+    await page.locator(`[data-testid=member][data-user-id="${max.user.id}"]`).getByTestId('member-button').click();
+    await card.getByTestId('profile-card-lift-timeout').click();
+    await poll(async () => assert.equal(await until(), false));
+    await card.getByTestId('profile-card-timeout').click();
+    const dialog = page.getByTestId('timeout-dialog');
+    await dialog.getByTestId('timeout-duration').selectOption(String(5 * 60));
+    await dialog.getByTestId('timeout-ok').click();
+    await dialog.waitFor({ state: 'detached' });
+    const [r] = await sql('SELECT extract(epoch FROM timed_out_until - now()) AS s FROM group_members WHERE group_id = $1 AND user_id = $2', [group.id, max.user.id]);
+    assert.ok(Number(r.s) > 240 && Number(r.s) <= 300, String(r.s));
+    await card.getByTestId('profile-card-lift-timeout').waitFor();
+    await shot(page, 'moderation-profile-card');
+    await card.getByTestId('profile-card-ban').click();
+    await page.getByTestId('confirm-ok').click();
+    await poll(async () => assert.equal((await sql('SELECT 1 FROM group_bans WHERE group_id = $1 AND user_id = $2', [group.id, max.user.id])).length, 1));
+    assert.equal((await sql('SELECT 1 FROM group_members WHERE group_id = $1 AND user_id = $2', [group.id, max.user.id])).length, 0);
+    assertNoErrors(assert, mia);
   });
 });

@@ -173,6 +173,54 @@ test('timeout: the relay drops typing from a timed-out member', async () => {
   await wm.close();
 });
 
+/** Typing frames the relays checked in PostgreSQL so far (all relays). */
+async function typingChecks() {
+  let n = 0;
+  for (const url of (process.env.RELAY_METRICS_URLS || '').split(',').filter(Boolean)) {
+    const m = /^easychat_relay_typing_checks_total (\d+)$/m.exec(await (await fetch(url)).text());
+    assert.ok(m, `no typing_checks_total at ${url}`);
+    n += Number(m[1]);
+  }
+  return n;
+}
+
+test('timeout: the relay reuses a typing check, and a timeout set or lifted after it applies at once (member.updated)', async () => {
+  const { g, target, room } = await world();
+  const wt = await connect({ cookie: target.cookieHeader() });
+  const wm = await connect({ cookie: users.member.cookieHeader() });
+  await wt.next((e) => e.type === 'hello', 3000);
+  await wm.next((e) => e.type === 'hello', 3000);
+  wm.send({ type: 'focus', group_id: g.id });
+  await sleep(100);
+  const typing = () => wm.events.filter((e) => e.type === 'typing' && e.user_id === target.user.id);
+  const updated = (c) => wt.next((e) => e.type === 'member.updated' && e.member.user.id === target.user.id && c(e.member), 3000);
+  const checks = await typingChecks();
+  wt.send({ type: 'typing', room_id: room, is_typing: true });
+  await wm.next((e) => e.type === 'typing' && e.user_id === target.user.id, 2000);
+  wt.send({ type: 'typing', room_id: room, is_typing: false });
+  await wm.next((e) => e.type === 'typing' && e.user_id === target.user.id && !e.is_typing, 2000);
+  assert.equal(await typingChecks() - checks, 1, 'the stop reused the start\'s check');
+
+  // Timed out: the kept check goes with the event, the next start (a
+  // start may follow a stop at once) is dropped without waiting for it to
+  // expire.
+  assert.equal((await users.moderator.put(`/api/groups/${g.id}/members/${target.user.id}/timeout`, { seconds: 60 })).status, 200);
+  await updated((m) => m.timed_out_until);
+  wt.send({ type: 'typing', room_id: room, is_typing: true });
+  await sleep(500);
+  assert.equal(typing().length, 2, 'nothing once timed out');
+  assert.equal(await typingChecks() - checks, 2, 'asked again after member.updated');
+
+  // Lifted: the stop of that start is relayed at once.
+  assert.equal((await users.moderator.del(`/api/groups/${g.id}/members/${target.user.id}/timeout`)).status, 200);
+  await updated((m) => !m.timed_out_until);
+  wt.send({ type: 'typing', room_id: room, is_typing: false });
+  await wm.next((e) => e.type === 'typing' && e.user_id === target.user.id && typing().length === 3, 2000);
+  assert.equal(typing()[2].is_typing, false);
+  await wt.close();
+  await wm.close();
+});
+
 test('slow mode: a member waits between messages; moderators are exempt; a retry is still answered', async () => {
   const { g, room } = await world();
   assertError(assert, await users.member.put(`/api/rooms/${room}/slow-mode`, { seconds: 30 }), 403, 'forbidden');

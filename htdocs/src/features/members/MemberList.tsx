@@ -10,16 +10,15 @@ import type { GroupDetail, Member, Role } from '@/shared/api/types';
 import { Avatar } from '@/shared/ui/Avatar';
 import { statusColor } from '@/shared/theme/tokens';
 import { kickMember, membersKey, setMemberRole, useMembers } from '@/shared/api/members';
-import { assignableRoles, groupKey, roleAtLeast, roleRank } from '@/shared/api/groups';
-import { auditKey, banUser, bansKey, liftTimeout, timeOut } from '@/shared/api/moderation';
+import { assignableRoles, groupKey, roleRank } from '@/shared/api/groups';
 import { useSelf } from '@/shared/api/auth';
 import { errorMessage } from '@/shared/api/client';
 import { Menu, useContextMenu, type MenuItem } from '@/shared/ui/Menu';
 import { ConfirmDialog } from '@/shared/ui/Dialog';
 import { openProfileCard } from '@/shared/stores/profileCardStore';
 import { UserDmActions } from '@/shared/ui/UserDmActions';
+import { useMemberModeration } from '@/shared/ui/memberModeration';
 import { resolvePresence, usePresenceStore } from './presenceStore';
-import { TimeoutDialog } from './TimeoutDialog';
 import './members.css';
 
 const SECTIONS: { role: Role; title: string }[] = [
@@ -93,9 +92,8 @@ function MemberRow({ row, group }: { row: Row; group: GroupDetail }) {
   const qc = useQueryClient();
   const menu = useContextMenu();
   const [kicking, setKicking] = useState(false);
-  const [banning, setBanning] = useState(false);
-  const [timingOut, setTimingOut] = useState(false);
   const [error, setError] = useState('');
+  const mod = useMemberModeration(group.id, group.my_role, member, me.id, 'member-menu');
   const press = useRef<number | null>(null);
   const name = displayName(member);
   const self = member.user.id === me.id;
@@ -115,31 +113,10 @@ function MemberRow({ row, group }: { row: Row; group: GroupDetail }) {
         },
       });
     }
-    if (roleRank(member.role) < roleRank(group.my_role)) {
-      if (roleAtLeast(group.my_role, 'moderator')) {
-        if (member.timed_out_until && Date.parse(member.timed_out_until) > Date.now())
-          items.push({ label: 'Lift timeout', testId: 'member-menu-lift-timeout', onSelect: () => void moderate(() => liftTimeout(group.id, member.user.id)).catch((e) => setError(errorMessage(e))) });
-        else items.push({ label: 'Time out…', testId: 'member-menu-timeout', onSelect: () => setTimingOut(true) });
-      }
-      items.push({ label: 'Kick', danger: true, testId: 'member-menu-kick', onSelect: () => setKicking(true) });
-      if (roleAtLeast(group.my_role, 'moderator')) items.push({ label: 'Ban', danger: true, testId: 'member-menu-ban', onSelect: () => setBanning(true) });
-    }
+    if (roleRank(member.role) < roleRank(group.my_role)) items.push({ label: 'Kick', danger: true, testId: 'member-menu-kick', onSelect: () => setKicking(true) });
+    // Time out… / Lift timeout and Ban, for moderators and up.
+    items.push(...mod.items);
   }
-
-  /** Runs a moderation call, then refreshes what it changed. */
-  const moderate = async (f: () => Promise<unknown>) => {
-    setError('');
-    await f();
-    await Promise.all([membersKey(group.id), bansKey(group.id), auditKey(group.id)].map((queryKey) => qc.invalidateQueries({ queryKey })));
-  };
-  const ban = async () => {
-    try {
-      await moderate(() => banUser(group.id, member.user.id));
-    } catch (e) {
-      setError(errorMessage(e));
-    }
-    setBanning(false);
-  };
 
   const kick = async () => {
     try {
@@ -202,14 +179,13 @@ function MemberRow({ row, group }: { row: Row; group: GroupDetail }) {
         <span className="member-name">{name}</span>
       </button>
       {member.user.id !== me.id && <UserDmActions userId={member.user.id} name={name} />}
-      {error && (
+      {(error || mod.error) && (
         <small className="field-error" role="alert">
-          {error}
+          {error || mod.error}
         </small>
       )}
       {menu.at && <Menu at={menu.at} items={items} label={`Actions for ${name}`} onClose={menu.close} />}
-      {timingOut && <TimeoutDialog name={member.user.username} onConfirm={(seconds) => moderate(() => timeOut(group.id, member.user.id, seconds))} onClose={() => setTimingOut(false)} />}
-      {banning && <ConfirmDialog title="Ban member" message={`Remove ${member.user.username} and keep them from joining again?`} confirmLabel="Ban" onConfirm={ban} onClose={() => setBanning(false)} />}
+      {mod.dialogs}
       {kicking && <ConfirmDialog title="Kick member" message={`Remove ${member.user.username} from the group?`} confirmLabel="Kick" onConfirm={kick} onClose={() => setKicking(false)} />}
     </li>
   );

@@ -19,12 +19,7 @@ export const mentionsKey = ['mentions'] as const;
 export async function fetchConversations(): Promise<Conversation[]> {
   const res = await api.get<Page<Conversation>>('/users/me/conversations', { query: { limit: 100 } });
   useMentionStore.getState().seedConversations(res.items);
-  const unread = useUnreadStore.getState();
-  for (const c of res.items) {
-    if (unread.groups[c.id] === undefined) {
-      useUnreadStore.setState((s) => ({ groups: { ...s.groups, [c.id]: c.unread_count } }));
-    }
-  }
+  useUnreadStore.getState().seedConversations(res.items);
   return res.items;
 }
 

@@ -12,11 +12,27 @@ interface RoomUnread {
   seenId: Id;
 }
 
+/** What the conversation list says of one conversation's unread state. */
+export interface ConversationUnread {
+  id: Id;
+  room_id: Id;
+  last_message_id: Id;
+  unread_count: number;
+}
+
 interface UnreadState {
   rooms: Record<Id, RoomUnread>;
   groups: Record<Id, number>;
   seedGroups: (groups: GroupSummary[]) => void;
   seedGroup: (group: GroupDetail) => void;
+  /**
+   * Direct conversations (GET /users/me/conversations): each one's room is
+   * seeded with the server's count up to its last message, so that
+   * message's late `message.created` is not counted again. A room whose
+   * events or reads here already reached that message keeps its own count
+   * (as new as the server's, and it knows of a read still being posted).
+   */
+  seedConversations: (convs: ConversationUnread[]) => void;
   /**
    * A new message; counted unless it is ours, the room is being viewed, or
    * its id was seen already. Returns true when it was counted.
@@ -53,6 +69,20 @@ export const useUnreadStore = create<UnreadState>()((set, get) => ({
         }
       }
       return { rooms, groups: { ...s.groups, [group.id]: total } };
+    }),
+
+  seedConversations: (convs) =>
+    set((s) => {
+      const rooms = { ...s.rooms };
+      const groups = { ...s.groups };
+      for (const c of convs) {
+        const prev = rooms[c.room_id];
+        if (prev && prev.seenId >= c.last_message_id) continue;
+        const count = Math.max(0, c.unread_count);
+        rooms[c.room_id] = { groupId: c.id, count, seenId: Math.max(prev?.seenId ?? 0, c.last_message_id) };
+        groups[c.id] = count;
+      }
+      return { rooms, groups };
     }),
 
   onMessage: (groupId, roomId, messageId, { mine, viewing }) => {

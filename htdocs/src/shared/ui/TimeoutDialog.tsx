@@ -1,5 +1,6 @@
 // "Time out" a member for a chosen time (issue 13 item 7): the member list's
-// menu opens it for moderators and up; the server checks the roles.
+// menu and the profile card open it (shared/ui/memberModeration) for
+// moderators and up; the server checks the roles.
 
 import { useState } from 'react';
 import { Dialog } from '@/shared/ui/Dialog';
