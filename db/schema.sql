@@ -444,9 +444,9 @@ CREATE TABLE public.messages (
     reactions jsonb,
     pinned_at timestamp with time zone,
     pinned_by bigint,
+    attachments jsonb,
     room_refs jsonb,
     seq bigint DEFAULT 0 NOT NULL
-    attachments jsonb
 );
 
 --
@@ -494,6 +494,7 @@ CREATE TABLE public.users (
     is_active boolean DEFAULT true NOT NULL,
     date_joined timestamp with time zone DEFAULT now() NOT NULL,
     is_site_admin boolean DEFAULT false NOT NULL,
+    email_verified_at timestamp with time zone,
     CONSTRAINT users_username_format CHECK ((username ~ '^[A-Za-z0-9_-]{5,45}$'::text))
 );
 
@@ -1078,6 +1079,7 @@ CREATE FUNCTION public.ec_user_json(uid bigint, with_email boolean DEFAULT false
 			'last_seen', ec_ts(p.last_seen)))
 		|| CASE WHEN with_email
 			THEN jsonb_build_object('email', u.email,
+				'email_verified', u.email_verified_at IS NOT NULL,
 				'is_site_admin', u.is_site_admin)
 			ELSE '{}'::jsonb END
 	FROM users u JOIN profiles p ON p.user_id = u.id
@@ -1122,6 +1124,8 @@ CREATE FUNCTION public.notify_level(p_user bigint, p_room bigint) RETURNS text
 		LEFT JOIN notify_prefs up ON up.user_id = p_user
 		WHERE r.id = p_room), 'none')
 $$;
+
+--
 -- Name: attachment_garbage; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -1185,6 +1189,37 @@ CREATE SEQUENCE public.ec_cache_epoch
     NO MINVALUE
     NO MAXVALUE
     CACHE 1;
+
+--
+-- Name: email_verifications; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.email_verifications (
+    id bigint NOT NULL,
+    user_id bigint NOT NULL,
+    email text NOT NULL,
+    token_hash text NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    expires_at timestamp with time zone NOT NULL,
+    used_at timestamp with time zone
+);
+
+--
+-- Name: email_verifications_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+CREATE SEQUENCE public.email_verifications_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: email_verifications_id_seq; Type: SEQUENCE OWNED BY; Schema: public; Owner: -
+--
+
+ALTER SEQUENCE public.email_verifications_id_seq OWNED BY public.email_verifications.id;
 
 --
 -- Name: groups_id_seq; Type: SEQUENCE; Schema: public; Owner: -
@@ -1548,6 +1583,12 @@ ALTER TABLE ONLY public.attachments ALTER COLUMN id SET DEFAULT nextval('public.
 ALTER TABLE ONLY public.audit_log ALTER COLUMN id SET DEFAULT nextval('public.audit_log_id_seq'::regclass);
 
 --
+-- Name: email_verifications id; Type: DEFAULT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.email_verifications ALTER COLUMN id SET DEFAULT nextval('public.email_verifications_id_seq'::regclass);
+
+--
 -- Name: groups id; Type: DEFAULT; Schema: public; Owner: -
 --
 
@@ -1642,6 +1683,20 @@ ALTER TABLE ONLY public.conversations
 
 ALTER TABLE ONLY public.conversations
     ADD CONSTRAINT conversations_pkey PRIMARY KEY (group_id);
+
+--
+-- Name: email_verifications email_verifications_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.email_verifications
+    ADD CONSTRAINT email_verifications_pkey PRIMARY KEY (id);
+
+--
+-- Name: email_verifications email_verifications_token_hash_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.email_verifications
+    ADD CONSTRAINT email_verifications_token_hash_key UNIQUE (token_hash);
 
 --
 -- Name: group_bans group_bans_pkey; Type: CONSTRAINT; Schema: public; Owner: -
@@ -1865,6 +1920,12 @@ CREATE INDEX blocks_blocked ON public.blocks USING btree (blocked_id);
 --
 
 CREATE INDEX conversations_room ON public.conversations USING btree (room_id);
+
+--
+-- Name: email_verifications_user; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX email_verifications_user ON public.email_verifications USING btree (user_id, created_at);
 
 --
 -- Name: group_members_user; Type: INDEX; Schema: public; Owner: -
@@ -2131,6 +2192,12 @@ CREATE INDEX users_email_lower ON public.users USING btree (lower(email)) WHERE 
 CREATE UNIQUE INDEX users_username_lower ON public.users USING btree (lower(username));
 
 --
+-- Name: attachments attachments_gone; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER attachments_gone AFTER DELETE ON public.attachments FOR EACH ROW EXECUTE FUNCTION public.ec_attachments_gone();
+
+--
 -- Name: mentions mentions_counts; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -2141,10 +2208,6 @@ CREATE TRIGGER mentions_counts AFTER INSERT OR DELETE ON public.mentions FOR EAC
 --
 
 CREATE TRIGGER mentions_push AFTER INSERT ON public.mentions REFERENCING NEW TABLE AS fresh FOR EACH STATEMENT EXECUTE FUNCTION public.ec_push_on_mentions();
--- Name: attachments attachments_gone; Type: TRIGGER; Schema: public; Owner: -
---
-
-CREATE TRIGGER attachments_gone AFTER DELETE ON public.attachments FOR EACH ROW EXECUTE FUNCTION public.ec_attachments_gone();
 
 --
 -- Name: message_reactions message_reactions_summary; Type: TRIGGER; Schema: public; Owner: -
@@ -2165,6 +2228,12 @@ CREATE TRIGGER messages_counts_deleted AFTER UPDATE OF deleted_at ON public.mess
 CREATE TRIGGER messages_counts_new BEFORE INSERT ON public.messages FOR EACH ROW EXECUTE FUNCTION public.ec_counts_message_new();
 
 --
+-- Name: messages messages_deleted_attachments; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER messages_deleted_attachments AFTER UPDATE OF deleted_at ON public.messages FOR EACH ROW WHEN (((old.deleted_at IS NULL) AND (new.deleted_at IS NOT NULL) AND (old.attachments IS NOT NULL))) EXECUTE FUNCTION public.ec_message_deleted_attachments();
+
+--
 -- Name: messages messages_push; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -2181,10 +2250,6 @@ CREATE TRIGGER messages_room_refs_insert BEFORE INSERT ON public.messages FOR EA
 --
 
 CREATE TRIGGER messages_room_refs_update BEFORE UPDATE OF text ON public.messages FOR EACH ROW WHEN (((strpos(new.text, '#'::text) > 0) OR (old.room_refs IS NOT NULL))) EXECUTE FUNCTION public.ec_room_refs_keep();
--- Name: messages messages_deleted_attachments; Type: TRIGGER; Schema: public; Owner: -
---
-
-CREATE TRIGGER messages_deleted_attachments AFTER UPDATE OF deleted_at ON public.messages FOR EACH ROW WHEN (((old.deleted_at IS NULL) AND (new.deleted_at IS NOT NULL) AND (old.attachments IS NOT NULL))) EXECUTE FUNCTION public.ec_message_deleted_attachments();
 
 --
 -- Name: messages messages_search_words; Type: TRIGGER; Schema: public; Owner: -
@@ -2273,6 +2338,13 @@ ALTER TABLE ONLY public.conversations
 
 ALTER TABLE ONLY public.conversations
     ADD CONSTRAINT conversations_room_id_fkey FOREIGN KEY (room_id) REFERENCES public.rooms(id) ON DELETE CASCADE;
+
+--
+-- Name: email_verifications email_verifications_user_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.email_verifications
+    ADD CONSTRAINT email_verifications_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(id) ON DELETE CASCADE;
 
 --
 -- Name: group_bans group_bans_banned_by_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
