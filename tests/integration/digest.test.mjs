@@ -5,7 +5,9 @@
 // none to an unverified address or a connected user.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { Client, newUser, unique, sleep } from '../lib/api.mjs';
+import path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { Client, newUser, unique, sleep, stack } from '../lib/api.mjs';
 import { connect } from '../lib/ws.mjs';
 import { mailsTo, waitMails, verifyToken } from '../lib/mail.mjs';
 import { sql, closeDb } from '../lib/db.mjs';
@@ -101,4 +103,35 @@ test('no digest to an unverified address, to a connected user, or for read messa
   assert.ok(mark.status < 300, mark.text);
   await sleep(6000);
   for (const u of [unverified, online, read]) assert.equal(mailsTo(u.email, DIGEST).length, 0, u.email);
+});
+
+/** One pass of the deliverer, as cron would run it. */
+function deliverOnce() {
+  const once = spawnSync(path.join(process.env.BIN_DIR, 'easychat-deliver'), ['--once'], {
+    encoding: 'utf8', timeout: 30000,
+    env: { PATH: process.env.PATH, EASYCHAT_ENV: process.env.EASYCHAT_ENV,
+      ASAN_OPTIONS: process.env.ASAN_OPTIONS ?? '', LSAN_OPTIONS: process.env.LSAN_OPTIONS ?? '',
+      UBSAN_OPTIONS: process.env.UBSAN_OPTIONS ?? '' } });
+  assert.equal(once.status, 0, once.stderr);
+}
+
+test('a digest queued by a deliverer that then stops is sent by the next one, once', async () => {
+  const { c: a, email } = await away();
+  const b = await newUser();
+  stack('deliver-kill');
+  try {
+    await say(b, await dmRoom(b, a), 'while nobody delivers');
+    await sleep(3500);
+    deliverOnce(); // queues the digest, then exits before sending it
+    assert.equal((await sql("SELECT count(*)::int AS n FROM outbox WHERE payload->>'to' = $1", [email]))[0].n, 1, 'the digest is durable');
+    assert.equal(mailsTo(email, DIGEST).length, 0);
+    deliverOnce(); // sends it; the window keeps another out
+    deliverOnce();
+    assert.equal((await waitMails(email, 1, 10000, DIGEST)).length, 1);
+    await sleep(500);
+    assert.equal(mailsTo(email, DIGEST).length, 1, 'sent once');
+    assert.equal((await sql("SELECT count(*)::int AS n FROM outbox WHERE payload->>'to' = $1", [email]))[0].n, 0);
+  } finally {
+    stack('deliver-start');
+  }
 });
