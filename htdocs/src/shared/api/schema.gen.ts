@@ -3362,7 +3362,9 @@ export type paths = {
         /**
          * change any of username, email, full_name, bio, gender, default_status
          * @description Only the fields given change; `{}` changes nothing.  `email: ""`
-         *     clears the email.  While the user is connected, `status` follows a
+         *     clears the email; a different address (other than in case) is
+         *     unverified (`email_verified: false`) until its link is followed
+         *     (`POST /api/auth/email/resend`).  While the user is connected, `status` follows a
          *     new `default_status`.  Any other field → 400 and nothing changes.
          */
         patch: {
@@ -4869,7 +4871,7 @@ export type components = {
         NotificationDefaults: {
             group_level: components["schemas"]["NotifyLevel"];
             dm_level: components["schemas"]["NotifyLevel"];
-            /** @description hide message text in notifications (pushes carry none; desktop notifications say only who and where) */
+            /** @description hide message text in notifications (pushes carry none; desktop notifications say only who and where; the offline e-mail digest gives only counts) */
             hide_text: boolean;
             /** @description a short sound with each desktop notification */
             sound: boolean;
