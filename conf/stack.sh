@@ -363,6 +363,13 @@ write_env() {
 			echo "MAIL_ENABLED=1"
 			echo "MAIL_URL=smtp://127.0.0.1:$((base + 3 + 2 * slots))"
 			echo "MAIL_FROM=chat@easychat.test"
+			echo "# Verification on, so that tests/integration/email-verify"
+			echo "# and the SPA's banner see it (reset tests verify first)."
+			echo "EMAIL_VERIFY=1"
+			echo "# The offline digest after seconds, not hours"
+			echo "# (tests/integration/digest.test.mjs)."
+			echo "DIGEST_AFTER_SECONDS=3"
+			echo "DIGEST_CHECK_SECONDS=1"
 			echo "DELIVER_POLL_MS=200"
 			echo "# Web Push to the tests' fake push service on loopback"
 			echo "# (tests/lib/pushservice.mjs), which speaks plain http."
@@ -1293,7 +1300,7 @@ cmd_serve() {
 	set_paths "${1:-}"
 	BIN_DIR=$(realpath -m -- "${BIN_DIR:-$REPO/build/bin}")
 	mkdir -p "$RUN" "$LOGS" "$VARDIR/tmp"
-	env | grep -E '^(HTTP_|PUBLIC_ORIGINS=|FCGI_PROCS=|DB_|REDIS_|RELAY_|JWT_|ACCESS_|REFRESH_|COOKIE_|BODY_|UPLOAD_|MEDIA_|LOGIN_|PASSWORD_|REVOCATION_|RATE_|REACTIONS_|ARGON2_|TRUSTED_PROX|OAUTH_|SENTRY_|METRICS_|MAIL_|RESET_|DELIVER_|LOG_LEVEL=)' >"$ENV_FILE"
+	env | grep -E '^(HTTP_|PUBLIC_ORIGINS=|FCGI_PROCS=|DB_|REDIS_|RELAY_|JWT_|ACCESS_|REFRESH_|COOKIE_|BODY_|UPLOAD_|MEDIA_|LOGIN_|PASSWORD_|REVOCATION_|RATE_|REACTIONS_|ARGON2_|TRUSTED_PROX|OAUTH_|SENTRY_|METRICS_|MAIL_|RESET_|EMAIL_VERIFY=|VERIFY_|DIGEST_|DELIVER_|LOG_LEVEL=)' >"$ENV_FILE"
 	# The shipped blocklist unless the environment names another.
 	[[ -n ${PASSWORD_BLOCKLIST:-} ]] || echo "PASSWORD_BLOCKLIST=$REPO/conf/common-passwords.txt" >>"$ENV_FILE"
 	load_env "$ENV_FILE"

@@ -327,6 +327,66 @@ END
 $$;
 
 --
+-- Name: ec_digest_items(bigint, timestamp with time zone); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.ec_digest_items(p_user bigint, p_since timestamp with time zone) RETURNS TABLE(id bigint, room_id bigint, sender_id bigint, text text, created_at timestamp with time zone, is_dm boolean)
+    LANGUAGE sql STABLE
+    AS $$
+	SELECT m.id, m.room_id, m.sender_id, m.text, m.created_at, x.is_dm
+	FROM (
+		-- a mention in a DM counts once, as a DM
+		SELECT y.id, bool_or(y.is_dm) AS is_dm FROM (
+			SELECT mn.message_id AS id, false AS is_dm FROM mentions mn
+			WHERE mn.user_id = p_user
+			UNION ALL
+			SELECT m2.id, true FROM conversations c
+			JOIN group_members gm ON gm.group_id = c.group_id
+				AND gm.user_id = p_user
+			JOIN messages m2 ON m2.room_id = c.room_id
+			WHERE m2.created_at > coalesce(p_since, '-infinity')
+		) y GROUP BY y.id
+	) x
+	JOIN messages m ON m.id = x.id
+	LEFT JOIN read_markers k ON k.user_id = p_user
+		AND k.room_id = m.room_id
+	WHERE m.deleted_at IS NULL
+		AND m.sender_id IS DISTINCT FROM p_user
+		AND m.id > coalesce(k.last_read_id, 0)
+		AND m.created_at > coalesce(p_since, '-infinity')
+		AND notify_level(p_user, m.room_id) <> 'none'
+$$;
+
+--
+-- Name: ec_digest_text(bigint, timestamp with time zone, integer, text); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.ec_digest_text(p_user bigint, p_since timestamp with time zone, p_lines integer, p_origin text) RETURNS text
+    LANGUAGE sql STABLE
+    AS $$
+	WITH i AS (SELECT * FROM ec_digest_items(p_user, p_since)),
+	l AS (
+		SELECT CASE WHEN i.is_dm THEN 'Direct message'
+				ELSE '#' || r.name END
+			|| ' - ' || coalesce(u.username, 'someone') || ': '
+			|| CASE WHEN length(i.text) > 200
+				THEN left(i.text, 200) || '...' ELSE i.text END
+			AS line
+		FROM i JOIN rooms r ON r.id = i.room_id
+		LEFT JOIN users u ON u.id = i.sender_id
+		ORDER BY i.created_at, i.id LIMIT p_lines)
+	SELECT format(E'While you were away from Easy Chat you got %s mention(s) and %s direct message(s).\n\n',
+			(SELECT count(*) FROM i WHERE NOT is_dm),
+			(SELECT count(*) FROM i WHERE is_dm))
+		|| CASE WHEN notify_hide_text(p_user) THEN ''
+			ELSE coalesce((SELECT string_agg(line, E'\n') FROM l), '')
+				|| E'\n\n' END
+		|| 'Open Easy Chat: ' || p_origin || E'/\n\n'
+		|| E'You get at most one such mail in a while, and none while you are\n'
+		|| E'connected. Notification settings decide what counts.\n'
+$$;
+
+--
 -- Name: ec_search_text(text); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -494,6 +554,8 @@ CREATE TABLE public.users (
     is_active boolean DEFAULT true NOT NULL,
     date_joined timestamp with time zone DEFAULT now() NOT NULL,
     is_site_admin boolean DEFAULT false NOT NULL,
+    email_verified_at timestamp with time zone,
+    digest_sent_at timestamp with time zone,
     CONSTRAINT users_username_format CHECK ((username ~ '^[A-Za-z0-9_-]{5,45}$'::text))
 );
 
@@ -1078,6 +1140,7 @@ CREATE FUNCTION public.ec_user_json(uid bigint, with_email boolean DEFAULT false
 			'last_seen', ec_ts(p.last_seen)))
 		|| CASE WHEN with_email
 			THEN jsonb_build_object('email', u.email,
+				'email_verified', u.email_verified_at IS NOT NULL,
 				'is_site_admin', u.is_site_admin)
 			ELSE '{}'::jsonb END
 	FROM users u JOIN profiles p ON p.user_id = u.id
@@ -1187,6 +1250,37 @@ CREATE SEQUENCE public.ec_cache_epoch
     NO MINVALUE
     NO MAXVALUE
     CACHE 1;
+
+--
+-- Name: email_verifications; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.email_verifications (
+    id bigint NOT NULL,
+    user_id bigint NOT NULL,
+    email text NOT NULL,
+    token_hash text NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    expires_at timestamp with time zone NOT NULL,
+    used_at timestamp with time zone
+);
+
+--
+-- Name: email_verifications_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+CREATE SEQUENCE public.email_verifications_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: email_verifications_id_seq; Type: SEQUENCE OWNED BY; Schema: public; Owner: -
+--
+
+ALTER SEQUENCE public.email_verifications_id_seq OWNED BY public.email_verifications.id;
 
 --
 -- Name: groups_id_seq; Type: SEQUENCE; Schema: public; Owner: -
@@ -1550,6 +1644,12 @@ ALTER TABLE ONLY public.attachments ALTER COLUMN id SET DEFAULT nextval('public.
 ALTER TABLE ONLY public.audit_log ALTER COLUMN id SET DEFAULT nextval('public.audit_log_id_seq'::regclass);
 
 --
+-- Name: email_verifications id; Type: DEFAULT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.email_verifications ALTER COLUMN id SET DEFAULT nextval('public.email_verifications_id_seq'::regclass);
+
+--
 -- Name: groups id; Type: DEFAULT; Schema: public; Owner: -
 --
 
@@ -1644,6 +1744,20 @@ ALTER TABLE ONLY public.conversations
 
 ALTER TABLE ONLY public.conversations
     ADD CONSTRAINT conversations_pkey PRIMARY KEY (group_id);
+
+--
+-- Name: email_verifications email_verifications_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.email_verifications
+    ADD CONSTRAINT email_verifications_pkey PRIMARY KEY (id);
+
+--
+-- Name: email_verifications email_verifications_token_hash_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.email_verifications
+    ADD CONSTRAINT email_verifications_token_hash_key UNIQUE (token_hash);
 
 --
 -- Name: group_bans group_bans_pkey; Type: CONSTRAINT; Schema: public; Owner: -
@@ -1867,6 +1981,12 @@ CREATE INDEX blocks_blocked ON public.blocks USING btree (blocked_id);
 --
 
 CREATE INDEX conversations_room ON public.conversations USING btree (room_id);
+
+--
+-- Name: email_verifications_user; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX email_verifications_user ON public.email_verifications USING btree (user_id, created_at);
 
 --
 -- Name: group_members_user; Type: INDEX; Schema: public; Owner: -
@@ -2279,6 +2399,13 @@ ALTER TABLE ONLY public.conversations
 
 ALTER TABLE ONLY public.conversations
     ADD CONSTRAINT conversations_room_id_fkey FOREIGN KEY (room_id) REFERENCES public.rooms(id) ON DELETE CASCADE;
+
+--
+-- Name: email_verifications email_verifications_user_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.email_verifications
+    ADD CONSTRAINT email_verifications_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(id) ON DELETE CASCADE;
 
 --
 -- Name: group_bans group_bans_banned_by_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -

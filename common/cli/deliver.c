@@ -17,7 +17,9 @@
  * crash before leaves the job to be taken again then.
  *
  * Between jobs it also adds the words of new messages to the search word
- * table, every SEARCH_WORDS_POLL_MS (default 200; searchwords.h).
+ * table, every SEARCH_WORDS_POLL_MS (default 200; searchwords.h), and,
+ * every DIGEST_CHECK_SECONDS (default 300), queues the offline digests
+ * (deliver_digest).
  *
  *   easychat-deliver          run until SIGTERM / SIGINT
  *   easychat-deliver --once   send what is due now, then exit (tests,
@@ -42,6 +44,7 @@
 #include "fetch.h"
 #include "log.h"
 #include "mail.h"
+#include "presence.h"
 #include "searchwords.h"
 #include "push.h"
 #include "wire.h"
@@ -51,6 +54,8 @@
  * DELIVER_BATCH sends of at most 30 s each); env DELIVER_LEASE_SECONDS
  * (the tests shorten it to see a killed deliverer's jobs taken again). */
 #define DELIVER_LEASE_SECS 900
+/* Users looked at per digest pass (the rest wait for the next one). */
+#define DELIVER_DIGEST_BATCH 100
 
 static volatile sig_atomic_t deliver_stop;
 
@@ -165,6 +170,94 @@ out:
 	return rc;
 }
 
+/* The digest window in seconds: DIGEST_AFTER_SECONDS when set (tests),
+ * else DIGEST_AFTER_HOURS; 0 when off (the default) or without mail. */
+static long
+deliver_digest_window(void)
+{
+	long secs = cfg_get_long("DIGEST_AFTER_SECONDS", 0);
+
+	if (!mail_enabled())
+		return 0;
+	if (secs <= 0)
+		secs = cfg_get_long("DIGEST_AFTER_HOURS", 0) * 3600;
+	return secs > 0 ? secs : 0;
+}
+
+/* Queues a digest of unread mentions and DMs (db/functions/38_digest.sql)
+ * for each user with a usable address (verified, when EMAIL_VERIFY=1)
+ * away for the window (last seen before it, and no connection now) and
+ * with such messages newer than the last digest; at most one a window.
+ * Each digest is one statement that checks the window again, stamps
+ * users.digest_sent_at and writes the mail to the outbox: committed
+ * together or not at all, so a crash neither loses nor doubles one, and
+ * two deliverers cannot both send it. */
+static enum err_code
+deliver_digest(long window)
+{
+	struct db_res *res = NULL, *one = NULL;
+	const char *origin = cfg.norigins ? cfg.origins[0] : "http://127.0.0.1";
+	int verify = cfg_get_long("EMAIL_VERIFY", 0) == 1;
+	enum err_code rc;
+	size_t i;
+
+	rc = db_query(&res,
+	    "/* ec:background digest candidates */ "
+	    "SELECT u.id FROM users u JOIN profiles p ON p.user_id = u.id"
+	    " WHERE u.is_active AND u.email IS NOT NULL"
+	    " AND (u.email_verified_at IS NOT NULL OR NOT $2::boolean)"
+	    " AND coalesce(p.last_seen, u.date_joined)"
+	    "  < now() - make_interval(secs => $1)"
+	    " AND (u.digest_sent_at IS NULL"
+	    "  OR u.digest_sent_at < now() - make_interval(secs => $1))"
+	    " AND EXISTS (SELECT 1 FROM ec_digest_items(u.id, "
+	    "u.digest_sent_at))"
+	    " ORDER BY u.id LIMIT $3",
+	    DB_I64(window), DB_BOOL(verify), DB_I64(DELIVER_DIGEST_BATCH));
+	if (rc)
+		goto out;
+	for (i = 0; i < db_rows(res); i++) {
+		int64_t user_id = db_int(res, i, 0);
+
+		/* connected now (presence), though last seen long ago */
+		if (presence_one(user_id))
+			continue;
+		rc = db_query(&one,
+		    "/* ec:background digest */ "
+		    "WITH u AS (UPDATE users SET digest_sent_at = now()"
+		    "  FROM (SELECT digest_sent_at AS since FROM users"
+		    "        WHERE id = $1) prev"
+		    "  WHERE users.id = $1 AND users.is_active"
+		    "  AND users.email IS NOT NULL"
+		    "  AND (users.digest_sent_at IS NULL OR "
+		    "users.digest_sent_at"
+		    "       < now() - make_interval(secs => $2))"
+		    "  AND EXISTS (SELECT 1 FROM ec_digest_items($1, "
+		    "prev.since))"
+		    "  RETURNING users.id, users.email, prev.since),"
+		    " o AS (INSERT INTO outbox (kind, payload)"
+		    "  SELECT 'mail', jsonb_build_object('to', u.email,"
+		    "   'subject', 'Easy Chat: mentions and direct messages "
+		    "while you were away',"
+		    "   'text', ec_digest_text(u.id, u.since, $3, $4))"
+		    "  FROM u RETURNING id)"
+		    " SELECT count(*), pg_notify('" WIRE_PG_OUTBOX
+		    "', '') FROM o",
+		    DB_I64(user_id), DB_I64(window),
+		    DB_I64(cfg_get_long("DIGEST_LINES", 5)), DB_TEXT(origin));
+		if (!rc && db_int(one, 0, 0) > 0)
+			log_info("deliver: digest queued for user %lld",
+			    (long long)user_id);
+		db_res_free(one);
+		one = NULL;
+		if (rc)
+			goto out;
+	}
+out:
+	db_res_free(res);
+	return rc;
+}
+
 /* --vapid-key: the key pair, made when missing; its public half out. */
 static int
 deliver_vapid_key(void)
@@ -185,7 +278,8 @@ main(int argc, char **argv)
 	struct sigaction sa;
 	long poll_ms, words_ms;
 	struct webpush_key key;
-	time_t forgot = 0, next_sweep = 0;
+	time_t forgot = 0, next_sweep = 0, next_digest = 0;
+	long digest_window;
 	size_t n;
 	int once = argc > 1 && strcmp(argv[1], "--once") == 0, notified;
 	int keygen = argc > 1 && strcmp(argv[1], "--vapid-key") == 0;
@@ -248,6 +342,13 @@ main(int argc, char **argv)
 			attach_sweep();
 			next_sweep = time(NULL) +
 			    cfg_get_long("ATTACH_SWEEP_SECS", 600);
+		}
+		digest_window = deliver_digest_window();
+		if (rc == ERR_OK && digest_window > 0 &&
+		    (once || time(NULL) >= next_digest)) {
+			rc = deliver_digest(digest_window);
+			next_digest = time(NULL) +
+			    cfg_get_long("DIGEST_CHECK_SECONDS", 300);
 		}
 		if (once)
 			break;

@@ -2,7 +2,8 @@
 -- Current definitions, re-applied by db/migrate.sh after every migrate
 -- (db/README.md); first defined in 0001.
 
--- with_email adds the private top-level email and is_site_admin (0020).
+-- with_email adds the private top-level email, email_verified (0095) and
+-- is_site_admin (0020).
 CREATE OR REPLACE FUNCTION ec_user_json(uid bigint, with_email boolean DEFAULT false)
 RETURNS jsonb LANGUAGE sql STABLE AS $$
 	SELECT jsonb_build_object(
@@ -20,6 +21,7 @@ RETURNS jsonb LANGUAGE sql STABLE AS $$
 			'last_seen', ec_ts(p.last_seen)))
 		|| CASE WHEN with_email
 			THEN jsonb_build_object('email', u.email,
+				'email_verified', u.email_verified_at IS NOT NULL,
 				'is_site_admin', u.is_site_admin)
 			ELSE '{}'::jsonb END
 	FROM users u JOIN profiles p ON p.user_id = u.id

@@ -27,6 +27,7 @@
 #include "wire.h"
 
 #include "account.h"
+#include "verify.h"
 
 #define ACCOUNT_TICKET_TTL 30
 
@@ -176,6 +177,10 @@ account_signup(struct http_req *r)
 	 * the default the row was given stays. */
 	if (avatar_assign(user_id))
 		log_warn("user %lld keeps a default icon", (long long)user_id);
+	/* The account stands without it: the banner offers a resend. */
+	if (e != NULL && verify_queue_signup(user_id))
+		log_warn("no verification mail for user %lld",
+		    (long long)user_id);
 	rc = auth_session_start(user_id, &t);
 	if (rc)
 		goto out;
@@ -495,6 +500,8 @@ account_providers(struct http_req *r)
 	    json_object_new_boolean(cfg.oauth_github.enabled));
 	json_object_object_add(root, "password_reset",
 	    json_object_new_boolean(mail_enabled()));
+	json_object_object_add(root, "email_verify",
+	    json_object_new_boolean(verify_enabled()));
 	http_reply_json(r, 200, root);
 	return ERR_OK;
 }

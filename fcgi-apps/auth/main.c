@@ -1,10 +1,12 @@
 /* main.c - the auth program: its route table and main().  The handlers
  * are in account.c (sign-up, sign-in, tokens, sessions, tickets),
- * oauth.c (Google and GitHub) and reset.c (password reset by mail). */
+ * oauth.c (Google and GitHub), reset.c (password reset by mail) and
+ * verify.c (e-mail verification). */
 #include "account.h"
 #include "app.h"
 #include "oauth.h"
 #include "reset.h"
+#include "verify.h"
 
 static const struct http_route routes[] = {
 	{ HTTP_POST, "/api/auth/signup", account_signup, HTTP_RATE_SIGNUP },
@@ -20,6 +22,9 @@ static const struct http_route routes[] = {
 	    HTTP_AUTH_REQUIRED },
 	{ HTTP_POST, "/api/auth/password/forgot", reset_forgot, 0 },
 	{ HTTP_POST, "/api/auth/password/reset", reset_confirm, 0 },
+	{ HTTP_POST, "/api/auth/email/verify", verify_confirm, 0 },
+	{ HTTP_POST, "/api/auth/email/resend", verify_resend,
+	    HTTP_AUTH_REQUIRED },
 	{ HTTP_GET, "/api/auth/oauth/{str}/start", oauth_start, 0 },
 	{ HTTP_GET, "/api/auth/oauth/{str}/callback", oauth_callback,
 	    HTTP_AUTH_OPTIONAL },

@@ -26,6 +26,7 @@
 #include "mem.h"
 #include "rds.h"
 #include "sec.h"
+#include "verify.h"
 
 #define OAUTH_STATE_TTL    600
 #define OAUTH_STATE_COOKIE "oauth_state"
@@ -357,6 +358,10 @@ oauth_link(struct http_req *r, const struct oauth_provider *p,
 		log_info("created user %lld from %s", (long long)*user_id,
 		    p->name);
 		oauth_avatar(p, info, *user_id);
+		/* the provider's word is not this server's proof */
+		if (email != NULL && *email && verify_queue_signup(*user_id))
+			log_warn("no verification mail for user %lld",
+			    (long long)*user_id);
 	}
 out:
 	db_res_free(res);

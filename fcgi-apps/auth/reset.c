@@ -33,6 +33,7 @@
 #include "rds.h"
 #include "reset.h"
 #include "sec.h"
+#include "verify.h"
 #include "wire.h"
 
 /* Accounts that may share one address and get a link each. */
@@ -132,6 +133,7 @@ reset_forgot(struct http_req *r)
 	    " SELECT id, username, email,"
 	    "  row_number() OVER (ORDER BY id) AS n FROM users"
 	    " WHERE lower(email) = lower($1) AND is_active"
+	    " AND (email_verified_at IS NOT NULL OR NOT $11::boolean)"
 	    " AND (SELECT count(*) FROM password_resets p"
 	    "      WHERE p.user_id = users.id"
 	    "      AND p.created_at > now() - interval '1 hour') < $2"
@@ -150,7 +152,7 @@ reset_forgot(struct http_req *r)
 	    DB_TEXT(addr), DB_I64(cfg_get_long("RESET_PER_ACCOUNT", 3)),
 	    DB_I64(RESET_ACCOUNTS_MAX), DB_TEXT(hashes.data), DB_I64(ttl),
 	    DB_TEXT(reset_subject), DB_TEXT(reset_text), DB_TEXT(link),
-	    DB_TEXT(tokens.data), DB_TEXT(minutes));
+	    DB_TEXT(tokens.data), DB_TEXT(minutes), DB_BOOL(verify_enabled()));
 	if (rc)
 		goto out;
 	if (db_int(res, 0, 0) > 0)

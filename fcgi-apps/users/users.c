@@ -118,7 +118,11 @@ users_update_me(struct http_req *r)
 	rc = db_query(NULL,
 	    "WITH u AS (UPDATE users SET "
 	    "username = COALESCE($2, username), "
-	    "email = CASE WHEN $3::boolean THEN NULLIF($4, '') ELSE email END "
+	    "email = CASE WHEN $3::boolean THEN NULLIF($4, '') ELSE email END, "
+	    /* a new address is not proven by the old one's link (0095) */
+	    "email_verified_at = CASE WHEN $3::boolean AND "
+	    "lower(NULLIF($4, '')) IS DISTINCT FROM lower(email) THEN NULL "
+	    "ELSE email_verified_at END "
 	    "WHERE id = $1 RETURNING id) "
 	    "UPDATE profiles SET "
 	    "full_name = COALESCE($5, full_name), bio = COALESCE($6, bio), "

@@ -5,7 +5,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Client, unique } from '../lib/api.mjs';
 import { closeDb } from '../lib/db.mjs';
-import { waitMails, resetToken } from '../lib/mail.mjs';
+import { waitMails, resetToken, verifyToken } from '../lib/mail.mjs';
 import { assertNoErrors, closeAll, launch, openUser, shot } from './lib.mjs';
 
 let browser;
@@ -25,6 +25,9 @@ test('forgot password: mail, link, new password, sign in', async () => {
   const email = `${unique('fp')}@example.org`;
   const c = new Client();
   const user = await c.signup(unique('fp'), 'the old password', { email });
+  // only a verified address gets reset links (EMAIL_VERIFY=1 in the stack)
+  const verify = verifyToken((await waitMails(email, 1))[0]);
+  assert.equal((await c.post('/api/auth/email/verify', { token: verify })).status, 204);
   const { page } = s;
 
   await page.goto('/login');
@@ -34,7 +37,7 @@ test('forgot password: mail, link, new password, sign in', async () => {
   await page.getByTestId('forgot-sent').waitFor();
   await shot(page, 'forgot-password-sent');
 
-  const [mail] = await waitMails(email, 1);
+  const [mail] = await waitMails(email, 1, 10000, /\/reset-password#token=/);
   const token = resetToken(mail);
   await page.goto(`/reset-password#token=${token}`);
   const form = page.getByTestId('reset-form');

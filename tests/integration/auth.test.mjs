@@ -38,8 +38,9 @@ test('unknown paths are 404 and wrong methods 405 with Allow, as JSON', async ()
 test('providers lists what the login page offers', async () => {
   const res = await raw('/api/auth/providers');
   assert.equal(res.status, 200);
-  // the test stack sets mail up (a local SMTP sink), so password reset is offered
-  assert.deepEqual(res.json, { password: true, google: false, github: false, password_reset: true });
+  // the test stack sets mail up (a local SMTP sink), so password reset is
+  // offered, and turns e-mail verification on
+  assert.deepEqual(res.json, { password: true, google: false, github: false, password_reset: true, email_verify: true });
   assertError(assert, await raw('/api/auth/oauth/google/start'), 404, 'not_enabled');
   assertError(assert, await raw('/api/auth/oauth/github/callback?code=x'), 404, 'not_enabled');
   assertError(assert, await raw('/api/auth/oauth/myspace/start'), 404, 'not_found');

@@ -6,8 +6,9 @@ import { env, sleep } from './api.mjs';
 
 const mailDir = () => process.env.MAIL_DIR || path.join(env.varDir, 'mail');
 
-/** Every mail addressed to `to`, as raw text, oldest first. */
-export function mailsTo(to) {
+/** Every mail addressed to `to` (and matching `match`, a RegExp, if
+ * given), as raw text, oldest first. */
+export function mailsTo(to, match = null) {
   const out = [];
   const header = new RegExp(`^To: <${to.replace(/[.+*?^$()[\]{}|\\]/g, '\\$&')}>`, 'mi');
   for (const sub of ['new', 'cur']) {
@@ -15,17 +16,18 @@ export function mailsTo(to) {
     if (!fs.existsSync(dir)) continue;
     for (const f of fs.readdirSync(dir).sort()) {
       const text = fs.readFileSync(path.join(dir, f), 'utf8');
-      if (header.test(text)) out.push(text);
+      if (header.test(text) && (!match || match.test(text))) out.push(text);
     }
   }
   return out;
 }
 
-/** Waits until `to` has at least n mails (or ms pass); returns them all. */
-export async function waitMails(to, n = 1, ms = 10000) {
+/** Waits until `to` has at least n mails (matching `match` if given), or
+ * ms pass; returns them all. */
+export async function waitMails(to, n = 1, ms = 10000, match = null) {
   const end = Date.now() + ms;
   for (;;) {
-    const m = mailsTo(to);
+    const m = mailsTo(to, match);
     if (m.length >= n || Date.now() > end) return m;
     await sleep(50);
   }
@@ -35,5 +37,12 @@ export async function waitMails(to, n = 1, ms = 10000) {
 export function resetToken(mail) {
   const m = /\/reset-password#token=([A-Za-z0-9_-]+)/.exec(mail || '');
   if (!m) throw new Error(`no reset link in:\n${mail}`);
+  return m[1];
+}
+
+/** The token of the e-mail verification link in a mail. */
+export function verifyToken(mail) {
+  const m = /\/verify-email#token=([A-Za-z0-9_-]+)/.exec(mail || '');
+  if (!m) throw new Error(`no verification link in:\n${mail}`);
   return m[1];
 }

@@ -28,6 +28,7 @@ dropEarly();
 // import() promise is shared, so starting one early costs nothing later).
 const authPages = () => import('@/features/auth/AuthPages');
 const resetPages = () => import('@/features/auth/ResetPages');
+const verifyPage = () => import('@/features/auth/VerifyEmail');
 const invitePage = () => import('@/features/invites/InvitePage');
 const directoryPage = () => import('@/features/directory/DirectoryPage');
 
@@ -35,6 +36,7 @@ const LoginPage = lazy(() => authPages().then((m) => ({ default: m.LoginPage }))
 const SignupPage = lazy(() => authPages().then((m) => ({ default: m.SignupPage })));
 const ForgotPasswordPage = lazy(() => resetPages().then((m) => ({ default: m.ForgotPasswordPage })));
 const ResetPasswordPage = lazy(() => resetPages().then((m) => ({ default: m.ResetPasswordPage })));
+const VerifyEmailPage = lazy(() => verifyPage().then((m) => ({ default: m.VerifyEmailPage })));
 const InvitePage = lazy(() => invitePage().then((m) => ({ default: m.InvitePage })));
 const DirectoryPage = lazy(() => directoryPage().then((m) => ({ default: m.DirectoryPage })));
 
@@ -43,6 +45,7 @@ const DirectoryPage = lazy(() => directoryPage().then((m) => ({ default: m.Direc
 const START: [RegExp, () => Promise<unknown>][] = [
   [/^\/(login|signup)\/?$/, authPages],
   [/^\/(forgot-password|reset-password)\/?$/, resetPages],
+  [/^\/verify-email\/?$/, verifyPage],
   [/^\/invite\//, invitePage],
   [/^\/directory\/?$/, directoryPage],
 ];
@@ -115,6 +118,7 @@ export function App() {
           <Route path="/signup" element={<GuestOnly>{lazyEl(<SignupPage />)}</GuestOnly>} />
           <Route path="/forgot-password" element={<GuestOnly>{lazyEl(<ForgotPasswordPage />)}</GuestOnly>} />
           <Route path="/reset-password" element={lazyEl(<ResetPasswordPage />)} />
+          <Route path="/verify-email" element={lazyEl(<VerifyEmailPage />)} />
           <Route path="/invite/:code" element={lazyEl(<InvitePage />)} />
           <Route element={<RequireAuth><AppShell /></RequireAuth>}>
             <Route index element={<Home />} />

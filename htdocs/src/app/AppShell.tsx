@@ -15,6 +15,7 @@ import { resetRealtimeState } from './resetState';
 import { handleServerEvent, resyncAll, type RealtimeContext } from './realtime';
 import { resendFailed } from '@/features/chat/send';
 import { NotificationsHost } from '@/features/notifications/NotificationsHost';
+import { VerifyBanner } from '@/features/auth/VerifyBanner';
 
 function useRealtime() {
   const qc = useQueryClient();
@@ -94,6 +95,7 @@ export function AppShell() {
             Connection lost — reconnecting…
           </div>
         )}
+        <VerifyBanner />
         <LostNoticeBar />
         <Outlet />
       </div>

@@ -70,6 +70,17 @@ export function resetPassword(token: string, password: string) {
   return api.post<void>('/auth/password/reset', { token, password });
 }
 
+/** Verifies the address a verification link was sent to (no session
+ * needed). */
+export function verifyEmail(token: string) {
+  return api.post<void>('/auth/email/verify', { token });
+}
+
+/** Mails a new verification link to the caller's address. */
+export function resendVerification() {
+  return api.post<Record<string, never>>('/auth/email/resend', {});
+}
+
 export function logout() {
   return api.post<void>('/auth/logout', {}, { allow401: true });
 }

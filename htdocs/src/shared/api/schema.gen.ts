@@ -555,6 +555,8 @@ export type paths = {
                             github?: boolean;
                             /** @description "Forgot password" by e-mail is set up (/api/auth/password/forgot) */
                             password_reset?: boolean;
+                            /** @description E-mail addresses are verified (EMAIL_VERIFY=1 with mail set up): sign-up mails a link, /api/auth/email/resend sends another */
+                            email_verify?: boolean;
                         };
                     };
                 };
@@ -630,7 +632,8 @@ export type paths = {
          *     account per hour (more requests still answer 202 and send nothing);
          *     at most `RESET_PER_ADDR` (10) requests to this endpoint and
          *     `/api/auth/password/reset` together per client address per hour,
-         *     then 429.
+         *     then 429. With e-mail verification on (`EMAIL_VERIFY=1`), only
+         *     verified addresses get a link.
          */
         post: {
             parameters: {
@@ -725,6 +728,129 @@ export type paths = {
                 };
                 400: components["responses"]["Error"];
                 429: components["responses"]["Error"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/email/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Verify an e-mail address with the token of a verification link
+         * @description With `EMAIL_VERIFY=1` (and mail set up), sign-up with an address,
+         *     and `/api/auth/email/resend`, mail a single-use link to
+         *     `/verify-email#token=...`, valid `VERIFY_TTL` seconds (default
+         *     3600); the token is stored hashed. Using it marks the address the
+         *     link was sent to verified (`email_verified` in the caller's user
+         *     object) and uses up the account's other links. No session is
+         *     needed. A wrong, used or expired token, or one sent to an address
+         *     the account no longer has, answers 400 with `fields.token`. Until
+         *     verified, an address receives no password reset link. Changing
+         *     the address (`PATCH /api/users/me`) makes it unverified again.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: {
+                content: {
+                    "application/json": {
+                        token: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description The address is verified */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                400: components["responses"]["Error"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/email/resend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Mail a new verification link to the caller's address
+         * @description 202 with an empty object once the mail is queued (outbox). At most
+         *     `VERIFY_PER_HOUR` (3) links per account per hour, sign-up's
+         *     included, then 429 (Retry-After 3600).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Accepted (the mail is queued) */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": Record<string, never>;
+                    };
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+                /** @description not_enabled (EMAIL_VERIFY=0 or mail not set up) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description conflict (no address */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description rate_limited (Retry-After 3600) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -3236,7 +3362,9 @@ export type paths = {
         /**
          * change any of username, email, full_name, bio, gender, default_status
          * @description Only the fields given change; `{}` changes nothing.  `email: ""`
-         *     clears the email.  While the user is connected, `status` follows a
+         *     clears the email; a different address (other than in case) is
+         *     unverified (`email_verified: false`) until its link is followed
+         *     (`POST /api/auth/email/resend`).  While the user is connected, `status` follows a
          *     new `default_status`.  Any other field → 400 and nothing changes.
          */
         patch: {
@@ -4378,6 +4506,12 @@ export type components = {
         Me: components["schemas"]["User"] & {
             email: string | null;
             /**
+             * @description the address was proven by a verification link (POST
+             *     /api/auth/email/verify); false without one, and again after
+             *     the address changes
+             */
+            email_verified: boolean;
+            /**
              * @description the site operator's role (easychat-admin grant-admin): may
              *     disable, enable and delete users and delete any group or
              *     message (README "Site admins")
@@ -4737,7 +4871,7 @@ export type components = {
         NotificationDefaults: {
             group_level: components["schemas"]["NotifyLevel"];
             dm_level: components["schemas"]["NotifyLevel"];
-            /** @description hide message text in notifications (pushes carry none; desktop notifications say only who and where) */
+            /** @description hide message text in notifications (pushes carry none; desktop notifications say only who and where; the offline e-mail digest gives only counts) */
             hide_text: boolean;
             /** @description a short sound with each desktop notification */
             sound: boolean;

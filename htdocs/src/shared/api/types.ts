@@ -28,9 +28,9 @@ export const CATEGORIES = allValues<Category>()(['Gaming', 'Music', 'Education',
 
 export type Profile = Schemas['Profile'];
 
-/** A user as others see it; `email` only on the caller's own (`Me`),
- * `online` where the answer carries presence. */
-export type User = Schemas['User'] & { email?: string | null; online?: boolean };
+/** A user as others see it; `email` and `email_verified` only on the
+ * caller's own (`Me`), `online` where the answer carries presence. */
+export type User = Schemas['User'] & { email?: string | null; email_verified?: boolean; online?: boolean };
 
 export interface Page<T> {
   items: T[];
@@ -124,4 +124,6 @@ export interface Providers {
   github: boolean;
   /** "Forgot password" by e-mail is set up on the server. */
   password_reset?: boolean;
+  /** Addresses are verified by a mailed link (EMAIL_VERIFY=1). */
+  email_verify?: boolean;
 }
