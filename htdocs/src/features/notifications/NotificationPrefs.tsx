@@ -28,7 +28,11 @@ const PERMISSION_TEXT: Record<Permission, string> = {
 export default function NotificationPrefs() {
   const qc = useQueryClient();
   const { data } = useNotifySettings();
-  const d = (data ?? DEFAULT_SETTINGS).defaults;
+  // What the user just chose shows at once, while its PUT is on the way
+  // (the server's answer then replaces it; a refusal puts the old value
+  // back and says why).
+  const [pending, setPending] = useState<Partial<NotificationDefaults>>({});
+  const d = { ...(data ?? DEFAULT_SETTINGS).defaults, ...pending };
   const [perm, setPerm] = useState<Permission>(permission);
   const [error, setError] = useState('');
   const [msg, setMsg] = useState('');
@@ -36,11 +40,18 @@ export default function NotificationPrefs() {
   const save = async (body: Partial<NotificationDefaults>) => {
     setError('');
     setMsg('');
+    setPending((p) => ({ ...p, ...body }));
     try {
       await putDefaults(qc, body);
       setMsg('Saved.');
     } catch (e) {
       setError(errorMessage(e));
+    } finally {
+      setPending((p) => {
+        const rest = { ...p };
+        for (const k of Object.keys(body) as (keyof NotificationDefaults)[]) if (rest[k] === body[k]) delete rest[k];
+        return rest;
+      });
     }
   };
 
