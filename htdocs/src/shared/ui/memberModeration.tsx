@@ -7,7 +7,7 @@ import { useState, type ReactNode } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
 import type { Id, Member, Role } from '@/shared/api/types';
 import { roleAtLeast, roleRank } from '@/shared/api/groups';
-import { membersKey } from '@/shared/api/members';
+import { membersKey, updateCachedMember } from '@/shared/api/members';
 import { auditKey, banUser, bansKey, liftTimeout, timeOut } from '@/shared/api/moderation';
 import { errorMessage } from '@/shared/api/client';
 import { ConfirmDialog } from '@/shared/ui/Dialog';
@@ -47,9 +47,13 @@ export function useMemberModeration(groupId: Id | null, myRole: Role | undefined
   const userId = member.user.id;
   const name = member.user.username;
 
-  const moderate = async (f: () => Promise<unknown>) => {
+  // The cached member takes the outcome at once (a refetch under load may
+  // come later than the next click), then the lists are fetched again.
+  const moderate = async (f: () => Promise<unknown>, timedOutUntil?: (res: unknown) => string | null) => {
     setError('');
-    await f();
+    const res = await f();
+    if (timedOutUntil) updateCachedMember(qc, groupId, userId, (m) => ({ ...m, timed_out_until: timedOutUntil(res) }));
+    setDone((n) => n + 1);
     await Promise.all([membersKey(groupId), bansKey(groupId), auditKey(groupId)].map((queryKey) => qc.invalidateQueries({ queryKey })));
     setDone((n) => n + 1);
   };
@@ -58,7 +62,7 @@ export function useMemberModeration(groupId: Id | null, myRole: Role | undefined
   const timedOut = member.timed_out_until !== null && member.timed_out_until !== undefined && Date.parse(member.timed_out_until) > Date.now();
   const items: MenuItem[] = [
     timedOut
-      ? { label: 'Lift timeout', testId: `${testIdPrefix}-lift-timeout`, onSelect: () => void moderate(() => liftTimeout(groupId, userId)).catch(report) }
+      ? { label: 'Lift timeout', testId: `${testIdPrefix}-lift-timeout`, onSelect: () => void moderate(() => liftTimeout(groupId, userId), () => null).catch(report) }
       : { label: 'Time out…', testId: `${testIdPrefix}-timeout`, onSelect: () => setDialog('timeout') },
     { label: 'Ban', danger: true, testId: `${testIdPrefix}-ban`, onSelect: () => setDialog('ban') },
   ];
@@ -73,7 +77,7 @@ export function useMemberModeration(groupId: Id | null, myRole: Role | undefined
   const close = () => setDialog(null);
   const dialogs =
     dialog === 'timeout' ? (
-      <TimeoutDialog name={name} onConfirm={(seconds) => moderate(() => timeOut(groupId, userId, seconds))} onClose={close} />
+      <TimeoutDialog name={name} onConfirm={(seconds) => moderate(() => timeOut(groupId, userId, seconds), (res) => (res as Member).timed_out_until ?? null)} onClose={close} />
     ) : dialog === 'ban' ? (
       <ConfirmDialog title="Ban member" message={`Remove ${name} and keep them from joining again?`} confirmLabel="Ban" onConfirm={() => void ban()} onClose={close} />
     ) : null;
