@@ -24,10 +24,12 @@ export function VerifyEmailPage() {
     }
     let live = true;
     verifyEmail(token)
-      .then(() => {
+      .then(async () => {
         // the token is used up: keep it out of the history
         window.history.replaceState(null, '', window.location.pathname);
-        void qc.invalidateQueries({ queryKey: meKey });
+        // "done" (and its way into the app) only once the account says
+        // verified, so the app never opens with the old banner.
+        await qc.invalidateQueries({ queryKey: meKey });
         if (live) setState('done');
       })
       .catch((err: unknown) => {
