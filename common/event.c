@@ -6,6 +6,7 @@
 
 #include "buf.h"
 #include "db.h"
+#include "glist.h"
 #include "hist.h"
 #include "log.h"
 #include "rds.h"
@@ -53,11 +54,14 @@ event_touches_history(enum wire_event type)
 }
 
 /* Publishes the event on `channel`; with group_history > 0 also moves
- * that group's history version in the same Redis call. */
+ * that group's history version in the same Redis call, with user > 0
+ * that user's groups-list version (glist.h). */
 static void
 event_publish(const char *channel, enum wire_event type, int64_t group_id,
-    int64_t group_history, va_list ap)
+    int64_t group_history, int64_t user, va_list ap)
 {
+	char ukey[WIRE_NAME_MAX];
+
 	struct buf b;
 	enum err_code rc;
 
@@ -67,10 +71,15 @@ event_publish(const char *channel, enum wire_event type, int64_t group_id,
 		    wire_event_name(type));
 		if (group_history > 0)
 			hist_touch_group(group_history);
+		if (user > 0)
+			glist_touch_user(user);
 		goto out;
 	}
 	if (group_history > 0) {
 		rc = hist_publish_group(group_history, channel, b.data);
+	} else if (user > 0) {
+		wire_key_glist_user(ukey, user);
+		rc = hist_bump(ukey, channel, b.data);
 	} else {
 		rc = rds_publish(channel, b.data, b.len);
 	}
@@ -78,7 +87,7 @@ event_publish(const char *channel, enum wire_event type, int64_t group_id,
 		event_notify(channel, &b);
 		/* The history version did not move in Redis: PostgreSQL's
 		 * cache epoch ends the pages cached before (hist.h). */
-		if (group_history > 0)
+		if (group_history > 0 || user > 0)
 			hist_epoch_bump();
 	}
 out:
@@ -94,7 +103,7 @@ event_group(int64_t group_id, enum wire_event type, ...)
 	wire_channel_group(ch, group_id);
 	va_start(ap, type);
 	event_publish(ch, type, group_id,
-	    event_touches_history(type) ? group_id : 0, ap);
+	    event_touches_history(type) ? group_id : 0, 0, ap);
 	va_end(ap);
 }
 
@@ -106,7 +115,7 @@ event_user(int64_t user_id, enum wire_event type, int64_t group_id, ...)
 
 	wire_channel_user(ch, user_id);
 	va_start(ap, group_id);
-	event_publish(ch, type, group_id, 0, ap);
+	event_publish(ch, type, group_id, 0, user_id, ap);
 	va_end(ap);
 }
 

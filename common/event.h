@@ -29,7 +29,10 @@
 void event_group(int64_t group_id, enum wire_event type, ...);
 
 /* Publishes wire_event(type, group_id, key, json, ..., NULL) on
- * user:<user_id> (group_id 0 leaves it out of the envelope). */
+ * user:<user_id> (group_id 0 leaves it out of the envelope), and moves
+ * the user's groups-list version in the same Redis call (glist.h):
+ * whatever changes the user's list publishes an event here or on a
+ * group's channel, or calls glist_touch_user(). */
 void event_user(int64_t user_id, enum wire_event type, int64_t group_id, ...);
 
 /* {"type":"membership","group_id":G,"joined":b} on user:<id> for each

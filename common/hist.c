@@ -89,8 +89,7 @@ static const char hist_bump_lua[] =
     "if ARGV[2] ~= '' then redis.call('PUBLISH', ARGV[2], ARGV[3]) end\n"
     "return {}\n";
 
-/* A random decimal start for a version (INCR needs an integer). */
-static void
+void
 hist_random_start(char out[24])
 {
 	char hex[13];
@@ -222,9 +221,7 @@ hist_epoch_bump(void)
 		    HIST_TTL);
 }
 
-/* Moves the version `key`; publishes `msg` on `channel` in the same
- * call when channel is not NULL.  ERR_OK when Redis took it. */
-static enum err_code
+enum err_code
 hist_bump(const char *key, const char *channel, const char *msg)
 {
 	char start[24];

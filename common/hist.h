@@ -111,6 +111,15 @@ void hist_touch_group(int64_t group_id);
  * with joined = 0 calls it; nothing else needs to). */
 void hist_members_removed(int64_t group_id);
 
+/* Moves the version `key` (created with a random start when missing)
+ * and publishes `msg` on `channel` in the same call when channel is not
+ * NULL.  ERR_OK when Redis took it. */
+enum err_code hist_bump(const char *key, const char *channel, const char *msg);
+
+/* A random decimal start for a version (INCR needs an integer): 48
+ * random bits, so a number never comes back after Redis lost it. */
+void hist_random_start(char out[24]);
+
 /* Moves PostgreSQL's cache epoch: for a Redis invalidation that could
  * not be written. */
 void hist_epoch_bump(void);

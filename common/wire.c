@@ -119,6 +119,21 @@ wire_key_acl_member(char out[WIRE_NAME_MAX], const char *group, int64_t user_id)
 }
 
 void
+wire_key_glist_user(char out[WIRE_NAME_MAX], int64_t user_id)
+{
+	snprintf(out, WIRE_NAME_MAX, "glist:user:%" PRId64, user_id);
+}
+
+void
+wire_key_glist_page(char out[WIRE_NAME_MAX], int64_t user_id, int64_t epoch,
+    int64_t limit)
+{
+	snprintf(out, WIRE_NAME_MAX,
+	    "glist:page:%" PRId64 ":%" PRId64 ":%" PRId64, user_id, epoch,
+	    limit);
+}
+
+void
 wire_key_rl_login_user(char out[WIRE_NAME_MAX], const char *username,
     size_t len)
 {

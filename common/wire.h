@@ -142,6 +142,27 @@ void wire_key_acl_members(char out[WIRE_NAME_MAX], const char *group);
 void wire_key_acl_member(char out[WIRE_NAME_MAX], const char *group,
     int64_t user_id);
 
+/* "glist:user:<user>": the version of what GET /api/groups shows a user
+ * beyond the groups' own history versions (hist:group:<id>): bumped
+ * (INCR) with every event published on user:<id> (membership, mentions,
+ * sessions, settings), in the same script call as the PUBLISH
+ * (common/event.c), and after a commit that moved the user's read
+ * markers without an event (glist_touch_user()).  Created with a random
+ * start by a reader that finds it missing (common/glist.c).  Every
+ * program may publish on a user channel, hence every one writes it.
+ * Writers: auth, groups, rooms, search, users.
+ * Readers: auth, groups, rooms, search, users. */
+void wire_key_glist_user(char out[WIRE_NAME_MAX], int64_t user_id);
+
+/* "glist:page:<user>:<epoch>:<limit>": a cached GET /api/groups answer
+ * (GLIST_TTL seconds), a hash: "u" the user's version, "ids" and "vers"
+ * the listed groups and their history versions when it was made
+ * (comma-separated, in the same order), "body" the answer.  Served only
+ * while every version still matches (common/glist.c).
+ * Writers: groups.  Readers: groups. */
+void wire_key_glist_page(char out[WIRE_NAME_MAX], int64_t user_id,
+    int64_t epoch, int64_t limit);
+
 /* "rl:login:user:" + the username with ASCII lowercased (cut to fit):
  * failed logins for a username, expiring with their window.
  * Writers: auth.  Readers: auth. */

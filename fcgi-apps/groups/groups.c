@@ -8,10 +8,12 @@
 
 #include "acl.h"
 #include "audit.h"
+#include "auth.h"
 #include "app.h"
 #include "attach.h"
 #include "db.h"
 #include "event.h"
+#include "glist.h"
 #include "wire.h"
 #include "groups.h"
 #include "json.h"
@@ -146,49 +148,110 @@ out:
 	return rc;
 }
 
+/* The page (one row more to know has_more) with each group's unread
+ * and mention counts summed over its rooms from the figures the
+ * triggers keep (db/functions/34_counts.sql: no message is counted
+ * unless a room had a deletion after the marker).  Direct conversations
+ * (hidden groups, migration 0045) are not listed.  Also the listed ids,
+ * in id order, as groups_sql_ids gives them (glist_fill()). */
+static const char groups_sql_list[] =
+    "WITH page AS (SELECT g.id, g.name, g.icon, m.role"
+    "  FROM group_members m JOIN groups g ON g.id = m.group_id"
+    "  WHERE m.user_id = $1"
+    "  AND NOT EXISTS (SELECT 1 FROM conversations c WHERE c.group_id "
+    "= g.id)"
+    "  ORDER BY lower(g.name), g.id"
+    "  LIMIT $2::int + 1 OFFSET $3::int),"
+    " counted AS (SELECT p.*, c.unread, c.mentions,"
+    "  row_number() OVER (ORDER BY lower(p.name), p.id) AS n"
+    "  FROM page p CROSS JOIN LATERAL (SELECT"
+    "  coalesce(sum(rm.msg_seq - coalesce(k.read_seq, 0)"
+    "   - CASE WHEN rm.last_deleted_id > coalesce(k.last_read_id, 0)"
+    "   THEN (SELECT count(*) FROM messages x WHERE x.room_id = rm.id"
+    "   AND x.id > coalesce(k.last_read_id, 0)"
+    "   AND x.deleted_at IS NOT NULL) ELSE 0 END), 0)::bigint AS "
+    "unread,"
+    "  coalesce(sum(k.mention_count), 0)::bigint AS mentions"
+    "  FROM rooms rm LEFT JOIN read_markers k ON k.room_id = rm.id"
+    "  AND k.user_id = $1 WHERE rm.group_id = p.id) c) "
+    "SELECT json_build_object('items', COALESCE(json_agg("
+    " json_build_object('id', id, 'name', name,"
+    "  'icon_url', '/media/' || icon, 'my_role', role,"
+    "  'has_unread', unread > 0, 'unread_count', unread,"
+    "  'mention_count', mentions) ORDER BY n)"
+    " FILTER (WHERE n <= $2::int), '[]'),"
+    " 'has_more', count(*) > $2::int)::text,"
+    " coalesce(string_agg(id::text, ',' ORDER BY id)"
+    " FILTER (WHERE n <= $2::int), '') FROM counted";
+
+/* Every group the list can show the user, in id order, and how many:
+ * what a cache fill leases the versions of before the list is read. */
+static const char groups_sql_ids[] =
+    "SELECT count(*), coalesce(string_agg(m.group_id::text, ','"
+    " ORDER BY m.group_id), '') FROM group_members m"
+    " WHERE m.user_id = $1 AND NOT EXISTS (SELECT 1 FROM conversations c"
+    " WHERE c.group_id = m.group_id)";
+
+/* GET /api/groups?limit=&offset=: {items, has_more}.  HTTP_AUTH_DEFER: a
+ * first page that holds all of the caller's groups comes from one Redis
+ * call when cached (glist.h) - the session's revocation mark, the
+ * versions and the answer; everything else asks PostgreSQL. */
 enum err_code
 groups_list(struct http_req *r)
 {
-	int64_t limit, offset;
-	enum err_code rc;
+	int64_t limit = 0, offset = 0, epoch;
+	enum glist_fast_result fast = GLIST_FAST_ERROR;
+	struct glist_lease lease = { .ids = NULL };
+	char revoked_key[WIRE_NAME_MAX];
+	struct db_res *res = NULL;
+	enum err_code rc, bad;
+	char *body = NULL;
 
-	rc = http_query_page(r, &limit, &offset);
+	bad = http_query_page(r, &limit, &offset);
+	epoch = auth_cache_epoch();
+	if (bad == ERR_OK && offset == 0 && r->auth_deferred) {
+		auth_deferred_key(r, revoked_key);
+		fast = glist_fast(revoked_key, r->user_id, limit, epoch, &lease,
+		    &body);
+	}
+	rc = auth_settle(r,
+	    fast == GLIST_FAST_ERROR         ? -1
+	        : fast == GLIST_FAST_REVOKED ? 1
+	                                     : 0);
 	if (rc)
 		goto out;
-	/* One query: the page (one row more to know has_more) with each
-	 * group's unread and mention counts summed over its rooms from the
-	 * figures the triggers keep (db/functions/34_counts.sql: no message
-	 * is counted unless a room had a deletion after the marker).  Direct
-	 * conversations (hidden groups, migration 0045) are not listed. */
-	rc = app_reply_query(r, 200,
-	    "WITH page AS (SELECT g.id, g.name, g.icon, m.role"
-	    "  FROM group_members m JOIN groups g ON g.id = m.group_id"
-	    "  WHERE m.user_id = $1"
-	    "  AND NOT EXISTS (SELECT 1 FROM conversations c WHERE c.group_id "
-	    "= g.id)"
-	    "  ORDER BY lower(g.name), g.id"
-	    "  LIMIT $2::int + 1 OFFSET $3::int),"
-	    " counted AS (SELECT p.*, c.unread, c.mentions,"
-	    "  row_number() OVER (ORDER BY lower(p.name), p.id) AS n"
-	    "  FROM page p CROSS JOIN LATERAL (SELECT"
-	    "  coalesce(sum(rm.msg_seq - coalesce(k.read_seq, 0)"
-	    "   - CASE WHEN rm.last_deleted_id > coalesce(k.last_read_id, 0)"
-	    "   THEN (SELECT count(*) FROM messages x WHERE x.room_id = rm.id"
-	    "   AND x.id > coalesce(k.last_read_id, 0)"
-	    "   AND x.deleted_at IS NOT NULL) ELSE 0 END), 0)::bigint AS "
-	    "unread,"
-	    "  coalesce(sum(k.mention_count), 0)::bigint AS mentions"
-	    "  FROM rooms rm LEFT JOIN read_markers k ON k.room_id = rm.id"
-	    "  AND k.user_id = $1 WHERE rm.group_id = p.id) c) "
-	    "SELECT json_build_object('items', COALESCE(json_agg("
-	    " json_build_object('id', id, 'name', name,"
-	    "  'icon_url', '/media/' || icon, 'my_role', role,"
-	    "  'has_unread', unread > 0, 'unread_count', unread,"
-	    "  'mention_count', mentions) ORDER BY n)"
-	    " FILTER (WHERE n <= $2::int), '[]'),"
-	    " 'has_more', count(*) > $2::int)::text FROM counted",
-	    DB_I64(r->user_id), DB_I64(limit), DB_I64(offset));
+	if (fast == GLIST_FAST_HIT) {
+		http_reply_raw(r, 200, body, strlen(body));
+		goto out;
+	}
+	rc = bad;
+	if (rc)
+		goto out;
+	if (fast == GLIST_FAST_MISS) {
+		/* The lease, before the list is read; only a page that
+		 * will hold every group is cached. */
+		rc = db_query(&res, groups_sql_ids, DB_I64(r->user_id));
+		if (rc)
+			goto out;
+		if (db_int(res, 0, 0) <= limit &&
+		    glist_lease_groups(&lease, db_value(res, 0, 1)) != ERR_OK)
+			log_warn("groups list: versions not leased");
+		db_res_free(res);
+		res = NULL;
+	}
+	rc = db_query(&res, groups_sql_list, DB_I64(r->user_id), DB_I64(limit),
+	    DB_I64(offset));
+	if (rc)
+		goto out;
+	if (lease.ids != NULL)
+		glist_fill(r->user_id, limit, epoch, &lease,
+		    db_value(res, 0, 1), db_value(res, 0, 0));
+	http_reply_raw(r, 200, db_value(res, 0, 0),
+	    strlen(db_value(res, 0, 0)));
 out:
+	db_res_free(res);
+	glist_lease_release(&lease);
+	free(body);
 	return rc;
 }
 

@@ -12,7 +12,7 @@
 #define AUTH HTTP_AUTH_REQUIRED
 
 static const struct http_route routes[] = {
-	{ HTTP_GET, "/api/groups", groups_list, AUTH },
+	{ HTTP_GET, "/api/groups", groups_list, AUTH | HTTP_AUTH_DEFER },
 	{ HTTP_POST, "/api/groups", groups_create, AUTH },
 	{ HTTP_GET, "/api/groups/{id}", groups_get, AUTH },
 	{ HTTP_PATCH, "/api/groups/{id}", groups_update, AUTH },

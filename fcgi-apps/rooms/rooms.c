@@ -10,6 +10,7 @@
 #include "attach.h"
 #include "buf.h"
 #include "db.h"
+#include "glist.h"
 #include "event.h"
 #include "json.h"
 #include "log.h"
@@ -212,6 +213,9 @@ rooms_mark_read(struct http_req *r)
 	    DB_I64(r->ids[0]), DB_I64(r->user_id), DB_I64(last_read_id));
 	if (rc)
 		return rc;
+	/* Committed (one statement): the counts in the caller's cached
+	 * groups list moved without an event (glist.h). */
+	glist_touch_user(r->user_id);
 	http_reply_empty(r);
 	return ERR_OK;
 }
