@@ -52,14 +52,22 @@ const rows = [];
 function row(scenario, figure, value, target = '', met = null) {
   rows.push({ scenario, figure, value, target, met });
 }
+// The stack's CPU time per request of a wrk run (run.sh's LABEL-cpu:
+// front = lighttpd + the programs, then Redis, then PostgreSQL).
+function cpu(label) {
+  const c = raw[`${label}-cpu`];
+  if (!c) return '';
+  const u = c.us_per_request;
+  return `; server CPU ${u.front + u.redis + u.postgres} µs/req (front ${u.front}, Redis ${u.redis}, PostgreSQL ${u.postgres})`;
+}
 const verdict = (m) => (m === null ? '' : m ? 'met' : 'MISSED');
 const skipped = (o) => o && o.skipped;
 
 // 6. floors
 const fs = raw['floor-static'];
 const ff = raw['floor-fcgi-noop'];
-if (fs) row('6 floor', 'lighttpd static file (history-page size)', `${k(fs.rps)} req/s, p50 ${f2(fs.latency.p50_ms)} ms, p99 ${f2(fs.latency.p99_ms)} ms`);
-if (ff) row('6 floor', 'FastCGI no-op (GET /api/auth/providers)', `${k(ff.rps)} req/s, p50 ${f2(ff.latency.p50_ms)} ms, p99 ${f2(ff.latency.p99_ms)} ms`);
+if (fs) row('6 floor', 'lighttpd static file (history-page size)', `${k(fs.rps)} req/s, p50 ${f2(fs.latency.p50_ms)} ms, p99 ${f2(fs.latency.p99_ms)} ms${cpu('floor-static')}`);
+if (ff) row('6 floor', 'FastCGI no-op (GET /api/auth/providers)', `${k(ff.rps)} req/s, p50 ${f2(ff.latency.p50_ms)} ms, p99 ${f2(ff.latency.p99_ms)} ms${cpu('floor-fcgi-noop')}`);
 for (const p of [1, 16]) {
   const r = raw[`floor-redis-publish-p${p}`];
   if (r) row('6 floor', `redis-benchmark PUBLISH 200 B, 50 clients, pipeline ${p}`, `${k(r.rps)} /s, p50 ${r.latency.p50_ms} ms, p99 ${r.latency.p99_ms} ms`);
@@ -71,14 +79,15 @@ if (rh) {
   const errs = rh.errors.status + rh.errors.timeout + rh.errors.connect + rh.errors.read;
   const ratio = fs ? rh.rps / fs.rps : null;
   row('3 reads', 'GET /api/rooms/{id}/messages?limit=50 (Bearer, 16 conns)',
-    `${k(rh.rps)} req/s, p50 ${f2(rh.latency.p50_ms)} ms, p99 ${f2(rh.latency.p99_ms)} ms${errs ? `, ${errs} errors` : ''}`,
+    `${k(rh.rps)} req/s, p50 ${f2(rh.latency.p50_ms)} ms, p99 ${f2(rh.latency.p99_ms)} ms${errs ? `, ${errs} errors` : ''}${cpu('reads-history')}`,
     '≥ 10 k req/s', rh.rps >= 10000 && !errs);
   if (ratio !== null) row('3 reads', 'history reads / static floor', f2(ratio), '≥ 0.30', ratio >= 0.3);
 }
 const rg = raw['reads-groups'];
 if (rg) {
   const errs = rg.errors.status + rg.errors.timeout;
-  row('3 reads', 'GET /api/groups, member of 50 groups', `${k(rg.rps)} req/s, p50 ${f2(rg.latency.p50_ms)} ms, p99 ${f2(rg.latency.p99_ms)} ms${errs ? `, ${errs} errors` : ''}`);
+  row('3 reads', 'GET /api/groups, member of 50 groups', `${k(rg.rps)} req/s, p50 ${f2(rg.latency.p50_ms)} ms, p99 ${f2(rg.latency.p99_ms)} ms${errs ? `, ${errs} errors` : ''}${cpu('reads-groups')}`,
+    '≥ 8 k req/s', rg.rps >= 8000 && !errs);
 }
 
 // 7. reactions (issue 13): history pages with reactions, PUT of one
@@ -89,7 +98,7 @@ const rh100 = raw['reads-history-100'];
 const plain = rh100 || rh;
 if (rh100) {
   row('7 reactions', 'GET /api/rooms/{id}/messages?limit=50, 100 rooms without reactions (Bearer, 16 conns)',
-    `${k(rh100.rps)} req/s, p50 ${f2(rh100.latency.p50_ms)} ms, p99 ${f2(rh100.latency.p99_ms)} ms`);
+    `${k(rh100.rps)} req/s, p50 ${f2(rh100.latency.p50_ms)} ms, p99 ${f2(rh100.latency.p99_ms)} ms${cpu('reads-history-100')}`);
 }
 if (rr && skipped(rr)) row('7 reactions', 'history pages with reactions', `skipped: ${rr.skipped}`);
 else if (rr) {

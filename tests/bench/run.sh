@@ -77,6 +77,14 @@ log "starting a $mode stack in $vardir ($relays relay processes)"
 {
 	echo "RELAY_PROCESSES=$relays"
 	[[ -z ${BENCH_FCGI_PROCS:-} ]] || echo "FCGI_PROCS=$BENCH_FCGI_PROCS"
+	# The test stack's digest every second after 3 s offline
+	# (digest.test.mjs) back to the shipped default, off: over the
+	# 10 k seeded users its candidate query kept a PostgreSQL backend
+	# at ~15 % of a core for the whole run (pg_stat_activity,
+	# 2026-12-06). And the deliverer's poll back to its default.
+	echo "DIGEST_AFTER_SECONDS=0"
+	echo "DIGEST_CHECK_SECONDS=300"
+	echo "DELIVER_POLL_MS=5000"
 } >"$vardir/local.env"
 # fsync stays on: the write figures are for durable commits, as in
 # production (test clusters skip fsync otherwise).
@@ -119,15 +127,62 @@ tok_reader=$(token 1)     # member of all 102 groups, sees all messages
 tok_50=$(token 5001)      # member of exactly 50 groups
 search_words="coffee,guitar,planet,river,castle,dragon,kernel,chocolate,weather,concert,train,library,garden,recipe,puzzle,physics,battery,festival,island,wizard"
 
+# cpu_ticks PID...: the CPU time (clock ticks, user + system) that the
+# processes and their children alive now have used.
+cpu_ticks() {
+	local p c sum=0
+	for p in "$@"; do
+		[[ -n $p && -r /proc/$p/stat ]] || continue
+		for c in "$p" $(pgrep -P "$p"); do
+			[[ -r /proc/$c/stat ]] || continue
+			sum=$((sum + $(awk '{print $14 + $15}' "/proc/$c/stat")))
+		done
+	done
+	echo "$sum"
+}
+
+# server_ticks: "front redis postgres" CPU ticks of this stack (the front
+# server with the programs it runs, Redis, PostgreSQL with its backends).
+server_ticks() {
+	echo "$(cpu_ticks "$(cat "$vardir/run/lighttpd.pid" 2>/dev/null)")" \
+		"$(cpu_ticks "$(cat "$vardir/run/redis.pid" 2>/dev/null)")" \
+		"$(cpu_ticks "$(head -1 "$vardir/pg/postmaster.pid" 2>/dev/null)")"
+}
+
 # wrk_run LABEL PATH TOKEN THREADS CONNECTIONS [env...]
+# Also writes LABEL-cpu: the stack's CPU time per request, by part - a
+# figure that a machine shared with other work distorts far less than
+# requests per second.
 wrk_run() {
-	local label=$1 path=$2 tok=$3 threads=$4 conns=$5
+	local label=$1 path=$2 tok=$3 threads=$4 conns=$5 before after
 	shift 5
+	read -r -a before <<<"$(server_ticks)"
 	env BENCH_LABEL="$label" BENCH_PATH="$path" BENCH_TOKEN="$tok" \
 		BENCH_OUT="$raw" BENCH_ROOM_FIRST=3 BENCH_ROOM_LAST=1002 \
 		BENCH_WORDS="$search_words" "$@" \
 		timeout $((wrk_secs + 30)) wrk -t"$threads" -c"$conns" -d"${wrk_secs}s" \
 		--timeout 10s -s tests/bench/http.lua "$BASE_URL" | sed 's/^/    /'
+	read -r -a after <<<"$(server_ticks)"
+	node -e '
+		const [label, hz, file, ...t] = process.argv.slice(1);
+		const fs = require("fs");
+		const runs = fs.readFileSync(file, "utf8").trim().split("\n")
+			.map((l) => { try { return JSON.parse(l); } catch { return {}; } })
+			.filter((o) => o.label === label);
+		const n = runs.length ? runs[runs.length - 1].requests : 0;
+		if (!n) process.exit(0);
+		const us = (i) => Math.round((t[i + 3] - t[i]) * 1e6 / hz / n);
+		fs.appendFileSync(file, JSON.stringify({ label: `${label}-cpu`,
+			requests: n, us_per_request: { front: us(0), redis: us(1), postgres: us(2) } }) + "\n");
+	' "$label" "$(getconf CLK_TCK)" "$raw" "${before[@]}" "${after[@]}" ||
+		echo "bench: no CPU figure for $label" >&2
+}
+
+# warm PATH TOKEN: one read of every room (curl's URL ranges, one
+# connection), so that a scenario measures cached pages.
+warm() {
+	curl -s -o /dev/null --max-time 300 -H "Authorization: Bearer $2" \
+		"$BASE_URL${1//\{room\}/[3-1002]}" || echo "bench: warming $1 failed" >&2
 }
 
 # probe PATH TOKEN: the HTTP status of one GET.
@@ -166,6 +221,11 @@ fi
 # ---- 3. history reads ----------------------------------------------------------------
 if want reads; then
 	log "reads: GET /api/rooms/{id}/messages?limit=50, GET /api/groups (50 groups)"
+	# Cached pages: opening a room asks for its newest page, and the
+	# rooms people open are the ones read recently (the cache keeps a
+	# page HIST_TTL = 120 s).  Warmed first, so that the figure is the
+	# cached read the target is about, not the first read of 1000 rooms.
+	warm '/api/rooms/{room}/messages?limit=50' "$tok_reader"
 	wrk_run reads-history '/api/rooms/{room}/messages?limit=50' "$tok_reader" 2 16
 	wrk_run reads-groups /api/groups "$tok_50" 2 16
 fi
