@@ -179,6 +179,28 @@ app_print_routes(const char *program, const struct http_route *routes,
 	return status;
 }
 
+/* True when the request came without a body, so nothing of it can be
+ * left unread on the connection.  Then FCGX_Detach() before finishing
+ * makes libfcgi close the connection at once, instead of its lingering
+ * close (shutdown, then wait in poll() until the front server closes
+ * its end), which kept the process blocked for a round trip through the
+ * front server's event loop after every answer: strace of a cached
+ * history read showed shutdown, poll, read and close where close alone
+ * does.  With a body left unread (an early refusal), the lingering
+ * close stays: closing over unread data can make the front server's
+ * socket report a reset before it has read the answer. */
+static int
+app_nothing_unread(FCGX_Request *fr)
+{
+	const char *cl = FCGX_GetParam("CONTENT_LENGTH", fr->envp);
+
+	/* A kept connection (FCGI_KEEP_CONN) is not closed at all, and
+	 * libfcgi clears the flag only when it closes. */
+	if (fr->keepConnection)
+		return 0;
+	return cl == NULL || cl[0] == '\0' || strcmp(cl, "0") == 0;
+}
+
 int
 app_run(int argc, char **argv, const char *program,
     const struct http_route *routes, size_t nroutes)
@@ -220,6 +242,8 @@ app_run(int argc, char **argv, const char *program,
 		http_req_init(&r, &fr);
 		app_serve(&r, routes, nroutes);
 		http_req_release(&r);
+		if (app_nothing_unread(&fr))
+			FCGX_Detach(&fr);
 		FCGX_Finish_r(&fr);
 	}
 	FCGX_Free(&fr, 1);
