@@ -90,6 +90,17 @@ if (rg) {
     '≥ 8 k req/s', rg.rps >= 8000 && !errs);
 }
 
+// SPA (issue 16 item 6; targets from issue 12)
+const sf = raw['spa-cold-fast'];
+const s3 = raw['spa-cold-3g'];
+const ss = raw['spa-room-switch'];
+if (sf && skipped(sf)) row('SPA', 'first screen and room switch (Chromium)', `skipped: ${sf.skipped}`);
+else if (sf) {
+  row('SPA', 'cold load of a room to its first message, loopback (median of 5)', `${sf.median_ms} ms (${sf.runs_ms.join(', ')})`, '< 1 s', sf.median_ms < 1000);
+  if (s3) row('SPA', 'cold load, DevTools "Fast 3G" (median of 3)', `${s3.median_ms} ms (${s3.runs_ms.join(', ')})`, '< 2.5 s', s3.median_ms < 2500);
+  if (ss) row('SPA', 'room switch (sidebar click to the room\'s first message, median of 5)', `${ss.median_ms} ms (${ss.runs_ms.join(', ')})`);
+}
+
 // 7. reactions (issue 13): history pages with reactions, PUT of one
 const rr = raw['reads-history-reactions'];
 // Plain pages of as many rooms (100), measured just before; older raw

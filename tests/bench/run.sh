@@ -8,7 +8,7 @@
 # and it never fails on numbers: only when it cannot run at all.
 #
 # Environment: BENCH_KEEP=1 keeps the stack up at the end (printed how to
-# stop it); BENCH_ONLY="floors reads search idle fanout writes reactions mentions" runs a
+# stop it); BENCH_ONLY="floors reads spa search idle fanout writes reactions mentions" runs a
 # subset (its report goes to results/subset.* instead of latest.*);
 # BENCH_FCGI_PROCS=N runs N processes per FastCGI program instead of the
 # configured FCGI_PROCS.
@@ -20,7 +20,7 @@ repo=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$repo" || exit 1
 bin=$build/bin
 results_dir=$repo/tests/bench/results
-only=${BENCH_ONLY:-floors reads search idle fanout writes reactions mentions}
+only=${BENCH_ONLY:-floors reads spa search idle fanout writes reactions mentions}
 started=$(date +%s)
 load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 
@@ -228,6 +228,16 @@ if want reads; then
 	warm '/api/rooms/{room}/messages?limit=50' "$tok_reader"
 	wrk_run reads-history '/api/rooms/{room}/messages?limit=50' "$tok_reader" 2 16
 	wrk_run reads-groups /api/groups "$tok_50" 2 16
+fi
+
+# ---- SPA (issue 16 item 6) -------------------------------------------------------------
+# The first screen and a room switch in Chromium, as user 5001 (a member
+# of groups 3..52) in group 3 (rooms 3..12).
+if want spa; then
+	log "spa: cold load of a room (loopback, Fast 3G) and room switches in Chromium"
+	ACCESS_COOKIE_NAME=$(sed -n 's/^ACCESS_COOKIE_NAME=//p' "$vardir/easychat.env" | tail -1) \
+		timeout 300 node tests/bench/spa.mjs "$raw" "$tok_50" 3 3 4 5 6 7 8 ||
+		echo '{"label":"spa-cold-fast","skipped":"the browser run failed"}' >>"$raw"
 fi
 
 # ---- 5. search -------------------------------------------------------------------------

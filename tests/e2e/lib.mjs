@@ -18,6 +18,13 @@ const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking',
   '--disable-component-update', '--no-first-run'];
 
+// DevTools' "Fast 3G" preset (the Lighthouse mobile throttling values):
+// 562.5 ms request latency (150 ms RTT x 3.75), 1.6 Mbit/s down and
+// 750 kbit/s up, each x 0.9, in bytes per second (for CDP's
+// Network.emulateNetworkConditions; load.test.mjs, tests/bench/spa.mjs).
+export const FAST_3G = { offline: false, latency: 562.5, downloadThroughput: (1.6 * 1000 * 1000 / 8) * 0.9,
+  uploadThroughput: (750 * 1000 / 8) * 0.9 };
+
 /** Starts headless Chromium (never downloads a browser). */
 export function launch() {
   return chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS });

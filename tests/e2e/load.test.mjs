@@ -7,13 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { env, unique } from '../lib/api.mjs';
 import { closeDb } from '../lib/db.mjs';
-import { apiJson, closeAll, launch, openUser, signupApi } from './lib.mjs';
-
-// DevTools' "Fast 3G" preset (the Lighthouse mobile throttling values):
-// 562.5 ms request latency (150 ms RTT x 3.75), 1.6 Mbit/s down and
-// 750 kbit/s up, each x 0.9, in bytes per second.
-const FAST_3G = { offline: false, latency: 562.5, downloadThroughput: (1.6 * 1000 * 1000 / 8) * 0.9,
-  uploadThroughput: (750 * 1000 / 8) * 0.9 };
+import { apiJson, closeAll, FAST_3G, launch, openUser, signupApi } from './lib.mjs';
 
 describe('cold load of a room', () => {
   let browser;
