@@ -62,6 +62,9 @@ metrics_render(struct buf *b)
 	    metrics.frames_out);
 	METRIC("bytes_out_total", "counter", "Payload bytes written.",
 	    metrics.bytes_out);
+	METRIC("writes_total", "counter",
+	    "Socket writes to clients (each carries one or more frames).",
+	    metrics.writes);
 	METRIC("frames_dropped_total", "counter",
 	    "Frames dropped (full or closing queues).", metrics.frames_dropped);
 	METRIC("sessions_culled_total", "counter",

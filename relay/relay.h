@@ -74,6 +74,7 @@ struct relay_metrics {
 	unsigned long long channels;    /* subscribed Redis channels */
 	unsigned long long frames_out;
 	unsigned long long bytes_out;
+	unsigned long long writes; /* socket writes (several frames each) */
 	unsigned long long frames_dropped;
 	unsigned long long sessions_culled;
 	unsigned long long redis_reconnects;
@@ -245,6 +246,8 @@ struct session {
 	uint8_t hungup;        /* idle too long: being shut down */
 	uint8_t close_queued;  /* our Close frame is queued: end after it */
 	uint8_t rx_done;       /* failed or closed: read nothing more */
+	uint8_t dirty;         /* in ws.c's flush list */
+	uint8_t blocked;       /* lws holds unsent bytes: wait for writeable */
 	struct wsrx rx;        /* client frames (relay/wsrx.h) */
 	int64_t typing_room;   /* last typing frame's room */
 	double typing_at;      /* and when it was relayed */

@@ -9,10 +9,17 @@
  * wsrx.c (RFC 6455 as lws 4.1.6 does not enforce it; relay/README.md),
  * server frames are built by frame.c, Close frames included.  Each session
  * has a bounded ring of shared frames (frame.c: each carries its complete
- * websocket header); writes happen only in LWS_CALLBACK_RAW_WRITEABLE,
- * where as many queued frames as fit in WS_BATCH_MAX bytes are copied
- * into one buffer and sent with one raw lws_write() (lws buffers what the
- * socket did not take and calls writeable again only once that drained).
+ * websocket header).  Sessions pushed to are written once the loop has
+ * nothing else pending (ws_flush(), at most WS_FLUSH_ROUNDS iterations
+ * later): all their queued frames, as many as fit in WS_BATCH_MAX bytes
+ * per write, with one send(2) straight on the socket, so the events a
+ * busy relay reads from Redis together cost each socket one write, and an
+ * idle relay still writes each event at once.  What the socket does not
+ * take is handed to lws (a raw lws_write() buffers it); the session is
+ * then written only from LWS_CALLBACK_RAW_WRITEABLE, which lws calls
+ * once that drained.  Pings and Close frames go through that callback
+ * too.  (Asking lws for a writeable callback per event cost two
+ * epoll_ctl() and a poll round per delivery: see README, Performance.)
  * A full ring drops its frames, queues `resync` and closes the session
  * with 4008 (or the socket is shut down after WS_CULL_SECS if the peer
  * does not even read that).  After the relay's Close frame the TCP
@@ -28,6 +35,7 @@
  */
 #include "relay.h"
 
+#include <errno.h>
 #include <libwebsockets.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,6 +58,20 @@ struct lws_vhost *relay_vhost;
 
 /* The write buffer shared by all sessions (one thread). */
 static unsigned char ws_batch[LWS_PRE + WS_BATCH_MAX];
+
+/* Sessions with frames pushed and not yet written (s->dirty), written
+ * by ws_flush() once the loop has nothing else to do (an ev_idle
+ * watcher: the loop polls without waiting and runs it only when no
+ * event is pending), so that every event Redis has sent by then goes out
+ * to each socket in one write; or after WS_FLUSH_ROUNDS loop iterations
+ * at the latest (an ev_prepare watcher), so that a relay that always has
+ * more to read still writes.  NULL entries are sessions closed
+ * meanwhile. */
+#define WS_FLUSH_ROUNDS 4
+static struct session **ws_dirty;
+static uint32_t ws_ndirty, ws_capdirty, ws_rounds;
+static ev_idle ws_idle_watcher;
+static ev_prepare ws_prepare_watcher;
 
 /* Established sessions, for the heartbeat sweep: s->slot is the index. */
 static struct session **ws_all;
@@ -221,8 +243,20 @@ ws_push(struct session *s, struct frame *f)
 		return;
 	}
 	ws_queue_add(s, f);
-	if (s->qlen == 1)
-		lws_callback_on_writable(s->wsi);
+	/* A blocked session is written from its writeable callback. */
+	if (!s->dirty && !s->blocked) {
+		if (ws_ndirty == ws_capdirty) {
+			ws_capdirty = ws_capdirty ? ws_capdirty * 2 : 1024;
+			ws_dirty = mem_realloc(ws_dirty,
+			    ws_capdirty * sizeof(*ws_dirty));
+		}
+		ws_dirty[ws_ndirty++] = s;
+		s->dirty = 1;
+		if (!ev_is_active(&ws_idle_watcher)) {
+			ws_rounds = 0;
+			ev_idle_start(relay_loop, &ws_idle_watcher);
+		}
+	}
 }
 
 void
@@ -480,23 +514,91 @@ ws_upgrade_answer(const char *key, size_t klen, const char *protocol, char *out,
 	return (n < 0 || (size_t)n >= outsz) ? -1 : n;
 }
 
-/* Sends what is queued: a ping if one is due, then whole frames in
- * order, as many as fit in WS_BATCH_MAX bytes, in one raw write (each
- * frame carries its header; server frames are unmasked).  A frame alone
- * (or larger than the batch) goes from its own memory.  lws buffers what
- * the socket did not take and calls back only after that drained, so
- * frames are never interleaved. */
+/* Sends buf[0..n) on the session's socket: straight to the kernel (one
+ * send(2), no poll round), and what it did not take goes to lws, which
+ * buffers it and writes it when the socket drains; the session is then
+ * blocked (written only from its writeable callback, which lws calls
+ * once that buffer is out) so that nothing overtakes the buffered bytes.
+ * -1 when the connection is broken. */
 static int
-ws_writeable(struct session *s)
+ws_send(struct session *s, const unsigned char *buf, size_t n)
+{
+	ssize_t w;
+
+	w = send(lws_get_socket_fd(s->wsi), buf, n,
+	    MSG_DONTWAIT | MSG_NOSIGNAL);
+	metrics.writes++;
+	if (w == (ssize_t)n)
+		return 0;
+	if (w < 0) {
+		if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+			return -1;
+		w = 0;
+	}
+	/* Raw socket: lws adds nothing (lws_issue_raw() buffers what the
+	 * socket does not take). */
+	if (lws_write(s->wsi, (unsigned char *)(uintptr_t)(buf + w),
+	        n - (size_t)w, LWS_WRITE_RAW) < (int)(n - (size_t)w))
+		return -1;
+	s->blocked = 1;
+	lws_callback_on_writable(s->wsi);
+	return 0;
+}
+
+/* Writes queued frames in order, as many as fit in WS_BATCH_MAX bytes
+ * (after the `n` bytes already in ws_batch), with one ws_send(): each
+ * frame carries its header and server frames are unmasked, so several
+ * are simply copied one after the other.  A frame alone (or larger than
+ * the batch) goes from its own memory. */
+static int
+ws_send_queued(struct session *s, size_t n)
 {
 	unsigned char *out = ws_batch + LWS_PRE;
 	const unsigned char *buf = out;
 	struct frame *f, *alone = NULL;
 	unsigned long long bytes = 0;
 	unsigned frames = 0;
-	size_t n = 0, w;
-	int rc = 0;
+	size_t w;
+	int rc;
 
+	while (s->qlen > 0) {
+		f = s->q[s->qhead];
+		w = frame_wire_len(f);
+		if (n + w > WS_BATCH_MAX && n > 0)
+			break;
+		f = ws_queue_pop(s);
+		frames++;
+		bytes += f->len;
+		if (n == 0 && (w > WS_BATCH_MAX || s->qlen == 0)) {
+			alone = f;
+			buf = frame_wire(f);
+			n = w;
+			break;
+		}
+		memcpy(out + n, frame_wire(f), w);
+		n += w;
+		frame_unref(f);
+	}
+	rc = n ? ws_send(s, buf, n) : 0;
+	frame_unref(alone);
+	if (rc)
+		return -1;
+	metrics.frames_out += frames;
+	metrics.bytes_out += bytes;
+	return 0;
+}
+
+/* Sends what is queued from lws' writeable callback: a ping if one is
+ * due, then a batch of frames (ws_send_queued()); the Close frame once
+ * the queue drained.  lws calls back only after what it buffered is out,
+ * so frames are never interleaved. */
+static int
+ws_writeable(struct session *s)
+{
+	unsigned char *out = ws_batch + LWS_PRE;
+	size_t n = 0;
+
+	s->blocked = 0;
 	if (s->ping_due) {
 		/* With a payload, so that a pong is never empty (some
 		 * clients' pongs are hard to tell from noise otherwise). */
@@ -525,41 +627,83 @@ ws_writeable(struct session *s)
 			return 0;
 		}
 	}
-	while (s->qlen > 0) {
-		f = s->q[s->qhead];
-		w = frame_wire_len(f);
-		if (n + w > WS_BATCH_MAX && n > 0)
-			break;
-		f = ws_queue_pop(s);
-		frames++;
-		bytes += f->len;
-		if (n == 0 && (w > WS_BATCH_MAX || s->qlen == 0)) {
-			alone = f;
-			buf = frame_wire(f);
-			n = w;
-			break;
-		}
-		memcpy(out + n, frame_wire(f), w);
-		n += w;
-		frame_unref(f);
-	}
-	/* Raw socket: lws adds nothing (a partial send is buffered in
-	 * lws_issue_raw()). */
-	if (lws_write(s->wsi, (unsigned char *)(uintptr_t)buf, n,
-	        LWS_WRITE_RAW) < (int)n)
-		rc = -1;
-	frame_unref(alone);
-	if (rc)
+	if (ws_send_queued(s, n))
 		return -1;
-	metrics.frames_out += frames;
-	metrics.bytes_out += bytes;
 	/* After our Close frame the TCP connection ends at once (lws
 	 * flushes what the socket did not take first). */
 	if (s->qlen == 0 && s->close_queued)
 		return -1;
-	if (s->qlen > 0 || s->close_code)
+	if (!s->blocked && (s->qlen > 0 || s->close_code))
 		lws_callback_on_writable(s->wsi);
 	return 0;
+}
+
+/* Every session pushed frames since the last flush is written directly,
+ * all its queued frames at once.  Adaptive coalescing without a timer:
+ * an idle relay writes each event as soon as its Redis message is
+ * handled (nothing else is pending); a busy one first reads what Redis
+ * has sent meanwhile, and each socket gets all of it in one write.
+ * Sessions with a ping or a Close to send, or with bytes buffered in
+ * lws, are left to the writeable callback. */
+static void
+ws_flush(void)
+{
+	struct session *s;
+	uint32_t i;
+
+	for (i = 0; i < ws_ndirty; i++) {
+		s = ws_dirty[i];
+		if (s == NULL)
+			continue;
+		s->dirty = 0;
+		if (s->wsi == NULL || s->blocked || s->hungup)
+			continue;
+		if (s->close_code || s->ping_due) {
+			lws_callback_on_writable(s->wsi);
+			continue;
+		}
+		while (s->qlen > 0 && !s->blocked) {
+			if (ws_send_queued(s, 0) == 0)
+				continue;
+			/* Broken: lws sees EOF and closes the session. */
+			metrics.frames_dropped += s->qlen;
+			ws_queue_drop(s);
+			s->hungup = 1;
+			shutdown(lws_get_socket_fd(s->wsi), SHUT_RDWR);
+		}
+	}
+	ws_ndirty = 0;
+	ev_idle_stop(relay_loop, &ws_idle_watcher);
+}
+
+static void
+ws_idle_cb(struct ev_loop *loop, ev_idle *w, int revents)
+{
+	ws_flush();
+}
+
+/* Before each loop iteration: a flush put off WS_FLUSH_ROUNDS times
+ * happens now. */
+static void
+ws_prepare_cb(struct ev_loop *loop, ev_prepare *w, int revents)
+{
+	if (ws_ndirty > 0 && ++ws_rounds >= WS_FLUSH_ROUNDS)
+		ws_flush();
+}
+
+/* A closing session leaves the flush list. */
+static void
+ws_undirty(struct session *s)
+{
+	uint32_t i;
+
+	if (!s->dirty)
+		return;
+	for (i = 0; i < ws_ndirty; i++) {
+		if (ws_dirty[i] == s)
+			ws_dirty[i] = NULL;
+	}
+	s->dirty = 0;
 }
 
 /* ---- heartbeats ------------------------------------------------------ */
@@ -669,6 +813,7 @@ ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 			return 0;
 		hub_detach(s);
 		ws_untrack(s);
+		ws_undirty(s);
 		if (s->overflowed)
 			ws_cull_forget(wsi);
 		ws_queue_drop(s);
@@ -741,6 +886,9 @@ ws_start(void)
 		return ERR_INTERNAL;
 	}
 	ws_t0 = relay_now();
+	ev_idle_init(&ws_idle_watcher, ws_idle_cb);
+	ev_prepare_init(&ws_prepare_watcher, ws_prepare_cb);
+	ev_prepare_start(relay_loop, &ws_prepare_watcher);
 	ev_timer_init(&ws_sweep_timer, ws_sweep_cb, WS_SWEEP_TICK,
 	    WS_SWEEP_TICK);
 	ev_timer_start(relay_loop, &ws_sweep_timer);
@@ -753,11 +901,16 @@ ws_stop(void)
 	if (relay_lws == NULL)
 		return;
 	ev_timer_stop(relay_loop, &ws_sweep_timer);
+	ev_prepare_stop(relay_loop, &ws_prepare_watcher);
+	ev_idle_stop(relay_loop, &ws_idle_watcher);
 	lws_context_destroy(relay_lws);
 	ev_timer_stop(relay_loop, &ws_cull_timer);
 	free(ws_all);
 	ws_all = NULL;
 	ws_nall = ws_capall = 0;
+	free(ws_dirty);
+	ws_dirty = NULL;
+	ws_ndirty = ws_capdirty = 0;
 	relay_lws = NULL;
 	relay_vhost = NULL;
 }

@@ -177,7 +177,8 @@ for (const [label, o] of Object.entries(raw)) {
   const d = o.deliveries;
   const ok = d.percent >= 99.9 && d.latency.p99_ms <= 100;
   const conns = o.ready;
-  const desc = `${label}: ${conns} members connected, ${f1(o.post.rate)} msg/s posted`;
+  const how = label.startsWith('fanout-1k-relay-') ? 'published straight to Redis' : 'posted';
+  const desc = `${label}: ${conns} members connected, ${f1(o.post.rate)} msg/s ${how}`;
   row('2 fan-out', desc,
     `${k(d.per_second)} deliveries/s (offered ${k(d.offered_per_second)}), ${d.percent.toFixed(3)} % delivered, p50 ${f2(d.latency.p50_ms)} ms, p99 ${f2(d.latency.p99_ms)} ms, max ${f1(d.latency.max_ms)} ms; relay ${f1(o.relay_cpu_pct)} % CPU, ${f2(o.relay_us_per_delivery)} µs/delivery; ${o.closed_by_server} culled`);
   if (ok && (!bestSustained || d.per_second > bestSustained.rate)) bestSustained = { label, rate: d.per_second };

@@ -281,6 +281,11 @@ if want fanout; then
 	wsload_run fanout-1k-e2e-500 --urls "$one_relay" --users 1:1000 \
 		--post "$BASE_URL" --rooms 1 --posters 1:16 --rate 500 \
 		--seconds "$post_secs" --drain 10
+	# The same load published straight to Redis (group 1 is the 1k group,
+	# seed-bench.sh): the relay and the receivers without the REST path.
+	over_budget fanout-1k-relay-500 ||
+		wsload_run fanout-1k-relay-500 --urls "$one_relay" --users 1:1000 \
+			--publish 1 --rate 500 --seconds "$post_secs" --drain 10
 	over_budget fanout-1k-e2e-100 ||
 		wsload_run fanout-1k-e2e-100conn-500 --urls "$one_relay" --users 1:100 \
 			--post "$BASE_URL" --rooms 1 --posters 1:16 --rate 500 \

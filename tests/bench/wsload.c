@@ -220,6 +220,7 @@ static struct {
 	const char *json;
 	long lifetime;
 	int text_bytes;
+	int64_t publish_group; /* --publish: straight to Redis, no REST */
 } opt = {
 	.workers = 0,
 	.src_ips = 200,
@@ -244,8 +245,12 @@ usage(void)
 	    "           [--post http://H:P --rooms R[,R...] --posters FIRST:N\n"
 	    "            --rate MSGS_PER_S (0 = closed loop) --seconds S\n"
 	    "            --drain S --text-bytes N]\n"
+	    "           [--publish GROUP_ID --rate R --seconds S --drain S]\n"
 	    "           [--label NAME] [--json FILE] [--lifetime S]\n"
-	    "EASYCHAT_ENV names the stack's env file (JWT_SIGNING_KEY).\n");
+	    "EASYCHAT_ENV names the stack's env file (JWT_SIGNING_KEY; "
+	    "REDIS_*\n"
+	    "for --publish, which PUBLISHes events on group:GROUP_ID itself:\n"
+	    "the relay's fan-out without the REST path).\n");
 	exit(2);
 }
 
@@ -1232,6 +1237,81 @@ posters_run(uint64_t *t_start, uint64_t *t_end)
 	close(tfd);
 }
 
+/* ---- parent: publishing straight to Redis (--publish) ------------------- */
+
+/* Publishes message.created events carrying the bench mark on
+ * group:<opt.publish_group> at opt.post_rate for opt.post_seconds, as a
+ * program would after a commit; post.ok counts the PUBLISH replies. */
+static void
+pub_run(uint64_t *t_start, uint64_t *t_end)
+{
+	struct sockaddr_in a;
+	char cmd[8192], body[6144], ch[48], rbuf[4096];
+	const char *pw = cfg_get("REDIS_PASSWORD", "");
+	uint64_t start, now, end, due;
+	size_t k;
+	ssize_t r;
+	int fd, n, len, clen;
+
+	memset(&a, 0, sizeof(a));
+	a.sin_family = AF_INET;
+	a.sin_port = htons((uint16_t)cfg_get_long("REDIS_PORT", 6379));
+	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 ||
+	    inet_pton(AF_INET, cfg_get("REDIS_HOST", "127.0.0.1"),
+	        &a.sin_addr) != 1 ||
+	    connect(fd, (const struct sockaddr *)&a, sizeof(a)) != 0) {
+		fprintf(stderr, "wsload: cannot connect to Redis\n");
+		exit(1);
+	}
+	if (*pw) {
+		n = snprintf(cmd, sizeof(cmd),
+		    "*2\r\n$4\r\nAUTH\r\n$%zu\r\n%s\r\n", strlen(pw), pw);
+		if (ws_write_all(fd, cmd, (size_t)n) != 0 ||
+		    read(fd, rbuf, sizeof(rbuf)) <= 0 || rbuf[0] != '+') {
+			fprintf(stderr, "wsload: Redis AUTH failed\n");
+			exit(1);
+		}
+	}
+	fcntl(fd, F_SETFL, O_NONBLOCK);
+	clen = snprintf(ch, sizeof(ch), "group:%" PRId64, opt.publish_group);
+	start = ws_now();
+	end = start + (uint64_t)(opt.post_seconds * 1e9);
+	*t_start = start;
+	while ((now = ws_now()) < end) {
+		due = (uint64_t)(opt.post_rate * (double)(now - start) / 1e9) +
+		    1;
+		for (; post.issued < due; post.issued++) {
+			len = snprintf(body, sizeof(body),
+			    "{\"type\":\"message.created\",\"group_id\":"
+			    "%" PRId64 ",\"message\":{\"id\":%" PRIu64
+			    ",\"text\":\"" WS_MARK "%" PRIu64 "~%.*s\"}}",
+			    opt.publish_group, post.issued, ws_now(),
+			    opt.text_bytes, post.pad);
+			n = snprintf(cmd, sizeof(cmd),
+			    "*3\r\n$7\r\nPUBLISH\r\n$%d\r\n%s\r\n$%d\r\n%s\r\n",
+			    clen, ch, len, body);
+			if (ws_write_all(fd, cmd, (size_t)n) != 0) {
+				post.failed++;
+				continue;
+			}
+		}
+		/* Replies are ":<receivers>\r\n", one line each. */
+		while ((r = read(fd, rbuf, sizeof(rbuf))) > 0)
+			for (k = 0; k < (size_t)r; k++)
+				post.ok += rbuf[k] == '\n';
+		ws_sleep_ms(1);
+	}
+	*t_end = ws_now();
+	for (n = 0; n < 1000 && post.ok + post.failed < post.issued; n++) {
+		while ((r = read(fd, rbuf, sizeof(rbuf))) > 0)
+			for (k = 0; k < (size_t)r; k++)
+				post.ok += rbuf[k] == '\n';
+		ws_sleep_ms(1);
+	}
+	close(fd);
+}
+
 /* ---- parent: the run --------------------------------------------------------
  */
 
@@ -1324,11 +1404,17 @@ cmd_run(void)
 	}
 	/* Phase 2: post. */
 	if (opt.posting) {
-		posters_init();
+		if (opt.publish_group == 0)
+			posters_init();
+		else
+			memset(post.pad, 'x', sizeof(post.pad));
 		cpu0 = pids_cpu_s();
 		pids_sched(&run0, &wait0);
 		machine_cpu(&mbusy0, &mtot0);
-		posters_run(&t_post0, &t_post1);
+		if (opt.publish_group == 0)
+			posters_run(&t_post0, &t_post1);
+		else
+			pub_run(&t_post0, &t_post1);
 		pids_sched(&run1, &wait1);
 		machine_cpu(&mbusy1, &mtot1);
 		if (mtot1 > mtot0)
@@ -1575,7 +1661,12 @@ main(int argc, char **argv)
 			opt.post_seconds = atof(v);
 		else if (strcmp(o, "--drain") == 0)
 			opt.drain = atof(v);
-		else if (strcmp(o, "--text-bytes") == 0)
+		else if (strcmp(o, "--publish") == 0) {
+			opt.publish_group = strtoll(v, NULL, 10);
+			if (opt.publish_group <= 0)
+				usage();
+			opt.posting = 1;
+		} else if (strcmp(o, "--text-bytes") == 0)
 			opt.text_bytes = atoi(v);
 		else if (strcmp(o, "--label") == 0)
 			opt.label = v;
@@ -1590,7 +1681,8 @@ main(int argc, char **argv)
 	    opt.src_ips < 1 || opt.src_ips > 250 || opt.text_bytes < 0 ||
 	    opt.text_bytes > 4000)
 		usage();
-	if (opt.posting && (opt.nrooms == 0 || opt.post_first_user <= 0))
+	if (opt.posting && opt.publish_group == 0 &&
+	    (opt.nrooms == 0 || opt.post_first_user <= 0))
 		usage();
 	return cmd_run();
 }

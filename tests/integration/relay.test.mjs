@@ -402,7 +402,7 @@ test('sign-out and a password change close that session\'s websockets at once (4
 
 test('metrics: Prometheus text on the loopback metrics port', async () => {
   const m = await metrics(0);
-  for (const k of ['connections', 'users', 'subscribed_channels', 'frames_out_total', 'bytes_out_total',
+  for (const k of ['connections', 'users', 'subscribed_channels', 'frames_out_total', 'bytes_out_total', 'writes_total',
     'frames_dropped_total', 'sessions_culled_total', 'redis_reconnects_total']) {
     assert.ok(`easychat_relay_${k}` in m, k);
   }
@@ -479,6 +479,60 @@ test('a burst of hundreds of frames arrives complete and in order (coalesced wri
   // Still a working session afterwards.
   direct.send({ type: 'ping' });
   await direct.next((e) => e.type === 'pong', 2000);
+});
+
+test('events that arrive together go out in few writes, still one ordered message each', async () => {
+  const owner = await newUser();
+  const g = await makeGroup(owner);
+  const direct = await ws(owner, { url: RELAYS[0] });
+  // A raw reader of the same user: the bytes on the wire, frame by frame.
+  const url = new URL(RELAYS[0]);
+  const sock = net.connect(Number(url.port), url.hostname);
+  await new Promise((r) => sock.once('connect', r));
+  sock.on('error', () => {});
+  sock.write(`GET /ws HTTP/1.1\r\nHost: ${url.host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n`
+    + `Sec-WebSocket-Key: ${randomBytes(16).toString('base64')}\r\nSec-WebSocket-Version: 13\r\n`
+    + `Origin: ${env.origin}\r\nCookie: ${owner.cookieHeader()}\r\n\r\n`);
+  let raw = Buffer.alloc(0);
+  sock.on('data', (d) => { raw = Buffer.concat([raw, d]); });
+  for (let i = 0; i < 50 && raw.indexOf('"hello"') < 0; i++) await sleep(100);
+  assert.ok(raw.indexOf('"hello"') > 0, 'raw reader upgraded');
+  const n = 400;
+  const before0 = await metrics(0);
+  // One transaction: Redis hands the relay all of them at once.
+  const tx = rds.multi();
+  for (let i = 0; i < n; i++) tx.publish(`group:${g.id}`, JSON.stringify({ type: 'room.updated', group_id: g.id, seq: i }));
+  await tx.exec();
+  await direct.next((e) => e.type === 'room.updated' && e.seq === n - 1, 10000);
+  const got = direct.events.filter((e) => e.type === 'room.updated' && e.group_id === g.id);
+  assert.deepEqual(got.map((e) => e.seq), [...Array(n).keys()], 'each event one message, in order');
+  const m = await metrics(0);
+  const frames = m.easychat_relay_frames_out_total - before0.easychat_relay_frames_out_total;
+  const writes = m.easychat_relay_writes_total - before0.easychat_relay_writes_total;
+  assert.ok(frames >= 2 * n, `frames ${frames}`);
+  // Several frames per write (the other tests' traffic counts as well).
+  assert.ok(writes * 4 < frames, `${writes} writes for ${frames} frames`);
+  // On the wire: unmasked final text frames, one per event, in order.
+  for (let i = 0; i < 50; i++) {
+    if (raw.indexOf(`"seq":${n - 1}}`) > 0) break;
+    await sleep(100);
+  }
+  let off = raw.indexOf('\r\n\r\n') + 4;
+  const seqs = [];
+  while (off + 2 <= raw.length) {
+    assert.equal(raw[off] & 0x8f, 0x81, 'FIN + text');
+    let len = raw[off + 1];
+    let h = 2;
+    assert.equal(len & 0x80, 0, 'unmasked');
+    if (len === 126) { len = raw.readUInt16BE(off + 2); h = 4; }
+    assert.ok(len < 127);
+    const ev = JSON.parse(raw.subarray(off + h, off + h + len).toString());
+    if (ev.type === 'room.updated') seqs.push(ev.seq);
+    off += h + len;
+  }
+  assert.equal(off, raw.length, 'whole frames');
+  assert.deepEqual(seqs, [...Array(n).keys()]);
+  sock.destroy();
 });
 
 test('heartbeat: pings after heartbeat_ms of silence; a peer that never answers is hung up', async () => {
