@@ -51,7 +51,10 @@ struct ruser {
 	uint8_t subscribed; /* user:<id> acknowledged once */
 	uint8_t status_due; /* u->status not saved yet (hub_status_due) */
 	double status_at;   /* last status save */
-	struct hub_check checks[HUB_CHECKS];
+	/* HUB_CHECKS slots, allocated by the first kept check: most users
+	 * never type, and 256 bytes each were an eighth of an idle
+	 * connection's memory. */
+	struct hub_check *checks;
 	uint32_t checks_gen;     /* bumped when checks are dropped */
 	uint32_t checks_pending; /* typing queries in flight */
 };
@@ -466,6 +469,7 @@ hub_detach(struct session *s)
 	metrics.users--;
 	free(u->groups);
 	free(u->full_name_json);
+	free(u->checks);
 	free(u);
 	wire_key_online(ch, g->user_id);
 	if (bus_command(hub_offline_cb, g, "EVAL %s 1 %s %s %lld %ld",
@@ -569,7 +573,7 @@ hub_check_find(struct ruser *u, int64_t room_id)
 {
 	unsigned i;
 
-	for (i = 0; i < HUB_CHECKS; i++) {
+	for (i = 0; u->checks && i < HUB_CHECKS; i++) {
 		if (u->checks[i].room_id == room_id)
 			return &u->checks[i];
 	}
@@ -583,6 +587,8 @@ hub_check_keep(struct ruser *u, int64_t room_id, int64_t gid, double left)
 	struct hub_check *c = hub_check_find(u, room_id);
 	unsigned i;
 
+	if (u->checks == NULL)
+		u->checks = mem_calloc(HUB_CHECKS, sizeof(*u->checks));
 	for (i = 0; c == NULL && i < HUB_CHECKS; i++) {
 		if (u->checks[i].room_id == 0)
 			c = &u->checks[i];
@@ -608,7 +614,7 @@ hub_checks_drop(struct ruser *u, int64_t gid)
 {
 	unsigned i;
 
-	for (i = 0; i < HUB_CHECKS; i++) {
+	for (i = 0; u->checks && i < HUB_CHECKS; i++) {
 		if (u->checks[i].group_id == gid)
 			memset(&u->checks[i], 0, sizeof(u->checks[i]));
 	}

@@ -49,13 +49,20 @@ struct hs {
 	int waiting;  /* an async lookup is out */
 	int dead;     /* closed meanwhile: free on return */
 	int64_t addr; /* listen_pending key, 0 = not counted */
-	size_t len;
-	size_t head; /* request head length, "\r\n\r\n" included */
+	size_t len;   /* request bytes read so far */
+	/* The request so far when its head spans reads; NULL otherwise (a
+	 * head that comes in one read is checked in listen_rbuf).  Freed
+	 * once the head is parsed: a handshake waiting for Redis or
+	 * PostgreSQL holds ~0.5 KB, not 8 KB, and a burst of them leaves
+	 * no 8 KB holes between the sessions it created. */
+	char *buf;
 	struct relay_auth auth;
 	char req[256]; /* the 101 answer */
 	size_t reqlen;
-	char buf[HS_MAX + 1];
 };
+
+/* Every first read goes here (one thread, one handshake at a time). */
+static char listen_rbuf[HS_MAX + 1];
 
 static struct hs *hs_live;
 static int listen_fd = -1;
@@ -110,6 +117,7 @@ hs_free(struct hs *h)
 	free(h->auth.full_name_json);
 	free(h->auth.groups);
 	free(h->auth.early);
+	free(h->buf);
 	free(h);
 }
 
@@ -194,12 +202,6 @@ hs_adopt(struct hs *h)
 	a = mem_alloc(sizeof(*a));
 	*a = h->auth;
 	memset(&h->auth, 0, sizeof(h->auth));
-	if (h->len > h->head) {
-		/* Frames sent together with the request. */
-		a->nearly = h->len - h->head;
-		a->early = mem_alloc(a->nearly);
-		memcpy(a->early, h->buf + h->head, a->nearly);
-	}
 	fd.sockfd = h->fd;
 	/* A stale entry for a reused fd (lws refused that socket). */
 	relay_auth_free(map_put(&listen_auths, (int64_t)h->fd + 1, a));
@@ -517,8 +519,10 @@ hs_token_chars(const char *s, size_t n)
 	return 1;
 }
 
+/* Checks the request head in buf[0..h->len) and starts its lookups (or
+ * refuses it). */
 static void
-hs_process(struct hs *h)
+hs_check(struct hs *h, const char *buf)
 {
 	struct hs_head hd;
 	struct jwt_claims claims;
@@ -528,12 +532,17 @@ hs_process(struct hs *h)
 	enum err_code rc;
 	int n;
 
-	rc = listen_parse(h->buf, h->len, &hd);
+	rc = listen_parse(buf, h->len, &hd);
 	if (rc) {
 		hs_refuse(h, rc, hd.status, hd.why);
 		return;
 	}
-	h->head = hd.head_len;
+	if (h->len > hd.head_len) {
+		/* Frames sent together with the request. */
+		h->auth.nearly = h->len - hd.head_len;
+		h->auth.early = mem_alloc(h->auth.nearly);
+		memcpy(h->auth.early, buf + hd.head_len, h->auth.nearly);
+	}
 	if (hd.origin && !cfg_origin_allowed(hd.origin, hd.origin_len)) {
 		hs_refuse(h, ERR_FORBIDDEN, 403, "origin not allowed");
 		return;
@@ -588,15 +597,28 @@ hs_process(struct hs *h)
 	hs_check_revoked(h);
 }
 
+/* The head is complete in buf: check it, then drop the request bytes
+ * (hs_check may have freed h already). */
+static void
+hs_process(struct hs *h, char *buf)
+{
+	char *own = h->buf;
+
+	h->buf = NULL;
+	hs_check(h, buf);
+	free(own);
+}
+
 /* ---- I/O --------------------------------------------------------------- */
 
 static void
 hs_read_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
 	struct hs *h = w->data;
+	char *b = h->buf ? h->buf : listen_rbuf;
 	ssize_t n;
 
-	n = read(h->fd, h->buf + h->len, HS_MAX - h->len);
+	n = read(h->fd, b + h->len, HS_MAX - h->len);
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
 		return;
 	if (n <= 0) {
@@ -604,15 +626,23 @@ hs_read_cb(struct ev_loop *loop, ev_io *w, int revents)
 		return;
 	}
 	h->len += (size_t)n;
-	h->buf[h->len] = '\0';
-	if (memmem(h->buf, h->len, "\r\n\r\n", 4) != NULL) {
+	b[h->len] = '\0';
+	if (memmem(b, h->len, "\r\n\r\n", 4) != NULL) {
 		/* Nothing more is read until lws takes the socket. */
 		ev_io_stop(relay_loop, &h->io);
-		hs_process(h);
+		hs_process(h, b);
 		return;
 	}
-	if (h->len >= HS_MAX)
+	if (h->len >= HS_MAX) {
 		hs_refuse(h, ERR_BAD_REQUEST, 431, "request head too large");
+		return;
+	}
+	if (h->buf == NULL) {
+		/* A head split across reads keeps its part until the rest
+		 * comes (listen_rbuf is the next read's). */
+		h->buf = mem_alloc(HS_MAX + 1);
+		memcpy(h->buf, listen_rbuf, h->len + 1);
+	}
 }
 
 static void

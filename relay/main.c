@@ -11,6 +11,7 @@
 #include "relay.h"
 
 #include <libwebsockets.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,14 +24,33 @@
 #include "wire.h"
 
 #define RELAY_DRAIN_SECS 3.0
+#define RELAY_TRIM_SECS  5.0
+/* Buffers above this come from mmap and go back to the system when
+ * freed (M_MMAP_THRESHOLD); free space above the heap's top beyond
+ * M_TRIM_THRESHOLD is given back at once. */
+#define RELAY_MMAP_BYTES (64 * 1024)
+#define RELAY_TRIM_BYTES (256 * 1024)
 
 struct relay_conf relay_conf;
 struct ev_loop *relay_loop;
 int relay_stopping;
 
 static ev_signal relay_sigterm, relay_sigint;
-static ev_timer relay_drain_timer;
+static ev_timer relay_drain_timer, relay_trim_timer;
 static double relay_drain_start;
+
+/* Short-lived memory is freed between long-lived blocks allocated
+ * meanwhile: each handshake's (request, Redis and PostgreSQL replies)
+ * between the sessions of a connect burst, the presence refresh's (a
+ * hiredis callback per command, two commands per user) between whatever
+ * came while its replies were read.  glibc gives back only the top of the
+ * heap; malloc_trim() also returns the free pages inside it.  It walks
+ * only the free chunks, which a settled relay has few of. */
+static void
+relay_trim_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	malloc_trim(0);
+}
 
 double
 relay_now(void)
@@ -109,8 +129,10 @@ relay_configure(void)
 	        : n > (256L << 20)                    ? (256L << 20)
 	                                              : n);
 	/* Client frames are small (focus, typing, ping); larger ones are
-	 * assembled by ws.c up to 4 KiB.  128 keeps idle memory low
-	 * (measured: ~2.0 KB per idle connection, ~2.14 KB with 256). */
+	 * assembled by ws.c up to 4 KiB.  The adopted raw sockets have no
+	 * receive buffer of their own (heaptrack, 2026-12-06: lws makes
+	 * three allocations per connection, none of them this size), so
+	 * it does not count in idle memory. */
 	n = cfg_get_long("RELAY_RX_BUFFER", 128);
 	relay_conf.rx_buffer = (unsigned)(n < 128 ? 128
 	        : n > 65536                       ? 65536
@@ -160,6 +182,12 @@ main(int argc, char **argv)
 	if (status >= 0)
 		return status;
 	status = 1;
+	/* Fixed thresholds: glibc's dynamic ones rise to the size of the
+	 * largest mmapped block freed, after which large short-lived buffers
+	 * (a presence refresh's hiredis output, ~100 bytes per user) come
+	 * from the heap and leave their pages resident. */
+	mallopt(M_MMAP_THRESHOLD, RELAY_MMAP_BYTES);
+	mallopt(M_TRIM_THRESHOLD, RELAY_TRIM_BYTES);
 	signal(SIGPIPE, SIG_IGN);
 	rc = cfg_load();
 	if (rc)
@@ -188,10 +216,14 @@ main(int argc, char **argv)
 	ev_signal_init(&relay_sigint, relay_signal_cb, SIGINT);
 	ev_signal_start(relay_loop, &relay_sigterm);
 	ev_signal_start(relay_loop, &relay_sigint);
+	ev_timer_init(&relay_trim_timer, relay_trim_cb, RELAY_TRIM_SECS,
+	    RELAY_TRIM_SECS);
+	ev_timer_start(relay_loop, &relay_trim_timer);
 	log_info("relay %s ready (queue %u frames, rx buffer %u bytes)",
 	    relay_conf.id, relay_conf.queue_max, relay_conf.rx_buffer);
 	ev_run(relay_loop, 0);
 	status = 0;
+	ev_timer_stop(relay_loop, &relay_trim_timer);
 	ev_signal_stop(relay_loop, &relay_sigterm);
 	ev_signal_stop(relay_loop, &relay_sigint);
 out_stop:

@@ -166,7 +166,14 @@ for (const [label, o] of Object.entries(raw)) {
   row('1 idle', `${o.connections} connections over ${o.relays} relay(s)`,
     `${o.ready} ready, ${failed} failed, ${o.closed_by_server} closed; ${k(o.connect_rate)} conn/s; handshake p99 ${f1(o.handshake.p99_ms)} ms`,
     o.connections >= 100000 ? '100 k held' : '', o.connections >= 100000 ? o.ready >= 100000 : null);
-  row('1 idle', `relay RSS per connection (${o.connections})`, `${Math.round(o.relay_bytes_per_conn)} B`, '≤ 2048 B', o.relay_bytes_per_conn <= 2048);
+  // Settled: RSS after the 12 s hold (the relays trim every 5 s), per
+  // ready connection; the figure right after the burst (+1.5 s) still
+  // holds its handshakes' follow-up work and is shown beside it.
+  const settled = o.ready > 0 && o.relay_rss_kb_after_hold > 0
+    ? (o.relay_rss_kb_after_hold - o.relay_rss_kb_before) * 1024 / o.ready : o.relay_bytes_per_conn;
+  row('1 idle', `relay RSS per connection (${o.connections}), settled`,
+    `${Math.round(settled)} B (${Math.round(o.relay_bytes_per_conn)} B right after connecting)`,
+    '≤ 1536 B', settled <= 1536);
 }
 
 // 2. fan-out

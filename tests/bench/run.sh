@@ -10,6 +10,7 @@
 # Environment: BENCH_KEEP=1 keeps the stack up at the end (printed how to
 # stop it); BENCH_ONLY="floors reads spa search idle fanout writes reactions mentions" runs a
 # subset (its report goes to results/subset.* instead of latest.*);
+# BENCH_IDLE_SIZES="100000" overrides the idle scenario's sizes;
 # BENCH_FCGI_PROCS=N runs N processes per FastCGI program instead of the
 # configured FCGI_PROCS.
 set -uo pipefail
@@ -27,14 +28,14 @@ load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 # ---- sizes and durations -----------------------------------------------------
 if [[ $mode == full ]]; then
 	relays=6 users=100000 messages=1000000 dirgroups=10000
-	wrk_secs=15 post_secs=15 hold=10 budget=1800
-	idle_sizes="10000 50000 100000"
+	wrk_secs=15 post_secs=15 budget=1800
+	idle_sizes=${BENCH_IDLE_SIZES:-10000 50000 100000}
 	fan1k_rates="100 200 300 400 500"
 	fan5k_rates="20 40 60 80"
 else
 	relays=1 users=10000 messages=1000000 dirgroups=10000
-	wrk_secs=6 post_secs=6 hold=3 budget=270
-	idle_sizes="10000"
+	wrk_secs=6 post_secs=6 budget=270
+	idle_sizes=${BENCH_IDLE_SIZES:-10000}
 	fan1k_rates="300"
 	fan5k_rates="60"
 fi
@@ -258,7 +259,7 @@ fi
 wsload_run() {
 	local label=$1
 	shift
-	timeout 300 "$bin/wsload" run --origin "$ORIGIN" --label "$label" \
+	timeout "${wsload_secs:-300}" "$bin/wsload" run --origin "$ORIGIN" --label "$label" \
 		--json "$raw" --pids "$(relay_pids)" "$@" 2>&1 | sed 's/^/    /'
 }
 
@@ -269,7 +270,16 @@ if want idle; then
 		((n <= users)) || continue
 		log "idle: $n authenticated connections over $relays relay(s)"
 		restart_relays
-		wsload_run "idle-$n" --urls "$RELAY_URLS" --users "1:$n" --hold "$hold"
+		# Handshakes cost a PostgreSQL round trip each, one at a time per
+		# relay: on a loaded machine 100 k take minutes, so the connect
+		# phase gets ~20 ms per connection and relay (at least 60 s)
+		# instead of giving up and weighing the relays mid-burst.  The
+		# hold (12 s) outlasts the relays' 5 s malloc_trim() tick: the
+		# settled figure is what an idle relay keeps.
+		ct=$((n / relays / 50))
+		((ct >= 60)) || ct=60
+		wsload_secs=$((ct + 120)) wsload_run "idle-$n" --urls "$RELAY_URLS" \
+			--users "1:$n" --hold 12 --connect-timeout "$ct"
 	done
 fi
 

@@ -58,7 +58,7 @@ function closePayload(code, reason = '') {
  * the same write) and collects the answer: { sock, status, head, frames,
  * closedAt, next(pred, ms) }.
  */
-async function raw(user, { url = RELAYS[0], extra = Buffer.alloc(0), headers = '', request } = {}) {
+async function raw(user, { url = RELAYS[0], extra = Buffer.alloc(0), headers = '', request, pieces = 1 } = {}) {
   const u = new URL(url);
   const sock = net.connect(Number(u.port), u.hostname);
   sockets.push(sock);
@@ -106,7 +106,13 @@ async function raw(user, { url = RELAYS[0], extra = Buffer.alloc(0), headers = '
       setTimeout(() => { const i = c.waiters.indexOf(w); if (i >= 0) { c.waiters.splice(i, 1); reject(new Error('no matching frame')); } }, ms);
     });
   };
-  sock.write(Buffer.concat([Buffer.from(req, 'latin1'), extra]));
+  const all = Buffer.concat([Buffer.from(req, 'latin1'), extra]);
+  // In `pieces` writes 150 ms apart (the relay reads each on its own).
+  const step = Math.ceil(all.length / pieces);
+  for (let i = 0; i < all.length; i += step) {
+    if (i > 0) await sleep(150);
+    sock.write(all.subarray(i, i + step));
+  }
   return c;
 }
 
@@ -195,6 +201,31 @@ test('a frame pipelined with the upgrade request is answered', async () => {
   await c.next((f) => f.op === 1 && f.json.type === 'pong');
   assert.equal(c.status, 101);
   assert.deepEqual(c.frames.filter((f) => f.op === 10).map((f) => f.payload.toString()), ['early']);
+});
+
+test('an upgrade request split over several reads is answered, with the frame behind it, while others connect', async () => {
+  const a = await newUser();
+  const b = await newUser();
+  const extra = Buffer.concat([frame(9, 'split'), frame(1, '{"type":"ping"}')]);
+  // b's whole requests arrive between a's pieces: each is read into the
+  // buffer a's first piece was read into, and a's head must not mix with
+  // theirs.
+  const split = raw(a, { extra, pieces: 4 });
+  const others = [];
+  for (let i = 0; i < 3; i++) {
+    await sleep(100);
+    others.push(raw(b, { extra: frame(9, `other ${i}`) }));
+  }
+  const c = await split;
+  await c.next((f) => f.op === 1 && f.json.type === 'pong');
+  assert.equal(c.status, 101);
+  assert.deepEqual(c.frames.filter((f) => f.op === 10).map((f) => f.payload.toString()), ['split']);
+  for (const [i, p] of others.entries()) {
+    const o = await p;
+    const pong = await o.next((f) => f.op === 10);
+    assert.equal(o.status, 101);
+    assert.equal(pong.payload.toString(), `other ${i}`);
+  }
 });
 
 test('bare CR or LF in the request head and unknown subprotocols get 400 before any upgrade', async () => {
