@@ -681,7 +681,7 @@ lighttpd_cgi_branch() {
 lighttpd_routes() {
 	# Every branch is an "else": conf/lighttpd.conf.in opens the chain with
 	# the static API reference document.
-	local i p kw="else "
+	local i p n kw="else "
 	routes_load
 	for i in "${!ROUTE_PROGS[@]}"; do
 		p=${ROUTE_PROGS[i]}
@@ -691,12 +691,14 @@ lighttpd_routes() {
 			kw="else "
 			continue
 		fi
+		# min-procs too: lighttpd 1.4.69 starts min(4, max-procs) by default.
+		n=$(fcgi_procs "$p")
 		cat <<-EOT
 			${kw}\$HTTP["url"] =~ "${ROUTE_RES[i]}" {
 			$(printf '\t')fastcgi.server = ( "/" => ( "$p" => (
 			$(printf '\t\t')"bin-path" => var.bindir + "/easychat-$p",
 			$(printf '\t\t')"socket" => var.vardir + "/run/$p.sock",
-			$(printf '\t\t')"max-procs" => $(fcgi_procs "$p"), "check-local" => "disable",
+			$(printf '\t\t')"min-procs" => $n, "max-procs" => $n, "check-local" => "disable",
 			$(printf '\t\t')"bin-environment" => var.fcgi_env, "bin-copy-environment" => var.fcgi_copy_env,
 			$(printf '\t\t')"x-sendfile" => "enable", "x-sendfile-docroot" => ( var.attachments ),
 			$(printf '\t'))))
