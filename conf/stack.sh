@@ -676,12 +676,12 @@ lighttpd_cgi_branch() {
 	EOT
 }
 
-# lighttpd_routes PROCS: the fastcgi.server branches of conf/routes.txt
+# lighttpd_routes: the fastcgi.server branches of conf/routes.txt
 # (or mod_cgi ones for the programs listed in CGI_PROGRAMS).
 lighttpd_routes() {
 	# Every branch is an "else": conf/lighttpd.conf.in opens the chain with
 	# the static API reference document.
-	local i p kw="else "
+	local i p n kw="else "
 	routes_load
 	for i in "${!ROUTE_PROGS[@]}"; do
 		p=${ROUTE_PROGS[i]}
@@ -691,12 +691,14 @@ lighttpd_routes() {
 			kw="else "
 			continue
 		fi
+		# min-procs too: lighttpd 1.4.69 starts min(4, max-procs) by default.
+		n=$(fcgi_procs "$p")
 		cat <<-EOT
 			${kw}\$HTTP["url"] =~ "${ROUTE_RES[i]}" {
 			$(printf '\t')fastcgi.server = ( "/" => ( "$p" => (
 			$(printf '\t\t')"bin-path" => var.bindir + "/easychat-$p",
 			$(printf '\t\t')"socket" => var.vardir + "/run/$p.sock",
-			$(printf '\t\t')"max-procs" => $1, "check-local" => "disable",
+			$(printf '\t\t')"min-procs" => $n, "max-procs" => $n, "check-local" => "disable",
 			$(printf '\t\t')"bin-environment" => var.fcgi_env, "bin-copy-environment" => var.fcgi_copy_env,
 			$(printf '\t\t')"x-sendfile" => "enable", "x-sendfile-docroot" => ( var.attachments ),
 			$(printf '\t'))))
@@ -704,6 +706,15 @@ lighttpd_routes() {
 		EOT
 		kw="else "
 	done
+}
+
+# fcgi_procs PROGRAM: how many FastCGI processes run PROGRAM:
+# FCGI_PROCS_<PROGRAM> (FCGI_PROCS_ROOMS...) when set, else FCGI_PROCS.
+fcgi_procs() {
+	local k="FCGI_PROCS_${1^^}" n
+	n=$(cfg "$k" "$(cfg FCGI_PROCS 2)")
+	[[ $n =~ ^[1-9][0-9]*$ ]] || die "$k / FCGI_PROCS must be a positive number"
+	printf '%s' "$n"
 }
 
 # render_lighttpd_conf: conf/lighttpd.conf.in -> VARDIR/lighttpd.conf.
@@ -718,7 +729,7 @@ render_lighttpd_conf() {
 		"REPO=$REPO" "VARDIR=$VARDIR" "BIN_DIR=$BIN_DIR" "MEDIA_DIR=$(media_dir)" \
 		"DOC_ROOT=$REPO/htdocs/dist" "HTTP_HOST=$(cfg HTTP_HOST 127.0.0.1)" \
 		"HTTP_PORT=$(cfg HTTP_PORT 8080)" "FCGI_PROCS=$procs" \
-		"FASTCGI_ROUTES=$(lighttpd_routes "$procs")" \
+		"FASTCGI_ROUTES=$(lighttpd_routes)" \
 		"ATTACH_BODY_KIB=$(attach_body_kib)" \
 		"RELAY_BACKENDS=$(relay_backends '( "host" => "%s", "port" => %s ), ')" \
 		"CSP_WS_ORIGINS=$(csp_ws_origins)"
@@ -777,7 +788,7 @@ nginx_brotli_static() {
 	fi
 }
 
-# nginx_upstreams PROCS: the upstream {} blocks and $easychat_request_id.
+# nginx_upstreams: the upstream {} blocks and $easychat_request_id.
 nginx_upstreams() {
 	local p i
 	cat <<-'EOT'
@@ -790,7 +801,7 @@ nginx_upstreams() {
 	EOT
 	for p in "${PROGRAMS[@]}"; do
 		echo "upstream easychat_$p {"
-		for ((i = 0; i < $1; i++)); do
+		for ((i = 0; i < $(fcgi_procs "$p"); i++)); do
 			echo "    server unix:$RUN/$p.$i.sock;"
 		done
 		echo "}"
@@ -857,7 +868,7 @@ render_nginx_conf() {
 	[[ $procs =~ ^[1-9][0-9]*$ ]] || die "FCGI_PROCS must be a positive number"
 	media=$(media_dir)
 	mkdir -p "$dir"
-	nginx_upstreams "$procs" >"$dir/easychat-upstreams.conf"
+	nginx_upstreams >"$dir/easychat-upstreams.conf"
 	render "$REPO/conf/nginx/easychat-app.conf.in" "$dir/easychat-app.conf" \
 		"REPO=$REPO" "DOC_ROOT=$REPO/htdocs/dist" "MEDIA_PARENT=$(dirname "$media")" \
 		"MEDIA_BASE=$(basename "$media")" "CSP_WS_ORIGINS=$(csp_ws_origins)" \
@@ -948,10 +959,10 @@ nginx_start() {
 		die "nginx rejects $dir/nginx.conf; see $LOGS/nginx-check.log"
 	nginx_stop
 	procs=$(cfg FCGI_PROCS 2)
-	log "starting $procs FastCGI processes per program under spawn-fcgi"
+	log "starting $procs FastCGI processes per program (FCGI_PROCS_<PROGRAM> apart) under spawn-fcgi"
 	for p in "${PROGRAMS[@]}"; do
 		[[ " ${CGI_PROGRAMS:-} " != *" $p "* ]] || continue
-		for ((i = 0; i < procs; i++)); do
+		for ((i = 0; i < $(fcgi_procs "$p"); i++)); do
 			program_start "$p" "$i"
 			wait_for "easychat-$p ($i)" "$LOGS/programs.log" test -S "$RUN/$p.$i.sock"
 		done
@@ -1300,7 +1311,7 @@ cmd_serve() {
 	set_paths "${1:-}"
 	BIN_DIR=$(realpath -m -- "${BIN_DIR:-$REPO/build/bin}")
 	mkdir -p "$RUN" "$LOGS" "$VARDIR/tmp"
-	env | grep -E '^(HTTP_|PUBLIC_ORIGINS=|FCGI_PROCS=|DB_|REDIS_|RELAY_|JWT_|ACCESS_|REFRESH_|COOKIE_|BODY_|UPLOAD_|MEDIA_|LOGIN_|PASSWORD_|REVOCATION_|RATE_|REACTIONS_|ARGON2_|TRUSTED_PROX|OAUTH_|SENTRY_|METRICS_|MAIL_|RESET_|EMAIL_VERIFY=|VERIFY_|DIGEST_|DELIVER_|LOG_LEVEL=)' >"$ENV_FILE"
+	env | grep -E '^(HTTP_|PUBLIC_ORIGINS=|FCGI_PROCS(_[A-Z]+)?=|DB_|REDIS_|RELAY_|JWT_|ACCESS_|REFRESH_|COOKIE_|BODY_|UPLOAD_|MEDIA_|LOGIN_|PASSWORD_|REVOCATION_|RATE_|REACTIONS_|ARGON2_|TRUSTED_PROX|OAUTH_|SENTRY_|METRICS_|MAIL_|RESET_|EMAIL_VERIFY=|VERIFY_|DIGEST_|DELIVER_|LOG_LEVEL=)' >"$ENV_FILE"
 	# The shipped blocklist unless the environment names another.
 	[[ -n ${PASSWORD_BLOCKLIST:-} ]] || echo "PASSWORD_BLOCKLIST=$REPO/conf/common-passwords.txt" >>"$ENV_FILE"
 	load_env "$ENV_FILE"

@@ -196,6 +196,7 @@ $$;
 
 CREATE FUNCTION public.ec_counts_marker() RETURNS trigger
     LANGUAGE plpgsql
+    SET plan_cache_mode TO 'force_generic_plan'
     AS $$
 BEGIN
 	IF TG_OP = 'UPDATE' AND NEW.last_read_id = OLD.last_read_id
@@ -231,6 +232,18 @@ CREATE FUNCTION public.ec_counts_mention() RETURNS trigger
     AS $$
 BEGIN
 	IF TG_OP = 'INSERT' THEN
+		-- The usual case first: the marker exists.  (An INSERT ... ON
+		-- CONFLICT alone runs ec_counts_marker() as a BEFORE INSERT
+		-- before it finds the conflict: a count of all the user's
+		-- unread mentions in the room, per mention, thrown away.)
+		UPDATE read_markers SET mention_count = mention_count + 1
+		WHERE user_id = NEW.user_id AND room_id = NEW.room_id
+		AND last_read_id < NEW.message_id
+		AND EXISTS (SELECT 1 FROM messages x WHERE x.id = NEW.message_id
+			AND x.deleted_at IS NULL);
+		IF FOUND THEN
+			RETURN NULL;
+		END IF;
 		-- A new marker row is counted by ec_counts_marker() itself.
 		INSERT INTO read_markers (user_id, room_id, last_read_id)
 		VALUES (NEW.user_id, NEW.room_id, 0)
@@ -692,10 +705,12 @@ CREATE FUNCTION public.ec_push_on_mentions() RETURNS trigger
 BEGIN
 	INSERT INTO outbox (kind, payload)
 	SELECT DISTINCT 'push', jsonb_build_object('message_id', f.message_id)
-	FROM fresh f
-	WHERE EXISTS (SELECT 1 FROM push_subscriptions s
-		WHERE s.user_id = f.user_id)
-	AND notify_level(f.user_id, f.room_id) <> 'none'
+	FROM (WITH subscribed AS MATERIALIZED (SELECT f2.message_id,
+		f2.user_id, f2.room_id FROM fresh f2
+		WHERE EXISTS (SELECT 1 FROM push_subscriptions s
+			WHERE s.user_id = f2.user_id))
+		SELECT * FROM subscribed) f
+	WHERE notify_level(f.user_id, f.room_id) <> 'none'
 	ON CONFLICT (((payload->>'message_id')::bigint))
 	WHERE kind = 'push' DO NOTHING;
 	IF FOUND THEN
@@ -845,9 +860,10 @@ $$;
 --
 
 CREATE FUNCTION public.ec_room_refs(txt text, room bigint) RETURNS jsonb
-    LANGUAGE sql STABLE
+    LANGUAGE plpgsql STABLE
     AS $$
-	SELECT jsonb_agg(jsonb_build_object('id', c.id, 'name', c.name)
+BEGIN
+	RETURN (SELECT jsonb_agg(jsonb_build_object('id', c.id, 'name', c.name)
 	    ORDER BY c.pos)
 	FROM (SELECT DISTINCT ON (lower(t.w[1])) t.w[1] AS name, t.pos, r.id
 	      FROM rooms src,
@@ -856,7 +872,8 @@ CREATE FUNCTION public.ec_room_refs(txt text, room bigint) RETURNS jsonb
 	      JOIN rooms r ON lower(r.name) = lower(t.w[1])
 	      WHERE src.id = room AND r.group_id = src.group_id
 	      ORDER BY lower(t.w[1]), r.topic_id = src.topic_id DESC, r.id,
-	          t.pos) c
+	          t.pos) c);
+END
 $$;
 
 --

@@ -29,16 +29,22 @@ $$;
 
 -- After the mentions of a statement: a job for each message whose newly
 -- mentioned users include one with a subscription who wants to hear of
--- mentions there.
+-- mentions there.  The subscribed users are found first (materialized,
+-- so the planner cannot put the per-row notify_level() ahead of that
+-- cheap filter): pg_stat_user_functions showed notify_level() called for
+-- every mention, at twice the CPU of the rest of the post, on a site
+-- where nobody had a subscription.
 CREATE OR REPLACE FUNCTION ec_push_on_mentions() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
 	INSERT INTO outbox (kind, payload)
 	SELECT DISTINCT 'push', jsonb_build_object('message_id', f.message_id)
-	FROM fresh f
-	WHERE EXISTS (SELECT 1 FROM push_subscriptions s
-		WHERE s.user_id = f.user_id)
-	AND notify_level(f.user_id, f.room_id) <> 'none'
+	FROM (WITH subscribed AS MATERIALIZED (SELECT f2.message_id,
+		f2.user_id, f2.room_id FROM fresh f2
+		WHERE EXISTS (SELECT 1 FROM push_subscriptions s
+			WHERE s.user_id = f2.user_id))
+		SELECT * FROM subscribed) f
+	WHERE notify_level(f.user_id, f.room_id) <> 'none'
 	ON CONFLICT (((payload->>'message_id')::bigint))
 	WHERE kind = 'push' DO NOTHING;
 	IF FOUND THEN

@@ -348,6 +348,36 @@ out:
 	return rc;
 }
 
+/* The fast path (messages_post_fast()), and for a text with an '@' its
+ * mentions (mentions_store(), *fresh) in the same transaction; nothing
+ * is kept when the fast path did not apply (*msg NULL). */
+static enum err_code
+messages_post_mentions(struct http_req *r, const struct messages_post *p,
+    int64_t *group_id, char **msg, char **fresh)
+{
+	int mention = mentions_wanted(p->text);
+	enum err_code rc = ERR_OK;
+
+	if (mention)
+		rc = db_begin();
+	if (rc)
+		goto out;
+	rc = messages_post_fast(r, p, group_id, msg);
+	if (rc || *msg == NULL || !mention)
+		goto out;
+	rc = mentions_store(*msg, *group_id, p->text, fresh);
+	if (rc)
+		goto out;
+	rc = db_commit();
+out:
+	if (rc && *msg != NULL) {
+		free(*msg);
+		*msg = NULL;
+	}
+	db_rollback(); /* a failure, or the fast path did not apply */
+	return rc;
+}
+
 /* The general path, in a transaction: tells a missing room from a
  * missing right, then the body's own errors (vrc), a bad reply_to and a
  * nonce already used (a safe retry: *status 200 with the first message)
@@ -445,10 +475,12 @@ messages_create(struct http_req *r)
 	int status = 201;
 
 	vrc = messages_read_post(r, &p);
-	/* Only a text with an '@' needs the mention work, and only files
-	 * their linking (and so the general path's transaction). */
-	if (vrc == ERR_OK && !mentions_wanted(p.text) && p.nattach == 0) {
-		rc = messages_post_fast(r, &p, &group_id, &msg);
+	/* Only files need the general path (their linking).  A text with an
+	 * '@' takes the one statement too, in a transaction with its
+	 * mentions: four round trips instead of eight, and the room lock
+	 * held over two of them instead of four (bench "mentions"). */
+	if (vrc == ERR_OK && p.nattach == 0) {
+		rc = messages_post_mentions(r, &p, &group_id, &msg, &fresh);
 		if (rc)
 			goto out;
 	}

@@ -77,15 +77,16 @@ trap 'exit 130' INT TERM
 log "starting a $mode stack in $vardir ($relays relay processes)"
 {
 	echo "RELAY_PROCESSES=$relays"
-	[[ -z ${BENCH_FCGI_PROCS:-} ]] || echo "FCGI_PROCS=$BENCH_FCGI_PROCS"
-	# The test stack's digest every second after 3 s offline
-	# (digest.test.mjs) back to the shipped default, off: over the
-	# 10 k seeded users its candidate query kept a PostgreSQL backend
-	# at ~15 % of a core for the whole run (pg_stat_activity,
-	# 2026-12-06). And the deliverer's poll back to its default.
+	# Off, as by default in production: a test stack looks for offline
+	# digests every second with a 3 s window (digest.test.mjs), and over
+	# 10 k users that scan took 1.6–2.8 s per call, a fifth of a
+	# core even when idle (results/2026-12-06-writes2.md). And the
+	# deliverer's poll back to its default.
 	echo "DIGEST_AFTER_SECONDS=0"
 	echo "DIGEST_CHECK_SECONDS=300"
 	echo "DELIVER_POLL_MS=5000"
+	[[ -z ${BENCH_FCGI_PROCS:-} ]] ||
+		printf 'FCGI_PROCS=%s\nFCGI_PROCS_ROOMS=%s\n' "$BENCH_FCGI_PROCS" "$BENCH_FCGI_PROCS"
 } >"$vardir/local.env"
 # fsync stays on: the write figures are for durable commits, as in
 # production (test clusters skip fsync otherwise).
@@ -391,7 +392,7 @@ fi
 # ---- report ------------------------------------------------------------------------------------
 log "report"
 # The effective settings: the last line of each key wins.
-relay_conf=$(grep -E '^(RELAY_[A-Z_]+|FCGI_PROCS)=' "$EASYCHAT_ENV" |
+relay_conf=$(grep -E '^(RELAY_[A-Z_]+|FCGI_PROCS[A-Z_]*)=' "$EASYCHAT_ENV" |
 	awk -F= '{ v[$1] = $0; if (!($1 in seen)) { seen[$1] = 1; k[n++] = $1 } }
 		END { for (i = 0; i < n; i++) printf "%s ", v[k[i]] }')
 mkdir -p "$results_dir"

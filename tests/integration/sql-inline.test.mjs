@@ -33,3 +33,11 @@ test('the generated search column does not inline a SQL body per INSERT', async 
     ON l.oid = f.prolang WHERE f.proname = 'ec_search_text'`);
   assert.deepEqual(rows.map((r) => r.lanname), ['plpgsql']);
 });
+
+test('the #room references of a post are not a SQL function planned per call', async () => {
+  // Called from the trigger ec_room_refs_keep(), a SQL function's body is
+  // parsed and planned on every post with a '#' (~1 ms, pg_stat_user_functions).
+  const rows = await sql(`SELECT l.lanname FROM pg_proc f JOIN pg_language l
+    ON l.oid = f.prolang WHERE f.proname = 'ec_room_refs'`);
+  assert.deepEqual(rows.map((r) => r.lanname), ['plpgsql']);
+});

@@ -1,0 +1,92 @@
+// posts-queries.test.mjs - the SQL round trips of a post (issue 16 item 3),
+// counted from PostgreSQL's own statement log (log_statement = all for the
+// length of this file): a plain post is one statement; a post with an
+// @mention is that statement and the mentions' in one transaction, not
+// the general path's eight round trips (which held the room lock over
+// four of them); a post the one statement cannot take (a DM whose other
+// participant blocked the sender, slow mode) still gets its answer from
+// the general path, with nothing stored by the fast attempt.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { newUser, unique, assertError } from '../lib/api.mjs';
+import { sql, subscribe, closeDb } from '../lib/db.mjs';
+import { logStatements, stopLoggingStatements, statementsDuring } from '../lib/statements.mjs';
+
+before(logStatements);
+
+after(async () => {
+  await stopLoggingStatements();
+  await closeDb();
+});
+
+/** Runs fn() and returns {res, queries, tx} the server logged meanwhile. */
+async function count(fn) {
+  const { res, lines } = await statementsDuring(fn);
+  const tx = lines.filter((l) => /:\s+(BEGIN|COMMIT|ROLLBACK)\s*$/.test(l));
+  return { res, queries: lines.length - tx.length, tx: tx.map((l) => l.replace(/^.*:\s+/, '')) };
+}
+
+async function world() {
+  const owner = await newUser();
+  const member = await newUser();
+  const res = await owner.post('/api/groups', { name: unique('posts'), is_public: true });
+  assert.equal(res.status, 201, res.text);
+  const g = res.json.id;
+  assert.equal((await member.post(`/api/groups/${g}/join`)).status, 200);
+  return { owner, member, g, room: res.json.topics[0].rooms[0].id };
+}
+
+test('a plain post is one statement', async () => {
+  const w = await world();
+  const got = await count(() => w.member.post(`/api/rooms/${w.room}/messages`, { text: 'plain words' }));
+  assert.equal(got.res.status, 201, got.res.text);
+  assert.equal(got.queries, 1);
+  assert.deepEqual(got.tx, []);
+});
+
+test('a post with an @mention: the post and its mentions in one transaction of two statements', async () => {
+  const w = await world();
+  const sub = await subscribe(`user:${w.owner.user.id}`);
+  try {
+    const got = await count(() => w.member.post(`/api/rooms/${w.room}/messages`,
+      { text: `hello @${w.owner.user.username} #nothing`, nonce: unique('n') }));
+    assert.equal(got.res.status, 201, got.res.text);
+    assert.equal(got.queries, 2);
+    assert.deepEqual(got.tx, ['BEGIN', 'COMMIT']);
+    const id = got.res.json.id;
+    const rows = await sql('SELECT user_id, kind FROM mentions WHERE message_id = $1', [id]);
+    assert.deepEqual(rows.map((r) => [Number(r.user_id), r.kind]), [[w.owner.user.id, 'user']]);
+    const ev = await sub.next((x) => x.data.type === 'mention.created' && x.data.message.id === id);
+    assert.equal(ev.data.message.text, `hello @${w.owner.user.username} #nothing`);
+    const [k] = await sql('SELECT mention_count FROM read_markers WHERE user_id = $1 AND room_id = $2',
+      [w.owner.user.id, w.room]);
+    assert.equal(k.mention_count, 1);
+  } finally {
+    sub.close();
+  }
+});
+
+test('a mention the one statement cannot take: the general path answers, the attempt leaves nothing', async () => {
+  const w = await world();
+  // Slow mode: a plain member's post goes to the general path, whose
+  // check sees the post before.
+  assert.equal((await sql('UPDATE rooms SET slow_mode_seconds = 60 WHERE id = $1 RETURNING id', [w.room])).length, 1);
+  const first = await w.member.post(`/api/rooms/${w.room}/messages`, { text: `one @${w.owner.user.username}` });
+  assert.equal(first.status, 201, first.text);
+  const before = await sql('SELECT count(*)::int AS n FROM messages WHERE room_id = $1', [w.room]);
+  const got = await count(() => w.member.post(`/api/rooms/${w.room}/messages`, { text: `two @${w.owner.user.username}` }));
+  assertError(assert, got.res, 429, 'rate_limited');
+  assert.ok(got.tx.includes('ROLLBACK'), got.tx.join(' '));
+  const after = await sql('SELECT count(*)::int AS n FROM messages WHERE room_id = $1', [w.room]);
+  assert.equal(after[0].n, before[0].n);
+  // The same nonce again is a safe retry through the fast attempt too.
+  const nonce = unique('n');
+  await sql('UPDATE rooms SET slow_mode_seconds = 0 WHERE id = $1', [w.room]);
+  const a = await w.member.post(`/api/rooms/${w.room}/messages`, { text: `three @${w.owner.user.username}`, nonce });
+  assert.equal(a.status, 201, a.text);
+  const b = await w.member.post(`/api/rooms/${w.room}/messages`, { text: `three @${w.owner.user.username}`, nonce });
+  assert.equal(b.status, 200, b.text);
+  assert.equal(b.json.id, a.json.id);
+  const n = await sql('SELECT count(*)::int AS n FROM mentions WHERE message_id = $1', [a.json.id]);
+  assert.equal(n[0].n, 1);
+});
