@@ -42,6 +42,16 @@
 static const char messages_sql_before[] = MESSAGES_SQL_PAGE("<", "DESC");
 static const char messages_sql_after[] = MESSAGES_SQL_PAGE(">", "ASC");
 
+/* The before= page on the read replica (db.h), NULL unless the replica
+ * already has a message of the room at or past the cursor: ids commit in
+ * order within a room (messages_create), so it then has every message
+ * older than the cursor and the page is the primary's.  The caller's
+ * membership is checked on the primary first (a removal counts at once). */
+static const char messages_sql_before_replica[] =
+    "SELECT CASE WHEN EXISTS (SELECT 1 FROM messages "
+    "WHERE room_id = $1 AND id >= $2) THEN (" MESSAGES_SQL_PAGE("<",
+        "DESC") ") END";
+
 /* The caller's message with the same nonce, if any: its JSON only when
  * it is in room $3 (the caller's membership of which was checked), so a
  * retry never shows a message, or the current text of the message it
@@ -219,10 +229,15 @@ messages_list(struct http_req *r)
 	rc = bad;
 	if (rc)
 		goto out;
-	rc = db_query_text(&page,
-	    after >= 0 ? messages_sql_after : messages_sql_before,
-	    DB_I64(r->ids[0]), DB_I64(after >= 0 ? after : before),
-	    DB_I64(limit));
+	rc = ERR_UNAVAILABLE;
+	if (!newest && after < 0)
+		rc = db_replica_query_text(&page, messages_sql_before_replica,
+		    DB_I64(r->ids[0]), DB_I64(before), DB_I64(limit));
+	if (rc)
+		rc = db_query_text(&page,
+		    after >= 0 ? messages_sql_after : messages_sql_before,
+		    DB_I64(r->ids[0]), DB_I64(after >= 0 ? after : before),
+		    DB_I64(limit));
 	if (rc)
 		goto out;
 	/* A fill needs what the miss read (the lease); after an error or a
