@@ -159,9 +159,9 @@ enum err_code db_wait_notify(int timeout_ms, int *notified);
  * The read replica: with DATABASE_REPLICA_URL set (a libpq connection
  * URI naming host, port and database; user and password default to
  * DB_USER and DB_PASSWORD), a second connection, made on first use, to a
- * streaming replica.  It is for reads the reader cannot notice lag on
- * (pages older than one it holds, or after db_replica_sync()); writes,
- * access checks and anything read after a write stay on the primary.
+ * streaming replica.  It is for reads the reader cannot notice lag on:
+ * after db_replica_sync() says the replica shows every commit made before
+ * the request.  Writes and access checks stay on the primary.
  *
  * When it is unreachable or a query fails there, the call returns
  * ERR_UNAVAILABLE and the caller asks the primary instead; the replica is
