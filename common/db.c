@@ -449,10 +449,6 @@ db_replica_get(void)
 	if (db_replica.conn != NULL &&
 	    PQstatus(db_replica.conn) == CONNECTION_OK)
 		return db_replica.conn;
-	if (db_replica.conn != NULL) {
-		db_replica_fail(PQerrorMessage(db_replica.conn));
-		return NULL;
-	}
 	if (db_replica_down && db_now() < db_replica_retry_at)
 		return NULL;
 	values[0] = cfg.db_user;
@@ -462,6 +458,7 @@ db_replica_get(void)
 	values[4] = "2";
 	values[5] = NULL;
 	db_stmts_forget(&db_replica);
+	PQfinish(db_replica.conn);
 	db_replica.conn = PQconnectdbParams(keys, values, 1);
 	if (db_replica.conn == NULL ||
 	    PQstatus(db_replica.conn) != CONNECTION_OK) {
@@ -485,39 +482,56 @@ db_replica_query_params(struct db_res **res, const char *sql,
 	const char *state;
 	struct db_bound b;
 	enum err_code rc;
-	PGresult *r;
+	PGresult *r = NULL;
+	int attempt, fresh;
 
 	if (res)
 		*res = NULL;
-	if (db_replica_get() == NULL)
-		return ERR_UNAVAILABLE;
 	rc = db_bind(&b, params, n);
 	if (rc)
 		return rc;
-	r = db_exec(&db_replica, sql, (int)n, b.values);
-	db_bound_release(&b);
-	if (r != NULL &&
-	    (PQresultStatus(r) == PGRES_TUPLES_OK ||
-	        PQresultStatus(r) == PGRES_COMMAND_OK)) {
-		if (res)
-			*res = (struct db_res *)r;
-		else
+	rc = ERR_UNAVAILABLE;
+	for (attempt = 0; attempt < 2; attempt++) {
+		fresh = db_replica.conn == NULL ||
+		    PQstatus(db_replica.conn) != CONNECTION_OK;
+		if (db_replica_get() == NULL)
+			break;
+		r = db_exec(&db_replica, sql, (int)n, b.values);
+		if (r != NULL &&
+		    (PQresultStatus(r) == PGRES_TUPLES_OK ||
+		        PQresultStatus(r) == PGRES_COMMAND_OK)) {
+			if (res)
+				*res = (struct db_res *)r;
+			else
+				PQclear(r);
+			rc = ERR_OK;
+			break;
+		}
+		/* A session the replica dropped since the last read (it
+		 * restarted): once more on a new one, as the primary's. */
+		if (!fresh && attempt == 0 &&
+		    PQstatus(db_replica.conn) != CONNECTION_OK) {
 			PQclear(r);
-		return ERR_OK;
+			r = NULL;
+			continue;
+		}
+		/* The replica's own trouble (unreachable, a shutdown, a query
+		 * cancelled by a recovery conflict, a statement prepared
+		 * before a migration): the primary answers this request and
+		 * the next few.  Any other error is the query's: the primary,
+		 * asked next, says which (and logs it). */
+		state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+		if (PQstatus(db_replica.conn) != CONNECTION_OK ||
+		    state == NULL || strncmp(state, "08", 2) == 0 ||
+		    strncmp(state, "57", 2) == 0 ||
+		    strcmp(state, "40001") == 0 || strcmp(state, "0A000") == 0)
+			db_replica_fail(r ? PQresultErrorMessage(r)
+			                  : PQerrorMessage(db_replica.conn));
+		PQclear(r);
+		break;
 	}
-	/* The replica's own trouble (a lost connection, a shutdown, a query
-	 * cancelled by a recovery conflict, a statement prepared before a
-	 * migration): the primary answers this request and the next few.
-	 * Any other error is the query's: the primary, asked next, says
-	 * which (and logs it). */
-	state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
-	if (PQstatus(db_replica.conn) != CONNECTION_OK || state == NULL ||
-	    strncmp(state, "08", 2) == 0 || strncmp(state, "57", 2) == 0 ||
-	    strcmp(state, "40001") == 0 || strcmp(state, "0A000") == 0)
-		db_replica_fail(r ? PQresultErrorMessage(r)
-		                  : PQerrorMessage(db_replica.conn));
-	PQclear(r);
-	return ERR_UNAVAILABLE;
+	db_bound_release(&b);
+	return rc;
 }
 
 enum err_code

@@ -163,10 +163,11 @@ enum err_code db_wait_notify(int timeout_ms, int *notified);
  * after db_replica_sync() says the replica shows every commit made before
  * the request.  Writes and access checks stay on the primary.
  *
- * When it is unreachable or a query fails there, the call returns
- * ERR_UNAVAILABLE and the caller asks the primary instead; the replica is
- * then left alone for a few seconds (one log line when it fails, one when
- * it is back, whatever the number of requests).
+ * A session the replica dropped (a restart) is remade at once and the
+ * query retried.  When it is unreachable or a query fails there, the call
+ * returns ERR_UNAVAILABLE and the caller asks the primary instead; the
+ * replica is then left alone for a few seconds (one log line when it
+ * fails, one when it is back, whatever the number of requests).
  */
 
 /* 1 when DATABASE_REPLICA_URL is set. */

@@ -237,6 +237,24 @@ test('a stopped replica: older pages and search from the primary, one log line p
   }
 });
 
+test('a replica restarted between two reads: the next read reconnects at once', { timeout: 120000 }, async () => {
+  // Every program process holds a session on the replica by now.
+  for (let i = 0; i < 8; i++) assert.equal((await older(member, ids[20], FRONTS[i % 2])).status, 200);
+  stack('pg-replica-stop');
+  stack('pg-replica-start');
+  replica = await replicaClient();
+  await caughtUp();
+  const marks = logMarks();
+  const since = await replicaNow();
+  for (let i = 0; i < 8; i++) {
+    const res = await older(member, ids[20], FRONTS[i % 2]);
+    assert.equal(res.status, 200, res.text);
+  }
+  const failed = logSince(marks).filter((l) => l.includes('read replica failed'));
+  assert.deepEqual(failed, [], 'a dropped session is remade, not taken for a replica that is down');
+  assert.ok((await replicaStatements(since)).some((q) => q.includes('m.id < $2')));
+});
+
 test('a kicked member cannot read older pages, though the lagging replica still lists them', async () => {
   await pauseReplay();
   try {
