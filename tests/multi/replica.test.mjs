@@ -9,6 +9,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import pg from 'pg';
 import { env, newUser, unique, stack, sleep, assertError } from '../lib/api.mjs';
@@ -145,7 +146,9 @@ test('older pages come from the replica once it has caught up, else from the pri
 });
 
 test('search reads the replica once it has caught up, and still finds what was just posted', async () => {
-  const word = `zq${Date.now().toString(36)}`;
+  // Random words: two words alike (one the other plus a letter) would
+  // find each other's message through the typo tier.
+  const word = `zq${randomBytes(6).toString('hex')}`;
   const p = await owner.post(`/api/rooms/${room}/messages`, { text: `needle ${word}` });
   assert.equal(p.status, 201, p.text);
   // The last statement of a search is the rendering of its page; the
@@ -164,7 +167,7 @@ test('search reads the replica once it has caught up, and still finds what was j
   // so a message posted just now is still found.
   await pauseReplay();
   try {
-    const word2 = `zq${Date.now().toString(36)}b`;
+    const word2 = `xj${randomBytes(6).toString('hex')}`;
     const p2 = await owner.post(`/api/rooms/${room}/messages`, { text: `needle ${word2}` });
     assert.equal(p2.status, 201, p2.text);
     const found2 = await member.get(`/api/search/messages?q=${word2}`);
