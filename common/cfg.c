@@ -195,6 +195,7 @@ cfg_load_file(const char *path)
 	cfg.db_name = cfg_dup("DB_NAME", "easychat");
 	cfg.db_user = cfg_dup("DB_USER", "easychat");
 	cfg.db_password = cfg_dup("DB_PASSWORD", "");
+	cfg.db_replica_url = cfg_dup("DATABASE_REPLICA_URL", "");
 	cfg.redis_host = cfg_dup("REDIS_HOST", "127.0.0.1");
 	cfg.redis_port = (int)cfg_get_long("REDIS_PORT", 63799);
 	cfg.redis_password = cfg_dup("REDIS_PASSWORD", "");
@@ -287,6 +288,7 @@ cfg_release(void)
 	free(cfg.db_name);
 	free(cfg.db_user);
 	free(cfg.db_password);
+	free(cfg.db_replica_url);
 	free(cfg.redis_host);
 	free(cfg.redis_password);
 	free(cfg.redis_sentinels);

@@ -24,6 +24,9 @@ struct cfg_oauth {
 struct cfg {
 	char *var_dir; /* $EASYCHAT_VAR, "" if unset */
 	char *db_host, *db_port, *db_name, *db_user, *db_password;
+	/* DATABASE_REPLICA_URL: a streaming replica for some reads
+	 * (db_replica_query()), "" for none. */
+	char *db_replica_url;
 	char *redis_host, *redis_password;
 	int redis_port;
 	/* REDIS_SENTINELS "host:port,...": when set, the primary's address

@@ -1,4 +1,5 @@
-/* db.c - PostgreSQL access: one lazy connection per process (over libpq). */
+/* db.c - PostgreSQL access: one lazy connection per process (over libpq),
+ * and a second one to a read replica when DATABASE_REPLICA_URL is set. */
 #include "db.h"
 
 #include <libpq-fe.h>
@@ -7,13 +8,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "buf.h"
 #include "cfg.h"
 #include "log.h"
 #include "mem.h"
 
-static PGconn *db_conn;
 static int db_tx_depth;
 
 /*
@@ -30,9 +32,24 @@ struct db_stmt {
 	char *sql; /* NULL: free slot */
 };
 
-static struct db_stmt db_stmts[DB_STMT_MAX];
-static size_t db_nstmts;
-static int db_stmts_stale;         /* DEALLOCATE ALL before the next use */
+/* A server connection and the statements prepared on it. */
+struct db_link {
+	PGconn *conn;
+	struct db_stmt stmts[DB_STMT_MAX];
+	size_t nstmts;
+	int stmts_stale; /* DEALLOCATE ALL before the next use */
+};
+
+static struct db_link db_primary, db_replica;
+#define db_conn (db_primary.conn) /* the primary's, as before the replica */
+
+/* The replica's state: while it is down (unreachable or failing), reads
+ * go to the primary and it is tried again after DB_REPLICA_RETRY_SECS;
+ * only the change of state is logged, never each request. */
+#define DB_REPLICA_RETRY_SECS 5
+static int db_replica_down;
+static time_t db_replica_retry_at;
+
 static const char *db_session_sql; /* run after each connect */
 static char db_last_constraint[128];
 
@@ -44,15 +61,15 @@ db_notice(void *arg, const char *message)
 }
 
 static void
-db_stmts_forget(void)
+db_stmts_forget(struct db_link *l)
 {
 	size_t i;
 
 	for (i = 0; i < DB_STMT_MAX; i++) {
-		free(db_stmts[i].sql);
-		db_stmts[i].sql = NULL;
+		free(l->stmts[i].sql);
+		l->stmts[i].sql = NULL;
 	}
-	db_nstmts = 0;
+	l->nstmts = 0;
 }
 
 static uint64_t
@@ -70,15 +87,15 @@ db_hash(const char *s)
 /* The slot of `sql` in the cache (found, or the free one to use), or -1
  * when it is absent and the cache is full. */
 static long
-db_stmt_slot(const char *sql, uint64_t h)
+db_stmt_slot(const struct db_link *l, const char *sql, uint64_t h)
 {
 	size_t i, k;
 
 	for (k = 0; k < DB_STMT_MAX; k++) {
 		i = (size_t)((h + k) % DB_STMT_MAX);
-		if (db_stmts[i].sql == NULL)
-			return db_nstmts < DB_STMT_MAX * 3 / 4 ? (long)i : -1;
-		if (db_stmts[i].hash == h && strcmp(db_stmts[i].sql, sql) == 0)
+		if (l->stmts[i].sql == NULL)
+			return l->nstmts < DB_STMT_MAX * 3 / 4 ? (long)i : -1;
+		if (l->stmts[i].hash == h && strcmp(l->stmts[i].sql, sql) == 0)
 			return (long)i;
 	}
 	return -1;
@@ -88,28 +105,29 @@ db_stmt_slot(const char *sql, uint64_t h)
  * unprepared when the cache is full.  NULL result: out of memory or a
  * broken connection, as with PQexecParams. */
 static PGresult *
-db_exec(PGconn *conn, const char *sql, int nparams, const char *const *params)
+db_exec(struct db_link *l, const char *sql, int nparams,
+    const char *const *params)
 {
 	char name[24];
 	PGresult *r;
 	uint64_t h = db_hash(sql);
 	long slot;
 
-	slot = db_stmt_slot(sql, h);
+	slot = db_stmt_slot(l, sql, h);
 	if (slot < 0)
-		return PQexecParams(conn, sql, nparams, NULL, params, NULL,
+		return PQexecParams(l->conn, sql, nparams, NULL, params, NULL,
 		    NULL, 0);
 	snprintf(name, sizeof(name), "ec%ld", slot);
-	if (db_stmts[slot].sql == NULL) {
-		r = PQprepare(conn, name, sql, nparams, NULL);
+	if (l->stmts[slot].sql == NULL) {
+		r = PQprepare(l->conn, name, sql, nparams, NULL);
 		if (r == NULL || PQresultStatus(r) != PGRES_COMMAND_OK)
 			return r; /* the caller maps the error */
 		PQclear(r);
-		db_stmts[slot].sql = mem_strdup(sql);
-		db_stmts[slot].hash = h;
-		db_nstmts++;
+		l->stmts[slot].sql = mem_strdup(sql);
+		l->stmts[slot].hash = h;
+		l->nstmts++;
 	}
-	return PQexecPrepared(conn, name, nparams, params, NULL, NULL, 0);
+	return PQexecPrepared(l->conn, name, nparams, params, NULL, NULL, 0);
 }
 
 /* Applies the program's session settings to a new server session. */
@@ -139,8 +157,8 @@ db_get(void)
 	if (db_conn != NULL && PQstatus(db_conn) == CONNECTION_OK)
 		return db_conn;
 	/* A new session on the server: no statement is prepared there. */
-	db_stmts_forget();
-	db_stmts_stale = 0;
+	db_stmts_forget(&db_primary);
+	db_primary.stmts_stale = 0;
 	if (db_conn != NULL) {
 		PQreset(db_conn);
 		if (PQstatus(db_conn) == CONNECTION_OK) {
@@ -213,14 +231,14 @@ db_query_values(struct db_res **res, const char *sql, int nparams,
 		conn = db_get();
 		if (conn == NULL)
 			return ERR_UNAVAILABLE;
-		if (db_stmts_stale && !db_tx_depth) {
+		if (db_primary.stmts_stale && !db_tx_depth) {
 			/* Outside a transaction, so this cannot fail for an
 			 * aborted one. */
 			PQclear(PQexec(conn, "DEALLOCATE ALL"));
-			db_stmts_forget();
-			db_stmts_stale = 0;
+			db_stmts_forget(&db_primary);
+			db_primary.stmts_stale = 0;
 		}
-		r = db_exec(conn, sql, nparams, params);
+		r = db_exec(&db_primary, sql, nparams, params);
 		if (r != NULL &&
 		    (PQresultStatus(r) == PGRES_TUPLES_OK ||
 		        PQresultStatus(r) == PGRES_COMMAND_OK)) {
@@ -242,7 +260,7 @@ db_query_values(struct db_res **res, const char *sql, int nparams,
 			if (state != NULL && strcmp(state, "0A000") == 0 &&
 			    attempt == 0) {
 				PQclear(r);
-				db_stmts_stale = 1;
+				db_primary.stmts_stale = 1;
 				if (!db_tx_depth)
 					continue;
 				return ERR_UNAVAILABLE;
@@ -352,6 +370,20 @@ db_query_params(struct db_res **res, const char *sql,
 	return rc;
 }
 
+/* *out = a copy of row 0 col 0 of res (freed here), as db_query_text(). */
+static enum err_code
+db_first_text(struct db_res *res, char **out)
+{
+	enum err_code rc = ERR_OK;
+
+	if (db_rows(res) == 0 || db_value(res, 0, 0) == NULL)
+		rc = ERR_NOT_FOUND;
+	else
+		*out = mem_strndup(db_value(res, 0, 0), db_length(res, 0, 0));
+	db_res_free(res);
+	return rc;
+}
+
 enum err_code
 db_query_text_params(char **out, const char *sql, const struct db_param *params,
     size_t n)
@@ -363,11 +395,201 @@ db_query_text_params(char **out, const char *sql, const struct db_param *params,
 	rc = db_query_params(&res, sql, params, n);
 	if (rc)
 		return rc;
-	if (db_rows(res) == 0 || db_value(res, 0, 0) == NULL)
-		rc = ERR_NOT_FOUND;
-	else
-		*out = mem_strndup(db_value(res, 0, 0), db_length(res, 0, 0));
+	return db_first_text(res, out);
+}
+
+/* --- the read replica (DATABASE_REPLICA_URL) ------------------------------- */
+
+static time_t
+db_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec;
+}
+
+int
+db_replica_configured(void)
+{
+	return cfg.db_replica_url != NULL && cfg.db_replica_url[0] != '\0';
+}
+
+/* The replica failed (why: libpq's message): reads go to the primary
+ * until DB_REPLICA_RETRY_SECS have passed.  Logged when it was up, so a
+ * replica that stays down costs one line per process, not one per
+ * request. */
+static void
+db_replica_fail(const char *why)
+{
+	if (!db_replica_down)
+		log_warn("read replica failed, reading from the primary for "
+		         "%d s at a time until it is back: %s",
+		    DB_REPLICA_RETRY_SECS, why);
+	db_replica_down = 1;
+	db_replica_retry_at = db_now() + DB_REPLICA_RETRY_SECS;
+	db_stmts_forget(&db_replica);
+	PQfinish(db_replica.conn);
+	db_replica.conn = NULL;
+}
+
+/* The replica's connection, made on first use; NULL when there is none,
+ * or it is down and not due for another try. */
+static PGconn *
+db_replica_get(void)
+{
+	/* user and password before dbname: the URL's own win
+	 * (PQconnectdbParams with expand_dbname). */
+	const char *keys[] = { "user", "password", "application_name", "dbname",
+		"connect_timeout", NULL };
+	const char *values[6];
+
+	if (!db_replica_configured())
+		return NULL;
+	if (db_replica.conn != NULL &&
+	    PQstatus(db_replica.conn) == CONNECTION_OK)
+		return db_replica.conn;
+	if (db_replica_down && db_now() < db_replica_retry_at)
+		return NULL;
+	values[0] = cfg.db_user;
+	values[1] = cfg.db_password;
+	values[2] = "easychat";
+	values[3] = cfg.db_replica_url;
+	values[4] = "2";
+	values[5] = NULL;
+	db_stmts_forget(&db_replica);
+	PQfinish(db_replica.conn);
+	db_replica.conn = PQconnectdbParams(keys, values, 1);
+	if (db_replica.conn == NULL ||
+	    PQstatus(db_replica.conn) != CONNECTION_OK) {
+		db_replica_fail(db_replica.conn
+		        ? PQerrorMessage(db_replica.conn)
+		        : "out of memory");
+		return NULL;
+	}
+	PQsetNoticeProcessor(db_replica.conn, db_notice, NULL);
+	db_session_start(db_replica.conn);
+	if (db_replica_down)
+		log_info("read replica is back");
+	db_replica_down = 0;
+	return db_replica.conn;
+}
+
+enum err_code
+db_replica_query_params(struct db_res **res, const char *sql,
+    const struct db_param *params, size_t n)
+{
+	const char *state;
+	struct db_bound b;
+	enum err_code rc;
+	PGresult *r = NULL;
+	int attempt, fresh;
+
+	if (res)
+		*res = NULL;
+	rc = db_bind(&b, params, n);
+	if (rc)
+		return rc;
+	rc = ERR_UNAVAILABLE;
+	for (attempt = 0; attempt < 2; attempt++) {
+		fresh = db_replica.conn == NULL ||
+		    PQstatus(db_replica.conn) != CONNECTION_OK;
+		if (db_replica_get() == NULL)
+			break;
+		r = db_exec(&db_replica, sql, (int)n, b.values);
+		if (r != NULL &&
+		    (PQresultStatus(r) == PGRES_TUPLES_OK ||
+		        PQresultStatus(r) == PGRES_COMMAND_OK)) {
+			if (res)
+				*res = (struct db_res *)r;
+			else
+				PQclear(r);
+			rc = ERR_OK;
+			break;
+		}
+		/* A session the replica dropped since the last read (it
+		 * restarted): once more on a new one, as the primary's. */
+		if (!fresh && attempt == 0 &&
+		    PQstatus(db_replica.conn) != CONNECTION_OK) {
+			PQclear(r);
+			r = NULL;
+			continue;
+		}
+		/* The replica's own trouble (unreachable, a shutdown, a query
+		 * cancelled by a recovery conflict, a statement prepared
+		 * before a migration): the primary answers this request and
+		 * the next few.  Any other error is the query's: the primary,
+		 * asked next, says which (and logs it). */
+		state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+		if (PQstatus(db_replica.conn) != CONNECTION_OK ||
+		    state == NULL || strncmp(state, "08", 2) == 0 ||
+		    strncmp(state, "57", 2) == 0 ||
+		    strcmp(state, "40001") == 0 || strcmp(state, "0A000") == 0)
+			db_replica_fail(r ? PQresultErrorMessage(r)
+			                  : PQerrorMessage(db_replica.conn));
+		PQclear(r);
+		break;
+	}
+	db_bound_release(&b);
+	return rc;
+}
+
+enum err_code
+db_replica_query_text_params(char **out, const char *sql,
+    const struct db_param *params, size_t n)
+{
+	struct db_res *res;
+	enum err_code rc;
+
+	*out = NULL;
+	rc = db_replica_query_params(&res, sql, params, n);
+	if (rc)
+		return rc;
+	return db_first_text(res, out);
+}
+
+enum err_code
+db_read_query_params(int use_replica, struct db_res **res, const char *sql,
+    const struct db_param *params, size_t n)
+{
+	if (use_replica &&
+	    db_replica_query_params(res, sql, params, n) == ERR_OK)
+		return ERR_OK;
+	return db_query_params(res, sql, params, n);
+}
+
+enum err_code
+db_replica_sync(int timeout_ms)
+{
+	struct db_res *res = NULL;
+	char *lsn = NULL;
+	enum err_code rc;
+	int waited = 0;
+
+	if (!db_replica_configured() ||
+	    (db_replica_down && db_now() < db_replica_retry_at))
+		return ERR_UNAVAILABLE;
+	/* Flushed: a (synchronous) commit is flushed before anyone can
+	 * see it, so this covers every commit the caller could know of. */
+	rc = db_query_text(&lsn, "SELECT pg_current_wal_flush_lsn()::text");
+	while (rc == ERR_OK) {
+		rc = db_replica_query(&res,
+		    "SELECT COALESCE(pg_last_wal_replay_lsn() >= $1::pg_lsn, "
+		    "false)",
+		    DB_TEXT(lsn));
+		if (rc || db_bool(res, 0, 0))
+			break;
+		db_res_free(res);
+		res = NULL;
+		if (waited >= timeout_ms) {
+			rc = ERR_UNAVAILABLE; /* lagging, not failed */
+			break;
+		}
+		usleep(2000);
+		waited += 2;
+	}
 	db_res_free(res);
+	free(lsn);
 	return rc;
 }
 
@@ -497,8 +719,11 @@ db_wait_notify(int timeout_ms, int *notified)
 void
 db_close(void)
 {
-	db_stmts_forget();
+	db_stmts_forget(&db_primary);
 	PQfinish(db_conn);
 	db_conn = NULL;
 	db_tx_depth = 0;
+	db_stmts_forget(&db_replica);
+	PQfinish(db_replica.conn);
+	db_replica.conn = NULL;
 }

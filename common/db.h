@@ -1,4 +1,5 @@
-/* db.h - PostgreSQL access: one lazy connection per process (over libpq).
+/* db.h - PostgreSQL access: one lazy connection per process (over libpq),
+ * and one to a read replica when configured (db_replica_query()).
  *
  * Only parameterised queries exist here: SQL text is always a constant
  * and values travel as $1..$n, so nothing a client sends is ever parsed
@@ -154,7 +155,55 @@ void db_set_session_sql(const char *sql);
  * reconnects). */
 enum err_code db_wait_notify(int timeout_ms, int *notified);
 
-/* Closes the connection (at exit). */
+/*
+ * The read replica: with DATABASE_REPLICA_URL set (a libpq connection
+ * URI naming host, port and database; user and password default to
+ * DB_USER and DB_PASSWORD), a second connection, made on first use, to a
+ * streaming replica.  It is for reads the reader cannot notice lag on:
+ * after db_replica_sync() says the replica shows every commit made before
+ * the request.  Writes and access checks stay on the primary.
+ *
+ * A session the replica dropped (a restart) is remade at once and the
+ * query retried.  When it is unreachable or a query fails there, the call
+ * returns ERR_UNAVAILABLE and the caller asks the primary instead; the
+ * replica is then left alone for a few seconds (one log line when it
+ * fails, one when it is back, whatever the number of requests).
+ */
+
+/* 1 when DATABASE_REPLICA_URL is set. */
+int db_replica_configured(void);
+
+/* db_replica_query(&res, sql, DB_...(v), ...) and db_replica_query_text():
+ * as db_query() and db_query_text(), on the replica.  ERR_UNAVAILABLE when
+ * there is none, it is down, or the query failed there (never in a
+ * transaction of the primary's). */
+#define db_replica_query(res, sql, ...)                                        \
+	db_replica_query_params((res), (sql), DB_PARAMS_(__VA_ARGS__))
+#define db_replica_query_text(out, sql, ...)                                   \
+	db_replica_query_text_params((out), (sql), DB_PARAMS_(__VA_ARGS__))
+
+enum err_code db_replica_query_params(struct db_res **res, const char *sql,
+    const struct db_param *params, size_t n);
+enum err_code db_replica_query_text_params(char **out, const char *sql,
+    const struct db_param *params, size_t n);
+
+/* db_read_query(use_replica, &res, sql, DB_...(v), ...): db_replica_query()
+ * when use_replica is set, and db_query() when it is not or the replica
+ * did not answer. */
+#define db_read_query(use_replica, res, sql, ...)                              \
+	db_read_query_params((use_replica), (res), (sql),                      \
+	    DB_PARAMS_(__VA_ARGS__))
+enum err_code db_read_query_params(int use_replica, struct db_res **res,
+    const char *sql, const struct db_param *params, size_t n);
+
+/* Waits up to timeout_ms for the replica to replay everything the primary
+ * has flushed now (one query on the primary, then polling the replica):
+ * ERR_OK means the replica shows every commit made before the call.
+ * ERR_UNAVAILABLE without a replica, when it is down, or still behind at
+ * the timeout. */
+enum err_code db_replica_sync(int timeout_ms);
+
+/* Closes the connections (at exit). */
 void db_close(void);
 
 #endif

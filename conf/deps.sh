@@ -20,6 +20,9 @@ packages=(
 	# run: conf/stack.sh starts private instances of these
 	lighttpd lighttpd-modules-lua redis-server redis-tools postgresql-15 postgresql-contrib
 	# make test TOPOLOGY=multi: the connection pooler in front of PostgreSQL
+	# (its Redis sentinels are redis-server --sentinel, its replica
+	# pg_basebackup from postgresql-15's client, its second front nginx
+	# with spawn-fcgi, below)
 	pgbouncer
 	# the other front end (make test FRONT=nginx) and the programs under it
 	nginx spawn-fcgi fcgiwrap openssl

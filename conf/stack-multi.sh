@@ -8,7 +8,9 @@
 #   - PostgreSQL: the primary (PG_PORT), one streaming replica made by
 #     pg_basebackup -R (PG_REPLICA_PORT), and pgbouncer (session pooling:
 #     the programs use named prepared statements) on DB_PORT, which is
-#     what the programs, migrations and tests connect to.
+#     what the programs, migrations and tests connect to; the programs
+#     read older history pages and search from the replica
+#     (DATABASE_REPLICA_URL).
 #   - A second front (nginx when the first is lighttpd, else lighttpd) with
 #     its own FastCGI programs, as a sub-stack in VARDIR/front-2 that shares
 #     the first one's database, Redis, relays and media.
@@ -46,6 +48,8 @@ multi_env() {
 	echo "PG_PORT=$((base + 1))"
 	echo "DB_PORT=$((m + 1))"
 	echo "PG_REPLICA_PORT=$((m + 2))"
+	echo "# Older history pages and search read from the replica (common/db.h)."
+	echo "DATABASE_REPLICA_URL=postgresql://127.0.0.1:$((m + 2))/$(cfg DB_NAME easychat)"
 	echo "REDIS_REPLICA_PORT=$((m + 3))"
 	echo "REDIS_SENTINELS=${list%,}"
 	echo "REDIS_SENTINEL_MASTER=easychat"

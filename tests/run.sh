@@ -32,7 +32,12 @@ topology=${TOPOLOGY:-}
 # Suites that stop, restart or stall (CLIENT PAUSE) "the" Redis or
 # PostgreSQL to test a single-box outage: under Sentinel that is a
 # failover, which tests/multi tests instead (and which would leave the
-# later suites' REDIS_PORT pointing at a replica).
+# later suites' REDIS_PORT pointing at a replica).  Each does: auth
+# (pg-stop), auth-hardening (CLIENT PAUSE, redis-stop), chaos (Redis and
+# PostgreSQL restarts), health (redis-stop), history-cache and
+# history-fast (CLIENT PAUSE WRITE), relay (pg-stop, redis-stop),
+# relay-faults (CLIENT PAUSE WRITE); their other tests run in the
+# single-box `make test`.
 MULTI_SKIP=" tests/integration/auth-hardening.test.mjs tests/integration/auth.test.mjs tests/integration/chaos.test.mjs tests/integration/health.test.mjs tests/integration/history-cache.test.mjs tests/integration/history-fast.test.mjs tests/integration/relay-faults.test.mjs tests/integration/relay.test.mjs "
 
 if [ -z "$only" ] && [ -z "$topology" ]; then

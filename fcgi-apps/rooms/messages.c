@@ -42,6 +42,11 @@
 static const char messages_sql_before[] = MESSAGES_SQL_PAGE("<", "DESC");
 static const char messages_sql_after[] = MESSAGES_SQL_PAGE(">", "ASC");
 
+/* How long an older page (before=) waits for the read replica to replay
+ * what the primary had committed when it was asked; past it the primary
+ * reads the page. */
+#define MESSAGES_REPLICA_WAIT_MS 10
+
 /* The caller's message with the same nonce, if any: its JSON only when
  * it is in room $3 (the caller's membership of which was checked), so a
  * retry never shows a message, or the current text of the message it
@@ -219,10 +224,20 @@ messages_list(struct http_req *r)
 	rc = bad;
 	if (rc)
 		goto out;
-	rc = db_query_text(&page,
-	    after >= 0 ? messages_sql_after : messages_sql_before,
-	    DB_I64(r->ids[0]), DB_I64(after >= 0 ? after : before),
-	    DB_I64(limit));
+	/* An older page from the read replica once it shows every commit
+	 * made before this request (db.h), so not even an edit or deletion
+	 * the reader knows of can be missing; membership was checked on the
+	 * primary above, so a removal counts at once. */
+	rc = ERR_UNAVAILABLE;
+	if (!newest && after < 0 &&
+	    db_replica_sync(MESSAGES_REPLICA_WAIT_MS) == ERR_OK)
+		rc = db_replica_query_text(&page, messages_sql_before,
+		    DB_I64(r->ids[0]), DB_I64(before), DB_I64(limit));
+	if (rc)
+		rc = db_query_text(&page,
+		    after >= 0 ? messages_sql_after : messages_sql_before,
+		    DB_I64(r->ids[0]), DB_I64(after >= 0 ? after : before),
+		    DB_I64(limit));
 	if (rc)
 		goto out;
 	/* A fill needs what the miss read (the lease); after an error or a

@@ -41,6 +41,11 @@
  * instead of holding a connection and a core). */
 #define SEARCH_TIMEOUT "2s"
 
+/* How long a search waits for the read replica (DATABASE_REPLICA_URL) to
+ * replay what the primary has committed before searching there; past it,
+ * or without a replica, the primary searches. */
+#define SEARCH_REPLICA_WAIT_MS 50
+
 /* The session settings of every search connection (db.c runs them after
  * each connect).  db_query() prepares its statements, and after five runs
  * PostgreSQL may switch to a generic plan that cannot see the tsquery,
@@ -423,7 +428,7 @@ search_text_sender(const struct search_filters *f, int64_t *sender_id)
 /* Renders the ids (in order) as messages with snippets. */
 static enum err_code
 search_messages_reply(struct http_req *r, const int64_t *ids, size_t shown,
-    int has_more, const char *words)
+    int has_more, const char *words, int replica)
 {
 	struct json_object *root, *items;
 	struct db_res *res = NULL;
@@ -438,7 +443,7 @@ search_messages_reply(struct http_req *r, const int64_t *ids, size_t shown,
 	    json_object_new_boolean(has_more));
 	buf_init(&snip, 0);
 	if (shown > 0) {
-		rc = db_query(&res,
+		rc = db_read_query(replica, &res,
 		    "SELECT (ec_message_json(m, u, p, q) || jsonb_build_object("
 		    "'room_name', r.name, 'group_id', r.group_id, "
 		    "'group_name', g.name))::text, m.text "
@@ -488,7 +493,7 @@ search_messages(struct http_req *r)
 	size_t ntiers, t, tier, have = 0, shown = 0, total, nrooms;
 	int64_t top = 0, *ids = NULL, text_sender = 0;
 	enum err_code rc;
-	int unknown;
+	int unknown, replica = 0;
 
 	rc = search_filters_read(r, &f);
 	if (rc)
@@ -522,6 +527,12 @@ search_messages(struct http_req *r)
 		}
 		if (rc)
 			goto out;
+		/* The messages are searched (and rendered) on the replica
+		 * once it shows every commit made before this search, the
+		 * word table's drain above included: what the caller just
+		 * posted is found there too.  Which rooms are the caller's
+		 * was read on the primary. */
+		replica = db_replica_sync(SEARCH_REPLICA_WAIT_MS) == ERR_OK;
 	}
 	ids = mem_calloc((size_t)f.limit + 1, sizeof(*ids));
 	nrooms = 1; /* rooms is "{1,2,...}" */
@@ -557,7 +568,7 @@ search_messages(struct http_req *r)
 				sql = f.sq.text[0] ? search_tiers[t]
 				                   : search_all;
 		}
-		rc = db_query(&res, sql, DB_TEXT(rooms),
+		rc = db_read_query(replica, &res, sql, DB_TEXT(rooms),
 		    DB_NULL_I64(t == 3 ? text_sender : f.sender_id),
 		    DB_TEXT(f.before), DB_TEXT(f.after),
 		    DB_TEXT(f.sq.text[0] ? f.sq.text : NULL),
@@ -576,7 +587,7 @@ search_messages(struct http_req *r)
 		res = NULL;
 	}
 	rc = search_messages_reply(r, ids, shown, have >= total && total > 0,
-	    f.sq.text);
+	    f.sq.text, replica);
 out:
 	free(ids);
 	free(rooms);

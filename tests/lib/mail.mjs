@@ -6,6 +6,23 @@ import { env, sleep } from './api.mjs';
 
 const mailDir = () => process.env.MAIL_DIR || path.join(env.varDir, 'mail');
 
+/** Maildir names as Python's mailbox writes them (the sink is aiosmtpd's
+ * Mailbox handler): SECONDS.M<microseconds>P<pid>Q<counter>.host.  The
+ * microseconds are not zero-padded, so by name a mail at .M98765 sorts
+ * after one at .M123456 of the same second: compare the numbers. */
+export function byDelivery(a, b) {
+  const key = (f) => {
+    const m = /^(\d+)\.M(\d+)P\d+Q(\d+)\./.exec(f);
+    return m ? [Number(m[1]), Number(m[2]), Number(m[3])] : null;
+  };
+  const ka = key(a);
+  const kb = key(b);
+  if (ka && kb) {
+    for (let i = 0; i < 3; i++) if (ka[i] !== kb[i]) return ka[i] - kb[i];
+  }
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 /** Every mail addressed to `to` (and matching `match`, a RegExp, if
  * given), as raw text, oldest first. */
 export function mailsTo(to, match = null) {
@@ -14,7 +31,7 @@ export function mailsTo(to, match = null) {
   for (const sub of ['new', 'cur']) {
     const dir = path.join(mailDir(), sub);
     if (!fs.existsSync(dir)) continue;
-    for (const f of fs.readdirSync(dir).sort()) {
+    for (const f of fs.readdirSync(dir).sort(byDelivery)) {
       const text = fs.readFileSync(path.join(dir, f), 'utf8');
       if (header.test(text) && (!match || match.test(text))) out.push(text);
     }

@@ -1,12 +1,16 @@
-/* test_db.c - query parameter binding (the pure part of db.c). */
+/* test_db.c - query parameter binding (the pure part of db.c), and a read
+ * replica that cannot be reached. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 
+#include "cfg.h"
 #include "db.h"
 
 /* What db_query() would send for its argument list. */
@@ -103,6 +107,51 @@ test_refused(void **state)
 	assert_int_equal(b.n, 0);
 }
 
+/* An unreachable replica: every read is refused to the caller (who asks
+ * the primary), and however many reads there are, and retries, the
+ * process logs the failure once. */
+static void
+test_replica_down(void **state)
+{
+	struct db_res *res = NULL;
+	char buf[4096], url[] = "postgresql://127.0.0.1:1/none";
+	FILE *f = tmpfile();
+	int saved = dup(2), i, lines = 0;
+	const char *p;
+	size_t n;
+
+	(void)state;
+	assert_non_null(f);
+	assert_int_equal(db_replica_configured(), 0);
+	assert_int_equal(db_replica_query(&res, "SELECT 1"), ERR_UNAVAILABLE);
+	cfg.db_replica_url = url; /* port 1: refused at once */
+	assert_int_equal(db_replica_configured(), 1);
+	dup2(fileno(f), 2);
+	for (i = 0; i < 3; i++) {
+		assert_int_equal(db_replica_query(&res, "SELECT $1::int",
+		                     DB_I64(i)),
+		    ERR_UNAVAILABLE);
+		assert_int_equal(db_replica_sync(5), ERR_UNAVAILABLE);
+	}
+	/* Past the retry interval (5 s) it is tried again, still down:
+	 * nothing more to say. */
+	sleep(6);
+	assert_int_equal(db_replica_query(&res, "SELECT 1"), ERR_UNAVAILABLE);
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	rewind(f);
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	for (p = buf; (p = strstr(p, "read replica failed")) != NULL; p++)
+		lines++;
+	assert_int_equal(lines, 1);
+	assert_null(res);
+	cfg.db_replica_url = NULL;
+	db_close();
+}
+
 int
 main(void)
 {
@@ -112,6 +161,7 @@ main(void)
 		cmocka_unit_test(test_array),
 		cmocka_unit_test(test_count),
 		cmocka_unit_test(test_refused),
+		cmocka_unit_test(test_replica_down),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
