@@ -165,6 +165,7 @@ wrk_run() {
 		timeout $((wrk_secs + 30)) wrk -t"$threads" -c"$conns" -d"${wrk_secs}s" \
 		--timeout 10s -s tests/bench/http.lua "$BASE_URL" | sed 's/^/    /'
 	read -r -a after <<<"$(server_ticks)"
+	# shellcheck disable=SC2016 # the single-quoted text is JavaScript
 	node -e '
 		const [label, hz, file, ...t] = process.argv.slice(1);
 		const fs = require("fs");
