@@ -79,7 +79,6 @@ test('every change to what the list shows is in the next read', async () => {
   const m = await newUser();
   const g = await group(owner, unique('b-gc'));
   assert.equal((await m.post(`/api/groups/${g.id}/join`)).status, 200);
-  const room = g.topics[0].rooms[0].id;
 
   await cached(m);
   const name = unique('a-renamed');
@@ -113,7 +112,6 @@ test('every change to what the list shows is in the next read', async () => {
   await cached(m);
   assert.equal((await owner.del(`/api/groups/${g.id}`)).status, 204);
   assert.equal(item(await list(m), g.id), undefined, 'deleted');
-  assert.equal(room > 0, true);
 });
 
 test('a revoked session is refused even when its list is cached', async () => {
