@@ -988,6 +988,25 @@ CREATE FUNCTION public.ec_search_lexeme(w text, prefix boolean) RETURNS text
 $$;
 
 --
+-- Name: ec_search_sender(text); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.ec_search_sender(q text) RETURNS TABLE(id bigint, by_username boolean)
+    LANGUAGE sql STABLE
+    AS $$
+	SELECT s.id, s.by_username FROM (
+		SELECT u.id, true AS by_username FROM users u
+		WHERE lower(u.username) = lower(q) AND u.is_active
+		UNION ALL
+		SELECT u.id, false FROM profiles p JOIN users u ON u.id = p.user_id
+		WHERE p.full_name <> '' AND lower(p.full_name) = lower(q)
+		  AND u.is_active
+	) s
+	ORDER BY s.by_username DESC, s.id
+	LIMIT 2
+$$;
+
+--
 -- Name: ec_search_tsquery(text, boolean); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -2178,6 +2197,12 @@ CREATE UNIQUE INDEX outbox_push_message ON public.outbox USING btree ((((payload
 --
 
 CREATE INDEX password_resets_user ON public.password_resets USING btree (user_id, created_at);
+
+--
+-- Name: profiles_full_name_lower; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX profiles_full_name_lower ON public.profiles USING btree (lower(full_name)) WHERE (full_name <> ''::text);
 
 --
 -- Name: profiles_icon; Type: INDEX; Schema: public; Owner: -

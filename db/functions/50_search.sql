@@ -155,3 +155,25 @@ BEGIN
 	RETURN NULL;
 END
 $$;
+
+-- The user whose username or display name (ignoring case) the words of a
+-- search are (search_text_sender in the search program): up to two rows,
+-- username matches first, each (id, by_username).  Two index lookups
+-- (users_username_lower, profiles_full_name_lower of 0106), not one OR
+-- over the join, which scanned every user.  A user matching both ways
+-- comes twice, username row first, which the caller reads the same as
+-- once.  SQL, so the planner inlines it into the caller's statement.
+CREATE OR REPLACE FUNCTION ec_search_sender(q text)
+RETURNS TABLE (id bigint, by_username boolean)
+LANGUAGE sql STABLE AS $$
+	SELECT s.id, s.by_username FROM (
+		SELECT u.id, true AS by_username FROM users u
+		WHERE lower(u.username) = lower(q) AND u.is_active
+		UNION ALL
+		SELECT u.id, false FROM profiles p JOIN users u ON u.id = p.user_id
+		WHERE p.full_name <> '' AND lower(p.full_name) = lower(q)
+		  AND u.is_active
+	) s
+	ORDER BY s.by_username DESC, s.id
+	LIMIT 2
+$$;

@@ -410,12 +410,7 @@ search_text_sender(const struct search_filters *f, int64_t *sender_id)
 	*sender_id = 0;
 	if (f->from != NULL || f->sq.text[0] == '\0')
 		return ERR_OK;
-	rc = db_query(&res,
-	    "SELECT u.id, lower(u.username) = lower($1) FROM users u "
-	    "JOIN profiles p ON p.user_id = u.id WHERE u.is_active "
-	    "AND (lower(u.username) = lower($1) "
-	    "OR (p.full_name <> '' AND lower(p.full_name) = lower($1))) "
-	    "ORDER BY 2 DESC, u.id LIMIT 2",
+	rc = db_query(&res, "SELECT id, by_username FROM ec_search_sender($1)",
 	    DB_TEXT(f->sq.text));
 	/* A display name that several users share names none of them. */
 	if (rc == ERR_OK && db_rows(res) >= 1 &&
