@@ -988,6 +988,30 @@ CREATE FUNCTION public.ec_search_lexeme(w text, prefix boolean) RETURNS text
 $$;
 
 --
+-- Name: ec_search_render(bigint[]); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.ec_search_render(ids bigint[]) RETURNS TABLE(message_json text, message_text text)
+    LANGUAGE plpgsql STABLE
+    SET plan_cache_mode TO 'force_generic_plan'
+    AS $$
+BEGIN
+	RETURN QUERY
+	SELECT (ec_message_json(m, u, p, q) || jsonb_build_object(
+	    'room_name', r.name, 'group_id', r.group_id,
+	    'group_name', g.name))::text, m.text
+	FROM unnest(ids) WITH ORDINALITY AS t(id, ord)
+	JOIN messages m ON m.id = t.id
+	JOIN rooms r ON r.id = m.room_id
+	JOIN groups g ON g.id = r.group_id
+	LEFT JOIN users u ON u.id = m.sender_id
+	LEFT JOIN profiles p ON p.user_id = u.id
+	LEFT JOIN messages q ON q.id = m.reply_to
+	ORDER BY t.ord;
+END
+$$;
+
+--
 -- Name: ec_search_sender(text); Type: FUNCTION; Schema: public; Owner: -
 --
 

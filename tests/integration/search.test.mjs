@@ -336,3 +336,30 @@ test('messages and groups: words inside tag-like and entity-like text are found'
   res = await c.get(`/api/search/groups?${q({ q: w })}`);
   assert.ok(res.json.items.some((x) => x.id === pub.id), res.text);
 });
+
+test('groups: word matches come before typo matches, and pages run across the two', async () => {
+  const c = await newUser();
+  const w = word(10);
+  // Two groups with the word, two with it misspelled (typo tier only).
+  const exact = [];
+  for (let i = 0; i < 2; i++) exact.push(await makeGroup(c, { name: `${w} ${unique('ex')}`, is_public: true }));
+  const typos = [];
+  for (let i = 0; i < 2; i++) typos.push(await makeGroup(c, { name: `${swapTypo(w)} ${unique('ty')}`, is_public: true }));
+  const all = await c.get(`/api/search/groups?${q({ q: w })}`);
+  assert.equal(all.status, 200, all.text);
+  const ids = all.json.items.map((g) => g.id);
+  assert.deepEqual(ids.slice(0, 2).sort(), exact.map((g) => g.id).sort(), all.text);
+  assert.deepEqual(ids.slice(2).sort(), typos.map((g) => g.id).sort(), all.text);
+  assert.equal(all.json.has_more, false);
+  // Pages of 3: the boundary between the tiers inside the first page,
+  // the rest on the second, nothing twice.
+  const p1 = await c.get(`/api/search/groups?${q({ q: w, limit: 3 })}`);
+  const p2 = await c.get(`/api/search/groups?${q({ q: w, limit: 3, offset: 3 })}`);
+  assert.equal(p1.json.has_more, true);
+  assert.equal(p2.json.has_more, false);
+  assert.deepEqual([...p1.json.items, ...p2.json.items].map((g) => g.id), ids);
+  // A page that starts inside the typo tier.
+  const p3 = await c.get(`/api/search/groups?${q({ q: w, limit: 1, offset: 2 })}`);
+  assert.deepEqual(p3.json.items.map((g) => g.id), [ids[2]]);
+  assert.equal(p3.json.has_more, true);
+});
