@@ -154,9 +154,20 @@ push_check_subscription(const char *endpoint, const char *p256dh,
 	} else {
 		return "must be an https:// URL";
 	}
-	host_len = strcspn(host, ":/?#@");
-	if (host_len == 0 || host[host_len] == '@')
+	/* user:password@ would hide the real host from the checks below */
+	if (memchr(host, '@', strcspn(host, "/?#")) != NULL)
+		return "must not carry a user name or password";
+	if (host[0] == '[')
+		host_len = strcspn(host, "]/?#") + 1;
+	else
+		host_len = strcspn(host, ":/?#");
+	if (host_len == 0 || (host[0] == '[' && host[host_len - 1] != ']'))
 		return "has no host";
+	/* A literal address, or localhost; a name is checked on the address
+	 * the deliverer connects to (push_send). */
+	if (cfg_get_long("PUSH_ALLOW_PRIVATE", 0) != 1 &&
+	    fetch_host_public(host, host_len) == 0)
+		return "is not a public address (private, loopback or local)";
 
 	*field = "p256dh";
 	if (webpush_unb64(pub, sizeof(pub), p256dh) != ERR_OK || pub[0] != 4)
@@ -191,7 +202,7 @@ push_send(const struct push_target *t, const char *json, char *err, size_t size,
 	static struct webpush_key vapid;
 	static int have_vapid;
 	char authz[WEBPUSH_VAPID_MAX + 32], vapid_hdr[WEBPUSH_VAPID_MAX];
-	char ttl[32], topic[40];
+	char ttl[32], topic[40], refused[FETCH_ADDR_MAX];
 	const char *subject, *headers[8];
 	struct db_res *res = NULL;
 	size_t body_len;
@@ -235,8 +246,22 @@ push_send(const struct push_target *t, const char *json, char *err, size_t size,
 	headers[4] = "Content-Encoding: aes128gcm";
 	headers[5] = "Content-Type: application/octet-stream";
 	headers[6] = NULL;
-	rc = fetch_post(t->endpoint, body, body_len, headers, &status,
-	    retry_after);
+	rc = fetch_post(t->endpoint, body, body_len, headers,
+	    cfg_get_long("PUSH_ALLOW_PRIVATE", 0) != 1, &status, retry_after,
+	    refused);
+	if (rc == ERR_FORBIDDEN) {
+		/* Never to be sent there: a stored literal, or a name that
+		 * resolves into the operator's network (SSRF). */
+		log_error("push: subscription %lld refused (not a public "
+		          "address: %s); deleted",
+		    (long long)t->sub_id, refused);
+		rc = db_query(&res,
+		    "/* ec:background push gone */ "
+		    "DELETE FROM push_subscriptions WHERE id = $1",
+		    DB_I64(t->sub_id));
+		db_res_free(res);
+		return rc ? ERR_UNAVAILABLE : ERR_OK;
+	}
 	if (rc == ERR_OK && (status == 404 || status == 410)) {
 		log_info("push: subscription %lld is gone (%ld); deleted",
 		    (long long)t->sub_id, status);

@@ -22,6 +22,16 @@
  *   PUSH_PER_USER_HOUR         pushes per user an hour [60]
  *   PUSH_SUBSCRIPTIONS_MAX     devices per user [10]
  *   PUSH_ALLOW_HTTP_LOOPBACK   1 accepts http://127.x endpoints (tests) [0]
+ *   PUSH_ALLOW_PRIVATE         1 accepts endpoints on private, loopback
+ *                              and other non-public addresses (tests, a
+ *                              push service inside the network) [0]
+ *
+ * Without PUSH_ALLOW_PRIVATE=1 a push never goes to an address inside the
+ * operator's network (SSRF): a subscription whose host is such a literal
+ * address (or localhost) is refused, and the deliverer checks every
+ * address it is about to connect to (fetch_post's public_only), so a name
+ * that resolves there, even for one lookup, is refused and its
+ * subscription deleted.
  *
  * Layer: domain (over db, fetch, webpush, presence and cfg).
  */
@@ -45,7 +55,9 @@ enum err_code push_vapid_key(struct webpush_key *key, int create);
 
 /* Checks a subscription as the browser gives it: the endpoint an https://
  * URL of at most 2048 bytes (http:// to 127.0.0.0/8 only with
- * PUSH_ALLOW_HTTP_LOOPBACK=1), p256dh a P-256 point, auth 16 bytes.
+ * PUSH_ALLOW_HTTP_LOOPBACK=1) with no user name and a host that is not
+ * a literal non-public address (fetch_host_public) unless
+ * PUSH_ALLOW_PRIVATE=1, p256dh a P-256 point, auth 16 bytes.
  * Returns NULL when fine, else which field is wrong and why ("endpoint",
  * "p256dh" or "auth" in *field). */
 const char *push_check_subscription(const char *endpoint, const char *p256dh,

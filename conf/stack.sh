@@ -375,6 +375,7 @@ write_env() {
 			echo "# (tests/lib/pushservice.mjs), which speaks plain http."
 			echo "PUSH_ENABLED=1"
 			echo "PUSH_ALLOW_HTTP_LOOPBACK=1"
+			echo "PUSH_ALLOW_PRIVATE=1"
 			echo "# Short enough for a test to see both (push.test.mjs)."
 			echo "PUSH_COLLAPSE_SECONDS=3"
 			echo "DELIVER_LEASE_SECONDS=6"

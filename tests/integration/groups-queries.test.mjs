@@ -9,7 +9,7 @@ import { statSync } from 'node:fs';
 import path from 'node:path';
 import { newUser, unique, env } from '../lib/api.mjs';
 import { sql, closeDb } from '../lib/db.mjs';
-import { logStatements, stopLoggingStatements, statementsDuring } from '../lib/statements.mjs';
+import { logStatements, stopLoggingStatements, countStatements } from '../lib/statements.mjs';
 
 const LOG = path.join(env.varDir, 'log', 'postgres.log');
 
@@ -20,13 +20,6 @@ after(async () => {
   await closeDb();
 });
 
-/** Runs fn() and returns {queries, tx} the server logged meanwhile. */
-async function count(fn) {
-  const { res, lines } = await statementsDuring(fn);
-  const tx = lines.filter((l) => /:\s+(BEGIN|COMMIT|ROLLBACK)\s*$/.test(l)).length;
-  return { res, queries: lines.length - tx, tx };
-}
-
 test('statements per endpoint', async (t) => {
   assert.ok(statSync(LOG).size > 0);
   const owner = await newUser();
@@ -34,11 +27,11 @@ test('statements per endpoint', async (t) => {
   const v = await newUser();
   const table = [];
   const check = async (name, fn, queries, tx = 0, status) => {
-    const got = await count(fn);
+    const got = await countStatements(fn);
     if (status) assert.equal(got.res.status, status, `${name}: ${got.res.text}`);
-    table.push(`${name}: ${got.queries} queries${got.tx ? ` + ${got.tx} BEGIN/COMMIT` : ''}`);
+    table.push(`${name}: ${got.queries} queries${got.tx.length ? ` + ${got.tx.length} BEGIN/COMMIT` : ''}`);
     assert.equal(got.queries, queries, `${name}: queries`);
-    assert.equal(got.tx, tx, `${name}: transaction statements`);
+    assert.equal(got.tx.length, tx, `${name}: transaction statements`);
     return got.res;
   };
 

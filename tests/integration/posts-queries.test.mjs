@@ -10,7 +10,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { newUser, unique, assertError } from '../lib/api.mjs';
 import { sql, subscribe, closeDb } from '../lib/db.mjs';
-import { logStatements, stopLoggingStatements, statementsDuring } from '../lib/statements.mjs';
+import { logStatements, stopLoggingStatements, countStatements as count } from '../lib/statements.mjs';
 
 before(logStatements);
 
@@ -19,12 +19,6 @@ after(async () => {
   await closeDb();
 });
 
-/** Runs fn() and returns {res, queries, tx} the server logged meanwhile. */
-async function count(fn) {
-  const { res, lines } = await statementsDuring(fn);
-  const tx = lines.filter((l) => /:\s+(BEGIN|COMMIT|ROLLBACK)\s*$/.test(l));
-  return { res, queries: lines.length - tx.length, tx: tx.map((l) => l.replace(/^.*:\s+/, '')) };
-}
 
 async function world() {
   const owner = await newUser();

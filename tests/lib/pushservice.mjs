@@ -66,14 +66,17 @@ export function decrypt(body, sub) {
 
 /**
  * Starts the service. Resolves to { origin, subscribe(), pushes, errors,
- * script(sub, answers), waitFor(pred, ms), expectKey, close() }.
+ * script(sub, answers), waitFor(pred, ms), expectKey, connections,
+ * close() }.
  * pushes: [{ sub, headers, payload (parsed JSON), at }].
  */
 export async function startPushService() {
   const subs = new Map();
   const pushes = [];
   const errors = [];
-  const svc = { pushes, errors, expectKey: null };
+  // connections: TCP connections accepted, so a test can show that a
+  // refused endpoint was never connected to (not merely never answered).
+  const svc = { pushes, errors, expectKey: null, connections: 0 };
   const server = http.createServer({ noDelay: true, keepAliveTimeout: 30000 }, (req, res) => {
     const chunks = [];
     req.on('data', (c) => chunks.push(c));
@@ -101,6 +104,7 @@ export async function startPushService() {
       }
     });
   });
+  server.on('connection', () => { svc.connections += 1; });
   await new Promise((r) => server.listen(0, '127.0.0.1', r));
   svc.origin = `http://127.0.0.1:${server.address().port}`;
   /** A browser's subscription: { endpoint, keys: {p256dh, auth} } to POST. */

@@ -49,3 +49,13 @@ export async function statementsDuring(fn) {
     .filter((l) => !l.includes('ec:background'));
   return { res, lines };
 }
+
+/** Runs fn(); returns {res, queries, tx}: the number of statements other
+ * than transaction control, and the transaction control statements
+ * ('BEGIN', 'COMMIT', 'ROLLBACK') in order, that the server logged
+ * meanwhile (background ones left out). */
+export async function countStatements(fn) {
+  const { res, lines } = await statementsDuring(fn);
+  const tx = lines.filter((l) => /:\s+(BEGIN|COMMIT|ROLLBACK)\s*$/.test(l));
+  return { res, queries: lines.length - tx.length, tx: tx.map((l) => l.replace(/^.*:\s+/, '').trim()) };
+}

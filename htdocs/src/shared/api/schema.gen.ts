@@ -4911,7 +4911,7 @@ export type components = {
         };
         /** @description what `PushSubscription.toJSON()` gives in the browser */
         PushSubscriptionInput: {
-            /** @description https:// (http:// to 127.0.0.0/8 only with PUSH_ALLOW_HTTP_LOOPBACK=1, for tests) */
+            /** @description https:// (http:// to 127.0.0.0/8 only with PUSH_ALLOW_HTTP_LOOPBACK=1, for tests); no user name; a literal private, loopback, link-local or other non-public address, or localhost, is refused (400 validation_failed) unless the server sets PUSH_ALLOW_PRIVATE=1 */
             endpoint: string;
             keys: {
                 /** @description base64url of the 65-byte uncompressed P-256 point */
