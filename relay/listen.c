@@ -1,13 +1,13 @@
 /* listen.c - accepts connections, reads the upgrade request and
- * authenticates it before libwebsockets sees the socket.
+ * authenticates it before ws.c sees the socket.
  *
- * lws cannot pause a handshake while we ask Redis and PostgreSQL, and a
+ * A handshake must pause while we ask Redis and PostgreSQL, and a
  * refused handshake must be an HTTP status (401/403/503), never an
  * upgraded socket that is then closed.  So the relay owns its listening
  * socket: it reads the request head (at most HS_MAX bytes), checks the
  * Origin, the ticket (GETDEL) or the access cookie (JWT + revocation
  * list), loads the user's groups, and only then answers 101 itself and
- * adopts the socket into lws as a raw socket (ws.c does the framing);
+ * hands the socket to ws.c (ws_adopt());
  * bytes the client sent behind the request head (a first frame) are
  * handed on, not dropped.  Every wait is asynchronous and bounded by
  * HS_TIMEOUT.  Caps: pending handshakes per client address
@@ -19,7 +19,6 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <inttypes.h>
-#include <libwebsockets.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -68,8 +67,6 @@ static struct hs *hs_live;
 static int listen_fd = -1;
 static ev_io listen_io;
 static ev_timer listen_pause;
-/* Authentication of sockets adopted into lws, by fd + 1. */
-static struct map listen_auths;
 /* Pending handshakes per client address (listen_addr_key): a count. */
 static struct map listen_pending;
 /* Addresses without that cap (a proxy in front connects from them). */
@@ -174,20 +171,10 @@ hs_refuse(struct hs *h, enum err_code code, int status, const char *message)
 
 /* ---- adoption ---------------------------------------------------------- */
 
-struct relay_auth *
-listen_take_auth(int fd)
-{
-	if (fd < 0)
-		return NULL;
-	return map_del(&listen_auths, (int64_t)fd + 1);
-}
-
 static void
 hs_adopt(struct hs *h)
 {
 	struct relay_auth *a;
-	struct lws *wsi;
-	lws_sock_file_fd_type fd;
 	ssize_t w;
 
 	ev_io_stop(relay_loop, &h->io);
@@ -202,20 +189,10 @@ hs_adopt(struct hs *h)
 	a = mem_alloc(sizeof(*a));
 	*a = h->auth;
 	memset(&h->auth, 0, sizeof(h->auth));
-	fd.sockfd = h->fd;
-	/* A stale entry for a reused fd (lws refused that socket). */
-	relay_auth_free(map_put(&listen_auths, (int64_t)h->fd + 1, a));
+	/* ws.c owns the socket from here and speaks websocket on it. */
+	ws_adopt(h->fd, a);
 	h->fd = -1;
-	/* Raw: lws carries the socket; ws.c speaks websocket on it. */
-	wsi = lws_adopt_descriptor_vhost(relay_vhost, LWS_ADOPT_SOCKET, fd,
-	    WS_PROTOCOL, NULL);
-	if (wsi == NULL) {
-		/* lws closed the fd. */
-		log_warn("lws refused to adopt a socket");
-		relay_auth_free(listen_take_auth(fd.sockfd));
-	} else {
-		metrics.handshakes_ok++;
-	}
+	metrics.handshakes_ok++;
 	hs_free(h);
 }
 
@@ -628,7 +605,7 @@ hs_read_cb(struct ev_loop *loop, ev_io *w, int revents)
 	h->len += (size_t)n;
 	b[h->len] = '\0';
 	if (memmem(b, h->len, "\r\n\r\n", 4) != NULL) {
-		/* Nothing more is read until lws takes the socket. */
+		/* Nothing more is read until ws.c takes the socket. */
 		ev_io_stop(relay_loop, &h->io);
 		hs_process(h, b);
 		return;
@@ -814,7 +791,6 @@ listen_load_exempt(void)
 enum err_code
 listen_start(const char *host, int port)
 {
-	map_init(&listen_auths);
 	map_init(&listen_pending);
 	listen_load_exempt();
 	listen_fd = listen_socket(host, port);
@@ -850,12 +826,5 @@ listen_stop(void)
 void
 listen_release(void)
 {
-	struct map_iter it;
-	void *a;
-
-	map_iter_init(&it, &listen_auths);
-	while (map_next(&it, NULL, &a))
-		relay_auth_free(a);
-	map_release(&listen_auths);
 	map_release(&listen_pending);
 }
