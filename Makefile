@@ -59,7 +59,7 @@ APP_BINS := $(APPS:%=$(BIN_DIR)/easychat-%)
 
 RELAY_SRC := $(wildcard relay/*.c)
 RELAY_BIN := $(if $(RELAY_SRC),$(BIN_DIR)/easychat-relay)
-RELAY_LIBS := -lev -lhiredis
+RELAY_LIBS := -lwebsockets -lev -lhiredis
 
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRC:tests/unit/%.c=$(BUILD_DIR)/tests/%)

@@ -14,7 +14,7 @@ packages=(
 	# the SPA's precompressed .gz and .br files (make spa)
 	gzip brotli
 	libfcgi-dev libfcgi-bin libpq-dev libhiredis-dev libjson-c-dev libjwt-dev
-	libev-dev
+	libwebsockets-dev libwebsockets-evlib-ev libev-dev
 	libgraphicsmagick1-dev libpng-dev libcmocka-dev libsodium-dev libcurl4-openssl-dev
 	libssl-dev
 	# run: conf/stack.sh starts private instances of these

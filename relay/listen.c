@@ -1,13 +1,13 @@
 /* listen.c - accepts connections, reads the upgrade request and
- * authenticates it before ws.c sees the socket.
+ * authenticates it before libwebsockets sees the socket.
  *
- * A handshake must pause while we ask Redis and PostgreSQL, and a
+ * lws cannot pause a handshake while we ask Redis and PostgreSQL, and a
  * refused handshake must be an HTTP status (401/403/503), never an
  * upgraded socket that is then closed.  So the relay owns its listening
  * socket: it reads the request head (at most HS_MAX bytes), checks the
  * Origin, the ticket (GETDEL) or the access cookie (JWT + revocation
  * list), loads the user's groups, and only then answers 101 itself and
- * hands the socket to ws.c (ws_adopt());
+ * adopts the socket into lws as a raw socket (ws.c does the framing);
  * bytes the client sent behind the request head (a first frame) are
  * handed on, not dropped.  Every wait is asynchronous and bounded by
  * HS_TIMEOUT.  Caps: pending handshakes per client address
@@ -19,6 +19,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <libwebsockets.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -67,6 +68,8 @@ static struct hs *hs_live;
 static int listen_fd = -1;
 static ev_io listen_io;
 static ev_timer listen_pause;
+/* Authentication of sockets adopted into lws, by fd + 1. */
+static struct map listen_auths;
 /* Pending handshakes per client address (listen_addr_key): a count. */
 static struct map listen_pending;
 /* Addresses without that cap (a proxy in front connects from them). */
@@ -171,10 +174,20 @@ hs_refuse(struct hs *h, enum err_code code, int status, const char *message)
 
 /* ---- adoption ---------------------------------------------------------- */
 
+struct relay_auth *
+listen_take_auth(int fd)
+{
+	if (fd < 0)
+		return NULL;
+	return map_del(&listen_auths, (int64_t)fd + 1);
+}
+
 static void
 hs_adopt(struct hs *h)
 {
 	struct relay_auth *a;
+	struct lws *wsi;
+	lws_sock_file_fd_type fd;
 	ssize_t w;
 
 	ev_io_stop(relay_loop, &h->io);
@@ -189,10 +202,20 @@ hs_adopt(struct hs *h)
 	a = mem_alloc(sizeof(*a));
 	*a = h->auth;
 	memset(&h->auth, 0, sizeof(h->auth));
-	/* ws.c owns the socket from here and speaks websocket on it. */
-	ws_adopt(h->fd, a);
+	fd.sockfd = h->fd;
+	/* A stale entry for a reused fd (lws refused that socket). */
+	relay_auth_free(map_put(&listen_auths, (int64_t)h->fd + 1, a));
 	h->fd = -1;
-	metrics.handshakes_ok++;
+	/* Raw: lws carries the socket; ws.c speaks websocket on it. */
+	wsi = lws_adopt_descriptor_vhost(relay_vhost, LWS_ADOPT_SOCKET, fd,
+	    WS_PROTOCOL, NULL);
+	if (wsi == NULL) {
+		/* lws closed the fd. */
+		log_warn("lws refused to adopt a socket");
+		relay_auth_free(listen_take_auth(fd.sockfd));
+	} else {
+		metrics.handshakes_ok++;
+	}
 	hs_free(h);
 }
 
@@ -605,7 +628,7 @@ hs_read_cb(struct ev_loop *loop, ev_io *w, int revents)
 	h->len += (size_t)n;
 	b[h->len] = '\0';
 	if (memmem(b, h->len, "\r\n\r\n", 4) != NULL) {
-		/* Nothing more is read until ws.c takes the socket. */
+		/* Nothing more is read until lws takes the socket. */
 		ev_io_stop(relay_loop, &h->io);
 		hs_process(h, b);
 		return;
@@ -791,6 +814,7 @@ listen_load_exempt(void)
 enum err_code
 listen_start(const char *host, int port)
 {
+	map_init(&listen_auths);
 	map_init(&listen_pending);
 	listen_load_exempt();
 	listen_fd = listen_socket(host, port);
@@ -826,5 +850,12 @@ listen_stop(void)
 void
 listen_release(void)
 {
+	struct map_iter it;
+	void *a;
+
+	map_iter_init(&it, &listen_auths);
+	while (map_next(&it, NULL, &a))
+		relay_auth_free(a);
+	map_release(&listen_auths);
 	map_release(&listen_pending);
 }

@@ -30,6 +30,10 @@
 #include "map.h"
 #include "wsrx.h"
 
+struct lws;
+struct lws_context;
+struct lws_vhost;
+
 /* ---- configuration and global state (main.c) ------------------------ */
 
 struct relay_conf {
@@ -55,6 +59,8 @@ struct relay_conf {
 
 extern struct relay_conf relay_conf;
 extern struct ev_loop *relay_loop;
+extern struct lws_context *relay_lws;
+extern struct lws_vhost *relay_vhost;
 extern int relay_stopping;
 
 /* Seconds since the epoch, as a double, from the loop's clock. */
@@ -218,54 +224,41 @@ int64_t hub_user_id(const struct session *s);
 /* Open sessions of a user on this relay. */
 unsigned hub_sessions_of(int64_t user_id);
 
-/* ---- ws.c: the websocket sessions ------------------------------------- */
+/* ---- ws.c: the libwebsockets side ------------------------------------- */
 
-/* One websocket, allocated by ws_adopt() and freed when it closes. */
+/* One websocket (lws per-session data, zeroed by lws). */
 struct session {
-	ev_io io;                    /* the socket: EV_READ always, EV_WRITE
-	                                while `out` holds bytes or the
-	                                writeable handler is due */
+	struct lws *wsi;
 	struct ruser *user;          /* NULL until attached */
 	struct session *next, *prev; /* the user's sessions */
 	int64_t focus;               /* focused group, 0 = none */
 	int64_t session_id;          /* the sign-in session (token family) */
 	struct frame **q;            /* ring of queued frames (NULL when
 	                                empty) */
-	unsigned char *out;          /* bytes the socket did not take (NULL
-	                                when none) */
-	uint32_t outlen, outoff;     /* out's length and bytes sent of it */
 	uint16_t qhead, qlen, qcap;
 	uint16_t close_code; /* close after the queue drains */
 	uint32_t qbytes;     /* wire bytes queued */
 	uint32_t slot;       /* index in ws.c's session table */
 	uint32_t rx_ms;      /* last client frame or pong (ws_ms) */
 	uint32_t ping_ms;    /* last ping sent */
-	uint8_t overflowed : 1;
-	uint8_t ping_due : 1;     /* send a ping at the next write */
-	uint8_t hungup : 1;       /* idle too long: being shut down */
-	uint8_t close_queued : 1; /* our Close frame is queued: end after it */
-	uint8_t rx_done : 1;      /* failed or closed: read nothing more */
-	uint8_t dirty : 1;        /* in ws.c's flush list */
-	uint8_t blocked : 1;      /* `out` holds bytes: wait for writeable */
-	uint8_t want_write : 1;   /* run the writeable handler when the
-	                             socket takes bytes */
-	uint8_t closing : 1;      /* close once `out` has drained */
-	struct wsrx rx;           /* client frames (relay/wsrx.h) */
-	int64_t typing_room;      /* last typing frame's room */
-	double typing_at;         /* and when it was relayed */
-	double typing_window;     /* start of the burst window */
-	unsigned typing_burst;    /* typing frames in that window */
+	uint8_t overflowed;
+	uint8_t ping_due;      /* send a ping at the next write */
+	uint8_t hungup;        /* idle too long: being shut down */
+	uint8_t close_queued;  /* our Close frame is queued: end after it */
+	uint8_t rx_done;       /* failed or closed: read nothing more */
+	uint8_t dirty;         /* in ws.c's flush list */
+	uint8_t blocked;       /* lws holds unsent bytes: wait for writeable */
+	struct wsrx rx;        /* client frames (relay/wsrx.h) */
+	int64_t typing_room;   /* last typing frame's room */
+	double typing_at;      /* and when it was relayed */
+	double typing_window;  /* start of the burst window */
+	unsigned typing_burst; /* typing frames in that window */
 };
 
-/* Starts the session machinery on relay_loop (the heartbeat sweep, the
- * flush watchers).  ERR_INTERNAL when it cannot. */
+/* Creates the lws context on relay_loop (no listener of its own).
+ * ERR_INTERNAL when it cannot. */
 enum err_code ws_start(void);
-/* Closes every session (hub_detach() included) and stops. */
 void ws_stop(void);
-/* Takes an upgraded socket (the 101 is sent) and its authentication:
- * the session is attached to its user and the bytes pipelined behind
- * the request head are parsed.  Owns fd and `a` from the call on. */
-void ws_adopt(int fd, struct relay_auth *a);
 /* Queues a frame for the session (takes a reference of its own); a full
  * queue (RELAY_QUEUE_MAX frames or RELAY_QUEUE_BYTES) closes the session
  * (4008) after trying to send `resync`. */
@@ -314,6 +307,9 @@ enum err_code listen_start(const char *host, int port);
 /* Binds a non-blocking listening TCP socket; -1 when it cannot. */
 int listen_socket(const char *host, int port);
 void listen_stop(void);
+/* The authentication stored for an adopted socket; NULL when none.
+ * The caller owns the result. */
+struct relay_auth *listen_take_auth(int fd);
 /* Frees everything still held (shutdown). */
 void listen_release(void);
 

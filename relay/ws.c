@@ -1,14 +1,13 @@
-/* ws.c - the websocket sessions: sockets, client frames, queues,
+/* ws.c - the libwebsockets side: sessions, client frames, queues,
  * heartbeats.
  *
- * listen.c answers the upgrade (101) itself and hands the socket over
- * (ws_adopt()); from then on the session is one libev watcher on the
- * socket and the websocket framing is the relay's: client frames are
- * parsed by wsrx.c (RFC 6455; relay/README.md), server frames are built
- * by frame.c, Close frames included.  (Until 2026-12-06 the socket was
- * adopted into libwebsockets as a raw socket, which only watched it and
- * buffered partial writes, for ~950 bytes of `struct lws` per idle
- * connection: README, "Memory per idle connection".)  Each session
+ * lws runs on the relay's libev loop (LWS_SERVER_OPTION_LIBEV with a
+ * foreign loop) without a listener of its own: listen.c answers the
+ * upgrade (101) itself and adopts the socket as a *raw* socket, so lws
+ * carries the loop, the socket and the buffering of partial writes, and
+ * the websocket framing is the relay's: client frames are parsed by
+ * wsrx.c (RFC 6455 as lws 4.1.6 does not enforce it; relay/README.md),
+ * server frames are built by frame.c, Close frames included.  Each session
  * has a bounded ring of shared frames (frame.c: each carries its complete
  * websocket header).  Sessions pushed to are written once the loop has
  * nothing else pending (ws_flush(), at most WS_FLUSH_ROUNDS iterations
@@ -16,32 +15,31 @@
  * per write, with one send(2) straight on the socket, so the events a
  * busy relay reads from Redis together cost each socket one write, and an
  * idle relay still writes each event at once.  What the socket does not
- * take is copied to the session (`out`) and the watcher waits for
- * EV_WRITE; the session is then written only from ws_writeable(), once
- * `out` drained.  Pings and Close frames go through ws_writeable() too
- * (ws_want_write(): the socket is nearly always writeable, so that is the
- * next loop iteration).  A full ring drops its frames, queues `resync` and
- * closes the session with 4008 (or the socket is shut down after
- * WS_CULL_SECS if the peer does not even read that).  After the relay's
- * Close frame the TCP connection ends as soon as `out` drained.
+ * take is handed to lws (a raw lws_write() buffers it); the session is
+ * then written only from LWS_CALLBACK_RAW_WRITEABLE, which lws calls
+ * once that drained.  Pings and Close frames go through that callback
+ * too.  (Asking lws for a writeable callback per event cost two
+ * epoll_ctl() and a poll round per delivery: see README, Performance.)
+ * A full ring drops its frames, queues `resync` and closes the session
+ * with 4008 (or the socket is shut down after WS_CULL_SECS if the peer
+ * does not even read that).  After the relay's Close frame the TCP
+ * connection ends at once.
  *
- * Sessions are never freed under a caller: a session ends only from its
- * own watcher (EOF, a read or write error, its Close frame out); the
- * other paths (heartbeat, cull, a broken write in ws_flush()) shut the
- * socket down, and the watcher then reads EOF and ends it.
- *
- * No per-connection timer: one libev timer walks the session table in
- * slices, asks for a ping after RELAY_HEARTBEAT_MS of silence and shuts
- * down sessions silent for 2 x heartbeat + 10 s.
+ * No per-connection lws timer in steady state: lws keeps its scheduled
+ * timers in one sorted list and inserting walks it, so its validity
+ * (ping/idle) timers made each new connection O(connections).  The
+ * retry/idle policy here schedules nothing; one libev timer walks the
+ * session table in slices instead, asks for a ping after
+ * RELAY_HEARTBEAT_MS of silence and shuts down sessions silent for
+ * 2 x heartbeat + 10 s.  Any timeout lws sets on adoption is cleared.
  */
 #include "relay.h"
 
 #include <errno.h>
-#include <stdio.h>
+#include <libwebsockets.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <unistd.h>
 
 #include "buf.h"
 #include "json.h"
@@ -54,12 +52,12 @@
 #define WS_CULL_SECS  2     /* a culled session's grace to read resync */
 #define WS_BATCH_MAX  65536 /* bytes of frames per write */
 #define WS_SWEEP_TICK 0.1   /* seconds between heartbeat slices */
-#define WS_READ_MAX   4096  /* bytes read per read event */
 
-/* The write and read buffers shared by all sessions (one thread). */
-static unsigned char ws_batch[WS_BATCH_MAX];
-static unsigned char ws_rbuf[WS_READ_MAX];
-static int ws_started;
+struct lws_context *relay_lws;
+struct lws_vhost *relay_vhost;
+
+/* The write buffer shared by all sessions (one thread). */
+static unsigned char ws_batch[LWS_PRE + WS_BATCH_MAX];
 
 /* Sessions with frames pushed and not yet written (s->dirty), written
  * by ws_flush() once the loop has nothing else to do (an ev_idle
@@ -81,12 +79,13 @@ static uint32_t ws_nall, ws_capall, ws_sweep_pos;
 static ev_timer ws_sweep_timer;
 static double ws_t0;
 
-/* Culled sessions waiting out their grace: a peer that does not read
- * never lets `out` drain, so after the grace the socket is shut down and
- * the watcher reads EOF and ends the session. */
+/* Culled sessions waiting out their grace.  lws 4.1 never closes a
+ * connection whose partial write is still buffered (it waits in
+ * FLUSHING_BEFORE_CLOSE for a peer that does not read), so after the
+ * grace the socket is shut down under it: lws then sees EOF and closes. */
 struct ws_cull {
 	struct ws_cull *next;
-	struct session *s;
+	struct lws *wsi;
 	double deadline;
 };
 
@@ -105,8 +104,7 @@ ws_cull_cb(struct ev_loop *loop, ev_timer *w, int revents)
 			continue;
 		}
 		*pp = c->next;
-		c->s->hungup = 1;
-		shutdown(c->s->io.fd, SHUT_RDWR);
+		shutdown(lws_get_socket_fd(c->wsi), SHUT_RDWR);
 		free(c);
 	}
 	if (ws_culls == NULL)
@@ -114,11 +112,11 @@ ws_cull_cb(struct ev_loop *loop, ev_timer *w, int revents)
 }
 
 static void
-ws_cull_add(struct session *s)
+ws_cull_add(struct lws *wsi)
 {
 	struct ws_cull *c = mem_alloc(sizeof(*c));
 
-	c->s = s;
+	c->wsi = wsi;
 	c->deadline = relay_now() + WS_CULL_SECS;
 	c->next = ws_culls;
 	ws_culls = c;
@@ -129,12 +127,12 @@ ws_cull_add(struct session *s)
 }
 
 static void
-ws_cull_forget(struct session *s)
+ws_cull_forget(struct lws *wsi)
 {
 	struct ws_cull **pp = &ws_culls, *c;
 
 	while ((c = *pp) != NULL) {
-		if (c->s == s) {
+		if (c->wsi == wsi) {
 			*pp = c->next;
 			free(c);
 		} else {
@@ -208,36 +206,13 @@ ws_ms(void)
 	return (uint32_t)(uint64_t)((relay_now() - ws_t0) * 1000.0);
 }
 
-/* Watches the socket for EV_WRITE too while `out` holds bytes or the
- * writeable handler is due, for EV_READ alone otherwise. */
-static void
-ws_watch(struct session *s)
-{
-	int want = EV_READ | (s->out || s->want_write ? EV_WRITE : 0);
-
-	if ((s->io.events & (EV_READ | EV_WRITE)) == want)
-		return;
-	ev_io_stop(relay_loop, &s->io);
-	ev_io_modify(&s->io, want);
-	ev_io_start(relay_loop, &s->io);
-}
-
-/* Runs ws_writeable() once the socket can take bytes (and `out` is
- * out): for pings, Close frames and what follows a partial write. */
-static void
-ws_want_write(struct session *s)
-{
-	s->want_write = 1;
-	ws_watch(s);
-}
-
 void
 ws_close_after_queue(struct session *s, uint16_t code)
 {
-	if (s->close_code)
+	if (s->wsi == NULL || s->close_code)
 		return;
 	s->close_code = code;
-	ws_want_write(s);
+	lws_callback_on_writable(s->wsi);
 }
 
 void
@@ -245,7 +220,7 @@ ws_push(struct session *s, struct frame *f)
 {
 	struct frame *resync;
 
-	if (s->close_code) {
+	if (s->wsi == NULL || s->close_code) {
 		metrics.frames_dropped++;
 		return;
 	}
@@ -261,8 +236,8 @@ ws_push(struct session *s, struct frame *f)
 		frame_unref(resync);
 		s->close_code = WS_CLOSE_OVERFLOW;
 		s->overflowed = 1;
-		ws_cull_add(s);
-		ws_want_write(s);
+		ws_cull_add(s->wsi);
+		lws_callback_on_writable(s->wsi);
 		log_info("session of user %lld culled: queue overflow",
 		    (long long)hub_user_id(s));
 		return;
@@ -316,7 +291,7 @@ ws_end_with(struct session *s, unsigned code, struct frame *f)
 	ws_queue_add(s, f);
 	s->close_code = (uint16_t)code;
 	s->close_queued = 1;
-	ws_want_write(s);
+	lws_callback_on_writable(s->wsi);
 }
 
 /* Fails the connection (RFC 6455 7.1.7) with a Close frame of `code`. */
@@ -540,24 +515,18 @@ ws_upgrade_answer(const char *key, size_t klen, const char *protocol, char *out,
 }
 
 /* Sends buf[0..n) on the session's socket: straight to the kernel (one
- * send(2), no poll round), and what it did not take is copied to `out`,
- * which the watcher writes when the socket drains; the session is then
- * blocked (written only from ws_writeable(), once `out` is out) so that
- * nothing overtakes those bytes.  -1 when the connection is broken. */
+ * send(2), no poll round), and what it did not take goes to lws, which
+ * buffers it and writes it when the socket drains; the session is then
+ * blocked (written only from its writeable callback, which lws calls
+ * once that buffer is out) so that nothing overtakes the buffered bytes.
+ * -1 when the connection is broken. */
 static int
 ws_send(struct session *s, const unsigned char *buf, size_t n)
 {
 	ssize_t w;
-	size_t left;
 
-	if (s->out) {
-		/* Never while blocked (callers check); kept in order anyway. */
-		s->out = mem_realloc(s->out, s->outlen + n);
-		memcpy(s->out + s->outlen, buf, n);
-		s->outlen += (uint32_t)n;
-		return 0;
-	}
-	w = send(s->io.fd, buf, n, MSG_DONTWAIT | MSG_NOSIGNAL);
+	w = send(lws_get_socket_fd(s->wsi), buf, n,
+	    MSG_DONTWAIT | MSG_NOSIGNAL);
 	metrics.writes++;
 	if (w == (ssize_t)n)
 		return 0;
@@ -566,37 +535,13 @@ ws_send(struct session *s, const unsigned char *buf, size_t n)
 			return -1;
 		w = 0;
 	}
-	left = n - (size_t)w;
-	s->out = mem_alloc(left);
-	memcpy(s->out, buf + w, left);
-	s->outlen = (uint32_t)left;
-	s->outoff = 0;
+	/* Raw socket: lws adds nothing (lws_issue_raw() buffers what the
+	 * socket does not take). */
+	if (lws_write(s->wsi, (unsigned char *)(uintptr_t)(buf + w),
+	        n - (size_t)w, LWS_WRITE_RAW) < (int)(n - (size_t)w))
+		return -1;
 	s->blocked = 1;
-	ws_want_write(s);
-	return 0;
-}
-
-/* Writes what `out` holds; 0 (freed once all is out) or -1 when the
- * connection is broken. */
-static int
-ws_drain(struct session *s)
-{
-	ssize_t w;
-
-	w = send(s->io.fd, s->out + s->outoff, s->outlen - s->outoff,
-	    MSG_DONTWAIT | MSG_NOSIGNAL);
-	metrics.writes++;
-	if (w < 0)
-		return (errno == EAGAIN || errno == EWOULDBLOCK ||
-		           errno == EINTR)
-		    ? 0
-		    : -1;
-	s->outoff += (uint32_t)w;
-	if (s->outoff == s->outlen) {
-		free(s->out);
-		s->out = NULL;
-		s->outlen = s->outoff = 0;
-	}
+	lws_callback_on_writable(s->wsi);
 	return 0;
 }
 
@@ -608,7 +553,7 @@ ws_drain(struct session *s)
 static int
 ws_send_queued(struct session *s, size_t n)
 {
-	unsigned char *out = ws_batch;
+	unsigned char *out = ws_batch + LWS_PRE;
 	const unsigned char *buf = out;
 	struct frame *f, *alone = NULL;
 	unsigned long long bytes = 0;
@@ -643,14 +588,14 @@ ws_send_queued(struct session *s, size_t n)
 	return 0;
 }
 
-/* Sends what is queued once the socket is writeable and `out` is out: a
- * ping if one is due, then a batch of frames (ws_send_queued()); the
- * Close frame once the queue drained.  Frames are never interleaved.  -1
- * ends the session (after `out` drained). */
+/* Sends what is queued from lws' writeable callback: a ping if one is
+ * due, then a batch of frames (ws_send_queued()); the Close frame once
+ * the queue drained.  lws calls back only after what it buffered is out,
+ * so frames are never interleaved. */
 static int
 ws_writeable(struct session *s)
 {
-	unsigned char *out = ws_batch;
+	unsigned char *out = ws_batch + LWS_PRE;
 	size_t n = 0;
 
 	s->blocked = 0;
@@ -684,12 +629,12 @@ ws_writeable(struct session *s)
 	}
 	if (ws_send_queued(s, n))
 		return -1;
-	/* After our Close frame the TCP connection ends at once (once
-	 * what the socket did not take is out). */
+	/* After our Close frame the TCP connection ends at once (lws
+	 * flushes what the socket did not take first). */
 	if (s->qlen == 0 && s->close_queued)
 		return -1;
 	if (!s->blocked && (s->qlen > 0 || s->close_code))
-		ws_want_write(s);
+		lws_callback_on_writable(s->wsi);
 	return 0;
 }
 
@@ -698,8 +643,8 @@ ws_writeable(struct session *s)
  * an idle relay writes each event as soon as its Redis message is
  * handled (nothing else is pending); a busy one first reads what Redis
  * has sent meanwhile, and each socket gets all of it in one write.
- * Sessions with a ping or a Close to send, or with bytes waiting in
- * `out`, are left to ws_writeable(). */
+ * Sessions with a ping or a Close to send, or with bytes buffered in
+ * lws, are left to the writeable callback. */
 static void
 ws_flush(void)
 {
@@ -711,21 +656,20 @@ ws_flush(void)
 		if (s == NULL)
 			continue;
 		s->dirty = 0;
-		if (s->blocked || s->hungup)
+		if (s->wsi == NULL || s->blocked || s->hungup)
 			continue;
 		if (s->close_code || s->ping_due) {
-			ws_want_write(s);
+			lws_callback_on_writable(s->wsi);
 			continue;
 		}
 		while (s->qlen > 0 && !s->blocked) {
 			if (ws_send_queued(s, 0) == 0)
 				continue;
-			/* Broken: the watcher reads EOF and ends the
-			 * session. */
+			/* Broken: lws sees EOF and closes the session. */
 			metrics.frames_dropped += s->qlen;
 			ws_queue_drop(s);
 			s->hungup = 1;
-			shutdown(s->io.fd, SHUT_RDWR);
+			shutdown(lws_get_socket_fd(s->wsi), SHUT_RDWR);
 		}
 	}
 	ws_ndirty = 0;
@@ -814,108 +758,133 @@ ws_sweep_cb(struct ev_loop *loop, ev_timer *w, int revents)
 		if (s->hungup)
 			continue;
 		if (now - s->rx_ms >= hangup) {
-			/* No close frame.  The shutdown makes the watcher
-			 * read EOF and end the session, even with bytes
-			 * still in `out` for a peer that is gone. */
+			/* As lws' validity timeout did: no close frame.  The
+			 * shutdown makes lws see EOF and close, even with a
+			 * send still buffered for a peer that is gone. */
 			s->hungup = 1;
 			log_info("session of user %lld silent for %u ms: "
 			         "closing",
 			    (long long)hub_user_id(s), now - s->rx_ms);
-			shutdown(s->io.fd, SHUT_RDWR);
+			shutdown(lws_get_socket_fd(s->wsi), SHUT_RDWR);
 		} else if (now - s->rx_ms >= hb && now - s->ping_ms >= hb &&
 		    !s->close_code) {
 			s->ping_due = 1;
 			s->ping_ms = now;
-			ws_want_write(s);
+			lws_callback_on_writable(s->wsi);
 		}
 	}
 }
 
-/* ---- the session's socket ------------------------------------------- */
-
-/* Ends the session: detached from its user, its queue dropped, the
- * socket closed.  Only from the session's own watcher (or ws_stop()). */
-static void
-ws_end(struct session *s)
+static int
+ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
+    void *in, size_t len)
 {
-	hub_detach(s);
-	ws_untrack(s);
-	ws_undirty(s);
-	if (s->overflowed)
-		ws_cull_forget(s);
-	ws_queue_drop(s);
-	wsrx_release(&s->rx);
-	ev_io_stop(relay_loop, &s->io);
-	close(s->io.fd);
-	free(s->out);
-	free(s);
-}
+	struct session *s = user;
+	struct relay_auth *a;
 
-static void
-ws_io_cb(struct ev_loop *loop, ev_io *w, int revents)
-{
-	struct session *s = w->data;
-	ssize_t n;
-
-	if (revents & EV_READ) {
-		n = recv(w->fd, ws_rbuf, sizeof(ws_rbuf), 0);
-		if (n == 0 ||
-		    (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK &&
-		        errno != EINTR)) {
-			ws_end(s);
-			return;
+	switch (reason) {
+	case LWS_CALLBACK_RAW_ADOPT:
+		/* listen.c has answered 101 already. */
+		a = listen_take_auth(lws_get_socket_fd(wsi));
+		if (a == NULL || relay_stopping || s == NULL) {
+			relay_auth_free(a);
+			return -1;
 		}
-		if (n > 0)
-			ws_receive(s, ws_rbuf, (size_t)n);
-	}
-	if (!(revents & EV_WRITE))
-		return;
-	if (s->out && ws_drain(s)) {
-		ws_end(s);
-		return;
-	}
-	if (s->out == NULL && s->closing) {
-		ws_end(s);
-		return;
-	}
-	if (s->out == NULL && s->want_write) {
-		s->want_write = 0;
-		if (ws_writeable(s)) {
-			if (s->out == NULL) {
-				ws_end(s);
-				return;
-			}
-			s->closing = 1;
-		}
-	}
-	ws_watch(s);
-}
-
-void
-ws_adopt(int fd, struct relay_auth *a)
-{
-	struct session *s;
-
-	if (relay_stopping) {
-		close(fd);
+		lws_set_timeout(wsi, NO_PENDING_TIMEOUT, 0);
+		s->wsi = wsi;
+		wsrx_init(&s->rx, WS_MSG_MAX);
+		ws_track(s);
+		hub_attach(s, a);
+		/* Frames sent together with the upgrade request. */
+		ws_receive(s, a->early, a->nearly);
 		relay_auth_free(a);
-		return;
+		return 0;
+	case LWS_CALLBACK_RAW_RX:
+		if (s == NULL || s->wsi == NULL)
+			return 0;
+		ws_receive(s, in, len);
+		return 0;
+	case LWS_CALLBACK_RAW_WRITEABLE:
+		if (s == NULL || s->wsi == NULL)
+			return 0;
+		return ws_writeable(s);
+	case LWS_CALLBACK_RAW_CLOSE:
+		if (s == NULL || s->wsi == NULL)
+			return 0;
+		hub_detach(s);
+		ws_untrack(s);
+		ws_undirty(s);
+		if (s->overflowed)
+			ws_cull_forget(wsi);
+		ws_queue_drop(s);
+		wsrx_release(&s->rx);
+		s->q = NULL;
+		s->wsi = NULL;
+		return 0;
+	default:
+		break;
 	}
-	s = mem_calloc(1, sizeof(*s));
-	ev_io_init(&s->io, ws_io_cb, fd, EV_READ);
-	s->io.data = s;
-	ev_io_start(relay_loop, &s->io);
-	wsrx_init(&s->rx, WS_MSG_MAX);
-	ws_track(s);
-	hub_attach(s, a);
-	/* Frames sent together with the upgrade request. */
-	ws_receive(s, a->early, a->nearly);
-	relay_auth_free(a);
+	return 0;
+}
+
+static struct lws_protocols ws_protocols[] = {
+	{ WS_PROTOCOL, ws_callback, sizeof(struct session), 0, 0, NULL, 0 },
+	{ NULL, NULL, 0, 0, 0, NULL, 0 }
+};
+
+/* Nothing scheduled per connection: with secs_since_valid_hangup 0, lws
+ * 4.1's validity timer (_lws_validity_confirmed_role) is never armed; a
+ * NULL policy would give the context default (ping 300 s, hangup 310 s),
+ * one sorted-list timer per connection. */
+static const lws_retry_bo_t ws_retry;
+
+static void
+ws_log(int level, const char *line)
+{
+	size_t n = strlen(line);
+
+	while (n && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+		n--;
+	/* lws 4.1 logs every readbuf adoption as an error. */
+	if (strstr(line, "adopt_socket_readbuf: calling service"))
+		return;
+	if (level & LLL_ERR)
+		log_error("lws: %.*s", (int)n, line);
+	else
+		log_warn("lws: %.*s", (int)n, line);
 }
 
 enum err_code
 ws_start(void)
 {
+	struct lws_context_creation_info info;
+	void *loops[1];
+
+	lws_set_log_level(LLL_ERR | LLL_WARN, ws_log);
+	ws_protocols[0].rx_buffer_size = relay_conf.rx_buffer;
+	ws_protocols[0].tx_packet_size = WS_BATCH_MAX;
+	memset(&info, 0, sizeof(info));
+	loops[0] = relay_loop;
+	info.foreign_loops = loops;
+	info.options = LWS_SERVER_OPTION_LIBEV;
+	info.port = CONTEXT_PORT_NO_LISTEN_SERVER;
+	info.protocols = ws_protocols;
+	info.retry_and_idle_policy = &ws_retry;
+	info.timeout_secs = 10;
+	info.vhost_name = "easychat-relay";
+	info.server_string = "easychat-relay";
+	relay_lws = lws_create_context(&info);
+	if (relay_lws == NULL) {
+		log_error("cannot create the libwebsockets context");
+		return ERR_INTERNAL;
+	}
+	relay_vhost = lws_get_vhost_by_name(relay_lws, "easychat-relay");
+	if (relay_vhost == NULL) {
+		log_error("no libwebsockets vhost");
+		lws_context_destroy(relay_lws);
+		relay_lws = NULL;
+		return ERR_INTERNAL;
+	}
 	ws_t0 = relay_now();
 	ev_idle_init(&ws_idle_watcher, ws_idle_cb);
 	ev_prepare_init(&ws_prepare_watcher, ws_prepare_cb);
@@ -923,20 +892,18 @@ ws_start(void)
 	ev_timer_init(&ws_sweep_timer, ws_sweep_cb, WS_SWEEP_TICK,
 	    WS_SWEEP_TICK);
 	ev_timer_start(relay_loop, &ws_sweep_timer);
-	ws_started = 1;
 	return ERR_OK;
 }
 
 void
 ws_stop(void)
 {
-	if (!ws_started)
+	if (relay_lws == NULL)
 		return;
-	while (ws_nall > 0)
-		ws_end(ws_all[ws_nall - 1]);
 	ev_timer_stop(relay_loop, &ws_sweep_timer);
 	ev_prepare_stop(relay_loop, &ws_prepare_watcher);
 	ev_idle_stop(relay_loop, &ws_idle_watcher);
+	lws_context_destroy(relay_lws);
 	ev_timer_stop(relay_loop, &ws_cull_timer);
 	free(ws_all);
 	ws_all = NULL;
@@ -944,5 +911,6 @@ ws_stop(void)
 	free(ws_dirty);
 	ws_dirty = NULL;
 	ws_ndirty = ws_capdirty = 0;
-	ws_started = 0;
+	relay_lws = NULL;
+	relay_vhost = NULL;
 }

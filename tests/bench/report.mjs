@@ -35,6 +35,7 @@ const machine = {
     postgresql: sh('/usr/lib/postgresql/15/bin/postgres --version'),
     redis: sh('redis-server --version').replace(/ sha=.*/, ''),
     lighttpd: sh('lighttpd -v').split('\n')[0],
+    libwebsockets: sh('pkg-config --modversion libwebsockets'),
     libev: sh("dpkg-query -W -f='${Version}' libev4 2>/dev/null || true"),
     hiredis: sh('pkg-config --modversion hiredis'),
     wrk: sh('wrk -v 2>&1 | head -1').replace(/ Copyright.*/, ''),
