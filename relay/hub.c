@@ -2,7 +2,7 @@
  * fan-out of Redis messages, presence.
  *
  * A user exists here while they have at least one local session; the
- * relay is subscribed to `user:<id>` for each such user and to
+ * relay receives `user:<id>` for each such user (bus.c: one pattern) and
  * `group:<id>` for each group with at least one local member.  Each
  * Redis message is skimmed once for its type (frame_scan) and becomes one
  * frame shared by every recipient.
@@ -1117,18 +1117,36 @@ hub_acked_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	hub_nacked = 0;
 }
 
+static void hub_subscribed_user(struct ruser *u);
+
 /* user:<id> is subscribed: from now on no membership event of the user
- * is missed, so the groups read at the handshake are read again. */
+ * is missed, so the groups read at the handshake are read again.  The
+ * user:* pattern acknowledged: every local user not subscribed yet. */
 static void
 hub_subscribed(const char *channel)
 {
+	struct map_iter it;
 	struct ruser *u;
+	void *v;
 	int64_t id;
 
-	if (wire_channel_parse(channel, &id) != WIRE_CHANNEL_USER)
+	if (wire_channel_parse(channel, &id) != WIRE_CHANNEL_USER) {
+		if (strchr(channel, '*') == NULL)
+			return;
+		map_iter_init(&it, &hub_users);
+		while (map_next(&it, NULL, &v))
+			hub_subscribed_user(v);
 		return;
+	}
 	u = map_get(&hub_users, id);
-	if (u == NULL || u->subscribed)
+	if (u)
+		hub_subscribed_user(u);
+}
+
+static void
+hub_subscribed_user(struct ruser *u)
+{
+	if (u->subscribed)
 		return;
 	u->subscribed = 1;
 	if (hub_nacked == hub_capacked) {

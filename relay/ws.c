@@ -48,6 +48,10 @@
 #include "utf8.h"
 #include "wire.h"
 
+/* lws allocates one per connection: 184 bytes are a 192-byte malloc
+ * chunk, 192 would be 208 (relay/README.md, idle memory). */
+_Static_assert(sizeof(struct session) <= 184, "struct session grew");
+
 #define WS_MSG_MAX    4096  /* client frames above: close 1009 */
 #define WS_CULL_SECS  2     /* a culled session's grace to read resync */
 #define WS_BATCH_MAX  65536 /* bytes of frames per write */

@@ -444,6 +444,37 @@ test('two relays: every session gets each message exactly once', async () => {
   assert.ok(m1.easychat_relay_connections >= 2);
 });
 
+test('two relays: a user event reaches each session of that user once, and no one else', async () => {
+  // Relays receive user:<id> through one user:* pattern each (relay/bus.c):
+  // every relay reads every user event and must drop those of users it
+  // does not hold, and deliver the others once.
+  stack('relay-start', 1);
+  spareStarted = true;
+  const x = await newUser();
+  const y = await newUser();
+  const xs = [await ws(x, { url: relayUrl(0) }), await ws(x, { url: relayUrl(1) }), await ws(x, { url: relayUrl(1) })];
+  const ys = [await ws(y, { url: relayUrl(0) }), await ws(y, { url: relayUrl(1) })];
+  const n = 5;
+  for (let i = 0; i < n; i++) {
+    await rds.publish(`user:${x.user.id}`, JSON.stringify({ type: 'mention.created', group_id: 1, seq: i }));
+  }
+  for (const w of xs) await w.next((e) => e.type === 'mention.created' && e.seq === n - 1, 3000);
+  await sleep(300);
+  for (const w of xs) {
+    assert.deepEqual(w.events.filter((e) => e.type === 'mention.created').map((e) => e.seq), [0, 1, 2, 3, 4]);
+  }
+  for (const w of ys) assert.equal(w.events.filter((e) => e.type === 'mention.created').length, 0);
+  // The pattern stays one subscription per relay; the gauge still counts
+  // the user channels a relay serves.
+  const subs = await rds.sendCommand(['PUBSUB', 'NUMPAT']);
+  assert.ok(subs >= 1, `patterns: ${subs}`);
+  const chans = await rds.sendCommand(['PUBSUB', 'CHANNELS', `user:${x.user.id}`]);
+  assert.deepEqual(chans, [], 'no per-user SUBSCRIBE');
+  const m1 = await metrics(1);
+  assert.ok(m1.easychat_relay_subscribed_channels >= 2);
+  for (const w of [...xs, ...ys]) w.ws.close();
+});
+
 /** `{...fields, pad}` whose JSON text is exactly `size` bytes. */
 function sized(fields, size) {
   const base = JSON.stringify({ ...fields, pad: '' }).length;
