@@ -39,7 +39,8 @@
 #
 # Environment: ENV_DIR (default env_files/dev) holds the *.env files that
 # are concatenated into VARDIR/easychat.env, then VARDIR/local.env if it
-# exists (your own overrides, never committed), then with --test free ports.
+# exists (your own overrides, never committed), then with --test free ports
+# and test settings, then local.env once more (its lines win over those).
 # BIN_DIR (default build/bin) holds easychat-{auth,users,groups,rooms,
 # search,relay}. ASAN_OPTIONS, UBSAN_OPTIONS and LSAN_OPTIONS are passed on
 # to the programs. After start, VARDIR/stack.env has everything a test or a
@@ -383,6 +384,14 @@ write_env() {
 			echo "ATTACH_MAX_BYTES=2097152"
 			echo "ATTACH_QUOTA_BYTES=5242880"
 			[[ $TOPOLOGY != multi ]] || multi_env "$base" $((base + 4 + 2 * slots))
+			# local.env again, so that its lines win over the test
+			# settings above too (tests/bench/run.sh turns the test
+			# digest scan off: it cost PostgreSQL 1.4 s a second).
+			if [[ -f $VARDIR/local.env ]]; then
+				printf '\n# ---- %s (again: it wins)\n' "$VARDIR/local.env"
+				cat -- "$VARDIR/local.env"
+				echo
+			fi
 		} >>"$tmp"
 	fi
 	chmod 0644 "$tmp"
