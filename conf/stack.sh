@@ -480,6 +480,10 @@ pg_write_conf() {
 		echo "# history page joined 50 senders by scanning all of users."
 		echo "random_page_cost = 1.1"
 		echo "effective_io_concurrency = 200"
+		echo "# Full-page images in the WAL compressed: posted right after a"
+		echo "# CHECKPOINT, 2.5-5.7 kB of WAL per message without, 2.1-2.2 kB"
+		echo "# with lz4 (tests/bench/results/2026-12-06-writes3.md)."
+		echo "wal_compression = lz4"
 		if ((test)) && [[ ${STACK_FSYNC:-off} != on ]]; then
 			echo "# Throw-away test cluster: skip fsync for speed. A crash of the"
 			echo "# machine could corrupt it, which does not matter here;"
