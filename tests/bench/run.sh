@@ -85,9 +85,6 @@ log "starting a $mode stack in $vardir ($relays relay processes)"
 	echo "DIGEST_AFTER_SECONDS=0"
 	echo "DIGEST_CHECK_SECONDS=300"
 	echo "DELIVER_POLL_MS=5000"
-	# As the production sample: 16 rooms processes, so that more posts
-	# commit at once and share a WAL flush (results/2026-12-06-writes3.md).
-	echo "FCGI_PROCS_ROOMS=16"
 	[[ -z ${BENCH_FCGI_PROCS:-} ]] ||
 		printf 'FCGI_PROCS=%s\nFCGI_PROCS_ROOMS=%s\n' "$BENCH_FCGI_PROCS" "$BENCH_FCGI_PROCS"
 } >"$vardir/local.env"
