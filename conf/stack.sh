@@ -39,7 +39,8 @@
 #
 # Environment: ENV_DIR (default env_files/dev) holds the *.env files that
 # are concatenated into VARDIR/easychat.env, then VARDIR/local.env if it
-# exists (your own overrides, never committed), then with --test free ports.
+# exists (your own overrides, never committed), then with --test free ports
+# and test settings, then local.env once more (its lines win over those).
 # BIN_DIR (default build/bin) holds easychat-{auth,users,groups,rooms,
 # search,relay}. ASAN_OPTIONS, UBSAN_OPTIONS and LSAN_OPTIONS are passed on
 # to the programs. After start, VARDIR/stack.env has everything a test or a
@@ -384,6 +385,14 @@ write_env() {
 			echo "ATTACH_MAX_BYTES=2097152"
 			echo "ATTACH_QUOTA_BYTES=5242880"
 			[[ $TOPOLOGY != multi ]] || multi_env "$base" $((base + 4 + 2 * slots))
+			# local.env again, so that its lines win over the test
+			# settings above too (tests/bench/run.sh turns the test
+			# digest scan off: it cost PostgreSQL 1.4 s a second).
+			if [[ -f $VARDIR/local.env ]]; then
+				printf '\n# ---- %s (again: it wins)\n' "$VARDIR/local.env"
+				cat -- "$VARDIR/local.env"
+				echo
+			fi
 		} >>"$tmp"
 	fi
 	chmod 0644 "$tmp"
@@ -472,6 +481,10 @@ pg_write_conf() {
 		echo "# history page joined 50 senders by scanning all of users."
 		echo "random_page_cost = 1.1"
 		echo "effective_io_concurrency = 200"
+		echo "# Full-page images in the WAL compressed: posted right after a"
+		echo "# CHECKPOINT, 2.5-5.7 kB of WAL per message without, 2.1-2.2 kB"
+		echo "# with lz4 (tests/bench/results/2026-12-06-writes3.md)."
+		echo "wal_compression = lz4"
 		if ((test)) && [[ ${STACK_FSYNC:-off} != on ]]; then
 			echo "# Throw-away test cluster: skip fsync for speed. A crash of the"
 			echo "# machine could corrupt it, which does not matter here;"

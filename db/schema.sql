@@ -203,10 +203,16 @@ BEGIN
 	AND NEW.room_id = OLD.room_id AND NEW.user_id = OLD.user_id THEN
 		RETURN NEW;
 	END IF;
-	NEW.read_seq := CASE WHEN NEW.last_read_id = 0 THEN 0
-		ELSE coalesce((SELECT x.seq FROM messages x
-		WHERE x.room_id = NEW.room_id AND x.id <= NEW.last_read_id
-		ORDER BY x.id DESC LIMIT 1), 0) END;
+	-- A post moves its sender's marker to the new message and sets
+	-- read_seq to that message's seq itself (fcgi-apps/rooms/messages.c
+	-- knows it: no lookup per post).  Nothing else writes read_seq.
+	IF TG_OP = 'INSERT' OR NEW.read_seq = OLD.read_seq
+	OR NEW.room_id <> OLD.room_id OR NEW.user_id <> OLD.user_id THEN
+		NEW.read_seq := CASE WHEN NEW.last_read_id = 0 THEN 0
+			ELSE coalesce((SELECT x.seq FROM messages x
+			WHERE x.room_id = NEW.room_id AND x.id <= NEW.last_read_id
+			ORDER BY x.id DESC LIMIT 1), 0) END;
+	END IF;
 	-- A marker that moves forward keeps a subset of its mentions: none
 	-- stay none (every post moves its sender's marker; no query then).
 	IF TG_OP = 'UPDATE' AND OLD.mention_count = 0

@@ -103,7 +103,8 @@ $$;
 
 -- BEFORE INSERT OR UPDATE ON read_markers: when the marker moves (or is
 -- made), its place in the room (read_seq: seq of the newest message at or
--- before it) and its mention count are found again from the indexes.
+-- before it, unless the UPDATE set it) and its mention count are found
+-- again from the indexes.
 -- Generic plans: PL/pgSQL's plan cache chose a custom plan for the
 -- mention count on every call (its generic estimate looked dearer), and
 -- pg_stat_statements (track_planning) showed that planning at 40x its
@@ -116,10 +117,16 @@ BEGIN
 	AND NEW.room_id = OLD.room_id AND NEW.user_id = OLD.user_id THEN
 		RETURN NEW;
 	END IF;
-	NEW.read_seq := CASE WHEN NEW.last_read_id = 0 THEN 0
-		ELSE coalesce((SELECT x.seq FROM messages x
-		WHERE x.room_id = NEW.room_id AND x.id <= NEW.last_read_id
-		ORDER BY x.id DESC LIMIT 1), 0) END;
+	-- A post moves its sender's marker to the new message and sets
+	-- read_seq to that message's seq itself (fcgi-apps/rooms/messages.c
+	-- knows it: no lookup per post).  Nothing else writes read_seq.
+	IF TG_OP = 'INSERT' OR NEW.read_seq = OLD.read_seq
+	OR NEW.room_id <> OLD.room_id OR NEW.user_id <> OLD.user_id THEN
+		NEW.read_seq := CASE WHEN NEW.last_read_id = 0 THEN 0
+			ELSE coalesce((SELECT x.seq FROM messages x
+			WHERE x.room_id = NEW.room_id AND x.id <= NEW.last_read_id
+			ORDER BY x.id DESC LIMIT 1), 0) END;
+	END IF;
 	-- A marker that moves forward keeps a subset of its mentions: none
 	-- stay none (every post moves its sender's marker; no query then).
 	IF TG_OP = 'UPDATE' AND OLD.mention_count = 0

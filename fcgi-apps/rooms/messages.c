@@ -74,6 +74,30 @@ static const char messages_sql_nonce[] =
 	"LEFT JOIN profiles pr ON pr.user_id = u.id "                          \
 	"LEFT JOIN messages q ON q.id = ins.reply_to"
 
+/* The sender's read marker moved to the inserted message (CTE ins):
+ * an UPDATE of the row that is there in all but a room's first post, with
+ * the message's seq as read_seq, so that the marker trigger
+ * (ec_counts_marker, db/functions/34_counts.sql) need not look it up; an
+ * INSERT only when there was no row.  (An INSERT ... ON CONFLICT DO
+ * UPDATE alone ran that BEFORE trigger twice per post: once for the
+ * INSERT it then dropped, with a count of the user's mentions, and once
+ * for the UPDATE.)  The ON CONFLICT stays for a marker that a concurrent
+ * transaction made after this statement's snapshot. */
+#define MESSAGES_SQL_MARKER                                                    \
+	"upd AS (UPDATE read_markers k SET "                                   \
+	"read_seq = CASE WHEN ins.id > k.last_read_id THEN ins.seq "           \
+	"ELSE k.read_seq END, "                                                \
+	"last_read_id = greatest(k.last_read_id, ins.id), "                    \
+	"last_posted_at = now() FROM ins WHERE k.user_id = ins.sender_id "     \
+	"AND k.room_id = ins.room_id RETURNING k.user_id), "                   \
+	"marker AS (INSERT INTO read_markers (user_id, room_id, "              \
+	"last_read_id, "                                                       \
+	"last_posted_at) SELECT ins.sender_id, ins.room_id, ins.id, now() "    \
+	"FROM ins WHERE NOT EXISTS (SELECT 1 FROM upd) "                       \
+	"ON CONFLICT (user_id, room_id) DO UPDATE SET last_read_id = "         \
+	"greatest(read_markers.last_read_id, excluded.last_read_id), "         \
+	"last_posted_at = excluded.last_posted_at) "
+
 /* Inserts the message and, in the same statement, moves the sender's own
  * read marker; the room's last_message_id and message counter follow in
  * the trigger ec_counts_message_new (db/functions/34_counts.sql), and the
@@ -85,13 +109,7 @@ static const char messages_sql_insert[] =
     "(room_id, sender_id, text, reply_to, nonce) "
     "VALUES ($1, $2, $3, $4, $5) "
     "ON CONFLICT (sender_id, nonce) WHERE nonce IS NOT NULL DO NOTHING "
-    "RETURNING *), "
-    "marker AS (INSERT INTO read_markers (user_id, room_id, last_read_id, "
-    "last_posted_at) SELECT ins.sender_id, ins.room_id, ins.id, now() "
-    "FROM ins ON CONFLICT (user_id, room_id) DO UPDATE SET last_read_id = "
-    "greatest(read_markers.last_read_id, excluded.last_read_id), "
-    "last_posted_at = excluded.last_posted_at) "
-    "SELECT " MESSAGES_SQL_INSERTED_JSON;
+    "RETURNING *), " MESSAGES_SQL_MARKER "SELECT " MESSAGES_SQL_INSERTED_JSON;
 
 /* The common case of a post in one statement (one round trip instead of
  * five): the caller is a member who is not timed out (migration 0050),
@@ -120,12 +138,7 @@ static const char messages_sql_post[] =
     "(room_id, sender_id, text, reply_to, nonce) "
     "SELECT r.id, $2::bigint, $3::text, $4::bigint, $5::text FROM r "
     "ON CONFLICT (sender_id, nonce) WHERE nonce IS NOT NULL DO NOTHING "
-    "RETURNING *), "
-    "marker AS (INSERT INTO read_markers (user_id, room_id, last_read_id, "
-    "last_posted_at) SELECT ins.sender_id, ins.room_id, ins.id, now() "
-    "FROM ins ON CONFLICT (user_id, room_id) DO UPDATE SET last_read_id = "
-    "greatest(read_markers.last_read_id, excluded.last_read_id), "
-    "last_posted_at = excluded.last_posted_at) "
+    "RETURNING *), " MESSAGES_SQL_MARKER
     "SELECT (SELECT group_id FROM r), " MESSAGES_SQL_INSERTED_JSON;
 
 /* Reads the message text (1..4000 code points after trimming, kept as

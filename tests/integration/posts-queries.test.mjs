@@ -84,3 +84,45 @@ test('a mention the one statement cannot take: the general path answers, the att
   const n = await sql('SELECT count(*)::int AS n FROM mentions WHERE message_id = $1', [a.json.id]);
   assert.equal(n[0].n, 1);
 });
+
+test('a post moves its sender\'s read marker with one run of the marker trigger, read_seq at the new message', async () => {
+  const w = await world();
+  // The first post makes the marker (or finds the one the join made).
+  assert.equal((await w.member.post(`/api/rooms/${w.room}/messages`, { text: 'first' })).status, 201);
+  // Counts BEFORE INSERT/UPDATE trigger runs on this user's markers: an
+  // INSERT … ON CONFLICT DO UPDATE ran the marker trigger twice per post
+  // (for the INSERT it dropped, then for the UPDATE).
+  const tag = `ptest_${process.pid}_${Date.now()}`;
+  await sql(`CREATE TABLE ${tag} (n int)`);
+  await sql(`CREATE FUNCTION ${tag}() RETURNS trigger LANGUAGE plpgsql AS
+    $$ BEGIN INSERT INTO ${tag} VALUES (1); RETURN NEW; END $$`);
+  await sql(`CREATE TRIGGER ${tag} BEFORE INSERT OR UPDATE ON read_markers FOR EACH ROW
+    WHEN (NEW.user_id = ${Number(w.member.user.id)}) EXECUTE FUNCTION ${tag}()`);
+  try {
+    const marker = () => sql(`SELECT k.last_read_id, k.read_seq, m.seq FROM read_markers k
+      JOIN messages m ON m.id = k.last_read_id WHERE k.user_id = $1 AND k.room_id = $2`,
+    [w.member.user.id, w.room]);
+    // The one-statement path.
+    const a = await w.member.post(`/api/rooms/${w.room}/messages`, { text: 'second' });
+    assert.equal(a.status, 201, a.text);
+    let [k] = await marker();
+    assert.equal(Number(k.last_read_id), a.json.id);
+    assert.equal(Number(k.read_seq), Number(k.seq));
+    assert.equal((await sql(`SELECT count(*)::int AS n FROM ${tag}`))[0].n, 1);
+    // The general path (slow mode: a plain member's post goes there).
+    await sql('UPDATE rooms SET slow_mode_seconds = 60 WHERE id = $1', [w.room]);
+    await sql('UPDATE read_markers SET last_posted_at = NULL WHERE user_id = $1 AND room_id = $2',
+      [w.member.user.id, w.room]);
+    await sql(`TRUNCATE ${tag}`);
+    const b = await w.member.post(`/api/rooms/${w.room}/messages`, { text: 'third' });
+    assert.equal(b.status, 201, b.text);
+    [k] = await marker();
+    assert.equal(Number(k.last_read_id), b.json.id);
+    assert.equal(Number(k.read_seq), Number(k.seq));
+    assert.equal((await sql(`SELECT count(*)::int AS n FROM ${tag}`))[0].n, 1);
+  } finally {
+    await sql(`DROP TRIGGER ${tag} ON read_markers`);
+    await sql(`DROP FUNCTION ${tag}()`);
+    await sql(`DROP TABLE ${tag}`);
+  }
+});
