@@ -80,7 +80,9 @@ static const char hist_fill_lua[] =
 
 /* Moves a version (created with a fresh start when missing) and, with a
  * channel in ARGV[2], publishes ARGV[3] there in the same call.
- * KEYS: the version.  ARGV: fresh start, channel or "", message. */
+ * KEYS: the version.  ARGV: fresh start, channel or "", message.  (The
+ * start is drawn on every call, unlike the reads': a write often finds
+ * the version of a new group or user missing, and stays one call.) */
 static const char hist_bump_lua[] =
     "if redis.call('EXISTS', KEYS[1]) == 0 then\n"
     "  redis.call('SET', KEYS[1], ARGV[1])\n"

@@ -203,6 +203,19 @@ test('a missing version or grant in Redis means asking PostgreSQL', async () => 
     assert.ok(lines.length >= 1, `${key} missing: PostgreSQL asked`);
     await warm(a, r);
   }
+  // A post while the group's version is missing creates it (with a
+  // random start) and still moves what readers see.
+  const rds = await redis();
+  try {
+    await rds.del(`hist:group:${group}`);
+    assert.equal((await a.post(`/api/rooms/${r}/messages`, { text: 'after the loss' })).status, 201);
+    const v = await rds.get(`hist:group:${group}`);
+    assert.match(v || '', /^\d+$/, 'the version was created by the bump');
+    assert.ok(Number(v) > 1000, 'from a random start, not from 0');
+  } finally {
+    await rds.quit();
+  }
+  assert.equal((await page(a, r)).json.items[0].text, 'after the loss');
 });
 
 test('a cached page is served only under the stamp of the current versions', async () => {
