@@ -1,4 +1,5 @@
-/* test_sec.c - request-id tokens: distinct, URL-safe, and not repeated by a forked child. */
+/* test_sec.c - request-id tokens: distinct, URL-safe, and not repeated by a
+ * forked child. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
