@@ -5,30 +5,37 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "hist.h"
 #include "log.h"
 #include "mem.h"
 #include "rds.h"
 #include "wire.h"
 
-/* The placeholder of the group-version template (wire_key_hist_group). */
-#define GLIST_G "{g}"
-
-/* The read of a cached answer, in one round trip.
+/* The check of a cached answer: the first of the two commands of one
+ * round trip (glist_fast()); the answer itself is read by a plain HMGET
+ * sent with it (a script that returns kilobytes costs Redis far more
+ * than one that returns a few bytes).
  * KEYS: revocation mark, user's version, answer.
- * ARGV: fresh version start, group-version template.
- * Returns {"revoked"}, {"hit", body} or {"miss", user's version}. */
+ * ARGV: fresh version start ("" = none yet).
+ * Returns {"revoked"}, {"start"} (the user's version is missing and no
+ * start was given: nothing done, call again with one), {"miss", user's
+ * version} or {"hit", user's version, the answer's stamp}: every
+ * version it was made under still matches.  The names of the groups'
+ * versions are stored with the answer, so nothing is built here. */
 static const char glist_fast_lua[] =
     "if redis.call('EXISTS', KEYS[1]) == 1 then return {'revoked'} end\n"
     "local u = redis.call('GET', KEYS[2])\n"
-    "if not u then u = ARGV[1] redis.call('SET', KEYS[2], u) end\n"
-    "local e = redis.call('HMGET', KEYS[3], 'u', 'ids', 'vers', 'body')\n"
+    "if not u then\n"
+    "  if ARGV[1] == '' then return {'start'} end\n"
+    "  u = ARGV[1]\n"
+    "  redis.call('SET', KEYS[2], u)\n"
+    "end\n"
+    "local e = redis.call('HMGET', KEYS[3], 'u', 'keys', 'vers', 'f')\n"
     "if e[1] ~= u or not e[4] then return {'miss', u} end\n"
     "if e[2] ~= '' then\n"
     "  local keys = {}\n"
-    "  for id in string.gmatch(e[2], '[^,]+') do\n"
-    "    keys[#keys + 1] = (string.gsub(ARGV[2], '{g}', id))\n"
-    "  end\n"
+    "  for k in string.gmatch(e[2], '[^,]+') do keys[#keys + 1] = k end\n"
     "  local now = redis.call('MGET', unpack(keys))\n"
     "  local i = 1\n"
     "  for v in string.gmatch(e[3], '[^,]+') do\n"
@@ -37,29 +44,32 @@ static const char glist_fast_lua[] =
     "  end\n"
     "  if i ~= #keys + 1 then return {'miss', u} end\n"
     "end\n"
-    "return {'hit', e[4]}\n";
+    "return {'hit', u, e[4]}\n";
 
 /* The versions of the groups a miss will list, created when missing.
- * ARGV: fresh start, group-version template, then the group ids.
+ * ARGV: fresh start, then the names of the groups' versions.
  * Returns {versions, comma-separated}. */
 static const char glist_lease_lua[] =
     "local out = {}\n"
-    "for i = 3, #ARGV do\n"
-    "  local k = (string.gsub(ARGV[2], '{g}', ARGV[i]))\n"
-    "  local v = redis.call('GET', k)\n"
-    "  if not v then v = ARGV[1] redis.call('SET', k, v) end\n"
+    "for i = 2, #ARGV do\n"
+    "  local v = redis.call('GET', ARGV[i])\n"
+    "  if not v then v = ARGV[1] redis.call('SET', ARGV[i], v) end\n"
     "  out[#out + 1] = v\n"
     "end\n"
     "return {table.concat(out, ',')}\n";
 
-/* Stores an answer if the user's version is still the leased one.
- * KEYS: user's version, answer.  ARGV: leased user version, ids,
- * versions, body, TTL. */
+/* Stores an answer if the user's version is still the leased one, with
+ * a stamp that names this content (the versions it was made under): a
+ * read serves the body it fetched only when the stamp beside it is the
+ * one its check approved.
+ * KEYS: user's version, answer.  ARGV: leased user version, names of
+ * the groups' versions, versions, body, TTL. */
 static const char glist_fill_lua[] =
     "if redis.call('GET', KEYS[1]) ~= ARGV[1] then return {} end\n"
     "redis.call('DEL', KEYS[2])\n"
-    "redis.call('HSET', KEYS[2], 'u', ARGV[1], 'ids', ARGV[2], 'vers',\n"
-    "  ARGV[3], 'body', ARGV[4])\n"
+    "local f = redis.sha1hex(ARGV[1] .. '|' .. ARGV[2] .. '|' .. ARGV[3])\n"
+    "redis.call('HSET', KEYS[2], 'u', ARGV[1], 'keys', ARGV[2], 'vers',\n"
+    "  ARGV[3], 'body', ARGV[4], 'f', f)\n"
     "redis.call('EXPIRE', KEYS[2], ARGV[5])\n"
     "return {}\n";
 
@@ -67,72 +77,110 @@ enum glist_fast_result
 glist_fast(const char *revoked_key, int64_t user_id, int64_t limit,
     int64_t epoch, struct glist_lease *lease, char **body)
 {
-	char user[WIRE_NAME_MAX], page[WIRE_NAME_MAX], tpl[WIRE_NAME_MAX];
-	char start[24];
-	const char *argv[5];
-	char *out[2] = { NULL, NULL };
+	char user[WIRE_NAME_MAX], page[WIRE_NAME_MAX], start[24] = "";
+	const char *argv[4], *cmd[4];
+	char *out[3] = { NULL, NULL, NULL }, *got[2] = { NULL, NULL };
 	enum glist_fast_result res = GLIST_FAST_ERROR;
+	size_t i;
 
 	memset(lease, 0, sizeof(*lease));
 	*body = NULL;
-	hist_random_start(start);
 	wire_key_glist_user(user, user_id);
 	wire_key_glist_page(page, user_id, epoch, limit);
-	wire_key_hist_group(tpl, GLIST_G);
 	argv[0] = revoked_key;
 	argv[1] = user;
 	argv[2] = page;
 	argv[3] = start;
-	argv[4] = tpl;
-	if (rds_eval(glist_fast_lua, 3, 5, argv, out, 2) != ERR_OK)
-		goto out;
-	if (out[0] == NULL) {
+	cmd[0] = "HMGET";
+	cmd[1] = page;
+	cmd[2] = "f";
+	cmd[3] = "body";
+	for (;;) {
+		if (rds_eval_then(glist_fast_lua, 3, 4, argv, out, 3, 4, cmd,
+		        got, 2) != ERR_OK)
+			goto out;
+		/* A fresh start costs a getrandom(): only when the user's
+		 * version is missing. */
+		if (out[0] == NULL || strcmp(out[0], "start") != 0 ||
+		    start[0] != '\0')
+			break;
+		for (i = 0; i < 3; i++) {
+			free(out[i]);
+			out[i] = NULL;
+		}
+		for (i = 0; i < 2; i++) {
+			free(got[i]);
+			got[i] = NULL;
+		}
+		hist_random_start(start);
+	}
+	if (out[0] == NULL || strcmp(out[0], "start") == 0) {
 		res = GLIST_FAST_ERROR;
 	} else if (strcmp(out[0], "revoked") == 0) {
 		res = GLIST_FAST_REVOKED;
-	} else if (strcmp(out[0], "hit") == 0 && out[1] != NULL) {
-		res = GLIST_FAST_HIT;
-		*body = out[1];
-		out[1] = NULL;
 	} else if (out[1] != NULL) {
 		res = GLIST_FAST_MISS;
 		snprintf(lease->user, sizeof(lease->user), "%s", out[1]);
+		/* The body read beside the check is served only when it is
+		 * the answer the check approved (a fill may have run
+		 * between the two). */
+		if (strcmp(out[0], "hit") == 0 && out[2] != NULL &&
+		    got[0] != NULL && got[1] != NULL &&
+		    strcmp(got[0], out[2]) == 0) {
+			res = GLIST_FAST_HIT;
+			*body = got[1];
+			got[1] = NULL;
+		}
 	}
 out:
-	free(out[0]);
-	free(out[1]);
+	for (i = 0; i < 3; i++)
+		free(out[i]);
+	for (i = 0; i < 2; i++)
+		free(got[i]);
 	return res;
 }
 
 enum err_code
 glist_lease_groups(struct glist_lease *lease, const char *ids)
 {
-	char start[24], tpl[WIRE_NAME_MAX];
+	char start[24];
 	const char **argv;
-	char *copy, *id, *save = NULL, *out[1] = { NULL };
+	char *copy, *id, *save = NULL, *out[1] = { NULL }, **names;
+	struct buf keys;
 	enum err_code rc;
-	size_t n = 2;
+	size_t i, n = 1, cap = 2 + strlen(ids) / 2;
 
+	buf_init(&keys, 0);
 	copy = mem_strdup(ids);
-	argv = mem_alloc(sizeof(*argv) * (2 + strlen(ids) / 2 + 1));
+	argv = mem_alloc(sizeof(*argv) * cap);
+	names = mem_calloc(cap, sizeof(*names));
 	hist_random_start(start);
-	wire_key_hist_group(tpl, GLIST_G);
 	argv[0] = start;
-	argv[1] = tpl;
 	for (id = strtok_r(copy, ",", &save); id != NULL;
-	     id = strtok_r(NULL, ",", &save))
-		argv[n++] = id;
+	     id = strtok_r(NULL, ",", &save)) {
+		names[n] = mem_alloc(WIRE_NAME_MAX);
+		wire_key_hist_group(names[n], id);
+		buf_printf(&keys, "%s%s", n > 1 ? "," : "", names[n]);
+		argv[n] = names[n];
+		n++;
+	}
 	rc = rds_eval(glist_lease_lua, 0, (int)n, argv, out, 1);
 	if (rc == ERR_OK && out[0] != NULL) {
 		free(lease->ids);
+		free(lease->keys);
 		free(lease->vers);
 		lease->ids = mem_strdup(ids);
+		lease->keys = buf_detach(&keys, NULL);
 		lease->vers = out[0];
 		out[0] = NULL;
 	} else if (rc == ERR_OK) {
 		rc = ERR_UNAVAILABLE;
 	}
 	free(out[0]);
+	for (i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	buf_release(&keys);
 	free(argv);
 	free(copy);
 	return rc;
@@ -155,7 +203,7 @@ glist_fill(int64_t user_id, int64_t limit, int64_t epoch,
 	argv[0] = user;
 	argv[1] = page;
 	argv[2] = lease->user;
-	argv[3] = lease->ids;
+	argv[3] = lease->keys;
 	argv[4] = lease->vers;
 	argv[5] = body;
 	argv[6] = ttl;
@@ -167,8 +215,10 @@ void
 glist_lease_release(struct glist_lease *lease)
 {
 	free(lease->ids);
+	free(lease->keys);
 	free(lease->vers);
 	lease->ids = NULL;
+	lease->keys = NULL;
 	lease->vers = NULL;
 }
 

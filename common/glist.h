@@ -17,6 +17,11 @@
  *    read markers without an event (glist_touch_user());
  *  - PostgreSQL's cache epoch, in the key, for an invalidation Redis
  *    refused (hist_epoch_bump()).
+ * A cached answer costs one Redis round trip: a script checks the
+ * revocation mark and the versions (with the names of the groups'
+ * versions stored at fill time) and returns a small stamp, and a plain
+ * HMGET written with it fetches the stamp and the body, served only
+ * when the two stamps are equal (a fill may run between the two).
  * A fill is leased: the versions are read before PostgreSQL is asked, so
  * an answer made from a snapshot older than a change is stored under a
  * version nobody asks for any more.  Only a first page that holds all of
@@ -50,14 +55,15 @@ enum glist_fast_result {
 struct glist_lease {
 	char user[24];
 	char *ids;  /* comma-separated group ids, malloc()ed; NULL: none */
+	char *keys; /* the names of their history versions, likewise */
 	char *vers; /* their history versions, in the same order */
 };
 
-/* One script call: the revocation mark `revoked_key` (auth.h,
- * auth_deferred_key()), then the cached answer of `user_id` for `limit`
- * under `epoch` (auth_cache_epoch()) if every version still matches.  On
- * GLIST_FAST_HIT *body is the answer (malloc()ed); on GLIST_FAST_MISS
- * lease->user holds the user's version. */
+/* One round trip (a script and an HMGET): the revocation mark
+ * `revoked_key` (auth.h, auth_deferred_key()), then the cached answer of
+ * `user_id` for `limit` under `epoch` (auth_cache_epoch()) if every
+ * version still matches.  On GLIST_FAST_HIT *body is the answer (malloc()ed);
+ * on GLIST_FAST_MISS lease->user holds the user's version. */
 enum glist_fast_result glist_fast(const char *revoked_key, int64_t user_id,
     int64_t limit, int64_t epoch, struct glist_lease *lease, char **body);
 

@@ -12,75 +12,77 @@
 #include "sec.h"
 #include "wire.h"
 
-/* The placeholders of the key templates given to the scripts: the
+/* The placeholder of the key templates given to the scripts: the
  * group's id is only known once the script has read the room's entry. */
 #define HIST_G "{g}"
-#define HIST_C "{c}"
-#define HIST_P "{p}"
 
 /* How long a room's group is remembered (rooms never move). */
 #define HIST_ROOM_TTL 86400
 
-/* The read of a cached page, in one round trip.
+/* The check of a cached page: the first of the two commands of one
+ * round trip (hist_fast()); the page itself is read by a plain HMGET
+ * sent with it, since a script that returns 20 KB costs Redis ten times
+ * what one that returns a few bytes does.
  * KEYS: revocation mark, room's group, profiles' version.
- * ARGV: user id, fresh version start, membership-version template, grant
- * template, group-version template, page template, epoch.
- * Returns {"revoked"}, {"hit", page, the user's entry of the page's
- * ":mine" hash ("" when the hash has none for them; absent when there is
- * no hash)}, {"miss"} (room's group unknown) or {"miss", group,
- * membership version, group version, profiles' version}. */
+ * ARGV: fresh version start ("" = none yet), membership-version
+ * template, grant template, group-version template, epoch.
+ * Returns {"revoked"}, {"start"} (a version is missing and no start was
+ * given: nothing done, call again with one), {"miss"} (room's group
+ * unknown) or {"ok" or "miss", group, membership version, group
+ * version, profiles' version}: "ok" when the caller's grant matches. */
 static const char hist_fast_lua[] =
     "if redis.call('EXISTS', KEYS[1]) == 1 then return {'revoked'} end\n"
     "local g = redis.call('GET', KEYS[2])\n"
     "if not g then return {'miss'} end\n"
-    "local function ver(k)\n"
-    "  local v = redis.call('GET', k)\n"
-    "  if not v then v = ARGV[2] redis.call('SET', k, v) end\n"
-    "  return v\n"
-    "end\n"
     "local function name(t) return (string.gsub(t, '{g}', g)) end\n"
-    "local m = ver(name(ARGV[3]))\n"
-    "local c = ver(name(ARGV[5]))\n"
-    "local p = ver(KEYS[3])\n"
-    "if redis.call('GET', name(ARGV[4])) == m .. ':' .. ARGV[7] then\n"
-    "  local k = string.gsub(ARGV[6], '{c}', c)\n"
-    "  k = string.gsub(k, '{p}', p)\n"
-    "  local page = redis.call('GET', k)\n"
-    "  if page then\n"
-    "    local mine = redis.call('HGET', k .. ':mine', ARGV[1])\n"
-    "    if not mine and redis.call('EXISTS', k .. ':mine') == 1 then\n"
-    "      mine = ''\n"
-    "    end\n"
-    "    return {'hit', page, mine}\n"
+    "local ks = {name(ARGV[2]), name(ARGV[4]), KEYS[3]}\n"
+    "local v = redis.call('MGET', ks[1], ks[2], ks[3])\n"
+    "for i = 1, 3 do\n"
+    "  if not v[i] then\n"
+    "    if ARGV[1] == '' then return {'start'} end\n"
+    "    v[i] = ARGV[1]\n"
+    "    redis.call('SET', ks[i], v[i])\n"
     "  end\n"
     "end\n"
-    "return {'miss', g, m, c, p}\n";
+    "local ok = 'miss'\n"
+    "if redis.call('GET', name(ARGV[3])) == v[1] .. ':' .. ARGV[5] then\n"
+    "  ok = 'ok'\n"
+    "end\n"
+    "return {ok, g, v[1], v[2], v[3]}\n";
 
 /* What a miss learnt from PostgreSQL.
- * KEYS: room's group, membership version, grant, page ("" = none).
+ * KEYS: room's group, membership version, grant, page ("" = none),
+ * group version, profiles' version.
  * ARGV: group id, leased membership version ("" = no grant), grant, TTL,
  * page ("" = none), room entry TTL, "1" when user/value pairs for the
- * page's ":mine" hash follow (ARGV[8..]), else "".  The hash always has
- * a field "" so that it exists when no user has a value. */
+ * page's per-user fields follow (ARGV[11..]; user ids, so never one of
+ * the fields "s", "b", "m"), else "", the page's stamp,
+ * leased group version, leased profiles' version.  The page is stored
+ * only while the versions it was made under are still the current ones:
+ * a slow miss does not replace a newer page with one nobody can use. */
 static const char hist_fill_lua[] =
     "redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[6])\n"
     "if ARGV[2] ~= '' and redis.call('GET', KEYS[2]) == ARGV[2] then\n"
     "  redis.call('SET', KEYS[3], ARGV[3], 'EX', ARGV[4])\n"
     "end\n"
-    "if ARGV[5] ~= '' then\n"
-    "  local mk = KEYS[4] .. ':mine'\n"
-    "  redis.call('DEL', mk)\n"
+    "if ARGV[5] ~= '' and redis.call('GET', KEYS[5]) == ARGV[9] and\n"
+    "    redis.call('GET', KEYS[6]) == ARGV[10] then\n"
+    "  redis.call('DEL', KEYS[4])\n"
     "  if ARGV[7] ~= '' then\n"
-    "    redis.call('HSET', mk, '', '', unpack(ARGV, 8))\n"
-    "    redis.call('EXPIRE', mk, ARGV[4])\n"
+    "    redis.call('HSET', KEYS[4], 's', ARGV[8], 'b', ARGV[5], 'm', '1',\n"
+    "      unpack(ARGV, 11))\n"
+    "  else\n"
+    "    redis.call('HSET', KEYS[4], 's', ARGV[8], 'b', ARGV[5])\n"
     "  end\n"
-    "  redis.call('SET', KEYS[4], ARGV[5], 'EX', ARGV[4])\n"
+    "  redis.call('EXPIRE', KEYS[4], ARGV[4])\n"
     "end\n"
     "return {}\n";
 
 /* Moves a version (created with a fresh start when missing) and, with a
  * channel in ARGV[2], publishes ARGV[3] there in the same call.
- * KEYS: the version.  ARGV: fresh start, channel or "", message. */
+ * KEYS: the version.  ARGV: fresh start, channel or "", message.  (The
+ * start is drawn on every call, unlike the reads': a write often finds
+ * the version of a new group or user missing, and stays one call.) */
 static const char hist_bump_lua[] =
     "if redis.call('EXISTS', KEYS[1]) == 0 then\n"
     "  redis.call('SET', KEYS[1], ARGV[1])\n"
@@ -105,60 +107,96 @@ hist_copy(char dst[24], const char *src)
 	snprintf(dst, 24, "%s", src ? src : "");
 }
 
+/* The stamp a page is stored with: the versions it was made under. */
+static void
+hist_stamp(char out[80], const char *group, const char *profiles, int64_t epoch)
+{
+	snprintf(out, 80, "%.23s:%.23s:%lld", group, profiles,
+	    (long long)epoch);
+}
+
 enum hist_fast_result
 hist_fast(const char *revoked_key, int64_t room_id, int64_t user_id,
     int64_t limit, int64_t epoch, struct hist_lease *lease, char **page,
     char **mine)
 {
 	char room[WIRE_NAME_MAX], members[WIRE_NAME_MAX], grant[WIRE_NAME_MAX];
-	char group[WIRE_NAME_MAX], tpl[WIRE_NAME_MAX], start[24], uid[24];
-	char ep[24];
-	const char *argv[10];
-	char *out[5];
+	char group[WIRE_NAME_MAX], body[WIRE_NAME_MAX], start[24] = "";
+	char ep[24], field[24], stamp[80];
+	const char *argv[8], *cmd[6];
+	char *out[5], *got[4];
 	enum hist_fast_result res = HIST_FAST_MISS;
 	size_t i;
 
 	memset(lease, 0, sizeof(*lease));
 	*page = NULL;
 	*mine = NULL;
-	hist_random_start(start);
 	wire_key_hist_room(room, room_id);
 	wire_key_acl_members(members, HIST_G);
 	wire_key_acl_member(grant, HIST_G, user_id);
 	wire_key_hist_group(group, HIST_G);
-	wire_key_hist_page(tpl, room_id, HIST_C, HIST_P, epoch, limit);
-	snprintf(uid, sizeof(uid), "%lld", (long long)user_id);
+	wire_key_hist_body(body, room_id, limit);
 	snprintf(ep, sizeof(ep), "%lld", (long long)epoch);
+	snprintf(field, sizeof(field), "%lld", (long long)user_id);
 	argv[0] = revoked_key;
 	argv[1] = room;
 	argv[2] = WIRE_KEY_HIST_PROFILES;
-	argv[3] = uid;
-	argv[4] = start;
-	argv[5] = members;
-	argv[6] = grant;
-	argv[7] = group;
-	argv[8] = tpl;
-	argv[9] = ep;
-	if (rds_eval(hist_fast_lua, 3, 10, argv, out, 5) != ERR_OK)
-		return HIST_FAST_ERROR;
-	if (out[0] == NULL) {
+	argv[3] = start;
+	argv[4] = members;
+	argv[5] = grant;
+	argv[6] = group;
+	argv[7] = ep;
+	/* The page, its stamp and the caller's per-user value, read in the
+	 * same round trip as the check. */
+	cmd[0] = "HMGET";
+	cmd[1] = body;
+	cmd[2] = "s";
+	cmd[3] = "b";
+	cmd[4] = "m";
+	cmd[5] = field;
+	for (;;) {
+		if (rds_eval_then(hist_fast_lua, 3, 8, argv, out, 5, 6, cmd,
+		        got, 4) != ERR_OK)
+			return HIST_FAST_ERROR;
+		/* A fresh start costs a getrandom(): only when a version
+		 * is missing (after Redis lost it, or a new group). */
+		if (out[0] == NULL || strcmp(out[0], "start") != 0 ||
+		    start[0] != '\0')
+			break;
+		for (i = 0; i < 5; i++)
+			free(out[i]);
+		for (i = 0; i < 4; i++)
+			free(got[i]);
+		hist_random_start(start);
+	}
+	if (out[0] == NULL || strcmp(out[0], "start") == 0) {
 		res = HIST_FAST_ERROR;
 	} else if (strcmp(out[0], "revoked") == 0) {
 		res = HIST_FAST_REVOKED;
-	} else if (strcmp(out[0], "hit") == 0 && out[1] != NULL) {
-		res = HIST_FAST_HIT;
-		*page = out[1];
-		*mine = out[2];
-		out[1] = NULL;
-		out[2] = NULL;
 	} else if (out[1] != NULL) {
 		lease->group_id = strtoll(out[1], NULL, 10);
 		hist_copy(lease->members, out[2]);
 		hist_copy(lease->group, out[3]);
 		hist_copy(lease->profiles, out[4]);
+		hist_stamp(stamp, lease->group, lease->profiles, epoch);
+		/* Served only when the page read is the one made under the
+		 * versions the script found current. */
+		if (strcmp(out[0], "ok") == 0 && got[0] != NULL &&
+		    got[1] != NULL && strcmp(got[0], stamp) == 0) {
+			res = HIST_FAST_HIT;
+			*page = got[1];
+			got[1] = NULL;
+			if (got[2] != NULL) {
+				*mine = got[3] != NULL ? got[3]
+				                       : mem_strdup("");
+				got[3] = NULL;
+			}
+		}
 	}
 	for (i = 0; i < 5; i++)
 		free(out[i]);
+	for (i = 0; i < 4; i++)
+		free(got[i]);
 	return res;
 }
 
@@ -169,6 +207,7 @@ hist_fill(int64_t room_id, int64_t group_id, int64_t user_id, int64_t limit,
 {
 	char room[WIRE_NAME_MAX], members[WIRE_NAME_MAX], grant[WIRE_NAME_MAX];
 	char key[WIRE_NAME_MAX], g[WIRE_ID_MAX], value[64], ttl[24], rttl[24];
+	char gver[WIRE_NAME_MAX], stamp[80];
 	const char **argv;
 	char *none[1];
 	size_t i;
@@ -178,32 +217,35 @@ hist_fill(int64_t room_id, int64_t group_id, int64_t user_id, int64_t limit,
 	wire_key_hist_room(room, room_id);
 	wire_key_acl_members(members, g);
 	wire_key_acl_member(grant, g, user_id);
-	if (leased && page != NULL)
-		wire_key_hist_page(key, room_id, lease->group, lease->profiles,
-		    epoch, limit);
-	else
-		key[0] = '\0';
+	wire_key_hist_group(gver, g);
+	wire_key_hist_body(key, room_id, limit);
+	hist_stamp(stamp, lease->group, lease->profiles, epoch);
 	snprintf(value, sizeof(value), "%s:%lld", lease->members,
 	    (long long)epoch);
 	snprintf(ttl, sizeof(ttl), "%d", HIST_TTL);
 	snprintf(rttl, sizeof(rttl), "%d", HIST_ROOM_TTL);
 	if (mine == NULL)
 		nmine = 0;
-	argv = mem_alloc(sizeof(*argv) * (11 + 2 * nmine));
+	argv = mem_alloc(sizeof(*argv) * (16 + 2 * nmine));
 	argv[0] = room;
 	argv[1] = members;
 	argv[2] = grant;
-	argv[3] = key[0] != '\0' ? key : room; /* unused when no page */
-	argv[4] = g;
-	argv[5] = leased ? lease->members : "";
-	argv[6] = value;
-	argv[7] = ttl;
-	argv[8] = key[0] != '\0' ? page : "";
-	argv[9] = rttl;
-	argv[10] = mine != NULL ? "1" : "";
+	argv[3] = key;
+	argv[4] = gver;
+	argv[5] = WIRE_KEY_HIST_PROFILES;
+	argv[6] = g;
+	argv[7] = leased ? lease->members : "";
+	argv[8] = value;
+	argv[9] = ttl;
+	argv[10] = leased && page != NULL ? page : "";
+	argv[11] = rttl;
+	argv[12] = mine != NULL ? "1" : "";
+	argv[13] = stamp;
+	argv[14] = lease->group;
+	argv[15] = lease->profiles;
 	for (i = 0; i < 2 * nmine; i++)
-		argv[11 + i] = mine[i];
-	if (rds_eval(hist_fill_lua, 4, (int)(11 + 2 * nmine), argv, none, 0) !=
+		argv[16 + i] = mine[i];
+	if (rds_eval(hist_fill_lua, 6, (int)(16 + 2 * nmine), argv, none, 0) !=
 	    ERR_OK)
 		log_warn("history page not cached");
 	free(argv);

@@ -185,7 +185,10 @@ http_req_parse(struct http_req *r)
 	} else {
 		char tok[SEC_TOKEN_MAX];
 
-		sec_token(tok, 12);
+		/* An id only tells requests apart in logs and answers (it
+		 * is no secret: it is sent back): no getrandom() per
+		 * request. */
+		sec_unique_token(tok, 12);
 		snprintf(r->request_id, sizeof(r->request_id), "%.64s", tok);
 	}
 	log_set_request_id(r->request_id);

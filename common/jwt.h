@@ -33,7 +33,10 @@ jwt_issue(const char *typ, int64_t sub, int64_t fam, long lifetime, char **out);
 
 /* Verifies signature, algorithm, expiry and type.  Returns
  * ERR_TOKEN_INVALID for anything wrong with the token (without saying
- * which, to the client), ERR_OK and fills *claims otherwise. */
+ * which, to the client), ERR_OK and fills *claims otherwise.  The last
+ * tokens that passed are remembered per process (exact string, type and
+ * key; the expiry is checked on every call), so a token sent again
+ * costs no signature check. */
 enum err_code
 jwt_check(const char *token, const char *typ, struct jwt_claims *claims);
 

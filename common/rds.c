@@ -148,6 +148,18 @@ fail:
 	return NULL;
 }
 
+/* 1 when `reply` is the error of a primary demoted to a replica (a
+ * failover, REDIS_SENTINELS), which refuses writes. */
+static int
+rds_readonly(const redisReply *reply)
+{
+	if (reply == NULL || reply->type != REDIS_REPLY_ERROR ||
+	    strncmp(reply->str, "READONLY", 8) != 0)
+		return 0;
+	log_warn("redis: %s", reply->str);
+	return 1;
+}
+
 /* Runs a command; on ERR_OK *out holds a reply that is not an error
  * (with `errors`, an error reply too: the caller looks at it).
  * lens NULL: every argument is a NUL-terminated string. */
@@ -167,9 +179,7 @@ rds_command(redisReply **out, int argc, const char **argv, const size_t *lens,
 		reply = redisCommandArgv(c, argc, argv, lens);
 		/* A primary demoted to a replica (a failover, REDIS_SENTINELS)
 		 * refuses writes: ask the sentinels again and retry once. */
-		if (reply != NULL && reply->type == REDIS_REPLY_ERROR &&
-		    strncmp(reply->str, "READONLY", 8) == 0) {
-			log_warn("redis: %s", reply->str);
+		if (rds_readonly(reply)) {
 			freeReplyObject(reply);
 			reply = NULL;
 		} else if (reply != NULL) {
@@ -414,18 +424,93 @@ rds_script_load(size_t slot)
 	return ERR_OK;
 }
 
+/* Two commands in one round trip: both written at once, the replies
+ * read together.  On ERR_OK *r1 and *r2 hold the replies (error replies
+ * too: the caller looks at them).  Retries once on a fresh connection
+ * as rds_command() does. */
+static enum err_code
+rds_pipeline2(redisReply **r1, int argc1, const char **argv1, redisReply **r2,
+    int argc2, const char **argv2)
+{
+	redisContext *c;
+	int attempt;
+
+	*r1 = NULL;
+	*r2 = NULL;
+	for (attempt = 0;; attempt++) {
+		c = rds_get();
+		if (c == NULL)
+			return ERR_UNAVAILABLE;
+		if (redisAppendCommandArgv(c, argc1, argv1, NULL) == REDIS_OK &&
+		    redisAppendCommandArgv(c, argc2, argv2, NULL) == REDIS_OK &&
+		    redisGetReply(c, (void **)r1) == REDIS_OK &&
+		    redisGetReply(c, (void **)r2) == REDIS_OK) {
+			if (!rds_readonly(*r1) && !rds_readonly(*r2))
+				return ERR_OK;
+		} else {
+			log_warn("redis pipeline failed: %s", c->errstr);
+		}
+		freeReplyObject(*r1);
+		freeReplyObject(*r2);
+		*r1 = NULL;
+		*r2 = NULL;
+		redisFree(rds_ctx);
+		rds_ctx = NULL;
+		if (attempt == 1)
+			return ERR_UNAVAILABLE;
+	}
+}
+
+/* Copies the string elements of an array reply (or a string reply, as
+ * element 0) into out[0..nout). */
+static enum err_code
+rds_strings(const redisReply *reply, char **out, size_t nout)
+{
+	const redisReply *e;
+	size_t i;
+
+	if (reply->type == REDIS_REPLY_ERROR) {
+		log_error("redis error: %s", reply->str);
+		return ERR_INTERNAL;
+	}
+	if (reply->type == REDIS_REPLY_STRING) {
+		if (nout > 0)
+			out[0] = mem_strndup(reply->str, reply->len);
+		return ERR_OK;
+	}
+	if (reply->type != REDIS_REPLY_ARRAY)
+		return ERR_INTERNAL;
+	for (i = 0; i < nout && i < reply->elements; i++) {
+		e = reply->element[i];
+		if (e->type == REDIS_REPLY_STRING)
+			out[i] = mem_strndup(e->str, e->len);
+	}
+	return ERR_OK;
+}
+
 enum err_code
 rds_eval(const char *script, int nkeys, int argc, const char *const *argv,
     char **out, size_t nout)
 {
+	return rds_eval_then(script, nkeys, argc, argv, out, nout, 0, NULL,
+	    NULL, 0);
+}
+
+enum err_code
+rds_eval_then(const char *script, int nkeys, int argc, const char *const *argv,
+    char **out, size_t nout, int cmdc, const char **cmd, char **cout,
+    size_t ncout)
+{
 	const char **args;
 	size_t i, slot;
-	redisReply *reply = NULL, *e;
+	redisReply *reply = NULL, *then = NULL;
 	char nk[16];
 	enum err_code rc;
 	int attempt;
 
 	memset(out, 0, nout * sizeof(*out));
+	if (ncout > 0)
+		memset(cout, 0, ncout * sizeof(*cout));
 	args = mem_calloc((size_t)argc + 3, sizeof(*args));
 	snprintf(nk, sizeof(nk), "%d", nkeys);
 	args[2] = nk;
@@ -438,7 +523,11 @@ rds_eval(const char *script, int nkeys, int argc, const char *const *argv,
 			goto out;
 		args[0] = "EVALSHA";
 		args[1] = rds_scripts[slot].sha;
-		rc = rds_command(&reply, argc + 3, args, NULL, 1);
+		if (cmdc > 0)
+			rc = rds_pipeline2(&reply, argc + 3, args, &then, cmdc,
+			    cmd);
+		else
+			rc = rds_command(&reply, argc + 3, args, NULL, 1);
 		if (rc)
 			goto out;
 		/* Redis restarted or its scripts were flushed: load it
@@ -446,26 +535,36 @@ rds_eval(const char *script, int nkeys, int argc, const char *const *argv,
 		if (reply->type == REDIS_REPLY_ERROR && attempt == 0 &&
 		    strncmp(reply->str, "NOSCRIPT", 8) == 0) {
 			freeReplyObject(reply);
+			freeReplyObject(then);
 			reply = NULL;
+			then = NULL;
 			rds_scripts[slot].loaded = 0;
 			continue;
 		}
 		break;
 	}
-	if (reply->type == REDIS_REPLY_ERROR) {
-		log_error("redis error: %s", reply->str);
+	if (reply->type != REDIS_REPLY_ARRAY) {
+		if (reply->type == REDIS_REPLY_ERROR)
+			log_error("redis error: %s", reply->str);
 		rc = ERR_INTERNAL;
-	} else if (reply->type != REDIS_REPLY_ARRAY) {
-		rc = ERR_INTERNAL;
-	} else {
-		for (i = 0; i < nout && i < reply->elements; i++) {
-			e = reply->element[i];
-			if (e->type == REDIS_REPLY_STRING)
-				out[i] = mem_strndup(e->str, e->len);
+		goto out;
+	}
+	rc = rds_strings(reply, out, nout);
+	if (rc == ERR_OK && then != NULL)
+		rc = rds_strings(then, cout, ncout);
+	if (rc) {
+		for (i = 0; i < nout; i++) {
+			free(out[i]);
+			out[i] = NULL;
+		}
+		for (i = 0; i < ncout; i++) {
+			free(cout[i]);
+			cout[i] = NULL;
 		}
 	}
 out:
 	freeReplyObject(reply);
+	freeReplyObject(then);
 	free(args);
 	return rc;
 }

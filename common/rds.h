@@ -59,6 +59,19 @@ enum err_code rds_exists_many(const char *const *keys, size_t n, int *out);
 enum err_code rds_eval(const char *script, int nkeys, int argc,
     const char *const *argv, char **out, size_t nout);
 
+/* rds_eval(), then in the same round trip (both commands written at
+ * once, the replies read together) the command cmd[0..cmdc): for a
+ * script whose answer is small while what the caller wants is large (a
+ * script that returns a 20 KB value costs Redis about 44 us a call, a
+ * plain read of it a few).  Not atomic: other clients' commands may run
+ * between the two, so the caller checks what the command read against
+ * what the script said.  cout[i] receives a malloc()ed copy of element i
+ * of the command's reply when that is a string (a string reply is
+ * element 0); on an error nothing is returned in out or cout. */
+enum err_code rds_eval_then(const char *script, int nkeys, int argc,
+    const char *const *argv, char **out, size_t nout, int cmdc,
+    const char **cmd, char **cout, size_t ncout);
+
 /* PING: ERR_OK when Redis answers (health checks), else as rds_run. */
 enum err_code rds_ping(void);
 

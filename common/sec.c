@@ -1,7 +1,9 @@
 /* sec.c - passwords, random tokens and hashing (over libsodium). */
 #include "sec.h"
 
+#include <pthread.h>
 #include <sodium.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -49,6 +51,48 @@ sec_token(char out[SEC_TOKEN_MAX], size_t bytes)
 	if (bytes > sizeof(raw))
 		bytes = sizeof(raw);
 	randombytes_buf(raw, bytes);
+	sodium_bin2base64(out, SEC_TOKEN_MAX, raw, bytes,
+	    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+}
+
+/* sec_unique_token()'s generator: a splitmix64 sequence from a random
+ * start, so that two processes' sequences (2^64 values apart on
+ * average) do not meet; 0 = not seeded (in this process). */
+static uint64_t sec_unique_state;
+static int sec_unique_forks; /* the fork handler is registered */
+
+static void
+sec_unique_reseed(void)
+{
+	sec_unique_state = 0;
+}
+
+void
+sec_unique_token(char out[SEC_TOKEN_MAX], size_t bytes)
+{
+	unsigned char raw[64];
+	uint64_t z;
+	size_t i;
+
+	if (bytes > sizeof(raw))
+		bytes = sizeof(raw);
+	if (sec_unique_state == 0) {
+		/* A forked child would repeat its parent's sequence. */
+		if (!sec_unique_forks &&
+		    pthread_atfork(NULL, NULL, sec_unique_reseed) == 0)
+			sec_unique_forks = 1;
+		while (sec_unique_state == 0)
+			randombytes_buf(&sec_unique_state,
+			    sizeof(sec_unique_state));
+	}
+	for (i = 0; i < bytes; i += 8) {
+		sec_unique_state += UINT64_C(0x9e3779b97f4a7c15);
+		z = sec_unique_state;
+		z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
+		z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
+		z ^= z >> 31;
+		memcpy(raw + i, &z, bytes - i < 8 ? bytes - i : 8);
+	}
 	sodium_bin2base64(out, SEC_TOKEN_MAX, raw, bytes,
 	    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 }

@@ -35,6 +35,13 @@ int sec_password_verify(const char *hash, const char *password, size_t len);
 /* Writes a random URL-safe token of `bytes` random bytes (at most 64). */
 void sec_token(char out[SEC_TOKEN_MAX], size_t bytes);
 
+/* Writes a URL-safe token of `bytes` bytes (at most 64) that only has
+ * to differ from every other such token (request ids in logs), NOT to be
+ * secret or unpredictable: from a per-process generator seeded once from
+ * the system's randomness (again in a forked child), so that it costs no
+ * system call. */
+void sec_unique_token(char out[SEC_TOKEN_MAX], size_t bytes);
+
 /* Fills out[0..size-1] with random lower-case hex digits and a NUL. */
 void sec_random_hex(char *out, size_t size);
 

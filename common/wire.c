@@ -84,13 +84,10 @@ wire_key_ticket(char out[WIRE_NAME_MAX], const char *ticket, size_t len)
 }
 
 void
-wire_key_hist_page(char out[WIRE_NAME_MAX], int64_t room_id,
-    const char *group_version, const char *profiles_version, int64_t epoch,
-    int64_t limit)
+wire_key_hist_body(char out[WIRE_NAME_MAX], int64_t room_id, int64_t limit)
 {
-	snprintf(out, WIRE_NAME_MAX,
-	    "hist:page:%" PRId64 ":%.40s:%.40s:%" PRId64 ":%" PRId64, room_id,
-	    group_version, profiles_version, epoch, limit);
+	snprintf(out, WIRE_NAME_MAX, "hist:body:%" PRId64 ":%" PRId64, room_id,
+	    limit);
 }
 
 void

@@ -98,16 +98,19 @@ wire_key_ticket(char out[WIRE_NAME_MAX], const char *ticket, size_t len);
  * Writers: rooms, users.  Readers: rooms, users. */
 #define WIRE_KEY_HIST_PROFILES "hist:profiles"
 
-/* "hist:page:<room>:<group version>:<profiles version>:<epoch>:<limit>":
- * a cached newest history page (HIST_TTL seconds; common/hist.c).  The
- * epoch is PostgreSQL's ec_cache_epoch (migration 0025).  The same name
- * + ":mine", a hash written and expiring with the page: user id -> that
- * user's own reactions among the page's messages ("message_id emoji
- * ..."), plus a field "" so that it exists (fcgi-apps/rooms/reactions.c).
+/* "hist:body:<room>:<limit>": the cached newest history page of the
+ * room (HIST_TTL seconds; common/hist.c), a hash: "s" the stamp
+ * "<group version>:<profiles version>:<epoch>" it was made under (the
+ * epoch is PostgreSQL's ec_cache_epoch, migration 0025), "b" the page,
+ * and when the members' own reactions were kept with it "m" = "1" and
+ * one field per user id that reacted: that user's own reactions among
+ * the page's messages ("message_id emoji ...",
+ * fcgi-apps/rooms/reactions.c).  Served only while the stamp is the
+ * current versions; the name carries no version, so that a read can
+ * fetch it with a plain HMGET next to the check script.
  * Writers: rooms.  Readers: rooms. */
-void wire_key_hist_page(char out[WIRE_NAME_MAX], int64_t room_id,
-    const char *group_version, const char *profiles_version, int64_t epoch,
-    int64_t limit);
+void
+wire_key_hist_body(char out[WIRE_NAME_MAX], int64_t room_id, int64_t limit);
 
 /* "hist:room:<room>": the id of the group the room belongs to (rooms
  * never move), written by a reader after PostgreSQL said so, for a day.
@@ -155,10 +158,14 @@ void wire_key_acl_member(char out[WIRE_NAME_MAX], const char *group,
 void wire_key_glist_user(char out[WIRE_NAME_MAX], int64_t user_id);
 
 /* "glist:page:<user>:<epoch>:<limit>": a cached GET /api/groups answer
- * (GLIST_TTL seconds), a hash: "u" the user's version, "ids" and "vers"
- * the listed groups and their history versions when it was made
- * (comma-separated, in the same order), "body" the answer.  Served only
- * while every version still matches (common/glist.c).
+ * (GLIST_TTL seconds), a hash: "u" the user's version, "keys" and "vers"
+ * the names of the listed groups' history versions (hist:group:<id>) and
+ * their values when it was made (comma-separated, in the same order),
+ * "body" the answer, "f" a stamp of u, keys and vers (SHA-1): a read
+ * checks the versions in a script and fetches "f" and "body" with a
+ * plain HMGET in the same round trip, serving the body only beside the
+ * stamp its check approved.  Served only while every version still
+ * matches (common/glist.c).
  * Writers: groups.  Readers: groups. */
 void wire_key_glist_page(char out[WIRE_NAME_MAX], int64_t user_id,
     int64_t epoch, int64_t limit);

@@ -1,6 +1,8 @@
 // groups-cache.test.mjs - GET /api/groups from Redis (common/glist.h,
 // issue 16 item 2): a cached list costs no PostgreSQL statement and one
-// Redis call, and it is never stale: every change to what the list shows
+// Redis round trip (a check script and a plain read of the answer,
+// pipelined; the answer is served only under the stamp the check
+// approved), and it is never stale: every change to what the list shows
 // (a group's name or icon, a role, a room, posts and reads - those are
 // also in unread-counts.test.mjs, which reads the list after each step -
 // joins, leaves, a deleted group) shows in the next read, a revoked
@@ -11,6 +13,7 @@ import assert from 'node:assert/strict';
 import { newUser, unique, raw, assertError } from '../lib/api.mjs';
 import { redis, closeDb } from '../lib/db.mjs';
 import { logStatements, stopLoggingStatements, statementsDuring } from '../lib/statements.mjs';
+import { redisCommands } from '../lib/monitor.mjs';
 
 before(logStatements);
 
@@ -149,4 +152,39 @@ test('a lost version (Redis emptied) makes the next read ask PostgreSQL', async 
   }
   const again = await pgStatements(() => u.get('/api/groups'));
   assert.ok(again.lines.length > 0, 'asked PostgreSQL after the group version was lost');
+});
+
+test('a cached list is one round trip: the check script and an HMGET of the answer, served only while its versions match', async () => {
+  const u = await newUser();
+  await u.useBearer();
+  await group(u);
+  const real = await cached(u);
+  const { res, cmds } = await redisCommands(() => u.get('/api/groups'));
+  assert.equal(res.status, 200);
+  assert.deepEqual(res.json, real);
+  const mine = cmds.filter((x) => x.args.includes(`glist:user:${u.user.id}`));
+  assert.equal(mine.length, 1, JSON.stringify(cmds));
+  const conn = cmds.filter((x) => x.addr === mine[0].addr);
+  assert.deepEqual(conn.map((x) => x.args[0].toUpperCase()), ['EVALSHA', 'HMGET'], JSON.stringify(cmds));
+  const key = conn[1].args[1];
+  assert.match(key, new RegExp(`^glist:page:${u.user.id}:`));
+  const r = await redis();
+  try {
+    const stamp = await r.hGet(key, 'f');
+    assert.match(stamp || '', /^[0-9a-f]{40}$/);
+    const fake = JSON.stringify({ items: [], has_more: false, fake: 1 });
+    // Under the approved stamp the stored body is served (so the check
+    // below is not vacuous) ...
+    await r.hSet(key, 'body', fake);
+    assert.equal((await list(u)).fake, 1);
+    // ... an answer made under another user version never is.
+    await r.hSet(key, { u: '1', body: fake });
+    const { res: got, lines } = await pgStatements(() => u.get('/api/groups'));
+    assert.equal(got.status, 200);
+    assert.deepEqual(got.json, real);
+    assert.ok(lines.length > 0, 'asked PostgreSQL');
+    assert.equal(await r.hGet(key, 'f'), stamp, 'the fill put the same stamp back');
+  } finally {
+    await r.quit();
+  }
 });

@@ -41,7 +41,7 @@ test('the newest page is cached and every change shows at once', async () => {
   assert.deepEqual(await page(b, r), p);
   const rds = await redis();
   try {
-    const keys = await rds.keys(`hist:page:${r}:*`);
+    const keys = await rds.keys(`hist:body:${r}:*`);
     assert.ok(keys.length >= 1, 'a cached page in Redis');
   } finally {
     await rds.quit();

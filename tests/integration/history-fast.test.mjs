@@ -1,15 +1,16 @@
 // history-fast.test.mjs - the hot paths' round trips (issue 10's bench
 // regression, issue 16 item 1): a write takes one Redis call before its
 // handler (revocation mark and rate limits together), a cached history
-// page takes one Redis call and no PostgreSQL statement (with reactions
+// page takes one Redis round trip (a check script and a plain read of
+// the page, pipelined) and no PostgreSQL statement (with reactions
 // too: each member's "me" is kept with the page), and a member
 // who is removed loses access at once, cached page or not.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import net from 'node:net';
 import { newUser, unique, assertError, sleep } from '../lib/api.mjs';
 import { sql, redis, closeDb } from '../lib/db.mjs';
 import { logStatements, stopLoggingStatements, statementsDuring } from '../lib/statements.mjs';
+import { redisCommands } from '../lib/monitor.mjs';
 
 before(logStatements);
 
@@ -17,30 +18,6 @@ after(async () => {
   await stopLoggingStatements();
   await closeDb();
 });
-
-/** Every command Redis runs while fn() runs (MONITOR on a raw socket):
- * [{addr, args: [...]}]. */
-async function redisCommands(fn) {
-  const sock = net.connect(Number(process.env.REDIS_PORT), process.env.REDIS_HOST);
-  await new Promise((resolve, reject) => { sock.once('connect', resolve); sock.once('error', reject); });
-  let text = '';
-  sock.on('data', (d) => { text += d.toString('latin1'); });
-  const send = (...args) => sock.write(`*${args.length}\r\n${args.map((a) => `$${Buffer.byteLength(a)}\r\n${a}\r\n`).join('')}`);
-  if (process.env.REDIS_PASSWORD) send('AUTH', process.env.REDIS_PASSWORD);
-  send('MONITOR');
-  for (let i = 0; i < 100 && (text.match(/\+OK\r\n/g) || []).length < (process.env.REDIS_PASSWORD ? 2 : 1); i++) await sleep(10);
-  const start = text.length;
-  const res = await fn();
-  await sleep(150);
-  sock.destroy();
-  // Not the commands a script runs (shown from "lua").
-  const lines = text.slice(start).split('\r\n').filter((l) => /^\+\d/.test(l) && !/ \[\d+ lua\] /.test(l));
-  const cmds = lines.map((l) => {
-    const m = /^\+[\d.]+ \[\d+ ([^\]]+)\] (.*)$/.exec(l);
-    return { addr: m[1], args: [...m[2].matchAll(/"((?:[^"\\]|\\.)*)"/g)].map((x) => x[1]) };
-  });
-  return { res, cmds };
-}
 
 /** The statements PostgreSQL logged while fn() ran, but the relay's
  * own (LISTEN, NOTIFY). */
@@ -83,7 +60,7 @@ test('a write asks Redis once before its handler, and once to publish', async ()
   }
 });
 
-test('a cached page costs one Redis call and no PostgreSQL statement', async () => {
+test('a cached page costs one Redis round trip (check script + HMGET of the page) and no PostgreSQL statement', async () => {
   const a = await newUser();
   const b = await newUser();
   await b.useBearer();
@@ -99,7 +76,11 @@ test('a cached page costs one Redis call and no PostgreSQL statement', async () 
     assert.equal(res2.status, 200);
     const mine = cmds.filter((x) => x.args.includes(`hist:room:${r}`));
     assert.equal(mine.length, 1, JSON.stringify(cmds));
-    assert.equal(cmds.filter((x) => x.addr === mine[0].addr).length, 1, JSON.stringify(cmds));
+    // The check script (small answer) and a plain read of the page,
+    // pipelined on one connection: nothing else.
+    const conn = cmds.filter((x) => x.addr === mine[0].addr);
+    assert.deepEqual(conn.map((x) => x.args[0].toUpperCase()), ['EVALSHA', 'HMGET'], JSON.stringify(cmds));
+    assert.equal(conn[1].args[1], `hist:body:${r}:50`);
     assert.deepEqual(res2.json, res.json);
   }
   // Cursors still ask PostgreSQL (and still check membership).
@@ -221,5 +202,58 @@ test('a missing version or grant in Redis means asking PostgreSQL', async () => 
     assert.equal(res.status, 200, res.text);
     assert.ok(lines.length >= 1, `${key} missing: PostgreSQL asked`);
     await warm(a, r);
+  }
+  // A post while the group's version is missing creates it (with a
+  // random start) and still moves what readers see.
+  const rds = await redis();
+  try {
+    await rds.del(`hist:group:${group}`);
+    assert.equal((await a.post(`/api/rooms/${r}/messages`, { text: 'after the loss' })).status, 201);
+    const v = await rds.get(`hist:group:${group}`);
+    assert.match(v || '', /^\d+$/, 'the version was created by the bump');
+    assert.ok(Number(v) > 1000, 'from a random start, not from 0');
+  } finally {
+    await rds.quit();
+  }
+  assert.equal((await page(a, r)).json.items[0].text, 'after the loss');
+});
+
+test('a cached page is served only under the stamp of the current versions', async () => {
+  const a = await newUser();
+  const { room: r } = await groupWithRoom(a);
+  await a.post(`/api/rooms/${r}/messages`, { text: 'the real page' });
+  await warm(a, r);
+  const key = `hist:body:${r}:50`;
+  const rds = await redis();
+  try {
+    const stamp = await rds.hGet(key, 's');
+    assert.match(stamp || '', /^\d+:\d+:\d+$/, 'a stamped page in Redis');
+    const fake = JSON.stringify({ items: [], has_more: false, fake: 1 });
+    // Under the current stamp the stored body is what is served (so the
+    // next check is not vacuous) ...
+    await rds.hSet(key, 'b', fake);
+    let res = await page(a, r);
+    assert.equal(res.status, 200);
+    assert.equal(res.json.fake, 1);
+    // ... under any other stamp never: PostgreSQL answers and the fill
+    // puts the real page back.
+    for (const other of [`${stamp}0`, stamp.replace(/^\d+/, (v) => String(BigInt(v) - 1n)), '']) {
+      await rds.hSet(key, { s: other, b: fake });
+      const { res: got, lines } = await pgStatements(() => page(a, r));
+      assert.equal(got.status, 200, got.text);
+      assert.equal(got.json.fake, undefined, `stamp ${other}`);
+      assert.equal(got.json.items[0].text, 'the real page');
+      assert.ok(lines.length >= 1, 'PostgreSQL asked');
+    }
+    assert.equal(await rds.hGet(key, 's'), stamp);
+    // A post moves the group's version: the stored stamp no longer
+    // matches, and the new message shows at once.
+    await rds.hSet(key, 'b', fake);
+    await a.post(`/api/rooms/${r}/messages`, { text: 'newer' });
+    res = await page(a, r);
+    assert.equal(res.json.fake, undefined);
+    assert.equal(res.json.items[0].text, 'newer');
+  } finally {
+    await rds.quit();
   }
 });

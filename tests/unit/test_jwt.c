@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include <cmocka.h>
 #include <sodium.h>
 
@@ -181,6 +182,40 @@ test_alg_none_and_confusion(void **state)
 	    ERR_TOKEN_INVALID);
 }
 
+/* A token remembered as verified stops passing when it expires, or
+ * when the key changes. */
+static void
+test_remembered_token_expires_and_follows_the_key(void **state)
+{
+	struct jwt_claims c;
+	char *tok = NULL;
+
+	(void)state;
+	assert_int_equal(jwt_issue(JWT_TYPE_ACCESS, 6, 2, 1, &tok), ERR_OK);
+	assert_int_equal(jwt_check(tok, JWT_TYPE_ACCESS, &c), ERR_OK);
+	assert_int_equal(jwt_check(tok, JWT_TYPE_ACCESS, &c), ERR_OK);
+	assert_int_equal(c.sub, 6);
+	assert_int_equal(c.fam, 2);
+	sleep(2);
+	assert_int_equal(jwt_check(tok, JWT_TYPE_ACCESS, &c),
+	    ERR_TOKEN_INVALID);
+	assert_int_equal(c.sub, 0);
+	free(tok);
+	assert_int_equal(jwt_issue(JWT_TYPE_ACCESS, 7, 3, 60, &tok), ERR_OK);
+	assert_int_equal(jwt_check(tok, JWT_TYPE_ACCESS, &c), ERR_OK);
+	cfg_release();
+	setenv("JWT_SIGNING_KEY", "another-key-0123456789abcdef012345678", 1);
+	assert_int_equal(cfg_load_file(NULL), ERR_OK);
+	assert_int_equal(jwt_check(tok, JWT_TYPE_ACCESS, &c),
+	    ERR_TOKEN_INVALID);
+	cfg_release();
+	setenv("JWT_SIGNING_KEY", KEY, 1);
+	assert_int_equal(cfg_load_file(NULL), ERR_OK);
+	assert_int_equal(jwt_check(tok, JWT_TYPE_ACCESS, &c), ERR_OK);
+	assert_int_equal(c.sub, 7);
+	free(tok);
+}
+
 int
 main(void)
 {
@@ -189,6 +224,8 @@ main(void)
 		cmocka_unit_test(test_expired),
 		cmocka_unit_test(test_tampered),
 		cmocka_unit_test(test_alg_none_and_confusion),
+		cmocka_unit_test(
+		    test_remembered_token_expires_and_follows_the_key),
 	};
 
 	return cmocka_run_group_tests_name("jwt", tests, setup, teardown);

@@ -61,8 +61,8 @@ test_keys(void **state)
 	assert_int_equal(wire_key_ticket(key, big, WIRE_TICKET_MAX + 1),
 	    ERR_BAD_REQUEST);
 	assert_int_equal(wire_key_ticket(key, big, 0), ERR_BAD_REQUEST);
-	wire_key_hist_page(key, 3, "{c}", "{p}", 7, 50);
-	assert_string_equal(key, "hist:page:3:{c}:{p}:7:50");
+	wire_key_hist_body(key, 3, 50);
+	assert_string_equal(key, "hist:body:3:50");
 	wire_key_hist_room(key, 3);
 	assert_string_equal(key, "hist:room:3");
 	wire_key_hist_group(key, "{g}");
