@@ -47,10 +47,15 @@ jwt_seen_slot(const char *token)
 static int
 jwt_seen_find(const char *token, const char *typ, struct jwt_claims *claims)
 {
-	size_t i = jwt_seen_slot(token);
+	size_t i = jwt_seen_slot(token), len = strlen(token);
 
+	/* Compared in constant time: FNV is not keyed, so a client can
+	 * aim a forged token at another user's slot, and strcmp() would
+	 * tell it by its timing how much of that token's signature it
+	 * had guessed. */
 	if (jwt_seen[i].token == NULL || jwt_seen_key == NULL ||
-	    strcmp(jwt_seen[i].token, token) != 0 ||
+	    strlen(jwt_seen[i].token) != len ||
+	    sodium_memcmp(jwt_seen[i].token, token, len) != 0 ||
 	    strcmp(jwt_seen[i].typ, typ) != 0 ||
 	    strcmp(jwt_seen_key, cfg.jwt_key) != 0 ||
 	    jwt_seen[i].claims.exp <= (long)time(NULL))
