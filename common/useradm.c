@@ -86,10 +86,13 @@ useradm_announce(int64_t user_id, struct db_res *heirs, struct db_res *doomed,
 	for (i = 0; i < db_rows(left); i++)
 		event_group(db_int(left, i, 0), WIRE_EV_MEMBER_LEFT, "user_id",
 		    wire_id(a, user_id), NULL);
+	/* purged: (room_id, group_id, count), one row per room: one event
+	 * per room, however many messages (a message.deleted each was one
+	 * event per message for every member's client). */
 	for (i = 0; i < db_rows(purged); i++)
-		event_group(db_int(purged, i, 2), WIRE_EV_MESSAGE_DELETED, "id",
-		    wire_id(a, db_int(purged, i, 0)), "room_id",
-		    wire_id(b, db_int(purged, i, 1)), NULL);
+		event_group(db_int(purged, i, 1), WIRE_EV_MESSAGES_PURGED,
+		    "room_id", wire_id(a, db_int(purged, i, 0)), "user_id",
+		    wire_id(b, user_id), NULL);
 }
 
 enum err_code
@@ -161,10 +164,12 @@ useradm_delete(int64_t user_id, int purge, struct useradm_deleted *out)
 		goto out;
 	if (purge) {
 		rc = db_query(&purged,
-		    "UPDATE messages m SET deleted_at = now(), text = '' "
-		    "FROM rooms r WHERE m.sender_id = $1 AND "
+		    "WITH p AS (UPDATE messages m SET deleted_at = now(), "
+		    "text = '' FROM rooms r WHERE m.sender_id = $1 AND "
 		    "m.deleted_at IS NULL AND r.id = m.room_id "
-		    "RETURNING m.id, m.room_id, r.group_id",
+		    "RETURNING m.room_id, r.group_id) "
+		    "SELECT room_id, group_id, count(*) FROM p "
+		    "GROUP BY room_id, group_id ORDER BY room_id",
 		    DB_I64(user_id));
 		if (rc)
 			goto out;
@@ -180,7 +185,8 @@ useradm_delete(int64_t user_id, int purge, struct useradm_deleted *out)
 			done.groups_deleted++;
 	}
 	done.groups_transferred = db_rows(heirs);
-	done.messages_purged = db_rows(purged);
+	for (i = 0; i < db_rows(purged); i++)
+		done.messages_purged += (size_t)db_int(purged, i, 2);
 	log_info("user %lld deleted (%zu groups handed over, %zu deleted, "
 	         "%zu messages purged)",
 	    (long long)user_id, done.groups_transferred, done.groups_deleted,

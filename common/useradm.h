@@ -13,7 +13,7 @@
  *     links, memberships and read markers;
  *   - messages stay, shown with `sender: null` ("Deleted user"), unless
  *     `purge`: then they are deleted like a delete by their author (text
- *     emptied, message.deleted events);
+ *     emptied), announced by one messages.purged event per room;
  *   - after commit: member.updated for the new owners, group.deleted and
  *     membership events for deleted groups, member.left in the other
  *     groups, the history cache's profile version bumped (every cached

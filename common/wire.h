@@ -224,6 +224,7 @@ void wire_key_rl_reset_addr(char out[WIRE_NAME_MAX], const char *addr);
 	X(MESSAGE_CREATED, "message.created", group)                           \
 	X(MESSAGE_UPDATED, "message.updated", group)                           \
 	X(MESSAGE_DELETED, "message.deleted", group)                           \
+	X(MESSAGES_PURGED, "messages.purged", group)                           \
 	X(MESSAGE_PINNED, "message.pinned", group)                             \
 	X(MESSAGE_UNPINNED, "message.unpinned", group)                         \
 	X(REACTION_ADDED, "reaction.added", group)                             \

@@ -135,22 +135,29 @@ test('deleting oneself: websockets closed at once, personal data gone, messages 
   await again.signup(u.user.username);
 });
 
-test('purge removes the messages too, with message.deleted events', async () => {
+test('purge removes the messages too, with one messages.purged event per room', async () => {
+  // One event per room however many messages: a message.deleted each
+  // went to every member's client, one per message the user ever sent.
   const u = await newUser();
   const owner = await newUser();
   const g = await group(owner);
+  const g2 = await group(owner);
   await join(u, g);
-  const m1 = await post(u, g.room, 'one');
-  const m2 = await post(u, g.room, 'two');
+  await join(u, g2);
+  for (let i = 0; i < 25; i++) await post(u, g.room, `one ${i}`);
+  await post(u, g2.room, 'two');
   const other = await post(owner, g.room, 'stays');
   const ows = await ws(owner);
   const res = await u.del('/api/users/me', { password: u.password, purge: true });
   assert.equal(res.status, 204, res.text);
-  const ids = [];
-  for (let i = 0; i < 2; i++) ids.push((await ows.next((e) => e.type === 'message.deleted', 3000)).id);
-  assert.deepEqual(ids.sort(), [m1.id, m2.id].sort());
-  const items = await history(owner, g.room);
-  assert.deepEqual(items.map((x) => x.id), [other.id]);
+  const purged = [];
+  for (let i = 0; i < 2; i++) purged.push(await ows.next((e) => e.type === 'messages.purged', 3000));
+  const key = (e) => `${e.group_id}/${e.room_id}/${e.user_id}`;
+  assert.deepEqual(purged.map(key).sort(), [`${g.id}/${g.room}/${u.user.id}`, `${g2.id}/${g2.room}/${u.user.id}`].sort());
+  // The purge events are the deletion's last: nothing per message came.
+  assert.deepEqual(ows.events.filter((e) => e.type === 'message.deleted'), []);
+  assert.deepEqual((await history(owner, g.room)).map((x) => x.id), [other.id]);
+  assert.deepEqual(await history(owner, g2.room), []);
 });
 
 test('/api/users/me says who is a site admin; only site admins get the admin API', async () => {

@@ -62,6 +62,15 @@ describe('handleServerEvent', () => {
     expect(ids(useChatStore.getState().rooms[1].messages)).toEqual([1, 3]);
   });
 
+  it('messages.purged drops the messages of that sender in that room, and only those', () => {
+    const bob = { id: 11, username: 'bob', full_name: 'Bob', icon_url: null };
+    useChatStore.getState().applyPage(1, { items: [msg(1), msg(2, { sender: bob }), msg(3), msg(4, { sender: bob })], has_more: false }, 'latest');
+    useChatStore.getState().applyPage(2, { items: [msg(5, { room_id: 2 })], has_more: false }, 'latest');
+    handleServerEvent({ type: 'messages.purged', group_id: 7, room_id: 1, user_id: 10 }, ctx);
+    expect(ids(useChatStore.getState().rooms[1].messages)).toEqual([2, 4]);
+    expect(ids(useChatStore.getState().rooms[2].messages)).toEqual([5]);
+  });
+
   it('a message from a typer clears their typing state', () => {
     handleServerEvent({ type: 'typing', group_id: 7, room_id: 1, user_id: 10, full_name: 'Alice', is_typing: true }, ctx);
     expect(typersIn(useTypingStore.getState().rooms, 1, 99)).toEqual(['Alice']);

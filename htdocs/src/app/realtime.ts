@@ -70,6 +70,13 @@ export function handleServerEvent(ev: ServerEvent, ctx: RealtimeContext): void {
     case 'message.deleted':
       useChatStore.getState().remove(ev.room_id, ev.id);
       return;
+    case 'messages.purged': {
+      // A deleted user's messages, all of them: drop those held here
+      // (older pages come from the server without them).
+      const held = useChatStore.getState().rooms[ev.room_id]?.messages ?? [];
+      for (const m of held) if (m.sender?.id === ev.user_id) useChatStore.getState().remove(ev.room_id, m.id);
+      return;
+    }
     case 'typing':
       useTypingStore.getState().apply(ev);
       return;

@@ -3318,8 +3318,8 @@ export type paths = {
          *     websocket closes (4001); the account, profile, pictures, sessions,
          *     OAuth links, memberships and read markers are removed.  My
          *     messages stay, shown with `sender: null` (the SPA's "Deleted
-         *     user"), unless `purge`: then they are deleted (text emptied,
-         *     `message.deleted`).  Each group I own goes to its longest-standing
+         *     user"), unless `purge`: then they are deleted (text emptied; one
+         *     `messages.purged` event per room).  Each group I own goes to its longest-standing
          *     admin (`member.updated`), or, without an admin, is deleted with
          *     everything in it (`group.deleted`); in the others `member.left`.
          *     A wrong password is 400 (`fields.password`) and counts towards the
@@ -4927,7 +4927,7 @@ export type components = {
             online: boolean;
         };
         /** @description Any frame the relay sends, told apart by `type`. */
-        ServerEvent: components["schemas"]["EventHello"] | components["schemas"]["EventPong"] | components["schemas"]["EventError"] | components["schemas"]["EventResync"] | components["schemas"]["EventMessageCreated"] | components["schemas"]["EventMessageUpdated"] | components["schemas"]["EventMessageDeleted"] | components["schemas"]["EventMessagePinned"] | components["schemas"]["EventMessageUnpinned"] | components["schemas"]["EventReactionAdded"] | components["schemas"]["EventReactionRemoved"] | components["schemas"]["EventRoomCreated"] | components["schemas"]["EventRoomUpdated"] | components["schemas"]["EventRoomDeleted"] | components["schemas"]["EventTopicCreated"] | components["schemas"]["EventTopicUpdated"] | components["schemas"]["EventTopicDeleted"] | components["schemas"]["EventGroupUpdated"] | components["schemas"]["EventGroupDeleted"] | components["schemas"]["EventMemberJoined"] | components["schemas"]["EventMemberUpdated"] | components["schemas"]["EventMemberLeft"] | components["schemas"]["EventUserUpdated"] | components["schemas"]["EventMembership"] | components["schemas"]["EventSessionRevoked"] | components["schemas"]["EventMentionCreated"] | components["schemas"]["EventNotificationSettingsUpdated"] | components["schemas"]["EventTyping"] | components["schemas"]["EventPresence"];
+        ServerEvent: components["schemas"]["EventHello"] | components["schemas"]["EventPong"] | components["schemas"]["EventError"] | components["schemas"]["EventResync"] | components["schemas"]["EventMessageCreated"] | components["schemas"]["EventMessageUpdated"] | components["schemas"]["EventMessageDeleted"] | components["schemas"]["EventMessagesPurged"] | components["schemas"]["EventMessagePinned"] | components["schemas"]["EventMessageUnpinned"] | components["schemas"]["EventReactionAdded"] | components["schemas"]["EventReactionRemoved"] | components["schemas"]["EventRoomCreated"] | components["schemas"]["EventRoomUpdated"] | components["schemas"]["EventRoomDeleted"] | components["schemas"]["EventTopicCreated"] | components["schemas"]["EventTopicUpdated"] | components["schemas"]["EventTopicDeleted"] | components["schemas"]["EventGroupUpdated"] | components["schemas"]["EventGroupDeleted"] | components["schemas"]["EventMemberJoined"] | components["schemas"]["EventMemberUpdated"] | components["schemas"]["EventMemberLeft"] | components["schemas"]["EventUserUpdated"] | components["schemas"]["EventMembership"] | components["schemas"]["EventSessionRevoked"] | components["schemas"]["EventMentionCreated"] | components["schemas"]["EventNotificationSettingsUpdated"] | components["schemas"]["EventTyping"] | components["schemas"]["EventPresence"];
         /** @description First frame of every connection. */
         EventHello: {
             /** @enum {string} */
@@ -4974,6 +4974,14 @@ export type components = {
             group_id: number;
             id: number;
             room_id: number;
+        };
+        /** @description users program or easychat-admin, on `group:<id>`, when a user was deleted with purge: every message `user_id` had sent in `room_id` is deleted (one event per room, however many messages).  Clients drop that sender's messages of the room they hold. */
+        EventMessagesPurged: {
+            /** @enum {string} */
+            type: "messages.purged";
+            group_id: number;
+            room_id: number;
+            user_id: number;
         };
         /** @description rooms program, on `group:<id>`, when a moderator pins a message. */
         EventMessagePinned: {
