@@ -193,6 +193,23 @@ struct push_target {
 
 /* Sends `json` to one device; ERR_OK when done with (sent, or the
  * subscription is gone and was deleted, or refused for good). */
+/* Deletes a subscription that must not be sent to again (gone at the
+ * push service, or not a public address).  ERR_UNAVAILABLE when the
+ * delete failed, so the job is retried. */
+static enum err_code
+push_drop(int64_t sub_id)
+{
+	struct db_res *res = NULL;
+	enum err_code rc;
+
+	rc = db_query(&res,
+	    "/* ec:background push gone */ "
+	    "DELETE FROM push_subscriptions WHERE id = $1",
+	    DB_I64(sub_id));
+	db_res_free(res);
+	return rc ? ERR_UNAVAILABLE : ERR_OK;
+}
+
 static enum err_code
 push_send(const struct push_target *t, const char *json, char *err, size_t size,
     long *retry_after)
@@ -204,7 +221,6 @@ push_send(const struct push_target *t, const char *json, char *err, size_t size,
 	char authz[WEBPUSH_VAPID_MAX + 32], vapid_hdr[WEBPUSH_VAPID_MAX];
 	char ttl[32], topic[40], refused[FETCH_ADDR_MAX];
 	const char *subject, *headers[8];
-	struct db_res *res = NULL;
 	size_t body_len;
 	long status = 0;
 	enum err_code rc;
@@ -255,22 +271,12 @@ push_send(const struct push_target *t, const char *json, char *err, size_t size,
 		log_error("push: subscription %lld refused (not a public "
 		          "address: %s); deleted",
 		    (long long)t->sub_id, refused);
-		rc = db_query(&res,
-		    "/* ec:background push gone */ "
-		    "DELETE FROM push_subscriptions WHERE id = $1",
-		    DB_I64(t->sub_id));
-		db_res_free(res);
-		return rc ? ERR_UNAVAILABLE : ERR_OK;
+		return push_drop(t->sub_id);
 	}
 	if (rc == ERR_OK && (status == 404 || status == 410)) {
 		log_info("push: subscription %lld is gone (%ld); deleted",
 		    (long long)t->sub_id, status);
-		rc = db_query(&res,
-		    "/* ec:background push gone */ "
-		    "DELETE FROM push_subscriptions WHERE id = $1",
-		    DB_I64(t->sub_id));
-		db_res_free(res);
-		return rc ? ERR_UNAVAILABLE : ERR_OK;
+		return push_drop(t->sub_id);
 	}
 	if (rc == ERR_OK && status >= 200 && status < 300)
 		return ERR_OK;

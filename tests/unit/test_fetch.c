@@ -36,6 +36,24 @@ host_public(const char *host)
 	return fetch_host_public(host, strlen(host));
 }
 
+/* Every address of `refused` is judged not public, every one of
+ * `allowed` public. */
+static void
+check_addrs(const char *const *refused, size_t nrefused,
+    const char *const *allowed, size_t nallowed)
+{
+	size_t i;
+
+	for (i = 0; i < nrefused; i++) {
+		if (addr_public(refused[i]) != 0)
+			fail_msg("%s taken for public", refused[i]);
+	}
+	for (i = 0; i < nallowed; i++) {
+		if (addr_public(allowed[i]) != 1)
+			fail_msg("%s refused", allowed[i]);
+	}
+}
+
 static void
 test_ipv4(void **state)
 {
@@ -51,17 +69,10 @@ test_ipv4(void **state)
 		"126.255.255.255", "128.0.0.1", "169.253.0.1", "172.15.255.255",
 		"172.32.0.1", "192.167.1.1", "192.169.0.1", "198.20.0.1",
 		"223.255.255.255" };
-	size_t i;
 
 	(void)state;
-	for (i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
-		if (addr_public(refused[i]) != 0)
-			fail_msg("%s taken for public", refused[i]);
-	}
-	for (i = 0; i < sizeof(allowed) / sizeof(allowed[0]); i++) {
-		if (addr_public(allowed[i]) != 1)
-			fail_msg("%s refused", allowed[i]);
-	}
+	check_addrs(refused, sizeof(refused) / sizeof(refused[0]), allowed,
+	    sizeof(allowed) / sizeof(allowed[0]));
 }
 
 static void
@@ -78,17 +89,10 @@ test_ipv6(void **state)
 	static const char *const allowed[] = { "2001:4860:4860::8888",
 		"2606:4700:4700::1111", "2a00:1450:4001::200e", "3fff::1",
 		"::ffff:8.8.8.8", "64:ff9b::808:808", "2002:808:808::1" };
-	size_t i;
 
 	(void)state;
-	for (i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
-		if (addr_public(refused[i]) != 0)
-			fail_msg("%s taken for public", refused[i]);
-	}
-	for (i = 0; i < sizeof(allowed) / sizeof(allowed[0]); i++) {
-		if (addr_public(allowed[i]) != 1)
-			fail_msg("%s refused", allowed[i]);
-	}
+	check_addrs(refused, sizeof(refused) / sizeof(refused[0]), allowed,
+	    sizeof(allowed) / sizeof(allowed[0]));
 }
 
 static void
