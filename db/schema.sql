@@ -482,6 +482,48 @@ CREATE FUNCTION public.ec_member_json(m public.group_members) RETURNS jsonb
 $$;
 
 --
+-- Name: ec_mentions_page(bigint, bigint, integer); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.ec_mentions_page(viewer bigint, before bigint, lim integer) RETURNS text
+    LANGUAGE plpgsql STABLE
+    SET enable_sort TO 'off'
+    AS $$
+DECLARE
+	mn record;
+	ids bigint[] := '{}';
+	kinds text[] := '{}';
+BEGIN
+	FOR mn IN SELECT m.message_id, m.room_id, m.kind FROM mentions m
+	    WHERE m.user_id = viewer AND m.message_id < before
+	    ORDER BY m.message_id DESC
+	LOOP
+		CONTINUE WHEN NOT EXISTS (SELECT 1 FROM rooms rm
+		    JOIN group_members gm ON gm.group_id = rm.group_id
+		    JOIN messages x ON x.id = mn.message_id
+		    WHERE rm.id = mn.room_id AND gm.user_id = viewer
+		        AND x.deleted_at IS NULL);
+		ids := ids || mn.message_id;
+		kinds := kinds || mn.kind;
+		EXIT WHEN cardinality(ids) > lim;
+	END LOOP;
+	RETURN json_build_object('items', coalesce((SELECT json_agg(
+		json_build_object('message', ec_message_json(x),
+		    'group_id', rm.group_id, 'kind', p.kind,
+		    'is_dm', EXISTS (SELECT 1 FROM conversations c
+		        WHERE c.group_id = rm.group_id),
+		    'unread', x.id > coalesce(k.last_read_id, 0))
+		ORDER BY x.id DESC)
+		FROM unnest(ids[1:lim], kinds[1:lim]) AS p(id, kind)
+		JOIN messages x ON x.id = p.id
+		JOIN rooms rm ON rm.id = x.room_id
+		LEFT JOIN read_markers k ON k.room_id = rm.id
+		    AND k.user_id = viewer), '[]'),
+	    'has_more', cardinality(ids) > lim)::text;
+END
+$$;
+
+--
 -- Name: ec_message_attachments_json(bigint); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -2118,7 +2160,7 @@ CREATE INDEX invites_group ON public.invites USING btree (group_id, created_at D
 -- Name: mentions_message; Type: INDEX; Schema: public; Owner: -
 --
 
-CREATE INDEX mentions_message ON public.mentions USING btree (message_id);
+CREATE INDEX mentions_message ON public.mentions USING hash (message_id);
 
 --
 -- Name: mentions_room; Type: INDEX; Schema: public; Owner: -

@@ -315,26 +315,7 @@ mentions_list(struct http_req *r)
 		rc = ERR_VALIDATION;
 	if (rc)
 		return rc;
-	/* Newest first by message id; only messages still live in rooms of
-	 * groups the caller still belongs to. */
-	return app_reply_query(r, 200,
-	    "WITH page AS (SELECT mn.message_id, mn.kind, rm.group_id,"
-	    " k.last_read_id, EXISTS (SELECT 1 FROM conversations c"
-	    "  WHERE c.group_id = rm.group_id) AS is_dm"
-	    " FROM mentions mn JOIN rooms rm ON rm.id = mn.room_id"
-	    " JOIN group_members gm ON gm.group_id = rm.group_id"
-	    "  AND gm.user_id = $1"
-	    " JOIN messages x ON x.id = mn.message_id AND x.deleted_at IS NULL"
-	    " LEFT JOIN read_markers k ON k.room_id = rm.id AND k.user_id = $1"
-	    " WHERE mn.user_id = $1 AND mn.message_id < $2"
-	    " ORDER BY mn.message_id DESC LIMIT $3::int + 1) "
-	    "SELECT json_build_object('items', coalesce((SELECT json_agg("
-	    " json_build_object('message', ec_message_json(x),"
-	    " 'group_id', p.group_id, 'kind', p.kind, 'is_dm', p.is_dm,"
-	    " 'unread', p.message_id > coalesce(p.last_read_id, 0))"
-	    " ORDER BY p.message_id DESC) FROM (SELECT * FROM page"
-	    " ORDER BY message_id DESC LIMIT $3::int) p"
-	    " JOIN messages x ON x.id = p.message_id), '[]'),"
-	    " 'has_more', (SELECT count(*) FROM page) > $3::int)::text",
+	/* The page, and why it is a walk: db/functions/39_mentions.sql. */
+	return app_reply_query(r, 200, "SELECT ec_mentions_page($1, $2, $3)",
 	    DB_I64(r->user_id), DB_I64(before), DB_I64(limit));
 }
