@@ -290,10 +290,13 @@ push_send(const struct push_target *t, const char *json, char *err, size_t size,
 	return ERR_UNAVAILABLE;
 }
 
-/* Records, then sends one push; a failure that may pass forgets the
- * record again so that the retry sends it.  A crash between the two
- * leaves the record: that device misses this one push rather than
- * getting it twice. */
+/* Sends one push, then records it in push_sent (which the recipients
+ * query and the hourly cap read).  At least once: a crash before the
+ * send leaves no record, and the job, taken again when its lease ends,
+ * sends it then; a crash between the send and the record sends it twice,
+ * which the push service folds into one while it is undelivered (the
+ * per-room Topic) and the service worker too once shown (its per-room
+ * notification tag).  The opposite order lost the push for good. */
 static enum err_code
 push_deliver(const struct push_target *t, const char *json, char *err,
     size_t size, long *retry_after)
@@ -301,27 +304,18 @@ push_deliver(const struct push_target *t, const char *json, char *err,
 	struct db_res *res = NULL;
 	enum err_code rc;
 
+	rc = push_send(t, json, err, size, retry_after);
+	if (rc)
+		return rc;
 	rc = db_query(&res,
 	    "/* ec:background push record */ "
 	    "INSERT INTO push_sent (message_id, subscription_id, user_id)"
-	    " VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING 1",
+	    " VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
 	    DB_I64(t->message_id), DB_I64(t->sub_id), DB_I64(t->user_id));
-	if (rc || db_rows(res) == 0)
-		goto out; /* sent before this crash or retry */
-	rc = push_send(t, json, err, size, retry_after);
-	if (rc == ERR_UNAVAILABLE) {
-		db_res_free(res);
-		res = NULL;
-		if (db_query(&res,
-		        "/* ec:background push unrecord */ "
-		        "DELETE FROM push_sent WHERE message_id = $1"
-		        " AND subscription_id = $2",
-		        DB_I64(t->message_id), DB_I64(t->sub_id)))
-			log_warn("push: could not forget a failed push");
-	}
-out:
 	db_res_free(res);
-	return rc;
+	if (rc)
+		snprintf(err, size, "database unavailable");
+	return rc ? ERR_UNAVAILABLE : ERR_OK;
 }
 
 /* Appends at most PUSH_TEXT_MAX bytes of `text`, cut at a character. */
@@ -343,7 +337,9 @@ push_add_text(json_object *o, const char *key, const char *text)
  * push_sent), and no push from the room in the last
  * PUSH_COLLAPSE_SECONDS; otherwise the message is counted in push_rooms,
  * and the first one counted in a window schedules the summary job for
- * its end.  A message over the cap is dropped. */
+ * its end.  A message over the cap is dropped.  The same message again
+ * (its job retried after a crash or a failed send: push_deliver) gets
+ * the answer it got the first time, so the retry sends it. */
 static enum err_code
 push_may_send(int64_t user_id, int64_t room_id, int64_t message_id, int *now)
 {
@@ -361,23 +357,31 @@ push_may_send(int64_t user_id, int64_t room_id, int64_t message_id, int *now)
 	    "  (user_id, room_id, last_sent_at, pending, last_message_id)"
 	    "  SELECT $1::bigint, $2::bigint, now(), 0, $3::bigint FROM cap"
 	    "  WHERE cap.ok ON CONFLICT (user_id, room_id)"
-	    "  DO UPDATE SET pending = CASE WHEN p.last_sent_at >"
-	    "   now() - make_interval(secs => $4) THEN p.pending + 1"
-	    "   ELSE 0 END,"
-	    "  last_sent_at = CASE WHEN p.last_sent_at >"
-	    "   now() - make_interval(secs => $4) THEN p.last_sent_at"
-	    "   ELSE now() END,"
+	    "  DO UPDATE SET pending = CASE"
+	    "   WHEN p.last_message_id = $3::bigint THEN p.pending"
+	    "   WHEN p.last_sent_at > now() - make_interval(secs => $4)"
+	    "   THEN p.pending + 1 ELSE 0 END,"
+	    "  last_sent_at = CASE"
+	    "   WHEN p.last_message_id = $3::bigint THEN p.last_sent_at"
+	    "   WHEN p.last_sent_at > now() - make_interval(secs => $4)"
+	    "   THEN p.last_sent_at ELSE now() END,"
 	    "  last_message_id = $3::bigint"
 	    "  RETURNING p.pending, (p.last_sent_at +"
-	    "   make_interval(secs => $4))::text AS due) "
-	    "SELECT coalesce(up.pending, -1), up.due FROM cap"
-	    " LEFT JOIN up ON true",
+	    "   make_interval(secs => $4))::text AS due),"
+	    " again AS (SELECT true AS again FROM push_rooms"
+	    "  WHERE user_id = $1::bigint AND room_id = $2::bigint"
+	    "  AND last_message_id = $3::bigint) "
+	    "SELECT coalesce(up.pending, -1), up.due,"
+	    " EXISTS (SELECT 1 FROM again) FROM cap LEFT JOIN up ON true",
 	    DB_I64(user_id), DB_I64(room_id), DB_I64(message_id), DB_I64(secs),
 	    DB_I64(cfg_get_long("PUSH_PER_USER_HOUR", 60)));
 	if (rc)
 		goto out;
 	*now = db_int(res, 0, 0) == 0;
-	if (db_int(res, 0, 0) == 1) {
+	/* `again`: the job is taken again after a crash or a failure (the
+	 * statement's snapshot shows the row before this update); its
+	 * summary, if any, was scheduled the first time. */
+	if (db_int(res, 0, 0) == 1 && !db_bool(res, 0, 2)) {
 		rc = db_query(&job,
 		    "/* ec:background push summary */ "
 		    "INSERT INTO outbox (kind, payload, run_after)"
@@ -524,6 +528,32 @@ out:
 	return rc;
 }
 
+/* Ends a summary: the `n` messages it told of are no longer pending and
+ * a new collapse window starts.  Any counted while it was being sent
+ * stay, with a summary job of their own at the window's end: push_may_send
+ * schedules one only for the first message counted, which these were
+ * not. */
+static enum err_code
+push_summary_done(int64_t user_id, int64_t room_id, int64_t n)
+{
+	struct db_res *res = NULL;
+	enum err_code rc;
+
+	rc = db_query(&res,
+	    "/* ec:background push summary done */ "
+	    "WITH d AS (UPDATE push_rooms SET pending = greatest(pending - $3,"
+	    "  0), last_sent_at = now() WHERE user_id = $1 AND room_id = $2"
+	    "  RETURNING pending, last_sent_at + make_interval(secs => $4)"
+	    "  AS due) "
+	    "INSERT INTO outbox (kind, payload, run_after)"
+	    " SELECT 'push', jsonb_build_object('user_id', $1::bigint,"
+	    " 'room_id', $2::bigint), d.due FROM d WHERE d.pending > 0",
+	    DB_I64(user_id), DB_I64(room_id), DB_I64(n),
+	    DB_I64(cfg_get_long("PUSH_COLLAPSE_SECONDS", 60)));
+	db_res_free(res);
+	return rc;
+}
+
 /* A summary job: "N new messages in #room" to a user whose pushes from
  * the room were collapsed during the last minute. */
 static enum err_code
@@ -538,20 +568,23 @@ push_summary_job(int64_t user_id, int64_t room_id, char *err, size_t size,
 	const char *json;
 	size_t i;
 
+	/* Read, send, then reset the count (push_summary_done): a crash
+	 * before the reset sends the summary again when the job is retried
+	 * (at least once, as push_deliver). */
 	rc = db_query(&res,
 	    "/* ec:background push summary */ "
-	    "UPDATE push_rooms p SET pending = 0, last_sent_at = now()"
-	    " FROM (SELECT pending FROM push_rooms WHERE user_id = $1"
-	    "  AND room_id = $2 FOR UPDATE) old, rooms r"
-	    " WHERE p.user_id = $1 AND p.room_id = $2 AND old.pending > 0"
-	    " AND r.id = p.room_id"
-	    " RETURNING old.pending, p.last_message_id, r.name,"
+	    "SELECT p.pending, p.last_message_id, r.name,"
 	    " EXISTS (SELECT 1 FROM conversations c WHERE c.room_id = r.id),"
-	    " r.group_id",
+	    " r.group_id FROM push_rooms p JOIN rooms r ON r.id = p.room_id"
+	    " WHERE p.user_id = $1 AND p.room_id = $2 AND p.pending > 0",
 	    DB_I64(user_id), DB_I64(room_id));
-	if (rc || db_rows(res) == 0 || presence_one(user_id))
+	if (rc || db_rows(res) == 0)
 		goto out;
 	n = db_int(res, 0, 0);
+	if (presence_one(user_id)) {
+		rc = push_summary_done(user_id, room_id, n);
+		goto out;
+	}
 	message_id = db_int(res, 0, 1);
 	if (db_bool(res, 0, 3)) {
 		snprintf(body, sizeof(body), "%lld new message%s", (long long)n,
@@ -573,11 +606,14 @@ push_summary_job(int64_t user_id, int64_t room_id, char *err, size_t size,
 	json_object_object_add(o, "title", json_object_new_string(body));
 	json_object_object_add(o, "url", json_object_new_string(url));
 	json = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
+	/* not those a failed try already reached */
 	rc = db_query(&subs,
 	    "/* ec:background push devices */ "
-	    "SELECT id, endpoint, p256dh, auth FROM push_subscriptions"
-	    " WHERE user_id = $1 ORDER BY id",
-	    DB_I64(user_id));
+	    "SELECT id, endpoint, p256dh, auth FROM push_subscriptions s"
+	    " WHERE user_id = $1 AND NOT EXISTS (SELECT 1 FROM push_sent p"
+	    "  WHERE p.message_id = $2 AND p.subscription_id = s.id)"
+	    " ORDER BY id",
+	    DB_I64(user_id), DB_I64(message_id));
 	if (rc)
 		goto out;
 	for (i = 0; i < db_rows(subs); i++) {
@@ -598,6 +634,8 @@ push_summary_job(int64_t user_id, int64_t room_id, char *err, size_t size,
 			goto out;
 	}
 	rc = failed;
+	if (rc == ERR_OK)
+		rc = push_summary_done(user_id, room_id, n);
 out:
 	if (rc && err[0] == '\0')
 		snprintf(err, size, "database unavailable");

@@ -9,8 +9,10 @@
  * of members whom notify_level() says to tell (a mention, a DM, or level
  * 'all'), leaves out whoever presence says is online, collapses to one
  * push per user and room a minute, caps pushes per user an hour, and
- * records each push in push_sent before sending it, so a job taken again
- * after a crash never pushes one message to one device twice.
+ * records each push in push_sent after the push service took it: at
+ * least once, so a job taken again after a crash sends what was not
+ * recorded (the push in flight at the crash may go twice; the per-room
+ * Topic and the service worker's per-room tag fold the repeat).
  *
  * Settings (env files; defaults in brackets):
  *   PUSH_ENABLED               1 turns Web Push on [0]

@@ -346,6 +346,72 @@ END
 $$;
 
 --
+-- Name: ec_digest_candidates(bigint, boolean, bigint); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.ec_digest_candidates(p_window_secs bigint, p_verify boolean, p_limit bigint) RETURNS TABLE(user_id bigint)
+    LANGUAGE sql STABLE
+    AS $$
+	SELECT q.user_id FROM digest_queue q
+	WHERE (SELECT u.is_active AND u.email IS NOT NULL
+			AND (u.email_verified_at IS NOT NULL OR NOT p_verify)
+			AND coalesce(p.last_seen, u.date_joined)
+				< now() - make_interval(secs => p_window_secs)
+			AND (u.digest_sent_at IS NULL OR u.digest_sent_at
+				< now() - make_interval(secs => p_window_secs))
+		FROM users u JOIN profiles p ON p.user_id = u.id
+		WHERE u.id = q.user_id)
+	ORDER BY q.queued_at, q.user_id LIMIT p_limit
+$$;
+
+--
+-- Name: ec_digest_enqueue(bigint, bigint); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.ec_digest_enqueue(p_lag_secs bigint, p_limit bigint) RETURNS integer
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+	v_from bigint;
+	v_stop bigint;
+	v_to bigint;
+	v_n integer;
+BEGIN
+	SELECT last_message_id INTO v_from FROM digest_cursor FOR UPDATE;
+	IF NOT FOUND THEN
+		RETURN 0;
+	END IF;
+	SELECT min(m.id) INTO v_stop FROM messages m
+	WHERE m.id > v_from
+		AND m.created_at >= now() - make_interval(secs => p_lag_secs);
+	SELECT count(*), max(b.id) INTO v_n, v_to FROM (
+		SELECT m.id FROM messages m
+		WHERE m.id > v_from AND (v_stop IS NULL OR m.id < v_stop)
+		ORDER BY m.id LIMIT p_limit) b;
+	IF v_n = 0 THEN
+		RETURN 0;
+	END IF;
+	INSERT INTO digest_queue AS q (user_id, last_message_id)
+	SELECT x.user_id, max(x.message_id) FROM (
+		SELECT mn.user_id, mn.message_id FROM mentions mn
+		WHERE mn.message_id > v_from AND mn.message_id <= v_to
+		UNION ALL
+		SELECT gm.user_id, m.id FROM messages m
+		JOIN conversations c ON c.room_id = m.room_id
+		JOIN group_members gm ON gm.group_id = c.group_id
+		WHERE m.id > v_from AND m.id <= v_to
+			AND gm.user_id IS DISTINCT FROM m.sender_id
+	) x JOIN users u ON u.id = x.user_id
+	WHERE u.is_active AND u.email IS NOT NULL
+	GROUP BY x.user_id
+	ON CONFLICT (user_id) DO UPDATE SET last_message_id =
+		greatest(q.last_message_id, EXCLUDED.last_message_id);
+	UPDATE digest_cursor SET last_message_id = v_to;
+	RETURN v_n;
+END
+$$;
+
+--
 -- Name: ec_digest_items(bigint, timestamp with time zone); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -1349,6 +1415,26 @@ CREATE TABLE public.blocks (
 );
 
 --
+-- Name: digest_cursor; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.digest_cursor (
+    one boolean DEFAULT true NOT NULL,
+    last_message_id bigint NOT NULL,
+    CONSTRAINT digest_cursor_one_check CHECK (one)
+);
+
+--
+-- Name: digest_queue; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.digest_queue (
+    user_id bigint NOT NULL,
+    queued_at timestamp with time zone DEFAULT now() NOT NULL,
+    last_message_id bigint DEFAULT 0 NOT NULL
+);
+
+--
 -- Name: ec_cache_epoch; Type: SEQUENCE; Schema: public; Owner: -
 --
 
@@ -1854,6 +1940,20 @@ ALTER TABLE ONLY public.conversations
     ADD CONSTRAINT conversations_pkey PRIMARY KEY (group_id);
 
 --
+-- Name: digest_cursor digest_cursor_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.digest_cursor
+    ADD CONSTRAINT digest_cursor_pkey PRIMARY KEY (one);
+
+--
+-- Name: digest_queue digest_queue_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.digest_queue
+    ADD CONSTRAINT digest_queue_pkey PRIMARY KEY (user_id);
+
+--
 -- Name: email_verifications email_verifications_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -2089,6 +2189,12 @@ CREATE INDEX blocks_blocked ON public.blocks USING btree (blocked_id);
 --
 
 CREATE INDEX conversations_room ON public.conversations USING btree (room_id);
+
+--
+-- Name: digest_queue_order; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX digest_queue_order ON public.digest_queue USING btree (queued_at, user_id);
 
 --
 -- Name: email_verifications_user; Type: INDEX; Schema: public; Owner: -
@@ -2513,6 +2619,13 @@ ALTER TABLE ONLY public.conversations
 
 ALTER TABLE ONLY public.conversations
     ADD CONSTRAINT conversations_room_id_fkey FOREIGN KEY (room_id) REFERENCES public.rooms(id) ON DELETE CASCADE;
+
+--
+-- Name: digest_queue digest_queue_user_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.digest_queue
+    ADD CONSTRAINT digest_queue_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(id) ON DELETE CASCADE;
 
 --
 -- Name: email_verifications email_verifications_user_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -

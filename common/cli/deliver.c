@@ -54,8 +54,13 @@
  * DELIVER_BATCH sends of at most 30 s each); env DELIVER_LEASE_SECONDS
  * (the tests shorten it to see a killed deliverer's jobs taken again). */
 #define DELIVER_LEASE_SECS 900
-/* Users looked at per digest pass (the rest wait for the next one). */
+/* Users looked at per digest pass (the rest wait for the next one); env
+ * DELIVER_DIGEST_BATCH. */
 #define DELIVER_DIGEST_BATCH 100
+/* New messages looked at per ec_digest_enqueue() call, and at most how
+ * long one waits before it is (less with a shorter digest window). */
+#define DELIVER_DIGEST_SCAN     5000
+#define DELIVER_DIGEST_LAG_SECS 60
 
 static volatile sig_atomic_t deliver_stop;
 
@@ -188,43 +193,72 @@ deliver_digest_window(void)
  * for each user with a usable address (verified, when EMAIL_VERIFY=1)
  * away for the window (last seen before it, and no connection now) and
  * with such messages newer than the last digest; at most one a window.
- * Each digest is one statement that checks the window again, stamps
- * users.digest_sent_at and writes the mail to the outbox: committed
- * together or not at all, so a crash neither loses nor doubles one, and
- * two deliverers cannot both send it. */
+ * The users looked at come from digest_queue (0116), which
+ * ec_digest_enqueue() fills from the messages posted since the last
+ * pass, the longest-queued first and DELIVER_DIGEST_BATCH a pass: one
+ * that was looked at leaves the queue (or, connected now, goes to its
+ * back), so no batch of users can keep the others waiting, and a pass
+ * costs what was posted since the last one rather than a query per
+ * user.  Each digest is one statement that checks the window again,
+ * stamps users.digest_sent_at, writes the mail to the outbox and takes
+ * the user off the queue: committed together or not at all, so a crash
+ * neither loses nor doubles one, and two deliverers cannot both send
+ * it. */
 static enum err_code
 deliver_digest(long window)
 {
 	struct db_res *res = NULL, *one = NULL;
 	const char *origin = cfg.norigins ? cfg.origins[0] : "http://127.0.0.1";
 	int verify = cfg_get_long("EMAIL_VERIFY", 0) == 1;
+	long lag = window < DELIVER_DIGEST_LAG_SECS ? window
+	                                            : DELIVER_DIGEST_LAG_SECS;
 	enum err_code rc;
+	int64_t seen;
 	size_t i;
 
+	do {
+		rc = db_query(&one,
+		    "/* ec:background digest enqueue */ "
+		    "SELECT ec_digest_enqueue($1, $2)",
+		    DB_I64(lag), DB_I64(DELIVER_DIGEST_SCAN));
+		seen = rc ? 0 : db_int(one, 0, 0);
+		db_res_free(one);
+		one = NULL;
+	} while (rc == ERR_OK && seen == DELIVER_DIGEST_SCAN && !deliver_stop);
+	if (rc)
+		goto out;
 	rc = db_query(&res,
 	    "/* ec:background digest candidates */ "
-	    "SELECT u.id FROM users u JOIN profiles p ON p.user_id = u.id"
-	    " WHERE u.is_active AND u.email IS NOT NULL"
-	    " AND (u.email_verified_at IS NOT NULL OR NOT $2::boolean)"
-	    " AND coalesce(p.last_seen, u.date_joined)"
-	    "  < now() - make_interval(secs => $1)"
-	    " AND (u.digest_sent_at IS NULL"
-	    "  OR u.digest_sent_at < now() - make_interval(secs => $1))"
-	    " AND EXISTS (SELECT 1 FROM ec_digest_items(u.id, "
-	    "u.digest_sent_at))"
-	    " ORDER BY u.id LIMIT $3",
-	    DB_I64(window), DB_BOOL(verify), DB_I64(DELIVER_DIGEST_BATCH));
+	    "SELECT user_id FROM ec_digest_candidates($1, $2, $3)",
+	    DB_I64(window), DB_BOOL(verify),
+	    DB_I64(cfg_get_long("DELIVER_DIGEST_BATCH", DELIVER_DIGEST_BATCH)));
 	if (rc)
 		goto out;
 	for (i = 0; i < db_rows(res); i++) {
 		int64_t user_id = db_int(res, i, 0);
 
-		/* connected now (presence), though last seen long ago */
-		if (presence_one(user_id))
+		/* connected now (presence), though last seen long ago: to
+		 * the back of the queue, not to the front of every pass */
+		if (presence_one(user_id)) {
+			rc = db_query(&one,
+			    "/* ec:background digest later */ "
+			    "UPDATE digest_queue SET queued_at = now()"
+			    " WHERE user_id = $1",
+			    DB_I64(user_id));
+			db_res_free(one);
+			one = NULL;
+			if (rc)
+				goto out;
 			continue;
+		}
+		/* q: off the queue whether mailed or nothing new, unless a
+		 * message this statement cannot see queued the user again */
 		rc = db_query(&one,
 		    "/* ec:background digest */ "
-		    "WITH u AS (UPDATE users SET digest_sent_at = now()"
+		    "WITH q AS (DELETE FROM digest_queue WHERE user_id = $1"
+		    "  AND last_message_id <= (SELECT coalesce(max(id), 0)"
+		    "  FROM messages)),"
+		    " u AS (UPDATE users SET digest_sent_at = now()"
 		    "  FROM (SELECT digest_sent_at AS since FROM users"
 		    "        WHERE id = $1) prev"
 		    "  WHERE users.id = $1 AND users.is_active"

@@ -2,7 +2,9 @@
 // DIGEST_AFTER_SECONDS=3, DIGEST_CHECK_SECONDS=1, EMAIL_VERIFY=1): one mail
 // of unread mentions and DMs to a verified address away for the window, at
 // most one a window, newer messages only, no text when the user hides it,
-// none to an unverified address or a connected user.
+// none to an unverified address or a connected user; more users than a
+// pass takes (DELIVER_DIGEST_BATCH) are all reached, pass after pass, and
+// the candidates are found through the queue's indexes.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
@@ -10,7 +12,7 @@ import { spawnSync } from 'node:child_process';
 import { Client, newUser, unique, sleep, stack } from '../lib/api.mjs';
 import { connect } from '../lib/ws.mjs';
 import { mailsTo, waitMails, verifyToken } from '../lib/mail.mjs';
-import { sql, closeDb } from '../lib/db.mjs';
+import { sql, closeDb, planWithoutSeqScans } from '../lib/db.mjs';
 
 const open = [];
 after(async () => {
@@ -49,10 +51,11 @@ test('a user away gets one digest of unread DMs and mentions, then only newer on
   const { c: a, email } = await away();
   const b = await newUser();
   const room = await dmRoom(b, a);
-  await say(b, room, 'are you there? zebrafish');
   const g = await b.post('/api/groups', { name: unique('g'), is_public: true });
   assert.equal(g.status, 201, g.text);
   assert.equal((await a.post(`/api/groups/${g.json.id}/join`)).status, 200);
+  // back to back: the first alone, a pass later, would be a digest of one
+  await say(b, room, 'are you there? zebrafish');
   await say(b, g.json.topics[0].rooms[0].id, `@${a.user.username} look at this`);
 
   const [mail] = await waitMails(email, 1, 15000, DIGEST);
@@ -106,13 +109,14 @@ test('no digest to an unverified address, to a connected user, or for read messa
 });
 
 /** One pass of the deliverer, as cron would run it. */
-function deliverOnce() {
+function deliverOnce(extra = {}) {
   const once = spawnSync(path.join(process.env.BIN_DIR, 'easychat-deliver'), ['--once'], {
     encoding: 'utf8', timeout: 30000,
     env: { PATH: process.env.PATH, EASYCHAT_ENV: process.env.EASYCHAT_ENV,
       ASAN_OPTIONS: process.env.ASAN_OPTIONS ?? '', LSAN_OPTIONS: process.env.LSAN_OPTIONS ?? '',
-      UBSAN_OPTIONS: process.env.UBSAN_OPTIONS ?? '' } });
+      UBSAN_OPTIONS: process.env.UBSAN_OPTIONS ?? '', ...extra } });
   assert.equal(once.status, 0, once.stderr);
+  return once.stderr;
 }
 
 test('a digest queued by a deliverer that then stops is sent by the next one, once', async () => {
@@ -134,4 +138,51 @@ test('a digest queued by a deliverer that then stops is sent by the next one, on
   } finally {
     stack('deliver-start');
   }
+});
+
+test('more users than a batch all get their digest, pass after pass; connected ones do not hold the batch', async () => {
+  // regression: the candidates were the first DELIVER_DIGEST_BATCH users
+  // by id with something unread, so as many connected users (skipped,
+  // never stamped) with lower ids kept everyone after them waiting
+  const b = await newUser();
+  const online = [await away(), await away()];
+  for (const u of online) {
+    const w = await connect({ cookie: u.c.cookieHeader() });
+    open.push(w);
+    await w.next((e) => e.type === 'hello', 3000);
+  }
+  const offline = [];
+  for (let i = 0; i < 5; i++) offline.push(await away());
+  // the passes are run here, one at a time
+  stack('deliver-kill');
+  try {
+    for (const u of [...online, ...offline]) await say(b, await dmRoom(b, u.c), 'one batch at a time');
+    await sleep(3500); // away for the window (DIGEST_AFTER_SECONDS=3)
+    const stamped = async (us) => (await sql('SELECT count(*)::int AS n FROM users WHERE id = ANY($1::bigint[]) AND digest_sent_at IS NOT NULL',
+      [us.map((u) => u.c.user.id)]))[0].n;
+    const perPass = [];
+    for (let pass = 0; pass < 8 && (await stamped(offline)) < offline.length; pass++) {
+      const log = deliverOnce({ DELIVER_DIGEST_BATCH: '2' });
+      perPass.push((log.match(/digest queued for user/g) || []).length);
+    }
+    assert.ok(perPass.every((n) => n <= 2), `at most a batch (2) a pass: ${perPass}`);
+    assert.equal(await stamped(offline), offline.length, `every user away got a digest (per pass: ${perPass})`);
+    assert.ok(perPass.length >= 3, `5 users took 3 passes or more: ${perPass}`);
+    assert.equal(await stamped(online), 0, 'none to a connected user');
+    deliverOnce(); // sends the mails queued by the last pass
+    for (const u of offline) assert.equal((await waitMails(u.email, 1, 10000, DIGEST)).length, 1, u.email);
+  } finally {
+    stack('deliver-start');
+  }
+});
+
+test('the digest candidates come from the queue, not from a scan of every user', async () => {
+  // users and profiles are looked up per queued user, walking the queue
+  // in order until a batch is found
+  const plan = await planWithoutSeqScans('SELECT * FROM ec_digest_candidates(3600, true, 100)');
+  assert.doesNotMatch(plan, /Seq Scan/, plan);
+  assert.match(plan, /Index (Only )?Scan using digest_queue_order/, `the queue walked in order: ${plan}`);
+  assert.match(plan, /Index Cond: \(id = q\.user_id\)/, `users by id of a queued user: ${plan}`);
+  assert.match(plan, /on profiles p\s+Index Cond: \(user_id = (q\.user_id|u\.id)\)/, `profiles by user of a queued user: ${plan}`);
+  assert.doesNotMatch(plan, /ec_digest_items/, plan);
 });

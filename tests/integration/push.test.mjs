@@ -252,7 +252,7 @@ test('410 Gone deletes the subscription; 429 is retried after Retry-After', asyn
   assert.equal(got.length, 1, 'sent on the retry');
 });
 
-test('a deliverer killed mid-batch loses no job and sends none twice; throughput', async () => {
+test('a deliverer killed mid-batch loses no job and repeats at most the push in flight; throughput', async () => {
   const owner = await newUser();
   const users = [];
   for (let i = 0; i < 12; i++) users.push(await pushUser());
@@ -280,10 +280,17 @@ test('a deliverer killed mid-batch loses no job and sends none twice; throughput
   stack('deliver-start');
   // the lease (DELIVER_LEASE_SECONDS=6 in the test stack) runs out, then
   // another deliverer takes the rest
+  // Wait for every (message, device), not for a count of pushes: the
+  // push in flight at the kill may come twice (below), and counting it
+  // ended the wait one push early.
+  const keysSeen = () => seen().map((p) => `${p.payload.message_id}:${p.sub.token}`);
   const until = Date.now() + 20000;
-  while (seen().length < want.size && Date.now() < until) await sleep(50);
-  const keys = seen().map((p) => `${p.payload.message_id}:${p.sub.token}`);
-  assert.equal(new Set(keys).size, keys.length, 'no push sent twice');
+  while (new Set(keysSeen()).size < want.size && Date.now() < until) await sleep(50);
+  const keys = keysSeen();
+  // At least once (common/push.c push_deliver): a push is recorded after
+  // the push service took it, so the one in flight when the deliverer
+  // died (one handle, one request at a time) may be sent again; no other.
+  assert.ok(keys.length - new Set(keys).size <= 1, `at most the push in flight sent twice (${keys.length - new Set(keys).size})`);
   assert.deepEqual(new Set(keys), want, `every push arrived (${atKill} before the kill)`);
   assert.deepEqual(svc.errors, []);
   assert.equal(await outboxDrained(), 0);

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { randomInt } from 'node:crypto';
 import { newUser, unique } from '../lib/api.mjs';
 import pg from 'pg';
-import { closeDb } from '../lib/db.mjs';
+import { closeDb, dbConfig } from '../lib/db.mjs';
 
 after(closeDb);
 
@@ -91,11 +91,7 @@ test('the sender lookup asks two indexes, never scans every user', async () => {
   const u = await newUser();
   const name = `Index ${word(9)}`;
   await u.patch('/api/users/me', { full_name: name });
-  const c = new pg.Client({
-    host: process.env.DB_HOST, port: Number(process.env.DB_PORT),
-    database: process.env.DB_NAME, user: process.env.DB_USER,
-    password: process.env.DB_PASSWORD,
-  });
+  const c = new pg.Client(dbConfig());
   await c.connect();
   try {
     await c.query('SET enable_seqscan = off');

@@ -2,18 +2,39 @@
 import pg from 'pg';
 import { createClient } from 'redis';
 
+/** How the tests connect to the test database (tests/run.sh sets DB_*). */
+export function dbConfig() {
+  return {
+    host: process.env.DB_HOST, port: Number(process.env.DB_PORT),
+    database: process.env.DB_NAME, user: process.env.DB_USER,
+    password: process.env.DB_PASSWORD,
+  };
+}
+
 let pool;
 /** Runs a parameterised query on the test database; returns rows. */
 export async function sql(text, params = []) {
   if (!pool) {
-    pool = new pg.Pool({
-      host: process.env.DB_HOST, port: Number(process.env.DB_PORT),
-      database: process.env.DB_NAME, user: process.env.DB_USER,
-      password: process.env.DB_PASSWORD, max: 2,
-    });
+    pool = new pg.Pool({ ...dbConfig(), max: 2 });
     pool.on('error', () => {}); // server restarts in tests
   }
   return (await pool.query(text, params)).rows;
+}
+
+/**
+ * The plan (EXPLAIN, COSTS OFF) of a query with sequential scans priced
+ * out, on a connection of its own: a plan that still has one has no index
+ * to use.
+ */
+export async function planWithoutSeqScans(text, params = []) {
+  const c = new pg.Client(dbConfig());
+  await c.connect();
+  try {
+    await c.query('SET enable_seqscan = off');
+    return (await c.query(`EXPLAIN (COSTS OFF) ${text}`, params)).rows.map((r) => r['QUERY PLAN']).join('\n');
+  } finally {
+    await c.end();
+  }
 }
 
 export async function closeDb() {

@@ -67,8 +67,10 @@ export function decrypt(body, sub) {
 /**
  * Starts the service. Resolves to { origin, subscribe(), pushes, errors,
  * script(sub, answers), waitFor(pred, ms), expectKey, connections,
- * close() }.
- * pushes: [{ sub, headers, payload (parsed JSON), at }].
+ * held, dropped, close() }.
+ * pushes: [{ sub, headers, payload (parsed JSON), at }]; held counts the
+ * pushes that were held ({hold: ms} answers), dropped lists those whose
+ * sender went away while held ([{ sub, payload, at }]).
  */
 export async function startPushService() {
   const subs = new Map();
@@ -76,7 +78,8 @@ export async function startPushService() {
   const errors = [];
   // connections: TCP connections accepted, so a test can show that a
   // refused endpoint was never connected to (not merely never answered).
-  const svc = { pushes, errors, expectKey: null, connections: 0 };
+  const dropped = [];
+  const svc = { pushes, errors, dropped, held: 0, expectKey: null, connections: 0 };
   const server = http.createServer({ noDelay: true, keepAliveTimeout: 30000 }, (req, res) => {
     const chunks = [];
     req.on('data', (c) => chunks.push(c));
@@ -93,6 +96,16 @@ export async function startPushService() {
         if (body.length > 4096) throw new Error(`body of ${body.length} bytes`);
         const payload = JSON.parse(decrypt(body, sub));
         const answer = sub.answers.length ? sub.answers.shift() : { status: 201 };
+        if (answer.hold) {
+          // Holds the push unanswered; a sender that goes away meanwhile
+          // (killed) never had it taken: it is recorded in dropped only.
+          svc.held += 1;
+          const gone = await new Promise((r) => {
+            const t = setTimeout(() => r(false), answer.hold);
+            res.on('close', () => { clearTimeout(t); r(true); });
+          });
+          if (gone) { dropped.push({ sub, payload, at: Date.now() }); return; }
+        }
         if (answer.status < 300) pushes.push({ sub, headers: req.headers, payload, at: Date.now() });
         else sub.refused.push({ status: answer.status, payload });
         if (answer.delay) await new Promise((r) => setTimeout(r, answer.delay));
@@ -117,7 +130,11 @@ export async function startPushService() {
     subs.set(token, sub);
     return sub;
   };
-  /** Answers the next pushes to `sub` with these ({status, retryAfter?, delay?}). */
+  /**
+   * Answers the next pushes to `sub` with these ({status, retryAfter?,
+   * delay?, hold?}): delay answers after recording the push, hold before
+   * (a sender killed during a hold never had it taken).
+   */
   svc.script = (sub, answers) => { sub.answers.push(...answers); };
   svc.waitFor = async (pred, ms = 10000) => {
     const end = Date.now() + ms;
