@@ -164,6 +164,14 @@ relay_configure(void)
 	relay_conf.reconcile_secs = cfg_get_long("RELAY_RECONCILE_SECS", 60);
 	if (relay_conf.reconcile_secs < 0)
 		relay_conf.reconcile_secs = 0;
+	/* Adaptive write coalescing (ws.c): a busy relay holds its next
+	 * write round up to this long so that several events share each
+	 * socket's send(); an idle one writes at once.  At most 1 s (the
+	 * hold is latency every recipient pays; the tests use long ones). */
+	n = cfg_get_long("RELAY_COALESCE_US", 1000);
+	relay_conf.coalesce_us = n < 0 ? 0 : n > 1000000 ? 1000000 : n;
+	n = cfg_get_long("RELAY_COALESCE_BUSY", 50);
+	relay_conf.coalesce_busy = (unsigned)(n < 0 ? 0 : n > 100 ? 100 : n);
 	if (gethostname(host, sizeof(host)) != 0)
 		snprintf(host, sizeof(host), "localhost");
 	host[sizeof(host) - 1] = '\0';

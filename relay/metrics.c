@@ -65,6 +65,12 @@ metrics_render(struct buf *b)
 	METRIC("writes_total", "counter",
 	    "Socket writes to clients (each carries one or more frames).",
 	    metrics.writes);
+	METRIC("write_rounds_total", "counter",
+	    "Rounds writing every session with queued frames.",
+	    metrics.flushes);
+	METRIC("write_rounds_held_total", "counter",
+	    "Write rounds held back while busy (adaptive coalescing).",
+	    metrics.flushes_held);
 	METRIC("frames_dropped_total", "counter",
 	    "Frames dropped (full or closing queues).", metrics.frames_dropped);
 	METRIC("sessions_culled_total", "counter",

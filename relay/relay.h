@@ -54,6 +54,11 @@ struct relay_conf {
 	long presence_ttl;          /* seconds; refreshed every ttl/3 */
 	long reconcile_secs;        /* RELAY_RECONCILE_SECS: groups + sessions
 	                               checked against PostgreSQL; 0 = never */
+	long coalesce_us;           /* RELAY_COALESCE_US: longest hold of a
+	                               busy relay's writes; 0 = never held */
+	unsigned coalesce_busy;     /* RELAY_COALESCE_BUSY: percent of the
+	                               time spent writing that makes the
+	                               relay busy; 0 = always hold */
 	char id[160];               /* this relay's presence field */
 };
 
@@ -74,7 +79,9 @@ struct relay_metrics {
 	unsigned long long channels;    /* subscribed Redis channels */
 	unsigned long long frames_out;
 	unsigned long long bytes_out;
-	unsigned long long writes; /* socket writes (several frames each) */
+	unsigned long long writes;  /* socket writes (several frames each) */
+	unsigned long long flushes; /* ws.c write rounds */
+	unsigned long long flushes_held; /* of them, held back (busy) */
 	unsigned long long frames_dropped;
 	unsigned long long sessions_culled;
 	unsigned long long redis_reconnects;

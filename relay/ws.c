@@ -14,7 +14,11 @@
  * later): all their queued frames, as many as fit in WS_BATCH_MAX bytes
  * per write, with one send(2) straight on the socket, so the events a
  * busy relay reads from Redis together cost each socket one write, and an
- * idle relay still writes each event at once.  What the socket does not
+ * idle relay still writes each event at once.  A relay that keeps up but
+ * spends most of its time writing (one big group at a high rate: each
+ * event alone, one send() per member) holds its next write round for a
+ * bounded time instead (adaptive coalescing, ws_arm()), so that the
+ * events of that time share each socket's send().  What the socket does not
  * take is handed to lws (a raw lws_write() buffers it); the session is
  * then written only from LWS_CALLBACK_RAW_WRITEABLE, which lws calls
  * once that drained.  Pings and Close frames go through that callback
@@ -40,6 +44,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/timerfd.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "buf.h"
 #include "json.h"
@@ -76,6 +83,24 @@ static struct session **ws_dirty;
 static uint32_t ws_ndirty, ws_capdirty, ws_rounds;
 static ev_idle ws_idle_watcher;
 static ev_prepare ws_prepare_watcher;
+
+/* Adaptive coalescing.  Each write round (ws_flush()) is timed; when the
+ * first session of the next round is pushed to before the relay has
+ * been idle long enough that writing took at most RELAY_COALESCE_BUSY %
+ * of the time since the last round began, the round is held until then,
+ * at most RELAY_COALESCE_US, and the events read meanwhile share each
+ * socket's send().  Writing dominates a fan-out relay's CPU (the kernel's
+ * TCP send path, ~70 %: results/2026-12-06-relay2.md), and a send of
+ * two frames costs little more than one of one.  An idle relay (a quiet
+ * room) is never held: its last round is long past.  The hold is a
+ * timerfd, not an ev_timer: libev's epoll backend rounds timeouts up to
+ * whole milliseconds.  Holds shorter than WS_HOLD_MIN are not worth a
+ * timer and a loop round. */
+#define WS_HOLD_MIN 50e-6
+static double ws_round_start, ws_round_secs; /* the last round (s) */
+static int ws_hold_fd = -1;
+static int ws_holding; /* the timerfd is armed for the dirty list */
+static ev_io ws_hold_watcher;
 
 /* Established sessions, for the heartbeat sweep: s->slot is the index. */
 static struct session **ws_all;
@@ -210,6 +235,63 @@ ws_ms(void)
 	return (uint32_t)(uint64_t)((relay_now() - ws_t0) * 1000.0);
 }
 
+/* CLOCK_MONOTONIC in seconds (vDSO: no system call). */
+static double
+ws_mono(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* How long the write round that starts now should be held (seconds);
+ * 0 = write at once. */
+static double
+ws_hold_secs(double now)
+{
+	double max = (double)relay_conf.coalesce_us * 1e-6, wait;
+
+	if (max <= 0 || ws_hold_fd < 0)
+		return 0;
+	if (relay_conf.coalesce_busy == 0)
+		return max;
+	/* Writing took coalesce_busy % of [round start, earliest]. */
+	wait = ws_round_start +
+	    ws_round_secs * 100.0 / (double)relay_conf.coalesce_busy - now;
+	if (wait < WS_HOLD_MIN)
+		return 0;
+	return wait < max ? wait : max;
+}
+
+/* A session became dirty: schedule the write round unless one is. */
+static void
+ws_arm(void)
+{
+	struct itimerspec its;
+	double wait;
+
+	if (ws_holding || ev_is_active(&ws_idle_watcher))
+		return;
+	wait = ws_hold_secs(ws_mono());
+	if (wait > 0) {
+		memset(&its, 0, sizeof(its));
+		its.it_value.tv_sec = (time_t)wait;
+		its.it_value.tv_nsec =
+		    (long)((wait - (double)its.it_value.tv_sec) * 1e9);
+		if (its.it_value.tv_nsec == 0 && its.it_value.tv_sec == 0)
+			its.it_value.tv_nsec = 1;
+		if (timerfd_settime(ws_hold_fd, 0, &its, NULL) == 0) {
+			ws_holding = 1;
+			metrics.flushes_held++;
+			return;
+		}
+		log_warn("timerfd_settime: %s", strerror(errno));
+	}
+	ws_rounds = 0;
+	ev_idle_start(relay_loop, &ws_idle_watcher);
+}
+
 void
 ws_close_after_queue(struct session *s, uint16_t code)
 {
@@ -256,10 +338,7 @@ ws_push(struct session *s, struct frame *f)
 		}
 		ws_dirty[ws_ndirty++] = s;
 		s->dirty = 1;
-		if (!ev_is_active(&ws_idle_watcher)) {
-			ws_rounds = 0;
-			ev_idle_start(relay_loop, &ws_idle_watcher);
-		}
+		ws_arm();
 	}
 }
 
@@ -655,6 +734,11 @@ ws_flush(void)
 	struct session *s;
 	uint32_t i;
 
+	/* A stale expiry of the hold timer finds ws_holding 0 and does
+	 * nothing (ws_hold_cb()); a new hold re-arms it. */
+	ws_holding = 0;
+	ws_round_start = ws_mono();
+	metrics.flushes++;
 	for (i = 0; i < ws_ndirty; i++) {
 		s = ws_dirty[i];
 		if (s == NULL)
@@ -678,6 +762,7 @@ ws_flush(void)
 	}
 	ws_ndirty = 0;
 	ev_idle_stop(relay_loop, &ws_idle_watcher);
+	ws_round_secs = ws_mono() - ws_round_start;
 }
 
 static void
@@ -686,12 +771,25 @@ ws_idle_cb(struct ev_loop *loop, ev_idle *w, int revents)
 	ws_flush();
 }
 
+/* The hold is over: write the round. */
+static void
+ws_hold_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	uint64_t expirations;
+
+	if (read(ws_hold_fd, &expirations, sizeof(expirations)) < 0 &&
+	    errno != EAGAIN)
+		log_warn("timerfd read: %s", strerror(errno));
+	if (ws_holding)
+		ws_flush();
+}
+
 /* Before each loop iteration: a flush put off WS_FLUSH_ROUNDS times
- * happens now. */
+ * happens now (a held round waits for its timer: the hold bounds it). */
 static void
 ws_prepare_cb(struct ev_loop *loop, ev_prepare *w, int revents)
 {
-	if (ws_ndirty > 0 && ++ws_rounds >= WS_FLUSH_ROUNDS)
+	if (ws_ndirty > 0 && !ws_holding && ++ws_rounds >= WS_FLUSH_ROUNDS)
 		ws_flush();
 }
 
@@ -893,6 +991,17 @@ ws_start(void)
 	ev_idle_init(&ws_idle_watcher, ws_idle_cb);
 	ev_prepare_init(&ws_prepare_watcher, ws_prepare_cb);
 	ev_prepare_start(relay_loop, &ws_prepare_watcher);
+	/* Without a timer the relay writes as before: when the loop is
+	 * idle. */
+	ws_hold_fd = timerfd_create(CLOCK_MONOTONIC,
+	    TFD_NONBLOCK | TFD_CLOEXEC);
+	if (ws_hold_fd < 0) {
+		log_warn("timerfd_create: %s: writes are not coalesced",
+		    strerror(errno));
+	} else {
+		ev_io_init(&ws_hold_watcher, ws_hold_cb, ws_hold_fd, EV_READ);
+		ev_io_start(relay_loop, &ws_hold_watcher);
+	}
 	ev_timer_init(&ws_sweep_timer, ws_sweep_cb, WS_SWEEP_TICK,
 	    WS_SWEEP_TICK);
 	ev_timer_start(relay_loop, &ws_sweep_timer);
@@ -907,6 +1016,12 @@ ws_stop(void)
 	ev_timer_stop(relay_loop, &ws_sweep_timer);
 	ev_prepare_stop(relay_loop, &ws_prepare_watcher);
 	ev_idle_stop(relay_loop, &ws_idle_watcher);
+	if (ws_hold_fd >= 0) {
+		ev_io_stop(relay_loop, &ws_hold_watcher);
+		close(ws_hold_fd);
+		ws_hold_fd = -1;
+	}
+	ws_holding = 0;
 	lws_context_destroy(relay_lws);
 	ev_timer_stop(relay_loop, &ws_cull_timer);
 	free(ws_all);

@@ -177,9 +177,13 @@ for (const [label, o] of Object.entries(raw)) {
 }
 
 // 2. fan-out
+// Relay 0's frames per send() over a run (run.sh fanout_run), and how many
+// write rounds adaptive coalescing held (relay/PROTOCOL.md, Delivery).
+const sends = (w) => (w && w.writes > 0
+  ? `; ${f1(w.frames / w.writes)} frames per send() (${w.held_rounds} write rounds held)` : '');
 let bestSustained = null;
 for (const [label, o] of Object.entries(raw)) {
-  if (!label.startsWith('fanout-')) continue;
+  if (!label.startsWith('fanout-') || label.endsWith('-writes')) continue;
   if (skipped(o)) { row('2 fan-out', label, `skipped: ${o.skipped}`); continue; }
   const d = o.deliveries;
   const ok = d.percent >= 99.9 && d.latency.p99_ms <= 100;
@@ -187,7 +191,7 @@ for (const [label, o] of Object.entries(raw)) {
   const how = label.startsWith('fanout-1k-relay-') ? 'published straight to Redis' : 'posted';
   const desc = `${label}: ${conns} members connected, ${f1(o.post.rate)} msg/s ${how}`;
   row('2 fan-out', desc,
-    `${k(d.per_second)} deliveries/s (offered ${k(d.offered_per_second)}), ${d.percent.toFixed(3)} % delivered, p50 ${f2(d.latency.p50_ms)} ms, p99 ${f2(d.latency.p99_ms)} ms, max ${f1(d.latency.max_ms)} ms; relay ${f1(o.relay_cpu_pct)} % CPU, ${f2(o.relay_us_per_delivery)} µs/delivery; ${o.closed_by_server} culled`);
+    `${k(d.per_second)} deliveries/s (offered ${k(d.offered_per_second)}), ${d.percent.toFixed(3)} % delivered, p50 ${f2(d.latency.p50_ms)} ms, p99 ${f2(d.latency.p99_ms)} ms, max ${f1(d.latency.max_ms)} ms; relay ${f1(o.relay_cpu_pct)} % CPU, ${f2(o.relay_us_per_delivery)} µs/delivery; ${o.closed_by_server} culled${sends(raw[`${label}-writes`])}`);
   if (ok && (!bestSustained || d.per_second > bestSustained.rate)) bestSustained = { label, rate: d.per_second };
   if (label === 'fanout-1k-e2e-500' || label === 'fanout-1k-e2e-100conn-500') {
     row('2 fan-out', `${label}: end-to-end POST→receipt`, `p50 ${f2(d.latency.p50_ms)} ms, p99 ${f2(d.latency.p99_ms)} ms`,

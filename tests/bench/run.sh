@@ -292,33 +292,50 @@ if want idle; then
 fi
 
 # ---- 2. fan-out --------------------------------------------------------------------------
+# relay0_counter NAME: easychat_relay_NAME from relay 0's metrics (0 if absent).
+relay0_counter() {
+	curl -fsS --max-time 5 "${RELAY_METRICS_URLS%%,*}" 2>/dev/null |
+		awk -v k="easychat_relay_$1" '$1 == k { v = $2 } END { print v + 0 }'
+}
+# fanout_run LABEL ARGS...: wsload_run, plus relay 0's frames, send()s and
+# held write rounds over the run (LABEL-writes; the handshakes' hellos
+# count too), for the report's frames per send().
+fanout_run() {
+	local label=$1 f0 w0 h0
+	f0=$(relay0_counter frames_out_total) w0=$(relay0_counter writes_total)
+	h0=$(relay0_counter write_rounds_held_total)
+	wsload_run "$@"
+	printf '{"label":"%s-writes","frames":%s,"writes":%s,"held_rounds":%s}\n' "$label" \
+		"$(($(relay0_counter frames_out_total) - f0))" "$(($(relay0_counter writes_total) - w0))" \
+		"$(($(relay0_counter write_rounds_held_total) - h0))" >>"$raw"
+}
 if want fanout; then
 	one_relay=${relay_urls[0]}
 	restart_relays
 	log "fan-out: e2e latency, 500 msg/s into the 1k group"
-	wsload_run fanout-1k-e2e-500 --urls "$one_relay" --users 1:1000 \
+	fanout_run fanout-1k-e2e-500 --urls "$one_relay" --users 1:1000 \
 		--post "$BASE_URL" --rooms 1 --posters 1:16 --rate 500 \
 		--seconds "$post_secs" --drain 10
 	# The same load published straight to Redis (group 1 is the 1k group,
 	# seed-bench.sh): the relay and the receivers without the REST path.
 	over_budget fanout-1k-relay-500 ||
-		wsload_run fanout-1k-relay-500 --urls "$one_relay" --users 1:1000 \
+		fanout_run fanout-1k-relay-500 --urls "$one_relay" --users 1:1000 \
 			--publish 1 --rate 500 --seconds "$post_secs" --drain 10
 	over_budget fanout-1k-e2e-100 ||
-		wsload_run fanout-1k-e2e-100conn-500 --urls "$one_relay" --users 1:100 \
+		fanout_run fanout-1k-e2e-100conn-500 --urls "$one_relay" --users 1:100 \
 			--post "$BASE_URL" --rooms 1 --posters 1:16 --rate 500 \
 			--seconds "$post_secs" --drain 10
 	for r in $fan1k_rates; do
 		over_budget "fanout-1k-$r" && break
 		log "fan-out: $r msg/s into the 1k group ($((r * 1000)) deliveries/s offered)"
-		wsload_run "fanout-1k-$r" --urls "$one_relay" --users 1:1000 \
+		fanout_run "fanout-1k-$r" --urls "$one_relay" --users 1:1000 \
 			--post "$BASE_URL" --rooms 1 --posters 1:16 --rate "$r" \
 			--seconds "$post_secs" --drain 10
 	done
 	for r in $fan5k_rates; do
 		over_budget "fanout-5k-$r" && break
 		log "fan-out: $r msg/s into the 5k group ($((r * 5000)) deliveries/s offered)"
-		wsload_run "fanout-5k-$r" --urls "$one_relay" --users 1:5000 \
+		fanout_run "fanout-5k-$r" --urls "$one_relay" --users 1:5000 \
 			--post "$BASE_URL" --rooms 2 --posters 1:16 --rate "$r" \
 			--seconds "$post_secs" --drain 10
 	done

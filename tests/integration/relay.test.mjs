@@ -566,8 +566,12 @@ test('events that arrive together go out in few writes, still one ordered messag
   sock.destroy();
 });
 
-test('heartbeat: pings after heartbeat_ms of silence; a peer that never answers is hung up', async () => {
-  // A relay of our own with a 1 s heartbeat (hang-up after 2 x 1 s + 10 s).
+/**
+ * A relay of our own on free ports, with `settings` (env file lines) added
+ * to the stack's: { url, port, metrics(), stop() } (stop resolves to its
+ * exit { code, sig }).
+ */
+async function ownRelay(name, settings) {
   const free = () => new Promise((resolve) => {
     const srv = net.createServer().listen(0, '127.0.0.1', () => {
       const { port } = srv.address();
@@ -576,22 +580,107 @@ test('heartbeat: pings after heartbeat_ms of silence; a peer that never answers 
   });
   const port = await free();
   const mport = await free();
-  const envFile = path.join(process.env.EASYCHAT_VAR, `relay-hb-${port}.env`);
+  const envFile = path.join(process.env.EASYCHAT_VAR, `relay-${name}-${port}.env`);
   fs.writeFileSync(envFile, `${fs.readFileSync(process.env.EASYCHAT_ENV, 'utf8')}\n`
-    + `RELAY_PORT=${port}\nRELAY_METRICS_PORT=${mport}\nRELAY_HEARTBEAT_MS=1000\n`);
-  const logFile = path.join(process.env.EASYCHAT_VAR, 'log', `relay-hb-${port}.log`);
+    + `RELAY_PORT=${port}\nRELAY_METRICS_PORT=${mport}\n${settings}`);
+  const logFile = path.join(process.env.EASYCHAT_VAR, 'log', `relay-${name}-${port}.log`);
   const log = fs.openSync(logFile, 'a');
   const relay = spawn(path.join(process.env.BIN_DIR, 'easychat-relay'), [], {
     env: { ...process.env, EASYCHAT_ENV: envFile, RELAY_INDEX: '0' },
     stdio: ['ignore', log, log],
   });
   const exited = new Promise((resolve) => relay.once('exit', (code, sig) => resolve({ code, sig })));
-  try {
-    const url = `ws://127.0.0.1:${port}/ws`;
-    for (let i = 0; i < 50; i++) {
-      if (await new Promise((r) => { const c = net.connect(port, '127.0.0.1', () => { c.destroy(); r(true); }); c.on('error', () => r(false)); })) break;
-      await sleep(100);
+  for (let i = 0; i < 50; i++) {
+    if (await new Promise((r) => { const c = net.connect(port, '127.0.0.1', () => { c.destroy(); r(true); }); c.on('error', () => r(false)); })) break;
+    await sleep(100);
+  }
+  return {
+    url: `ws://127.0.0.1:${port}/ws`,
+    port,
+    async metrics() {
+      const res = await fetch(`http://127.0.0.1:${mport}/metrics`);
+      assert.equal(res.status, 200);
+      const out = {};
+      for (const line of (await res.text()).split('\n')) {
+        const m = /^(easychat_relay_[a-z_]+) (\d+)$/.exec(line);
+        if (m) out[m[1]] = Number(m[2]);
+      }
+      return out;
+    },
+    async stop() {
+      relay.kill('SIGTERM');
+      const r = await Promise.race([exited, sleep(10000).then(() => null)]);
+      if (r === null) relay.kill('SIGKILL');
+      fs.closeSync(log);
+      fs.rmSync(envFile, { force: true });
+      return exited;
+    },
+  };
+}
+
+test('adaptive coalescing: a busy relay holds a write round (bounded) so events share a send; an idle one writes at once', async () => {
+  const owner = await newUser();
+  const g = await makeGroup(owner);
+  const delta = (a, b, k) => b[`easychat_relay_${k}`] - a[`easychat_relay_${k}`];
+  const publishSpread = async (seq0, count) => {
+    const sent = Date.now();
+    for (let i = 0; i < count; i++) {
+      if (i) await sleep(40);
+      await rds.publish(`group:${g.id}`, JSON.stringify({ type: 'room.updated', group_id: g.id, seq: seq0 + i }));
     }
+    return sent;
+  };
+
+  // RELAY_COALESCE_BUSY=0 counts every round as busy: each is held for
+  // RELAY_COALESCE_US (0.4 s here, so that it shows on a loaded machine).
+  const held = await ownRelay('coalesce', 'RELAY_COALESCE_US=400000\nRELAY_COALESCE_BUSY=0\n');
+  try {
+    const a = await ws(owner, { url: held.url });
+    const b = await ws(owner, { url: held.url });
+    await sleep(300); // the hellos' round is over
+    const m0 = await held.metrics();
+    // Three events 40 ms apart: one held round, one send per session.
+    const sent = await publishSpread(0, 3);
+    for (const w of [a, b]) {
+      await w.next((e) => e.type === 'room.updated' && e.seq === 2, 5000);
+      const got = w.events.filter((e) => e.type === 'room.updated' && e.group_id === g.id);
+      assert.deepEqual(got.map((e) => e.seq), [0, 1, 2], 'each event once, in order');
+      // Held from the first push: not before the hold, all together.
+      assert.ok(got[0]._at - sent >= 350, `first event after ${got[0]._at - sent} ms`);
+      assert.ok(got[2]._at - got[0]._at < 100, 'the round came in one piece');
+    }
+    const m1 = await held.metrics();
+    assert.equal(delta(m0, m1, 'frames_out_total'), 6);
+    assert.equal(delta(m0, m1, 'writes_total'), 2, 'one send per session for three events');
+    assert.equal(delta(m0, m1, 'write_rounds_held_total'), 1);
+  } finally {
+    assert.deepEqual(await held.stop(), { code: 0, sig: null }, 'clean exit');
+  }
+
+  // The defaults: a relay whose last round is long past writes at once.
+  const idle = await ownRelay('idle', '');
+  try {
+    const a = await ws(owner, { url: idle.url });
+    await sleep(300);
+    const m0 = await idle.metrics();
+    const sent = await publishSpread(10, 3);
+    await a.next((e) => e.type === 'room.updated' && e.seq === 12, 5000);
+    const got = a.events.filter((e) => e.type === 'room.updated' && e.group_id === g.id);
+    assert.deepEqual(got.map((e) => e.seq), [10, 11, 12]);
+    assert.ok(got[0]._at - sent < 300, `first event after ${got[0]._at - sent} ms`);
+    const m1 = await idle.metrics();
+    assert.equal(delta(m0, m1, 'write_rounds_held_total'), 0, 'never held');
+    assert.ok(delta(m0, m1, 'write_rounds_total') >= 1);
+  } finally {
+    assert.deepEqual(await idle.stop(), { code: 0, sig: null }, 'clean exit');
+  }
+});
+
+test('heartbeat: pings after heartbeat_ms of silence; a peer that never answers is hung up', async () => {
+  // A relay of our own with a 1 s heartbeat (hang-up after 2 x 1 s + 10 s).
+  const relay = await ownRelay('hb', 'RELAY_HEARTBEAT_MS=1000\n');
+  const { port, url } = relay;
+  try {
     const a = await newUser();
     // The ws client answers pings by itself: it stays.
     const good = await ws(a, { url });
@@ -624,13 +713,8 @@ test('heartbeat: pings after heartbeat_ms of silence; a peer that never answers 
     await good.next((e) => e.type === 'pong', 2000);
     good.ws.close();
   } finally {
-    relay.kill('SIGTERM');
-    const r = await Promise.race([exited, sleep(10000).then(() => null)]);
-    if (r === null) relay.kill('SIGKILL');
-    fs.closeSync(log);
-    fs.rmSync(envFile, { force: true });
+    assert.deepEqual(await relay.stop(), { code: 0, sig: null }, 'clean exit');
   }
-  assert.deepEqual(await exited, { code: 0, sig: null }, 'clean exit');
 });
 
 test('a stalled reader is culled while the others keep receiving', async () => {
