@@ -295,6 +295,10 @@ CREATE FUNCTION public.ec_counts_message_new() RETURNS trigger
     LANGUAGE plpgsql
     AS $$
 BEGIN
+	IF NEW.nonce IS NOT NULL AND EXISTS (SELECT 1 FROM messages m
+		WHERE m.sender_id = NEW.sender_id AND m.nonce = NEW.nonce) THEN
+		RETURN NEW;
+	END IF;
 	UPDATE rooms SET msg_seq = msg_seq + 1,
 		last_message_id = greatest(last_message_id, NEW.id)
 	WHERE id = NEW.room_id RETURNING msg_seq INTO NEW.seq;
