@@ -295,6 +295,10 @@ CREATE FUNCTION public.ec_counts_message_new() RETURNS trigger
     LANGUAGE plpgsql
     AS $$
 BEGIN
+	IF NEW.nonce IS NOT NULL AND EXISTS (SELECT 1 FROM messages m
+		WHERE m.sender_id = NEW.sender_id AND m.nonce = NEW.nonce) THEN
+		RETURN NEW;
+	END IF;
 	UPDATE rooms SET msg_seq = msg_seq + 1,
 		last_message_id = greatest(last_message_id, NEW.id)
 	WHERE id = NEW.room_id RETURNING msg_seq INTO NEW.seq;
@@ -810,6 +814,54 @@ CREATE FUNCTION public.ec_notify_settings_json(p_user bigint) RETURNS jsonb
 $$;
 
 --
+-- Name: ec_push_members_member(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.ec_push_members_member() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+	IF TG_OP = 'DELETE' THEN
+		PERFORM 1 FROM users WHERE id = OLD.user_id FOR SHARE;
+		DELETE FROM push_members
+		WHERE group_id = OLD.group_id AND user_id = OLD.user_id;
+		RETURN NULL;
+	END IF;
+	PERFORM 1 FROM users WHERE id = NEW.user_id FOR NO KEY UPDATE;
+	INSERT INTO push_members (group_id, user_id)
+	SELECT NEW.group_id, NEW.user_id
+	WHERE EXISTS (SELECT 1 FROM push_subscriptions s
+		WHERE s.user_id = NEW.user_id)
+	ON CONFLICT DO NOTHING;
+	RETURN NULL;
+END
+$$;
+
+--
+-- Name: ec_push_members_subscription(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.ec_push_members_subscription() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+	IF TG_OP = 'DELETE' THEN
+		PERFORM 1 FROM users WHERE id = OLD.user_id FOR NO KEY UPDATE;
+		DELETE FROM push_members WHERE user_id = OLD.user_id
+		AND NOT EXISTS (SELECT 1 FROM push_subscriptions s
+			WHERE s.user_id = OLD.user_id);
+		RETURN NULL;
+	END IF;
+	PERFORM 1 FROM users WHERE id = NEW.user_id FOR NO KEY UPDATE;
+	INSERT INTO push_members (group_id, user_id)
+	SELECT gm.group_id, gm.user_id FROM group_members gm
+	WHERE gm.user_id = NEW.user_id
+	ON CONFLICT DO NOTHING;
+	RETURN NULL;
+END
+$$;
+
+--
 -- Name: ec_push_on_mentions(); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -843,11 +895,10 @@ CREATE FUNCTION public.ec_push_on_message() RETURNS trigger
     AS $$
 BEGIN
 	IF EXISTS (SELECT 1 FROM rooms r
-		JOIN group_members gm ON gm.group_id = r.group_id
-		JOIN push_subscriptions s ON s.user_id = gm.user_id
+		JOIN push_members pm ON pm.group_id = r.group_id
 		WHERE r.id = NEW.room_id
-		AND gm.user_id IS DISTINCT FROM NEW.sender_id
-		AND notify_level(gm.user_id, NEW.room_id) = 'all') THEN
+		AND pm.user_id IS DISTINCT FROM NEW.sender_id
+		AND notify_level(pm.user_id, NEW.room_id) = 'all') THEN
 		INSERT INTO outbox (kind, payload)
 		VALUES ('push', jsonb_build_object('message_id', NEW.id))
 		ON CONFLICT (((payload->>'message_id')::bigint))
@@ -1337,9 +1388,10 @@ $$;
 --
 
 CREATE FUNCTION public.notify_level(p_user bigint, p_room bigint) RETURNS text
-    LANGUAGE sql STABLE
+    LANGUAGE plpgsql STABLE
     AS $$
-	SELECT coalesce((
+BEGIN
+	RETURN coalesce((
 		SELECT CASE
 			WHEN rs.muted_until > now() OR gs.muted_until > now()
 			THEN 'none'
@@ -1357,7 +1409,8 @@ CREATE FUNCTION public.notify_level(p_user bigint, p_room bigint) RETURNS text
 		LEFT JOIN notify_settings gs ON gs.user_id = p_user
 			AND gs.group_id = r.group_id
 		LEFT JOIN notify_prefs up ON up.user_id = p_user
-		WHERE r.id = p_room), 'none')
+		WHERE r.id = p_room), 'none');
+END
 $$;
 
 --
@@ -1653,6 +1706,15 @@ CREATE SEQUENCE public.password_resets_id_seq
 --
 
 ALTER SEQUENCE public.password_resets_id_seq OWNED BY public.password_resets.id;
+
+--
+-- Name: push_members; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.push_members (
+    group_id bigint NOT NULL,
+    user_id bigint NOT NULL
+);
 
 --
 -- Name: push_rooms; Type: TABLE; Schema: public; Owner: -
@@ -2059,6 +2121,13 @@ ALTER TABLE ONLY public.profiles
     ADD CONSTRAINT profiles_pkey PRIMARY KEY (user_id);
 
 --
+-- Name: push_members push_members_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.push_members
+    ADD CONSTRAINT push_members_pkey PRIMARY KEY (group_id, user_id);
+
+--
 -- Name: push_rooms push_rooms_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -2395,6 +2464,12 @@ CREATE INDEX profiles_icon ON public.profiles USING btree (icon);
 CREATE INDEX profiles_wallpaper ON public.profiles USING btree (wallpaper);
 
 --
+-- Name: push_members_user; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX push_members_user ON public.push_members USING btree (user_id);
+
+--
 -- Name: push_sent_user; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -2479,6 +2554,12 @@ CREATE UNIQUE INDEX users_username_lower ON public.users USING btree (lower(user
 CREATE TRIGGER attachments_gone AFTER DELETE ON public.attachments FOR EACH ROW EXECUTE FUNCTION public.ec_attachments_gone();
 
 --
+-- Name: group_members group_members_push; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER group_members_push AFTER INSERT OR DELETE ON public.group_members FOR EACH ROW EXECUTE FUNCTION public.ec_push_members_member();
+
+--
 -- Name: mentions mentions_counts; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -2543,6 +2624,12 @@ CREATE TRIGGER messages_search_words AFTER UPDATE OF text ON public.messages FOR
 --
 
 CREATE TRIGGER messages_search_words_queue AFTER INSERT ON public.messages REFERENCING NEW TABLE AS added FOR EACH STATEMENT EXECUTE FUNCTION public.ec_search_words_enqueue();
+
+--
+-- Name: push_subscriptions push_subscriptions_members; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER push_subscriptions_members AFTER INSERT OR DELETE ON public.push_subscriptions FOR EACH ROW EXECUTE FUNCTION public.ec_push_members_subscription();
 
 --
 -- Name: read_markers read_markers_counts; Type: TRIGGER; Schema: public; Owner: -
@@ -2794,6 +2881,20 @@ ALTER TABLE ONLY public.password_resets
 
 ALTER TABLE ONLY public.profiles
     ADD CONSTRAINT profiles_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(id) ON DELETE CASCADE;
+
+--
+-- Name: push_members push_members_group_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.push_members
+    ADD CONSTRAINT push_members_group_id_fkey FOREIGN KEY (group_id) REFERENCES public.groups(id) ON DELETE CASCADE;
+
+--
+-- Name: push_members push_members_user_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.push_members
+    ADD CONSTRAINT push_members_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(id) ON DELETE CASCADE;
 
 --
 -- Name: push_rooms push_rooms_room_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -

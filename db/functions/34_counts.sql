@@ -35,9 +35,19 @@ $$;
 -- BEFORE INSERT ON messages: the message's place in its room (seq) and the
 -- room's counter and last_message_id, in one UPDATE of the room row that
 -- the post path has locked already (so seq follows id within a room).
+-- PostgreSQL runs BEFORE INSERT triggers before an INSERT ... ON CONFLICT
+-- finds its conflict: a retried post (its nonce already used) would
+-- count a message that is then not inserted, in a room whose readers
+-- could never read it.  The lookup (a fresh snapshot, after the room
+-- lock, so it sees a retry that committed while this one waited) costs
+-- one index probe, only for posts that carry a nonce.
 CREATE OR REPLACE FUNCTION ec_counts_message_new() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
+	IF NEW.nonce IS NOT NULL AND EXISTS (SELECT 1 FROM messages m
+		WHERE m.sender_id = NEW.sender_id AND m.nonce = NEW.nonce) THEN
+		RETURN NEW;
+	END IF;
 	UPDATE rooms SET msg_seq = msg_seq + 1,
 		last_message_id = greatest(last_message_id, NEW.id)
 	WHERE id = NEW.room_id RETURNING msg_seq INTO NEW.seq;

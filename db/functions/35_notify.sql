@@ -10,9 +10,15 @@
 -- rooms -> built-in (DMs 'all', group rooms 'mentions').  A room or group
 -- muted now is 'none'; so is a room the user cannot read (no such room,
 -- or not a member of its group).
+-- PL/pgSQL, not SQL: a SQL function whose body has a subquery is never
+-- inlined, and PostgreSQL 15 plans its body again on every query that
+-- calls it: each post's push probe (ec_push_on_message, 37_push.sql)
+-- planned this five-table join once per subscribed member, ~0.1 ms each
+-- (results/2026-12-06-writes4.md).  PL/pgSQL keeps the plan per session.
 CREATE OR REPLACE FUNCTION notify_level(p_user bigint, p_room bigint)
-RETURNS text LANGUAGE sql STABLE AS $$
-	SELECT coalesce((
+RETURNS text LANGUAGE plpgsql STABLE AS $$
+BEGIN
+	RETURN coalesce((
 		SELECT CASE
 			WHEN rs.muted_until > now() OR gs.muted_until > now()
 			THEN 'none'
@@ -30,7 +36,8 @@ RETURNS text LANGUAGE sql STABLE AS $$
 		LEFT JOIN notify_settings gs ON gs.user_id = p_user
 			AND gs.group_id = r.group_id
 		LEFT JOIN notify_prefs up ON up.user_id = p_user
-		WHERE r.id = p_room), 'none')
+		WHERE r.id = p_room), 'none');
+END
 $$;
 
 -- "Hide message text in notifications" (off unless the user set it).

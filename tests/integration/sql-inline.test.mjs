@@ -41,3 +41,12 @@ test('the #room references of a post are not a SQL function planned per call', a
     ON l.oid = f.prolang WHERE f.proname = 'ec_room_refs'`);
   assert.deepEqual(rows.map((r) => r.lanname), ['plpgsql']);
 });
+
+test('notify_level() is not a SQL function planned per call', async () => {
+  // Its body has a subquery, so the planner never inlines it: as SQL it
+  // was planned again for every subscribed member on every post (the push
+  // probe ec_push_on_message; results/2026-12-06-writes4.md).
+  const rows = await sql(`SELECT l.lanname FROM pg_proc f JOIN pg_language l
+    ON l.oid = f.prolang WHERE f.proname = 'notify_level'`);
+  assert.deepEqual(rows.map((r) => r.lanname), ['plpgsql']);
+});

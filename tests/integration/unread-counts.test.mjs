@@ -222,3 +222,27 @@ test('concurrent posts into one room number its messages without gaps', async ()
     assert.equal(item.mention_count, rows.reduce((a, x) => a + x.mentions, 0));
   }
 });
+
+test('a retried post (same nonce) counts once: no phantom message in the room\'s figures', async () => {
+  const owner = await newUser();
+  const reader = await newUser();
+  const g = await ok(await owner.post('/api/groups', { name: unique('uc'), is_public: true }), 201);
+  await ok(await reader.post(`/api/groups/${g.id}/join`));
+  const room = g.topics[0].rooms[0].id;
+  // Without and with an '@' (the fast statement alone, and in a
+  // transaction with the mentions), and again after another message.
+  for (const text of ['retried', `retried @${reader.user.username}`]) {
+    const nonce = unique('n');
+    const first = await ok(await owner.post(`/api/rooms/${room}/messages`, { text, nonce }), 201);
+    const again = await ok(await owner.post(`/api/rooms/${room}/messages`, { text, nonce }), 200);
+    assert.equal(again.id, first.id);
+  }
+  const [r] = await sql('SELECT msg_seq, last_message_id FROM rooms WHERE id = $1', [room]);
+  const [m] = await sql('SELECT count(*) AS n, max(id) AS last FROM messages WHERE room_id = $1', [room]);
+  assert.deepEqual({ seq: Number(r.msg_seq), last: String(r.last_message_id) },
+    { seq: Number(m.n), last: String(m.last) }, 'the room counts the messages it has');
+  assert.deepEqual(await drift(g.id), []);
+  await expect([reader], g, { unread: 2, mentions: 1 }, 'two messages, one mention');
+  await ok(await reader.post(`/api/rooms/${room}/read`, { last_read_id: 10 ** 15 }), 204);
+  await expect([reader], g, { unread: 0, mentions: 0 }, 'read to the end');
+});
