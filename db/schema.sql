@@ -898,7 +898,19 @@ BEGIN
 		JOIN push_members pm ON pm.group_id = r.group_id
 		WHERE r.id = NEW.room_id
 		AND pm.user_id IS DISTINCT FROM NEW.sender_id
-		AND notify_level(pm.user_id, NEW.room_id) = 'all') THEN
+		AND CASE WHEN EXISTS (SELECT 1 FROM conversations c
+				WHERE c.group_id = r.group_id)
+			OR EXISTS (SELECT 1 FROM notify_settings s
+				WHERE s.user_id = pm.user_id
+				AND s.room_id = r.id AND s.level = 'all')
+			OR EXISTS (SELECT 1 FROM notify_settings s
+				WHERE s.user_id = pm.user_id
+				AND s.group_id = r.group_id AND s.level = 'all')
+			OR EXISTS (SELECT 1 FROM notify_prefs p
+				WHERE p.user_id = pm.user_id
+				AND p.group_level = 'all')
+		THEN notify_level(pm.user_id, NEW.room_id) = 'all'
+		ELSE false END) THEN
 		INSERT INTO outbox (kind, payload)
 		VALUES ('push', jsonb_build_object('message_id', NEW.id))
 		ON CONFLICT (((payload->>'message_id')::bigint))

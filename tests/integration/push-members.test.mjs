@@ -63,14 +63,6 @@ async function assertPairs(users, what) {
   assert.deepEqual(have, want, what);
 }
 
-async function plainPushed(owner, g, sub, text) {
-  const res = await owner.post(`/api/rooms/${g.room}/messages`, { text });
-  assert.equal(res.status, 201, res.text);
-  const [p] = await svc.waitFor((x) => x.sub === sub && x.payload.message_id === res.json.id);
-  assert.ok(p, `no push for "${text}"; service errors: ${svc.errors.join('; ')}`);
-  return res.json;
-}
-
 test('a member with push and level "all" gets plain messages, whether they joined or subscribed first', async () => {
   const owner = await newUser();
   const g = await newGroup(owner);
@@ -82,17 +74,51 @@ test('a member with push and level "all" gets plain messages, whether they joine
   await join(late, g);
   assert.equal((await late.put(`${LEVELS}/${g.id}`, { level: 'all' })).status, 200);
   const lateSub = await subscribe(late);
-  await assertPairs([owner, early, late], 'both members are in push_members, the owner (no push) is not');
-  await plainPushed(owner, g, earlySub, 'for the early one');
-  await plainPushed(owner, g, lateSub, 'for the late one');
+  // 'all' from a room setting, from the user's defaults; a subscribed
+  // member at the built-in 'mentions' gets no plain message.
+  const byRoom = await newUser();
+  const byRoomSub = await subscribe(byRoom);
+  await join(byRoom, g);
+  assert.equal((await byRoom.put(`/api/users/me/notification-settings/rooms/${g.room}`, { level: 'all' })).status, 200);
+  const byDefault = await newUser();
+  const byDefaultSub = await subscribe(byDefault);
+  await join(byDefault, g);
+  assert.equal((await byDefault.put('/api/users/me/notification-settings/defaults', { group_level: 'all' })).status, 200);
+  const quiet = await newUser();
+  const quietSub = await subscribe(quiet);
+  await join(quiet, g);
+  await assertPairs([owner, early, late, byRoom, byDefault, quiet], 'every subscribed member is in push_members, the owner (no push) is not');
+  // One plain message (a second one within PUSH_COLLAPSE_SECONDS would
+  // be collapsed into a summary): each of the four is pushed it.
+  const res = await owner.post(`/api/rooms/${g.room}/messages`, { text: 'for everyone at all' });
+  assert.equal(res.status, 201, res.text);
+  for (const [sub, who] of [[earlySub, 'subscribed, then joined'], [lateSub, 'joined, then subscribed'],
+    [byRoomSub, 'the room at all'], [byDefaultSub, 'default all']]) {
+    const [p] = await svc.waitFor((x) => x.sub === sub && x.payload.message_id === res.json.id);
+    assert.ok(p, `no push for ${who}; service errors: ${svc.errors.join('; ')}`);
+  }
+  assert.equal(svc.pushes.filter((x) => x.sub === quietSub).length, 0, 'level mentions: no plain message pushed');
+  // Each way to 'all' makes the job on its own (above, the group setting
+  // of the first two did): a room setting, the user's defaults.
+  for (const [c, sub, how] of [[byRoom, byRoomSub, 'room'], [byDefault, byDefaultSub, 'defaults']]) {
+    const alone = await newGroup(owner);
+    await join(c, alone);
+    await join(quiet, alone);
+    if (how === 'room') assert.equal((await c.put(`/api/users/me/notification-settings/rooms/${alone.room}`, { level: 'all' })).status, 200);
+    const m = await owner.post(`/api/rooms/${alone.room}/messages`, { text: `only by the ${how}` });
+    assert.equal(m.status, 201, m.text);
+    const [p] = await svc.waitFor((x) => x.sub === sub && x.payload.message_id === m.json.id);
+    assert.ok(p, `no push when only the ${how} says all; service errors: ${svc.errors.join('; ')}`);
+  }
+  assert.equal(svc.pushes.filter((x) => x.sub === quietSub).length, 0, 'level mentions: no plain message pushed');
   // The sender's own subscription never makes a job for their own post.
   await subscribe(owner);
   const own = await newGroup(owner);
   await assertPairs([owner], 'the owner of both groups, now subscribed');
-  const res = await owner.post(`/api/rooms/${own.room}/messages`, { text: 'alone' });
-  assert.equal(res.status, 201, res.text);
+  const solo = await owner.post(`/api/rooms/${own.room}/messages`, { text: 'alone' });
+  assert.equal(solo.status, 201, solo.text);
   assert.equal((await sql("SELECT count(*)::int AS n FROM outbox WHERE kind = 'push' AND (payload->>'message_id')::bigint = $1",
-    [res.json.id]))[0].n, 0, 'only the sender has push there: no job');
+    [solo.json.id]))[0].n, 0, 'only the sender has push there: no job');
 });
 
 test('push_members follows unsubscribing, leaving, kicks and group deletion', async () => {
