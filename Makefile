@@ -151,6 +151,13 @@ $(BUILD_DIR)/fuzz/%: $(OBJ_DIR)/tests/fuzz/%.o $(FUZZ_MAIN) $(COMMON_LIB)
 
 fuzzers: $(FUZZ_BINS)
 
+# The rooms program's page overlay (fcgi-apps/rooms/overlay.c) has one
+# too: tests/unit/test_overlay.c.
+$(OBJ_DIR)/tests/unit/test_overlay.o: CFLAGS += -iquote fcgi-apps/rooms
+$(BUILD_DIR)/tests/test_overlay: $(OBJ_DIR)/tests/unit/test_overlay.o $(OBJ_DIR)/fcgi-apps/rooms/overlay.o $(COMMON_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
+
 # The relay's leaves (relay/*.h that include nothing of the relay) have
 # unit tests of their own: tests/unit/test_relay_*.c.
 RELAY_LEAF_OBJ := $(OBJ_DIR)/relay/map.o $(OBJ_DIR)/relay/frame.o $(OBJ_DIR)/relay/wsrx.o

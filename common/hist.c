@@ -55,11 +55,12 @@ static const char hist_fast_lua[] =
  * group version, profiles' version.
  * ARGV: group id, leased membership version ("" = no grant), grant, TTL,
  * page ("" = none), room entry TTL, "1" when user/value pairs for the
- * page's per-user fields follow (ARGV[11..]; user ids, so never one of
- * the fields "s", "b", "m"), else "", the page's stamp,
- * leased group version, leased profiles' version.  The page is stored
- * only while the versions it was made under are still the current ones:
- * a slow miss does not replace a newer page with one nobody can use. */
+ * page's per-user fields follow (ARGV[12..]; user ids, so never one of
+ * the fields "s", "b", "m", "x"), else "", the page's stamp, leased
+ * group version, leased profiles' version, the page's index ("" =
+ * none).  The page is stored only while the versions it was made under
+ * are still the current ones: a slow miss does not replace a newer page
+ * with one nobody can use. */
 static const char hist_fill_lua[] =
     "redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[6])\n"
     "if ARGV[2] ~= '' and redis.call('GET', KEYS[2]) == ARGV[2] then\n"
@@ -68,12 +69,13 @@ static const char hist_fill_lua[] =
     "if ARGV[5] ~= '' and redis.call('GET', KEYS[5]) == ARGV[9] and\n"
     "    redis.call('GET', KEYS[6]) == ARGV[10] then\n"
     "  redis.call('DEL', KEYS[4])\n"
+    "  local f = {'s', ARGV[8], 'b', ARGV[5]}\n"
+    "  if ARGV[11] ~= '' then f[5] = 'x'; f[6] = ARGV[11] end\n"
     "  if ARGV[7] ~= '' then\n"
-    "    redis.call('HSET', KEYS[4], 's', ARGV[8], 'b', ARGV[5], 'm', '1',\n"
-    "      unpack(ARGV, 11))\n"
-    "  else\n"
-    "    redis.call('HSET', KEYS[4], 's', ARGV[8], 'b', ARGV[5])\n"
+    "    f[#f + 1] = 'm'; f[#f + 1] = '1'\n"
+    "    for i = 12, #ARGV do f[#f + 1] = ARGV[i] end\n"
     "  end\n"
+    "  redis.call('HSET', KEYS[4], unpack(f))\n"
     "  redis.call('EXPIRE', KEYS[4], ARGV[4])\n"
     "end\n"
     "return {}\n";
@@ -118,19 +120,20 @@ hist_stamp(char out[80], const char *group, const char *profiles, int64_t epoch)
 enum hist_fast_result
 hist_fast(const char *revoked_key, int64_t room_id, int64_t user_id,
     int64_t limit, int64_t epoch, struct hist_lease *lease, char **page,
-    char **mine)
+    char **mine, char **index)
 {
 	char room[WIRE_NAME_MAX], members[WIRE_NAME_MAX], grant[WIRE_NAME_MAX];
 	char group[WIRE_NAME_MAX], body[WIRE_NAME_MAX], start[24] = "";
 	char ep[24], field[24], stamp[80];
-	const char *argv[8], *cmd[6];
-	char *out[5], *got[4];
+	const char *argv[8], *cmd[7];
+	char *out[5], *got[5];
 	enum hist_fast_result res = HIST_FAST_MISS;
 	size_t i;
 
 	memset(lease, 0, sizeof(*lease));
 	*page = NULL;
 	*mine = NULL;
+	*index = NULL;
 	wire_key_hist_room(room, room_id);
 	wire_key_acl_members(members, HIST_G);
 	wire_key_acl_member(grant, HIST_G, user_id);
@@ -146,17 +149,18 @@ hist_fast(const char *revoked_key, int64_t room_id, int64_t user_id,
 	argv[5] = grant;
 	argv[6] = group;
 	argv[7] = ep;
-	/* The page, its stamp and the caller's per-user value, read in the
-	 * same round trip as the check. */
+	/* The page, its stamp, the caller's per-user value and the page's
+	 * index, read in the same round trip as the check. */
 	cmd[0] = "HMGET";
 	cmd[1] = body;
 	cmd[2] = "s";
 	cmd[3] = "b";
 	cmd[4] = "m";
 	cmd[5] = field;
+	cmd[6] = "x";
 	for (;;) {
-		if (rds_eval_then(hist_fast_lua, 3, 8, argv, out, 5, 6, cmd,
-		        got, 4) != ERR_OK)
+		if (rds_eval_then(hist_fast_lua, 3, 8, argv, out, 5, 7, cmd,
+		        got, 5) != ERR_OK)
 			return HIST_FAST_ERROR;
 		/* A fresh start costs a getrandom(): only when a version
 		 * is missing (after Redis lost it, or a new group). */
@@ -165,7 +169,7 @@ hist_fast(const char *revoked_key, int64_t room_id, int64_t user_id,
 			break;
 		for (i = 0; i < 5; i++)
 			free(out[i]);
-		for (i = 0; i < 4; i++)
+		for (i = 0; i < 5; i++)
 			free(got[i]);
 		hist_random_start(start);
 	}
@@ -191,11 +195,13 @@ hist_fast(const char *revoked_key, int64_t room_id, int64_t user_id,
 				                       : mem_strdup("");
 				got[3] = NULL;
 			}
+			*index = got[4];
+			got[4] = NULL;
 		}
 	}
 	for (i = 0; i < 5; i++)
 		free(out[i]);
-	for (i = 0; i < 4; i++)
+	for (i = 0; i < 5; i++)
 		free(got[i]);
 	return res;
 }
@@ -203,7 +209,7 @@ hist_fast(const char *revoked_key, int64_t room_id, int64_t user_id,
 void
 hist_fill(int64_t room_id, int64_t group_id, int64_t user_id, int64_t limit,
     int64_t epoch, const struct hist_lease *lease, const char *page,
-    const char *const *mine, size_t nmine)
+    const char *index, const char *const *mine, size_t nmine)
 {
 	char room[WIRE_NAME_MAX], members[WIRE_NAME_MAX], grant[WIRE_NAME_MAX];
 	char key[WIRE_NAME_MAX], g[WIRE_ID_MAX], value[64], ttl[24], rttl[24];
@@ -226,7 +232,7 @@ hist_fill(int64_t room_id, int64_t group_id, int64_t user_id, int64_t limit,
 	snprintf(rttl, sizeof(rttl), "%d", HIST_ROOM_TTL);
 	if (mine == NULL)
 		nmine = 0;
-	argv = mem_alloc(sizeof(*argv) * (16 + 2 * nmine));
+	argv = mem_alloc(sizeof(*argv) * (17 + 2 * nmine));
 	argv[0] = room;
 	argv[1] = members;
 	argv[2] = grant;
@@ -243,9 +249,10 @@ hist_fill(int64_t room_id, int64_t group_id, int64_t user_id, int64_t limit,
 	argv[13] = stamp;
 	argv[14] = lease->group;
 	argv[15] = lease->profiles;
+	argv[16] = index != NULL ? index : "";
 	for (i = 0; i < 2 * nmine; i++)
-		argv[16 + i] = mine[i];
-	if (rds_eval(hist_fill_lua, 6, (int)(16 + 2 * nmine), argv, none, 0) !=
+		argv[17 + i] = mine[i];
+	if (rds_eval(hist_fill_lua, 6, (int)(17 + 2 * nmine), argv, none, 0) !=
 	    ERR_OK)
 		log_warn("history page not cached");
 	free(argv);

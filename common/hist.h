@@ -9,10 +9,10 @@
  * the FastCGI request and no PostgreSQL one: a script (hist_fast)
  * checks the session's revocation mark and the caller's membership
  * grant and returns the current versions (a few bytes), and a plain
- * HMGET written with it fetches the stamp, the page and the caller's
- * own reactions; the page is served only when its stamp is those
- * versions.  (A script that returns the 20 KB page itself cost Redis
- * 44 us a call, one that returns nothing 5 us.)
+ * HMGET written with it fetches the stamp, the page, the caller's own
+ * reactions and the page's index (where its reactions are); the page is
+ * served only when its stamp is those versions.  (A script that returns the 20
+ * KB page itself cost Redis 44 us a call, one that returns nothing 5 us.)
  *
  * What keeps it exact (every name in common/wire.h):
  *  - the group's history version (hist:group:<id>) moves with every
@@ -79,27 +79,31 @@ struct hist_lease {
  * `revoked_key` (auth.h, auth_deferred_key()), then the grant of
  * `user_id` for the group of `room_id` and the newest page with `limit`
  * items under the current versions and `epoch` (auth_cache_epoch()).  On
- * HIST_FAST_HIT *page is the page (malloc()ed) and *mine the caller's entry of
+ * HIST_FAST_HIT *page is the page (malloc()ed), *mine the caller's entry of
  * the per-user values stored with it (hist_fill(); "" when the page has them
- * but none for the caller, NULL when it has none at all); on HIST_FAST_MISS
+ * but none for the caller, NULL when it has none at all) and *index the
+ * page's index stored with it (NULL when none); on HIST_FAST_MISS
  * *lease holds what to fill with. */
 enum hist_fast_result hist_fast(const char *revoked_key, int64_t room_id,
     int64_t user_id, int64_t limit, int64_t epoch, struct hist_lease *lease,
-    char **page, char **mine);
+    char **page, char **mine, char **index);
 
 /* After a miss, when PostgreSQL said that `user_id` is a member of
  * `group_id`, the group of `room_id`, and rendered `page` (the newest,
  * `limit` items): remembers the room's group, and under the lease's
  * versions the grant (only if the membership version has not moved) and
- * the page.  With the page, when `mine` is not NULL, `nmine` per-user
- * values (mine[2i] a user id, mine[2i+1] the value: the rooms program's
- * own reactions among the page's messages) in the same call, as one
- * hash as the page, living and dying with it (wire_key_hist_body()).
+ * the page.  With the page, `index` when not NULL (what the program
+ * wants back with every hit to use the page without reading it through:
+ * the rooms program's positions of the reactions in it), and when `mine`
+ * is not NULL, `nmine` per-user values (mine[2i] a user id, mine[2i+1]
+ * the value: the rooms program's own reactions among the page's
+ * messages) in the same call, as one hash as the page, living and
+ * dying with it (wire_key_hist_body()).
  * The page is stored only while the lease's versions are current.
  * Failures only log. */
 void hist_fill(int64_t room_id, int64_t group_id, int64_t user_id,
     int64_t limit, int64_t epoch, const struct hist_lease *lease,
-    const char *page, const char *const *mine, size_t nmine);
+    const char *page, const char *index, const char *const *mine, size_t nmine);
 
 /* After a commit that changed a profile shown in pages (name, icon). */
 void hist_touch_profiles(void);

@@ -102,7 +102,9 @@ wire_key_ticket(char out[WIRE_NAME_MAX], const char *ticket, size_t len);
  * room (HIST_TTL seconds; common/hist.c), a hash: "s" the stamp
  * "<group version>:<profiles version>:<epoch>" it was made under (the
  * epoch is PostgreSQL's ec_cache_epoch, migration 0025), "b" the page,
- * and when the members' own reactions were kept with it "m" = "1" and
+ * when it has reactions "x" where they are in it (offsets, so that a hit
+ * is marked without a scan: fcgi-apps/rooms/overlay.c), and when the
+ * members' own reactions were kept with it "m" = "1" and
  * one field per user id that reacted: that user's own reactions among
  * the page's messages ("message_id emoji ...",
  * fcgi-apps/rooms/reactions.c).  Served only while the stamp is the

@@ -151,9 +151,10 @@ messages_read_text(struct http_req *r, const char **text)
 }
 
 /* Caches the newest page that a miss read, with every member's own
- * reactions among its messages (reactions_everyone()), so that a hit
- * lays the caller's "me" over it without PostgreSQL; *mine: the
- * caller's (malloc()ed), NULL when not known. */
+ * reactions among its messages and where they are in the page
+ * (reactions_everyone()), so that a hit lays the caller's "me" over it
+ * without PostgreSQL and without scanning it; *mine: the caller's
+ * (malloc()ed), NULL when not known. */
 static enum err_code
 messages_fill(struct http_req *r, int64_t group_id, int64_t limit,
     int64_t epoch, const struct hist_lease *lease, const char *page,
@@ -161,10 +162,11 @@ messages_fill(struct http_req *r, int64_t group_id, int64_t limit,
 {
 	struct db_res *everyone = NULL;
 	const char **kv = NULL;
+	char *index = NULL;
 	enum err_code rc;
 	size_t i, n = 0;
 
-	rc = reactions_everyone(page, &everyone);
+	rc = reactions_everyone(page, &everyone, &index);
 	if (rc)
 		goto out;
 	if (everyone != NULL) {
@@ -181,8 +183,9 @@ messages_fill(struct http_req *r, int64_t group_id, int64_t limit,
 		}
 	}
 	hist_fill(r->ids[0], group_id, r->user_id, limit, epoch, lease, page,
-	    kv, n);
+	    index, kv, n);
 out:
+	free(index);
 	free(kv);
 	db_res_free(everyone);
 	return rc;
@@ -202,7 +205,7 @@ messages_list(struct http_req *r)
 	struct hist_lease lease = { .group_id = 0 };
 	char revoked_key[WIRE_NAME_MAX];
 	enum err_code rc, bad = ERR_OK;
-	char *page = NULL, *mine = NULL;
+	char *page = NULL, *mine = NULL, *index = NULL;
 	int newest;
 
 	if (http_query_int(r, "before", 1, INT64_MAX, INT64_MAX, &before))
@@ -219,7 +222,7 @@ messages_list(struct http_req *r)
 	if (newest && r->auth_deferred) {
 		auth_deferred_key(r, revoked_key);
 		fast = hist_fast(revoked_key, r->ids[0], r->user_id, limit,
-		    epoch, &lease, &page, &mine);
+		    epoch, &lease, &page, &mine, &index);
 	}
 	rc = auth_settle(r,
 	    fast == HIST_FAST_ERROR         ? -1
@@ -266,13 +269,14 @@ reply:
 	/* The page is shared by all members (and cached): the caller's
 	 * own "me" of each reaction is laid over it here (reactions.c),
 	 * from what the cache keeps with the page when it can. */
-	rc = reactions_overlay_mine(r->user_id, mine, &page);
+	rc = reactions_overlay_mine(r->user_id, mine, index, &page);
 	if (rc)
 		goto out;
 	http_reply_raw(r, 200, page, strlen(page));
 out:
 	free(page);
 	free(mine);
+	free(index);
 	return rc;
 }
 

@@ -11,6 +11,7 @@
  * {"items": [{"id": …, "reactions": [{"emoji": …}, …]}, …], …}; anything
  * else is skipped over as a value.
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -387,6 +388,111 @@ reactions_page_mark(const struct reactions_page *p, const char *mine,
 		*out = buf_detach(&b, NULL);
 	buf_release(&b);
 	free(v);
+	return rc;
+}
+
+/* The index: four decimal numbers per reaction object, space-separated -
+ * where its closing brace is, where its emoji's bytes start, how many
+ * there are, and its message's id. */
+enum err_code
+reactions_page_index(const struct reactions_page *p, char **out)
+{
+	const struct overlay_reaction *r;
+	enum err_code rc = ERR_OK;
+	struct buf b;
+	size_t i;
+
+	buf_init(&b, 0);
+	for (i = 0; i < p->nreactions && rc == ERR_OK; i++) {
+		r = &p->reactions[i];
+		rc = buf_printf(&b, "%s%zu %zu %zu %lld", i ? " " : "", r->at,
+		    (size_t)(r->emoji - p->text), r->emoji_len,
+		    (long long)p->ids[r->msg]);
+	}
+	if (rc == ERR_OK)
+		*out = buf_detach(&b, NULL);
+	buf_release(&b);
+	return rc;
+}
+
+/* The next number of an index at *s (digits, then a space or the end). */
+static int
+overlay_index_number(const char **s, uint64_t *v)
+{
+	const char *c = *s;
+
+	*v = 0;
+	if (*c < '0' || *c > '9')
+		return -1;
+	for (; *c >= '0' && *c <= '9'; c++) {
+		if (*v > (UINT64_MAX - 9) / 10)
+			return -1;
+		*v = *v * 10 + (uint64_t)(*c - '0');
+	}
+	if (*c == ' ')
+		c++;
+	else if (*c != '\0')
+		return -1;
+	*s = c;
+	return 0;
+}
+
+enum err_code
+reactions_page_load(const char *page, const char *index,
+    struct reactions_page **out)
+{
+	struct reactions_page *p = mem_calloc(1, sizeof(*p));
+	struct overlay_reaction *r;
+	size_t n = strlen(page);
+	uint64_t at, from, len, id;
+	enum err_code rc = ERR_INTERNAL;
+	const char *s = index;
+
+	p->text = page;
+	while (*s != '\0') {
+		if (overlay_index_number(&s, &at) ||
+		    overlay_index_number(&s, &from) ||
+		    overlay_index_number(&s, &len) ||
+		    overlay_index_number(&s, &id))
+			goto out;
+		/* Every position inside the page and where the scan found
+		 * it (a brace, an emoji between quotes), in order: an index
+		 * that is not this page's is refused, never followed. */
+		if (at >= n || page[at] != '}' || from == 0 || len == 0 ||
+		    from + len >= n || page[from - 1] != '"' ||
+		    page[from + len] != '"' || id == 0 || id > INT64_MAX ||
+		    (p->nreactions > 0 &&
+		        at <= p->reactions[p->nreactions - 1].at))
+			goto out;
+		/* Reactions of one message are consecutive. */
+		if (p->nmsgs == 0 || p->ids[p->nmsgs - 1] != (int64_t)id) {
+			if (p->nmsgs == p->capmsgs) {
+				p->capmsgs = p->capmsgs ? p->capmsgs * 2 : 64;
+				p->ids = mem_realloc(p->ids,
+				    p->capmsgs * sizeof(*p->ids));
+			}
+			p->ids[p->nmsgs++] = (int64_t)id;
+		}
+		if (p->nreactions == p->capreactions) {
+			p->capreactions = p->capreactions ? p->capreactions * 2
+			                                  : 64;
+			p->reactions = mem_realloc(p->reactions,
+			    p->capreactions * sizeof(*p->reactions));
+		}
+		r = &p->reactions[p->nreactions++];
+		r->at = (size_t)at;
+		r->emoji = page + from;
+		r->emoji_len = (size_t)len;
+		r->msg = p->nmsgs - 1;
+	}
+	if (p->nreactions > 0)
+		rc = ERR_OK;
+out:
+	if (rc) {
+		reactions_page_free(p);
+		p = NULL;
+	}
+	*out = p;
 	return rc;
 }
 

@@ -67,7 +67,8 @@ reactions_any(const char *page)
 }
 
 enum err_code
-reactions_overlay_mine(int64_t user_id, const char *mine, char **page)
+reactions_overlay_mine(int64_t user_id, const char *mine, const char *index,
+    char **page)
 {
 	struct reactions_page *p = NULL;
 	int64_t *ids = NULL;
@@ -76,7 +77,12 @@ reactions_overlay_mine(int64_t user_id, const char *mine, char **page)
 
 	if (!reactions_any(*page))
 		return ERR_OK;
-	rc = reactions_page_scan(*page, &p);
+	/* The cached index spares the scan; one that does not fit the
+	 * page is only ignored. */
+	rc = index != NULL ? reactions_page_load(*page, index, &p)
+	                   : ERR_INTERNAL;
+	if (rc)
+		rc = reactions_page_scan(*page, &p);
 	if (rc)
 		goto out;
 	if (mine == NULL) {
@@ -106,7 +112,7 @@ out:
 }
 
 enum err_code
-reactions_everyone(const char *page, struct db_res **res)
+reactions_everyone(const char *page, struct db_res **res, char **index)
 {
 	struct reactions_page *p = NULL;
 	int64_t *ids = NULL;
@@ -114,9 +120,13 @@ reactions_everyone(const char *page, struct db_res **res)
 	long max;
 
 	*res = NULL;
+	*index = NULL;
 	if (!reactions_any(page))
 		return ERR_OK;
 	rc = reactions_page_scan(page, &p);
+	if (rc)
+		goto out;
+	rc = reactions_page_index(p, index);
 	if (rc)
 		goto out;
 	ids = mem_alloc(sizeof(*ids) * (reactions_page_count(p) + 1));

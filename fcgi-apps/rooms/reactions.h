@@ -42,17 +42,22 @@ const char *reactions_emoji_find(const char *s);
  * is the caller's own reactions among the page's messages as the
  * history cache keeps them ("message_id emoji message_id emoji ...",
  * reactions_everyone()); NULL when not known, then they are asked of
- * PostgreSQL (one indexed lookup).  A page without reactions is left as
- * it is, without a query. */
-enum err_code
-reactions_overlay_mine(int64_t user_id, const char *mine, char **page);
+ * PostgreSQL (one indexed lookup).  `index`: the page's index as the
+ * history cache keeps it (reactions_page_index(); NULL: the page is
+ * scanned).  A page without reactions is left as it is, without a
+ * query. */
+enum err_code reactions_overlay_mine(int64_t user_id, const char *mine,
+    const char *index, char **page);
 
 /* For a newest page about to be cached: every member's own reactions
  * among its messages, one row per user (user id, "message_id emoji ..."
  * as `mine` above), in *res.  *res NULL when the page has no reactions,
  * or more than REACTIONS_CACHE_USERS (default 500) users reacted (the
- * page is then cached without them and each read asks PostgreSQL). */
-enum err_code reactions_everyone(const char *page, struct db_res **res);
+ * page is then cached without them and each read asks PostgreSQL).
+ * *index: the page's index to cache with it (malloc()ed; NULL when the
+ * page has no reactions). */
+enum err_code
+reactions_everyone(const char *page, struct db_res **res, char **index);
 #define REACTIONS_CACHE_USERS_DEFAULT 500
 #define REACTIONS_CACHE_USERS_MAX     3000
 
@@ -70,6 +75,17 @@ size_t reactions_page_ids(const struct reactions_page *p, int64_t *ids);
  * each reaction object (malloc()ed). */
 enum err_code reactions_page_mark(const struct reactions_page *p,
     const char *mine, char **out);
+/* *out: the page's index (malloc()ed): where reactions_page_scan()
+ * found each reaction object, as text, so that a cached page is marked
+ * without scanning it again (the scan is most of what marking costs). */
+enum err_code reactions_page_index(const struct reactions_page *p, char **out);
+/* The reactions of `page` from its index instead of a scan.
+ * ERR_INTERNAL (*out NULL) unless every entry is well-formed and points
+ * where a scan of `page` would have found it (a closing brace, an emoji
+ * between quotes, in order): the caller then scans.  `page` must outlive
+ * *out. */
+enum err_code reactions_page_load(const char *page, const char *index,
+    struct reactions_page **out);
 void reactions_page_free(struct reactions_page *p);
 
 /* PUT /api/messages/{id}/reactions/{emoji}/me */
