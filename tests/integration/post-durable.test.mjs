@@ -13,6 +13,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { env, newUser, stack, unique, sleep } from '../lib/api.mjs';
 import { sql, closeDb } from '../lib/db.mjs';
+import { connect } from '../lib/ws.mjs';
 
 after(closeDb);
 
@@ -152,4 +153,31 @@ test('a history page cached before PostgreSQL crashed is not served after it', a
     await sleep(100);
   }
   assert.equal(text, 'as PostgreSQL has it');
+});
+
+test('relay sessions are told to resync when PostgreSQL is back', async () => {
+  // A post whose flush wait a restart broke may have committed without an
+  // event (a 503; its nonce retry answers 200 and publishes nothing), and
+  // NOTIFYs sent meanwhile are lost: the relays resync every session.
+  const owner = await newUser();
+  const w = await connect({ cookie: owner.cookieHeader() });
+  try {
+    await w.next((e) => e.type === 'hello', 3000);
+    await closeDb();
+    await killPostgres();
+    stack('pg-start');
+    await untilUp();
+    // The relay reconnects when it next needs PostgreSQL: a handshake
+    // (or its reconcile, every RELAY_RECONCILE_SECS).
+    let other;
+    for (let i = 0; i < 50 && !other; i++) {
+      other = await connect({ cookie: owner.cookieHeader() }).catch(() => undefined);
+      if (!other) await sleep(200);
+    }
+    assert.ok(other, 'a new session once PostgreSQL is back');
+    other.close();
+    await w.next((e) => e.type === 'resync', 10000);
+  } finally {
+    w.close();
+  }
 });
