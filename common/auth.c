@@ -309,10 +309,18 @@ auth_revoked_poll(void)
 	/* Tagged: a background statement, not part of any endpoint's work
 	 * (tests that count an endpoint's statements leave it out).  The
 	 * cache epoch (migration 0025, hist.h) comes with it: one row at
-	 * least, the id NULL when nothing is revoked. */
+	 * least, the id NULL when nothing is revoked.  The epoch also
+	 * changes with the server's last checkpoint, which every restart
+	 * and every crash recovery makes anew: a post can be read before
+	 * its commit is flushed (db.h, db_query_flushed()), and a page
+	 * cached from a server that then crashed and lost it must not be
+	 * served by the one that came back.  (Not negative: stamps are
+	 * digits.) */
 	rc = db_query(&res,
 	    "/* ec:background revocation poll */ SELECT "
-	    "(SELECT last_value + is_called::int FROM ec_cache_epoch), s.id "
+	    "((SELECT last_value + is_called::int FROM ec_cache_epoch) # "
+	    "hashtextextended((pg_control_checkpoint()).checkpoint_lsn::text, "
+	    "0)) & 9223372036854775807, s.id "
 	    "FROM (SELECT 1) one LEFT JOIN (SELECT id FROM sessions "
 	    "WHERE revoked_at > now() - make_interval(secs => $1::bigint)) s "
 	    "ON true ORDER BY s.id",

@@ -101,6 +101,35 @@ db_stmt_slot(const struct db_link *l, const char *sql, uint64_t h)
 	return -1;
 }
 
+/* Prepares sql as statement "ec<*slot>" on first use.  Returns NULL when
+ * it is ready, or when the cache is full (*slot -1: run it unprepared);
+ * else the failed result (the caller maps the error), or *failed set
+ * with NULL for out of memory or a broken connection. */
+static PGresult *
+db_prepare(struct db_link *l, const char *sql, int nparams, long *slot,
+    int *failed)
+{
+	char name[24];
+	PGresult *r;
+	uint64_t h = db_hash(sql);
+
+	*failed = 0;
+	*slot = db_stmt_slot(l, sql, h);
+	if (*slot < 0 || l->stmts[*slot].sql != NULL)
+		return NULL;
+	snprintf(name, sizeof(name), "ec%ld", *slot);
+	r = PQprepare(l->conn, name, sql, nparams, NULL);
+	if (r == NULL || PQresultStatus(r) != PGRES_COMMAND_OK) {
+		*failed = 1;
+		return r;
+	}
+	PQclear(r);
+	l->stmts[*slot].sql = mem_strdup(sql);
+	l->stmts[*slot].hash = h;
+	l->nstmts++;
+	return NULL;
+}
+
 /* Runs sql as a prepared statement (preparing it on first use), or
  * unprepared when the cache is full.  NULL result: out of memory or a
  * broken connection, as with PQexecParams. */
@@ -110,23 +139,16 @@ db_exec(struct db_link *l, const char *sql, int nparams,
 {
 	char name[24];
 	PGresult *r;
-	uint64_t h = db_hash(sql);
 	long slot;
+	int failed;
 
-	slot = db_stmt_slot(l, sql, h);
+	r = db_prepare(l, sql, nparams, &slot, &failed);
+	if (failed)
+		return r;
 	if (slot < 0)
 		return PQexecParams(l->conn, sql, nparams, NULL, params, NULL,
 		    NULL, 0);
 	snprintf(name, sizeof(name), "ec%ld", slot);
-	if (l->stmts[slot].sql == NULL) {
-		r = PQprepare(l->conn, name, sql, nparams, NULL);
-		if (r == NULL || PQresultStatus(r) != PGRES_COMMAND_OK)
-			return r; /* the caller maps the error */
-		PQclear(r);
-		l->stmts[slot].sql = mem_strdup(sql);
-		l->stmts[slot].hash = h;
-		l->nstmts++;
-	}
 	return PQexecPrepared(l->conn, name, nparams, params, NULL, NULL, 0);
 }
 
@@ -396,6 +418,197 @@ db_query_text_params(char **out, const char *sql, const struct db_param *params,
 	if (rc)
 		return rc;
 	return db_first_text(res, out);
+}
+
+/* --- commits that release their locks before the WAL flush ----------------- */
+
+/* Makes the transaction it runs in commit asynchronously (is_local):
+ * COMMIT returns, and its row locks go, once the commit record is in the
+ * WAL buffers, before the flush.  Commits still come in the order the
+ * locks gave them. */
+static const char db_sql_async[] =
+    "SELECT set_config('synchronous_commit', 'off', true)";
+
+/* The flush wait: a transaction of its own, committed with the session's
+ * synchronous_commit (on), that PostgreSQL 15 does flush at commit.
+ * RecordTransactionCommit() (xact.c) flushes only for a transaction that
+ * has an xid AND wrote WAL before its commit record: txid_current() alone
+ * takes an xid but writes nothing, and commits asynchronously (measured:
+ * posts outnumbered WAL syncs 25 to 1 with 8 sessions).  A transactional
+ * logical message (a few bytes, no table touched) does both.  Its commit
+ * record lies after the asynchronous commit before it on the same session,
+ * so XLogFlush() to it covers that one; and XLogFlush() writes all that is
+ * inserted, so one fdatasync serves every session waiting at that moment.
+ * (With wal_level = logical, decoders see these as messages with the
+ * prefix "easychat.flush" and may ignore them.) */
+static const char db_sql_flush[] =
+    "SELECT pg_logical_emit_message(true, 'easychat.flush', '')";
+
+/* Queues sql in the pipeline: by name when db_prepare() prepared it. */
+static int
+db_pipe_send(struct db_link *l, const char *sql, int nparams,
+    const char *const *params)
+{
+	char name[24];
+	long slot = db_stmt_slot(l, sql, db_hash(sql));
+
+	if (slot < 0 || l->stmts[slot].sql == NULL)
+		return PQsendQueryParams(l->conn, sql, nparams, NULL, params,
+		    NULL, NULL, 0);
+	snprintf(name, sizeof(name), "ec%ld", slot);
+	return PQsendQueryPrepared(l->conn, name, nparams, params, NULL, NULL,
+	    0);
+}
+
+/* One round trip, in a libpq pipeline: db_sql_async and sql in one
+ * transaction (the open one, or the implicit one the first Sync ends),
+ * then db_sql_flush and a second Sync.  *main: sql's result, or an error
+ * that came after it (a failed commit), NULL when none came.  Returns 1
+ * when the flush wait's commit completed (its Sync came back). */
+static int
+db_pipe_flushed(struct db_link *l, const char *sql, int nparams,
+    const char *const *params, PGresult **main)
+{
+	PGconn *conn = l->conn;
+	PGresult *r = NULL;
+	long slot;
+	int failed = 0, syncs = 0, nres = 0, nulls = 0;
+	int waited = 0; /* 1: the flush wait's row came, -1: it failed */
+
+	*main = NULL;
+	/* Prepared first, outside the pipeline, so that each query below
+	 * has exactly one result. */
+	r = db_prepare(l, db_sql_async, 0, &slot, &failed);
+	if (!failed)
+		r = db_prepare(l, sql, nparams, &slot, &failed);
+	if (!failed)
+		r = db_prepare(l, db_sql_flush, 0, &slot, &failed);
+	if (failed) {
+		*main = r;
+		return 0;
+	}
+	if (!PQenterPipelineMode(conn) ||
+	    !db_pipe_send(l, db_sql_async, 0, NULL) ||
+	    !db_pipe_send(l, sql, nparams, params) || !PQpipelineSync(conn) ||
+	    !db_pipe_send(l, db_sql_flush, 0, NULL) || !PQpipelineSync(conn))
+		goto out;
+	/* Per Sync: each query's result then NULL, then the Sync.  An error
+	 * at the implicit commit comes as one more result before it. */
+	while (syncs < 2 && nulls < 2 && PQstatus(conn) == CONNECTION_OK) {
+		r = PQgetResult(conn);
+		if (r == NULL) {
+			nulls++;
+			continue;
+		}
+		nulls = 0;
+		if (PQresultStatus(r) == PGRES_PIPELINE_SYNC) {
+			syncs++;
+		} else if (syncs == 0 && ++nres >= 2) {
+			PQclear(*main); /* an error after the statement wins */
+			*main = r;
+			continue;
+		} else if (syncs == 0 && PQresultStatus(r) != PGRES_TUPLES_OK) {
+			log_error("synchronous_commit off failed: %s",
+			    PQresultErrorMessage(r));
+		} else if (syncs == 1) {
+			/* The flush wait's row; any error after it fails it. */
+			waited = waited >= 0 &&
+			    PQresultStatus(r) == PGRES_TUPLES_OK;
+			waited = waited ? 1 : -1;
+		}
+		PQclear(r);
+	}
+out:
+	if (!PQexitPipelineMode(conn) || PQstatus(conn) != CONNECTION_OK) {
+		/* Results left behind, or the connection broke: the next
+		 * call starts on a new one. */
+		PQfinish(conn);
+		l->conn = NULL;
+	}
+	return waited == 1 && syncs == 2;
+}
+
+/* db_query_flushed() and db_commit_flushed(): sql through
+ * db_pipe_flushed(), retried once on a new connection when its result
+ * never came (retry, as db_query() does outside a transaction).  ERR_OK
+ * with *res (NULL: not wanted) only when the flush wait completed. */
+static enum err_code
+db_flushed_values(struct db_res **res, const char *sql, int nparams,
+    const char *const *params, int retry)
+{
+	PGresult *r;
+	const char *state;
+	int attempt, waited, alive;
+	enum err_code rc = ERR_UNAVAILABLE;
+
+	if (res)
+		*res = NULL;
+	for (attempt = 0; attempt < 2; attempt++) {
+		if (db_get() == NULL)
+			return ERR_UNAVAILABLE;
+		if (db_primary.stmts_stale && !db_tx_depth) {
+			PQclear(PQexec(db_conn, "DEALLOCATE ALL"));
+			db_stmts_forget(&db_primary);
+			db_primary.stmts_stale = 0;
+		}
+		waited = db_pipe_flushed(&db_primary, sql, nparams, params, &r);
+		alive = db_conn != NULL && PQstatus(db_conn) == CONNECTION_OK;
+		if (r != NULL &&
+		    (PQresultStatus(r) == PGRES_TUPLES_OK ||
+		        PQresultStatus(r) == PGRES_COMMAND_OK)) {
+			if (waited && res)
+				*res = (struct db_res *)r;
+			else
+				PQclear(r);
+			if (waited)
+				return ERR_OK;
+			/* Committed, perhaps lost with the server: the
+			 * client retries (with its nonce). */
+			log_warn("a commit was not seen flushed; not answered");
+			return ERR_UNAVAILABLE;
+		}
+		state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+		if (alive && state != NULL && strcmp(state, "0A000") == 0)
+			db_primary.stmts_stale = 1; /* as db_query_values() */
+		else if (alive)
+			retry = 0;
+		rc = alive && r ? db_map_error(r) : ERR_UNAVAILABLE;
+		PQclear(r);
+		if (!retry || attempt > 0)
+			break;
+		if (!alive)
+			log_warn("database connection lost; reconnecting");
+	}
+	return rc;
+}
+
+enum err_code
+db_query_flushed_params(struct db_res **res, const char *sql,
+    const struct db_param *params, size_t n)
+{
+	struct db_bound b;
+	enum err_code rc;
+
+	if (db_tx_depth)
+		return db_query_params(res, sql, params, n);
+	if (res)
+		*res = NULL;
+	rc = db_bind(&b, params, n);
+	if (rc)
+		return rc;
+	rc = db_flushed_values(res, sql, (int)n, b.values, 1);
+	db_bound_release(&b);
+	return rc;
+}
+
+enum err_code
+db_commit_flushed(void)
+{
+	enum err_code rc;
+
+	rc = db_flushed_values(NULL, "COMMIT", 0, NULL, 0);
+	db_tx_depth = 0;
+	return rc;
 }
 
 /* --- the read replica (DATABASE_REPLICA_URL) ------------------------------- */

@@ -139,6 +139,34 @@ void db_rollback(void);
  * nor rolled back, and its connection not lost). */
 int db_tx_open(void);
 
+/*
+ * Commits that hold their row locks only until the commit record is
+ * written to the WAL buffers, but answer only once it is flushed: for a
+ * hot row every writer locks (a room's, so that its ids commit in
+ * order), where waiting for the fdatasync with the lock held would allow
+ * one commit per flush.  The transaction commits with synchronous_commit
+ * off; then, in the same round trip (a libpq pipeline), a transaction
+ * that writes a WAL record and takes an xid commits with it on, and its
+ * flush covers the first commit (db.c says why).  Between the two another
+ * session can already read what was committed; a server crash in that window
+ * loses it, although the caller never got ERR_OK (README, "Durability").
+ */
+
+/* db_query_flushed(&res, sql, DB_...(v), ...): as db_query() for a
+ * statement committed on its own (outside db_begin()); ERR_OK only once
+ * its commit is flushed.  ERR_UNAVAILABLE when it committed but the wait
+ * failed (connection lost, server crashed): the change may or may not
+ * have survived, and the caller must not report success.  Inside
+ * db_begin() it is db_query(): db_commit_flushed() then waits. */
+#define db_query_flushed(res, sql, ...)                                        \
+	db_query_flushed_params((res), (sql), DB_PARAMS_(__VA_ARGS__))
+enum err_code db_query_flushed_params(struct db_res **res, const char *sql,
+    const struct db_param *params, size_t n);
+
+/* db_commit() for db_begin()'s transaction, flushed as db_query_flushed()
+ * says: ERR_OK only once the commit is durable. */
+enum err_code db_commit_flushed(void);
+
 /* Name of the constraint behind the last ERR_CONFLICT ("" if unknown). */
 const char *db_constraint(void);
 

@@ -44,6 +44,7 @@ static PGconn *pg_conn;
 static enum pg_state pg_state = PG_DOWN;
 /* Sentry hears of an outage once, not of every reconnection attempt. */
 static int pg_reported_down;
+static int pg_was_up; /* connected once: a later connection is a return */
 static struct pg_query *pg_head, *pg_tail;
 static PGresult *pg_result; /* of the running query */
 static double pg_last_fail = -1e9;
@@ -189,6 +190,12 @@ pg_connect_poll(void)
 				pg_tail = q;
 		}
 		pg_kick();
+		/* NOTIFYs sent while it was away are lost, and a post whose
+		 * flush wait the restart broke committed without an event
+		 * (common/db.h): sessions catch up from PostgreSQL. */
+		if (pg_was_up)
+			hub_resync("postgresql is back");
+		pg_was_up = 1;
 		return;
 	default:
 		pg_down(PQerrorMessage(pg_conn));

@@ -356,7 +356,8 @@ messages_read_post(struct http_req *r, struct messages_post *p)
 }
 
 /* The fast path of a valid post: one statement (messages_sql_post),
- * committed on its own.  *msg stays NULL when it did not apply (not a
+ * committed on its own (flushed: messages_create() says why), or in the
+ * caller's transaction.  *msg stays NULL when it did not apply (not a
  * member, a bad reply_to, a nonce already used...); the general path
  * then finds out which. */
 static enum err_code
@@ -366,7 +367,7 @@ messages_post_fast(struct http_req *r, const struct messages_post *p,
 	struct db_res *res = NULL;
 	enum err_code rc;
 
-	rc = db_query(&res, messages_sql_post, DB_I64(r->ids[0]),
+	rc = db_query_flushed(&res, messages_sql_post, DB_I64(r->ids[0]),
 	    DB_I64(r->user_id), DB_TEXT(p->text), DB_NULL_I64(p->reply_to),
 	    DB_TEXT(p->nonce));
 	if (rc)
@@ -400,7 +401,7 @@ messages_post_mentions(struct http_req *r, const struct messages_post *p,
 	rc = mentions_store(*msg, *group_id, p->text, fresh);
 	if (rc)
 		goto out;
-	rc = db_commit();
+	rc = db_commit_flushed();
 out:
 	if (rc && *msg != NULL) {
 		free(*msg);
@@ -482,7 +483,8 @@ messages_post_general(struct http_req *r, const struct messages_post *p,
 		if (rc)
 			goto out;
 	}
-	rc = db_commit();
+	/* Flushed also for a 200: the first post may not have been. */
+	rc = db_commit_flushed();
 out:
 	db_rollback(); /* when anything above failed */
 	db_res_free(res);
@@ -496,7 +498,13 @@ out:
  * The room row is locked (FOR NO KEY UPDATE, which foreign-key checks do
  * not wait for) before the id is drawn, on both paths, so within a room
  * ids commit in order: a reader paging with after= never skips a message
- * that commits later with a smaller id. */
+ * that commits later with a smaller id.  The lock goes at the commit,
+ * which does not wait for the WAL flush (db_query_flushed(),
+ * db_commit_flushed()): waiting with the lock held allowed one post per
+ * fdatasync in a room (results/2026-12-06-oneroom.md).  The 201 and the
+ * event come only after the flush; when that wait fails the answer is a
+ * 503 and the client's retry with its nonce finds the row, if it
+ * survived, or posts it again. */
 enum err_code
 messages_create(struct http_req *r)
 {

@@ -10,7 +10,8 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { newUser, unique, assertError } from '../lib/api.mjs';
 import { sql, subscribe, closeDb } from '../lib/db.mjs';
-import { logStatements, stopLoggingStatements, countStatements as count } from '../lib/statements.mjs';
+import { logStatements, stopLoggingStatements, statementsDuring,
+  countStatements as count } from '../lib/statements.mjs';
 
 before(logStatements);
 
@@ -30,22 +31,37 @@ async function world() {
   return { owner, member, g, room: res.json.topics[0].rooms[0].id };
 }
 
-test('a plain post is one statement', async () => {
+/** What each logged statement of a post is: its transaction made
+ * asynchronous (the room lock goes at the commit, before the WAL flush),
+ * the post, the mentions, transaction control, the flush wait. */
+function kinds(lines) {
+  return lines.map((l) => {
+    if (l.includes("set_config('synchronous_commit', 'off', true)")) return 'async';
+    if (l.includes('pg_logical_emit_message(true')) return 'flush';
+    if (l.includes('INSERT INTO messages')) return 'post';
+    if (l.includes('mentions')) return 'mentions';
+    return l.replace(/^.*:\s+/, '').trim();
+  });
+}
+
+test('a plain post is one statement, committed before the flush and answered after it', async () => {
   const w = await world();
-  const got = await count(() => w.member.post(`/api/rooms/${w.room}/messages`, { text: 'plain words' }));
+  const got = await statementsDuring(() => w.member.post(`/api/rooms/${w.room}/messages`, { text: 'plain words' }));
   assert.equal(got.res.status, 201, got.res.text);
-  assert.equal(got.queries, 1);
-  assert.deepEqual(got.tx, []);
+  // One round trip (a libpq pipeline): the post's own implicit
+  // transaction, asynchronous, then a transaction that waits for the
+  // flush (common/db.c).
+  assert.deepEqual(kinds(got.lines), ['async', 'post', 'flush']);
 });
 
-test('a post with an @mention: the post and its mentions in one transaction of two statements', async () => {
+test('a post with an @mention: the post and its mentions in one transaction, flushed after its commit', async () => {
   const w = await world();
   const sub = await subscribe(`user:${w.owner.user.id}`);
   try {
     const got = await count(() => w.member.post(`/api/rooms/${w.room}/messages`,
       { text: `hello @${w.owner.user.username} #nothing`, nonce: unique('n') }));
     assert.equal(got.res.status, 201, got.res.text);
-    assert.equal(got.queries, 2);
+    assert.equal(got.queries, 4);
     assert.deepEqual(got.tx, ['BEGIN', 'COMMIT']);
     const id = got.res.json.id;
     const rows = await sql('SELECT user_id, kind FROM mentions WHERE message_id = $1', [id]);
@@ -55,6 +71,11 @@ test('a post with an @mention: the post and its mentions in one transaction of t
     const [k] = await sql('SELECT mention_count FROM read_markers WHERE user_id = $1 AND room_id = $2',
       [w.owner.user.id, w.room]);
     assert.equal(k.mention_count, 1);
+    // The commit is asynchronous and the flush wait follows it, in one
+    // round trip (common/db.c).
+    const { lines } = await statementsDuring(() => w.member.post(`/api/rooms/${w.room}/messages`,
+      { text: `again @${w.owner.user.username}` }));
+    assert.deepEqual(kinds(lines), ['BEGIN', 'post', 'mentions', 'async', 'COMMIT', 'flush']);
   } finally {
     sub.close();
   }

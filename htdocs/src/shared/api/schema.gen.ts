@@ -2452,6 +2452,15 @@ export type paths = {
          *     `rate_limited` with `Retry-After`.  A retry with a nonce already
          *     used is answered as above even then.  Nothing is stored on any of
          *     these refusals.
+         *
+         *     Durability: the 201 (and the `message.created` event) comes only
+         *     once the message is flushed to PostgreSQL's WAL, so it survives a
+         *     crash.  The room is released before that flush, so other members
+         *     may read the message in history a few milliseconds before the
+         *     201; if PostgreSQL crashes in that window the message may be lost,
+         *     and the sender gets no 201 (a 503, or no answer).  A 503 may
+         *     follow a message that was stored: retry with the same `nonce`
+         *     (200 with it when it is there, 201 when it is not).
          */
         post: {
             parameters: {
@@ -2523,6 +2532,15 @@ export type paths = {
                 };
                 /** @description Slow mode, or the message rate limit (rate_limited, with Retry-After) */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description PostgreSQL unreachable, or the message was committed but not seen flushed (unavailable): retry with the same nonce */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
