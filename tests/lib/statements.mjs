@@ -2,7 +2,8 @@
 // request runs, from its own statement log (log_statement = all while a
 // test file asks for it), so that tests can count an endpoint's round
 // trips.  Background statements (tagged ec:background, e.g. the
-// revocation poll each program runs at most once a second) are left out.
+// revocation poll each program runs at most once a second) are left out,
+// and so are pgbouncer's parameter SETs.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -46,7 +47,11 @@ export async function statementsDuring(fn) {
   assert.ok(from >= 0 && to > from, 'markers in the statement log');
   const lines = text.slice(from, to).split('\n').slice(1, -1)
     .filter((l) => /LOG:\s+(statement|execute [^:]*):/.test(l))
-    .filter((l) => !l.includes('ec:background'));
+    .filter((l) => !l.includes('ec:background'))
+    // pgbouncer's own SET of the client's parameters on a server
+    // connection it just opened (TOPOLOGY=multi, after a PostgreSQL
+    // restart), not a statement of the program's.
+    .filter((l) => !/:\s+SET application_name=/.test(l));
   return { res, lines };
 }
 
