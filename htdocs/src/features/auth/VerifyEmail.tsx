@@ -4,7 +4,7 @@ import { useEffect, useState } from 'react';
 import { Link } from 'react-router-dom';
 import { useQueryClient } from '@tanstack/react-query';
 import { errorMessage, isApiError } from '@/shared/api/client';
-import { meKey, useMe, verifyEmail } from '@/shared/api/auth';
+import { fetchMe, meKey, useMe, verifyEmail } from '@/shared/api/auth';
 
 type State = 'working' | 'done' | 'failed';
 
@@ -28,8 +28,11 @@ export function VerifyEmailPage() {
         // the token is used up: keep it out of the history
         window.history.replaceState(null, '', window.location.pathname);
         // "done" (and its way into the app) only once the account says
-        // verified, so the app never opens with the old banner.
-        await qc.invalidateQueries({ queryKey: meKey });
+        // verified, so the app never opens with the old banner. The
+        // page's own first session fetch may still be on the way, read
+        // before the link was used: drop it, and ask again.
+        await qc.cancelQueries({ queryKey: meKey });
+        await qc.fetchQuery({ queryKey: meKey, queryFn: fetchMe, staleTime: 0 }).catch(() => undefined);
         if (live) setState('done');
       })
       .catch((err: unknown) => {
