@@ -4,7 +4,7 @@
 // long-press or the member's menu key offer profile, role, kick and (for
 // moderators and up) time out, lift a timeout and ban, for those allowed. Members load a page at a time ("Show more members").
 
-import { useMemo, useRef, useState, type KeyboardEvent, type MouseEvent as ReactMouseEvent } from 'react';
+import { useMemo, useRef, useState, useSyncExternalStore, type KeyboardEvent, type MouseEvent as ReactMouseEvent } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
 import type { GroupDetail, Member, Role } from '@/shared/api/types';
 import { Avatar } from '@/shared/ui/Avatar';
@@ -18,6 +18,7 @@ import { ConfirmDialog } from '@/shared/ui/Dialog';
 import { openProfileCard } from '@/shared/stores/profileCardStore';
 import { UserDmActions } from '@/shared/ui/UserDmActions';
 import { useMemberModeration } from '@/shared/ui/memberModeration';
+import { realtime } from '@/shared/ws/socket';
 import { resolvePresence, usePresenceStore } from './presenceStore';
 import './members.css';
 
@@ -42,13 +43,16 @@ interface Row {
 export function MemberList({ group }: { group: GroupDetail }) {
   const { data, dataUpdatedAt, isLoading, hasMore, loadMore, loadingMore } = useMembers(group.id);
   const presence = usePresenceStore((s) => s.users);
+  const selfId = useSelf().id;
+  const connected = useSyncExternalStore((cb) => realtime.onStatus(cb), () => realtime.currentStatus) === 'open';
 
   const rows = useMemo<Row[]>(() => {
     return (data ?? []).map((m) => {
-      const p = resolvePresence({ online: m.online, status: m.user.profile.status }, presence[m.user.id], dataUpdatedAt);
+      const p = resolvePresence({ online: m.online, status: m.user.profile.status }, presence[m.user.id], dataUpdatedAt,
+        m.user.id === selfId ? { connected } : undefined);
       return { member: m, ...p };
     });
-  }, [data, presence, dataUpdatedAt]);
+  }, [data, presence, dataUpdatedAt, selfId, connected]);
 
   const byName = (a: Row, b: Row) => displayName(a.member).localeCompare(displayName(b.member));
   const offline = rows.filter((r) => !r.online).sort(byName);

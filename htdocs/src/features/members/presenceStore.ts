@@ -24,12 +24,17 @@ export const usePresenceStore = create<PresenceState>()((set) => ({
   reset: () => set({ users: {} }),
 }));
 
-/** Presence to show: the event if newer than the REST data, else the REST data. */
+/** Presence to show: the event if newer than the REST data, else the REST
+ * data. The caller's own row (self) is online while this page's socket
+ * is open, whatever the list or an event says: the list may have been read
+ * before the relay recorded the connection, and one's own presence event
+ * may arrive before the socket's subscriptions do. */
 export function resolvePresence(
   base: { online: boolean; status: UserStatus },
   entry: PresenceEntry | undefined,
   fetchedAt: number,
+  self?: { connected: boolean },
 ): { online: boolean; status: UserStatus } {
-  if (entry && entry.at >= fetchedAt) return { online: entry.online, status: entry.status };
-  return base;
+  const p = entry && entry.at >= fetchedAt ? { online: entry.online, status: entry.status } : base;
+  return self?.connected ? { ...p, online: true } : p;
 }
