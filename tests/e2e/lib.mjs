@@ -54,7 +54,9 @@ export async function openUser(browser, label, opts = {}) {
         `(${e.sourceFile || ''}:${e.lineNumber || ''})`);
     });
   });
-  const s = { label, context, page: null, errors: [], user: null, pages: [], phone: Boolean(opts.phone) };
+  // expected: patterns of console errors the running test provokes on
+  // purpose (e.g. a 404 from a room it deleted); a test sets and clears it.
+  const s = { label, context, page: null, errors: [], expected: [], user: null, pages: [], phone: Boolean(opts.phone) };
   s.page = await newPage(s);
   return s;
 }
@@ -65,8 +67,11 @@ export async function newPage(s) {
   page.on('pageerror', (err) => s.errors.push(`[${s.label}] uncaught: ${err.stack || err.message}`));
   page.on('console', (msg) => {
     if (msg.type() !== 'error') return;
-    const text = msg.text();
+    // A failed load names its URL (Chromium's text does not).
+    const url = /^Failed to load resource/.test(msg.text()) ? msg.location()?.url : '';
+    const text = url ? `${msg.text()} ${url}` : msg.text();
     if (BENIGN.some((re) => re.test(text))) return;
+    if (s.expected.some((re) => re.test(text))) return;
     s.errors.push(`[${s.label}] console.error: ${text}`);
   });
   s.pages.push(page);
@@ -76,6 +81,8 @@ export async function newPage(s) {
 /** Fails (assert) when any collected session has errors. */
 export function assertNoErrors(assert, ...sessions) {
   const all = sessions.flatMap((s) => s.errors);
+  // reported once: the next test of the file starts clean
+  for (const s of sessions) s.errors = [];
   assert.deepEqual(all, [], `browser errors:\n${all.join('\n')}`);
 }
 
