@@ -1,17 +1,14 @@
 // @vitest-environment jsdom
 import { act } from 'react';
-import { createRoot, type Root } from 'react-dom/client';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { realtime } from '@/shared/ws/socket';
 import { page } from '@/test/fixtures';
 import { useChatStore } from './store';
 import { Composer } from './Composer';
-
-(globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
+import { withDom } from '@/test/dom';
 
 const room = { id: 1, name: 'home', description: '', unread_count: 0, last_message_id: null, last_read_id: null };
-let container: HTMLDivElement;
-let root: Root;
+const dom = withDom();
 
 function type(el: HTMLTextAreaElement, value: string) {
   const setter = Object.getOwnPropertyDescriptor(HTMLTextAreaElement.prototype, 'value')!.set!;
@@ -27,14 +24,9 @@ beforeEach(() => {
   useChatStore.getState().reset();
   useChatStore.getState().applyPage(1, page([1]), 'latest');
   vi.stubGlobal('fetch', vi.fn(() => new Promise(() => {}))); // the POST stays in flight
-  container = document.createElement('div');
-  document.body.appendChild(container);
-  root = createRoot(container);
 });
 
 afterEach(() => {
-  act(() => root.unmount());
-  container.remove();
   vi.unstubAllGlobals();
   vi.restoreAllMocks();
 });
@@ -46,8 +38,8 @@ describe('Composer', () => {
       sent.push(f);
       return true;
     });
-    act(() => root.render(<Composer room={room} replyTo={null} onCancelReply={() => {}} beforeSend={() => {}} />));
-    const ta = container.querySelector<HTMLTextAreaElement>('[data-testid="composer"]')!;
+    act(() => dom.root.render(<Composer room={room} replyTo={null} onCancelReply={() => {}} beforeSend={() => {}} />));
+    const ta = dom.container.querySelector<HTMLTextAreaElement>('[data-testid="composer"]')!;
     expect(ta.getAttribute('aria-label')).toBe('Message #home');
 
     act(() => type(ta, 'hello'));

@@ -2,25 +2,12 @@
 // The composer's uploads (useUploads) with a fake uploader, and the
 // message's file list: gallery view for images, download cards for files.
 import { act } from 'react';
-import { createRoot, type Root } from 'react-dom/client';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { AttachmentList } from './AttachmentList';
 import { formatBytes, useUploads, type Attachment } from './attachments';
+import { withDom } from '@/test/dom';
 
-(globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
-
-let container: HTMLDivElement;
-let root: Root;
-beforeEach(() => {
-  container = document.createElement('div');
-  document.body.appendChild(container);
-  root = createRoot(container);
-});
-afterEach(() => {
-  act(() => root.unmount());
-  container.remove();
-});
-
+const dom = withDom();
 const att = (id: number, over: Partial<Attachment> = {}): Attachment => ({
   id,
   name: `f${id}.pdf`,
@@ -56,7 +43,7 @@ describe('useUploads', () => {
       state = useUploads(1, fake);
       return null;
     }
-    act(() => root.render(<Harness />));
+    act(() => dom.root.render(<Harness />));
     act(() => state.add([new File(['a'], 'a.pdf'), new File(['b'], 'b.pdf'), new File(['c'], 'c.pdf')]));
     expect(state.uploads.map((u) => u.status)).toEqual(['uploading', 'uploading', 'uploading']);
     expect(state.busy).toBe(true);
@@ -77,11 +64,11 @@ describe('AttachmentList', () => {
   it('shows images as thumbnails that open the gallery view, other files as download cards', () => {
     const img = att(1, { name: 'p.png', content_type: 'image/png', width: 800, height: 600, thumbnail: { url: '/api/attachments/1/thumbnail', width: 400, height: 300 } });
     const img2 = att(3, { name: 'q.gif', content_type: 'image/gif', thumbnail: { url: '/api/attachments/3/thumbnail', width: 10, height: 10 } });
-    act(() => root.render(<AttachmentList attachments={[img, att(2), img2]} />));
-    const thumbs = container.querySelectorAll<HTMLButtonElement>('[data-testid="attach-image"]');
+    act(() => dom.root.render(<AttachmentList attachments={[img, att(2), img2]} />));
+    const thumbs = dom.container.querySelectorAll<HTMLButtonElement>('[data-testid="attach-image"]');
     expect(thumbs.length).toBe(2);
     expect(thumbs[0].querySelector('img')!.getAttribute('src')).toBe('/api/attachments/1/thumbnail');
-    const card = container.querySelector('[data-testid="attach-file"]')!;
+    const card = dom.container.querySelector('[data-testid="attach-file"]')!;
     expect(card.textContent).toContain('f2.pdf');
     expect(card.textContent).toContain('2.0 KB');
     expect(card.querySelector('a')!.getAttribute('href')).toBe('/api/attachments/2');

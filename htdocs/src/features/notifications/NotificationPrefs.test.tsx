@@ -2,37 +2,29 @@
 // The defaults form shows a choice at once, while its PUT is on the way,
 // and puts the old value back when the server refuses it.
 import { act } from 'react';
-import { createRoot, type Root } from 'react-dom/client';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import NotificationPrefs from './NotificationPrefs';
 import { notifySettingsKey } from './api';
 import { DEFAULT_SETTINGS } from './rules';
+import { withDom } from '@/test/dom';
 
-(globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
-
-let container: HTMLDivElement;
-let root: Root;
+const dom = withDom();
 let finish: (res: Response) => void;
 
 function mount() {
   const qc = new QueryClient({ defaultOptions: { queries: { retry: false } } });
   qc.setQueryData(notifySettingsKey, DEFAULT_SETTINGS);
-  act(() => root.render(<QueryClientProvider client={qc}><NotificationPrefs /></QueryClientProvider>));
+  act(() => dom.root.render(<QueryClientProvider client={qc}><NotificationPrefs /></QueryClientProvider>));
 }
 
-const box = () => container.querySelector<HTMLInputElement>('[data-testid=notify-hide-text]')!;
+const box = () => dom.container.querySelector<HTMLInputElement>('[data-testid=notify-hide-text]')!;
 
 beforeEach(() => {
   vi.stubGlobal('fetch', vi.fn(() => new Promise<Response>((resolve) => (finish = resolve))));
-  container = document.createElement('div');
-  document.body.appendChild(container);
-  root = createRoot(container);
 });
 
 afterEach(() => {
-  act(() => root.unmount());
-  container.remove();
   vi.unstubAllGlobals();
 });
 

@@ -3,27 +3,14 @@
 // puts in the DOM, with hostile input (script-looking text, javascript:
 // links, markup inside code spans, unbalanced and deeply nested markers).
 import { act } from 'react';
-import { createRoot, type Root } from 'react-dom/client';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Markdown, parseInline, parseMarkdown, safeHref } from './markdown';
+import { withDom } from '@/test/dom';
 
-(globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
-
-let container: HTMLDivElement;
-let root: Root;
-beforeEach(() => {
-  container = document.createElement('div');
-  document.body.appendChild(container);
-  root = createRoot(container);
-});
-afterEach(() => {
-  act(() => root.unmount());
-  container.remove();
-});
-
+const dom = withDom();
 function render(text: string): HTMLDivElement {
-  act(() => root.render(<Markdown text={text} />));
-  return container;
+  act(() => dom.root.render(<Markdown text={text} />));
+  return dom.container;
 }
 
 describe('parseInline', () => {
