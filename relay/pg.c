@@ -5,7 +5,11 @@
  * driven by an ev_io watcher on PQsocket(), so the loop never blocks.
  * When the server is unreachable every queued query fails at once
  * (callback with NULL) and a new connection is tried at most once per
- * PG_RETRY seconds: handshakes meanwhile are refused with 503.
+ * PG_RETRY seconds: handshakes meanwhile are refused with 503.  A timer
+ * tries again every PG_RETRY seconds whether or not a query waits, so
+ * the relay is back (LISTEN, and its sessions told to resync) within a
+ * second or so of the server, not at the next query that happens to
+ * need it.
  *
  * The connection also LISTENs on one channel (pg_init): every new
  * connection sends LISTEN before anything else, and notifications are
@@ -49,7 +53,7 @@ static struct pg_query *pg_head, *pg_tail;
 static PGresult *pg_result; /* of the running query */
 static double pg_last_fail = -1e9;
 static ev_io pg_io;
-static ev_timer pg_kick_timer, pg_connect_timer;
+static ev_timer pg_kick_timer, pg_connect_timer, pg_retry_timer;
 static int pg_io_fd = -1, pg_io_events;
 static const char *pg_listen_channel;
 static pg_notify_cb pg_notified;
@@ -153,6 +157,10 @@ pg_down(const char *why)
 	pg_state = PG_DOWN;
 	pg_last_fail = relay_now();
 	pg_fail_all();
+	if (!relay_stopping) {
+		ev_timer_set(&pg_retry_timer, PG_RETRY, 0);
+		ev_timer_start(relay_loop, &pg_retry_timer);
+	}
 }
 
 static void
@@ -324,6 +332,13 @@ pg_connect_timeout_cb(struct ev_loop *loop, ev_timer *w, int revents)
 }
 
 static void
+pg_retry_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	if (pg_state == PG_DOWN)
+		pg_connect();
+}
+
+static void
 pg_kick_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	if (pg_head == NULL)
@@ -364,6 +379,7 @@ pg_init(const char *listen_channel, pg_notify_cb cb)
 	ev_init(&pg_io, pg_io_cb);
 	ev_init(&pg_kick_timer, pg_kick_cb);
 	ev_init(&pg_connect_timer, pg_connect_timeout_cb);
+	ev_init(&pg_retry_timer, pg_retry_cb);
 	/* Connect at once so the first handshake need not wait. */
 	pg_last_fail = -1e9;
 	pg_connect();
@@ -375,6 +391,7 @@ pg_close(void)
 	ev_timer_stop(relay_loop, &pg_kick_timer);
 	pg_state = PG_DOWN; /* no warning: we are leaving */
 	pg_down("closing");
+	ev_timer_stop(relay_loop, &pg_retry_timer);
 }
 
 void
