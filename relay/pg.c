@@ -137,9 +137,10 @@ pg_watch(int fd, int events)
 static void
 pg_down(const char *why)
 {
-	if (pg_state != PG_DOWN) {
+	/* Logged (and reported) once an outage, not on every retry. */
+	if (pg_state != PG_DOWN && !pg_reported_down) {
 		log_warn("postgresql unreachable: %s", why);
-		if (!relay_stopping && !pg_reported_down)
+		if (!relay_stopping)
 			report_error("relay %s: postgresql unreachable: %s",
 			    relay_conf.id, why);
 		pg_reported_down = 1;
