@@ -198,6 +198,7 @@ cfg_load_file(const char *path)
 	cfg.db_replica_url = cfg_dup("DATABASE_REPLICA_URL", "");
 	cfg.redis_host = cfg_dup("REDIS_HOST", "127.0.0.1");
 	cfg.redis_port = (int)cfg_get_long("REDIS_PORT", 63799);
+	cfg.redis_socket = cfg_dup("REDIS_SOCKET", "");
 	cfg.redis_password = cfg_dup("REDIS_PASSWORD", "");
 	cfg.redis_sentinels = cfg_dup("REDIS_SENTINELS", "");
 	cfg.redis_sentinel_master = cfg_dup("REDIS_SENTINEL_MASTER",
@@ -290,6 +291,7 @@ cfg_release(void)
 	free(cfg.db_password);
 	free(cfg.db_replica_url);
 	free(cfg.redis_host);
+	free(cfg.redis_socket);
 	free(cfg.redis_password);
 	free(cfg.redis_sentinels);
 	free(cfg.redis_sentinel_master);

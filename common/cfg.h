@@ -28,6 +28,7 @@ struct cfg {
 	 * (db_replica_query()), "" for none. */
 	char *db_replica_url;
 	char *redis_host, *redis_password;
+	char *redis_socket; /* a unix socket path, "" = REDIS_HOST:PORT */
 	int redis_port;
 	/* REDIS_SENTINELS "host:port,...": when set, the primary's address
 	 * is asked of these (REDIS_HOST/PORT unused); REDIS_SENTINEL_MASTER

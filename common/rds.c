@@ -70,10 +70,13 @@ rds_primary(char *host, size_t hostsz, int *port)
 	char *list, *tok, *save = NULL;
 
 	if (cfg.redis_sentinels == NULL || cfg.redis_sentinels[0] == '\0') {
-		if (strlen(cfg.redis_host) >= hostsz)
+		const char *h = cfg.redis_socket[0] ? cfg.redis_socket
+		                                    : cfg.redis_host;
+
+		if (strlen(h) >= hostsz)
 			return ERR_INTERNAL;
-		strcpy(host, cfg.redis_host);
-		*port = cfg.redis_port;
+		strcpy(host, h);
+		*port = cfg.redis_socket[0] ? 0 : cfg.redis_port;
 		return ERR_OK;
 	}
 	/* In the order configured: the first that answers wins.  Sentinels
@@ -108,7 +111,8 @@ rds_get(void)
 		log_error("redis unreachable: no sentinel named the primary");
 		goto fail;
 	}
-	rds_ctx = redisConnectWithTimeout(host, port, timeout);
+	rds_ctx = port == 0 ? redisConnectUnixWithTimeout(host, timeout)
+	                    : redisConnectWithTimeout(host, port, timeout);
 	if (rds_ctx == NULL || rds_ctx->err) {
 		log_error("redis unreachable: %s",
 		    rds_ctx ? rds_ctx->errstr : "out of memory");

@@ -17,9 +17,11 @@
 
 #include "err.h"
 
-/* Where the Redis primary is: REDIS_HOST/REDIS_PORT, or with
- * REDIS_SENTINELS set, the answer of the first sentinel that gives one
- * (each may take up to 0.2 s).  host is NUL-terminated.  The programs'
+/* Where the Redis primary is: REDIS_SOCKET (a unix socket path, returned
+ * with *port 0: a Redis on the same host, which costs the kernel less
+ * per round trip than TCP on loopback), else REDIS_HOST/REDIS_PORT, or
+ * with REDIS_SENTINELS set, the answer of the first sentinel that gives
+ * one (each may take up to 0.2 s).  host is NUL-terminated.  The programs'
  * connection asks on every (re)connection and after a READONLY error; the
  * relay (bus.c) asks on each of its reconnections. */
 enum err_code rds_primary(char *host, size_t hostsz, int *port);

@@ -318,6 +318,11 @@ write_env() {
 			cat -- "$f"
 			echo
 		done
+		printf '\n# ---- conf/stack.sh: its Redis on the same host\n'
+		echo "# The programs and relays reach it by its unix socket: less"
+		echo "# kernel work per round trip than TCP on loopback (tools"
+		echo "# and tests use REDIS_PORT). Empty in local.env = TCP."
+		echo "REDIS_SOCKET=$RUN/redis.sock"
 		if [[ -f $VARDIR/local.env ]]; then
 			printf '\n# ---- %s\n' "$VARDIR/local.env"
 			cat -- "$VARDIR/local.env"
@@ -577,6 +582,8 @@ redis_start() {
 		echo "# Written by conf/stack.sh on every start."
 		echo "bind 127.0.0.1"
 		echo "port $(cfg REDIS_PORT)"
+		echo "unixsocket \"$RUN/redis.sock\""
+		echo "unixsocketperm 700"
 		echo "protected-mode yes"
 		echo "daemonize yes"
 		echo "pidfile \"$RUN/redis.pid\""

@@ -390,7 +390,8 @@ bus_open(void)
 		bus_report_down("no sentinel named the primary");
 		return NULL;
 	}
-	ac = redisAsyncConnect(host, port);
+	ac = port == 0 ? redisAsyncConnectUnix(host)
+	               : redisAsyncConnect(host, port);
 	if (ac == NULL)
 		return NULL;
 	if (ac->err) {

@@ -12,7 +12,9 @@
 # subset (its report goes to results/subset.* instead of latest.*);
 # BENCH_IDLE_SIZES="100000" overrides the idle scenario's sizes;
 # BENCH_FCGI_PROCS=N runs N processes per FastCGI program instead of the
-# configured FCGI_PROCS.
+# configured FCGI_PROCS; BENCH_ENV="KEY=value ..." adds settings to the
+# stack's local.env, for an A/B (e.g. BENCH_ENV="REDIS_SOCKET=" for Redis
+# over TCP).
 set -uo pipefail
 build=${1:?usage: run.sh BUILD_DIR [quick|full]}
 mode=${2:-quick}
@@ -87,6 +89,8 @@ log "starting a $mode stack in $vardir ($relays relay processes)"
 	echo "DELIVER_POLL_MS=5000"
 	[[ -z ${BENCH_FCGI_PROCS:-} ]] ||
 		printf 'FCGI_PROCS=%s\nFCGI_PROCS_ROOMS=%s\n' "$BENCH_FCGI_PROCS" "$BENCH_FCGI_PROCS"
+	# shellcheck disable=SC2086 # one setting per word
+	[[ -z ${BENCH_ENV:-} ]] || printf '%s\n' $BENCH_ENV
 } >"$vardir/local.env"
 # fsync stays on: the write figures are for durable commits, as in
 # production (test clusters skip fsync otherwise).
@@ -430,7 +434,7 @@ fi
 # ---- report ------------------------------------------------------------------------------------
 log "report"
 # The effective settings: the last line of each key wins.
-relay_conf=$(grep -E '^(RELAY_[A-Z_]+|FCGI_PROCS[A-Z_]*)=' "$EASYCHAT_ENV" |
+relay_conf=$(grep -E '^(RELAY_[A-Z_]+|FCGI_PROCS[A-Z_]*|REDIS_SOCKET)=' "$EASYCHAT_ENV" |
 	awk -F= '{ v[$1] = $0; if (!($1 in seen)) { seen[$1] = 1; k[n++] = $1 } }
 		END { for (i = 0; i < n; i++) printf "%s ", v[k[i]] }')
 mkdir -p "$results_dir"
