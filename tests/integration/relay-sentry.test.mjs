@@ -36,6 +36,10 @@ async function relay(extra) {
   // Under TOPOLOGY=multi the relay finds Redis through the sentinels
   // (REDIS_SENTINELS, which beats REDIS_PORT): unreachable ones then.
   if (extra.REDIS_PORT === '1' && process.env.REDIS_SENTINELS) extra = { ...extra, REDIS_SENTINELS: '127.0.0.1:1' };
+  // The stack's env file points the programs at Redis's unix socket
+  // (REDIS_SOCKET, which beats REDIS_PORT too; an empty value would not
+  // override the file): a path where no socket is.
+  if (extra.REDIS_PORT === '1') extra = { ...extra, REDIS_SOCKET: '/nonexistent/redis.sock' };
   const env = { ...process.env, RELAY_INDEX: '0', RELAY_PORT: String(await freePort()),
     RELAY_METRICS_PORT: String(await freePort()), LOG_LEVEL: 'info', ...extra };
   const p = spawn(path.join(process.env.BIN_DIR, 'easychat-relay'), [], { env, stdio: ['ignore', 'ignore', 'pipe'] });
