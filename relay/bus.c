@@ -375,7 +375,7 @@ bus_on_disconnect(const redisAsyncContext *ac, int status)
 }
 
 static redisAsyncContext *
-bus_open(void)
+bus_open(const char *what)
 {
 	redisAsyncContext *ac;
 	char host[256];
@@ -395,7 +395,10 @@ bus_open(void)
 	if (ac == NULL)
 		return NULL;
 	if (ac->err) {
-		log_warn("redis: %s", ac->errstr);
+		/* A unix socket fails here, at once (no socket file, refused),
+		 * where TCP fails later in bus_on_connect(): the same outage. */
+		log_warn("redis %s connection failed: %s", what, ac->errstr);
+		bus_report_down(ac->errstr);
 		redisAsyncFree(ac);
 		return NULL;
 	}
@@ -412,9 +415,9 @@ static void
 bus_connect(void)
 {
 	if (bus_cmd == NULL)
-		bus_cmd = bus_open();
+		bus_cmd = bus_open("cmd");
 	if (bus_sub == NULL)
-		bus_sub = bus_open();
+		bus_sub = bus_open("sub");
 	if (bus_cmd == NULL || bus_sub == NULL)
 		bus_schedule_retry();
 }
