@@ -48,7 +48,8 @@ static PGconn *pg_conn;
 static enum pg_state pg_state = PG_DOWN;
 /* Sentry hears of an outage once, not of every reconnection attempt. */
 static int pg_reported_down;
-static int pg_was_up; /* connected once: a later connection is a return */
+static int pg_was_up;     /* connected once: a later connection is a return */
+static int pg_resync_due; /* a return not yet told: waits for the LISTEN */
 static struct pg_query *pg_head, *pg_tail;
 static PGresult *pg_result; /* of the running query */
 static double pg_last_fail = -1e9;
@@ -60,6 +61,19 @@ static pg_notify_cb pg_notified;
 static char pg_listen_sql[96];
 
 static void pg_kick(void);
+
+/* The LISTEN of a new connection went through.  A return is told only
+ * now: through a pooler (pgbouncer, TOPOLOGY=multi) the connection is
+ * accepted while PostgreSQL is still away, and sessions told to resync
+ * then would fetch from a server that is not there. */
+static void
+pg_listened(const struct pg_res *res, void *arg)
+{
+	if (res == NULL || !pg_resync_due)
+		return;
+	pg_resync_due = 0;
+	hub_resync("postgresql is back");
+}
 
 /* Hands every notification that arrived to pg_notified. */
 static void
@@ -192,6 +206,7 @@ pg_connect_poll(void)
 			struct pg_query *q = mem_calloc(1, sizeof(*q));
 
 			q->sql = pg_listen_sql;
+			q->cb = pg_listened;
 			q->params = mem_calloc(1, sizeof(char *));
 			q->next = pg_head;
 			pg_head = q;
@@ -201,8 +216,11 @@ pg_connect_poll(void)
 		pg_kick();
 		/* NOTIFYs sent while it was away are lost, and a post whose
 		 * flush wait the restart broke committed without an event
-		 * (common/db.h): sessions catch up from PostgreSQL. */
-		if (pg_was_up)
+		 * (common/db.h): sessions catch up from PostgreSQL, once the
+		 * LISTEN has gone through (pg_listened()). */
+		if (pg_was_up && pg_listen_channel)
+			pg_resync_due = 1;
+		else if (pg_was_up)
 			hub_resync("postgresql is back");
 		pg_was_up = 1;
 		return;
