@@ -70,13 +70,16 @@ rds_primary(char *host, size_t hostsz, int *port)
 	char *list, *tok, *save = NULL;
 
 	if (cfg.redis_sentinels == NULL || cfg.redis_sentinels[0] == '\0') {
-		const char *h = cfg.redis_socket[0] ? cfg.redis_socket
-		                                    : cfg.redis_host;
+		const char *h = cfg.redis_host;
 
+		*port = cfg.redis_port;
+		if (cfg.redis_socket[0] != '\0') {
+			h = cfg.redis_socket;
+			*port = 0;
+		}
 		if (strlen(h) >= hostsz)
 			return ERR_INTERNAL;
 		strcpy(host, h);
-		*port = cfg.redis_socket[0] ? 0 : cfg.redis_port;
 		return ERR_OK;
 	}
 	/* In the order configured: the first that answers wins.  Sentinels

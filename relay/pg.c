@@ -49,7 +49,7 @@ static enum pg_state pg_state = PG_DOWN;
 /* Sentry hears of an outage once, not of every reconnection attempt. */
 static int pg_reported_down;
 static int pg_was_up;     /* connected once: a later connection is a return */
-static int pg_resync_due; /* a return not yet told: waits for the LISTEN */
+static int pg_resync_due; /* a return not yet told: at the first answer */
 static struct pg_query *pg_head, *pg_tail;
 static PGresult *pg_result; /* of the running query */
 static double pg_last_fail = -1e9;
@@ -61,19 +61,6 @@ static pg_notify_cb pg_notified;
 static char pg_listen_sql[96];
 
 static void pg_kick(void);
-
-/* The LISTEN of a new connection went through.  A return is told only
- * now: through a pooler (pgbouncer, TOPOLOGY=multi) the connection is
- * accepted while PostgreSQL is still away, and sessions told to resync
- * then would fetch from a server that is not there. */
-static void
-pg_listened(const struct pg_res *res, void *arg)
-{
-	if (res == NULL || !pg_resync_due)
-		return;
-	pg_resync_due = 0;
-	hub_resync("postgresql is back");
-}
 
 /* Hands every notification that arrived to pg_notified. */
 static void
@@ -206,7 +193,6 @@ pg_connect_poll(void)
 			struct pg_query *q = mem_calloc(1, sizeof(*q));
 
 			q->sql = pg_listen_sql;
-			q->cb = pg_listened;
 			q->params = mem_calloc(1, sizeof(char *));
 			q->next = pg_head;
 			pg_head = q;
@@ -216,12 +202,9 @@ pg_connect_poll(void)
 		pg_kick();
 		/* NOTIFYs sent while it was away are lost, and a post whose
 		 * flush wait the restart broke committed without an event
-		 * (common/db.h): sessions catch up from PostgreSQL, once the
-		 * LISTEN has gone through (pg_listened()). */
-		if (pg_was_up && pg_listen_channel)
-			pg_resync_due = 1;
-		else if (pg_was_up)
-			hub_resync("postgresql is back");
+		 * (common/db.h): sessions catch up from PostgreSQL, told at
+		 * the connection's first answer (pg_read()). */
+		pg_resync_due = pg_was_up;
 		pg_was_up = 1;
 		return;
 	default:
@@ -313,6 +296,15 @@ pg_read(void)
 			    PQresultErrorMessage(r));
 			PQclear(r);
 			r = NULL;
+		}
+		/* A return is told at the first answer, not at the connection:
+		 * a pooler (pgbouncer, TOPOLOGY=multi) accepts the connection
+		 * while PostgreSQL is still away, and sessions told to resync
+		 * then would fetch from a server that is not there.  The first
+		 * query of a new connection is its LISTEN. */
+		if (r != NULL && pg_resync_due) {
+			pg_resync_due = 0;
+			hub_resync("postgresql is back");
 		}
 		pg_finish(q, r);
 		pg_kick();

@@ -54,9 +54,7 @@ export async function openUser(browser, label, opts = {}) {
         `(${e.sourceFile || ''}:${e.lineNumber || ''})`);
     });
   });
-  // expected: patterns of console errors the running test provokes on
-  // purpose (e.g. a 404 from a room it deleted); a test sets and clears it.
-  const s = { label, context, page: null, errors: [], expected: [], user: null, pages: [], phone: Boolean(opts.phone) };
+  const s = { label, context, page: null, errors: [], user: null, pages: [], phone: Boolean(opts.phone) };
   s.page = await newPage(s);
   return s;
 }
@@ -71,7 +69,6 @@ export async function newPage(s) {
     const url = /^Failed to load resource/.test(msg.text()) ? msg.location()?.url : '';
     const text = url ? `${msg.text()} ${url}` : msg.text();
     if (BENIGN.some((re) => re.test(text))) return;
-    if (s.expected.some((re) => re.test(text))) return;
     s.errors.push(`[${s.label}] console.error: ${text}`);
   });
   s.pages.push(page);
